@@ -1,0 +1,43 @@
+// Lint rules, including the layer boundary (as VS Code enforces its `common/node/electron-main` split):
+// main/common is pure (no Node, no Electron), main/core is Node only (never `electron`,
+// which from Electron 42 on tries to download a binary when required outside Electron).
+import tseslint from 'typescript-eslint';
+
+const noElectron = {
+  name: 'electron',
+  message: 'main/core and main/common must run under plain Node: put Electron code in main/electron and pass it in through an interface.',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'test-results/**', 'bench/results/**', 'renderer/vendor/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'no-restricted-imports': ['error', { paths: [noElectron] }],
+    },
+  },
+  {
+    files: ['main/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noElectron],
+        patterns: [{ group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'main/common is shared with the renderer: keep it free of Node APIs.' }],
+      }],
+    },
+  },
+  {
+    files: ['main/electron/**/*.ts', 'e2e/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

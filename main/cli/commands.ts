@@ -1,0 +1,171 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.ts';
+import { bundledSkillsDir } from '../core/app-paths.ts';
+import { Host } from '../core/host.ts';
+import { createConsoleLogger, type Logger } from '../core/logger.ts';
+import { homePaths, resolveHome } from '../core/paths.ts';
+import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
+import { discoverSkills } from '../core/skill-loader.ts';
+import { Ledger } from '../core/ledger.ts';
+import { ago, paint, table } from './format.ts';
+
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  logger: Logger;
+}
+
+export function defaultContext(): CliContext {
+  return {
+    env: process.env,
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    logger: createConsoleLogger('', true),
+  };
+}
+
+export function gatewayPort(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.CLAWKEEPER_GATEWAY_PORT ?? 3019);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 3019;
+}
+
+export function sessionPort(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.CLAWKEEPER_SESSION_PORT ?? 3020);
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 3020;
+}
+
+/** `clawkeeper status [--json]`: files only, so it answers with every server down. */
+export function statusCommand(ctx: CliContext, json: boolean): number {
+  const paths = homePaths(resolveHome(ctx.env));
+  const r = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
+  const code = r.mode === 'operational' ? 0 : r.mode === 'degraded' ? 1 : 2;
+  if (json) {
+    ctx.out(JSON.stringify(r, null, 2));
+    return code;
+  }
+  ctx.out(`${paint(modeColor(r.mode), `● ${r.mode.toUpperCase()}`)}${r.scenario ? ` — ${r.scenario.title}: ${r.scenario.message}` : ''}`);
+  ctx.out(
+    table([
+      ['LAYER', 'STATE', 'SINCE', 'REASON'],
+      ...LAYER_NAMES.map((n) => [n, paint(layerColor(r.layers[n].status), r.layers[n].status), ago(r.layers[n].since), r.layers[n].reason]),
+    ]),
+  );
+  ctx.out('');
+  ctx.out(
+    table([
+      ['SKILL', 'STATE', 'LAST RUN', 'NEXT RUN', 'NOTE'],
+      ...r.skills.map((s) => [
+        s.name,
+        paint(skillColor(s.state), s.state),
+        s.lastRun ? `${s.lastRun.outcome} ${ago(s.lastRun.endedAt)}` : '-',
+        s.nextRun ? ago(s.nextRun) : '-',
+        s.reason.slice(0, 100),
+      ]),
+    ]),
+  );
+  return code;
+}
+
+export function skillsCommand(ctx: CliContext): number {
+  const paths = homePaths(resolveHome(ctx.env));
+  const skills = discoverSkills(bundledSkillsDir(), paths.skills);
+  ctx.out(table([['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'], ...skills.map((s) => [s.name, s.source, s.manifest ? `${s.manifest.schedule}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}` : '-', s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID')])]));
+  const invalid = skills.filter((s) => !s.manifest);
+  for (const s of invalid) {
+    ctx.out('');
+    ctx.out(`${s.name} is invalid and will not run:`);
+    for (const p of s.problems) ctx.out(`  ${p.file}: ${p.field}: ${p.message}`);
+  }
+  return invalid.length > 0 ? 1 : 0;
+}
+
+export async function runLocalCommand(ctx: CliContext, name: string): Promise<number> {
+  const host = new Host({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger: ctx.logger, useTrigger: false });
+  host.loadSkills();
+  const skill = host.listSkills().find((s) => s.name === name);
+  if (!skill) {
+    ctx.err(`clawkeeper run: no skill named "${name}"; \`clawkeeper skills\` lists them`);
+    return 1;
+  }
+  if (!skill.manifest) {
+    ctx.err(`clawkeeper run: skill "${name}" is invalid:\n${skill.problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join('\n')}`);
+    return 1;
+  }
+  ctx.out(`running ${name} locally in its own process...`);
+  const end = await host.runLocal(name);
+  if (!end) {
+    ctx.err(`clawkeeper run: ${name} could not start`);
+    return 1;
+  }
+  ctx.out(`${name}: ${end.outcome} in ${end.duration_ms} ms (run ${end.run_id})${end.error ? `: ${end.error}` : ''}`);
+  for (const w of end.warnings ?? []) ctx.out(`  warning: ${w}`);
+  if (end.log) ctx.out(`log: ${end.log}`);
+  return end.outcome === 'success' ? 0 : 1;
+}
+
+export function logsCommand(ctx: CliContext, name: string, count: number): number {
+  const paths = homePaths(resolveHome(ctx.env));
+  const ledger = new Ledger(paths.runs, ctx.logger);
+  const entries = ledger.readEntries(name);
+  if (entries.length === 0) {
+    ctx.err(`clawkeeper logs: no runs recorded for "${name}" in ${paths.runs}`);
+    return 1;
+  }
+  const shown = entries.filter((e) => e.type !== 'start').slice(-count);
+  ctx.out(
+    table([
+      ['WHEN', 'WHAT', 'SLOT', 'DETAIL'],
+      ...shown.map((e) =>
+        e.type === 'end'
+          ? [e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-', `${e.duration_ms} ms${e.error ? ` ${e.error}` : ''}`]
+          : [e.at, `skip ${e.reason}`, e.slot, `${e.count ? `${e.count} slots ` : ''}${e.detail ?? ''}`],
+      ),
+    ]),
+  );
+  const lastEnd = [...entries].reverse().find((e) => e.type === 'end');
+  if (lastEnd?.type === 'end' && lastEnd.log && existsSync(lastEnd.log)) {
+    ctx.out(`\n--- ${lastEnd.log} ---`);
+    const text = readFileSync(lastEnd.log, 'utf8');
+    ctx.out(text.length > 8000 ? `…${text.slice(-8000)}` : text);
+  }
+  return 0;
+}
+
+/** GET /health with a deadline; resolves to the parsed body or null when the gateway does not answer. */
+export function probeGateway(port: number, timeoutMs = 2000): Promise<{ status: string } | null> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/health', method: 'GET', timeout: timeoutMs, headers: { host: `127.0.0.1:${port}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c.length + body.length < 65536 ? c : ''));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body) as { status: string });
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
+}
+
+/** `clawkeeper health`: the article's check (SEED.md), as a command with the same words. */
+export async function healthCommand(ctx: CliContext): Promise<number> {
+  const paths = homePaths(resolveHome(ctx.env));
+  const port = gatewayPort(ctx.env);
+  const gateway = await probeGateway(port);
+  const fresh = freshStatusFiles(paths.status, Date.now(), 60);
+  ctx.out(`Gateway (127.0.0.1:${port}/health): ${gateway ? 'OK' : 'FAIL'}`);
+  ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
+  if (!gateway && fresh.length > 0) {
+    ctx.out('Gateway down but skills running - Graceful degradation mode');
+    return 1;
+  }
+  ctx.out('All systems operational');
+  return 0;
+}

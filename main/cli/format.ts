@@ -1,0 +1,24 @@
+import type { Color } from '../common/health.ts';
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const codes: Record<Color, string> = { green: '32', amber: '33', red: '31' };
+
+export function paint(color: Color, text: string): string {
+  return useColor ? `\u001b[${codes[color]}m${text}\u001b[0m` : text;
+}
+
+/** A plain text table: columns padded to their widest cell. */
+export function table(rows: string[][]): string {
+  const width = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, width(c))));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - width(c)))).join('  ')).join('\n');
+}
+
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '-';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 86400 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
+  return s >= 0 ? `${text} ago` : `in ${text}`;
+}

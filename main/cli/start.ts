@@ -1,0 +1,38 @@
+import { bundledSkillsDir } from '../core/app-paths.ts';
+import { startHeadless } from '../core/headless.ts';
+import { createConsoleLogger } from '../core/logger.ts';
+import { resolveHome } from '../core/paths.ts';
+import type { CliContext } from './commands.ts';
+
+/**
+ * `clawkeeper start --headless`: the host in the foreground. SIGINT/SIGTERM stop scheduling and
+ * let in-flight runs finish within their deadlines (recorded as usual); a second signal stops
+ * them now (recorded `interrupted`). SIGHUP re-reads the skills; SIGUSR2 is the resume signal.
+ */
+export async function startCommand(ctx: CliContext): Promise<number> {
+  const logger = createConsoleLogger();
+  const app = await startHeadless({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger, env: ctx.env });
+  for (const line of app.banner()) ctx.out(line);
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onStop = (sig: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        logger.info(`${sig}: stopping; in-flight runs get their deadline (send it again to stop them now)`);
+        app.stop().then(
+          () => resolve(0),
+          (err: unknown) => {
+            logger.error(`stop failed: ${String(err)}`);
+            resolve(1);
+          },
+        );
+      } else {
+        app.host.interruptAll();
+      }
+    };
+    process.on('SIGINT', onStop);
+    process.on('SIGTERM', onStop);
+    process.on('SIGHUP', () => app.host.reload());
+    process.on('SIGUSR2', () => app.host.onResume());
+  });
+}

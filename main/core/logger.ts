@@ -1,0 +1,52 @@
+import { appendFileSync } from 'node:fs';
+
+/** Passed into core code; the app supplies a file logger, tests a memory one. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  child(context: string): Logger;
+}
+
+type Sink = (level: 'info' | 'warn' | 'error', line: string) => void;
+
+function makeLogger(sink: Sink, prefix: string): Logger {
+  const fmt = (m: string) => (prefix ? `[${prefix}] ${m}` : m);
+  return {
+    info: (m) => sink('info', fmt(m)),
+    warn: (m) => sink('warn', fmt(m)),
+    error: (m) => sink('error', fmt(m)),
+    child: (context) => makeLogger(sink, prefix ? `${prefix} ${context}` : context),
+  };
+}
+
+export function createConsoleLogger(prefix = '', quiet = false): Logger {
+  return makeLogger((level, line) => {
+    if (quiet && level === 'info') return;
+    const stamp = new Date().toISOString();
+    (level === 'info' ? process.stdout : process.stderr).write(`${stamp} ${level.toUpperCase()} ${line}\n`);
+  }, prefix);
+}
+
+export function createFileLogger(file: string, alsoConsole = false): Logger {
+  return makeLogger((level, line) => {
+    const text = `${new Date().toISOString()} ${level.toUpperCase()} ${line}\n`;
+    try {
+      appendFileSync(file, text, { mode: 0o600 });
+    } catch {
+      // A logger must never take the host down: a full disk loses log lines, not runs.
+    }
+    if (alsoConsole) (level === 'info' ? process.stdout : process.stderr).write(text);
+  }, '');
+}
+
+export interface MemoryLogger extends Logger {
+  lines: string[];
+}
+
+export function createMemoryLogger(): MemoryLogger {
+  const lines: string[] = [];
+  const logger = makeLogger((level, line) => lines.push(`${level}: ${line}`), '') as MemoryLogger;
+  logger.lines = lines;
+  return logger;
+}

@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { CatchUpMode, LoadedSkill, SkillManifest, SkillProblem, SkillSource } from '../common/types.ts';
+import { checkCron, checkTimezone } from './cron.ts';
+import { SKILL_NAME, validateSkillJson } from './skill-schema.ts';
+
+export const DEFAULTS = {
+  timeoutSeconds: 300,
+  retries: { max: 0, backoffSeconds: 30 },
+  overlap: 'skip',
+  catchUpMax: 10,
+  catchUp: 'once',
+} as const;
+
+/**
+ * Finds skills in the bundled folder and the user's folder (a user skill of the same name wins).
+ * Every skill comes back, the invalid ones with all their problems; none throws.
+ */
+export function discoverSkills(bundledDir: string | null, userDir: string): LoadedSkill[] {
+  const byName = new Map<string, LoadedSkill>();
+  for (const [dir, source] of [[bundledDir, 'bundled'], [userDir, 'user']] as const) {
+    if (!dir || !existsSync(dir)) continue;
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry === 'status' || entry.startsWith('.')) continue;
+      const skillDir = join(dir, entry);
+      try {
+        if (!statSync(skillDir).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      byName.set(entry, loadSkill(skillDir, entry, source));
+    }
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function loadSkill(dir: string, folderName: string, source: SkillSource): LoadedSkill {
+  const file = join(dir, 'skill.json');
+  const problems: SkillProblem[] = [];
+  const problem = (field: string, message: string) => problems.push({ file, field, message });
+  const result: LoadedSkill = { name: folderName, dir, file, source, manifest: null, problems };
+
+  if (!SKILL_NAME.test(folderName)) {
+    problem('(folder)', `folder name "${folderName}" is not a valid skill name: use lower-case letters, digits and dashes`);
+  }
+  if (!existsSync(file)) {
+    problem('(file)', 'no skill.json in this folder: add one, or remove the folder');
+    return result;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    problem('(file)', `not valid JSON: ${(err as Error).message}`);
+    return result;
+  }
+  for (const p of validateSkillJson(data)) problem(p.field, p.message);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return result;
+  const raw = data as Record<string, unknown>;
+
+  if (typeof raw.name === 'string' && raw.name !== folderName && SKILL_NAME.test(raw.name)) {
+    problem('name', `is "${raw.name}" but the folder is "${folderName}": they must match`);
+  }
+  const tz = typeof raw.timezone === 'string' ? raw.timezone : undefined;
+  if (tz !== undefined) {
+    const c = checkTimezone(tz);
+    if (!c.ok) problem('timezone', c.message!);
+  }
+  if (typeof raw.schedule === 'string') {
+    const c = checkCron(raw.schedule, tz !== undefined && checkTimezone(tz).ok ? tz : undefined);
+    if (!c.ok) problem('schedule', c.message!);
+  }
+  const hasEntry = raw.entry !== undefined;
+  const hasCommand = raw.command !== undefined;
+  if (hasEntry === hasCommand) {
+    problem(hasEntry ? 'entry' : '(root)', 'give exactly one of "entry" (a JS module) or "command" (an argv array)');
+  }
+  if (typeof raw.entry === 'string') {
+    const full = resolve(dir, raw.entry);
+    const rel = relative(dir, full);
+    if (isAbsolute(raw.entry) || rel.startsWith('..') || isAbsolute(rel)) {
+      problem('entry', `"${raw.entry}" points outside the skill folder; give a path inside it`);
+    } else if (!existsSync(full)) {
+      problem('entry', `file "${raw.entry}" does not exist in ${dir}`);
+    }
+  }
+  if (problems.length > 0) return result;
+  result.manifest = normalize(raw);
+  return result;
+}
+
+function normalize(raw: Record<string, unknown>): SkillManifest {
+  const retries = (raw.retries ?? {}) as { max?: number; backoffSeconds?: number };
+  const catchUpRaw = raw.catchUp ?? DEFAULTS.catchUp;
+  const catchUp =
+    typeof catchUpRaw === 'string'
+      ? { mode: catchUpRaw as CatchUpMode, max: DEFAULTS.catchUpMax }
+      : { mode: (catchUpRaw as { mode: CatchUpMode }).mode, max: (catchUpRaw as { max?: number }).max ?? DEFAULTS.catchUpMax };
+  return {
+    name: raw.name as string,
+    description: (raw.description as string | undefined) ?? '',
+    schedule: raw.schedule as string,
+    timezone: raw.timezone as string | undefined,
+    entry: raw.entry as string | undefined,
+    command: raw.command as string[] | undefined,
+    timeoutSeconds: (raw.timeoutSeconds as number | undefined) ?? DEFAULTS.timeoutSeconds,
+    retries: { max: retries.max ?? DEFAULTS.retries.max, backoffSeconds: retries.backoffSeconds ?? DEFAULTS.retries.backoffSeconds },
+    overlap: (raw.overlap as SkillManifest['overlap'] | undefined) ?? DEFAULTS.overlap,
+    catchUp,
+    staleAfterMinutes: raw.staleAfterMinutes as number | undefined,
+    env: (raw.env as Record<string, string> | undefined) ?? {},
+    enabled: (raw.enabled as boolean | undefined) ?? true,
+  };
+}
+
+export function formatProblems(skill: LoadedSkill): string {
+  return skill.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`).join('\n');
+}

@@ -1,0 +1,71 @@
+// daily-memory: turns today's session events (sessions/<id>.jsonl) into memory/<date>.md.
+// Same input, same output: no model, no network. Re-running rewrites the day's file.
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const MAX_LINES_PER_SESSION = 20;
+
+function localDate(ts) {
+  const d = new Date(ts);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function textOf(data) {
+  if (typeof data === 'string') return data;
+  if (data && typeof data === 'object') {
+    for (const key of ['text', 'message', 'content', 'summary']) if (typeof data[key] === 'string') return data[key];
+  }
+  return JSON.stringify(data ?? null);
+}
+
+/** @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal: AbortSignal}} ctx */
+export default async function dailyMemory(ctx) {
+  const day = localDate(ctx.slot ?? Date.now());
+  const sessionsDir = join(ctx.home, 'sessions');
+  let files = [];
+  try {
+    files = (await readdir(sessionsDir)).filter((f) => f.endsWith('.jsonl')).sort();
+  } catch {
+    // no sessions yet: an empty digest is still a digest
+  }
+  const sections = [];
+  let events = 0;
+  let skipped = 0;
+  for (const f of files) {
+    ctx.signal.throwIfAborted();
+    const lines = (await readFile(join(sessionsDir, f), 'utf8')).split('\n');
+    const today = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      let e;
+      try {
+        e = JSON.parse(line);
+      } catch {
+        skipped++;
+        continue;
+      }
+      if (typeof e.ts !== 'string' || localDate(e.ts) !== day) continue;
+      today.push(e);
+    }
+    if (today.length === 0) continue;
+    events += today.length;
+    const kinds = {};
+    for (const e of today) kinds[e.kind ?? 'event'] = (kinds[e.kind ?? 'event'] ?? 0) + 1;
+    const id = f.replace(/\.jsonl$/, '');
+    const out = [`## Session ${id}`, '', `${today.length} events (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')}), ${today[0].ts.slice(11, 16)}–${today[today.length - 1].ts.slice(11, 16)} UTC`, ''];
+    for (const e of today.slice(-MAX_LINES_PER_SESSION)) {
+      out.push(`- ${e.ts.slice(11, 19)} ${e.kind ?? 'event'}: ${textOf(e.data).replace(/\s+/g, ' ').slice(0, 200)}`);
+    }
+    sections.push(out.join('\n'));
+  }
+  const memoryDir = join(ctx.home, 'memory');
+  await mkdir(memoryDir, { recursive: true });
+  const file = join(memoryDir, `${day}.md`);
+  const body = [`# Memory for ${day}`, '', sections.length ? sections.join('\n\n') : '_No session activity today._', ''].join('\n');
+  await writeFile(file + '.tmp', body);
+  await rename(file + '.tmp', file);
+  if (skipped) ctx.logger.warn(`${skipped} unreadable session lines skipped`);
+  ctx.logger.info(`wrote ${file}: ${sections.length} sessions, ${events} events`);
+  return { date: day, sessions: sections.length, events, file: `memory/${day}.md` };
+}

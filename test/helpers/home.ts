@@ -1,0 +1,41 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FIXTURE_CODE = join(ROOT, 'test', 'fixtures', 'code');
+export const BUNDLED_SKILLS = join(ROOT, 'skills');
+
+/** A fresh CLAWKEEPER_HOME in the temp folder; removed by `cleanup`. */
+export function tempHome(prefix = 'ck-test-'): { home: string; cleanup: () => void } {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+/** Writes skills/<name>/skill.json (and index.mjs from a fixture) into a home. */
+export function writeSkill(home: string, name: string, manifest: Record<string, unknown>, fixture?: string): string {
+  const dir = join(home, 'skills', name);
+  mkdirSync(dir, { recursive: true });
+  if (fixture) copyFileSync(join(FIXTURE_CODE, fixture), join(dir, 'index.mjs'));
+  writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name, entry: fixture ? 'index.mjs' : undefined, ...manifest }, null, 2));
+  return dir;
+}
+
+export function readLines(file: string): string[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+}
+
+export function readLedger(home: string, skill: string): Record<string, unknown>[] {
+  return readLines(join(home, 'runs', `${skill}.jsonl`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | null, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
