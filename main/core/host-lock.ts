@@ -14,13 +14,20 @@ function alive(pid: number): boolean {
  * One host per home folder: two schedulers on one ledger would run slots twice. The lock holds the
  * pid; a lock whose process is gone (kill -9, power loss) is taken over.
  */
+const heldHere = new Set<string>();
+
 export function acquireHostLock(file: string): () => void {
+  if (heldHere.has(file)) {
+    throw new ClawError('CK_HOME_LOCKED', 'host', `another ClawKeeper host (pid ${process.pid}) is already running with ${file.replace(/\/host\.lock$/, '')}; stop it first or use another CLAWKEEPER_HOME`);
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(file);
       return () => {
+        heldHere.delete(file);
         try {
           if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
         } catch {

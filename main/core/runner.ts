@@ -6,8 +6,8 @@ import type { RunOutcome, RunTrigger, SkillManifest } from '../common/types.ts';
 import type { Clock } from './clock.ts';
 import type { ChildHandle, ExitInfo, ProcessLauncher } from './launcher.ts';
 
-// The child entry sits beside this file; under type stripping it is .ts, once built it is .js.
-const CHILD_MODULE = fileURLToPath(new URL(`./skill-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+// The child entry sits beside this file (plain JS, so the build copies it as it is).
+const CHILD_MODULE = fileURLToPath(new URL('./skill-child.js', import.meta.url));
 
 export interface RunRequest {
   manifest: SkillManifest;

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ export function readLines(file: string): string[] {
 }
 
 export function readLedger(home: string, skill: string): Record<string, unknown>[] {
+  if (!existsSync(join(home, 'runs', `${skill}.jsonl`))) return [];
   return readLines(join(home, 'runs', `${skill}.jsonl`)).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 

@@ -1,17 +1,17 @@
+// @ts-check
 // Entry of a JS skill's own process (child_process.fork or Electron's utilityProcess.fork).
 // Imports the skill module, runs its default export with a context, and sends back the fields.
-// Kept free of imports from the rest of the app so a run starts as fast as a bare fork.
+// Plain JS with no imports from the app, so a run starts as fast as a bare fork: a .ts entry
+// would load Node's type stripper in every child (measured: ~200 ms vs ~107 ms for a bare fork).
 import { pathToFileURL } from 'node:url';
 
-interface RunSpec {
-  entry: string;
-  context: { name: string; runId: string; slot: string | null; home: string; trigger: string; attempt: number };
-}
+/** @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number } }} RunSpec */
 
-type Port = { postMessage(m: unknown): void };
-const parentPort = (process as unknown as { parentPort?: Port }).parentPort;
+/** @type {{ postMessage(m: unknown): void } | undefined} */
+const parentPort = /** @type {any} */ (process).parentPort;
 
-function send(message: unknown): Promise<void> {
+/** @param {unknown} message @returns {Promise<void>} */
+function send(message) {
   if (parentPort) {
     parentPort.postMessage(message);
     return Promise.resolve();
@@ -34,21 +34,22 @@ process.once('disconnect', () => {
 });
 process.once('SIGTERM', () => controller.abort(new Error('deadline reached: the host asked the skill to stop')));
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.env.CLAWKEEPER_RUN_SPEC ?? 'null') as RunSpec | null;
+async function main() {
+  /** @type {RunSpec | null} */
+  const spec = JSON.parse(process.env.CLAWKEEPER_RUN_SPEC ?? 'null');
   if (!spec) throw new Error('skill-child: CLAWKEEPER_RUN_SPEC is missing');
   delete process.env.CLAWKEEPER_RUN_SPEC;
-  const mod = (await import(pathToFileURL(spec.entry).href)) as { default?: unknown };
+  const mod = await import(pathToFileURL(spec.entry).href);
   if (typeof mod.default !== 'function') {
     throw new Error(`${spec.entry} must export a default (async) function`);
   }
   const tag = `[${spec.context.name} ${spec.context.runId}]`;
   const logger = {
-    info: (...a: unknown[]) => console.log(tag, ...a),
-    warn: (...a: unknown[]) => console.warn(tag, ...a),
-    error: (...a: unknown[]) => console.error(tag, ...a),
+    info: (/** @type {unknown[]} */ ...a) => console.log(tag, ...a),
+    warn: (/** @type {unknown[]} */ ...a) => console.warn(tag, ...a),
+    error: (/** @type {unknown[]} */ ...a) => console.error(tag, ...a),
   };
-  const fields: unknown = await (mod.default as (ctx: unknown) => unknown)({ ...spec.context, logger, signal: controller.signal });
+  const fields = await mod.default({ ...spec.context, logger, signal: controller.signal });
   finished = true;
   await send({ type: 'result', fields: fields ?? {} });
 }
@@ -61,7 +62,7 @@ main().then(
     if (process.connected) process.disconnect();
     setTimeout(() => process.exit(0), parentPort ? 20 : 1000).unref();
   },
-  async (err: unknown) => {
+  async (/** @type {unknown} */ err) => {
     finished = true;
     const message = err instanceof Error ? err.message : String(err);
     console.error(err instanceof Error && err.stack ? err.stack : message);
