@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { Host } from '../../main/core/host.ts';
+import { createMemoryLogger } from '../../main/core/logger.ts';
+import { freePort } from '../helpers/net.ts';
+import { ROOT, readLedger, tempHome, writeSkill } from '../helpers/home.ts';
+
+async function cli(home: string, args: string[], env: Record<string, string> = {}) {
+  const gw = await freePort();
+  // spawnSync would block the event loop that an in-process host needs: run it async.
+  const { spawn } = await import('node:child_process');
+  return new Promise<{ code: number; out: string; err: string }>((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], { env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gw), NO_COLOR: '1', ...env } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
+describe('clawkeeper CLI', () => {
+  let cleanup: () => Promise<void> | void = () => {};
+  afterEach(async () => cleanup());
+
+  it('status says down (exit 2) when no host has run, from files alone', async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const r = await cli(t.home, ['status', '--json']);
+    assert.equal(r.code, 2);
+    const report = JSON.parse(r.out) as { mode: string; layers: { runtime: { reason: string } } };
+    assert.equal(report.mode, 'down');
+    assert.match(report.layers.runtime.reason, /never run/);
+  });
+
+  it('status sees a live host whose layers have no health record as degraded (exit 1)', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *' }, 'ok.mjs');
+    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
+    await host.start();
+    cleanup = async () => {
+      await host.stop(true);
+      t.cleanup();
+    };
+    const r = await cli(t.home, ['status']);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, /DEGRADED/);
+    assert.match(r.out, /runtime\s+ok/);
+    assert.match(r.out, /quick\s+pending/);
+  });
+
+  it('skills lists every problem of an invalid skill with file and field, and exits 1', async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    writeSkill(t.home, 'broken', { schedule: 'nope', colour: 1 }, 'ok.mjs');
+    const r = await cli(t.home, ['skills']);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /broken\s+user\s+-\s+INVALID/);
+    assert.match(r.out, /broken\/skill\.json: colour: unknown field/);
+    assert.match(r.out, /broken\/skill\.json: schedule: cron "nope"/);
+    assert.match(r.out, /heartbeat\s+bundled/);
+  });
+
+  it('run executes a skill now, records it as manual, and logs shows it', async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
+    const r = await cli(t.home, ['run', 'poster']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /poster: success in \d+ ms/);
+    assert.deepEqual(readLedger(t.home, 'poster').map((e) => [e.type, e.trigger]), [['start', 'manual'], ['end', 'manual']]);
+    const logs = await cli(t.home, ['logs', 'poster']);
+    assert.equal(logs.code, 0);
+    assert.match(logs.out, /success \(manual\)/);
+    assert.match(logs.out, /\[clawkeeper\] success/);
+  });
+
+  it('run of an unknown skill names it and says how to list them', async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    const r = await cli(t.home, ['run', 'nope']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no skill named "nope"; `clawkeeper skills` lists them/);
+  });
+
+  it('health prints the article verdict from the gateway probe and the fresh status files', async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
+    const before = await cli(t.home, ['health']);
+    assert.match(before.out, /All systems operational/);
+    await cli(t.home, ['run', 'poster']);
+    const after = await cli(t.home, ['health']);
+    assert.match(after.out, /Gateway \(127\.0\.0\.1:\d+\/health\): FAIL/);
+    assert.match(after.out, /Gateway down but skills running - Graceful degradation mode/);
+  });
+
+  it('an unknown command prints usage and exits 64', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'frobnicate'], { encoding: 'utf8' });
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /unknown command "frobnicate"/);
+  });
+});
