@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.ts';
 import { bundledSkillsDir } from '../core/app-paths.ts';
 import { Host } from '../core/host.ts';
-import { createConsoleLogger, type Logger } from '../core/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
 import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { discoverSkills } from '../core/skill-loader.ts';
@@ -15,15 +15,6 @@ export interface CliContext {
   out: (line: string) => void;
   err: (line: string) => void;
   logger: Logger;
-}
-
-export function defaultContext(): CliContext {
-  return {
-    env: process.env,
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
-    logger: createConsoleLogger('', true),
-  };
 }
 
 export function gatewayPort(env: NodeJS.ProcessEnv): number {

@@ -1,8 +1,12 @@
 // The `clawkeeper` command: parses arguments and hands off to one command each.
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.ts';
-import { defaultContext, healthCommand, logsCommand, runLocalCommand, skillsCommand, statusCommand } from './commands.ts';
-import { startCommand } from './start.ts';
+import { createConsoleLogger } from '../core/logger.ts';
+import type { CliContext } from './commands.ts';
+
+// Commands are imported when used: the long-running `start` never loads what only the short
+// ones need (node:http alone is ~18 MB of resident memory).
+const commands = () => import('./commands.ts');
 
 const USAGE = `usage: clawkeeper <command>
   start [--headless]   run the host in the foreground (headless: no Electron)
@@ -14,7 +18,12 @@ const USAGE = `usage: clawkeeper <command>
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
 
 export async function main(argv: string[]): Promise<number> {
-  const ctx = defaultContext();
+  const ctx: CliContext = {
+    env: process.env,
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    logger: createConsoleLogger('', true),
+  };
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -28,19 +37,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'start':
-      return startCommand(ctx);
+      return (await import('./start.ts')).startCommand(ctx);
     case 'status':
-      return statusCommand(ctx, values.json === true);
+      return (await commands()).statusCommand(ctx, values.json === true);
     case 'health':
-      return healthCommand(ctx);
+      return (await commands()).healthCommand(ctx);
     case 'skills':
-      return skillsCommand(ctx);
+      return (await commands()).skillsCommand(ctx);
     case 'run':
       if (!arg) break;
-      return runLocalCommand(ctx, arg);
+      return (await commands()).runLocalCommand(ctx, arg);
     case 'logs':
       if (!arg) break;
-      return logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
+      return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
     default:
       ctx.err(`clawkeeper: unknown command "${command}"\n${USAGE}`);
       return 64;

@@ -3,6 +3,7 @@ import { startHeadless } from '../core/headless.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import { resolveHome } from '../core/paths.ts';
 import type { CliContext } from './commands.ts';
+// (a type-only import: start never loads the other commands)
 
 /**
  * `clawkeeper start --headless`: the host in the foreground. SIGINT/SIGTERM stop scheduling and

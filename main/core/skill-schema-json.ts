@@ -1,0 +1,45 @@
+// The skill.json contract as a JSON Schema. Validation reports every problem at once.
+export const SKILL_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export const skillSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'schedule'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', pattern: SKILL_NAME.source, not: { const: 'status' } },
+    description: { type: 'string', maxLength: 500 },
+    schedule: { type: 'string', minLength: 1, maxLength: 200 },
+    timezone: { type: 'string', minLength: 1, maxLength: 64 },
+    entry: { type: 'string', minLength: 1, maxLength: 500 },
+    command: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', maxLength: 4096 } },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+    retries: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        max: { type: 'integer', minimum: 0, maximum: 10 },
+        backoffSeconds: { type: 'number', minimum: 0, maximum: 3600 },
+      },
+    },
+    overlap: { enum: ['skip', 'queue', 'replace'] },
+    catchUp: {
+      anyOf: [
+        { enum: ['skip', 'once', 'all'] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['mode'],
+          properties: { mode: { enum: ['skip', 'once', 'all'] }, max: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+      ],
+    },
+    staleAfterMinutes: { type: 'number', exclusiveMinimum: 0 },
+    env: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      additionalProperties: { type: 'string', maxLength: 8192 },
+    },
+    enabled: { type: 'boolean' },
+  },
+} as const;
