@@ -9,6 +9,80 @@ import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { discoverSkills } from '../core/skill-loader.ts';
 import { Ledger } from '../core/ledger.ts';
 import { ago, paint, table } from './format.ts';
+import { callGateway } from './gateway-client.ts';
+import { readFileSync as readText } from 'node:fs';
+import { rotateToken } from '../core/token.ts';
+import { isLedgerEntry } from '../core/ledger.ts';
+import { readJsonl } from '../core/jsonl.ts';
+
+function readToken(ctx: CliContext): string | null {
+  try {
+    return readText(homePaths(resolveHome(ctx.env)).token, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** `clawkeeper open`: a one-time login link for the dashboard (the code is in the fragment). */
+export async function openCommand(ctx: CliContext): Promise<number> {
+  const port = gatewayPort(ctx.env);
+  const token = readToken(ctx);
+  if (!token) {
+    ctx.err(`clawkeeper open: no token in ${homePaths(resolveHome(ctx.env)).token}; start the host first (clawkeeper start)`);
+    return 1;
+  }
+  const r = await callGateway(port, 'POST', '/api/login-codes', token);
+  if (!r || r.status !== 201) {
+    ctx.err(`clawkeeper open: the gateway on 127.0.0.1:${port} ${r ? `answered ${r.status}` : 'does not answer'}; \`clawkeeper status\` says why`);
+    return 1;
+  }
+  const { code, expiresInSeconds } = r.body as { code: string; expiresInSeconds: number };
+  ctx.out(`http://127.0.0.1:${port}/login#code=${code}`);
+  ctx.out(`(one use, valid ${expiresInSeconds} s)`);
+  return 0;
+}
+
+export function tokenCommand(ctx: CliContext, rotate: boolean): number {
+  const file = homePaths(resolveHome(ctx.env)).token;
+  if (!rotate) {
+    ctx.out(`the token is in ${file} (mode 0600); \`clawkeeper token --rotate\` replaces it`);
+    return 0;
+  }
+  rotateToken(file);
+  ctx.out(`new token written to ${file}; the gateway and session layers use it from their next request, and browser sessions must log in again`);
+  return 0;
+}
+
+/** `clawkeeper run`: through the gateway when it answers, else locally, saying so. */
+export async function runCommand(ctx: CliContext, name: string): Promise<number> {
+  const port = gatewayPort(ctx.env);
+  const token = readToken(ctx);
+  const r = token ? await callGateway(port, 'POST', `/api/skills/${encodeURIComponent(name)}/run`, token) : null;
+  if (!r || r.status >= 500) {
+    ctx.out(`the gateway on 127.0.0.1:${port} ${r ? `answered ${r.status}` : 'does not answer'}: running ${name} locally instead`);
+    return runLocalCommand(ctx, name);
+  }
+  if (r.status !== 202) {
+    const msg = (r.body as { error?: { message?: string } })?.error?.message ?? JSON.stringify(r.body);
+    ctx.err(`clawkeeper run: ${msg}`);
+    return 1;
+  }
+  const { run_id: runId, queued } = r.body as { run_id: string | null; queued: boolean };
+  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} via the gateway`);
+  if (!runId) return 0;
+  const ledgerFile = homePaths(resolveHome(ctx.env)).runs + `/${name}.jsonl`;
+  const deadline = Date.now() + 24 * 3600_000;
+  while (Date.now() < deadline) {
+    const end = readJsonl(ledgerFile, ctx.logger, isLedgerEntry).find((e) => e.type === 'end' && e.run_id === runId);
+    if (end?.type === 'end') {
+      ctx.out(`${name}: ${end.outcome} in ${end.duration_ms} ms${end.error ? `: ${end.error}` : ''}`);
+      return end.outcome === 'success' ? 0 : 1;
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  return 1;
+}
+
 
 export interface CliContext {
   env: NodeJS.ProcessEnv;

@@ -13,7 +13,9 @@ const USAGE = `usage: clawkeeper <command>
   status [--json]      layers, mode and skills from the files alone (exit 0 operational, 1 degraded, 2 down)
   health               the article's check: gateway /health plus fresh status files
   skills               list skills, with every problem of the invalid ones
-  run <name>           run a skill now
+  run <name>           run a skill now (through the gateway, or locally when it does not answer)
+  open                 print a one-time dashboard login link
+  token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
 
@@ -46,10 +48,14 @@ export async function main(argv: string[]): Promise<number> {
       return (await commands()).skillsCommand(ctx);
     case 'run':
       if (!arg) break;
-      return (await commands()).runLocalCommand(ctx, arg);
+      return (await commands()).runCommand(ctx, arg);
     case 'logs':
       if (!arg) break;
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
+    case 'open':
+      return (await commands()).openCommand(ctx);
+    case 'token':
+      return (await commands()).tokenCommand(ctx, values.rotate === true);
     default:
       ctx.err(`clawkeeper: unknown command "${command}"\n${USAGE}`);
       return 64;

@@ -13,7 +13,16 @@ import type { CliContext } from './commands.ts';
 export async function startCommand(ctx: CliContext): Promise<number> {
   const logger = createConsoleLogger();
   const app = await startHeadless({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger, env: ctx.env });
+
   for (const line of app.banner()) ctx.out(line);
+  const onReady = (name: string) => {
+    if (name !== 'gateway') return;
+    app.supervisor?.off('ready', onReady);
+    // The gateway is up: a one-time login link (the code sits in the fragment, which the browser
+    // never sends to any server, and it works once, for 10 minutes).
+    ctx.out(`Dashboard: http://127.0.0.1:${app.gatewayPort()}/login#code=${app.link!.loginCode()}`);
+  };
+  app.supervisor?.on('ready', onReady);
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onStop = (sig: NodeJS.Signals) => {

@@ -1,6 +1,11 @@
+import { systemClock, type Clock } from './clock.ts';
 import { Host } from './host.ts';
-import type { ProcessLauncher } from './launcher.ts';
+import { LayerLink } from './layer-link.ts';
+import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import type { Logger } from './logger.ts';
+import { ensureHome, homePaths } from './paths.ts';
+import { Supervisor } from './supervisor.ts';
+import { ensureToken } from './token.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -8,21 +13,66 @@ export interface HeadlessOptions {
   logger: Logger;
   env: NodeJS.ProcessEnv;
   launcher?: ProcessLauncher;
+  clock?: Clock;
+  /** Off: the host alone, no gateway or session process. */
+  layers?: boolean;
 }
 
 export interface HeadlessApp {
   host: Host;
+  supervisor: Supervisor | null;
+  link: LayerLink | null;
+  gatewayPort(): number;
+  sessionPort(): number;
   banner(): string[];
-  stop(): Promise<void>;
+  stop(force?: boolean): Promise<void>;
 }
 
-/** The host process without Electron: scheduler, ledger and runs (and, later, the layer supervisor). */
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = Number(env[name] ?? fallback);
+  return Number.isInteger(n) && n >= 0 && n < 65536 ? n : fallback;
+}
+
+/** The host process without Electron: scheduler, ledger, runs, and the supervised layers. */
 export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp> {
-  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: opts.launcher });
+  const clock = opts.clock ?? systemClock;
+  const launcher = opts.launcher ?? nodeLauncher;
+  const paths = homePaths(opts.home);
+  ensureHome(paths);
+  ensureToken(paths.token);
+  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher, clock });
+  // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
+  // holds up a run.
   await host.start();
+  let supervisor: Supervisor | null = null;
+  let link: LayerLink | null = null;
+  if (opts.layers !== false) {
+    const env: NodeJS.ProcessEnv = { ...opts.env, CLAWKEEPER_HOME: opts.home };
+    delete env.CLAWKEEPER_TOKEN;
+    supervisor = new Supervisor({
+      launcher,
+      logger: opts.logger,
+      clock,
+      healthDir: paths.health,
+      env,
+      ports: { gateway: port(opts.env, 'CLAWKEEPER_GATEWAY_PORT', 3019), session: port(opts.env, 'CLAWKEEPER_SESSION_PORT', 3020) },
+    });
+    link = new LayerLink(host, supervisor, clock);
+    link.start();
+    supervisor.start();
+  }
+  const sup = supervisor;
   return {
     host,
+    supervisor,
+    link,
+    gatewayPort: () => sup?.port('gateway') ?? 0,
+    sessionPort: () => sup?.port('session') ?? 0,
     banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
-    stop: () => host.stop(),
+    stop: async (force = false) => {
+      link?.stop();
+      await host.stop(force);
+      await sup?.stop();
+    },
   };
 }

@@ -189,6 +189,10 @@ export class Host extends EventEmitter<HostEvents> {
     return this.active.get(name)?.startedAt;
   }
 
+  runningId(name: string): string | undefined {
+    return this.active.get(name)?.runId;
+  }
+
   nextRun(name: string): number | undefined {
     return this.trigger.nextRun(name);
   }

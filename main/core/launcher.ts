@@ -13,7 +13,8 @@ export interface ChildHandle {
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;
-  send(message: unknown): void;
+  /** Fire and forget; `done` runs once the message is handed to the OS (or dropped). */
+  send(message: unknown, done?: () => void): void;
   onMessage(cb: (message: unknown) => void): void;
   onExit(cb: (info: ExitInfo) => void): void;
   onError(cb: (err: Error) => void): void;
@@ -63,8 +64,9 @@ export function wrapChildProcess(child: ChildProcess, processGroup = false): Chi
       }
       return child.kill(signal);
     },
-    send: (message) => {
-      if (child.connected) child.send(message as object, (err) => void err);
+    send: (message, done) => {
+      if (!child.connected) return done?.();
+      child.send(message as object, () => done?.());
     },
     onMessage: (cb) => child.on('message', cb),
     onExit: (cb) => exitCbs.push(cb),

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAYER_NAMES, modeOf, scenarioOf, type LayerHealth, type LayerName, type Layers, type Mode, type Scenario, type SkillState } from '../common/health.ts';
-import type { LedgerEnd, LoadedSkill, RunOutcome } from '../common/types.ts';
-import { slotsBetween, nextSlot } from './cron.ts';
+import type { SkillView } from '../common/layer-protocol.ts';
+import type { LedgerEnd, LoadedSkill } from '../common/types.ts';
+import { nextSlot, slotsBetween } from './cron.ts';
 import type { HostState } from './host.ts';
 import { readJsonl } from './jsonl.ts';
 import { Ledger } from './ledger.ts';
@@ -23,27 +24,12 @@ export function isLayerTransition(v: unknown): v is LayerTransition {
   return typeof e === 'object' && e !== null && LAYER_NAMES.includes(e.layer) && typeof e.status === 'string' && typeof e.at === 'string';
 }
 
-export interface SkillReport {
-  name: string;
-  source: LoadedSkill['source'];
-  state: SkillState;
-  schedule: string | null;
-  timezone: string | null;
-  description: string;
-  lastRun: { outcome: RunOutcome; endedAt: string; durationMs: number; error?: string } | null;
-  nextRun: string | null;
-  successRate: number | null;
-  runs: number;
-  problems: string[];
-  reason: string;
-}
-
 export interface StatusReport {
   mode: Mode;
   scenario: Scenario | null;
   layers: Layers;
   host: { alive: boolean; pid: number | null; lastAlive: string | null };
-  skills: SkillReport[];
+  skills: SkillView[];
   generatedAt: string;
 }
 
@@ -91,33 +77,47 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, paused: Set<strin
   return { state: 'ok', reason: '' };
 }
 
+/** One skill as every view shows it (CLI status, gateway, dashboard, tray). */
+export function skillView(s: LoadedSkill, ledger: Ledger, paused: Set<string>, now: number, hostAlive: boolean, nextRun: number | null | undefined, running: { runId: string; since: number } | null): SkillView {
+  const { state, reason } = skillState(s, ledger, paused, now, hostAlive);
+  const recent = ledger.recentRuns(s.name);
+  const last: LedgerEnd | undefined = recent[recent.length - 1];
+  const m = s.manifest;
+  const next = nextRun !== undefined ? nextRun : m && m.enabled ? nextSlot(m.schedule, m.timezone, now) : null;
+  return {
+    name: s.name,
+    source: s.source,
+    state,
+    reason,
+    description: m?.description ?? '',
+    schedule: m?.schedule ?? null,
+    timezone: m?.timezone ?? null,
+    enabled: m?.enabled ?? false,
+    paused: paused.has(s.name),
+    nextRun: next ? new Date(next).toISOString() : null,
+    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
+    running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
+    recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
+    successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
+    runs: recent.length,
+    problems: s.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`),
+  };
+}
+
+/** Runtime health: not ok when the scheduler is not ticking, or skills are failing or late. */
+export function runtimeHealth(alive: boolean, state: HostState | null, skills: SkillView[], at: string): LayerHealth {
+  const failing = skills.filter((r) => r.state === 'failing' || r.state === 'late');
+  if (!alive) return { status: 'failed', since: state?.last_alive ?? at, reason: state ? `the host stopped ticking at ${state.last_alive}` : 'the host has never run with this home' };
+  if (failing.length > 0) return { status: 'failed', since: at, reason: `skills not ok: ${failing.map((r) => `${r.name} (${r.state})`).join(', ')}` };
+  return { status: 'ok', since: state?.started_at ?? at, reason: 'scheduler ticking' };
+}
+
 export function buildStatusReport(paths: HomePaths, bundledDir: string | null, logger: Logger, now = Date.now()): StatusReport {
   const { alive, state } = readHostLiveness(paths, now);
   const ledger = new Ledger(paths.runs, logger);
   ledger.load();
-  const skills = discoverSkills(bundledDir, paths.skills);
   const paused = readPaused(paths);
-  const reports: SkillReport[] = skills.map((s) => {
-    const { state: st, reason } = skillState(s, ledger, paused, now, alive);
-    const recent = ledger.recentRuns(s.name);
-    const last: LedgerEnd | undefined = recent[recent.length - 1];
-    const m = s.manifest;
-    const next = m && m.enabled ? nextSlot(m.schedule, m.timezone, now) : null;
-    return {
-      name: s.name,
-      source: s.source,
-      state: st,
-      schedule: m?.schedule ?? null,
-      timezone: m?.timezone ?? null,
-      description: m?.description ?? '',
-      lastRun: last ? { outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
-      nextRun: next ? new Date(next).toISOString() : null,
-      successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
-      runs: recent.length,
-      problems: s.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`),
-      reason,
-    };
-  });
+  const reports = discoverSkills(bundledDir, paths.skills).map((s) => skillView(s, ledger, paused, now, alive, undefined, null));
   const latest = latestLayerStates(paths, logger);
   const at = new Date(now).toISOString();
   const layer = (name: 'session' | 'gateway'): LayerHealth => {
@@ -125,13 +125,7 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
     const t = latest[name];
     return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'failed', since: state?.started_at ?? at, reason: 'no health record yet' };
   };
-  const failingSkills = reports.filter((r) => r.state === 'failing' || r.state === 'late');
-  const runtime: LayerHealth = !alive
-    ? { status: 'failed', since: state?.last_alive ?? at, reason: state ? `the host stopped ticking at ${state.last_alive}` : 'the host has never run with this home' }
-    : failingSkills.length > 0
-      ? { status: 'failed', since: at, reason: `skills not ok: ${failingSkills.map((r) => `${r.name} (${r.state})`).join(', ')}` }
-      : { status: 'ok', since: state?.started_at ?? at, reason: 'scheduler ticking' };
-  const layers: Layers = { session: layer('session'), gateway: layer('gateway'), runtime };
+  const layers: Layers = { session: layer('session'), gateway: layer('gateway'), runtime: runtimeHealth(alive, state, reports, at) };
   return { mode: modeOf(layers), scenario: scenarioOf(layers), layers, host: { alive, pid: state?.pid ?? null, lastAlive: state?.last_alive ?? null }, skills: reports, generatedAt: at };
 }
 

@@ -1,0 +1,65 @@
+// Messages between the host and its layer processes (IPC). The host never waits on a layer:
+// everything it sends is fire-and-forget; only the gateway's commands get a reply.
+import type { Layers, Mode, Scenario, SkillState } from './health.ts';
+import type { RunOutcome } from './types.ts';
+
+export type LayerProcessName = 'gateway' | 'session';
+
+export interface SkillView {
+  name: string;
+  source: 'bundled' | 'user';
+  state: SkillState;
+  reason: string;
+  description: string;
+  schedule: string | null;
+  timezone: string | null;
+  enabled: boolean;
+  paused: boolean;
+  nextRun: string | null;
+  lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string } | null;
+  running: { runId: string; since: string } | null;
+  /** The newest runs, oldest first, for the sparkline. */
+  recent: { outcome: RunOutcome; endedAt: string; durationMs: number }[];
+  successRate: number | null;
+  runs: number;
+  problems: string[];
+}
+
+export interface LayerStats {
+  count: number;
+  meanMs: number | null;
+  p95Ms: number | null;
+}
+
+export interface Metrics {
+  window: { from: string; to: string };
+  uptime: Record<'session' | 'gateway' | 'runtime', number>;
+  gatewayConnectionIssues: number;
+  sessionConnectionIssues: number;
+  skillSuccessRate: { overall: number | null; runs: number; duringLayerFailures: number | null; runsDuringLayerFailures: number };
+  recovery: Record<'session' | 'gateway', LayerStats>;
+  dropped: Record<'session' | 'gateway', number>;
+}
+
+export interface Snapshot {
+  generatedAt: string;
+  mode: Mode;
+  scenario: Scenario | null;
+  layers: Layers;
+  skills: SkillView[];
+  metrics: Metrics;
+  host: { pid: number; startedAt: string; layerPids: Record<LayerProcessName, number | null> };
+  /** Layer transitions of the last 24 h, for the timeline. */
+  transitions: { layer: string; status: string; at: string; reason: string }[];
+}
+
+export type HostToLayer =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'event'; session: string; kind: string; data: unknown }
+  | { type: 'login-code'; code: string; expiresAt: number }
+  | { type: 'reply'; id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } };
+
+export type LayerToHost =
+  | { type: 'ready'; port: number }
+  | { type: 'fatal'; code: string; message: string }
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string };

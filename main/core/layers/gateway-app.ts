@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClawError } from '../../common/errors.ts';
+import type { Snapshot } from '../../common/layer-protocol.ts';
+import { Ledger } from '../ledger.ts';
+import { createMemoryLogger } from '../logger.ts';
+import type { HomePaths } from '../paths.ts';
+import { SKILL_NAME } from '../skill-schema-json.ts';
+import { readCookie, SESSION_COOKIE, type TokenSource } from '../token.ts';
+import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendError, sendJson } from './guard.ts';
+import type { StaticFiles } from './static-files.ts';
+
+const C = 'gateway';
+const SESSION_TTL_MS = 12 * 3600_000;
+const CODE_TTL_MS = 60_000;
+
+export type HostCommand = (op: 'run' | 'pause' | 'resume', skill: string) => Promise<unknown>;
+
+export interface GatewayDeps {
+  port: number;
+  sessionPort: number;
+  paths: HomePaths;
+  tokens: TokenSource;
+  snapshot: () => Snapshot | null;
+  command: HostCommand;
+  files: StaticFiles;
+}
+
+/** The public, unauthenticated view: states only, no reasons, paths or names. */
+export function publicHealth(s: Snapshot | null): { status: string; layers: Record<string, string>; scenario: string | null } {
+  if (!s) return { status: 'degraded', layers: { session: 'unknown', gateway: 'ok', runtime: 'unknown' }, scenario: null };
+  return {
+    status: s.mode === 'operational' ? 'ok' : s.mode,
+    layers: { session: s.layers.session.status, gateway: s.layers.gateway.status, runtime: s.layers.runtime.status },
+    scenario: s.scenario?.id ?? null,
+  };
+}
+
+export interface GatewayHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** A login code made elsewhere (the host's start-up banner). */
+  addLoginCode(code: string, expiresAt: number): void;
+}
+
+export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
+  const origins = allowedOrigins(deps.port);
+  const limiter = new AuthLimiter();
+  const codes = new Map<string, number>();
+  const ledger = new Ledger(deps.paths.runs, createMemoryLogger());
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self' ws://127.0.0.1:${deps.sessionPort} ws://localhost:${deps.sessionPort}`,
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  const pageHeaders = { 'content-security-policy': csp, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' };
+
+  function authenticated(req: IncomingMessage): boolean {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (limiter.locked()) throw new ClawError('CK_RATE_LIMITED', C, `too many failed attempts; retry in ${limiter.retryAfterSeconds()} s`);
+    if (bearer !== undefined) {
+      if (deps.tokens.matches(bearer)) return true;
+      limiter.fail();
+      throw new ClawError('CK_UNAUTHORIZED', C, 'wrong token');
+    }
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (cookie) {
+      if (deps.tokens.verifySession(cookie)) return true;
+      limiter.fail();
+      throw new ClawError('CK_UNAUTHORIZED', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
+    }
+    throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
+  }
+
+  function skillName(raw: string): string {
+    let name: string;
+    try {
+      name = decodeURIComponent(raw);
+    } catch {
+      throw new ClawError('CK_INVALID_NAME', C, 'the skill name is not valid URL encoding');
+    }
+    if (!SKILL_NAME.test(name)) throw new ClawError('CK_INVALID_NAME', C, `"${name.slice(0, 80)}" is not a skill name (lower-case letters, digits, dashes)`);
+    return name;
+  }
+
+  function findSkill(name: string) {
+    const s = deps.snapshot()?.skills.find((x) => x.name === name);
+    if (!s) throw new ClawError('CK_NOT_FOUND', C, `no skill named "${name}"`);
+    return s;
+  }
+
+  function allow(req: IncomingMessage, ...methods: string[]): void {
+    if (!methods.includes(req.method ?? '')) throw new ClawError('CK_METHOD_NOT_ALLOWED', C, `${req.method} is not allowed here; use ${methods.join(' or ')}`);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    if (path === '/health') {
+      allow(req, 'GET', 'HEAD');
+      return sendJson(res, 200, publicHealth(deps.snapshot()));
+    }
+    if (path.startsWith('/api/')) {
+      if (url.searchParams.has('token') || url.searchParams.has('access_token')) {
+        throw new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted (URLs end up in logs and history); send Authorization: Bearer');
+      }
+      if (path === '/api/login') {
+        allow(req, 'POST');
+        if (limiter.locked()) throw new ClawError('CK_RATE_LIMITED', C, `too many failed attempts; retry in ${limiter.retryAfterSeconds()} s`);
+        const body = (await readJsonBody(req, C)) as { code?: unknown } | undefined;
+        const code = typeof body?.code === 'string' ? body.code : '';
+        const exp = codes.get(code);
+        codes.delete(code);
+        if (!exp || exp < Date.now()) {
+          limiter.fail();
+          throw new ClawError('CK_UNAUTHORIZED', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
+        }
+        const cookie = `${SESSION_COOKIE}=${deps.tokens.signSession(SESSION_TTL_MS)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
+        return sendJson(res, 200, { ok: true }, { 'set-cookie': cookie });
+      }
+      authenticated(req);
+      if (path === '/api/logout') {
+        allow(req, 'POST');
+        return sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+      }
+      if (path === '/api/login-codes') {
+        allow(req, 'POST');
+        const code = randomBytes(24).toString('base64url');
+        for (const [c, exp] of codes) if (exp < Date.now()) codes.delete(c);
+        codes.set(code, Date.now() + CODE_TTL_MS);
+        return sendJson(res, 201, { code, expiresInSeconds: CODE_TTL_MS / 1000 });
+      }
+      if (path === '/api/health') {
+        allow(req, 'GET');
+        const s = deps.snapshot();
+        if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
+        return sendJson(res, 200, { mode: s.mode, status: publicHealth(s).status, scenario: s.scenario, layers: s.layers, host: s.host, generatedAt: s.generatedAt, transitions: s.transitions });
+      }
+      if (path === '/api/metrics') {
+        allow(req, 'GET');
+        const s = deps.snapshot();
+        if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
+        return sendJson(res, 200, s.metrics);
+      }
+      if (path === '/api/snapshot') {
+        allow(req, 'GET');
+        const s = deps.snapshot();
+        if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
+        return sendJson(res, 200, s);
+      }
+      if (path === '/api/skills') {
+        allow(req, 'GET');
+        return sendJson(res, 200, { skills: deps.snapshot()?.skills ?? [] });
+      }
+      const m = /^\/api\/skills\/([^/]+)(?:\/(runs|run|pause|resume))?$/.exec(path);
+      if (m) {
+        const name = skillName(m[1]!);
+        const action = m[2];
+        if (!action) {
+          allow(req, 'GET');
+          return sendJson(res, 200, findSkill(name));
+        }
+        if (action === 'runs') {
+          allow(req, 'GET');
+          findSkill(name);
+          const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+          return sendJson(res, 200, { runs: ledger.readEntries(name).reverse().slice(0, limit) });
+        }
+        allow(req, 'POST');
+        await readJsonBody(req, C); // bounded and checked even when unused
+        findSkill(name);
+        const result = await deps.command(action as 'run' | 'pause' | 'resume', name);
+        return sendJson(res, action === 'run' ? 202 : 200, result);
+      }
+      throw new ClawError('CK_NOT_FOUND', C, `no API at ${path}`);
+    }
+    allow(req, 'GET', 'HEAD');
+    const file = deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path);
+    if (!file) throw new ClawError('CK_NOT_FOUND', C, `nothing at ${path.slice(0, 100)}`);
+    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...pageHeaders });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const fail = (err: unknown) => {
+      if (err instanceof ClawError) {
+        const extra: Record<string, string> = {};
+        if (err.code === 'CK_RATE_LIMITED') extra['retry-after'] = String(limiter.retryAfterSeconds());
+        if (err.code === 'CK_UNAUTHORIZED') extra['www-authenticate'] = 'Bearer';
+        return sendError(res, err, extra);
+      }
+      sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
+    };
+    const early = checkHost(req.headers.host, deps.port, C) ?? checkOrigin(req.headers.origin, origins, C);
+    if (early) {
+      req.resume();
+      return fail(early);
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${deps.port}`);
+    } catch {
+      return fail(new ClawError('CK_BAD_REQUEST', C, 'bad request URL'));
+    }
+    route(req, res, url).catch(fail);
+  };
+  return Object.assign(handler, { addLoginCode: (code: string, expiresAt: number) => void codes.set(code, expiresAt) });
+}

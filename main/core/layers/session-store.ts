@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appendJsonl } from '../jsonl.ts';
+
+export const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export interface SessionEvent {
+  type: 'event';
+  session: string;
+  seq: number;
+  ts: string;
+  kind: string;
+  data: unknown;
+}
+
+/**
+ * Session history in sessions/<id>.jsonl, one event a line with a sequence number that never
+ * repeats: the next number comes from the file's last line, so it survives a restart.
+ */
+export class SessionStore {
+  private readonly dir: string;
+  private readonly seqs = new Map<string, number>();
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.jsonl`);
+  }
+
+  private readAll(id: string): SessionEvent[] {
+    const f = this.file(id);
+    if (!existsSync(f)) return [];
+    const out: SessionEvent[] = [];
+    for (const line of readFileSync(f, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        const e = JSON.parse(line) as SessionEvent;
+        if (typeof e.seq === 'number') out.push(e);
+      } catch {
+        // a torn line (crash mid-write) is skipped; its seq is never reused
+      }
+    }
+    return out;
+  }
+
+  lastSeq(id: string): number {
+    let s = this.seqs.get(id);
+    if (s === undefined) {
+      const all = this.readAll(id);
+      s = all.length ? Math.max(...all.map((e) => e.seq)) : 0;
+      this.seqs.set(id, s);
+    }
+    return s;
+  }
+
+  append(id: string, kind: string, data: unknown): SessionEvent {
+    const seq = this.lastSeq(id) + 1;
+    const e: SessionEvent = { type: 'event', session: id, seq, ts: new Date().toISOString(), kind, data };
+    appendJsonl(this.file(id), e);
+    this.seqs.set(id, seq);
+    return e;
+  }
+
+  since(id: string, seq: number): SessionEvent[] {
+    return this.readAll(id).filter((e) => e.seq > seq);
+  }
+}

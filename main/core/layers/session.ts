@@ -1,0 +1,164 @@
+// The Session Layer process: WebSocket server (ws) on 127.0.0.1, session history in files.
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ClawError } from '../../common/errors.ts';
+import { homePaths, resolveHome } from '../paths.ts';
+import { readCookie, SESSION_COOKIE, TokenSource } from '../token.ts';
+import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, sendError, sendJson } from './guard.ts';
+import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
+import { SESSION_ID, SessionStore, type SessionEvent } from './session-store.ts';
+
+const C = 'session';
+const MAX_FRAME = 1024 * 1024;
+const AUTH_DEADLINE_MS = Number(process.env.CLAWKEEPER_WS_AUTH_MS ?? 5000);
+const PING_MS = Number(process.env.CLAWKEEPER_WS_PING_MS ?? 15_000);
+
+const port = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
+const gatewayPort = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
+const paths = homePaths(resolveHome());
+const tokens = new TokenSource(paths.token);
+const store = new SessionStore(paths.sessions);
+const limiter = new AuthLimiter();
+const origins = allowedOrigins(gatewayPort);
+
+interface Client {
+  ws: WebSocket;
+  authed: boolean;
+  alive: boolean;
+  subs: Set<string>;
+}
+const clients = new Set<Client>();
+
+function send(c: Client, msg: unknown): void {
+  if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(msg));
+}
+
+function sendErr(c: Client, code: string, message: string): void {
+  send(c, { type: 'error', error: { code, message: `[session] ${message}` } });
+}
+
+function broadcast(e: SessionEvent): void {
+  const text = JSON.stringify(e);
+  for (const c of clients) if (c.authed && c.subs.has(e.session) && c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+}
+
+function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
+  if (isBinary) return c.ws.close(1003, 'text JSON frames only');
+  let msg: Record<string, unknown>;
+  try {
+    msg = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new Error('not an object');
+  } catch {
+    return c.ws.close(1007, 'frames must be JSON objects');
+  }
+  if (!c.authed) {
+    if (msg.type !== 'auth') return c.ws.close(4401, 'authenticate first');
+    if (limiter.locked()) return c.ws.close(4429, 'too many failed attempts; try again later');
+    if (typeof msg.token === 'string' && tokens.matches(msg.token)) {
+      c.authed = true;
+      return send(c, { type: 'auth-ok' });
+    }
+    limiter.fail();
+    return c.ws.close(4401, 'wrong token');
+  }
+  const session = msg.session;
+  switch (msg.type) {
+    case 'subscribe': {
+      if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
+      const since = typeof msg.since === 'number' && msg.since >= 0 ? msg.since : 0;
+      c.subs.add(session);
+      for (const e of store.since(session, since)) send(c, e);
+      return send(c, { type: 'subscribed', session, seq: store.lastSeq(session) });
+    }
+    case 'unsubscribe':
+      if (typeof session === 'string') c.subs.delete(session);
+      return;
+    case 'publish': {
+      if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
+      if (!('data' in msg)) return sendErr(c, 'CK_BAD_REQUEST', 'publish needs data');
+      const kind = typeof msg.kind === 'string' && /^[a-z0-9._-]{1,40}$/.test(msg.kind) ? msg.kind : 'message';
+      const e = store.append(session, kind, msg.data);
+      broadcast(e);
+      return send(c, { type: 'ack', session, seq: e.seq, id: msg.id ?? null });
+    }
+    case 'ping':
+      return send(c, { type: 'pong' });
+    case 'auth':
+      return send(c, { type: 'auth-ok' });
+    default:
+      return sendErr(c, 'CK_BAD_REQUEST', `unknown frame type ${JSON.stringify(String(msg.type)).slice(0, 40)}`);
+  }
+}
+
+function refuseUpgrade(socket: Duplex, err: ClawError): void {
+  const body = JSON.stringify(err.toJSON());
+  socket.end(`HTTP/1.1 ${err.status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, clientTracking: false });
+
+const server = createServer((req, res) => {
+  const hostErr = checkHost(req.headers.host, port, C);
+  if (hostErr) return sendError(res, hostErr);
+  if (req.method === 'GET' && (req.url === '/health' || req.url?.startsWith('/health?'))) {
+    return sendJson(res, 200, { status: 'ok', layer: 'session', clients: clients.size });
+  }
+  sendError(res, new ClawError('CK_NOT_FOUND', C, 'this port speaks WebSocket; GET /health is the only HTTP path'));
+});
+
+server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  socket.on('error', () => socket.destroy());
+  const err = checkHost(req.headers.host, port, C) ?? checkOrigin(req.headers.origin, origins, C);
+  if (err) return refuseUpgrade(socket, err);
+  if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'));
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+  let authed = false;
+  if (bearer !== undefined || cookie) {
+    if (limiter.locked()) return refuseUpgrade(socket, new ClawError('CK_RATE_LIMITED', C, 'too many failed attempts; try again later'));
+    authed = (bearer !== undefined && tokens.matches(bearer)) || tokens.verifySession(cookie);
+    if (!authed) {
+      limiter.fail();
+      return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'wrong token or expired session'));
+    }
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    const c: Client = { ws, authed, alive: true, subs: new Set() };
+    clients.add(c);
+    const deadline = authed ? undefined : setTimeout(() => !c.authed && ws.close(4401, 'no auth frame within 5 s'), AUTH_DEADLINE_MS);
+    ws.on('pong', () => (c.alive = true));
+    ws.on('message', (data, isBinary) => onFrame(c, data as Buffer, isBinary));
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      clearTimeout(deadline);
+      clients.delete(c);
+    });
+    if (authed) send(c, { type: 'auth-ok' });
+  });
+});
+
+setInterval(() => {
+  for (const c of clients) {
+    if (!c.alive) {
+      c.ws.terminate();
+      continue;
+    }
+    c.alive = false;
+    c.ws.ping();
+  }
+}, PING_MS).unref();
+
+onHost((msg) => {
+  if (msg.type === 'event' && SESSION_ID.test(msg.session)) broadcast(store.append(msg.session, msg.kind, msg.data));
+});
+exitWithHost();
+
+server.on('error', (err: NodeJS.ErrnoException) => {
+  const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_SESSION_PORT` : err.message;
+  toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+  setTimeout(() => process.exit(1), 50);
+});
+server.listen(port, '127.0.0.1', () => {
+  toHost({ type: 'ready', port: (server.address() as { port: number }).port });
+});
