@@ -51,6 +51,8 @@ interface LayerRun {
   dropped: number;
   lastFatal?: string;
   hung: boolean;
+  /** Starts in a row that never became ready. */
+  startFailures: number;
 }
 
 const FAILED_AFTER = 3;
@@ -86,7 +88,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   start(): void {
     for (const name of ['gateway', 'session'] as const) {
-      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], failures: 0, readySince: 0, probeFails: 0, probing: false, inFlight: 0, dropped: 0, hung: false };
+      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], failures: 0, readySince: 0, probeFails: 0, probing: false, inFlight: 0, dropped: 0, hung: false, startFailures: 0 };
       this.layers.set(name, run);
       this.record(run, 'restarting', 'starting');
       this.launch(run);
@@ -184,6 +186,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (msg?.type === 'ready') {
         run.ready = true;
         run.readySince = this.o.clock.monotonic();
+        run.startFailures = 0;
         // Port 0 (tests) means "any free port": keep the one the layer got.
         if (this.o.ports[run.name] === 0 || run.port === 0) run.port = msg.port;
         this.record(run, 'ok', `listening on 127.0.0.1:${msg.port}`);
@@ -213,12 +216,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    */
   private onDown(run: LayerRun, reason: string, hung = false): void {
     if (run.readySince && this.o.clock.monotonic() - run.readySince > this.o.stableMs) run.failures = 0;
-    const wasReady = run.readySince !== 0;
+    if (run.readySince === 0) run.startFailures++;
     run.readySince = 0;
-    if (wasReady) run.failures = Math.min(run.failures, FAILED_AFTER - 1);
     const delay = Math.min(this.o.maxBackoffMs, this.o.firstBackoffMs * 2 ** run.failures);
     run.failures++;
-    const status: LayerStatus = hung || run.failures >= FAILED_AFTER ? 'failed' : 'restarting';
+    const status: LayerStatus = hung || run.startFailures >= FAILED_AFTER ? 'failed' : 'restarting';
     this.record(run, status, `${reason}; restart #${run.failures} in ${delay} ms`);
     this.log.warn(`${run.name} down (${reason}); restart #${run.failures} in ${delay} ms`);
     run.restartTimer = setTimeout(() => {

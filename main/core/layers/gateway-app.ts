@@ -200,6 +200,13 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       req.resume();
       return fail(early);
     }
+    // Dot segments, plain or percent-encoded, are refused before URL parsing would quietly
+    // resolve them (`/api/skills/%2e%2e/run` would become `/api/run`).
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    if (/(^|\/|%2f)(\.|%2e){2}(\/|%2f|$)/i.test(rawPath) || /%2f|%5c|\\/i.test(rawPath)) {
+      req.resume();
+      return fail(new ClawError('CK_INVALID_NAME', C, 'path segments like ".." (plain or encoded) are not allowed'));
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', `http://127.0.0.1:${deps.port}`);

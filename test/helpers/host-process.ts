@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { freePort } from './net.ts';
+import { ROOT, waitFor } from './home.ts';
+
+export interface HostProcess {
+  proc: ChildProcess;
+  home: string;
+  gatewayPort: number;
+  sessionPort: number;
+  token: () => string;
+  loginUrl: string;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/** A real `clawkeeper start --headless` with its gateway and session processes, on free ports. */
+export async function startHostProcess(home: string, extraEnv: Record<string, string> = {}): Promise<HostProcess> {
+  const gatewayPort = await freePort();
+  let sessionPort = await freePort();
+  while (sessionPort === gatewayPort) sessionPort = await freePort();
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
+    env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort), CLAWKEEPER_SESSION_PORT: String(sessionPort), ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const loginUrl = await waitFor('the dashboard login line', () => /Dashboard: (\S+)/.exec(out)?.[1], 30_000, 20).catch((e: Error) => {
+    proc.kill('SIGKILL');
+    throw new Error(`${e.message}\n${out}`);
+  });
+  return {
+    proc,
+    home,
+    gatewayPort,
+    sessionPort,
+    token: () => readFileSync(join(home, 'token'), 'utf8').trim(),
+    loginUrl,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill(signal);
+      const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json: () => unknown;
+}
+
+export function http(port: number, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; host?: string } = {}): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers }, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) as unknown }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+export async function snapshotOf(h: HostProcess): Promise<{ host: { layerPids: { gateway: number; session: number } }; layers: Record<string, { status: string }>; mode: string; scenario: { id: string } | null; metrics: unknown }> {
+  const r = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { authorization: `Bearer ${h.token()}` } });
+  if (r.status !== 200) throw new Error(`snapshot: ${r.status} ${r.body}`);
+  return r.json() as never;
+}

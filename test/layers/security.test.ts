@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { tempHome, writeSkill } from '../helpers/home.ts';
+import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+
+function wsOpen(port: number, opts: { origin?: string; host?: string; headers?: Record<string, string>; path?: string } = {}) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/'}`, { origin: opts.origin, headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers } });
+  const frames: unknown[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const refused = new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+  ws.on('error', () => undefined);
+  const opened = new Promise<void>((resolve) => ws.on('open', () => resolve()));
+  return { ws, frames, closed, refused, opened };
+}
+
+/** A fingerprint of everything the host writes: hostile input must change none of it. */
+function fingerprint(home: string): string {
+  const parts: string[] = [];
+  for (const dir of ['runs', 'sessions', 'skills/status']) {
+    try {
+      for (const f of readdirSync(join(home, dir)).sort()) {
+        if (f.startsWith('_')) continue; // host liveness state, refreshed by the watchdog
+        parts.push(`${dir}/${f}:${statSync(join(home, dir, f)).size}`);
+      }
+    } catch {
+      // absent
+    }
+  }
+  return parts.join('\n');
+}
+
+describe('hostile input is refused with the contract code, and nothing is written', () => {
+  let h: HostProcess;
+  let cleanup = () => {};
+  before(async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
+    h = await startHostProcess(t.home);
+  });
+  after(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  const auth = () => ({ authorization: `Bearer ${h.token()}` });
+
+  it('GET /health needs no token and shows nothing secret', async () => {
+    const r = await http(h.gatewayPort, 'GET', '/health');
+    assert.equal(r.status, 200);
+    const body = r.json() as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['layers', 'scenario', 'status']);
+    assert.doesNotMatch(r.body, new RegExp(h.token()));
+    assert.doesNotMatch(r.body, /\/tmp\//);
+  });
+
+  it('the token file is 0600 in a 0700 home and holds at least 256 bits', () => {
+    assert.equal(statSync(join(h.home, 'token')).mode & 0o777, 0o600);
+    assert.equal(statSync(h.home).mode & 0o777, 0o700);
+    assert.ok(Buffer.from(h.token(), 'base64url').length >= 32);
+  });
+
+  for (const [label, opts, status, code] of [
+    ['Host evil.example (DNS rebinding)', { host: 'evil.example' }, 421, 'CK_MISDIRECTED'],
+    ['Host 127.evil.com', { host: '127.evil.com' }, 421, 'CK_MISDIRECTED'],
+    ['Host localhost.evil.com with our port', { host: 'localhost.evil.com:PORT' }, 421, 'CK_MISDIRECTED'],
+    ['Host 127.0.0.1 with another port', { host: '127.0.0.1:1' }, 421, 'CK_MISDIRECTED'],
+    ['Origin https://evil.example', { headers: { origin: 'https://evil.example' } }, 403, 'CK_FORBIDDEN_ORIGIN'],
+  ] as const) {
+    it(`refuses ${label}, even with the right token`, async () => {
+      const before = fingerprint(h.home);
+      const host = 'host' in opts ? opts.host.replace('PORT', String(h.gatewayPort)) : undefined;
+      const r = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { host, headers: { ...auth(), ...('headers' in opts ? opts.headers : {}) } });
+      assert.equal(r.status, status);
+      assert.equal((r.json() as { error: { code: string } }).error.code, code);
+      assert.equal(fingerprint(h.home), before);
+    });
+  }
+
+  it('refuses no token, a wrong token, and a token in the query string (401)', async () => {
+    const before = fingerprint(h.home);
+    for (const [path, headers] of [
+      ['/api/skills', {}],
+      ['/api/skills', { authorization: 'Bearer wrong' }],
+      [`/api/skills?token=${h.token()}`, {}],
+      [`/api/skills?access_token=${h.token()}`, auth()],
+    ] as const) {
+      const r = await http(h.gatewayPort, 'GET', path, { headers });
+      assert.equal(r.status, 401, `${path} ${JSON.stringify(headers)}`);
+      assert.equal((r.json() as { error: { code: string } }).error.code, 'CK_UNAUTHORIZED');
+    }
+    const run = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { headers: { authorization: 'Bearer nope' } });
+    assert.equal(run.status, 401);
+    assert.equal(fingerprint(h.home), before);
+  });
+
+  it('refuses a body over 64 KiB (413) and malformed JSON (400)', async () => {
+    const before = fingerprint(h.home);
+    const big = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { headers: { ...auth(), 'content-type': 'application/json' }, body: '{"a":"' + 'x'.repeat(70 * 1024) + '"}' });
+    assert.equal(big.status, 413);
+    assert.equal((big.json() as { error: { code: string } }).error.code, 'CK_BODY_TOO_LARGE');
+    const bad = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { headers: { ...auth(), 'content-type': 'application/json' }, body: '{"oops' });
+    assert.equal(bad.status, 400);
+    assert.equal((bad.json() as { error: { code: string } }).error.code, 'CK_INVALID_JSON');
+    assert.equal(fingerprint(h.home), before);
+  });
+
+  it('refuses .. and encoded traversal in skill names (400), unknown skills (404), wrong methods (405)', async () => {
+    const before = fingerprint(h.home);
+    for (const p of ['/api/skills/..%2F..%2Fetc%2Fpasswd/run', '/api/skills/%2e%2e/run', '/api/skills/..%252f/runs', '/api/skills/Poster']) {
+      const r = await http(h.gatewayPort, p.endsWith('/run') ? 'POST' : 'GET', p, { headers: auth() });
+      assert.equal(r.status, 400, p);
+      assert.equal((r.json() as { error: { code: string } }).error.code, 'CK_INVALID_NAME');
+    }
+    const dots = await http(h.gatewayPort, 'GET', '/../../etc/passwd', { headers: auth() });
+    assert.equal(dots.status, 400);
+    const missing = await http(h.gatewayPort, 'GET', '/etc/passwd', { headers: auth() });
+    assert.equal(missing.status, 404);
+    const unknown = await http(h.gatewayPort, 'POST', '/api/skills/nope/run', { headers: auth() });
+    assert.equal(unknown.status, 404);
+    const method = await http(h.gatewayPort, 'DELETE', '/api/skills/poster', { headers: auth() });
+    assert.equal(method.status, 405);
+    assert.equal(fingerprint(h.home), before);
+  });
+
+  it('serves the dashboard with a strict CSP and framing denied', async () => {
+    const r = await http(h.gatewayPort, 'GET', '/');
+    assert.equal(r.status, 200);
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;| 'sha256-)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    assert.match(csp, /frame-ancestors 'none'/);
+  });
+
+  it('logs a browser in with a one-time code: an HttpOnly SameSite=Strict cookie, and the code works once', async () => {
+    const code = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() });
+    assert.equal(code.status, 201);
+    const c = (code.json() as { code: string }).code;
+    const login = await http(h.gatewayPort, 'POST', '/api/login', { headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${h.gatewayPort}` }, body: JSON.stringify({ code: c }) });
+    assert.equal(login.status, 200);
+    const cookie = String(login.headers['set-cookie']);
+    assert.match(cookie, /^ck_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    const withCookie = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie: cookie.split(';')[0]! } });
+    assert.equal(withCookie.status, 200);
+    const again = await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: c }) });
+    assert.equal(again.status, 401);
+  });
+
+  it('WebSocket: refuses a foreign Origin and a foreign Host at the upgrade (403, 421)', async () => {
+    const evil = wsOpen(h.sessionPort, { origin: 'https://evil.example' });
+    assert.equal(await evil.refused, 403);
+    const rebinding = wsOpen(h.sessionPort, { host: `evil.example:${h.sessionPort}` });
+    assert.equal(await rebinding.refused, 421);
+    const query = wsOpen(h.sessionPort, { path: `/?token=${h.token()}` });
+    assert.equal(await query.refused, 401);
+  });
+
+  it('WebSocket: closes 4401 for a client that never authenticates, or sends a wrong token', async () => {
+    const silent = wsOpen(h.sessionPort);
+    assert.equal((await silent.closed).code, 4401);
+    const wrong = wsOpen(h.sessionPort);
+    await wrong.opened;
+    wrong.ws.send(JSON.stringify({ type: 'auth', token: 'wrong' }));
+    assert.equal((await wrong.closed).code, 4401);
+  });
+
+  it('WebSocket: closes 1007 for a non-JSON frame and 1009 for a frame over 1 MiB, writing nothing', async () => {
+    const before = fingerprint(h.home);
+    const a = wsOpen(h.sessionPort);
+    await a.opened;
+    a.ws.send(JSON.stringify({ type: 'auth', token: h.token() }));
+    a.ws.send('not json');
+    assert.equal((await a.closed).code, 1007);
+    const b = wsOpen(h.sessionPort);
+    await b.opened;
+    b.ws.send(JSON.stringify({ type: 'auth', token: h.token() }));
+    b.ws.send(JSON.stringify({ type: 'publish', session: 'big', data: 'x'.repeat(1024 * 1024 + 10) }));
+    assert.equal((await b.closed).code, 1009);
+    assert.equal(fingerprint(h.home), before);
+  });
+
+  it('a burst of wrong tokens locks out every credential check for a while (429), whatever the headers', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const r = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `10.0.0.${i}` } });
+      statuses.push(r.status);
+    }
+    const firstLocked = statuses.indexOf(429);
+    assert.ok(firstLocked > 0 && firstLocked <= 20, `locked after ${firstLocked} failures: ${statuses.join(',')}`);
+    assert.ok(statuses.slice(0, firstLocked).every((s) => s === 401));
+    assert.ok(statuses.slice(firstLocked).every((s) => s === 429));
+    const right = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { ...auth(), 'x-forwarded-for': '1.2.3.4' } });
+    assert.equal(right.status, 429, 'even the right token waits: a guess must not be testable during the lockout');
+    assert.ok(Number(right.headers['retry-after']) >= 1);
+  });
+
+  it('never writes the token to its logs', () => {
+    assert.doesNotMatch(h.output(), new RegExp(h.token()));
+    assert.doesNotMatch(readFileSync(join(h.home, 'health', 'layers.jsonl'), 'utf8'), new RegExp(h.token()));
+  });
+});
