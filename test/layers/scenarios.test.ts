@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { scenarioOf } from '../../main/common/health.ts';
+import { createMemoryLogger } from '../../main/core/logger.ts';
+import { homePaths } from '../../main/core/paths.ts';
+import { buildStatusReport, latestLayerStates } from '../../main/core/status-report.ts';
+import { killAndHoldPort } from '../helpers/hijack.ts';
+import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { http, snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+
+function cli(h: HostProcess, args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], { env: { ...process.env, CLAWKEEPER_HOME: h.home, CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort), NO_COLOR: '1' } });
+    let out = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+const successes = (h: HostProcess) => readLedger(h.home, 'tick').filter((e) => e.type === 'end' && e.outcome === 'success').length;
+
+describe('the three SEED.md scenarios, as /health and `clawkeeper status` report them', () => {
+  let h: HostProcess;
+  let cleanup = () => {};
+  before(async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    writeSkill(t.home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs');
+    h = await startHostProcess(t.home);
+    await waitFor('operational', async () => (await http(h.gatewayPort, 'GET', '/health')).json(), 10_000);
+  });
+  after(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  it('all layers up: operational, exit 0', async () => {
+    await waitFor('a first successful run', () => successes(h) > 0, 15_000);
+    const health = (await http(h.gatewayPort, 'GET', '/health')).json() as { status: string };
+    assert.equal(health.status, 'ok');
+    const st = await cli(h, ['status']);
+    assert.equal(st.code, 0, st.out);
+    assert.match(st.out, /OPERATIONAL/);
+  });
+
+  it('WebSocket disconnect: session failed, gateway and skills fine → degraded, named, and skills keep running', async () => {
+    const snap = await snapshotOf(h);
+    const held = await killAndHoldPort(snap.host.layerPids.session, h.sessionPort);
+    try {
+      await waitFor('session failed', () => latestLayerStates(homePaths(h.home), createMemoryLogger()).session?.status === 'failed', 15_000);
+      const health = (await http(h.gatewayPort, 'GET', '/health')).json() as { status: string; scenario: string; layers: Record<string, string> };
+      assert.equal(health.status, 'degraded');
+      assert.equal(health.scenario, 'websocket-disconnect');
+      assert.deepEqual(health.layers, { session: 'failed', gateway: 'ok', runtime: 'ok' });
+      const st = await cli(h, ['status']);
+      assert.equal(st.code, 1);
+      assert.match(st.out, /DEGRADED — WebSocket disconnect/);
+      assert.match(st.out, /session\s+failed .*EADDRINUSE|session\s+failed .*in use/);
+      const before = successes(h);
+      await waitFor('skills still running', () => successes(h) >= before + 2, 10_000);
+    } finally {
+      await held.release();
+    }
+    await waitFor('session back', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok', 15_000);
+  });
+
+  it('Network partition: gateway and session failed → the article check and `status` say degraded; only local skills run', async () => {
+    const snap = await snapshotOf(h);
+    const heldS = await killAndHoldPort(snap.host.layerPids.session, h.sessionPort);
+    const heldG = await killAndHoldPort(snap.host.layerPids.gateway, h.gatewayPort);
+    try {
+      await waitFor('both failed', () => {
+        const l = latestLayerStates(homePaths(h.home), createMemoryLogger());
+        return l.session?.status === 'failed' && l.gateway?.status === 'failed';
+      }, 15_000);
+      const st = await cli(h, ['status']);
+      assert.equal(st.code, 1);
+      assert.match(st.out, /DEGRADED — Network partition/);
+      const article = await cli(h, ['health']);
+      assert.match(article.out, /Gateway down but skills running - Graceful degradation mode/);
+      const before = successes(h);
+      await waitFor('skills still running', () => successes(h) >= before + 2, 10_000);
+    } finally {
+      await heldS.release();
+      await heldG.release();
+    }
+    await waitFor('both back', async () => {
+      try {
+        return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
+      } catch {
+        return false;
+      }
+    }, 20_000);
+  });
+
+  it('Process restart: both layers restarting → recognized as such; cron resumes by itself', async () => {
+    const snap = await snapshotOf(h);
+    process.kill(snap.host.layerPids.gateway, 'SIGKILL');
+    process.kill(snap.host.layerPids.session, 'SIGKILL');
+    // The window is short (they are back in well under a second): watch the files closely.
+    const seen = await waitFor('both layers restarting at once', () => {
+      const r = buildStatusReport(homePaths(h.home), null, createMemoryLogger());
+      return r.scenario?.id === 'process-restart' ? r : null;
+    }, 5_000, 5);
+    assert.equal(seen.mode, 'degraded');
+    assert.equal(scenarioOf(seen.layers)?.title, 'Process restart');
+    await waitFor('operational again', async () => {
+      try {
+        return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
+      } catch {
+        return false;
+      }
+    }, 10_000);
+    const before = successes(h);
+    await waitFor('cron going on', () => successes(h) >= before + 2, 10_000);
+  });
+});
