@@ -78,7 +78,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions) {
     super();
-    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 30_000, probeEveryMs: 500, probeTimeoutMs: 750, probeFailures: 3, queueCap: 1000, ...opts };
+    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 500, probeTimeoutMs: 750, probeFailures: 3, queueCap: 1000, ...opts };
     this.log = opts.logger.child('supervisor');
   }
 
