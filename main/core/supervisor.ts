@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerHealth, LayerStatus } from '../common/health.ts';
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
   probeFailures?: number;
   /** Messages in flight to a layer before further ones are dropped (counted). */
   queueCap?: number;
+  /** Scheduling priority of the layer processes (0 = as the host, 19 = lowest). */
+  layerNice?: number;
 }
 
 interface LayerRun {
@@ -78,7 +81,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions) {
     super();
-    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 500, probeTimeoutMs: 750, probeFailures: 3, queueCap: 1000, ...opts };
+    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 500, probeTimeoutMs: 750, probeFailures: 3, queueCap: 1000, layerNice: 10, ...opts };
     this.log = opts.logger.child('supervisor');
   }
 
@@ -176,6 +179,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return;
     }
     run.child = child;
+    // The network layers yield the CPU to the host and its skill runs: a gateway under load
+    // must not delay a skill (bench/isolation.ts measures it).
+    if (child.pid && this.o.layerNice > 0) {
+      try {
+        setPriority(child.pid, this.o.layerNice);
+      } catch {
+        // not permitted here: the layers then run at normal priority
+      }
+    }
     run.ready = false;
     run.probeFails = 0;
     run.inFlight = 0;

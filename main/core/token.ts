@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -27,9 +27,15 @@ export function rotateToken(file: string): string {
 
 /** Constant-time equality of two secrets (hashed first, so lengths never leak either). */
 export function secretsEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
+  return digestEqual(digest(a), digest(b));
+}
+
+function digest(s: string): Buffer {
+  return hash('sha256', s, 'buffer');
+}
+
+function digestEqual(a: Buffer, b: Buffer): boolean {
+  return timingSafeEqual(a, b);
 }
 
 /**
@@ -39,17 +45,24 @@ export function secretsEqual(a: string, b: string): boolean {
 export class TokenSource {
   private readonly file: string;
   private cached = '';
+  private cachedDigest: Buffer = Buffer.alloc(32);
   private mtime = -1;
+  private checkedAt = 0;
 
   constructor(file: string) {
     this.file = file;
   }
 
-  current(): string {
+  /** At most one stat every 200 ms on the hot path; `fresh` forces one (after a mismatch). */
+  current(fresh = false): string {
+    const now = Date.now();
+    if (!fresh && now - this.checkedAt < 200 && this.mtime !== -1) return this.cached;
+    this.checkedAt = now;
     try {
       const m = statSync(this.file).mtimeMs;
       if (m !== this.mtime) {
         this.cached = readFileSync(this.file, 'utf8').trim();
+        this.cachedDigest = digest(this.cached);
         this.mtime = m;
       }
     } catch {
@@ -59,8 +72,13 @@ export class TokenSource {
   }
 
   matches(candidate: string | undefined | null): boolean {
+    if (!candidate) return false;
     const t = this.current();
-    return !!candidate && t.length >= 43 && secretsEqual(candidate, t);
+    // One hash a request: the token's own digest is kept until the file changes.
+    if (t.length >= 43 && digestEqual(digest(candidate), this.cachedDigest)) return true;
+    // A token rotated within the last 200 ms: look at the file once more before saying no.
+    const again = this.current(true);
+    return again !== t && again.length >= 43 && secretsEqual(candidate, again);
   }
 
   /** Browser session cookie: `<expiry>.<nonce>.<hmac>`, valid in both layers, void after rotation. */

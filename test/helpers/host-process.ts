@@ -32,6 +32,15 @@ export async function startHostProcess(home: string, extraEnv: Record<string, st
     proc.kill('SIGKILL');
     throw new Error(`${e.message}\n${out}`);
   });
+  // The gateway is up (it printed the login line); wait for the session layer too.
+  await waitFor('both layers ok', async () => {
+    try {
+      const r = await http(gatewayPort, 'GET', '/health');
+      return (JSON.parse(r.body) as { layers: { session: string } }).layers.session === 'ok';
+    } catch {
+      return false;
+    }
+  }, 30_000, 20);
   return {
     proc,
     home,

@@ -7,7 +7,7 @@ import { createMemoryLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
 import { SKILL_NAME } from '../skill-schema-json.ts';
 import { readCookie, SESSION_COOKIE, type TokenSource } from '../token.ts';
-import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendError, sendJson } from './guard.ts';
+import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from './guard.ts';
 import type { StaticFiles } from './static-files.ts';
 
 const C = 'gateway';
@@ -59,6 +59,14 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     "frame-ancestors 'none'",
   ].join('; ');
   const pageHeaders = { 'content-security-policy': csp, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' };
+
+  // The skills list is serialized once per snapshot, not once per request.
+  let skillsCache: { snap: Snapshot | null; body: Buffer } = { snap: null, body: Buffer.from('{"skills":[]}') };
+  function skillsJson(): Buffer {
+    const snap = deps.snapshot();
+    if (snap !== skillsCache.snap) skillsCache = { snap, body: Buffer.from(JSON.stringify({ skills: snap?.skills ?? [] })) };
+    return skillsCache.body;
+  }
 
   function authenticated(req: IncomingMessage): boolean {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -154,7 +162,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       if (path === '/api/skills') {
         allow(req, 'GET');
-        return sendJson(res, 200, { skills: deps.snapshot()?.skills ?? [] });
+        return sendBody(res, 200, skillsJson());
       }
       const m = /^\/api\/skills\/([^/]+)(?:\/(runs|run|pause|resume))?$/.exec(path);
       if (m) {

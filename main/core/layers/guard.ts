@@ -39,7 +39,11 @@ export function sendError(res: ServerResponse, err: ClawError, headers: Record<s
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(value);
+  sendBody(res, status, JSON.stringify(value), headers);
+}
+
+/** A JSON body already serialized. */
+export function sendBody(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
