@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.ts';
+import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.js';
 import { bundledSkillsDir } from '../core/app-paths.ts';
 import { Host } from '../core/host.ts';
 import type { Logger } from '../core/logger.ts';

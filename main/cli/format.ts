@@ -1,4 +1,4 @@
-import type { Color } from '../common/health.ts';
+import type { Color } from '../common/health.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const codes: Record<Color, string> = { green: '32', amber: '33', red: '31' };

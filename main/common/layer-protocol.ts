@@ -1,6 +1,6 @@
 // Messages between the host and its layer processes (IPC). The host never waits on a layer:
 // everything it sends is fire-and-forget; only the gateway's commands get a reply.
-import type { Layers, Mode, Scenario, SkillState } from './health.ts';
+import type { Layers, Mode, Scenario, SkillState } from './health.js';
 import type { RunOutcome } from './types.ts';
 
 export type LayerProcessName = 'gateway' | 'session';

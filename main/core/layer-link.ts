@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { modeOf, scenarioOf, type Layers } from '../common/health.ts';
+import { modeOf, scenarioOf, type Layers } from '../common/health.js';
 import type { LayerProcessName, LayerToHost, Snapshot } from '../common/layer-protocol.ts';
 import type { LedgerEnd } from '../common/types.ts';
 import type { Clock } from './clock.ts';

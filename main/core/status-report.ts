@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAYER_NAMES, modeOf, scenarioOf, type LayerHealth, type LayerName, type Layers, type Mode, type Scenario, type SkillState } from '../common/health.ts';
+import { LAYER_NAMES, modeOf, scenarioOf, type LayerHealth, type LayerName, type Layers, type Mode, type Scenario, type SkillState } from '../common/health.js';
 import type { SkillView } from '../common/layer-protocol.ts';
 import type { LedgerEnd, LoadedSkill } from '../common/types.ts';
 import { nextSlot, slotsBetween } from './cron.ts';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LayerHealth, LayerStatus } from '../common/health.ts';
+import type { LayerHealth, LayerStatus } from '../common/health.js';
 import type { HostToLayer, LayerProcessName, LayerToHost } from '../common/layer-protocol.ts';
 import type { Clock } from './clock.ts';
 import { appendJsonl, rotateIfLarge } from './jsonl.ts';

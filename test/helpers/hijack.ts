@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 
 /**
  * Kills a layer process and takes its port before the supervisor restarts it, so the layer
@@ -13,7 +13,7 @@ export async function killAndHoldPort(pid: number, port: number): Promise<{ rele
       server.once('error', () => resolve(false));
       server.listen(port, '127.0.0.1', () => resolve(true));
     });
-    if (ok) return { release: () => new Promise<void>((r) => (server as Server).close(() => r())) };
+    if (ok) return { release: () => new Promise<void>((r) => (server).close(() => r())) };
     if (Date.now() > end) throw new Error(`could not take port ${port}`);
     await new Promise((r) => setTimeout(r, 2));
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { scenarioOf } from '../../main/common/health.ts';
+import { scenarioOf } from '../../main/common/health.js';
 import { createMemoryLogger } from '../../main/core/logger.ts';
 import { homePaths } from '../../main/core/paths.ts';
 import { buildStatusReport, latestLayerStates } from '../../main/core/status-report.ts';

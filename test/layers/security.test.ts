@@ -9,7 +9,7 @@ import { http, startHostProcess, type HostProcess } from '../helpers/host-proces
 function wsOpen(port: number, opts: { origin?: string; host?: string; headers?: Record<string, string>; path?: string } = {}) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/'}`, { origin: opts.origin, headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers } });
   const frames: unknown[] = [];
-  ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+  ws.on('message', (d) => frames.push(JSON.parse((d as Buffer).toString())));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   const refused = new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
   ws.on('error', () => undefined);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { SessionClient, type SessionEventFrame, type WebSocketLike } from '../../main/common/session-client.ts';
+import { SessionClient, type SessionEventFrame, type WebSocketLike } from '../../main/common/session-client.js';
 import { freePort } from '../helpers/net.ts';
 import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';

@@ -1,49 +1,58 @@
+// @ts-check
 // The health model of the contract: three layers, three modes, per-skill states, colors.
+// Plain JS with JSDoc types, so that the dashboard loads this very file in the browser.
 
-export type LayerName = 'session' | 'gateway' | 'runtime';
-export type LayerStatus = 'ok' | 'failed' | 'restarting';
-export type Mode = 'operational' | 'degraded' | 'down';
-export type Color = 'green' | 'amber' | 'red';
-export type SkillState = 'ok' | 'late' | 'failing' | 'paused' | 'invalid' | 'disabled' | 'pending';
+/** @typedef {'session' | 'gateway' | 'runtime'} LayerName */
+/** @typedef {'ok' | 'failed' | 'restarting'} LayerStatus */
+/** @typedef {'operational' | 'degraded' | 'down'} Mode */
+/** @typedef {'green' | 'amber' | 'red'} Color */
+/** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'invalid' | 'disabled' | 'pending'} SkillState */
+/** @typedef {{ status: LayerStatus, since: string, reason: string }} LayerHealth */
+/** @typedef {Record<LayerName, LayerHealth>} Layers */
+/**
+ * @typedef {{
+ *   id: 'websocket-disconnect' | 'network-partition' | 'process-restart' | 'gateway-down' | 'runtime-down',
+ *   title: string,
+ *   message: string,
+ * }} Scenario
+ */
 
-export interface LayerHealth {
-  status: LayerStatus;
-  since: string;
-  reason: string;
-}
+/** @type {readonly LayerName[]} */
+export const LAYER_NAMES = ['session', 'gateway', 'runtime'];
 
-export type Layers = Record<LayerName, LayerHealth>;
-
-export const LAYER_NAMES: readonly LayerName[] = ['session', 'gateway', 'runtime'];
-
-export function modeOf(layers: Layers): Mode {
+/** @param {Layers} layers @returns {Mode} */
+export function modeOf(layers) {
   if (layers.runtime.status !== 'ok') return 'down';
   if (layers.session.status !== 'ok' || layers.gateway.status !== 'ok') return 'degraded';
   return 'operational';
 }
 
-export function modeColor(mode: Mode): Color {
+/** @param {Mode} mode @returns {Color} */
+export function modeColor(mode) {
   return mode === 'operational' ? 'green' : mode === 'degraded' ? 'amber' : 'red';
 }
 
-export function layerColor(status: LayerStatus): Color {
+/** @param {LayerStatus} status @returns {Color} */
+export function layerColor(status) {
   return status === 'ok' ? 'green' : status === 'restarting' ? 'amber' : 'red';
 }
 
-export function skillColor(state: SkillState): Color {
+/** @param {SkillState} state @returns {Color} */
+export function skillColor(state) {
   if (state === 'ok' || state === 'pending') return 'green';
   if (state === 'paused' || state === 'disabled' || state === 'late') return 'amber';
   return 'red';
 }
 
-export interface Scenario {
-  id: 'websocket-disconnect' | 'network-partition' | 'process-restart' | 'gateway-down' | 'runtime-down';
-  title: string;
-  message: string;
-}
+/** Words and an icon for every color, so that color is never the only signal. */
+export const COLOR_ICON = /** @type {const} */ ({ green: '✔', amber: '▲', red: '✖' });
 
-/** The failure scenarios of SEED.md, recognized from the layer states, in plain words. */
-export function scenarioOf(layers: Layers): Scenario | null {
+/**
+ * The failure scenarios of SEED.md, recognized from the layer states, in plain words.
+ * @param {Layers} layers
+ * @returns {Scenario | null}
+ */
+export function scenarioOf(layers) {
   const s = layers.session.status;
   const g = layers.gateway.status;
   if (layers.runtime.status !== 'ok') {

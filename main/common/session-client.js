@@ -1,65 +1,66 @@
+// @ts-check
 // A reconnecting Session Layer client, for the CLI (with `ws`) and the dashboard (the browser's
 // WebSocket). It remembers the last sequence number of each session and resumes from it after a
 // reconnect, so an event published while it was away is delivered once, in order.
+// Plain JS with JSDoc types, so that the dashboard loads this very file in the browser.
 
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
-}
-
-export interface SessionEventFrame {
-  type: 'event';
-  session: string;
-  seq: number;
-  ts: string;
-  kind: string;
-  data: unknown;
-}
-
-export type ConnectionState = 'connecting' | 'open' | 'closed';
-
-export interface SessionClientOptions {
-  url: string;
-  open: (url: string) => WebSocketLike;
-  /** Sent in the first frame; omit when the upgrade carries a cookie. */
-  token?: () => string | null;
-  onEvent: (e: SessionEventFrame) => void;
-  onState?: (state: ConnectionState, detail?: string) => void;
-  firstBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** Publishes kept while disconnected; older ones are dropped past this. */
-  outboxCap?: number;
-}
+/**
+ * @typedef {{
+ *   readonly readyState: number,
+ *   send(data: string): void,
+ *   close(code?: number, reason?: string): void,
+ *   onopen: ((ev: unknown) => void) | null,
+ *   onmessage: ((ev: { data: unknown }) => void) | null,
+ *   onclose: ((ev: { code: number, reason: string }) => void) | null,
+ *   onerror: ((ev: unknown) => void) | null,
+ * }} WebSocketLike
+ */
+/** @typedef {{ type: 'event', session: string, seq: number, ts: string, kind: string, data: unknown }} SessionEventFrame */
+/** @typedef {'connecting' | 'open' | 'closed'} ConnectionState */
+/**
+ * @typedef {{
+ *   url: string,
+ *   open: (url: string) => WebSocketLike,
+ *   token?: () => string | null,
+ *   onEvent: (e: SessionEventFrame) => void,
+ *   onState?: (state: ConnectionState, detail?: string) => void,
+ *   firstBackoffMs?: number,
+ *   maxBackoffMs?: number,
+ *   outboxCap?: number,
+ * }} SessionClientOptions
+ * `token` is sent in the first frame (omit it when the upgrade carries a cookie); `outboxCap`
+ * bounds the publishes kept while disconnected (older ones are dropped past it).
+ */
 
 const OPEN = 1;
 
 export class SessionClient {
-  private readonly o: Required<Omit<SessionClientOptions, 'token' | 'onState'>> & Pick<SessionClientOptions, 'token' | 'onState'>;
-  private ws: WebSocketLike | null = null;
-  private readonly lastSeq = new Map<string, number>();
-  private outbox: string[] = [];
-  private authed = false;
-  private closed = false;
-  private attempt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  dropped = 0;
-
-  constructor(opts: SessionClientOptions) {
+  /** @param {SessionClientOptions} opts */
+  constructor(opts) {
     this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, outboxCap: 1000, ...opts };
+    /** @type {WebSocketLike | null} */
+    this.ws = null;
+    /** @type {Map<string, number>} */
+    this.lastSeq = new Map();
+    /** @type {string[]} */
+    this.outbox = [];
+    this.authed = false;
+    this.closed = false;
+    this.attempt = 0;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.timer = undefined;
+    this.dropped = 0;
     this.connect();
   }
 
-  subscribe(session: string, since = 0): void {
+  /** @param {string} session @param {number} [since] */
+  subscribe(session, since = 0) {
     if (!this.lastSeq.has(session)) this.lastSeq.set(session, since);
     if (this.authed) this.sendRaw({ type: 'subscribe', session, since: this.lastSeq.get(session) });
   }
 
-  publish(session: string, data: unknown, kind = 'message'): void {
+  /** @param {string} session @param {unknown} data @param {string} [kind] */
+  publish(session, data, kind = 'message') {
     const frame = JSON.stringify({ type: 'publish', session, kind, data });
     if (this.authed && this.ws?.readyState === OPEN) return this.ws.send(frame);
     this.outbox.push(frame);
@@ -69,29 +70,32 @@ export class SessionClient {
     }
   }
 
-  seq(session: string): number {
+  /** @param {string} session */
+  seq(session) {
     return this.lastSeq.get(session) ?? 0;
   }
 
-  close(): void {
+  close() {
     this.closed = true;
     clearTimeout(this.timer);
     this.ws?.close(1000, 'bye');
   }
 
-  private sendRaw(msg: unknown): void {
+  /** @param {unknown} msg */
+  sendRaw(msg) {
     if (this.ws?.readyState === OPEN) this.ws.send(JSON.stringify(msg));
   }
 
-  private connect(): void {
+  connect() {
     if (this.closed) return;
     this.authed = false;
     this.o.onState?.('connecting');
-    let ws: WebSocketLike;
+    /** @type {WebSocketLike} */
+    let ws;
     try {
       ws = this.o.open(this.o.url);
-    } catch (err) {
-      this.retry(String(err));
+    } catch {
+      this.retry();
       return;
     }
     this.ws = ws;
@@ -105,22 +109,25 @@ export class SessionClient {
       if (this.ws !== ws) return;
       this.authed = false;
       this.o.onState?.('closed', `${ev.code} ${ev.reason}`);
-      // 4401: wrong credentials. Retrying at full speed would only feed the rate limit.
-      this.retry(`${ev.code}`, ev.code === 4401 || ev.code === 4429 ? this.o.maxBackoffMs : undefined);
+      // 4401/4429: wrong credentials. Retrying at full speed would only feed the rate limit.
+      this.retry(ev.code === 4401 || ev.code === 4429 ? this.o.maxBackoffMs : undefined);
     };
   }
 
-  private retry(_why: string, delay?: number): void {
+  /** @param {number} [delay] */
+  retry(delay) {
     if (this.closed) return;
     const wait = delay ?? Math.min(this.o.maxBackoffMs, this.o.firstBackoffMs * 2 ** this.attempt);
     this.attempt++;
     this.timer = setTimeout(() => this.connect(), wait);
   }
 
-  private onFrame(text: string): void {
-    let msg: { type?: string; session?: string; seq?: number };
+  /** @param {string} text */
+  onFrame(text) {
+    /** @type {{ type?: string, session?: string, seq?: number }} */
+    let msg;
     try {
-      msg = JSON.parse(text) as typeof msg;
+      msg = JSON.parse(text);
     } catch {
       return;
     }
@@ -138,7 +145,7 @@ export class SessionClient {
       const last = this.lastSeq.get(msg.session) ?? 0;
       if (msg.seq <= last) return; // already delivered before the reconnect
       this.lastSeq.set(msg.session, msg.seq);
-      this.o.onEvent(msg as SessionEventFrame);
+      this.o.onEvent(/** @type {SessionEventFrame} */ (msg));
     }
   }
 }
