@@ -12,6 +12,8 @@ export interface SkillView {
   reason: string;
   description: string;
   schedule: string | null;
+  /** The schedule in words ("At 11:55 PM"). */
+  scheduleText: string | null;
   timezone: string | null;
   enabled: boolean;
   paused: boolean;
@@ -49,6 +51,7 @@ export interface Snapshot {
   skills: SkillView[];
   metrics: Metrics;
   host: { pid: number; startedAt: string; layerPids: Record<LayerProcessName, number | null> };
+  ports: Record<LayerProcessName, number>;
   /** Layer transitions of the last 24 h, for the timeline. */
   transitions: { layer: string; status: string; at: string; reason: string }[];
 }

@@ -141,6 +141,11 @@ export class SessionClient {
       for (const f of pending) this.ws?.send(f);
       return;
     }
+    if (msg.type === 'subscribed' && typeof msg.session === 'string' && typeof msg.seq === 'number') {
+      // "since" past the end (from now on): start counting at the server's last event
+      if ((this.lastSeq.get(msg.session) ?? 0) > msg.seq) this.lastSeq.set(msg.session, msg.seq);
+      return;
+    }
     if (msg.type === 'event' && typeof msg.session === 'string' && typeof msg.seq === 'number') {
       const last = this.lastSeq.get(msg.session) ?? 0;
       if (msg.seq <= last) return; // already delivered before the reconnect

@@ -105,6 +105,7 @@ export class LayerLink {
       layers,
       skills,
       metrics: computeMetrics(this.sup.transitions, runs, this.startedAt, now, { session: this.sup.dropped('session'), gateway: this.sup.dropped('gateway') }),
+      ports: { gateway: this.sup.port('gateway'), session: this.sup.port('session') },
       host: { pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), layerPids: { gateway: this.sup.pid('gateway') ?? null, session: this.sup.pid('session') ?? null } },
       transitions: this.sup.transitions.filter((t) => Date.parse(t.at) >= dayAgo).slice(-500),
     };

@@ -7,6 +7,7 @@ import { createMemoryLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
 import { SKILL_NAME } from '../skill-schema-json.ts';
 import { readCookie, SESSION_COOKIE, type TokenSource } from '../token.ts';
+import { dashboardCsp } from './csp.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from './guard.ts';
 import type { StaticFiles } from './static-files.ts';
 
@@ -47,18 +48,9 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
   const limiter = new AuthLimiter();
   const codes = new Map<string, number>();
   const ledger = new Ledger(deps.paths.runs, createMemoryLogger());
-  const csp = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${deps.sessionPort} ws://localhost:${deps.sessionPort}`,
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-  const pageHeaders = { 'content-security-policy': csp, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' };
+  let csp = '';
+  const pageCsp = () => (csp ||= dashboardCsp(deps.files.get('/index.html')?.body.toString('utf8') ?? '', [`ws://127.0.0.1:${deps.sessionPort}`, `ws://localhost:${deps.sessionPort}`]));
+  const pageHeaders = () => ({ 'content-security-policy': pageCsp(), 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' });
 
   // The skills list is serialized once per snapshot, not once per request.
   let skillsCache: { snap: Snapshot | null; body: Buffer } = { snap: null, body: Buffer.from('{"skills":[]}') };
@@ -189,7 +181,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     allow(req, 'GET', 'HEAD');
     const file = deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path);
     if (!file) throw new ClawError('CK_NOT_FOUND', C, `nothing at ${path.slice(0, 100)}`);
-    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...pageHeaders });
+    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...pageHeaders() });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 

@@ -25,7 +25,7 @@ const files = new StaticFiles([
   { prefix: '/vendor/preact-hooks/', dir: modules('preact/hooks'), files: new Set(['hooks.module.js']) },
   { prefix: '/vendor/htm/', dir: modules('htm'), files: new Set(['htm.module.js']) },
   { prefix: '/vendor/uplot/', dir: join(modules('uplot'), '..', 'dist'), files: new Set(['uPlot.esm.js', 'uPlot.min.css']) },
-  { prefix: '/common/', dir: join(root, 'main', 'common') },
+  { prefix: '/common/', dir: join(root, 'main', 'common'), files: new Set(['health.js', 'session-client.js']) },
   { prefix: '/', dir: join(root, 'renderer') },
 ]);
 

@@ -1,0 +1,181 @@
+// @ts-check
+// The ClawKeeper dashboard: layer tiles, degraded banners, metrics, a 24-hour timeline and the
+// skills table, updated live. Preact + htm (no build step), uPlot for the timeline.
+import { h, render } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import htm from 'htm';
+import uPlot from 'uplot';
+import { COLOR_ICON, layerColor, modeColor, skillColor } from 'clawkeeper/common/health.js';
+import { httpSource, ipcSource } from './data-sources.js';
+import { applyEvent, effectiveState, percent, relative, timelineData } from './view-model.js';
+
+const html = /** @type {any} */ (htm).bind(h);
+const LAYER_TITLES = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
+const STATUS_WORDS = { ok: 'OK', restarting: 'Restarting', failed: 'Down' };
+
+/** @param {{ color: 'green' | 'amber' | 'red', children?: any, className?: string }} p */
+function Badge({ color, children, className = '' }) {
+  return html`<span class=${`badge c-${color} ${className}`}><span aria-hidden="true">${COLOR_ICON[color]}</span> ${children}</span>`;
+}
+
+function useNow(everyMs = 1000) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+/** @param {{ layers: any, now: number }} p */
+function LayerTiles({ layers, now }) {
+  return html`<section class="tiles" aria-label="Layers">
+    ${['runtime', 'gateway', 'session'].map((name) => {
+      const l = layers[name];
+      const c = layerColor(l.status);
+      return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c}>
+        <div class="name">${LAYER_TITLES[/** @type {'runtime'} */ (name)]}</div>
+        <div class="state"><span aria-hidden="true">${COLOR_ICON[c]}</span> ${STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</div>
+        <div class="reason">since ${relative(l.since, now)}${l.reason ? ` — ${l.reason}` : ''}</div>
+      </div>`;
+    })}
+  </section>`;
+}
+
+/** @param {{ metrics: any }} p */
+function Metrics({ metrics: m }) {
+  const rec = (/** @type {any} */ r) => (r.count ? `${Math.round(r.meanMs)} ms mean · ${Math.round(r.p95Ms)} ms p95` : 'no outage yet');
+  return html`<section class="metrics" aria-label="Metrics">
+    <div class="metric"><div class="label">Uptime (runtime · gateway · session)</div><div class="value">${percent(m.uptime.runtime)}</div><div class="muted">${percent(m.uptime.gateway)} · ${percent(m.uptime.session)}</div></div>
+    <div class="metric"><div class="label">Gateway connection issues</div><div class="value" data-metric="gateway-issues">${m.gatewayConnectionIssues}</div><div class="muted">session: ${m.sessionConnectionIssues}</div></div>
+    <div class="metric"><div class="label">Skill success rate</div><div class="value">${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(m.skillSuccessRate.duringLayerFailures)} (${m.skillSuccessRate.runsDuringLayerFailures} runs)</div></div>
+    <div class="metric"><div class="label">Recovery time</div><div class="value">${m.recovery.gateway.count ? `${Math.round(m.recovery.gateway.meanMs)} ms` : '—'}</div><div class="muted">gateway ${rec(m.recovery.gateway)}<br/>session ${rec(m.recovery.session)}</div></div>
+  </section>`;
+}
+
+/** @param {{ snap: any }} p */
+function Timeline({ snap }) {
+  const ref = useRef(/** @type {HTMLDivElement | null} */ (null));
+  const plot = useRef(/** @type {uPlot | null} */ (null));
+  const now = useNow(5000);
+  const data = useMemo(() => timelineData(snap, now), [snap, now]);
+  useEffect(() => {
+    if (!ref.current) return;
+    const css = getComputedStyle(document.documentElement);
+    const v = (/** @type {string} */ n) => css.getPropertyValue(n).trim();
+    const stepped = uPlot.paths.stepped?.({ align: 1 });
+    const line = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, width: 2, paths: stepped, points: { show: false } });
+    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 6, fill: color } });
+    const opts = {
+      width: ref.current.clientWidth || 900,
+      height: 180,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { y: { range: /** @type {[number, number]} */ ([-0.3, 5]) } },
+      axes: [
+        { stroke: v('--muted'), grid: { stroke: v('--border') } },
+        { stroke: v('--muted'), size: 70, grid: { show: false }, ticks: { show: false }, splits: () => [0.5, 2, 3.5, 4.4], values: () => ['runtime', 'gateway', 'session', 'runs'] },
+      ],
+      series: [{}, line('runtime', v('--green')), line('gateway', '#6f7dff'), line('session', '#c35cf0'), dots('runs ok', v('--green')), dots('runs failed', v('--red'))],
+    };
+    plot.current?.destroy();
+    plot.current = new uPlot(/** @type {any} */ (opts), /** @type {any} */ (data), ref.current);
+    return () => plot.current?.destroy();
+  }, []);
+  useEffect(() => plot.current?.setData(/** @type {any} */ (data)), [data]);
+  return html`<div class="panel"><div ref=${ref} data-chart="timeline"></div>
+    <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span><span>Dots: runs (green ok, red failed)</span></div></div>`;
+}
+
+/** @param {{ recent: any[] }} p */
+function Sparkline({ recent }) {
+  return html`<span class="spark" aria-label=${`${recent.filter((r) => r.outcome === 'success').length} of ${recent.length} recent runs succeeded`}>
+    ${recent.slice(-20).map((r) => html`<i class=${r.outcome === 'success' ? 'ok' : 'bad'} title=${`${r.outcome} ${r.endedAt}`}></i>`)}
+  </span>`;
+}
+
+/** @param {{ skills: any[], now: number, source: import('./data-sources.js').DataSource }} p */
+function SkillsTable({ skills, now, source }) {
+  const [busy, setBusy] = useState(/** @type {string | null} */ (null));
+  const [error, setError] = useState('');
+  const act = async (/** @type {string} */ name, /** @type {'run' | 'pause' | 'resume'} */ op) => {
+    setBusy(name);
+    setError('');
+    try {
+      await source[op](name);
+    } catch (err) {
+      setError(`${op} ${name}: ${String(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return html`<div class="panel">
+    ${error && html`<p class="c-red badge">${error}</p>`}
+    <table>
+      <thead><tr><th>Skill</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>Success</th><th>Recent</th><th>Status</th><th></th></tr></thead>
+      <tbody>
+        ${skills.map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
+          <td><strong>${s.name}</strong><div class="desc" title=${s.description}>${s.description}</div></td>
+          <td title=${s.schedule ?? ''}>${s.scheduleText ?? '—'}${s.timezone ? html` <span class="muted">(${s.timezone})</span>` : ''}</td>
+          <td>${s.paused ? 'paused' : s.nextRun && Date.parse(s.nextRun) <= now ? 'due now' : relative(s.nextRun, now)}</td>
+          <td data-last-run=${s.lastRun?.runId ?? ''}>${s.running
+            ? html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`
+            : s.lastRun
+              ? html`<${Badge} color=${s.lastRun.outcome === 'success' ? 'green' : 'red'}>${s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, now)}</span>`
+              : html`<span class="muted">never</span>`}</td>
+          <td>${percent(s.successRate)}</td>
+          <td><${Sparkline} recent=${s.recent} /></td>
+          <td title=${s.reason}><${Badge} color=${skillColor(s.state)}>${s.state}</${Badge}></td>
+          <td><div class="actions">
+            <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, 'run')}>Run now</button>
+            <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, s.paused ? 'resume' : 'pause')}>${s.paused ? 'Resume' : 'Pause'}</button>
+          </div></td>
+        </tr>`)}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+/** @param {{ source: import('./data-sources.js').DataSource }} p */
+function App({ source }) {
+  const [snap, setSnap] = useState(/** @type {any} */ (null));
+  const [reach, setReach] = useState({ gateway: true, session: true });
+  const lostAt = useRef(0);
+  const now = useNow();
+  useEffect(() => {
+    source.start({
+      onSnapshot: (s) => setSnap(s),
+      onEvent: (e) => setSnap((/** @type {any} */ prev) => applyEvent(prev, e)),
+      onReachability: (r) => {
+        if (!r.gateway && !lostAt.current) lostAt.current = Date.now();
+        if (r.gateway) lostAt.current = 0;
+        setReach(r);
+      },
+    });
+  }, []);
+  const state = effectiveState(snap, reach, lostAt.current);
+  if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
+  const c = modeColor(state.mode);
+  return html`<main data-mode=${state.mode}>
+    <header class="top">
+      <h1>ClawKeeper</h1>
+      <${Badge} color=${c} className="mode">${state.mode === 'operational' ? 'All systems operational' : state.mode === 'degraded' ? 'Degraded mode' : 'Skills down'}</${Badge}>
+    </header>
+    ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}.</strong>${state.scenario.message}</div>`}
+    <${LayerTiles} layers=${state.layers} now=${now} />
+    <h2>Metrics</h2>
+    <${Metrics} metrics=${state.metrics} />
+    <h2>Last 24 hours</h2>
+    <${Timeline} snap=${state} />
+    <h2>Skills (${state.skills.length})</h2>
+    <${SkillsTable} skills=${state.skills} now=${now} source=${source} />
+  </main>`;
+}
+
+const bridge = /** @type {any} */ (window).clawkeeper;
+const source = bridge ? ipcSource(bridge) : httpSource();
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(html`<${App} source=${source} />`, root);
+}

@@ -1,0 +1,88 @@
+// @ts-check
+// Where the dashboard gets its state. One interface, two implementations:
+// - IPC, in the Electron window, through the preload bridge: keeps working while the gateway and
+//   session layers are down, since it talks to the host directly;
+// - HTTP + WebSocket, in a browser, through the gateway (cookie login) and the session layer.
+import { SessionClient } from 'clawkeeper/common/session-client.js';
+
+/**
+ * @typedef {{
+ *   onSnapshot: (s: any) => void,
+ *   onEvent: (e: { kind: string, data: any }) => void,
+ *   onReachability: (r: { gateway: boolean, session: boolean, detail?: string }) => void,
+ * }} Sink
+ * @typedef {{
+ *   start(sink: Sink): void,
+ *   run(name: string): Promise<unknown>,
+ *   pause(name: string): Promise<unknown>,
+ *   resume(name: string): Promise<unknown>,
+ * }} DataSource
+ */
+
+/** @returns {DataSource} */
+export function ipcSource(/** @type {any} */ bridge) {
+  return {
+    start(sink) {
+      bridge.onSnapshot((/** @type {any} */ s) => sink.onSnapshot(s));
+      bridge.onEvent((/** @type {any} */ e) => sink.onEvent(e));
+      sink.onReachability({ gateway: true, session: true });
+    },
+    run: (name) => bridge.command('run', name),
+    pause: (name) => bridge.command('pause', name),
+    resume: (name) => bridge.command('resume', name),
+  };
+}
+
+/** @returns {DataSource} */
+export function httpSource(pollMs = 1000) {
+  /** @type {SessionClient | null} */
+  let ws = null;
+  let gatewayOk = true;
+  let sessionOk = false;
+  /** @param {string} method @param {string} path */
+  const call = async (method, path) => {
+    const res = await fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+    if (res.status === 401) {
+      location.replace('/login');
+      throw new Error('not logged in');
+    }
+    const body = await res.json();
+    if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+    return body;
+  };
+  return {
+    start(sink) {
+      const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, detail });
+      const poll = async () => {
+        try {
+          const snap = await call('GET', '/api/snapshot');
+          gatewayOk = true;
+          sink.onSnapshot(snap);
+          if (!ws && snap.ports?.session) {
+            ws = new SessionClient({
+              url: `ws://${location.hostname}:${snap.ports.session}/`,
+              open: (url) => /** @type {any} */ (new WebSocket(url)),
+              onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
+              onState: (st) => {
+                sessionOk = st === 'open';
+                report();
+              },
+              maxBackoffMs: 2000,
+            });
+            // Only what happens from now on: the snapshot already holds the past.
+            ws.subscribe('clawkeeper', Number.MAX_SAFE_INTEGER);
+          }
+          report();
+        } catch (err) {
+          gatewayOk = false;
+          report(String(err));
+        }
+      };
+      void poll();
+      setInterval(() => void poll(), pollMs);
+    },
+    run: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/run`),
+    pause: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/pause`),
+    resume: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/resume`),
+  };
+}

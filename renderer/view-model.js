@@ -1,0 +1,108 @@
+// @ts-check
+// Pure functions from what the data source says to what the dashboard shows. No DOM here, so
+// they are tested under Node.
+import { modeOf, scenarioOf } from 'clawkeeper/common/health.js';
+
+/**
+ * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
+ * last snapshot said; live session events update runs and layers between snapshots.
+ * @param {any} snap
+ * @param {{ gateway: boolean, session: boolean, detail?: string }} reach
+ * @param {number} lostAt when the gateway stopped answering (ms), or 0
+ */
+export function effectiveState(snap, reach, lostAt) {
+  if (!snap) return null;
+  const layers = { ...snap.layers };
+  if (!reach.gateway) {
+    layers.gateway = { status: 'failed', since: new Date(lostAt || Date.now()).toISOString(), reason: 'the dashboard cannot reach the gateway' };
+  }
+  return { ...snap, layers, mode: modeOf(layers), scenario: scenarioOf(layers) };
+}
+
+/**
+ * Applies one live event from the host's session to the snapshot (returns a new one).
+ * @param {any} snap
+ * @param {{ kind: string, data: any }} e
+ */
+export function applyEvent(snap, e) {
+  if (!snap) return snap;
+  if (e.kind === 'layer' && e.data?.layer) {
+    const layers = { ...snap.layers, [e.data.layer]: { status: e.data.status, since: e.data.at, reason: e.data.reason } };
+    return { ...snap, layers, transitions: [...(snap.transitions ?? []), e.data].slice(-500) };
+  }
+  const name = e.data?.skill;
+  if (!name) return snap;
+  const skills = snap.skills.map((/** @type {any} */ s) => {
+    if (s.name !== name) return s;
+    if (e.kind === 'run-start') return { ...s, running: { runId: e.data.runId, since: e.data.startedAt } };
+    if (e.kind === 'run-end') {
+      const d = e.data;
+      const recent = [...s.recent, { outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms }].slice(-30);
+      return {
+        ...s,
+        running: s.running?.runId === d.run_id ? null : s.running,
+        lastRun: { runId: d.run_id, outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms, error: d.error },
+        recent,
+        runs: s.runs + 1,
+        successRate: recent.filter((/** @type {any} */ r) => r.outcome === 'success').length / recent.length,
+      };
+    }
+    return s;
+  });
+  return { ...snap, skills };
+}
+
+/** @param {string | null | undefined} iso @param {number} now */
+export function relative(iso, now) {
+  if (!iso) return '—';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  const a = Math.abs(s);
+  const t = a < 60 ? `${a}s` : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
+  return s >= 0 ? `${t} ago` : `in ${t}`;
+}
+
+/** @param {number | null | undefined} x */
+export function percent(x) {
+  return x === null || x === undefined ? '—' : `${(x * 100).toFixed(x === 1 ? 0 : 1)}%`;
+}
+
+/**
+ * Series for the 24-hour timeline: one stepped line per layer (1 ok, 0.5 restarting, 0 failed),
+ * offset so the three do not overlap, and run outcomes as points.
+ * @param {any} snap @param {number} now
+ */
+export function timelineData(snap, now) {
+  const from = now - 24 * 3600_000;
+  const level = (/** @type {string} */ st) => (st === 'ok' ? 1 : st === 'restarting' ? 0.5 : 0);
+  const layers = ['runtime', 'gateway', 'session'];
+  /** @type {Set<number>} */
+  const times = new Set([Math.floor(from / 1000), Math.floor(now / 1000)]);
+  const trans = (snap.transitions ?? []).filter((/** @type {any} */ t) => Date.parse(t.at) >= from);
+  for (const t of trans) times.add(Math.floor(Date.parse(t.at) / 1000));
+  /** @type {Map<number, { ok: number, bad: number }>} */
+  const runsAt = new Map();
+  for (const s of snap.skills) for (const r of s.recent) {
+    const t = Math.floor(Date.parse(r.endedAt) / 1000);
+    if (t * 1000 < from) continue;
+    times.add(t);
+    const v = runsAt.get(t) ?? { ok: 0, bad: 0 };
+    if (r.outcome === 'success') v.ok++;
+    else v.bad++;
+    runsAt.set(t, v);
+  }
+  const xs = [...times].sort((a, b) => a - b);
+  const series = layers.map((name, i) => {
+    let state = snap.layers[name]?.status ?? 'ok';
+    const own = trans.filter((/** @type {any} */ t) => t.layer === name);
+    // the state before the first transition in the window
+    if (own.length) state = own[0].status === 'ok' ? 'failed' : 'ok';
+    let j = 0;
+    return xs.map((x) => {
+      while (j < own.length && Math.floor(Date.parse(own[j].at) / 1000) <= x) state = own[j++].status;
+      return i * 1.5 + level(state);
+    });
+  });
+  const ok = xs.map((x) => (runsAt.get(x)?.ok ? 4.2 : null));
+  const bad = xs.map((x) => (runsAt.get(x)?.bad ? 4.6 : null));
+  return [xs, ...series, ok, bad];
+}
