@@ -161,7 +161,7 @@ function App({ source }) {
       <h1>ClawKeeper</h1>
       <${Badge} color=${c} className="mode">${state.mode === 'operational' ? 'All systems operational' : state.mode === 'degraded' ? 'Degraded mode' : 'Skills down'}</${Badge}>
     </header>
-    ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}.</strong>${state.scenario.message}</div>`}
+    ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`}
     <${LayerTiles} layers=${state.layers} now=${now} />
     <h2>Metrics</h2>
     <${Metrics} metrics=${state.metrics} />

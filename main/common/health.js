@@ -56,17 +56,17 @@ export function scenarioOf(layers) {
   const s = layers.session.status;
   const g = layers.gateway.status;
   if (layers.runtime.status !== 'ok') {
-    return { id: 'runtime-down', title: 'Skills are not running', message: `Skill runtime: ${layers.runtime.reason || 'not running'}` };
+    return { id: 'runtime-down', title: 'Skills are not running', message: `${layers.runtime.reason || 'the scheduler is not running'}.` };
   }
   if (s === 'ok' && g === 'ok') return null;
   if (s === 'restarting' && g === 'restarting') {
-    return { id: 'process-restart', title: 'Process restart', message: 'Gateway and sessions are restarting: skills keep running and cron resumes by itself.' };
+    return { id: 'process-restart', title: 'Process restart', message: 'gateway and sessions are restarting; skills keep running and cron resumes by itself.' };
   }
   if (s !== 'ok' && g !== 'ok') {
-    return { id: 'network-partition', title: 'Network partition', message: 'Gateway and sessions are down: only local skills run, and they still run on time.' };
+    return { id: 'network-partition', title: 'Network partition', message: 'gateway and sessions are down; local skills still run, on time.' };
   }
   if (s !== 'ok') {
-    return { id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'Session layer down: skills keep running; session events resume when it is back.' };
+    return { id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'session layer down; skills keep running, and session events resume when it is back.' };
   }
-  return { id: 'gateway-down', title: 'Gateway down', message: 'Gateway down: skills are still running.' };
+  return { id: 'gateway-down', title: 'Gateway down', message: 'skills are still running.' };
 }
