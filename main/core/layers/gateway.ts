@@ -1,15 +1,12 @@
 // The Gateway Core process: HTTP/REST on 127.0.0.1, a thin view of the host's state.
 import { createServer } from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ClawError } from '../../common/errors.ts';
 import type { Snapshot } from '../../common/layer-protocol.ts';
-import { appRoot } from '../app-paths.ts';
 import { homePaths, resolveHome } from '../paths.ts';
 import { TokenSource } from '../token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
-import { StaticFiles } from './static-files.ts';
+import { dashboardFiles } from './dashboard-files.ts';
 
 const port = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
 const sessionPort = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
@@ -18,16 +15,7 @@ let snapshot: Snapshot | null = null;
 let nextId = 1;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
 
-const root = appRoot();
-const modules = (p: string) => fileURLToPath(import.meta.resolve(p)).replace(/[/\\][^/\\]+$/, '');
-const files = new StaticFiles([
-  { prefix: '/vendor/preact/', dir: modules('preact'), files: new Set(['preact.module.js']) },
-  { prefix: '/vendor/preact-hooks/', dir: modules('preact/hooks'), files: new Set(['hooks.module.js']) },
-  { prefix: '/vendor/htm/', dir: modules('htm'), files: new Set(['htm.module.js']) },
-  { prefix: '/vendor/uplot/', dir: join(modules('uplot'), '..', 'dist'), files: new Set(['uPlot.esm.js', 'uPlot.min.css']) },
-  { prefix: '/common/', dir: join(root, 'main', 'common'), files: new Set(['health.js', 'session-client.js']) },
-  { prefix: '/', dir: join(root, 'renderer') },
-]);
+const files = dashboardFiles();
 
 function command(op: 'run' | 'pause' | 'resume', skill: string): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,65 @@
+import type { Snapshot } from '../common/layer-protocol.ts';
+
+export interface Notice {
+  title: string;
+  body: string;
+}
+
+const LAYER_LABEL: Record<string, string> = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
+
+/**
+ * Native notifications for what changed: a layer failing and recovering, a skill failing or going
+ * late and recovering. Rate-limited twice: the same subject at most once per `perKeyMs` (a layer
+ * flapping does not flood the user), and at most `maxPerHour` notices in all.
+ */
+export class Notifier {
+  private prev: Snapshot | null = null;
+  private readonly lastByKey = new Map<string, number>();
+  private sent: number[] = [];
+  private readonly show: (n: Notice) => void;
+  private readonly now: () => number;
+  private readonly perKeyMs: number;
+  private readonly maxPerHour: number;
+  suppressed = 0;
+
+  constructor(show: (n: Notice) => void, now: () => number = Date.now, opts: { perKeyMs?: number; maxPerHour?: number } = {}) {
+    this.show = show;
+    this.now = now;
+    this.perKeyMs = opts.perKeyMs ?? 5 * 60_000;
+    this.maxPerHour = opts.maxPerHour ?? 12;
+  }
+
+  update(snap: Snapshot): void {
+    const prev = this.prev;
+    this.prev = snap;
+    if (!prev) return;
+    for (const name of ['runtime', 'gateway', 'session'] as const) {
+      const was = prev.layers[name].status;
+      const is = snap.layers[name].status;
+      // `restarting` is the supervisor doing its job: only a failed layer is worth a notice.
+      if (is === 'failed' && was !== 'failed') this.notify(`layer:${name}`, { title: `${LAYER_LABEL[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
+      if (is === 'ok' && was === 'failed') this.notify(`layer:${name}`, { title: `${LAYER_LABEL[name]} recovered`, body: 'Back to normal.' });
+    }
+    const before = new Map(prev.skills.map((s) => [s.name, s.state]));
+    for (const s of snap.skills) {
+      const was = before.get(s.name);
+      const bad = s.state === 'failing' || s.state === 'late';
+      const wasBad = was === 'failing' || was === 'late';
+      if (bad && !wasBad) this.notify(`skill:${s.name}`, { title: `${s.name} is ${s.state}`, body: s.reason });
+      if (!bad && wasBad && s.state === 'ok') this.notify(`skill:${s.name}`, { title: `${s.name} recovered`, body: 'Its last run succeeded.' });
+    }
+  }
+
+  private notify(key: string, n: Notice): void {
+    const now = this.now();
+    this.sent = this.sent.filter((t) => now - t < 3600_000);
+    const last = this.lastByKey.get(key);
+    if ((last !== undefined && now - last < this.perKeyMs) || this.sent.length >= this.maxPerHour) {
+      this.suppressed++;
+      return;
+    }
+    this.lastByKey.set(key, now);
+    this.sent.push(now);
+    this.show(n);
+  }
+}

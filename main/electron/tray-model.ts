@@ -1,0 +1,89 @@
+// What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
+import { LAYER_NAMES, layerColor } from '../common/health.js';
+import type { Snapshot } from '../common/layer-protocol.ts';
+import type { LoginItemState } from './login-item.ts';
+
+export type TrayIcon = 'operational' | 'degraded' | 'down';
+
+export interface TrayView {
+  icon: TrayIcon;
+  /** macOS: a template image (adapts to light/dark menu bars) only when all is well. */
+  template: boolean;
+  /** Text beside the icon in the macOS menu bar: empty when all is well. */
+  title: string;
+  tooltip: string;
+}
+
+export type TrayAction =
+  | { type: 'open-dashboard' }
+  | { type: 'run'; skill: string }
+  | { type: 'pause-all' }
+  | { type: 'resume-all' }
+  | { type: 'toggle-login-item' }
+  | { type: 'quit' };
+
+export interface TrayItem {
+  label?: string;
+  type?: 'normal' | 'separator' | 'submenu' | 'checkbox';
+  enabled?: boolean;
+  checked?: boolean;
+  action?: TrayAction;
+  submenu?: TrayItem[];
+}
+
+const LAYER_LABEL = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' } as const;
+const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
+const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸' } as const;
+
+export function trayView(snap: Snapshot | null): TrayView {
+  if (!snap) return { icon: 'degraded', template: false, title: '…', tooltip: 'ClawKeeper: starting' };
+  const icon: TrayIcon = snap.mode === 'operational' ? 'operational' : snap.mode === 'degraded' ? 'degraded' : 'down';
+  const failing = snap.skills.filter((s) => s.state === 'failing' || s.state === 'late').length;
+  const tooltip =
+    snap.mode === 'operational'
+      ? `ClawKeeper: all systems operational, ${snap.skills.filter((s) => s.state !== 'invalid').length} skills`
+      : `ClawKeeper: ${snap.scenario?.title ?? snap.mode} — ${snap.scenario?.message ?? ''}`.trim();
+  const title = snap.mode === 'operational' ? '' : snap.mode === 'degraded' ? 'Degraded' : failing ? `${failing} failing` : 'Down';
+  return { icon, template: icon === 'operational', title, tooltip };
+}
+
+export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState }): TrayItem[] {
+  const items: TrayItem[] = [];
+  if (!snap) {
+    items.push({ label: 'Starting…', enabled: false });
+  } else {
+    items.push({ label: snap.scenario ? `${snap.scenario.title}: ${snap.scenario.message}` : 'All systems operational', enabled: false });
+    for (const name of LAYER_NAMES) {
+      const l = snap.layers[name];
+      items.push({ label: `${DOT[layerColor(l.status)]} ${LAYER_LABEL[name]}: ${l.status}`, enabled: false });
+    }
+    items.push({ type: 'separator' });
+    const runnable = snap.skills.filter((s) => s.state !== 'invalid');
+    items.push({
+      label: `Skills (${runnable.length})`,
+      type: 'submenu',
+      submenu: snap.skills.map((s) => ({
+        label: `${s.lastRun ? OUTCOME[s.lastRun.outcome] : '·'} ${s.name}${s.state !== 'ok' && s.state !== 'pending' ? ` (${s.state})` : ''}`,
+        type: 'submenu' as const,
+        submenu: [
+          { label: s.lastRun ? `Last run: ${s.lastRun.outcome}` : 'Never run', enabled: false },
+          { label: 'Run now', enabled: s.state !== 'invalid', action: { type: 'run', skill: s.name } },
+        ],
+      })),
+    });
+    const allPaused = runnable.length > 0 && runnable.every((s) => s.paused);
+    items.push(allPaused ? { label: 'Resume all skills', action: { type: 'resume-all' } } : { label: 'Pause all skills', enabled: runnable.length > 0, action: { type: 'pause-all' } });
+  }
+  items.push({ type: 'separator' });
+  items.push({ label: 'Open dashboard…', action: { type: 'open-dashboard' } });
+  items.push({
+    label: opts.loginItem === 'requires-approval' ? 'Start at login (approve in System Settings › Login Items)' : 'Start at login',
+    type: 'checkbox',
+    checked: opts.loginItem === 'enabled' || opts.loginItem === 'requires-approval',
+    enabled: opts.loginItem !== 'unsupported',
+    action: { type: 'toggle-login-item' },
+  });
+  items.push({ type: 'separator' });
+  items.push({ label: 'Quit ClawKeeper', action: { type: 'quit' } });
+  return items;
+}
