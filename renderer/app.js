@@ -27,13 +27,13 @@ function useNow(everyMs = 1000) {
   return now;
 }
 
-/** @param {{ layers: any, now: number }} p */
-function LayerTiles({ layers, now }) {
+/** @param {{ layers: any, pids?: any, now: number }} p */
+function LayerTiles({ layers, pids, now }) {
   return html`<section class="tiles" aria-label="Layers">
     ${['runtime', 'gateway', 'session'].map((name) => {
       const l = layers[name];
       const c = layerColor(l.status);
-      return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c}>
+      return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c} data-pid=${pids?.[name] ?? ''}>
         <div class="name">${LAYER_TITLES[/** @type {'runtime'} */ (name)]}</div>
         <div class="state"><span aria-hidden="true">${COLOR_ICON[c]}</span> ${STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</div>
         <div class="reason">since ${relative(l.since, now)}${l.reason ? ` — ${l.reason}` : ''}</div>
@@ -162,7 +162,7 @@ function App({ source }) {
       <${Badge} color=${c} className="mode">${state.mode === 'operational' ? 'All systems operational' : state.mode === 'degraded' ? 'Degraded mode' : 'Skills down'}</${Badge}>
     </header>
     ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`}
-    <${LayerTiles} layers=${state.layers} now=${now} />
+    <${LayerTiles} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
     <h2>Metrics</h2>
     <${Metrics} metrics=${state.metrics} />
     <h2>Last 24 hours</h2>
