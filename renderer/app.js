@@ -144,7 +144,10 @@ function App({ source }) {
   const now = useNow();
   useEffect(() => {
     source.start({
-      onSnapshot: (s) => setSnap(s),
+      onSnapshot: (s) => {
+        updateStarted.current = performance.now();
+        setSnap(s);
+      },
       onEvent: (e) => setSnap((/** @type {any} */ prev) => applyEvent(prev, e)),
       onReachability: (r) => {
         if (!r.gateway && !lostAt.current) lostAt.current = Date.now();
@@ -153,6 +156,13 @@ function App({ source }) {
       },
     });
   }, []);
+  // Performance marks for bench/dashboard.ts: first render with data, and each update's cost.
+  const updateStarted = useRef(0);
+  useEffect(() => {
+    if (!snap) return;
+    if (!performance.getEntriesByName('ck-first-render').length) performance.mark('ck-first-render');
+    if (updateStarted.current) performance.measure('ck-update', { start: updateStarted.current, end: performance.now() });
+  }, [snap]);
   const state = effectiveState(snap, reach, lostAt.current);
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);

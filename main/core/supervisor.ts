@@ -216,7 +216,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       run.child = null;
       run.ready = false;
       if (this.stopped) return;
-      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), run.hung);
+      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), run.hung, run.lastFatal !== undefined && !run.hung);
       run.hung = false;
     });
   }
@@ -226,13 +226,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * `failed` once it was hung, or after FAILED_AFTER starts in a row that never became ready
    * (its port taken, a broken install): then a person may have to act.
    */
-  private onDown(run: LayerRun, reason: string, hung = false): void {
+  private onDown(run: LayerRun, reason: string, hung = false, fatal = false): void {
     if (run.readySince && this.o.clock.monotonic() - run.readySince > this.o.stableMs) run.failures = 0;
     if (run.readySince === 0) run.startFailures++;
     run.readySince = 0;
     const delay = Math.min(this.o.maxBackoffMs, this.o.firstBackoffMs * 2 ** run.failures);
     run.failures++;
-    const status: LayerStatus = hung || run.startFailures >= FAILED_AFTER ? 'failed' : 'restarting';
+    // A layer that said why it cannot run (its port is taken) will not fix itself: failed at once.
+    const status: LayerStatus = hung || fatal || run.startFailures >= FAILED_AFTER ? 'failed' : 'restarting';
     this.record(run, status, `${reason}; restart #${run.failures} in ${delay} ms`);
     this.log.warn(`${run.name} down (${reason}); restart #${run.failures} in ${delay} ms`);
     run.restartTimer = setTimeout(() => {

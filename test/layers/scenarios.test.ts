@@ -49,7 +49,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     const snap = await snapshotOf(h);
     const held = await killAndHoldPort(snap.host.layerPids.session, h.sessionPort);
     try {
-      await waitFor('session failed', () => latestLayerStates(homePaths(h.home), createMemoryLogger()).session?.status === 'failed', 15_000);
+      await waitFor('session failed', () => latestLayerStates(homePaths(h.home), createMemoryLogger()).session?.status === 'failed', 30_000);
       const health = (await http(h.gatewayPort, 'GET', '/health')).json() as { status: string; scenario: string; layers: Record<string, string> };
       assert.equal(health.status, 'degraded');
       assert.equal(health.scenario, 'websocket-disconnect');
@@ -63,7 +63,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     } finally {
       await held.release();
     }
-    await waitFor('session back', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok', 15_000);
+    await waitFor('session back', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok', 30_000);
   });
 
   it('Network partition: gateway and session failed → the article check and `status` say degraded; only local skills run', async () => {
@@ -74,7 +74,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
       await waitFor('both failed', () => {
         const l = latestLayerStates(homePaths(h.home), createMemoryLogger());
         return l.session?.status === 'failed' && l.gateway?.status === 'failed';
-      }, 15_000);
+      }, 30_000);
       const st = await cli(h, ['status']);
       assert.equal(st.code, 1);
       assert.match(st.out, /DEGRADED — Network partition/);
@@ -92,10 +92,17 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
       } catch {
         return false;
       }
-    }, 20_000);
+    }, 30_000);
   });
 
   it('Process restart: both layers restarting → recognized as such; cron resumes by itself', async () => {
+    await waitFor('operational first', async () => {
+      try {
+        return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
+      } catch {
+        return false;
+      }
+    }, 30_000);
     const snap = await snapshotOf(h);
     process.kill(snap.host.layerPids.gateway, 'SIGKILL');
     process.kill(snap.host.layerPids.session, 'SIGKILL');

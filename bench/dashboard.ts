@@ -1,0 +1,89 @@
+// The dashboard in Chromium: (1) layer failure → color change, p95 over 20 kills, against the
+// host's own detection (the transition in health/layers.jsonl) in the same run; (2) first render
+// and per-update cost with 200 skills and 10,000 runs in the ledger, against 2 skills and none.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium } from '../test/helpers/browser.ts';
+import { killAndHoldPort } from '../test/helpers/hijack.ts';
+import { tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
+import { snapshotOf, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { mean, percentile, report, row } from './lib.ts';
+
+const KILLS = Number(process.env.BENCH_KILLS ?? 20);
+
+function seedLedger(home: string, skills: number, runsEach: number): void {
+  const t0 = Date.now() - runsEach * 60_000;
+  for (let i = 0; i < skills; i++) {
+    const name = `skill-${String(i).padStart(3, '0')}`;
+    writeSkill(home, name, { schedule: `${i % 60} ${i % 24} * * *`, description: `Benchmark skill ${i}` }, 'ok.mjs');
+    const lines: string[] = [];
+    for (let r = 0; r < runsEach; r++) {
+      const at = new Date(t0 + r * 60_000).toISOString();
+      const base = { run_id: `${name}-${r}`, skill: name, slot: at, trigger: 'schedule', attempt: 1, started_at: at };
+      lines.push(JSON.stringify({ type: 'start', ...base, host_pid: 1 }));
+      lines.push(JSON.stringify({ type: 'end', ...base, ended_at: at, duration_ms: 100, outcome: r % 17 === 0 ? 'failure' : 'success', exit_code: 0, signal: null }));
+    }
+    mkdirSync(join(home, 'runs'), { recursive: true });
+    writeFileSync(join(home, 'runs', `${name}.jsonl`), lines.join('\n') + '\n');
+  }
+}
+
+async function openDashboard(h: HostProcess, expectRows: number) {
+  const b = await launchChromium();
+  const page = await b.context.newPage();
+  await page.goto(h.loginUrl);
+  await page.waitForFunction((n) => document.querySelectorAll('tr[data-skill]').length === n, expectRows, { timeout: 30_000 });
+  const firstRender = await page.evaluate(() => performance.getEntriesByName('ck-first-render')[0]?.startTime ?? NaN);
+  const loginRedirect = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).startTime);
+  return { b, page, firstRender: firstRender - loginRedirect };
+}
+
+async function renderCost(skills: number, runsEach: number) {
+  const { home, cleanup } = tempHome('ck-bench-');
+  seedLedger(home, skills, runsEach);
+  const h = await startHostProcess(home);
+  const d = await openDashboard(h, skills + 2); // + the two bundled skills
+  await d.page.waitForTimeout(8000); // a snapshot a second: ~8 updates
+  const updates = await d.page.evaluate(() => performance.getEntriesByName('ck-update').map((e) => e.duration));
+  await d.b.close();
+  await h.stop();
+  cleanup();
+  return { firstRender: d.firstRender, updates };
+}
+
+// (1) failure → color
+const { home, cleanup } = tempHome('ck-bench-');
+writeSkill(home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs');
+const h = await startHostProcess(home);
+const d = await openDashboard(h, 3);
+const toColor: number[] = [];
+const toRecord: number[] = [];
+const layersFile = join(home, 'health', 'layers.jsonl');
+for (let i = 0; i < KILLS; i++) {
+  const layer = i % 2 ? 'session' : 'gateway';
+  await d.page.locator('main[data-mode="operational"]').waitFor({ timeout: 30_000 });
+  const pid = (await snapshotOf(h)).host.layerPids[layer];
+  const lines = readFileSync(layersFile, 'utf8').split('\n').length;
+  const t0 = Date.now();
+  const held = await killAndHoldPort(pid, layer === 'gateway' ? h.gatewayPort : h.sessionPort);
+  const recorded = waitFor('the host to record it', () => readFileSync(layersFile, 'utf8').split('\n').slice(lines - 1).some((l) => l.includes(`"layer":"${layer}"`) && !l.includes('"status":"ok"')) && Date.now(), 10_000, 2);
+  await d.page.locator(`[data-layer="${layer}"]:not([data-color="green"])`).waitFor({ timeout: 10_000 });
+  toColor.push(Date.now() - t0);
+  toRecord.push((await recorded) - t0);
+  await held.release();
+}
+await d.b.close();
+await h.stop();
+cleanup();
+
+// (2) render cost
+const small = await renderCost(0, 0);
+const big = await renderCost(200, 50);
+report('dashboard', 'host detection / small dashboard', [
+  row('layer killed → tile color, p50', percentile(toColor, 50), Math.max(1, percentile(toRecord, 50)), 'ms', 'info', () => true),
+  row('layer killed → tile color, p95', percentile(toColor, 95), Math.max(1, percentile(toRecord, 95)), 'ms', 'p95 < 1000 ms', (_r, v) => v < 1000),
+  row('first render, 200 skills + 10,000 runs', big.firstRender, small.firstRender, 'ms', '< 300 ms', (_r, v) => v < 300),
+  row('per update, 200 skills, mean', mean(big.updates), mean(small.updates), 'ms', 'info', () => true),
+  row('per update, 200 skills, p95', percentile(big.updates, 95), percentile(small.updates, 95), 'ms', 'info', () => true),
+], { kills: KILLS, raw: { toColor, toRecord, bigUpdates: big.updates, smallUpdates: small.updates } });
+process.exit(0);
