@@ -58,7 +58,9 @@ function Timeline({ snap }) {
   const ref = useRef(/** @type {HTMLDivElement | null} */ (null));
   const plot = useRef(/** @type {uPlot | null} */ (null));
   const now = useNow(5000);
-  const data = useMemo(() => timelineData(snap, now), [snap, now]);
+  // Recomputed every 5 s or when a layer changes, not on every snapshot (200 skills × 30 runs).
+  const layerKey = Object.values(snap.layers).map((/** @type {any} */ l) => l.status).join();
+  const data = useMemo(() => timelineData(snap, now), [now, snap.transitions?.length, layerKey]);
   useEffect(() => {
     if (!ref.current) return;
     const css = getComputedStyle(document.documentElement);
@@ -139,7 +141,9 @@ function SkillsTable({ skills, now, source }) {
 /** @param {{ source: import('./data-sources.js').DataSource }} p */
 function App({ source }) {
   const [snap, setSnap] = useState(/** @type {any} */ (null));
-  const [reach, setReach] = useState({ gateway: true, session: true });
+  const [reach, setReach] = useState(/** @type {{ gateway: boolean, session: boolean, sessionSeen?: boolean }} */ ({ gateway: true, session: true }));
+  // The timeline waits for the first paint: tiles, banner and table come first.
+  const [showTimeline, setShowTimeline] = useState(false);
   const lostAt = useRef(0);
   const now = useNow();
   useEffect(() => {
@@ -163,6 +167,9 @@ function App({ source }) {
     if (!performance.getEntriesByName('ck-first-render').length) performance.mark('ck-first-render');
     if (updateStarted.current) performance.measure('ck-update', { start: updateStarted.current, end: performance.now() });
   }, [snap]);
+  useEffect(() => {
+    if (snap && !showTimeline) requestAnimationFrame(() => setTimeout(() => setShowTimeline(true), 0));
+  }, [snap]);
   const state = effectiveState(snap, reach, lostAt.current);
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
@@ -176,7 +183,7 @@ function App({ source }) {
     <h2>Metrics</h2>
     <${Metrics} metrics=${state.metrics} />
     <h2>Last 24 hours</h2>
-    <${Timeline} snap=${state} />
+    ${showTimeline ? html`<${Timeline} snap=${state} />` : html`<div class="panel loading">Loading the timeline…</div>`}
     <h2>Skills (${state.skills.length})</h2>
     <${SkillsTable} skills=${state.skills} now=${now} source=${source} />
   </main>`;

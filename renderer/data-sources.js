@@ -9,7 +9,7 @@ import { SessionClient } from 'clawkeeper/common/session-client.js';
  * @typedef {{
  *   onSnapshot: (s: any) => void,
  *   onEvent: (e: { kind: string, data: any }) => void,
- *   onReachability: (r: { gateway: boolean, session: boolean, detail?: string }) => void,
+ *   onReachability: (r: { gateway: boolean, session: boolean, sessionSeen?: boolean, detail?: string }) => void,
  * }} Sink
  * @typedef {{
  *   start(sink: Sink): void,
@@ -34,11 +34,12 @@ export function ipcSource(/** @type {any} */ bridge) {
 }
 
 /** @returns {DataSource} */
-export function httpSource(pollMs = 1000) {
+export function httpSource(pollMs = 500) {
   /** @type {SessionClient | null} */
   let ws = null;
   let gatewayOk = true;
   let sessionOk = false;
+  let sessionSeen = false;
   /** @param {string} method @param {string} path */
   const call = async (method, path) => {
     const res = await fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
@@ -52,7 +53,7 @@ export function httpSource(pollMs = 1000) {
   };
   return {
     start(sink) {
-      const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, detail });
+      const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, sessionSeen, detail });
       const poll = async () => {
         try {
           const snap = await call('GET', '/api/snapshot');
@@ -65,6 +66,7 @@ export function httpSource(pollMs = 1000) {
               onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
               onState: (st) => {
                 sessionOk = st === 'open';
+                if (sessionOk) sessionSeen = true;
                 report();
               },
               maxBackoffMs: 2000,

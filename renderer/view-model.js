@@ -6,8 +6,9 @@ import { modeOf, scenarioOf } from 'clawkeeper/common/health.js';
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
  * last snapshot said; live session events update runs and layers between snapshots.
+ * A session connection that was open and dropped says the same of the session layer, at once.
  * @param {any} snap
- * @param {{ gateway: boolean, session: boolean, detail?: string }} reach
+ * @param {{ gateway: boolean, session: boolean, sessionSeen?: boolean, detail?: string }} reach
  * @param {number} lostAt when the gateway stopped answering (ms), or 0
  */
 export function effectiveState(snap, reach, lostAt) {
@@ -15,6 +16,9 @@ export function effectiveState(snap, reach, lostAt) {
   const layers = { ...snap.layers };
   if (!reach.gateway) {
     layers.gateway = { status: 'failed', since: new Date(lostAt || Date.now()).toISOString(), reason: 'the dashboard cannot reach the gateway' };
+  }
+  if (reach.sessionSeen && !reach.session && layers.session.status === 'ok') {
+    layers.session = { status: 'failed', since: new Date().toISOString(), reason: 'the dashboard lost its connection to the session layer' };
   }
   return { ...snap, layers, mode: modeOf(layers), scenario: scenarioOf(layers) };
 }

@@ -9,6 +9,7 @@ import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { discoverSkills } from '../core/skill-loader.ts';
 import { Ledger } from '../core/ledger.ts';
 import { ago, paint, table } from './format.ts';
+import { scheduleInWords } from '../core/schedule-words.ts';
 import { callGateway } from './gateway-client.ts';
 import { readFileSync as readText } from 'node:fs';
 import { rotateToken } from '../core/token.ts';
@@ -120,10 +121,11 @@ export function statusCommand(ctx: CliContext, json: boolean): number {
   ctx.out('');
   ctx.out(
     table([
-      ['SKILL', 'STATE', 'LAST RUN', 'NEXT RUN', 'NOTE'],
+      ['SKILL', 'STATE', 'SCHEDULE', 'LAST RUN', 'NEXT RUN', 'NOTE'],
       ...r.skills.map((s) => [
         s.name,
         paint(skillColor(s.state), s.state),
+        s.schedule ? scheduleInWords(s.schedule) : '-',
         s.lastRun ? `${s.lastRun.outcome} ${ago(s.lastRun.endedAt)}` : '-',
         s.nextRun ? ago(s.nextRun) : '-',
         s.reason.slice(0, 100),

@@ -5,7 +5,6 @@
 // per step with a time zone; croner gets DST right (02:30 on a spring-forward day runs at
 // 03:00, once; 01:30 on a fall-back day runs once) at ~40 µs per step.
 import { Cron } from 'croner';
-import cronstrue from 'cronstrue';
 
 export interface CronCheck {
   ok: boolean;
@@ -80,19 +79,3 @@ export function slotsBetween(expr: string, timezone: string | undefined, from: n
   return { slots, total, first };
 }
 
-const words = new Map<string, string>();
-
-/** "At 11:55 PM", "Every 5 minutes": for the dashboard, the tray and `clawkeeper status`. */
-export function scheduleInWords(expr: string): string {
-  let w = words.get(expr);
-  if (w === undefined) {
-    try {
-      w = cronstrue.toString(expr, { use24HourTimeFormat: true, verbose: false });
-    } catch {
-      w = expr;
-    }
-    if (words.size > 1000) words.clear();
-    words.set(expr, w);
-  }
-  return w;
-}

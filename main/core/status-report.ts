@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LAYER_NAMES, modeOf, scenarioOf, type LayerHealth, type LayerName, type Layers, type Mode, type Scenario, type SkillState } from '../common/health.js';
 import type { SkillView } from '../common/layer-protocol.ts';
 import type { LedgerEnd, LoadedSkill } from '../common/types.ts';
-import { nextSlot, scheduleInWords, slotsBetween } from './cron.ts';
+import { nextSlot, slotsBetween } from './cron.ts';
 import type { HostState } from './host.ts';
 import { readJsonl } from './jsonl.ts';
 import { Ledger } from './ledger.ts';
@@ -91,7 +91,7 @@ export function skillView(s: LoadedSkill, ledger: Ledger, paused: Set<string>, n
     reason,
     description: m?.description ?? '',
     schedule: m?.schedule ?? null,
-    scheduleText: m ? scheduleInWords(m.schedule) : null,
+    scheduleText: null, // filled in by the views (schedule-words.ts)
     timezone: m?.timezone ?? null,
     enabled: m?.enabled ?? false,
     paused: paused.has(s.name),

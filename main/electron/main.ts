@@ -10,6 +10,7 @@ import { HOST_SESSION } from '../core/layer-link.ts';
 import { dashboardFiles } from '../core/layers/dashboard-files.ts';
 import { createFileLogger } from '../core/logger.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
+import { withScheduleWords } from '../core/schedule-words.ts';
 import { effectivePorts, SETTINGS_DEFAULTS, STORE_OPTIONS, type Settings } from '../core/settings.ts';
 import { IPC_CHANNELS, registerCommandHandler } from './ipc.ts';
 import { loginItemState, setLoginItem } from './login-item.ts';
@@ -75,14 +76,15 @@ if (!app.requestSingleInstanceLock()) {
   const notifier = new Notifier((n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show());
 
   registerCommandHandler(ipcMain, (c) => (c.op === 'run' ? host.runNow(c.skill) : c.op === 'pause' ? host.pause(c.skill) : host.resume(c.skill)));
-  ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, link?.snapshot()));
+  ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, link ? withScheduleWords(link.snapshot()) : null));
   const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
   host.on('run-start', forward('run-start'));
   host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
   headless.supervisor?.on('transition', forward('layer'));
 
   const pump = () => {
-    const snap = link?.snapshot() ?? null;
+    const raw = link?.snapshot();
+    const snap = raw ? withScheduleWords(raw) : null;
     tray.update(snap, loginItemState(app, platform));
     if (snap) notifier.update(snap);
     win?.webContents.send(IPC_CHANNELS.snapshot, snap);

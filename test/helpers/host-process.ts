@@ -86,3 +86,14 @@ export async function snapshotOf(h: HostProcess): Promise<{ host: { layerPids: {
   if (r.status !== 200) throw new Error(`snapshot: ${r.status} ${r.body}`);
   return r.json() as never;
 }
+
+/** Until the public /health says ok (the gateway may be down or restarting meanwhile). */
+export async function waitOperational(h: HostProcess, timeoutMs = 30_000): Promise<void> {
+  await waitFor('operational', async () => {
+    try {
+      return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
+    } catch {
+      return false;
+    }
+  }, timeoutMs, 50);
+}

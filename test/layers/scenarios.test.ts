@@ -8,7 +8,7 @@ import { homePaths } from '../../main/core/paths.ts';
 import { buildStatusReport, latestLayerStates } from '../../main/core/status-report.ts';
 import { killAndHoldPort } from '../helpers/hijack.ts';
 import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { http, snapshotOf, startHostProcess, waitOperational, type HostProcess } from '../helpers/host-process.ts';
 
 function cli(h: HostProcess, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -29,7 +29,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     cleanup = t.cleanup;
     writeSkill(t.home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs');
     h = await startHostProcess(t.home);
-    await waitFor('operational', async () => (await http(h.gatewayPort, 'GET', '/health')).json(), 10_000);
+    await waitOperational(h);
   });
   after(async () => {
     await h.stop();
@@ -63,7 +63,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     } finally {
       await held.release();
     }
-    await waitFor('session back', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok', 30_000);
+    await waitOperational(h);
   });
 
   it('Network partition: gateway and session failed → the article check and `status` say degraded; only local skills run', async () => {
@@ -86,23 +86,11 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
       await heldS.release();
       await heldG.release();
     }
-    await waitFor('both back', async () => {
-      try {
-        return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
-      } catch {
-        return false;
-      }
-    }, 30_000);
+    await waitOperational(h);
   });
 
   it('Process restart: both layers restarting → recognized as such; cron resumes by itself', async () => {
-    await waitFor('operational first', async () => {
-      try {
-        return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
-      } catch {
-        return false;
-      }
-    }, 30_000);
+    await waitOperational(h);
     const snap = await snapshotOf(h);
     process.kill(snap.host.layerPids.gateway, 'SIGKILL');
     process.kill(snap.host.layerPids.session, 'SIGKILL');
@@ -113,13 +101,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     }, 5_000, 5);
     assert.equal(seen.mode, 'degraded');
     assert.equal(scenarioOf(seen.layers)?.title, 'Process restart');
-    await waitFor('operational again', async () => {
-      try {
-        return ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'ok';
-      } catch {
-        return false;
-      }
-    }, 10_000);
+    await waitOperational(h);
     const before = successes(h);
     await waitFor('cron going on', () => successes(h) >= before + 2, 10_000);
   });

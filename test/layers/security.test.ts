@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { tempHome, writeSkill } from '../helpers/home.ts';
+import { ROOT, tempHome, writeSkill } from '../helpers/home.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
 function wsOpen(port: number, opts: { origin?: string; host?: string; headers?: Record<string, string>; path?: string } = {}) {
@@ -182,6 +182,27 @@ describe('hostile input is refused with the contract code, and nothing is writte
     b.ws.send(JSON.stringify({ type: 'publish', session: 'big', data: 'x'.repeat(1024 * 1024 + 10) }));
     assert.equal((await b.closed).code, 1009);
     assert.equal(fingerprint(h.home), before);
+  });
+
+  it('/api/health and /api/metrics answer with the layers and the article\'s figures', async () => {
+    const health = (await http(h.gatewayPort, 'GET', '/api/health', { headers: auth() })).json() as { mode: string; layers: Record<string, { status: string; since: string; reason: string }> };
+    assert.equal(health.mode, 'operational');
+    assert.deepEqual(Object.keys(health.layers).sort(), ['gateway', 'runtime', 'session']);
+    assert.ok(health.layers.gateway!.since && typeof health.layers.gateway!.reason === 'string');
+    const m = (await http(h.gatewayPort, 'GET', '/api/metrics', { headers: auth() })).json() as Record<string, unknown>;
+    for (const k of ['uptime', 'gatewayConnectionIssues', 'skillSuccessRate', 'recovery', 'dropped']) assert.ok(k in m, k);
+  });
+
+  it('`clawkeeper token --rotate` takes effect without a restart: the old token is refused, the new one works', async () => {
+    const old = h.token();
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'token', '--rotate'], { env: { ...process.env, CLAWKEEPER_HOME: h.home }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.notEqual(h.token(), old);
+    assert.doesNotMatch(r.stdout, new RegExp(h.token()), 'the new token is not printed');
+    await new Promise((res) => setTimeout(res, 250));
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${old}` } })).status, 401);
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: auth() })).status, 200);
   });
 
   it('a burst of wrong tokens locks out every credential check for a while (429), whatever the headers', async () => {

@@ -7,6 +7,7 @@ import { TokenSource } from '../token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { dashboardFiles } from './dashboard-files.ts';
+import { withScheduleWords } from '../schedule-words.ts';
 
 const port = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
 const sessionPort = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
@@ -32,7 +33,7 @@ function command(op: 'run' | 'pause' | 'resume', skill: string): Promise<unknown
 const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => snapshot, command, files });
 
 onHost((msg) => {
-  if (msg.type === 'snapshot') snapshot = msg.snapshot;
+  if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
   else if (msg.type === 'login-code') handler.addLoginCode(msg.code, msg.expiresAt);
   else if (msg.type === 'reply') {
     const p = pending.get(msg.id);
