@@ -42,7 +42,8 @@ export function httpSource(pollMs = 500) {
   let sessionSeen = false;
   /** @param {string} method @param {string} path */
   const call = async (method, path) => {
-    const res = await fetch(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+    // GETs carry no custom header, so the first one can use the page's preloaded snapshot.
+    const res = await fetch(path, method === 'GET' ? { credentials: 'include' } : { method, credentials: 'include', headers: { 'content-type': 'application/json' }, body: '{}' });
     if (res.status === 401) {
       location.replace('/login');
       throw new Error('not logged in');
