@@ -1,24 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.js';
 import { bundledSkillsDir } from '../core/app-paths.ts';
 import { Host } from '../core/host.ts';
+import { readJsonl } from '../core/jsonl.ts';
+import { isLedgerEntry, Ledger } from '../core/ledger.ts';
 import type { Logger } from '../core/logger.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
-import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
-import { discoverSkills } from '../core/skill-loader.ts';
-import { Ledger } from '../core/ledger.ts';
-import { ago, paint, table } from './format.ts';
 import { scheduleInWords } from '../core/schedule-words.ts';
-import { callGateway } from './gateway-client.ts';
-import { readFileSync as readText } from 'node:fs';
+import { discoverSkills } from '../core/skill-loader.ts';
+import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
-import { isLedgerEntry } from '../core/ledger.ts';
-import { readJsonl } from '../core/jsonl.ts';
+import { ago, paint, table } from './format.ts';
+import { callGateway } from './gateway-client.ts';
 
 function readToken(ctx: CliContext): string | null {
   try {
-    return readText(homePaths(resolveHome(ctx.env)).token, 'utf8').trim();
+    return readFileSync(homePaths(resolveHome(ctx.env)).token, 'utf8').trim();
   } catch {
     return null;
   }
@@ -71,7 +70,7 @@ export async function runCommand(ctx: CliContext, name: string): Promise<number>
   const { run_id: runId, queued } = r.body as { run_id: string | null; queued: boolean };
   ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} via the gateway`);
   if (!runId) return 0;
-  const ledgerFile = homePaths(resolveHome(ctx.env)).runs + `/${name}.jsonl`;
+  const ledgerFile = join(homePaths(resolveHome(ctx.env)).runs, `${name}.jsonl`);
   const deadline = Date.now() + 24 * 3600_000;
   while (Date.now() < deadline) {
     const end = readJsonl(ledgerFile, ctx.logger, isLedgerEntry).find((e) => e.type === 'end' && e.run_id === runId);
