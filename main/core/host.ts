@@ -112,9 +112,11 @@ export class Host extends EventEmitter<HostEvents> {
     for (const n of readPaused(this.paths)) this.paused.add(n);
     this.loadSkills();
     this.recoverInterrupted();
-    this.reconcile('start');
+    // The trigger takes over from the very instant the reconciler looked up to: no slot falls
+    // between the two, whatever start-up costs.
+    const { now } = this.reconcile('start');
     this.writeHostState();
-    if (this.opts.useTrigger !== false) this.armTrigger();
+    if (this.opts.useTrigger !== false) this.armTrigger(now);
     this.lastWall = this.clock.now();
     this.lastMono = this.clock.monotonic();
     this.watchdog = setInterval(() => this.tick(), this.opts.watchdogMs ?? 1000);
@@ -162,7 +164,7 @@ export class Host extends EventEmitter<HostEvents> {
   /** Re-reads the skill folders (SIGHUP, or a change seen by the app) and re-arms the schedule. */
   reload(): void {
     this.loadSkills();
-    if (this.opts.useTrigger !== false) this.armTrigger();
+    if (this.opts.useTrigger !== false) this.armTrigger(this.clock.now());
   }
 
   listSkills(): LoadedSkill[] {
@@ -211,11 +213,12 @@ export class Host extends EventEmitter<HostEvents> {
     return true;
   }
 
-  private armTrigger(): void {
+  private armTrigger(from: number): void {
     this.trigger.set(
       this.validSkills()
         .filter((s) => s.manifest!.enabled)
         .map((s) => ({ name: s.name, schedule: s.manifest!.schedule, timezone: s.manifest!.timezone })),
+      from,
     );
   }
 
@@ -226,21 +229,25 @@ export class Host extends EventEmitter<HostEvents> {
     const wall = this.clock.now();
     const mono = this.clock.monotonic();
     const drift = wall - this.lastWall - (mono - this.lastMono);
+    const awake = this.lastWall;
     this.lastWall = wall;
     this.lastMono = mono;
     if (Math.abs(drift) > (this.opts.clockJumpMs ?? 5000)) {
       this.log.info(`wall clock moved ${Math.round(drift / 1000)} s against the monotonic clock (sleep or clock change): reconciling`);
-      this.onResume();
+      this.onResume(awake);
       return;
     }
     if (++this.ticks % 5 === 0) this.writeHostState();
   }
 
-  /** After sleep/resume (Electron powerMonitor, a clock jump, or an explicit signal). */
-  onResume(): void {
+  /**
+   * After sleep/resume (Electron powerMonitor, a clock jump, or an explicit signal). `awakeAt`
+   * is the last moment the host is known to have been awake (its last watchdog tick).
+   */
+  onResume(awakeAt: number = this.lastWall): void {
     if (this.stopping) return;
-    if (this.opts.useTrigger !== false) this.trigger.rearm();
-    this.reconcile('asleep');
+    const { now } = this.reconcile('asleep', awakeAt);
+    if (this.opts.useTrigger !== false) this.trigger.rearm(now);
     this.writeHostState();
   }
 
@@ -299,7 +306,7 @@ export class Host extends EventEmitter<HostEvents> {
   }
 
   /** Compares the slots each skill should have had with the ledger and applies `catchUp`. */
-  reconcile(reason: MissedReason | 'start'): { ran: number; skipped: number } {
+  reconcile(reason: MissedReason | 'start', awakeAt?: number): { ran: number; skipped: number; now: number } {
     const now = this.clock.now();
     const lastAlive = this.previousState ? Date.parse(this.previousState.last_alive) : null;
     let ran = 0;
@@ -307,7 +314,10 @@ export class Host extends EventEmitter<HostEvents> {
     for (const skill of this.validSkills()) {
       const m = skill.manifest!;
       if (!m.enabled) continue;
-      const since = this.ledger.lastSlot(skill.name) ?? lastAlive ?? this.startedAt;
+      // From the skill's last slot; with none, from when the host was last known awake (the
+      // previous host's last tick, or this one's before the sleep). With no history at all (a
+      // first start) nothing was missed: nothing was due yet.
+      const since = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
       if (since >= now) continue;
       const { slots, total, first } = slotsBetween(m.schedule, m.timezone, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
       const missed = slots.filter((t) => !this.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.isQueued(skill.name, t));
@@ -331,7 +341,7 @@ export class Host extends EventEmitter<HostEvents> {
     }
     if (ran + skipped > 0) this.log.info(`reconciled (${reason}): ${ran} catch-up runs, ${skipped} slots recorded as missed`);
     this.emit('reconciled', { reason: reason === 'start' ? 'down' : reason, ran, skipped });
-    return { ran, skipped };
+    return { ran, skipped, now };
   }
 
   private isQueued(name: string, t: number): boolean {

@@ -26,17 +26,17 @@ export class Trigger {
     this.now = now;
   }
 
-  set(targets: TriggerTarget[]): void {
+  /** Arms every target for its first slot after `from` (a slot already past fires at once). */
+  set(targets: TriggerTarget[], from = this.now()): void {
     this.clear();
     for (const t of targets) this.targets.set(t.name, t);
-    const from = this.now();
     for (const t of targets) this.arm(t, from);
   }
 
-  /** Recomputes every next slot from now: after a clock jump or a resume. */
-  rearm(): void {
+  /** Recomputes every next slot from `from`: after a clock jump or a resume. */
+  rearm(from = this.now()): void {
     const targets = [...this.targets.values()];
-    this.set(targets);
+    this.set(targets, from);
   }
 
   nextRun(name: string): number | undefined {

@@ -90,6 +90,22 @@ describe('reconciler with a fake clock: a 3-hour sleep', () => {
   });
 });
 
+describe('reconciler: regressions', () => {
+  it('a first start that takes seconds records nothing as missed (nothing was due before the host existed)', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'every-second', { schedule: '* * * * * *', catchUp: 'once' }, 'ok.mjs');
+    // A clock that moves 700 ms at every look: a slow start-up (the CI failure that found this).
+    let wall = Date.parse('2026-01-10T12:00:00.200Z');
+    const clock = { now: () => (wall += 700), monotonic: () => wall };
+    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
+    await host.start();
+    await host.stop(true);
+    const entries = readLedger(t.home, 'every-second');
+    t.cleanup();
+    assert.deepEqual(entries, []);
+  });
+});
+
 describe('planCatchUp', () => {
   it('a paused skill records every missed slot as paused and runs none', () => {
     const plan = planCatchUp([3, 1, 2], { mode: 'all', max: 10 }, true);
