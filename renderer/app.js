@@ -89,16 +89,34 @@ function Timeline({ snap }) {
     <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span><span>Dots: runs (green ok, red failed)</span></div></div>`;
 }
 
-/** @param {{ recent: any[] }} p */
+/**
+ * Recent runs as one element with a hard-stop gradient (green ok, red failed), not one element per
+ * run: 200 skills × 20 runs would be 4,000 nodes to lay out.
+ * @param {{ recent: any[] }} p
+ */
 function Sparkline({ recent }) {
-  return html`<span class="spark" aria-label=${`${recent.filter((r) => r.outcome === 'success').length} of ${recent.length} recent runs succeeded`}>
-    ${recent.slice(-20).map((r) => html`<i class=${r.outcome === 'success' ? 'ok' : 'bad'} title=${`${r.outcome} ${r.endedAt}`}></i>`)}
-  </span>`;
+  const last = recent.slice(-20);
+  if (last.length === 0) return html`<span class="muted">—</span>`;
+  const w = 100 / last.length;
+  const stops = last.map((r, i) => {
+    const c = r.outcome === 'success' ? 'var(--green)' : 'var(--red)';
+    return `${c} ${(i * w).toFixed(2)}% ${((i + 1) * w - w * 0.25).toFixed(2)}%, transparent ${((i + 1) * w - w * 0.25).toFixed(2)}% ${((i + 1) * w).toFixed(2)}%`;
+  });
+  const ok = last.filter((r) => r.outcome === 'success').length;
+  return html`<span class="spark" role="img" data-ok=${ok} data-total=${last.length} style=${{ width: `${last.length * 7}px`, background: `linear-gradient(to right, ${stops.join(', ')})` }} aria-label=${`${ok} of ${last.length} recent runs succeeded`} title=${`${ok} of ${last.length} recent runs succeeded`}></span>`;
 }
 
 /** @param {{ skills: any[], now: number, source: import('./data-sources.js').DataSource }} p */
 function SkillsTable({ skills, now, source }) {
   const [busy, setBusy] = useState(/** @type {string | null} */ (null));
+  // Rows arrive in slices of 40, one slice per frame: the first screenful paints at once and a
+  // 200-skill table never blocks the page for one long layout.
+  const [shown, setShown] = useState(40);
+  useEffect(() => {
+    if (shown >= skills.length) return;
+    const t = setTimeout(() => requestAnimationFrame(() => setShown((n) => n + 40)), 0);
+    return () => clearTimeout(t);
+  }, [shown, skills.length]);
   const [error, setError] = useState('');
   const act = async (/** @type {string} */ name, /** @type {'run' | 'pause' | 'resume'} */ op) => {
     setBusy(name);
@@ -114,9 +132,10 @@ function SkillsTable({ skills, now, source }) {
   return html`<div class="panel">
     ${error && html`<p class="c-red badge">${error}</p>`}
     <table>
+      <colgroup><col class="c-skill" /><col class="c-sched" /><col class="c-next" /><col class="c-last" /><col class="c-rate" /><col class="c-spark" /><col class="c-state" /><col class="c-act" /></colgroup>
       <thead><tr><th>Skill</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>Success</th><th>Recent</th><th>Status</th><th></th></tr></thead>
       <tbody>
-        ${skills.map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
+        ${skills.slice(0, shown).map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
           <td><strong>${s.name}</strong><div class="desc" title=${s.description}>${s.description}</div></td>
           <td title=${s.schedule ?? ''}>${s.scheduleText ?? '—'}${s.timezone ? html` <span class="muted">(${s.timezone})</span>` : ''}</td>
           <td>${s.paused ? 'paused' : s.nextRun && Date.parse(s.nextRun) <= now ? 'due now' : relative(s.nextRun, now)}</td>

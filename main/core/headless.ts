@@ -56,6 +56,8 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
       healthDir: paths.health,
       env,
       ports: { gateway: port(opts.env, 'CLAWKEEPER_GATEWAY_PORT', 3019), session: port(opts.env, 'CLAWKEEPER_SESSION_PORT', 3020) },
+      // How much the layers yield the CPU to the host and its runs (0 = not at all, 19 = most).
+      layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 10) || 0)),
     });
     link = new LayerLink(host, supervisor, clock);
     link.start();
