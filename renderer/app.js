@@ -7,7 +7,7 @@ import htm from 'htm';
 import uPlot from 'uplot';
 import { COLOR_ICON, layerColor, modeColor, skillColor } from 'clawkeeper/common/health.js';
 import { httpSource, ipcSource } from './data-sources.js';
-import { applyEvent, effectiveState, percent, relative, timelineData } from './view-model.js';
+import { applyEvent, effectiveState, eventTime, percent, rebase, relative, timelineData } from './view-model.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 const LAYER_TITLES = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
@@ -164,14 +164,19 @@ function App({ source }) {
   // The timeline waits for the first paint: tiles, banner and table come first.
   const [showTimeline, setShowTimeline] = useState(false);
   const lostAt = useRef(0);
+  const recentEvents = useRef(/** @type {{ kind: string, data: any }[]} */ ([]));
   const now = useNow();
   useEffect(() => {
     source.start({
       onSnapshot: (s) => {
         updateStarted.current = performance.now();
-        setSnap(s);
+        setSnap(rebase(s, recentEvents.current));
       },
-      onEvent: (e) => setSnap((/** @type {any} */ prev) => applyEvent(prev, e)),
+      onEvent: (e) => {
+        const cutoff = Date.now() - 10_000;
+        recentEvents.current = [...recentEvents.current.filter((x) => (eventTime(x) ?? 0) > cutoff), e].slice(-200);
+        setSnap((/** @type {any} */ prev) => applyEvent(prev, e));
+      },
       onReachability: (r) => {
         if (!r.gateway && !lostAt.current) lostAt.current = Date.now();
         if (r.gateway) lostAt.current = 0;

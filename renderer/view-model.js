@@ -56,6 +56,28 @@ export function applyEvent(snap, e) {
   return { ...snap, skills };
 }
 
+/** When an event happened, by the host's clock (null if it carries no time). @param {{ kind: string, data: any }} e */
+export function eventTime(e) {
+  const t = e.kind === 'run-end' ? e.data?.ended_at : e.kind === 'run-start' ? e.data?.startedAt : e.kind === 'layer' ? e.data?.at : null;
+  return typeof t === 'string' ? Date.parse(t) : null;
+}
+
+/**
+ * A snapshot can arrive after live events it does not include yet (it was taken a moment
+ * before them): the events newer than the snapshot are applied again on top, so the view never
+ * steps back.
+ * @param {any} snap @param {{ kind: string, data: any }[]} recent
+ */
+export function rebase(snap, recent) {
+  const at = Date.parse(snap.generatedAt);
+  let out = snap;
+  for (const e of recent) {
+    const t = eventTime(e);
+    if (t !== null && t > at) out = applyEvent(out, e);
+  }
+  return out;
+}
+
 /** @param {string | null | undefined} iso @param {number} now */
 export function relative(iso, now) {
   if (!iso) return '—';

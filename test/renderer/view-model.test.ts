@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyEvent, effectiveState, rebase, timelineData } from '../../renderer/view-model.js';
+import { skill, snapshot } from '../electron/fixtures.ts';
+
+const runEnd = (name: string, endedAt: string, outcome = 'success') => ({ kind: 'run-end', data: { skill: name, run_id: `r-${endedAt}`, ended_at: endedAt, duration_ms: 5, outcome } });
+
+describe('dashboard view model (renderer/view-model.js)', () => {
+  it('a gateway the browser cannot reach is down whatever the last snapshot said, and the mode follows', () => {
+    const s = effectiveState(snapshot(), { gateway: false, session: true }, Date.parse('2026-01-01T00:00:05Z'));
+    assert.equal(s.layers.gateway.status, 'failed');
+    assert.equal(s.mode, 'degraded');
+    assert.equal(s.scenario.id, 'gateway-down');
+  });
+
+  it('a session connection that was open and dropped shows the session layer down at once', () => {
+    assert.equal(effectiveState(snapshot(), { gateway: true, session: false, sessionSeen: true }, 0).scenario.id, 'websocket-disconnect');
+    assert.equal(effectiveState(snapshot(), { gateway: true, session: false }, 0).mode, 'operational', 'not yet connected is not a failure');
+  });
+
+  it('live events update runs and layers between snapshots', () => {
+    let s = snapshot({}, [skill('poster', { runs: 1, recent: [] })]);
+    s = applyEvent(s, runEnd('poster', '2026-01-01T00:01:00.000Z', 'failure'));
+    assert.equal(s.skills[0]!.runs, 2);
+    assert.equal(s.skills[0]!.lastRun!.outcome, 'failure');
+    s = applyEvent(s, { kind: 'layer', data: { layer: 'gateway', status: 'restarting', at: '2026-01-01T00:01:01.000Z', reason: 'killed' } });
+    assert.equal(s.layers.gateway.status, 'restarting');
+  });
+
+  it('a snapshot older than the live events already shown never steps the view back', () => {
+    const snap = { ...snapshot({}, [skill('poster', { runs: 1, recent: [] })]), generatedAt: '2026-01-01T00:01:00.000Z' };
+    const events = [runEnd('poster', '2026-01-01T00:00:59.000Z'), runEnd('poster', '2026-01-01T00:01:02.000Z')];
+    const s = rebase(snap, events);
+    assert.equal(s.skills[0].runs, 2, 'the run that ended after the snapshot is counted once; the older one is already in it');
+  });
+
+  it('the timeline has one stepped series per layer and points for runs', () => {
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    const snap = { ...snapshot({}, [skill('a', { recent: [{ outcome: 'success', endedAt: '2026-01-01T11:00:00.000Z', durationMs: 1 }] })]), transitions: [{ layer: 'gateway', status: 'failed', at: '2026-01-01T10:00:00.000Z', reason: '' }, { layer: 'gateway', status: 'ok', at: '2026-01-01T10:00:01.000Z', reason: '' }] };
+    const [xs, runtime, gateway, session, ok, bad] = timelineData(snap, now) as number[][];
+    assert.equal(runtime!.length, xs!.length);
+    assert.ok(gateway!.includes(1.5), 'gateway down at some point');
+    assert.ok(gateway!.includes(2.5), 'and ok');
+    assert.ok(session!.every((v) => v === 4));
+    assert.equal(ok!.filter((v) => v !== null).length, 1);
+    assert.equal(bad!.filter((v) => v !== null).length, 0);
+  });
+});
