@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import { ensureHome, homePaths } from './paths.ts';
 import { Supervisor } from './supervisor.ts';
 import { ensureToken } from './token.ts';
+import { effectivePorts, settingsOrDefaults } from './settings.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -28,11 +29,6 @@ export interface HeadlessApp {
   stop(force?: boolean): Promise<void>;
 }
 
-function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const n = Number(env[name] ?? fallback);
-  return Number.isInteger(n) && n >= 0 && n < 65536 ? n : fallback;
-}
-
 /** The host process without Electron: scheduler, ledger, runs, and the supervised layers. */
 export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp> {
   const clock = opts.clock ?? systemClock;
@@ -49,13 +45,14 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   if (opts.layers !== false) {
     const env: NodeJS.ProcessEnv = { ...opts.env, CLAWKEEPER_HOME: opts.home };
     delete env.CLAWKEEPER_TOKEN;
+    const ports = effectivePorts(opts.env, await settingsOrDefaults(paths, opts.logger));
     supervisor = new Supervisor({
       launcher,
       logger: opts.logger,
       clock,
       healthDir: paths.health,
       env,
-      ports: { gateway: port(opts.env, 'CLAWKEEPER_GATEWAY_PORT', 3019), session: port(opts.env, 'CLAWKEEPER_SESSION_PORT', 3020) },
+      ports,
       // How much the layers yield the CPU to the host and its runs (0 = not at all, 19 = most).
       layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 10) || 0)),
     });

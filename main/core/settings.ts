@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
 
 /**
@@ -43,4 +44,14 @@ export function effectivePorts(env: NodeJS.ProcessEnv, s: Settings): { gateway: 
     return env[name] !== undefined && Number.isInteger(n) && n >= 0 && n < 65536 ? n : fallback;
   };
   return { gateway: pick('CLAWKEEPER_GATEWAY_PORT', s.gatewayPort), session: pick('CLAWKEEPER_SESSION_PORT', s.sessionPort) };
+}
+
+/** A broken config.json never stops the host: it says what is wrong and runs on the defaults. */
+export async function settingsOrDefaults(paths: HomePaths, logger: Logger): Promise<Settings> {
+  try {
+    return await readHeadlessSettings(paths);
+  } catch (err) {
+    logger.warn(`[settings] ${paths.config}: ${(err as Error).message}; running on the default settings until it is fixed`);
+    return { ...SETTINGS_DEFAULTS };
+  }
 }
