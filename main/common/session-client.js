@@ -29,7 +29,7 @@
  *   outboxCap?: number,
  * }} SessionClientOptions
  * `token` is sent in the first frame (omit it when the upgrade carries a cookie); `outboxCap`
- * bounds the publishes kept while disconnected (older ones are dropped past it).
+ * bounds the publishes kept until the server acknowledges them (older ones are dropped past it).
  */
 
 const OPEN = 1;
@@ -42,8 +42,15 @@ export class SessionClient {
     this.ws = null;
     /** @type {Map<string, number>} */
     this.lastSeq = new Map();
-    /** @type {string[]} */
-    this.outbox = [];
+    /**
+     * Publishes not yet acknowledged by the server, oldest first: sent again after a reconnect
+     * (a frame written into a connection that was already dead is otherwise lost). The server
+     * drops a repeat by its id, so nothing is stored twice.
+     * @type {Map<string, string>}
+     */
+    this.unacked = new Map();
+    this.clientId = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+    this.counter = 0;
     this.authed = false;
     this.closed = false;
     this.attempt = 0;
@@ -61,13 +68,20 @@ export class SessionClient {
 
   /** @param {string} session @param {unknown} data @param {string} [kind] */
   publish(session, data, kind = 'message') {
-    const frame = JSON.stringify({ type: 'publish', session, kind, data });
-    if (this.authed && this.ws?.readyState === OPEN) return this.ws.send(frame);
-    this.outbox.push(frame);
-    if (this.outbox.length > this.o.outboxCap) {
-      this.outbox.shift();
+    const id = `${this.clientId}-${++this.counter}`;
+    const frame = JSON.stringify({ type: 'publish', session, kind, data, id });
+    this.unacked.set(id, frame);
+    if (this.unacked.size > this.o.outboxCap) {
+      const oldest = this.unacked.keys().next().value;
+      if (oldest !== undefined) this.unacked.delete(oldest);
       this.dropped++;
     }
+    if (this.authed && this.ws?.readyState === OPEN) this.ws.send(frame);
+  }
+
+  /** Publishes still waiting for the server's acknowledgement. */
+  pending() {
+    return this.unacked.size;
   }
 
   /** @param {string} session */
@@ -136,9 +150,11 @@ export class SessionClient {
       this.attempt = 0;
       this.o.onState?.('open');
       for (const [session, since] of this.lastSeq) this.sendRaw({ type: 'subscribe', session, since });
-      const pending = this.outbox;
-      this.outbox = [];
-      for (const f of pending) this.ws?.send(f);
+      for (const f of this.unacked.values()) this.ws?.send(f);
+      return;
+    }
+    if (msg.type === 'ack' && typeof (/** @type {any} */ (msg).id) === 'string') {
+      this.unacked.delete(/** @type {any} */ (msg).id);
       return;
     }
     if (msg.type === 'subscribed' && typeof msg.session === 'string' && typeof msg.seq === 'number') {

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { SessionClient, type SessionEventFrame, type WebSocketLike } from '../../main/common/session-client.js';
 import { freePort } from '../helpers/net.ts';
-import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { join } from 'node:path';
+import { readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
 /** A TCP proxy that can be cut: every connection dropped and new ones refused until restored. */
@@ -115,6 +116,9 @@ describe('session client across a cut-off and a session-layer restart', () => {
       }
       await waitFor('all 50 events', () => got.length === 50, 20_000);
       assert.deepEqual(got.map((e) => (e.data as { i: number }).i), Array.from({ length: 50 }, (_, i) => i));
+      await waitFor('every publish acknowledged', () => writer.pending() === 0, 10_000);
+      const stored = readLines(join(h.home, 'sessions', 'restart.jsonl')).map((l) => (JSON.parse(l) as { data: { i: number } }).data.i);
+      assert.deepEqual(stored, Array.from({ length: 50 }, (_, i) => i), 'stored once each, in order, even those sent twice');
     } finally {
       reader.close();
       writer.close();

@@ -11,7 +11,11 @@ export interface SessionEvent {
   ts: string;
   kind: string;
   data: unknown;
+  /** The publisher's id for this event, so a publish sent again after a reconnect is stored once. */
+  pid?: string;
 }
+
+const IDS_KEPT = 2000;
 
 /**
  * Session history in sessions/<id>.jsonl, one event a line with a sequence number that never
@@ -20,6 +24,7 @@ export interface SessionEvent {
 export class SessionStore {
   private readonly dir: string;
   private readonly seqs = new Map<string, number>();
+  private readonly ids = new Map<string, Map<string, number>>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -49,17 +54,31 @@ export class SessionStore {
     let s = this.seqs.get(id);
     if (s === undefined) {
       const all = this.readAll(id);
-      s = all.length ? Math.max(...all.map((e) => e.seq)) : 0;
+      s = all.reduce((m, e) => Math.max(m, e.seq), 0);
       this.seqs.set(id, s);
+      const ids = new Map<string, number>();
+      for (const e of all.slice(-IDS_KEPT)) if (e.pid) ids.set(e.pid, e.seq);
+      this.ids.set(id, ids);
     }
     return s;
   }
 
-  append(id: string, kind: string, data: unknown): SessionEvent {
+  /** The seq an earlier publish with this id got, if it is among the recent ones. */
+  seqOf(id: string, pid: string): number | undefined {
+    this.lastSeq(id);
+    return this.ids.get(id)?.get(pid);
+  }
+
+  append(id: string, kind: string, data: unknown, pid?: string): SessionEvent {
     const seq = this.lastSeq(id) + 1;
-    const e: SessionEvent = { type: 'event', session: id, seq, ts: new Date().toISOString(), kind, data };
+    const e: SessionEvent = { type: 'event', session: id, seq, ts: new Date().toISOString(), kind, data, ...(pid ? { pid } : {}) };
     appendJsonl(this.file(id), e);
     this.seqs.set(id, seq);
+    if (pid) {
+      const ids = this.ids.get(id)!;
+      ids.set(pid, seq);
+      if (ids.size > IDS_KEPT) ids.delete(ids.keys().next().value!);
+    }
     return e;
   }
 

@@ -78,9 +78,13 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
       if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
       if (!('data' in msg)) return sendErr(c, 'CK_BAD_REQUEST', 'publish needs data');
       const kind = typeof msg.kind === 'string' && /^[a-z0-9._-]{1,40}$/.test(msg.kind) ? msg.kind : 'message';
-      const e = store.append(session, kind, msg.data);
+      const pid = typeof msg.id === 'string' && msg.id.length <= 100 ? msg.id : undefined;
+      // A publish sent again after a reconnect (its ack was lost) is acknowledged, not stored twice.
+      const earlier = pid ? store.seqOf(session, pid) : undefined;
+      if (earlier !== undefined) return send(c, { type: 'ack', session, seq: earlier, id: pid });
+      const e = store.append(session, kind, msg.data, pid);
       broadcast(e);
-      return send(c, { type: 'ack', session, seq: e.seq, id: msg.id ?? null });
+      return send(c, { type: 'ack', session, seq: e.seq, id: pid ?? null });
     }
     case 'ping':
       return send(c, { type: 'pong' });
