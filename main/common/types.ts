@@ -46,26 +46,25 @@ export interface LoadedSkill {
   problems: SkillProblem[];
 }
 
-export interface LedgerStart {
-  type: 'start';
+/** What identifies a run in every ledger entry about it. */
+export interface RunKey {
   run_id: string;
   skill: string;
+  /** The scheduled time the run serves (null for a manual run). */
   slot: string | null;
   trigger: RunTrigger;
   attempt: number;
   started_at: string;
+}
+
+export interface LedgerStart extends RunKey {
+  type: 'start';
   pid?: number;
   host_pid: number;
 }
 
-export interface LedgerEnd {
+export interface LedgerEnd extends RunKey {
   type: 'end';
-  run_id: string;
-  skill: string;
-  slot: string | null;
-  trigger: RunTrigger;
-  attempt: number;
-  started_at: string;
   ended_at: string;
   duration_ms: number;
   outcome: RunOutcome;
