@@ -210,6 +210,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.emit('message', run.name, msg);
       }
     });
+    // Always drain the layer's output: an unread pipe fills up and a layer writing to it would
+    // block. Lines go to the host log, cut to 500 characters.
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = (lines.pop() ?? '').slice(0, 4096);
+        for (const l of lines) if (l.trim()) this.log.warn(`${run.name}: ${l.slice(0, 500)}`);
+      });
+    }
     child.onError((err) => this.log.warn(`${run.name}: ${err.message}`));
     child.onExit(({ code, signal }) => {
       if (run.child !== child) return;

@@ -23,11 +23,19 @@ const IDS_KEPT = 2000;
  */
 export class SessionStore {
   private readonly dir: string;
+  private readonly warned = new Set<string>();
   private readonly seqs = new Map<string, number>();
   private readonly ids = new Map<string, Map<string, number>>();
 
   constructor(dir: string) {
     this.dir = dir;
+  }
+
+  /** Each bad line is reported once per process, not at every replay. */
+  private warn(message: string): void {
+    if (this.warned.has(message) || this.warned.size > 1000) return;
+    this.warned.add(message);
+    console.error(`[session] ${message}`);
   }
 
   private file(id: string): string {
@@ -38,13 +46,17 @@ export class SessionStore {
     const f = this.file(id);
     if (!existsSync(f)) return [];
     const out: SessionEvent[] = [];
-    for (const line of readFileSync(f, 'utf8').split('\n')) {
+    const lines = readFileSync(f, 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
       if (!line) continue;
       try {
         const e = JSON.parse(line) as SessionEvent;
         if (typeof e.seq === 'number') out.push(e);
+        else this.warn(`${f}:${i + 1}: skipped a line without a sequence number`);
       } catch {
         // a torn line (crash mid-write) is skipped; its seq is never reused
+        this.warn(`${f}:${i + 1}: skipped a corrupt line (not JSON)`);
       }
     }
     return out;
