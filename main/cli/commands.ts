@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.js';
 import { bundledSkillsDir } from '../core/app-paths.ts';
@@ -9,7 +8,7 @@ import { isLedgerEntry, Ledger } from '../core/ledger.ts';
 import type { Logger } from '../core/logger.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
 import { scheduleInWords } from '../core/schedule-words.ts';
-import { discoverSkills } from '../core/skill-loader.ts';
+import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
 import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
 import { ago, paint, table } from './format.ts';
@@ -142,21 +141,21 @@ export function skillsCommand(ctx: CliContext): number {
   for (const s of invalid) {
     ctx.out('');
     ctx.out(`${s.name} is invalid and will not run:`);
-    for (const p of s.problems) ctx.out(`  ${p.file}: ${p.field}: ${p.message}`);
+    ctx.out(formatProblems(s, '  '));
   }
   return invalid.length > 0 ? 1 : 0;
 }
 
 export async function runLocalCommand(ctx: CliContext, name: string): Promise<number> {
   const host = new Host({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger: ctx.logger, useTrigger: false });
-  host.loadSkills();
+  host.prepareLocal();
   const skill = host.listSkills().find((s) => s.name === name);
   if (!skill) {
     ctx.err(`clawkeeper run: no skill named "${name}"; \`clawkeeper skills\` lists them`);
     return 1;
   }
   if (!skill.manifest) {
-    ctx.err(`clawkeeper run: skill "${name}" is invalid:\n${skill.problems.map((p) => `  ${p.file}: ${p.field}: ${p.message}`).join('\n')}`);
+    ctx.err(`clawkeeper run: skill "${name}" is invalid:\n${formatProblems(skill, '  ')}`);
     return 1;
   }
   ctx.out(`running ${name} locally in its own process...`);
@@ -199,32 +198,13 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
   return 0;
 }
 
-/** GET /health with a deadline; resolves to the parsed body or null when the gateway does not answer. */
-export function probeGateway(port: number, timeoutMs = 2000): Promise<{ status: string } | null> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', method: 'GET', timeout: timeoutMs, headers: { host: `127.0.0.1:${port}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c.length + body.length < 65536 ? c : ''));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as { status: string });
-        } catch {
-          resolve(null);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-    req.end();
-  });
-}
-
 /** `clawkeeper health`: the article's check (SEED.md), as a command with the same words. */
 export async function healthCommand(ctx: CliContext): Promise<number> {
   const paths = homePaths(resolveHome(ctx.env));
   const port = gatewayPort(ctx.env);
-  const gateway = await probeGateway(port);
+  // As the article's `curl -sf`: OK only for a 2xx answer.
+  const reply = await callGateway(port, 'GET', '/health', null, undefined, 2000);
+  const gateway = reply !== null && reply.status >= 200 && reply.status < 300;
   const fresh = freshStatusFiles(paths.status, Date.now(), 60);
   ctx.out(`Gateway (127.0.0.1:${port}/health): ${gateway ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);

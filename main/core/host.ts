@@ -494,14 +494,18 @@ export class Host extends EventEmitter<HostEvents> {
     this.launch(skill, next.slot, next.trigger, next.attempt);
   }
 
-  /**
-   * Runs one skill in this process without taking the host lock or scheduling anything (the
-   * CLI's local path). The ledger and status file are written as for any run.
-   */
-  async runLocal(name: string): Promise<LedgerEnd | null> {
+  /** Reads the home folder for `runLocal`, without the host lock or any scheduling. */
+  prepareLocal(): void {
     ensureHome(this.paths);
     this.ledger.load();
     this.loadSkills();
+  }
+
+  /**
+   * Runs one skill in this process (the CLI's local path), after `prepareLocal`. The ledger and
+   * status file are written as for any run.
+   */
+  async runLocal(name: string): Promise<LedgerEnd | null> {
     const ended = new Promise<LedgerEnd>((resolve) => {
       const on = (e: RunEndEvent) => {
         if (e.entry.skill === name) {

@@ -119,6 +119,10 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
   };
 }
 
-export function formatProblems(skill: LoadedSkill): string {
-  return skill.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`).join('\n');
+export function formatProblem(p: SkillProblem): string {
+  return `${p.file}: ${p.field}: ${p.message}`;
+}
+
+export function formatProblems(skill: LoadedSkill, indent = ''): string {
+  return skill.problems.map((p) => indent + formatProblem(p)).join('\n');
 }

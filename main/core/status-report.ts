@@ -9,7 +9,7 @@ import { readJsonl } from './jsonl.ts';
 import { Ledger } from './ledger.ts';
 import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
-import { discoverSkills } from './skill-loader.ts';
+import { discoverSkills, formatProblem } from './skill-loader.ts';
 import { readPaused } from './paused.ts';
 
 export interface LayerTransition {
@@ -101,7 +101,7 @@ export function skillView(s: LoadedSkill, ledger: Ledger, paused: Set<string>, n
     recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
     successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
     runs: recent.length,
-    problems: s.problems.map((p) => `${p.file}: ${p.field}: ${p.message}`),
+    problems: s.problems.map(formatProblem),
   };
 }
 
