@@ -50,7 +50,11 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     const held = await killAndHoldPort(snap.host.layerPids.session, h.sessionPort);
     try {
       await waitFor('session failed', () => latestLayerStates(homePaths(h.home), createMemoryLogger()).session?.status === 'failed', 30_000);
-      const health = (await http(h.gatewayPort, 'GET', '/health')).json() as { status: string; scenario: string; layers: Record<string, string> };
+      // The file is written first; the gateway's view follows over IPC a moment later.
+      const health = await waitFor('/health to show it', async () => {
+        const b = (await http(h.gatewayPort, 'GET', '/health')).json() as { status: string; scenario: string; layers: Record<string, string> };
+        return b.scenario === 'websocket-disconnect' ? b : null;
+      }, 10_000);
       assert.equal(health.status, 'degraded');
       assert.equal(health.scenario, 'websocket-disconnect');
       assert.deepEqual(health.layers, { session: 'failed', gateway: 'ok', runtime: 'ok' });
@@ -67,6 +71,7 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
   });
 
   it('Network partition: gateway and session failed → the article check and `status` say degraded; only local skills run', async () => {
+    await waitOperational(h);
     const snap = await snapshotOf(h);
     const heldS = await killAndHoldPort(snap.host.layerPids.session, h.sessionPort);
     const heldG = await killAndHoldPort(snap.host.layerPids.gateway, h.gatewayPort);
