@@ -27,7 +27,7 @@ async function ours(i: number): Promise<number> {
   const t = performance.now();
   const h = startRun(
     {
-      manifest: { name: 'noop', description: '', schedule: '* * * * *', entry: 'index.mjs', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, enabled: true },
+      manifest: { name: 'noop', description: '', schedule: '* * * * *', entry: 'index.mjs', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, enabled: true, needs: [], breaker: false },
       dir,
       runId: `r${i}`,
       slot: null,

@@ -1,6 +1,11 @@
 // Pure types shared by the core, the servers and the renderer.
 
-export type RunOutcome = 'success' | 'failure' | 'timeout' | 'crashed' | 'interrupted';
+/**
+ * How a run ended. `upstream-failure`: a model or other provider kept failing (not the skill's
+ * fault, so it never counts toward the circuit breaker); `budget-exceeded`: a token budget refusal
+ * escaped the skill.
+ */
+export type RunOutcome = 'success' | 'failure' | 'timeout' | 'crashed' | 'interrupted' | 'upstream-failure' | 'budget-exceeded';
 export type RunTrigger = 'schedule' | 'catch-up' | 'manual' | 'retry';
 export type OverlapPolicy = 'skip' | 'queue' | 'replace';
 export type CatchUpMode = 'skip' | 'once' | 'all';
@@ -11,7 +16,25 @@ export type SkipReason =
   | 'missed-while-asleep'
   | 'missed'
   | 'paused'
-  | 'queue-full';
+  | 'queue-full'
+  | 'dependency-down'
+  | 'breaker-open'
+  | 'budget'
+  | 'storage-full';
+
+/** Token usage of a run's model calls (summed), as the ledger's end entry carries it. */
+export interface TokenUsage {
+  calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  model: string;
+  /** Some counts came from the tokenizer (a stream without usage), not from the provider. */
+  estimated?: boolean;
+}
+
+/** `breaker` in skill.json; `false` turns the circuit breaker off. */
+export type BreakerPolicy = { failures: number; coolDownSeconds: number } | false;
 
 export interface SkillManifest {
   name: string;
@@ -27,6 +50,18 @@ export interface SkillManifest {
   staleAfterMinutes?: number;
   env: Record<string, string>;
   enabled: boolean;
+  /** Dependencies (config.json `dependencies`, the built-in `network`, `model:<name>`): while one is down, slots wait. */
+  needs: string[];
+  breaker: BreakerPolicy;
+  /** Environment variables of the host a run inherits beyond the default allowlist. */
+  inheritEnv?: string[];
+  /** A model from config.json `models` (true = `default`). */
+  model?: { name: string; optional: boolean };
+  budget?: { tokensPerRun?: number; tokensPerDay?: number };
+  /** Prompt skill: the runner sends this (or promptFile's text) to the model. */
+  prompt?: string;
+  promptFile?: string;
+  deliver?: { webhook: string };
 }
 
 export interface SkillProblem {
@@ -59,6 +94,8 @@ export interface RunKey {
 
 export interface LedgerStart extends RunKey {
   type: 'start';
+  /** The run after a breaker's cool-down that decides whether it closes. */
+  breaker_probe?: boolean;
   pid?: number;
   host_pid: number;
 }
@@ -73,6 +110,10 @@ export interface LedgerEnd extends RunKey {
   error?: string;
   warnings?: string[];
   log?: string;
+  breaker_probe?: boolean;
+  usage?: TokenUsage;
+  /** A prompt skill's delivery, recorded apart: it never fails the run. */
+  delivery?: { status: 'delivered' | 'failed'; error?: string };
 }
 
 export interface LedgerSkip {

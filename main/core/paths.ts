@@ -16,6 +16,12 @@ export interface HomePaths {
   config: string;
   lock: string;
   hostState: string;
+  /** The host's local command socket (CLI → host), inside the 0700 home. */
+  hostSocket: string;
+  /** Prompt skills' replies: outputs/<skill>/<slot>.md */
+  outputs: string;
+  /** Circuit breaker state per skill (survives restarts). */
+  breakers: string;
 }
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -38,6 +44,9 @@ export function homePaths(home: string): HomePaths {
     lock: join(home, 'host.lock'),
     // Not a skill name (those start with [a-z0-9]), so it can never collide with a ledger.
     hostState: join(home, 'runs', '_host.json'),
+    hostSocket: join(home, 'host.sock'),
+    outputs: join(home, 'outputs'),
+    breakers: join(home, 'runs', '_breakers.json'),
   };
 }
 

@@ -10,6 +10,7 @@ export const DEFAULTS = {
   overlap: 'skip',
   catchUpMax: 10,
   catchUp: 'once',
+  breaker: { failures: 5, coolDownSeconds: 300 },
 } as const;
 
 /**
@@ -116,6 +117,9 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
     staleAfterMinutes: raw.staleAfterMinutes as number | undefined,
     env: (raw.env as Record<string, string> | undefined) ?? {},
     enabled: (raw.enabled as boolean | undefined) ?? true,
+    needs: (raw.needs as string[] | undefined) ?? [],
+    breaker: raw.breaker === false ? false : { failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds, ...(raw.breaker as object | undefined) },
+    ...(raw.inheritEnv ? { inheritEnv: raw.inheritEnv as string[] } : {}),
   };
 }
 

@@ -41,5 +41,48 @@ export const skillSchema = {
       additionalProperties: { type: 'string', maxLength: 8192 },
     },
     enabled: { type: 'boolean' },
+    needs: { type: 'array', maxItems: 32, uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9:._-]{0,99}$' } },
+    breaker: {
+      anyOf: [
+        { const: false },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            failures: { type: 'integer', minimum: 1, maximum: 1000 },
+            coolDownSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },
+          },
+        },
+      ],
+    },
+    inheritEnv: { type: 'array', maxItems: 100, uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+    model: {
+      anyOf: [
+        { type: 'boolean' },
+        { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' }, optional: { type: 'boolean' } },
+        },
+      ],
+    },
+    budget: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        tokensPerRun: { type: 'integer', minimum: 1 },
+        tokensPerDay: { type: 'integer', minimum: 1 },
+      },
+    },
+    prompt: { type: 'string', minLength: 1, maxLength: 100000 },
+    promptFile: { type: 'string', minLength: 1, maxLength: 500 },
+    deliver: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['webhook'],
+      properties: { webhook: { type: 'string', pattern: '^https?://', maxLength: 2000 } },
+    },
   },
 } as const;

@@ -33,7 +33,7 @@ export interface TrayItem {
 
 const LAYER_LABEL = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' } as const;
 const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
-const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸' } as const;
+const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
 
 export function trayView(snap: Snapshot | null): TrayView {
   if (!snap) return { icon: 'degraded', template: false, title: '…', tooltip: 'ClawKeeper: starting' };

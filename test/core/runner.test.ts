@@ -18,6 +18,8 @@ function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
     overlap: 'skip',
     catchUp: { mode: 'skip', max: 1 },
     env: {},
+    needs: [],
+    breaker: false,
     enabled: true,
     ...extra,
   };
