@@ -5,17 +5,20 @@ import { h, render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
-import { COLOR_ICON, layerColor, modeColor, skillColor } from 'clawkeeper/common/health.js';
+import { COLOR_ICON, dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, OUTCOME_WORDS, skillBadge, skillColor } from 'clawkeeper/common/health.js';
 import { httpSource, ipcSource } from './data-sources.js';
 import { applyEvent, effectiveState, eventTime, percent, rebase, relative, timelineData } from './view-model.js';
 
 const html = /** @type {any} */ (htm).bind(h);
-const LAYER_TITLES = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
-const STATUS_WORDS = { ok: 'OK', restarting: 'Restarting', failed: 'Down' };
 
 /** @param {{ color: 'green' | 'amber' | 'red', children?: any, className?: string }} p */
 function Badge({ color, children, className = '' }) {
   return html`<span class=${`badge c-${color} ${className}`}><span aria-hidden="true">${COLOR_ICON[color]}</span> ${children}</span>`;
+}
+
+/** A time of day in the viewer's locale ("14:05"). @param {string} iso */
+function clockTime(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
 function useNow(everyMs = 1000) {
@@ -30,13 +33,31 @@ function useNow(everyMs = 1000) {
 /** @param {{ layers: any, pids?: any, now: number }} p */
 function LayerTiles({ layers, pids, now }) {
   return html`<section class="tiles" aria-label="Layers">
-    ${['runtime', 'gateway', 'session'].map((name) => {
+    ${LAYER_NAMES.map((name) => {
       const l = layers[name];
       const c = layerColor(l.status);
       return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c} data-pid=${pids?.[name] ?? ''}>
-        <div class="name">${LAYER_TITLES[/** @type {'runtime'} */ (name)]}</div>
-        <div class="state"><span aria-hidden="true">${COLOR_ICON[c]}</span> ${STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</div>
+        <div class="name">${LAYER_TITLES[name]}</div>
+        <div class="state"><span aria-hidden="true">${COLOR_ICON[c]}</span> ${LAYER_STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</div>
         <div class="reason">since ${relative(l.since, now)}${l.reason ? ` — ${l.reason}` : ''}</div>
+      </div>`;
+    })}
+  </section>`;
+}
+
+/**
+ * What skills need (the internet, a model server, a NAS), probed by the host: one chip each.
+ * @param {{ dependencies: Record<string, any>, now: number }} p
+ */
+function Dependencies({ dependencies, now }) {
+  const entries = Object.entries(dependencies ?? {});
+  if (entries.length === 0) return html`<p class="muted deps-none" data-dependencies="none">No skill declares a dependency (skill.json "needs"): every skill runs locally.</p>`;
+  return html`<section class="deps" aria-label="Dependencies">
+    ${entries.map(([name, d]) => {
+      const c = dependencyColor(d.status);
+      return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
+        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : 'down'}
+        <span class="muted"> · ${d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${relative(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
       </div>`;
     })}
   </section>`;
@@ -142,11 +163,11 @@ function SkillsTable({ skills, now, source }) {
           <td data-last-run=${s.lastRun?.runId ?? ''}>${s.running
             ? html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`
             : s.lastRun
-              ? html`<${Badge} color=${s.lastRun.outcome === 'success' ? 'green' : 'red'}>${s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, now)}</span>`
+              ? html`<${Badge} color=${s.lastRun.outcome === 'success' ? 'green' : s.lastRun.outcome === 'upstream-failure' || s.lastRun.outcome === 'budget-exceeded' ? 'amber' : 'red'}>${OUTCOME_WORDS[/** @type {'success'} */ (s.lastRun.outcome)] ?? s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, now)}</span>`
               : html`<span class="muted">never</span>`}</td>
           <td>${percent(s.successRate)}</td>
           <td><${Sparkline} recent=${s.recent} /></td>
-          <td title=${s.reason}><${Badge} color=${skillColor(s.state)}>${s.state}</${Badge}></td>
+          <td title=${s.reason}><${Badge} color=${skillColor(s.state)}>${skillBadge(s, clockTime)}</${Badge}></td>
           <td><div class="actions">
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, 'run')}>Run now</button>
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, s.paused ? 'resume' : 'pause')}>${s.paused ? 'Resume' : 'Pause'}</button>
@@ -200,10 +221,12 @@ function App({ source }) {
   return html`<main data-mode=${state.mode}>
     <header class="top">
       <h1>ClawKeeper</h1>
-      <${Badge} color=${c} className="mode">${state.mode === 'operational' ? 'All systems operational' : state.mode === 'degraded' ? 'Degraded mode' : 'Skills down'}</${Badge}>
+      <${Badge} color=${c} className="mode">${MODE_WORDS[/** @type {'down'} */ (state.mode)]}</${Badge}>
     </header>
     ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`}
     <${LayerTiles} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
+    <h2>Dependencies</h2>
+    <${Dependencies} dependencies=${state.dependencies} now=${now} />
     <h2>Metrics</h2>
     <${Metrics} metrics=${state.metrics} />
     <h2>Last 24 hours</h2>

@@ -1,18 +1,22 @@
 // @ts-check
 // Pure functions from what the data source says to what the dashboard shows. No DOM here, so
 // they are tested under Node.
-import { modeOf, scenarioOf } from 'clawkeeper/common/health.js';
+import { withLayers, withLiveness } from 'clawkeeper/common/health.js';
 
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
  * last snapshot said; live session events update runs and layers between snapshots.
  * A session connection that was open and dropped says the same of the session layer, at once.
+ * A snapshot the host has not refreshed for 5 s (while its source answers) says the runtime is
+ * not responding, as every other view does.
  * @param {any} snap
  * @param {{ gateway: boolean, session: boolean, sessionSeen?: boolean, detail?: string }} reach
  * @param {number} lostAt when the gateway stopped answering (ms), or 0
+ * @param {number} [now]
  */
-export function effectiveState(snap, reach, lostAt) {
+export function effectiveState(snap, reach, lostAt, now = Date.now()) {
   if (!snap) return null;
+  if (reach.gateway) snap = withLiveness({ dependencies: {}, ...snap }, now);
   const layers = { ...snap.layers };
   if (!reach.gateway) {
     layers.gateway = { status: 'failed', since: new Date(lostAt || Date.now()).toISOString(), reason: 'the dashboard cannot reach the gateway' };
@@ -20,7 +24,7 @@ export function effectiveState(snap, reach, lostAt) {
   if (reach.sessionSeen && !reach.session && layers.session.status === 'ok') {
     layers.session = { status: 'failed', since: new Date().toISOString(), reason: 'the dashboard lost its connection to the session layer' };
   }
-  return { ...snap, layers, mode: modeOf(layers), scenario: scenarioOf(layers) };
+  return withLayers({ dependencies: {}, ...snap }, layers);
 }
 
 /**

@@ -1,17 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { modeColor, layerColor, skillColor, LAYER_NAMES } from '../common/health.js';
+import { MODE_EXIT_CODES } from '../common/health.js';
+import { renderStatusText } from './status-view.ts';
 import { bundledSkillsDir } from '../core/app-paths.ts';
 import { Host } from '../core/host.ts';
 import { readJsonl } from '../core/jsonl.ts';
 import { isLedgerEntry, Ledger } from '../core/ledger.ts';
 import type { Logger } from '../core/logger.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
-import { scheduleInWords } from '../core/schedule-words.ts';
 import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
 import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
-import { ago, paint, table } from './format.ts';
+import { paint, table } from './format.ts';
 import { callGateway } from './gateway-client.ts';
 
 function readToken(ctx: CliContext): string | null {
@@ -104,32 +104,12 @@ export function sessionPort(env: NodeJS.ProcessEnv): number {
 export function statusCommand(ctx: CliContext, json: boolean): number {
   const paths = homePaths(resolveHome(ctx.env));
   const r = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
-  const code = r.mode === 'operational' ? 0 : r.mode === 'degraded' ? 1 : 2;
+  const code = MODE_EXIT_CODES[r.mode];
   if (json) {
     ctx.out(JSON.stringify(r, null, 2));
     return code;
   }
-  ctx.out(`${paint(modeColor(r.mode), `● ${r.mode.toUpperCase()}`)}${r.scenario ? ` — ${r.scenario.title}: ${r.scenario.message}` : ''}`);
-  ctx.out(
-    table([
-      ['LAYER', 'STATE', 'SINCE', 'REASON'],
-      ...LAYER_NAMES.map((n) => [n, paint(layerColor(r.layers[n].status), r.layers[n].status), ago(r.layers[n].since), r.layers[n].reason]),
-    ]),
-  );
-  ctx.out('');
-  ctx.out(
-    table([
-      ['SKILL', 'STATE', 'SCHEDULE', 'LAST RUN', 'NEXT RUN', 'NOTE'],
-      ...r.skills.map((s) => [
-        s.name,
-        paint(skillColor(s.state), s.state),
-        s.schedule ? scheduleInWords(s.schedule) : '-',
-        s.lastRun ? `${s.lastRun.outcome} ${ago(s.lastRun.endedAt)}` : '-',
-        s.nextRun ? ago(s.nextRun) : '-',
-        s.reason.slice(0, 100),
-      ]),
-    ]),
-  );
+  for (const line of renderStatusText(r)) ctx.out(line);
   return code;
 }
 

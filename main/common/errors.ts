@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   CK_UNAVAILABLE: 503,
   CK_HOME_LOCKED: 409,
   CK_USAGE: 400,
+  /** A manual run refused while something the skill needs is down (the contract names this code). */
+  'dependency-down': 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

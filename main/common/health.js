@@ -1,30 +1,81 @@
 // @ts-check
-// The health model of the contract: three layers, three modes, per-skill states, colors.
+// The one vocabulary of health: layers, dependencies, per-skill states, modes, scenarios, colors,
+// words and exit codes. Every view (CLI text and JSON, /health, /api/health, dashboard, tray,
+// notifications) renders what `summarize` and `withLiveness` return; nothing else defines a
+// title, a mode word or a color (test/common/health-vocabulary.test.ts enforces it).
 // Plain JS with JSDoc types, so that the dashboard loads this very file in the browser.
 
 /** @typedef {'session' | 'gateway' | 'runtime'} LayerName */
 /** @typedef {'ok' | 'failed' | 'restarting'} LayerStatus */
 /** @typedef {'operational' | 'degraded' | 'down'} Mode */
 /** @typedef {'green' | 'amber' | 'red'} Color */
-/** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'invalid' | 'disabled' | 'pending'} SkillState */
+/** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'deferred' | 'tripped' | 'invalid' | 'disabled' | 'pending'} SkillState */
 /** @typedef {{ status: LayerStatus, since: string, reason: string }} LayerHealth */
 /** @typedef {Record<LayerName, LayerHealth>} Layers */
+/** @typedef {'ok' | 'down'} DependencyStatus */
+/**
+ * @typedef {{ status: DependencyStatus, since: string, reason: string, latencyMs: number | null, neededBy: string[] }} DependencyHealth
+ */
+/** @typedef {{ name: string, state: SkillState, reason: string, deferred?: string[] | null }} SkillHealth */
 /**
  * @typedef {{
- *   id: 'websocket-disconnect' | 'network-partition' | 'process-restart' | 'gateway-down' | 'runtime-down',
+ *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'dependency-down' | 'skills-not-ok',
  *   title: string,
  *   message: string,
  * }} Scenario
  */
 
-/** @type {readonly LayerName[]} */
-export const LAYER_NAMES = ['session', 'gateway', 'runtime'];
+/** Display order of the layers, everywhere. @type {readonly LayerName[]} */
+export const LAYER_NAMES = ['runtime', 'gateway', 'session'];
 
-/** @param {Layers} layers @returns {Mode} */
-export function modeOf(layers) {
-  if (layers.runtime.status !== 'ok') return 'down';
-  if (layers.session.status !== 'ok' || layers.gateway.status !== 'ok') return 'degraded';
-  return 'operational';
+/** @type {Readonly<Record<LayerName, string>>} */
+export const LAYER_TITLES = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
+
+/** @type {Readonly<Record<LayerStatus, string>>} */
+export const LAYER_STATUS_WORDS = { ok: 'OK', restarting: 'Restarting', failed: 'Down' };
+
+/** @type {Readonly<Record<Mode, string>>} */
+export const MODE_WORDS = { operational: 'All systems operational', degraded: 'Degraded mode', down: 'Skills down' };
+
+/** `clawkeeper status` (and `health`) exit codes. @type {Readonly<Record<Mode, number>>} */
+export const MODE_EXIT_CODES = { operational: 0, degraded: 1, down: 2 };
+
+/** What `GET /health` calls each mode (the article's script only reads the HTTP code, always 200). */
+export const PUBLIC_STATUS = /** @type {const} */ ({ operational: 'ok', degraded: 'degraded', down: 'down' });
+
+/** @type {Readonly<Record<SkillState, string>>} */
+export const SKILL_STATE_WORDS = {
+  ok: 'ok',
+  late: 'late',
+  failing: 'failing',
+  paused: 'paused',
+  deferred: 'waiting',
+  tripped: 'tripped',
+  invalid: 'invalid',
+  disabled: 'disabled',
+  pending: 'pending',
+};
+
+/** Words for run outcomes, so a provider outage never reads like a broken skill. */
+export const OUTCOME_WORDS = /** @type {const} */ ({
+  success: 'success',
+  failure: 'failed',
+  timeout: 'timed out',
+  crashed: 'crashed',
+  interrupted: 'interrupted',
+  'upstream-failure': 'provider failed',
+  'budget-exceeded': 'over budget',
+});
+
+/** Liveness: the host refreshes its snapshot and runs/_host.json at least every second; older than this, it is not responding. */
+export const HOST_STALE_MS = 5000;
+
+/** States that make the mode degraded (a skill that needs attention, or waits). */
+const NOT_OK_STATES = /** @type {const} */ (['failing', 'late', 'deferred', 'tripped']);
+
+/** @param {SkillState} state */
+export function skillNeedsAttention(state) {
+  return /** @type {readonly string[]} */ (NOT_OK_STATES).includes(state);
 }
 
 /** @param {Mode} mode @returns {Color} */
@@ -37,36 +88,123 @@ export function layerColor(status) {
   return status === 'ok' ? 'green' : status === 'restarting' ? 'amber' : 'red';
 }
 
+/** @param {DependencyStatus} status @returns {Color} */
+export function dependencyColor(status) {
+  return status === 'ok' ? 'green' : 'red';
+}
+
 /** @param {SkillState} state @returns {Color} */
 export function skillColor(state) {
   if (state === 'ok' || state === 'pending') return 'green';
-  if (state === 'paused' || state === 'disabled' || state === 'late') return 'amber';
+  if (state === 'paused' || state === 'disabled' || state === 'late' || state === 'deferred') return 'amber';
   return 'red';
 }
 
 /** Words and an icon for every color, so that color is never the only signal. */
 export const COLOR_ICON = /** @type {const} */ ({ green: '✔', amber: '▲', red: '✖' });
 
+/** @param {string[]} names @param {number} [max] */
+function listNames(names, max = 5) {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** @param {number} n @param {string} one */
+function plural(n, one) {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
 /**
- * The failure scenarios of SEED.md, recognized from the layer states, in plain words.
+ * The mode and the scenario, from everything health is made of. First match wins:
+ * runtime not ok → "Skills down"; `network` down → "Network partition"; gateway and session
+ * restarting → "Process restart"; both failed → "Gateway and session down"; session alone →
+ * "WebSocket disconnect"; gateway alone → "Gateway down"; another dependency down → named;
+ * some skill failing/late/deferred/tripped → named.
  * @param {Layers} layers
- * @returns {Scenario | null}
+ * @param {Record<string, DependencyHealth>} dependencies
+ * @param {SkillHealth[]} skills
+ * @returns {{ mode: Mode, scenario: Scenario | null }}
  */
-export function scenarioOf(layers) {
+export function summarize(layers, dependencies, skills) {
   const s = layers.session.status;
   const g = layers.gateway.status;
   if (layers.runtime.status !== 'ok') {
-    return { id: 'runtime-down', title: 'Skills are not running', message: `${layers.runtime.reason || 'the scheduler is not running'}.` };
+    return { mode: 'down', scenario: { id: 'runtime-down', title: 'Skills down', message: `${layers.runtime.reason || 'the scheduler is not running'}.` } };
   }
-  if (s === 'ok' && g === 'ok') return null;
+  const attention = skills.filter((k) => skillNeedsAttention(k.state));
+  const downDeps = Object.entries(dependencies).filter(([, d]) => d.status === 'down');
+  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0;
+  if (!degraded) return { mode: 'operational', scenario: null };
+  /** @param {Scenario} scenario */
+  const deg = (scenario) => ({ mode: /** @type {Mode} */ ('degraded'), scenario });
+  const net = dependencies.network;
+  if (net && net.status === 'down') {
+    const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
+    const running = skills.filter((k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused').map((k) => k.name);
+    return deg({
+      id: 'network-partition',
+      title: 'Network partition',
+      message: `the network is unreachable (${net.reason || 'probes fail'}); ${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; ${running.length ? `still running: ${listNames(running)}` : 'no local skill'}.`,
+    });
+  }
   if (s === 'restarting' && g === 'restarting') {
-    return { id: 'process-restart', title: 'Process restart', message: 'gateway and sessions are restarting; skills keep running and cron resumes by itself.' };
+    return deg({ id: 'process-restart', title: 'Process restart', message: 'gateway and sessions are restarting; skills keep running and cron resumes by itself.' });
   }
   if (s !== 'ok' && g !== 'ok') {
-    return { id: 'network-partition', title: 'Network partition', message: 'gateway and sessions are down; local skills still run, on time.' };
+    return deg({ id: 'gateway-session-down', title: 'Gateway and session down', message: 'the dashboard API and session history are unavailable; skills keep running, on time.' });
   }
   if (s !== 'ok') {
-    return { id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'session layer down; skills keep running, and session events resume when it is back.' };
+    return deg({ id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'session layer down; skills keep running, and session events resume when it is back.' });
   }
-  return { id: 'gateway-down', title: 'Gateway down', message: 'skills are still running.' };
+  if (g !== 'ok') return deg({ id: 'gateway-down', title: 'Gateway down', message: 'skills are still running.' });
+  if (downDeps.length > 0) {
+    const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
+    return deg({
+      id: 'dependency-down',
+      title: `${plural(downDeps.length, 'dependency')} down: ${listNames(downDeps.map(([n]) => n))}`,
+      message: `${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; other skills keep running.`,
+    });
+  }
+  /** @type {Partial<Record<SkillState, string[]>>} */
+  const by = {};
+  for (const k of attention) (by[k.state] ??= []).push(k.name);
+  const parts = NOT_OK_STATES.filter((st) => by[st]).map((st) => `${plural(/** @type {string[]} */ (by[st]).length, 'skill')} ${SKILL_STATE_WORDS[st]}: ${listNames(/** @type {string[]} */ (by[st]))}`);
+  return deg({ id: 'skills-not-ok', title: parts[0] ?? 'Skills need attention', message: parts.length > 1 ? `${parts.slice(1).join('; ')}; other skills keep running.` : 'other skills keep running.' });
+}
+
+/**
+ * A health value as seen at `now`: if the host has not refreshed it for HOST_STALE_MS, the
+ * runtime is not responding, whatever the value said (a frozen host must never look green).
+ * @template {{ generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[], mode: Mode, scenario: Scenario | null }} T
+ * @param {T} report
+ * @param {number} now
+ * @returns {T}
+ */
+export function withLiveness(report, now) {
+  const age = now - Date.parse(report.generatedAt);
+  if (!(age > HOST_STALE_MS) || report.layers.runtime.status !== 'ok') return report;
+  const layers = {
+    ...report.layers,
+    runtime: { status: /** @type {LayerStatus} */ ('failed'), since: report.generatedAt, reason: `the host is not responding (no update for ${Math.round(age / 1000)} s)` },
+  };
+  return { ...report, layers, ...summarize(layers, report.dependencies, report.skills) };
+}
+
+/**
+ * The mode and scenario recomputed for layers a view knows better (the dashboard that cannot
+ * reach the gateway).
+ * @template {{ layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[] }} T
+ * @param {T} report @param {Layers} layers
+ */
+export function withLayers(report, layers) {
+  return { ...report, layers, ...summarize(layers, report.dependencies ?? {}, report.skills) };
+}
+
+/** The badge text of a skill, e.g. "waiting for network", "tripped until 14:05".
+ * @param {{ state: SkillState, deferred?: string[] | null, breaker?: { state: string, until: string | null } | null }} s
+ * @param {(iso: string) => string} [clock] formats a time of day
+ */
+export function skillBadge(s, clock = (iso) => iso.slice(11, 16)) {
+  if (s.state === 'deferred' && s.deferred?.length) return `waiting for ${s.deferred.join(', ')}`;
+  if (s.state === 'tripped' && s.breaker?.until) return `tripped until ${clock(s.breaker.until)}`;
+  return SKILL_STATE_WORDS[s.state];
 }

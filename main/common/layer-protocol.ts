@@ -1,6 +1,6 @@
 // Messages between the host and its layer processes (IPC). The host never waits on a layer:
 // everything it sends is fire-and-forget; only the gateway's commands get a reply.
-import type { Layers, Mode, Scenario, SkillState } from './health.js';
+import type { DependencyHealth, Layers, Mode, Scenario, SkillState } from './health.js';
 import type { RunOutcome } from './types.ts';
 
 export type LayerProcessName = 'gateway' | 'session';
@@ -17,6 +17,12 @@ export interface SkillView {
   timezone: string | null;
   enabled: boolean;
   paused: boolean;
+  /** What the skill needs (skill.json `needs`). */
+  needs: string[];
+  /** The needs that are down now: its due slots wait (state `deferred`). */
+  deferred: string[] | null;
+  /** Null when the skill has `breaker: false`. */
+  breaker: { state: 'closed' | 'open' | 'half-open'; until: string | null; failures: number } | null;
   nextRun: string | null;
   lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string } | null;
   running: { runId: string; since: string } | null;
@@ -43,14 +49,21 @@ export interface Metrics {
   dropped: Record<'session' | 'gateway', number>;
 }
 
-export interface Snapshot {
+/** Health, composed once (main/core/health-composer.ts); every view renders this value. */
+export interface HealthReport {
   generatedAt: string;
   mode: Mode;
   scenario: Scenario | null;
   layers: Layers;
+  dependencies: Record<string, DependencyHealth>;
   skills: SkillView[];
+  host: { alive: boolean; pid: number | null; startedAt: string | null; lastAlive: string | null };
+}
+
+/** What the host sends the gateway (and the Electron window): the health report and more. */
+export interface Snapshot extends HealthReport {
   metrics: Metrics;
-  host: { pid: number; startedAt: string; layerPids: Record<LayerProcessName, number | null> };
+  host: HealthReport['host'] & { layerPids: Record<LayerProcessName, number | null> };
   ports: Record<LayerProcessName, number>;
   /** Layer transitions of the last 24 h, for the timeline. */
   transitions: { layer: string; status: string; at: string; reason: string }[];
@@ -65,4 +78,4 @@ export type HostToLayer =
 export type LayerToHost =
   | { type: 'ready'; port: number }
   | { type: 'fatal'; code: string; message: string }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string };
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean };

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import type { LedgerEnd, LedgerSkip, LoadedSkill, RunTrigger, SkipReason } from '../common/types.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { slotsBetween } from './cron.ts';
+import { nextSlot, slotsBetween } from './cron.ts';
 import { acquireHostLock } from './host-lock.ts';
 import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
@@ -16,6 +16,11 @@ import { startRun, type RunHandle, type RunResult } from './runner.ts';
 import { discoverSkills, formatProblems } from './skill-loader.ts';
 import { writeStatusFile } from './status-file.ts';
 import { Trigger } from './trigger.ts';
+import { Breakers, type BreakerView } from './breaker.ts';
+import { readDependencySpecs, type DependencySpec } from './dependencies/config.ts';
+import { DependencyMonitor, type DependencyTransition, type ProbeFn } from './dependencies/monitor.ts';
+import { NETWORK_ERROR_CODES } from './dependencies/probe-target.ts';
+import type { DependencyHealth } from '../common/health.js';
 
 export interface HostOptions {
   home: string;
@@ -31,6 +36,10 @@ export interface HostOptions {
   logCapBytes?: number;
   /** Off in tests that drive slots by hand with a fake clock. */
   useTrigger?: boolean;
+  /** For CLAWKEEPER_NETWORK_PROBE; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Tests replace the dependency probe (default: a real socket probe). */
+  probe?: ProbeFn;
 }
 
 export interface HostState {
@@ -43,6 +52,12 @@ interface Pending {
   slot: string | null;
   trigger: RunTrigger;
   attempt: number;
+  probe?: boolean;
+}
+
+/** A manual run refused (a dependency is down and the run was not forced). */
+export interface RunRefusal {
+  refused: { code: 'dependency-down'; message: string };
 }
 
 export interface RunEndEvent {
@@ -56,6 +71,8 @@ export type HostEvents = {
   skip: [LedgerSkip];
   'skills-changed': [LoadedSkill[]];
   reconciled: [{ reason: MissedReason; ran: number; skipped: number }];
+  dependency: [DependencyTransition & { caughtUp?: number }];
+  breaker: [{ skill: string; state: string; until: string | null }];
 };
 
 const QUEUE_CAP = 100;
@@ -91,6 +108,11 @@ export class Host extends EventEmitter<HostEvents> {
   private stopping = false;
   private startedAt = 0;
   private previousState: HostState | null = null;
+  readonly dependencies: DependencyMonitor;
+  readonly breakers: Breakers;
+  private depSpecs = new Map<string, DependencySpec>();
+  /** Skills whose due slots wait for a dependency: which ones, and since when (the first slot that waited). */
+  private readonly deferred = new Map<string, { deps: string[]; since: number }>();
 
   constructor(opts: HostOptions) {
     super();
@@ -101,6 +123,9 @@ export class Host extends EventEmitter<HostEvents> {
     this.paths = homePaths(opts.home);
     this.ledger = new Ledger(this.paths.runs, opts.logger);
     this.trigger = new Trigger((names, slot) => this.onTrigger(names, slot), () => this.clock.now());
+    this.breakers = new Breakers(this.paths.breakers, opts.logger);
+    this.dependencies = new DependencyMonitor({ file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock, ...(opts.probe ? { probe: opts.probe } : {}) });
+    this.dependencies.on('transition', (t) => this.onDependency(t));
   }
 
   async start(): Promise<void> {
@@ -110,6 +135,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.previousState = this.readHostState();
     this.ledger.load();
     for (const n of readPaused(this.paths)) this.paused.add(n);
+    this.breakers.load();
     this.loadSkills();
     this.recoverInterrupted();
     // The trigger takes over from the very instant the reconciler looked up to: no slot falls
@@ -120,6 +146,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.lastWall = this.clock.now();
     this.lastMono = this.clock.monotonic();
     this.watchdog = setInterval(() => this.tick(), this.opts.watchdogMs ?? 1000);
+    this.dependencies.start();
     this.log.info(`started: ${this.validSkills().length} skills scheduled, ${this.invalidSkills().length} invalid, home ${this.paths.home}`);
     await Promise.resolve();
   }
@@ -131,6 +158,7 @@ export class Host extends EventEmitter<HostEvents> {
   async stop(force = false): Promise<void> {
     this.stopping = true;
     clearInterval(this.watchdog);
+    this.dependencies.stop();
     this.trigger.clear();
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
@@ -154,7 +182,23 @@ export class Host extends EventEmitter<HostEvents> {
 
   loadSkills(): void {
     const found = discoverSkills(this.opts.bundledSkillsDir, this.paths.skills);
+    this.depSpecs = readDependencySpecs(this.paths, this.opts.env ?? process.env, (m) => this.log.warn(m));
+    for (const s of found) {
+      // A need nobody defined is a problem of that skill (file and field), never a crash.
+      const unknown = s.manifest?.needs.filter((n) => !this.depSpecs.has(n)) ?? [];
+      if (unknown.length > 0) {
+        s.problems.push(...unknown.map((n) => ({ file: s.file, field: 'needs', message: `unknown dependency "${n}": define it in ${this.paths.config} under "dependencies" (network is built in)` })));
+        s.manifest = null;
+      }
+    }
     this.skills = new Map(found.map((s) => [s.name, s]));
+    const neededBy = new Map<string, string[]>();
+    for (const s of found) {
+      if (!s.manifest?.enabled) continue;
+      for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
+    }
+    this.dependencies.configure(this.depSpecs, neededBy);
+    for (const name of this.deferred.keys()) if (!this.skills.get(name)?.manifest) this.deferred.delete(name);
     for (const s of found) {
       if (!s.manifest) this.log.warn(`skill "${s.name}" is invalid and will not run:\n${formatProblems(s)}`);
     }
@@ -210,7 +254,50 @@ export class Host extends EventEmitter<HostEvents> {
     if (!this.skills.has(name)) return false;
     this.paused.delete(name);
     writePaused(this.paths, this.paused);
+    this.closeBreaker(name, 'resumed by hand');
     return true;
+  }
+
+  // ---- dependencies and breaker -----------------------------------------------------------
+
+  /** The needs of a skill that are down now (empty: it may run). */
+  deferredOn(name: string): string[] {
+    const m = this.skills.get(name)?.manifest;
+    return m ? this.dependencies.downOf(m.needs) : [];
+  }
+
+  dependencyHealth(): Record<string, DependencyHealth> {
+    return this.dependencies.health();
+  }
+
+  breakerView(name: string): BreakerView | null {
+    const m = this.skills.get(name)?.manifest;
+    return m ? this.breakers.view(name, m.breaker) : null;
+  }
+
+  private closeBreaker(name: string, why: string): void {
+    if (this.breakers.close(name)) {
+      this.log.info(`breaker of "${name}" closed: ${why}`);
+      this.emit('breaker', { skill: name, state: 'closed', until: null });
+    }
+  }
+
+  /** Remembers that a due slot waits for a dependency; nothing is written for it now. */
+  private defer(name: string, slot: number, deps: string[]): void {
+    const d = this.deferred.get(name);
+    if (d) d.deps = deps;
+    else this.deferred.set(name, { deps, since: slot });
+  }
+
+  /** A dependency changed: when it is back, the skills that waited for it catch up by their policy. */
+  private onDependency(t: DependencyTransition): void {
+    if (this.stopping) return;
+    let caughtUp = 0;
+    if (t.status === 'ok') {
+      const ready = [...this.deferred.keys()].filter((n) => this.deferredOn(n).length === 0);
+      if (ready.length > 0) caughtUp = this.reconcile('dependency', undefined, new Set(ready)).ran;
+    }
+    this.emit('dependency', { ...t, caughtUp });
   }
 
   private armTrigger(from: number): void {
@@ -237,7 +324,9 @@ export class Host extends EventEmitter<HostEvents> {
       this.onResume(awake);
       return;
     }
-    if (++this.ticks % 5 === 0) this.writeHostState();
+    // Liveness: every view calls the runtime "not responding" when this is older than 5 s.
+    this.ticks++;
+    this.writeHostState();
   }
 
   /**
@@ -246,6 +335,7 @@ export class Host extends EventEmitter<HostEvents> {
    */
   onResume(awakeAt: number = this.lastWall): void {
     if (this.stopping) return;
+    for (const name of Object.keys(this.dependencies.health())) this.dependencies.probeNow(name);
     const { now } = this.reconcile('asleep', awakeAt);
     if (this.opts.useTrigger !== false) this.trigger.rearm(now);
     this.writeHostState();
@@ -306,32 +396,45 @@ export class Host extends EventEmitter<HostEvents> {
   }
 
   /** Compares the slots each skill should have had with the ledger and applies `catchUp`. */
-  reconcile(reason: MissedReason | 'start', awakeAt?: number): { ran: number; skipped: number; now: number } {
+  reconcile(reason: MissedReason | 'start', awakeAt?: number, only?: Set<string>): { ran: number; skipped: number; now: number } {
     const now = this.clock.now();
     const lastAlive = this.previousState ? Date.parse(this.previousState.last_alive) : null;
     let ran = 0;
     let skipped = 0;
     for (const skill of this.validSkills()) {
       const m = skill.manifest!;
-      if (!m.enabled) continue;
+      if (!m.enabled || (only && !only.has(skill.name))) continue;
+      const waitingFor = this.dependencies.downOf(m.needs);
+      const deferredSince = this.deferred.get(skill.name)?.since;
+      const waited = this.deferred.get(skill.name)?.deps;
+      if (waitingFor.length > 0) {
+        // Nothing final is written while a need is down: the slots wait for it to come back.
+        const from = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
+        const next = nextSlot(m.schedule, m.timezone, from);
+        if (next !== null && next <= now) this.defer(skill.name, next, waitingFor);
+        continue;
+      }
+      if (reason === 'dependency') this.deferred.delete(skill.name);
       // From the skill's last slot; with none, from when the host was last known awake (the
       // previous host's last tick, or this one's before the sleep). With no history at all (a
       // first start) nothing was missed: nothing was due yet.
-      const since = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
+      const since = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : reason === 'dependency' && deferredSince !== undefined ? deferredSince - 1 : awakeAt) ?? now;
       if (since >= now) continue;
       const { slots, total, first } = slotsBetween(m.schedule, m.timezone, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
       const missed = slots.filter((t) => !this.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.isQueued(skill.name, t));
       if (missed.length === 0) continue;
       const why: MissedReason = reason === 'start' ? 'down' : reason;
+      const needy = m.needs.length > 0;
+      const detailOf = (d: string) => (why === 'dependency' ? `${d}; it waited for ${waited?.join(', ') ?? 'a dependency'}` : d);
       const plan = planCatchUp(missed, m.catchUp, this.paused.has(skill.name));
       const omitted = total - slots.length;
       if (omitted > 0 && first !== null) {
         // A long outage of a frequent skill: one entry stands for the slots not listed one by one.
-        this.skip(skill.name, first, skipReason(why, lastAlive, first), `catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`, omitted, slots[0]! - 1);
+        this.skip(skill.name, first, skipReason(why, lastAlive, first, needy), detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), omitted, slots[0]! - 1);
         skipped += omitted;
       }
       for (const s of plan.skip) {
-        this.skip(skill.name, s.slot, s.paused ? 'paused' : skipReason(why, lastAlive, s.slot), s.detail);
+        this.skip(skill.name, s.slot, s.paused ? 'paused' : skipReason(why, lastAlive, s.slot, needy), detailOf(s.detail));
         skipped++;
       }
       for (const t of plan.run) {
@@ -340,6 +443,7 @@ export class Host extends EventEmitter<HostEvents> {
       }
     }
     if (ran + skipped > 0) this.log.info(`reconciled (${reason}): ${ran} catch-up runs, ${skipped} slots recorded as missed`);
+    if (only) for (const n of only) this.deferred.delete(n);
     this.emit('reconciled', { reason: reason === 'start' ? 'down' : reason, ran, skipped });
     return { ran, skipped, now };
   }
@@ -371,72 +475,100 @@ export class Host extends EventEmitter<HostEvents> {
     for (const name of names) this.dispatch(name, iso, 'schedule', 1, false);
   }
 
-  /** Runs a skill now, outside its schedule. Returns the run id, or null if it is queued or unknown. */
-  runNow(name: string): { runId: string | null; queued: boolean } | null {
+  /**
+   * Runs a skill now, outside its schedule. Null if it is unknown or invalid; refused (not
+   * started) while a need is down, unless forced. A manual run closes a tripped breaker.
+   */
+  runNow(name: string, opts: { force?: boolean } = {}): { runId: string | null; queued: boolean } | RunRefusal | null {
     const skill = this.skills.get(name);
     if (!skill?.manifest) return null;
+    const down = this.deferredOn(name);
+    if (down.length > 0 && !opts.force) {
+      return { refused: { code: 'dependency-down', message: `${name} needs ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} down; run it anyway with --force (API: {"force": true})` } };
+    }
+    this.closeBreaker(name, 'run by hand');
     return this.dispatch(name, null, 'manual', 1, true);
   }
 
   /**
    * The one way a run begins. A scheduled slot already in the ledger is never started again;
    * `queueAnyway` makes catch-up and manual runs wait for a running one instead of being skipped.
+   * A slot whose skill needs something that is down waits (nothing written); a tripped skill's
+   * slot is skipped `breaker-open`, or runs as the breaker's probe once the cool-down is over.
    */
-  dispatch(name: string, slot: string | null, trigger: RunTrigger, attempt: number, queueAnyway: boolean): { runId: string | null; queued: boolean } {
+  dispatch(name: string, slot: string | null, trigger: RunTrigger, attempt: number, queueAnyway: boolean, probe = false): { runId: string | null; queued: boolean } {
     const skill = this.skills.get(name);
     const m = skill?.manifest;
-    if (!skill || !m || this.stopping) return { runId: null, queued: false };
-    if (slot !== null && trigger !== 'retry' && (this.ledger.hasSlot(name, slot) || this.isQueued(name, Date.parse(slot)))) {
-      return { runId: null, queued: false };
-    }
+    const none = { runId: null, queued: false };
+    if (!skill || !m || this.stopping) return none;
+    if (slot !== null && trigger !== 'retry' && (this.ledger.hasSlot(name, slot) || this.isQueued(name, Date.parse(slot)))) return none;
     if (slot !== null && trigger !== 'manual' && this.paused.has(name)) {
       if (trigger !== 'retry') this.skip(name, slot, 'paused', 'the skill is paused');
-      return { runId: null, queued: false };
+      return none;
+    }
+    if (slot !== null && trigger !== 'manual') {
+      const down = this.deferredOn(name);
+      if (down.length > 0) {
+        if (trigger === 'retry') this.log.info(`retry of ${name} (${slot}) dropped: ${down.join(', ')} down`);
+        else this.defer(name, Date.parse(slot), down);
+        return none;
+      }
+      if (trigger !== 'retry') {
+        const admit = this.breakers.admit(name, m.breaker, this.clock.now());
+        if (admit.kind === 'skip') {
+          this.skip(name, slot, 'breaker-open', admit.detail);
+          return none;
+        }
+        probe = admit.kind === 'probe';
+      }
     }
     const running = this.active.get(name);
     if (running) {
       const policy = queueAnyway || trigger === 'retry' ? 'queue' : m.overlap;
       if (policy === 'skip') {
         if (slot) this.skip(name, slot, 'skipped-overlap', `run ${running.runId} was still running (overlap=skip)`);
-        return { runId: null, queued: false };
+        return none;
       }
       const q = this.queues.get(name) ?? [];
       if (q.length >= QUEUE_CAP) {
         if (slot) this.skip(name, slot, 'queue-full', `${QUEUE_CAP} runs already waiting`);
-        return { runId: null, queued: false };
+        return none;
       }
+      const pending: Pending = { slot, trigger, attempt, ...(probe ? { probe } : {}) };
       if (policy === 'replace') {
-        q.unshift({ slot, trigger, attempt });
+        q.unshift(pending);
         running.stop('replaced');
       } else {
-        q.push({ slot, trigger, attempt });
+        q.push(pending);
       }
       this.queues.set(name, q);
       return { runId: null, queued: true };
     }
-    return { runId: this.launch(skill, slot, trigger, attempt), queued: false };
+    return { runId: this.launch(skill, { slot, trigger, attempt, probe }), queued: false };
   }
 
-  private launch(skill: LoadedSkill, slot: string | null, trigger: RunTrigger, attempt: number): string {
+  private launch(skill: LoadedSkill, p: Pending): string {
     const m = skill.manifest!;
+    const { slot, trigger, attempt } = p;
     const now = this.clock.now();
     const runId = newRunId(now);
     const startedAt = new Date(now).toISOString();
     // Written before the process exists: a host killed from here on leaves a start without an
     // end, which the next host records as interrupted. The slot is taken either way.
-    this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid });
+    this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
     const handle = startRun(
       { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home },
       { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes },
     );
     this.active.set(skill.name, handle);
     this.emit('run-start', { skill: skill.name, runId, slot, trigger, attempt, startedAt });
-    void handle.done.then((result) => this.finish(skill, handle, slot, trigger, attempt, result));
+    void handle.done.then((result) => this.finish(skill, handle, p, result));
     return runId;
   }
 
-  private finish(skill: LoadedSkill, handle: RunHandle, slot: string | null, trigger: RunTrigger, attempt: number, r: RunResult): void {
+  private finish(skill: LoadedSkill, handle: RunHandle, p: Pending, r: RunResult): void {
     const m = skill.manifest!;
+    const { slot, trigger, attempt } = p;
     if (this.active.get(skill.name) === handle) this.active.delete(skill.name);
     const entry: LedgerEnd = {
       type: 'end',
@@ -455,6 +587,7 @@ export class Host extends EventEmitter<HostEvents> {
     };
     if (r.error) entry.error = r.error;
     if (r.warnings.length > 0) entry.warnings = r.warnings;
+    if (p.probe) entry.breaker_probe = true;
     try {
       this.ledger.recordEnd(entry);
       writeStatusFile(this.paths.status, skill.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: handle.runId }, r.fields);
@@ -467,17 +600,31 @@ export class Host extends EventEmitter<HostEvents> {
     for (const w of r.warnings) log.warn(w);
     this.emit('run-end', { entry, fields: r.fields });
 
+    // A JS run that failed because the network or a server was unreachable: probe its needs now,
+    // so the next slots wait instead of failing too. Such a failure says nothing about the skill.
+    const networkClass = r.outcome === 'failure' && r.errorCode !== undefined && NETWORK_ERROR_CODES.has(r.errorCode) && m.needs.length > 0;
+    if (networkClass) for (const n of m.needs) this.dependencies.probeNow(n);
+
     const retryable = r.outcome !== 'success' && !(r.outcome === 'interrupted' && this.stopping);
-    if (retryable && slot && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true) {
-      this.scheduleRetry(skill.name, slot, attempt + 1, m.retries.backoffSeconds * 2 ** (attempt - 1));
+    const retrying = retryable && slot !== null && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true;
+    if (retrying) {
+      this.scheduleRetry(skill.name, slot, attempt + 1, m.retries.backoffSeconds * 2 ** (attempt - 1), p.probe === true);
+    } else if (!networkClass) {
+      const changed = this.breakers.record(skill.name, m.breaker, r.outcome, p.probe === true, this.clock.now());
+      if (changed) {
+        const words = `breaker ${changed.state}${changed.until ? ` until ${changed.until}` : ''}`;
+        if (changed.state === 'open') log.warn(words);
+        else log.info(words);
+        this.emit('breaker', { skill: skill.name, state: changed.state, until: changed.until });
+      }
     }
     this.drain(skill.name);
   }
 
-  private scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number): void {
+  private scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number, probe = false): void {
     const t = setTimeout(() => {
       this.retryTimers.delete(t);
-      this.dispatch(name, slot, 'retry', attempt, true);
+      this.dispatch(name, slot, 'retry', attempt, true, probe);
     }, delaySeconds * 1000);
     this.retryTimers.add(t);
   }
@@ -491,7 +638,7 @@ export class Host extends EventEmitter<HostEvents> {
     const skill = this.skills.get(name);
     if (!skill?.manifest) return;
     if (next.slot && next.trigger !== 'retry' && this.ledger.hasSlot(name, next.slot)) return this.drain(name);
-    this.launch(skill, next.slot, next.trigger, next.attempt);
+    this.launch(skill, next);
   }
 
   /** Reads the home folder for `runLocal`, without the host lock or any scheduling. */
@@ -515,8 +662,8 @@ export class Host extends EventEmitter<HostEvents> {
       };
       this.on('run-end', on);
     });
-    const r = this.runNow(name);
-    if (!r?.runId) return null;
+    const r = this.runNow(name, { force: true });
+    if (!r || 'refused' in r || !r.runId) return null;
     return ended;
   }
 
@@ -529,8 +676,10 @@ export class Host extends EventEmitter<HostEvents> {
   }
 }
 
-function skipReason(why: MissedReason, lastAlive: number | null, slot: number): SkipReason {
+function skipReason(why: MissedReason, lastAlive: number | null, slot: number, hasNeeds: boolean): SkipReason {
   if (why === 'asleep') return 'missed-while-asleep';
+  if (why === 'dependency') return 'dependency-down';
   if (lastAlive === null || slot > lastAlive) return 'missed-while-down';
-  return 'missed';
+  // A slot the previous host was alive for and never recorded: it waited for a dependency.
+  return hasNeeds ? 'dependency-down' : 'missed';
 }

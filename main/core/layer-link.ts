@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { modeOf, scenarioOf, type Layers } from '../common/health.js';
 import type { LayerProcessName, LayerToHost, Snapshot } from '../common/layer-protocol.ts';
 import type { LedgerEnd } from '../common/types.ts';
 import type { Clock } from './clock.ts';
 import type { Host } from './host.ts';
 import { computeMetrics } from './metrics.ts';
-import { runtimeHealth, skillView } from './status-report.ts';
+import { composeHealth, skillView } from './health-composer.ts';
 import type { Supervisor } from './supervisor.ts';
 
 export const HOST_SESSION = 'clawkeeper';
@@ -53,8 +52,17 @@ export class LayerLink {
       if (name === 'gateway') this.sup.send('gateway', { type: 'snapshot', snapshot: this.snapshot() });
     });
     this.sup.on('message', (name, msg) => this.onMessage(name, msg));
-    // "late" and next-run times change with the clock alone
-    this.refreshTimer = setInterval(() => this.pushNow(), 2000);
+    this.host.on('dependency', (t) => {
+      publish('dependency', t);
+      this.pushNow();
+    });
+    this.host.on('breaker', (b) => {
+      publish('breaker', b);
+      this.schedulePush();
+    });
+    // Liveness (the gateway calls a snapshot older than 5 s "not responding"), and "late" and
+    // next-run times change with the clock alone.
+    this.refreshTimer = setInterval(() => this.pushNow(), 1000);
   }
 
   stop(): void {
@@ -83,30 +91,27 @@ export class LayerLink {
 
   snapshot(): Snapshot {
     const now = this.clock.now();
-    const at = new Date(now).toISOString();
     const host = this.host;
-    const paused = new Set(host.listSkills().filter((s) => host.isPaused(s.name)).map((s) => s.name));
     const skills = host.listSkills().map((s) => {
       const since = host.runningSince(s.name);
       const running = since !== undefined ? { runId: host.runningId(s.name) ?? '', since } : null;
-      return skillView(s, host.ledger, paused, now, true, host.nextRun(s.name) ?? null, running);
+      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name) };
+      return skillView(s, host.ledger, now, facts, host.nextRun(s.name) ?? null, running);
     });
-    const layers: Layers = {
-      session: this.sup.health('session'),
-      gateway: this.sup.health('gateway'),
-      runtime: runtimeHealth(true, { pid: process.pid, started_at: new Date(this.startedAt).toISOString(), last_alive: at }, skills, at),
-    };
+    const report = composeHealth({
+      now,
+      host: { alive: true, pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), lastAlive: new Date(now).toISOString() },
+      layers: { session: this.sup.health('session'), gateway: this.sup.health('gateway') },
+      dependencies: host.dependencyHealth(),
+      skills,
+    });
     const runs: LedgerEnd[] = host.listSkills().flatMap((s) => [...host.ledger.recentRuns(s.name)]);
     const dayAgo = now - 24 * 3600_000;
     return {
-      generatedAt: at,
-      mode: modeOf(layers),
-      scenario: scenarioOf(layers),
-      layers,
-      skills,
+      ...report,
+      host: { ...report.host, layerPids: { gateway: this.sup.pid('gateway') ?? null, session: this.sup.pid('session') ?? null } },
       metrics: computeMetrics(this.sup.transitions, runs, this.startedAt, now, { session: this.sup.dropped('session'), gateway: this.sup.dropped('gateway') }),
       ports: { gateway: this.sup.port('gateway'), session: this.sup.port('session') },
-      host: { pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), layerPids: { gateway: this.sup.pid('gateway') ?? null, session: this.sup.pid('session') ?? null } },
       transitions: this.sup.transitions.filter((t) => Date.parse(t.at) >= dayAgo).slice(-500),
     };
   }
@@ -117,8 +122,9 @@ export class LayerLink {
     const known = this.host.listSkills().some((s) => s.name === msg.skill);
     if (!known) return reply(false, undefined, { code: 'CK_NOT_FOUND', message: `no skill named "${msg.skill}"` });
     if (msg.op === 'run') {
-      const r = this.host.runNow(msg.skill);
+      const r = this.host.runNow(msg.skill, { force: msg.force === true });
       if (!r) return reply(false, undefined, { code: 'CK_SKILL_INVALID', message: `skill "${msg.skill}" is invalid and cannot run` });
+      if ('refused' in r) return reply(false, undefined, r.refused);
       reply(true, { run_id: r.runId, queued: r.queued });
     } else if (msg.op === 'pause') {
       this.host.pause(msg.skill);

@@ -1,6 +1,7 @@
 import type { CatchUpMode } from '../common/types.ts';
 
-export type MissedReason = 'down' | 'asleep';
+/** Why slots passed without running: the host was down, the machine asleep, or a dependency down. */
+export type MissedReason = 'down' | 'asleep' | 'dependency';
 
 export interface CatchUpPlan {
   /** Slots to run now, oldest first. */

@@ -24,6 +24,8 @@ export interface RunResult {
   exitCode: number | null;
   signal: string | null;
   error?: string;
+  /** The `code` of the error a JS skill threw (or its cause's: fetch wraps ECONNREFUSED). */
+  errorCode?: string;
   fields: StatusFields;
   warnings: string[];
   startedAt: number;
@@ -111,6 +113,7 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   let stopReason: StopReason | null = null;
   let resultMessage: { fields?: unknown } | null = null;
   let errorMessage: string | null = null;
+  let errorCode: string | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   let deadlineTimer: NodeJS.Timeout | undefined;
 
@@ -182,6 +185,7 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
         exitCode: exit?.code ?? null,
         signal: exit?.signal ?? null,
         error,
+        ...(outcome === 'failure' && errorCode ? { errorCode } : {}),
         fields,
         warnings,
         startedAt,
@@ -197,7 +201,11 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
     child.onMessage((m) => {
       const msg = m as { type?: string; fields?: unknown; message?: string };
       if (msg?.type === 'result') resultMessage = msg;
-      else if (msg?.type === 'error') errorMessage = String(msg.message ?? 'error').slice(0, 2000);
+      else if (msg?.type === 'error') {
+        errorMessage = String(msg.message ?? 'error').slice(0, 2000);
+        const code = (msg as { code?: unknown }).code;
+        if (typeof code === 'string') errorCode = code.slice(0, 64);
+      }
     });
     let ended = false;
     child.onError((err) => {

@@ -66,7 +66,11 @@ main().then(
     finished = true;
     const message = err instanceof Error ? err.message : String(err);
     console.error(err instanceof Error && err.stack ? err.stack : message);
-    await send({ type: 'error', message: message.slice(0, 2000) });
+    // The code (or its cause's: fetch wraps ECONNREFUSED in a TypeError) lets the host tell a
+    // network-class failure from a broken skill.
+    const e = /** @type {{ code?: unknown, cause?: { code?: unknown } }} */ (err ?? {});
+    const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+    await send({ type: 'error', message: message.slice(0, 2000), ...(code ? { code } : {}) });
     process.exit(1);
   },
 );

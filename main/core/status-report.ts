@@ -1,15 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAYER_NAMES, modeOf, scenarioOf, type LayerHealth, type LayerName, type Layers, type Mode, type Scenario, type SkillState } from '../common/health.js';
-import type { SkillView } from '../common/layer-protocol.ts';
-import type { LedgerEnd, LoadedSkill } from '../common/types.ts';
-import { nextSlot, slotsBetween } from './cron.ts';
+import { HOST_STALE_MS, LAYER_NAMES, type DependencyHealth, type LayerHealth, type LayerName } from '../common/health.js';
+import type { HealthReport } from '../common/layer-protocol.ts';
+import { readBreakers } from './breaker.ts';
+import { readDependencySpecs } from './dependencies/config.ts';
+import { isDependencyTransition } from './dependencies/monitor.ts';
+import { composeHealth, skillView } from './health-composer.ts';
 import type { HostState } from './host.ts';
 import { readJsonl } from './jsonl.ts';
 import { Ledger } from './ledger.ts';
 import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
-import { discoverSkills, formatProblem } from './skill-loader.ts';
+import { discoverSkills } from './skill-loader.ts';
 import { readPaused } from './paused.ts';
 
 export interface LayerTransition {
@@ -24,24 +26,18 @@ export function isLayerTransition(v: unknown): v is LayerTransition {
   return typeof e === 'object' && e !== null && LAYER_NAMES.includes(e.layer) && typeof e.status === 'string' && typeof e.at === 'string';
 }
 
-export interface StatusReport {
-  mode: Mode;
-  scenario: Scenario | null;
-  layers: Layers;
-  host: { alive: boolean; pid: number | null; lastAlive: string | null };
-  skills: SkillView[];
-  generatedAt: string;
-}
+/** `clawkeeper status`: the health report, from the files alone. */
+export type StatusReport = HealthReport;
 
-/** Host alive: its state file was refreshed recently and its process exists. */
-export function readHostLiveness(paths: HomePaths, now: number, freshMs = 15_000): { alive: boolean; state: HostState | null } {
+/** Host alive: its state file was refreshed within HOST_STALE_MS and its process exists. */
+export function readHostLiveness(paths: HomePaths, now: number, freshMs = HOST_STALE_MS): { alive: boolean; state: HostState | null; reason?: string } {
   let state: HostState | null = null;
   try {
     state = JSON.parse(readFileSync(paths.hostState, 'utf8')) as HostState;
   } catch {
     return { alive: false, state: null };
   }
-  const fresh = now - Date.parse(state.last_alive) < freshMs;
+  const age = now - Date.parse(state.last_alive);
   let exists = false;
   try {
     process.kill(state.pid, 0);
@@ -49,7 +45,9 @@ export function readHostLiveness(paths: HomePaths, now: number, freshMs = 15_000
   } catch (err) {
     exists = (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return { alive: fresh && exists, state };
+  if (!exists) return { alive: false, state, reason: `the host (pid ${state.pid}) is not running; last alive ${state.last_alive}` };
+  if (!(age < freshMs)) return { alive: false, state, reason: `the host (pid ${state.pid}) is not responding (no update for ${Math.round(age / 1000)} s)` };
+  return { alive: true, state };
 }
 
 export function latestLayerStates(paths: HomePaths, logger: Logger): Partial<Record<LayerName, LayerTransition>> {
@@ -59,66 +57,46 @@ export function latestLayerStates(paths: HomePaths, logger: Logger): Partial<Rec
   return out;
 }
 
-/** Per skill, healthchecks-style: a slot past its time plus grace with nothing in the ledger is late. */
-export function skillState(skill: LoadedSkill, ledger: Ledger, paused: Set<string>, now: number, hostAlive: boolean): { state: SkillState; reason: string } {
-  const m = skill.manifest;
-  if (!m) return { state: 'invalid', reason: skill.problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
-  if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
-  if (paused.has(skill.name)) return { state: 'paused', reason: 'paused by the user' };
-  const last = ledger.lastRun(skill.name);
-  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${last.outcome}${last.error ? `: ${last.error}` : ''}` };
-  const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
-  const since = ledger.lastSlot(skill.name);
-  if (since !== null) {
-    const { total } = slotsBetween(m.schedule, m.timezone, since, now - graceMs, 1);
-    if (total > 0) return { state: 'late', reason: `${total} slot(s) past their time by more than ${Math.round(graceMs / 60000)} min with no run${hostAlive ? '' : ' (the host is not running)'}` };
+/**
+ * Dependencies as the files tell them: the last transition of each dependency an enabled skill
+ * needs (health/dependencies.jsonl). With no host running nothing probes, so the reason says
+ * when that was known.
+ */
+export function latestDependencyStates(paths: HomePaths, logger: Logger, neededBy: Map<string, string[]>, alive: boolean): Record<string, DependencyHealth> {
+  const last = new Map(readJsonl(join(paths.health, 'dependencies.jsonl'), logger, isDependencyTransition).map((t) => [t.dependency, t]));
+  const out: Record<string, DependencyHealth> = {};
+  for (const [name, skills] of neededBy) {
+    const t = last.get(name);
+    out[name] = t
+      ? { status: t.status, since: t.at, reason: alive ? t.reason : `${t.reason} (as last probed; no host is probing now)`, latencyMs: t.latency_ms ?? null, neededBy: skills }
+      : { status: 'ok', since: new Date(0).toISOString(), reason: 'not probed yet', latencyMs: null, neededBy: skills };
   }
-  if (!last) return { state: 'pending', reason: 'no run yet' };
-  return { state: 'ok', reason: '' };
+  return out;
 }
 
-/** One skill as every view shows it (CLI status, gateway, dashboard, tray). */
-export function skillView(s: LoadedSkill, ledger: Ledger, paused: Set<string>, now: number, hostAlive: boolean, nextRun: number | null | undefined, running: { runId: string; since: number } | null): SkillView {
-  const { state, reason } = skillState(s, ledger, paused, now, hostAlive);
-  const recent = ledger.recentRuns(s.name);
-  const last: LedgerEnd | undefined = recent[recent.length - 1];
-  const m = s.manifest;
-  const next = nextRun !== undefined ? nextRun : m && m.enabled ? nextSlot(m.schedule, m.timezone, now) : null;
-  return {
-    name: s.name,
-    source: s.source,
-    state,
-    reason,
-    description: m?.description ?? '',
-    schedule: m?.schedule ?? null,
-    scheduleText: null, // filled in by the views (schedule-words.ts)
-    timezone: m?.timezone ?? null,
-    enabled: m?.enabled ?? false,
-    paused: paused.has(s.name),
-    nextRun: next ? new Date(next).toISOString() : null,
-    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
-    running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
-    recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
-    successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
-    runs: recent.length,
-    problems: s.problems.map(formatProblem),
-  };
-}
-
-/** Runtime health: not ok when the scheduler is not ticking, or skills are failing or late. */
-export function runtimeHealth(alive: boolean, state: HostState | null, skills: SkillView[], at: string): LayerHealth {
-  const failing = skills.filter((r) => r.state === 'failing' || r.state === 'late');
-  if (!alive) return { status: 'failed', since: state?.last_alive ?? at, reason: state ? `the host stopped ticking at ${state.last_alive}` : 'the host has never run with this home' };
-  if (failing.length > 0) return { status: 'failed', since: at, reason: `skills not ok: ${failing.map((r) => `${r.name} (${r.state})`).join(', ')}` };
-  return { status: 'ok', since: state?.started_at ?? at, reason: 'scheduler ticking' };
-}
-
-export function buildStatusReport(paths: HomePaths, bundledDir: string | null, logger: Logger, now = Date.now()): StatusReport {
-  const { alive, state } = readHostLiveness(paths, now);
+export function buildStatusReport(paths: HomePaths, bundledDir: string | null, logger: Logger, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
+  const { alive, state, reason } = readHostLiveness(paths, now);
   const ledger = new Ledger(paths.runs, logger);
   ledger.load();
   const paused = readPaused(paths);
-  const reports = discoverSkills(bundledDir, paths.skills).map((s) => skillView(s, ledger, paused, now, alive, undefined, null));
+  const breakers = readBreakers(paths.breakers, logger);
+  const specs = readDependencySpecs(paths, env);
+  const skills = discoverSkills(bundledDir, paths.skills);
+  const neededBy = new Map<string, string[]>();
+  for (const s of skills) {
+    const unknown = s.manifest?.needs.filter((n) => !specs.has(n)) ?? [];
+    if (unknown.length) {
+      s.problems.push(...unknown.map((n) => ({ file: s.file, field: 'needs', message: `unknown dependency "${n}": define it in ${paths.config} under "dependencies" (network is built in)` })));
+      s.manifest = null;
+    }
+    if (s.manifest?.enabled) for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
+  }
+  const dependencies = latestDependencyStates(paths, logger, neededBy, alive);
+  const views = skills.map((s) => {
+    const b = s.manifest && s.manifest.breaker !== false ? (breakers.get(s.name) ?? { state: 'closed' as const, failures: 0, until: null }) : null;
+    const deferredOn = s.manifest ? s.manifest.needs.filter((n) => dependencies[n]?.status === 'down') : [];
+    return skillView(s, ledger, now, { paused: paused.has(s.name), hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null }, undefined, null);
+  });
   const latest = latestLayerStates(paths, logger);
   const at = new Date(now).toISOString();
   const layer = (name: 'session' | 'gateway'): LayerHealth => {
@@ -126,8 +104,13 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
     const t = latest[name];
     return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'failed', since: state?.started_at ?? at, reason: 'no health record yet' };
   };
-  const layers: Layers = { session: layer('session'), gateway: layer('gateway'), runtime: runtimeHealth(alive, state, reports, at) };
-  return { mode: modeOf(layers), scenario: scenarioOf(layers), layers, host: { alive, pid: state?.pid ?? null, lastAlive: state?.last_alive ?? null }, skills: reports, generatedAt: at };
+  return composeHealth({
+    now,
+    host: { alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null, ...(reason ? { notAliveReason: reason } : {}) },
+    layers: { session: layer('session'), gateway: layer('gateway') },
+    dependencies,
+    skills: views,
+  });
 }
 
 /** The article's check, part 2: status files modified in the last `minutes`. */

@@ -1,3 +1,4 @@
+import { LAYER_NAMES, LAYER_TITLES } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 
 export interface Notice {
@@ -5,7 +6,6 @@ export interface Notice {
   body: string;
 }
 
-const LAYER_LABEL: Record<string, string> = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
 
 /**
  * Native notifications for what changed: a layer failing and recovering, a skill failing or going
@@ -33,12 +33,20 @@ export class Notifier {
     const prev = this.prev;
     this.prev = snap;
     if (!prev) return;
-    for (const name of ['runtime', 'gateway', 'session'] as const) {
+    // A partition is one notice when it starts and one when it ends, never one per deferred slot.
+    const partition = (x: Snapshot) => x.scenario?.id === 'network-partition';
+    if (partition(snap) && !partition(prev)) this.notify('partition', { title: snap.scenario!.title, body: snap.scenario!.message });
+    if (!partition(snap) && partition(prev)) {
+      const waited = prev.skills.filter((s) => s.state === 'deferred').map((s) => s.name);
+      const caughtUp = snap.skills.filter((s) => waited.includes(s.name) && s.state !== 'deferred').length;
+      this.notify('partition', { title: 'Network is back', body: `${caughtUp} skill${caughtUp === 1 ? '' : 's'} caught up by their catchUp policy.` }, true);
+    }
+    for (const name of LAYER_NAMES) {
       const was = prev.layers[name].status;
       const is = snap.layers[name].status;
       // `restarting` is the supervisor doing its job: only a failed layer is worth a notice.
-      if (is === 'failed' && was !== 'failed') this.notify(`layer:${name}`, { title: `${LAYER_LABEL[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
-      if (is === 'ok' && was === 'failed') this.notify(`layer:${name}`, { title: `${LAYER_LABEL[name]} recovered`, body: 'Back to normal.' });
+      if (is === 'failed' && was !== 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
+      if (is === 'ok' && was === 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} recovered`, body: 'Back to normal.' });
     }
     const before = new Map(prev.skills.map((s) => [s.name, s.state]));
     for (const s of snap.skills) {
@@ -50,11 +58,12 @@ export class Notifier {
     }
   }
 
-  private notify(key: string, n: Notice): void {
+  /** `ending`: the end of what was notified is always told, whatever the per-subject limit. */
+  private notify(key: string, n: Notice, ending = false): void {
     const now = this.now();
     this.sent = this.sent.filter((t) => now - t < 3600_000);
     const last = this.lastByKey.get(key);
-    if ((last !== undefined && now - last < this.perKeyMs) || this.sent.length >= this.maxPerHour) {
+    if ((!ending && last !== undefined && now - last < this.perKeyMs) || this.sent.length >= this.maxPerHour) {
       this.suppressed++;
       return;
     }

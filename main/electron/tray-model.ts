@@ -1,5 +1,5 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
-import { LAYER_NAMES, layerColor } from '../common/health.js';
+import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, OUTCOME_WORDS, skillBadge } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 import type { LoginItemState } from './login-item.ts';
 
@@ -31,19 +31,18 @@ export interface TrayItem {
   submenu?: TrayItem[];
 }
 
-const LAYER_LABEL = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' } as const;
 const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
 const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
 
 export function trayView(snap: Snapshot | null): TrayView {
   if (!snap) return { icon: 'degraded', template: false, title: '…', tooltip: 'ClawKeeper: starting' };
   const icon: TrayIcon = snap.mode === 'operational' ? 'operational' : snap.mode === 'degraded' ? 'degraded' : 'down';
-  const failing = snap.skills.filter((s) => s.state === 'failing' || s.state === 'late').length;
   const tooltip =
     snap.mode === 'operational'
-      ? `ClawKeeper: all systems operational, ${snap.skills.filter((s) => s.state !== 'invalid').length} skills`
-      : `ClawKeeper: ${snap.scenario?.title ?? snap.mode} — ${snap.scenario?.message ?? ''}`.trim();
-  const title = snap.mode === 'operational' ? '' : snap.mode === 'degraded' ? 'Degraded' : failing ? `${failing} failing` : 'Down';
+      ? `ClawKeeper: ${MODE_WORDS.operational}, ${snap.skills.filter((s) => s.state !== 'invalid').length} skills`
+      : `ClawKeeper: ${snap.scenario?.title ?? MODE_WORDS[snap.mode]} — ${snap.scenario?.message ?? ''}`.trim();
+  // The menu-bar title: short, in the words every view uses (the scenario is in the tooltip).
+  const title = snap.mode === 'operational' ? '' : snap.mode === 'degraded' ? 'Degraded' : MODE_WORDS.down;
   return { icon, template: icon === 'operational', title, tooltip };
 }
 
@@ -52,10 +51,13 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
   if (!snap) {
     items.push({ label: 'Starting…', enabled: false });
   } else {
-    items.push({ label: snap.scenario ? `${snap.scenario.title}: ${snap.scenario.message}` : 'All systems operational', enabled: false });
+    items.push({ label: snap.scenario ? `${snap.scenario.title}: ${snap.scenario.message}` : MODE_WORDS[snap.mode], enabled: false });
     for (const name of LAYER_NAMES) {
       const l = snap.layers[name];
-      items.push({ label: `${DOT[layerColor(l.status)]} ${LAYER_LABEL[name]}: ${l.status}`, enabled: false });
+      items.push({ label: `${DOT[layerColor(l.status)]} ${LAYER_TITLES[name]}: ${l.status}`, enabled: false });
+    }
+    for (const [name, d] of Object.entries(snap.dependencies ?? {})) {
+      items.push({ label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : `down — ${d.neededBy.length} skill(s) waiting`}`, enabled: false });
     }
     items.push({ type: 'separator' });
     const runnable = snap.skills.filter((s) => s.state !== 'invalid');
@@ -63,10 +65,10 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       label: `Skills (${runnable.length})`,
       type: 'submenu',
       submenu: snap.skills.map((s) => ({
-        label: `${s.lastRun ? OUTCOME[s.lastRun.outcome] : '·'} ${s.name}${s.state !== 'ok' && s.state !== 'pending' ? ` (${s.state})` : ''}`,
+        label: `${s.lastRun ? OUTCOME[s.lastRun.outcome] : '·'} ${s.name}${s.state !== 'ok' && s.state !== 'pending' ? ` (${skillBadge(s, (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }))})` : ''}`,
         type: 'submenu' as const,
         submenu: [
-          { label: s.lastRun ? `Last run: ${s.lastRun.outcome}` : 'Never run', enabled: false },
+          { label: s.lastRun ? `Last run: ${OUTCOME_WORDS[s.lastRun.outcome]}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
           { label: 'Run now', enabled: s.state !== 'invalid', action: { type: 'run', skill: s.name } },
         ],
       })),

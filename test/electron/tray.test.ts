@@ -9,7 +9,7 @@ const labels = (items: TrayItem[]) => items.map((i) => i.label ?? `(${i.type})`)
 describe('tray icon and menu, for every mode', () => {
   it('operational: the template icon, no title, a tooltip that says so', () => {
     const v = trayView(snapshot());
-    assert.deepEqual(v, { icon: 'operational', template: true, title: '', tooltip: 'ClawKeeper: all systems operational, 2 skills' });
+    assert.deepEqual(v, { icon: 'operational', template: true, title: '', tooltip: 'ClawKeeper: All systems operational, 2 skills' });
   });
 
   it('degraded (gateway down): the colored icon, "Degraded" in the menu bar, the scenario in the tooltip', () => {
@@ -20,10 +20,17 @@ describe('tray icon and menu, for every mode', () => {
     assert.match(v.tooltip, /Gateway down — skills are still running/);
   });
 
-  it('down (a skill failing): the red icon and the count of failing skills', () => {
-    const v = trayView(snapshot({ runtime: 'failed' }, [skill('a', { state: 'failing' }), skill('b')]));
+  it('down (the runtime not running): the red icon and "Skills down"', () => {
+    const v = trayView(snapshot({ runtime: 'failed' }, [skill('a'), skill('b')]));
     assert.equal(v.icon, 'down');
-    assert.equal(v.title, '1 failing');
+    assert.equal(v.title, 'Skills down');
+  });
+
+  it('one failing skill among healthy ones is amber (degraded) and named, never red', () => {
+    const v = trayView(snapshot({}, [skill('backup', { state: 'failing' }), skill('b'), skill('c'), skill('d')]));
+    assert.equal(v.icon, 'degraded');
+    assert.equal(v.title, 'Degraded');
+    assert.match(v.tooltip, /1 skill failing: backup/);
   });
 
   it('starting (no snapshot yet): not green', () => {
@@ -35,9 +42,9 @@ describe('tray icon and menu, for every mode', () => {
     const m = trayMenu(snapshot({ session: 'restarting' }), { loginItem: 'enabled' });
     assert.deepEqual(labels(m), [
       'WebSocket disconnect: session layer down; skills keep running, and session events resume when it is back.',
-      '🟡 Session Layer: restarting',
-      '🟢 Gateway Core: ok',
       '🟢 Skill Runtime: ok',
+      '🟢 Gateway Core: ok',
+      '🟡 Session Layer: restarting',
       '(separator)',
       'Skills (2)',
       'Pause all skills',

@@ -14,8 +14,20 @@ describe('dashboard view model (renderer/view-model.js)', () => {
   });
 
   it('a session connection that was open and dropped shows the session layer down at once', () => {
-    assert.equal(effectiveState(snapshot(), { gateway: true, session: false, sessionSeen: true }, 0).scenario.id, 'websocket-disconnect');
-    assert.equal(effectiveState(snapshot(), { gateway: true, session: false }, 0).mode, 'operational', 'not yet connected is not a failure');
+    const at = Date.parse(snapshot().generatedAt);
+    assert.equal(effectiveState(snapshot(), { gateway: true, session: false, sessionSeen: true }, 0, at).scenario.id, 'websocket-disconnect');
+    assert.equal(effectiveState(snapshot(), { gateway: true, session: false }, 0, at).mode, 'operational', 'not yet connected is not a failure');
+  });
+
+  it('a snapshot the host stopped refreshing says the runtime is not responding after 5 s, and only while its source answers', () => {
+    const at = Date.parse(snapshot().generatedAt);
+    assert.equal(effectiveState(snapshot(), { gateway: true, session: true }, 0, at + 4000).mode, 'operational');
+    const stale = effectiveState(snapshot(), { gateway: true, session: true }, 0, at + 6000);
+    assert.equal(stale.mode, 'down');
+    assert.equal(stale.layers.runtime.status, 'failed');
+    assert.match(stale.layers.runtime.reason, /not responding/);
+    // An unreachable gateway is the gateway's failure, not a frozen host.
+    assert.equal(effectiveState(snapshot(), { gateway: false, session: true }, at, at + 60_000).layers.runtime.status, 'ok');
   });
 
   it('live events update runs and layers between snapshots', () => {

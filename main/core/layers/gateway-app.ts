@@ -1,3 +1,4 @@
+import { PUBLIC_STATUS } from '../../common/health.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawError } from '../../common/errors.ts';
@@ -15,7 +16,7 @@ const C = 'gateway';
 const SESSION_TTL_MS = 12 * 3600_000;
 const CODE_TTL_MS = 60_000;
 
-export type HostCommand = (op: 'run' | 'pause' | 'resume', skill: string) => Promise<unknown>;
+export type HostCommand = (op: 'run' | 'pause' | 'resume', skill: string, opts?: { force?: boolean }) => Promise<unknown>;
 
 export interface GatewayDeps {
   port: number;
@@ -31,7 +32,7 @@ export interface GatewayDeps {
 export function publicHealth(s: Snapshot | null): { status: string; layers: Record<string, string>; scenario: string | null } {
   if (!s) return { status: 'degraded', layers: { session: 'unknown', gateway: 'ok', runtime: 'unknown' }, scenario: null };
   return {
-    status: s.mode === 'operational' ? 'ok' : s.mode,
+    status: PUBLIC_STATUS[s.mode],
     layers: { session: s.layers.session.status, gateway: s.layers.gateway.status, runtime: s.layers.runtime.status },
     scenario: s.scenario?.id ?? null,
   };
@@ -138,7 +139,17 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
         allow(req, 'GET');
         const s = deps.snapshot();
         if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
-        return sendJson(res, 200, { mode: s.mode, status: publicHealth(s).status, scenario: s.scenario, layers: s.layers, host: s.host, generatedAt: s.generatedAt, transitions: s.transitions });
+        return sendJson(res, 200, {
+          mode: s.mode,
+          status: publicHealth(s).status,
+          scenario: s.scenario,
+          layers: s.layers,
+          dependencies: s.dependencies,
+          skills: s.skills.map((k) => ({ name: k.name, state: k.state, reason: k.reason, deferred: k.deferred, breaker: k.breaker })),
+          host: s.host,
+          generatedAt: s.generatedAt,
+          transitions: s.transitions,
+        });
       }
       if (path === '/api/metrics') {
         allow(req, 'GET');
@@ -171,9 +182,10 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
           return sendJson(res, 200, { runs: ledger.readEntries(name).reverse().slice(0, limit) });
         }
         allow(req, 'POST');
-        await readJsonBody(req, C); // bounded and checked even when unused
+        const body = (await readJsonBody(req, C)) as { force?: unknown } | undefined; // bounded and checked
         findSkill(name);
-        const result = await deps.command(action as 'run' | 'pause' | 'resume', name);
+        // {"force": true} runs a skill whose dependency is down (otherwise 409 dependency-down).
+        const result = await deps.command(action as 'run' | 'pause' | 'resume', name, { force: body?.force === true });
         return sendJson(res, action === 'run' ? 202 : 200, result);
       }
       throw new ClawError('CK_NOT_FOUND', C, `no API at ${path}`);

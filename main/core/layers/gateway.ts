@@ -1,4 +1,5 @@
 // The Gateway Core process: HTTP/REST on 127.0.0.1, a thin view of the host's state.
+import { withLiveness } from '../../common/health.js';
 import { createServer } from 'node:http';
 import { ClawError } from '../../common/errors.ts';
 import type { Snapshot } from '../../common/layer-protocol.ts';
@@ -18,7 +19,7 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 
 const files = dashboardFiles();
 
-function command(op: 'run' | 'pause' | 'resume', skill: string): Promise<unknown> {
+function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: boolean } = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const timer = setTimeout(() => {
@@ -26,11 +27,12 @@ function command(op: 'run' | 'pause' | 'resume', skill: string): Promise<unknown
       reject(new ClawError('CK_UNAVAILABLE', 'gateway', 'the host did not answer within 2 s'));
     }, 2000);
     pending.set(id, { resolve, reject, timer });
-    toHost({ type: 'command', id, op, skill });
+    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}) });
   });
 }
 
-const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => snapshot, command, files });
+const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), // A snapshot the host stopped refreshing says so: a frozen host never looks green.
+  snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files });
 
 onHost((msg) => {
   if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
