@@ -430,11 +430,11 @@ export class Host extends EventEmitter<HostEvents> {
       const omitted = total - slots.length;
       if (omitted > 0 && first !== null) {
         // A long outage of a frequent skill: one entry stands for the slots not listed one by one.
-        this.skip(skill.name, first, skipReason(why, lastAlive, first, needy), detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), omitted, slots[0]! - 1);
+        this.skip(skill.name, first, skipReason(why, lastAlive, first, needy, this.startedAt), detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), omitted, slots[0]! - 1);
         skipped += omitted;
       }
       for (const s of plan.skip) {
-        this.skip(skill.name, s.slot, s.paused ? 'paused' : skipReason(why, lastAlive, s.slot, needy), detailOf(s.detail));
+        this.skip(skill.name, s.slot, s.paused ? 'paused' : skipReason(why, lastAlive, s.slot, needy, this.startedAt), detailOf(s.detail));
         skipped++;
       }
       for (const t of plan.run) {
@@ -676,9 +676,10 @@ export class Host extends EventEmitter<HostEvents> {
   }
 }
 
-function skipReason(why: MissedReason, lastAlive: number | null, slot: number, hasNeeds: boolean): SkipReason {
+function skipReason(why: MissedReason, lastAlive: number | null, slot: number, hasNeeds: boolean, startedAt: number): SkipReason {
   if (why === 'asleep') return 'missed-while-asleep';
-  if (why === 'dependency') return 'dependency-down';
+  // Slots that fell while no host ran are missed-while-down, even if a dependency was down too.
+  if (why === 'dependency') return lastAlive !== null && slot > lastAlive && slot < startedAt ? 'missed-while-down' : 'dependency-down';
   if (lastAlive === null || slot > lastAlive) return 'missed-while-down';
   // A slot the previous host was alive for and never recorded: it waited for a dependency.
   return hasNeeds ? 'dependency-down' : 'missed';
