@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Notifier, type Notice } from '../../main/electron/notifier.ts';
-import { skill, snapshot } from './fixtures.ts';
+import { dependency, skill, snapshot } from './fixtures.ts';
 
 describe('native notifications', () => {
   function setup(opts?: { perKeyMs?: number; maxPerHour?: number }) {
@@ -52,5 +52,21 @@ describe('native notifications', () => {
     n.update(snapshot({}, []));
     n.update(snapshot({}, ['a', 'b', 'c', 'd', 'e'].map((x) => skill(x, { state: 'failing' }))));
     assert.equal(shown.length, 3);
+  });
+
+  it('a network partition is one notice when it starts and one when it ends with how many skills caught up, not one per deferred slot', () => {
+    const { n, shown, advance } = setup();
+    const skills = (deferred: boolean) => [skill('poster', deferred ? { state: 'deferred', deferred: ['network'] } : {}), skill('digest', deferred ? { state: 'deferred', deferred: ['network'] } : {}), skill('backup')];
+    n.update(snapshot({}, skills(false), { network: dependency('ok', ['poster', 'digest']) }));
+    for (let i = 0; i < 30; i++) {
+      advance(1000); // a deferred slot every second
+      n.update(snapshot({}, skills(true), { network: dependency('down', ['poster', 'digest']) }));
+    }
+    assert.deepEqual(shown.map((s) => s.title), ['Network partition']);
+    assert.match(shown[0]!.body, /waiting: poster, digest; still running: backup/);
+    advance(1000);
+    n.update(snapshot({}, skills(false), { network: dependency('ok', ['poster', 'digest']) }));
+    assert.deepEqual(shown.map((s) => s.title), ['Network partition', 'Network is back']);
+    assert.match(shown[1]!.body, /2 skills caught up/);
   });
 });
