@@ -20,6 +20,9 @@ export function isDependencyTransition(v: unknown): v is DependencyTransition {
   return typeof e === 'object' && e !== null && typeof e.dependency === 'string' && (e.status === 'ok' || e.status === 'down') && typeof e.at === 'string';
 }
 
+/** The probe cadence while a dependency is down (or its configured one, if shorter). */
+export const DOWN_EVERY_SECONDS = 1;
+
 export type ProbeFn = (target: string, timeoutMs: number) => Promise<ProbeResult>;
 
 interface DepState {
@@ -145,7 +148,10 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
         this.probeNow(name);
         return;
       }
-      st.timer = setTimeout(() => this.probeNow(name), st.spec.everySeconds * 1000);
+      // While it is down, probe at least every second: its return is what the waiting skills wait
+      // for (a refused or timed-out probe costs next to nothing).
+      const every = st.status === 'down' ? Math.min(st.spec.everySeconds, DOWN_EVERY_SECONDS) : st.spec.everySeconds;
+      st.timer = setTimeout(() => this.probeNow(name), every * 1000);
       st.timer.unref?.();
     });
   }
