@@ -12,30 +12,24 @@ import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
 import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
 import { ago, paint, table } from './format.ts';
+import { askHost } from './ask-host.ts';
 import { callGateway } from './gateway-client.ts';
 
-function readToken(ctx: CliContext): string | null {
-  try {
-    return readFileSync(homePaths(resolveHome(ctx.env)).token, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
-/** `clawkeeper open`: a one-time login link for the dashboard (the code is in the fragment). */
+/** `clawkeeper open`: a one-time login link for the dashboard, the code asked of the host over
+ * host.sock (so the token never goes to whatever listens on the gateway's port). */
 export async function openCommand(ctx: CliContext): Promise<number> {
+  const home = resolveHome(ctx.env);
+  const r = await askHost(home, { id: 1, op: 'login-code' });
+  if (!r) {
+    ctx.err(`clawkeeper open: no ClawKeeper host is running with ${home}; start it first (clawkeeper start)`);
+    return 1;
+  }
+  if (!r.ok) {
+    ctx.err(`clawkeeper open: ${r.error.message}`);
+    return 1;
+  }
   const port = gatewayPort(ctx.env);
-  const token = readToken(ctx);
-  if (!token) {
-    ctx.err(`clawkeeper open: no token in ${homePaths(resolveHome(ctx.env)).token}; start the host first (clawkeeper start)`);
-    return 1;
-  }
-  const r = await callGateway(port, 'POST', '/api/login-codes', token);
-  if (!r || r.status !== 201) {
-    ctx.err(`clawkeeper open: the gateway on 127.0.0.1:${port} ${r ? `answered ${r.status}` : 'does not answer'}; \`clawkeeper status\` says why`);
-    return 1;
-  }
-  const { code, expiresInSeconds } = r.body as { code: string; expiresInSeconds: number };
+  const { code, expiresInSeconds } = r.result as { code: string; expiresInSeconds: number };
   ctx.out(`http://127.0.0.1:${port}/login#code=${code}`);
   ctx.out(`(one use, valid ${expiresInSeconds} s)`);
   return 0;
@@ -52,22 +46,24 @@ export function tokenCommand(ctx: CliContext, rotate: boolean): number {
   return 0;
 }
 
-/** `clawkeeper run`: through the gateway when it answers, else locally, saying so. */
+/**
+ * `clawkeeper run`: the host that holds the home folder runs it (over host.sock), so its ledger,
+ * `overlap` policy and queue see every run; only with no host holding host.lock does the CLI run
+ * it itself.
+ */
 export async function runCommand(ctx: CliContext, name: string): Promise<number> {
-  const port = gatewayPort(ctx.env);
-  const token = readToken(ctx);
-  const r = token ? await callGateway(port, 'POST', `/api/skills/${encodeURIComponent(name)}/run`, token) : null;
-  if (!r || r.status >= 500) {
-    ctx.out(`the gateway on 127.0.0.1:${port} ${r ? `answered ${r.status}` : 'does not answer'}: running ${name} locally instead`);
+  const home = resolveHome(ctx.env);
+  const r = await askHost(home, { id: 1, op: 'run', skill: name });
+  if (!r) {
+    ctx.out(`no ClawKeeper host is running with ${home}: running ${name} here`);
     return runLocalCommand(ctx, name);
   }
-  if (r.status !== 202) {
-    const msg = (r.body as { error?: { message?: string } })?.error?.message ?? JSON.stringify(r.body);
-    ctx.err(`clawkeeper run: ${msg}`);
+  if (!r.ok) {
+    ctx.err(`clawkeeper run: ${r.error.message}`);
     return 1;
   }
-  const { run_id: runId, queued } = r.body as { run_id: string | null; queued: boolean };
-  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} via the gateway`);
+  const { run_id: runId, queued } = r.result as { run_id: string | null; queued: boolean };
+  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} by the host`);
   if (!runId) return 0;
   const ledgerFile = join(homePaths(resolveHome(ctx.env)).runs, `${name}.jsonl`);
   const deadline = Date.now() + 24 * 3600_000;

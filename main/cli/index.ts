@@ -13,7 +13,7 @@ const USAGE = `usage: clawkeeper <command>
   status [--json]      layers, mode and skills from the files alone (exit 0 operational, 1 degraded, 2 down)
   health               the article's check: gateway /health plus fresh status files
   skills               list skills, with every problem of the invalid ones
-  run <name>           run a skill now (through the gateway, or locally when it does not answer)
+  run <name>           run a skill now (by the running host, over host.sock; here only when no host runs)
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output

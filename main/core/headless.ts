@@ -7,6 +7,8 @@ import { ensureHome, homePaths } from './paths.ts';
 import { Supervisor } from './supervisor.ts';
 import { ensureToken } from './token.ts';
 import { effectivePorts, settingsOrDefaults } from './settings.ts';
+import { executeCommand } from './host-commands.ts';
+import { startHostSocket, type HostSocket } from './host-socket.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -23,6 +25,8 @@ export interface HeadlessApp {
   host: Host;
   supervisor: Supervisor | null;
   link: LayerLink | null;
+  /** host.sock, the CLI's way in; null when it could not listen (said in the log). */
+  socket: HostSocket | null;
   gatewayPort(): number;
   sessionPort(): number;
   banner(): string[];
@@ -61,14 +65,23 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     supervisor.start();
   }
   const sup = supervisor;
+  const commandLink = link;
+  // A socket that cannot listen (a home path too long for a Unix socket, say) costs the CLI its
+  // way in, never the host its runs.
+  const socket = await startHostSocket(paths, (req) => executeCommand(host, commandLink, req), opts.logger).catch((err: unknown) => {
+    opts.logger.error(`[host-socket] cannot listen on ${paths.hostSocket}: ${(err as Error).message}; \`clawkeeper run\` cannot reach this host`);
+    return null;
+  });
   return {
     host,
     supervisor,
     link,
+    socket,
     gatewayPort: () => sup?.port('gateway') ?? 0,
     sessionPort: () => sup?.port('session') ?? 0,
     banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
     stop: async (force = false) => {
+      await socket?.close();
       link?.stop();
       await host.stop(force);
       await sup?.stop();

@@ -150,6 +150,15 @@ export class Host extends EventEmitter<HostEvents> {
     for (const run of this.active.values()) run.stop('shutdown');
   }
 
+  /** For the commands that read the home as the CLI does (host-commands.ts `status`). */
+  get bundledSkillsDir(): string | null {
+    return this.opts.bundledSkillsDir;
+  }
+
+  get logger(): Logger {
+    return this.log;
+  }
+
   // ---- skills ------------------------------------------------------------------------------
 
   loadSkills(): void {
