@@ -9,11 +9,13 @@ import type { Logger } from '../core/logger.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
 import { scheduleInWords } from '../core/schedule-words.ts';
 import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
-import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
+import { buildStatusReport, freshStatusFiles, readHostLiveness } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
 import { ago, paint, table } from './format.ts';
 import { askHost } from './ask-host.ts';
 import { callGateway } from './gateway-client.ts';
+import { exitCodeOf, healthVerdict } from './health-verdict.ts';
+import { cliPorts } from './ports.ts';
 
 /** `clawkeeper open`: a one-time login link for the dashboard, the code asked of the host over
  * host.sock (so the token never goes to whatever listens on the gateway's port). */
@@ -28,7 +30,7 @@ export async function openCommand(ctx: CliContext): Promise<number> {
     ctx.err(`clawkeeper open: ${r.error.message}`);
     return 1;
   }
-  const port = gatewayPort(ctx.env);
+  const port = (await cliPorts(ctx.env, ctx.logger)).gateway;
   const { code, expiresInSeconds } = r.result as { code: string; expiresInSeconds: number };
   ctx.out(`http://127.0.0.1:${port}/login#code=${code}`);
   ctx.out(`(one use, valid ${expiresInSeconds} s)`);
@@ -84,16 +86,6 @@ export interface CliContext {
   out: (line: string) => void;
   err: (line: string) => void;
   logger: Logger;
-}
-
-export function gatewayPort(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.CLAWKEEPER_GATEWAY_PORT ?? 3019);
-  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 3019;
-}
-
-export function sessionPort(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.CLAWKEEPER_SESSION_PORT ?? 3020);
-  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 3020;
 }
 
 /** `clawkeeper status [--json]`: files only, so it answers with every server down. */
@@ -194,20 +186,24 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
   return 0;
 }
 
-/** `clawkeeper health`: the article's check (SEED.md), as a command with the same words. */
+/**
+ * `clawkeeper health`: the article's check (SEED.md) as a command, with its words where they are
+ * true, and exit codes as `status`: 0 operational, 1 degraded, 2 down (health-verdict.ts).
+ */
 export async function healthCommand(ctx: CliContext): Promise<number> {
   const paths = homePaths(resolveHome(ctx.env));
-  const port = gatewayPort(ctx.env);
+  const port = (await cliPorts(ctx.env, ctx.logger)).gateway;
   // As the article's `curl -sf`: OK only for a 2xx answer.
   const reply = await callGateway(port, 'GET', '/health', null, undefined, 2000);
-  const gateway = reply !== null && reply.status >= 200 && reply.status < 300;
+  const ok = reply !== null && reply.status >= 200 && reply.status < 300;
+  const said = (reply?.body as { status?: unknown } | undefined)?.status;
+  const gateway = !ok ? null : said === 'degraded' || said === 'down' ? said : 'ok';
   const fresh = freshStatusFiles(paths.status, Date.now(), 60);
-  ctx.out(`Gateway (127.0.0.1:${port}/health): ${gateway ? 'OK' : 'FAIL'}`);
+  const hostAlive = readHostLiveness(paths, Date.now()).alive;
+  ctx.out(`Gateway (127.0.0.1:${port}/health): ${ok ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
-  if (!gateway && fresh.length > 0) {
-    ctx.out('Gateway down but skills running - Graceful degradation mode');
-    return 1;
-  }
-  ctx.out('All systems operational');
-  return 0;
+  if (!ok) ctx.out(`Host: ${hostAlive ? 'running' : 'not running'}`);
+  const v = healthVerdict({ gateway, fresh: fresh.length, hostAlive });
+  ctx.out(v.line);
+  return exitCodeOf(v.mode);
 }

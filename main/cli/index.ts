@@ -17,7 +17,8 @@ const USAGE = `usage: clawkeeper <command>
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
-environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
+environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
+  (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
 export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = {
