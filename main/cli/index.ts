@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import type { CliContext } from './commands.ts';
+import { endQuietlyOnClosedPipe } from './quiet-pipe.ts';
 
 // Commands are imported when used: the long-running `start` never loads what only the short
 // ones need (node:http alone is ~18 MB of resident memory).
@@ -21,10 +22,11 @@ environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLA
   (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
 export async function main(argv: string[]): Promise<number> {
+  const pipes = endQuietlyOnClosedPipe();
   const ctx: CliContext = {
     env: process.env,
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
+    out: (l) => void (pipes.open(process.stdout) && process.stdout.write(l + '\n')),
+    err: (l) => void (pipes.open(process.stderr) && process.stderr.write(l + '\n')),
     logger: createConsoleLogger('', true),
   };
   const { values, positionals } = parseArgs({
