@@ -9,6 +9,7 @@ import { ensureToken } from './token.ts';
 import { effectivePorts, settingsOrDefaults } from './settings.ts';
 import { executeCommand } from './host-commands.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
+import { watchSkillFolders } from './skill-watcher.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -44,6 +45,12 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run.
   await host.start();
+  // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
+  // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
+  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
+    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
+    return null;
+  });
   let supervisor: Supervisor | null = null;
   let link: LayerLink | null = null;
   if (opts.layers !== false) {
@@ -82,6 +89,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
     stop: async (force = false) => {
       await socket?.close();
+      await watcher?.close();
       link?.stop();
       await host.stop(force);
       await sup?.stop();
