@@ -175,6 +175,35 @@ describe('host.sock, served by a real headless host', () => {
 });
 
 describe('the CLI with a host that holds the home folder', () => {
+  it('a frozen host (SIGSTOP) is reported, never bypassed by a local run', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'quick', { schedule: YEARLY }, 'ok.mjs');
+    const h = await startHostProcess(t.home);
+    try {
+      h.proc.kill('SIGSTOP');
+      const r = await runCli(t.home, ['run', 'quick'], { CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort) });
+      assert.equal(r.code, 1, r.out);
+      assert.match(r.err, /the host did not answer on .*host\.sock within 5000 ms/);
+      assert.deepEqual(readLedger(t.home, 'quick'), []);
+    } finally {
+      h.proc.kill('SIGCONT');
+      await h.stop();
+      t.cleanup();
+    }
+  });
+
+  it('with no host, a stale host.sock left behind does not stop `clawkeeper run` from running the skill itself', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'quick', { schedule: YEARLY }, 'ok.mjs');
+    writeFileSync(homePaths(t.home).hostSocket, '');
+    writeFileSync(homePaths(t.home).lock, '4194311'); // a pid that is not running
+    const r = await runCli(t.home, ['run', 'quick']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /no ClawKeeper host is running .*: running quick here/);
+    assert.deepEqual(readLedger(t.home, 'quick').map((e) => e.type), ['start', 'end']);
+    t.cleanup();
+  });
+
   it('a gateway answering 503 never makes `clawkeeper run` run the skill itself while a host holds the lock', async () => {
     const t = tempHome();
     writeSkill(t.home, 'quick', { schedule: YEARLY }, 'ok.mjs');
