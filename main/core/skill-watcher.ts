@@ -1,7 +1,8 @@
 // Watches the skill folders so that a skill.json added, changed or removed takes effect while the
 // host runs (no restart, no SIGHUP). chokidar (fs.watch underneath, on Linux and macOS alike)
 // rather than fs.watch by hand: it copes with folders that come and go, editors that write by
-// rename, and events that arrive in bursts.
+// rename, and events that arrive in bursts. Cost, measured on Linux: ~9 MB of host RSS (node's
+// own recursive fs.watch, JS-implemented there, costs ~6.5 MB).
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, type Stats } from 'node:fs';
 import { basename, sep } from 'node:path';
