@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import type { CliContext } from './commands.ts';
+import { endQuietlyOnClosedPipe } from './quiet-pipe.ts';
 
 // Commands are imported when used: the long-running `start` never loads what only the short
 // ones need (node:http alone is ~18 MB of resident memory).
@@ -13,24 +14,26 @@ const USAGE = `usage: clawkeeper <command>
   status [--json]      layers, mode and skills from the files alone (exit 0 operational, 1 degraded, 2 down)
   health               the article's check: gateway /health plus fresh status files
   skills               list skills, with every problem of the invalid ones
-  run <name>           run a skill now (through the gateway, or locally when it does not answer)
+  run <name> [--force] run a skill now (by the running host, over host.sock; here only when no host runs)
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
-environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
+environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
+  (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
 export async function main(argv: string[]): Promise<number> {
+  const pipes = endQuietlyOnClosedPipe();
   const ctx: CliContext = {
     env: process.env,
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
+    out: (l) => void (pipes.open(process.stdout) && process.stdout.write(l + '\n')),
+    err: (l) => void (pipes.open(process.stderr) && process.stderr.write(l + '\n')),
     logger: createConsoleLogger('', true),
   };
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, force: { type: 'boolean' } },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
@@ -48,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       return (await commands()).skillsCommand(ctx);
     case 'run':
       if (!arg) break;
-      return (await commands()).runCommand(ctx, arg);
+      return (await commands()).runCommand(ctx, arg, { force: values.force === true });
     case 'logs':
       if (!arg) break;
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);

@@ -80,7 +80,7 @@ describe('one truth about health, in every view', () => {
       assert.equal(pub.scenario, scenario?.id ?? null, why);
       for (const n of LAYER_NAMES) assert.equal(pub.layers[n], snap.layers[n].status, why);
 
-      const dash = effectiveState(snap, { gateway: true, session: true }, 0, Date.parse(snap.generatedAt));
+      const dash = effectiveState(snap, { gateway: true, session: true }, 0, Date.parse(snap.generatedAt)) as Snapshot;
       assert.equal(dash.mode, mode, why);
       assert.deepEqual(dash.scenario, scenario, why);
 
