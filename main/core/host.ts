@@ -277,6 +277,11 @@ export class Host extends EventEmitter<HostEvents> {
     return m ? this.dependencies.downOf(m.needs) : [];
   }
 
+  /** A hint (the OS went on- or offline, a resume): probe every dependency now. */
+  hintDependencies(): void {
+    for (const name of Object.keys(this.dependencies.health())) this.dependencies.probeNow(name);
+  }
+
   dependencyHealth(): Record<string, DependencyHealth> {
     return this.dependencies.health();
   }
@@ -346,7 +351,7 @@ export class Host extends EventEmitter<HostEvents> {
    */
   onResume(awakeAt: number = this.lastWall): void {
     if (this.stopping) return;
-    for (const name of Object.keys(this.dependencies.health())) this.dependencies.probeNow(name);
+    this.hintDependencies();
     const { now } = this.reconcile('asleep', awakeAt);
     if (this.opts.useTrigger !== false) this.trigger.rearm(now);
     this.writeHostState();

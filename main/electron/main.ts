@@ -1,6 +1,6 @@
 // The menu-bar app: Electron's entry. It wires; the logic lives in main/core and the modules
 // beside this file.
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, Tray, utilityProcess } from 'electron';
 import Store from 'electron-store';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { effectivePorts, SETTINGS_DEFAULTS, STORE_OPTIONS, type Settings } from 
 import { IPC_CHANNELS, registerCommandHandler } from './ipc.ts';
 import { loginItemState, setLoginItem } from './login-item.ts';
 import { Notifier } from './notifier.ts';
+import { initializeOnlineHint } from './online-hint.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender } from './security.ts';
 import { initializeTray } from './tray.ts';
@@ -67,7 +68,12 @@ if (!app.requestSingleInstanceLock()) {
   };
   const act = (a: TrayAction) => {
     if (a.type === 'open-dashboard') openDashboard();
-    else if (a.type === 'run') host.runNow(a.skill);
+    else if (a.type === 'run') {
+      // The same command as everywhere: a refusal (a dependency down) is told, never swallowed.
+      void executeCommand(host, link, { id: 0, op: 'run', skill: a.skill }).then((r) => {
+        if (!r.ok) new Notification({ title: `${a.skill} did not start`, body: r.error.message }).show();
+      });
+    }
     else if (a.type === 'pause-all') for (const s of host.listSkills()) host.pause(s.name);
     else if (a.type === 'resume-all') for (const s of host.listSkills()) host.resume(s.name);
     else if (a.type === 'toggle-login-item') store.set('startAtLogin', setLoginItem(app, platform, loginItemState(app, platform) === 'disabled') !== 'disabled');
@@ -97,6 +103,8 @@ if (!app.requestSingleInstanceLock()) {
 
   // Sleep: the reconciler runs on wake, so slots missed while asleep follow their catchUp policy.
   powerMonitor.on('resume', () => host.onResume());
+  // The OS going on- or offline is a hint to probe the dependencies now, never the verdict.
+  initializeOnlineHint({ isOnline: () => net.isOnline(), onChange: () => host.hintDependencies() });
   let quitting = false;
   app.on('before-quit', (e) => {
     if (quitting) return;
