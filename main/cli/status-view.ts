@@ -7,7 +7,7 @@ import { ago, paint, table } from './format.ts';
 
 export function renderStatusText(r: HealthReport): string[] {
   const out: string[] = [];
-  out.push(`${paint(modeColor(r.mode), `● ${r.mode.toUpperCase()}`)} ${MODE_WORDS[r.mode]}${r.scenario ? ` — ${r.scenario.title}: ${r.scenario.message}` : ''}`);
+  out.push(`${paint(modeColor(r.mode), `● ${r.mode.toUpperCase()}`)} — ${r.scenario ? `${r.scenario.title}: ${r.scenario.message}` : MODE_WORDS[r.mode]}`);
   out.push(
     table([
       ['LAYER', 'STATE', 'SINCE', 'REASON'],

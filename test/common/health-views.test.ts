@@ -66,8 +66,7 @@ describe('one truth about health, in every view', () => {
       assert.equal(mode === 'down', snap.layers.runtime.status !== 'ok', why);
 
       const text = strip(renderStatusText(snap).join('\n'));
-      assert.ok(text.startsWith(`● ${mode.toUpperCase()} ${MODE_WORDS[mode]}`), why);
-      if (scenario) assert.ok(text.includes(`${scenario.title}: ${scenario.message}`), why);
+      assert.ok(text.startsWith(`● ${mode.toUpperCase()} — ${scenario ? `${scenario.title}: ${scenario.message}` : MODE_WORDS[mode]}\n`), why);
       for (const n of LAYER_NAMES) assert.match(text, new RegExp(`^${n}\\s+${snap.layers[n].status}\\s`, 'm'), why);
 
       const json = JSON.parse(JSON.stringify(snap)) as Snapshot;
