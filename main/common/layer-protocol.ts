@@ -73,9 +73,15 @@ export type HostToLayer =
   | { type: 'snapshot'; snapshot: Snapshot }
   | { type: 'event'; session: string; kind: string; data: unknown }
   | { type: 'login-code'; code: string; expiresAt: number }
-  | { type: 'reply'; id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } };
+  | { type: 'reply'; id: number; ok: boolean; result?: unknown; error?: { code: string; message: string } }
+  /** To a warm standby (main/core/layers/standby.ts): take over now, on these ports. */
+  | { type: 'activate'; ports: Record<LayerProcessName, number> };
 
 export type LayerToHost =
   | { type: 'ready'; port: number }
   | { type: 'fatal'; code: string; message: string }
+  /** A standby has loaded its modules and waits for `activate`. */
+  | { type: 'standby' }
+  /** Every 200 ms from an active layer: its event loop turns (the quick hang verdict needs silence). */
+  | { type: 'alive' }
   | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean };

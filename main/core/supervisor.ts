@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerHealth, LayerStatus } from '../common/health.js';
@@ -7,8 +6,11 @@ import type { HostToLayer, LayerProcessName, LayerToHost } from '../common/layer
 import type { Clock } from './clock.ts';
 import { appendJsonl, rotateIfLarge } from './jsonl.ts';
 import type { ChildHandle, ProcessLauncher } from './launcher.ts';
+import { forkLayer } from './layer-process.ts';
+import { LayerStandby } from './layer-standby.ts';
 import type { Logger } from './logger.ts';
 import { probeHttp } from './probe.ts';
+import { decideRestart } from './restart-policy.ts';
 import type { LayerTransition } from './status-report.ts';
 
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -24,15 +26,19 @@ export interface SupervisorOptions {
   healthDir: string;
   env: NodeJS.ProcessEnv;
   ports: Record<LayerProcessName, number>;
-  /** First restart delay; doubles per consecutive failure up to maxBackoffMs. */
+  /** First restart delay in a crash loop; doubles per crash in a row up to maxBackoffMs (restart-policy.ts). */
   firstBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Up this long, a layer's failure count resets. */
+  /** Up this long, a layer's crash count resets. */
   stableMs?: number;
   probeEveryMs?: number;
   probeTimeoutMs?: number;
-  /** Consecutive failed probes that make a running layer "hung". */
+  /** Consecutive failed probes that make a running layer "hung" even while it says it is alive (a wedged server). */
   probeFailures?: number;
+  /** A failed probe and this long without an `alive` message from the layer: hung (stopped, or a blocked event loop). */
+  silentMs?: number;
+  /** Keep a warm standby of each layer (layer-standby.ts); false starts a new process at each restart. */
+  standby?: boolean;
   /** Messages in flight to a layer before further ones are dropped (counted). */
   queueCap?: number;
   /** Scheduling priority of the layer processes (0 = as the host, 19 = lowest). */
@@ -45,8 +51,12 @@ interface LayerRun {
   health: LayerHealth;
   ready: boolean;
   port: number;
-  failures: number;
+  /** Crashes in a row (restart-policy.ts). */
+  crashes: number;
   readySince: number;
+  /** Monotonic time of the layer's last `alive` message (or of its start). */
+  aliveAt: number;
+  standby: LayerStandby | null;
   probeFails: number;
   probing: boolean;
   restartTimer?: NodeJS.Timeout;
@@ -67,21 +77,23 @@ export type SupervisorEvents = {
 };
 
 /**
- * Keeps the gateway and session processes alive: restarts a crashed one with backoff (first
- * retry in 100 ms), replaces a hung one (found by probing its real socket), and records every
- * state change in health/layers.jsonl. Nothing here is awaited by a skill run.
+ * Keeps the gateway and session processes alive: a layer killed after it served is replaced at
+ * once by its warm standby (no Node boot on the way), a crash loop backs off (restart-policy.ts),
+ * a hung layer (found by probing its real socket and by its silence) is replaced, and every state
+ * change is recorded in health/layers.jsonl. Nothing here is awaited by a skill run.
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly layers = new Map<LayerProcessName, LayerRun>();
   private readonly o: Required<SupervisorOptions>;
   private readonly log: Logger;
   private probeTimer: NodeJS.Timeout | undefined;
+  private lastTick = 0;
   private stopped = false;
   readonly transitions: LayerTransition[] = [];
 
   constructor(opts: SupervisorOptions) {
     super();
-    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 500, probeTimeoutMs: 750, probeFailures: 3, queueCap: 1000, layerNice: 10, ...opts };
+    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500, probeFailures: 10, silentMs: 1000, standby: true, queueCap: 1000, layerNice: 10, ...opts };
     this.log = opts.logger.child('supervisor');
   }
 
@@ -91,7 +103,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   start(): void {
     for (const name of ['gateway', 'session'] as const) {
-      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], failures: 0, readySince: 0, probeFails: 0, probing: false, inFlight: 0, dropped: 0, hung: false, startFailures: 0 };
+      const standby = this.o.standby ? new LayerStandby({ name, modulePath: LAYER_MODULES[name], launcher: this.o.launcher, env: this.o.env, nice: this.o.layerNice, log: this.log }) : null;
+      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], crashes: 0, readySince: 0, aliveAt: 0, standby, probeFails: 0, probing: false, inFlight: 0, dropped: 0, hung: false, startFailures: 0 };
       this.layers.set(name, run);
       this.record(run, 'restarting', 'starting');
       this.launch(run);
@@ -105,6 +118,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const exits: Promise<void>[] = [];
     for (const run of this.layers.values()) {
       clearTimeout(run.restartTimer);
+      if (run.standby) exits.push(run.standby.stop());
       const child = run.child;
       if (!child) continue;
       exits.push(new Promise((resolve) => {
@@ -122,6 +136,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   pid(name: LayerProcessName): number | undefined {
     return this.layers.get(name)?.child?.pid;
+  }
+
+  /** The warm (or booting) standby's pid, if there is one. */
+  standbyPid(name: LayerProcessName): number | undefined {
+    return this.layers.get(name)?.standby?.pid ?? undefined;
   }
 
   port(name: LayerProcessName): number {
@@ -170,39 +189,41 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private launch(run: LayerRun): void {
     if (this.stopped) return;
-    const env = { ...this.o.env, CLAWKEEPER_GATEWAY_PORT: String(this.port('gateway')), CLAWKEEPER_SESSION_PORT: String(this.port('session')) };
-    let child: ChildHandle;
-    try {
-      child = this.o.launcher.fork(LAYER_MODULES[run.name], [], { cwd: process.cwd(), env, name: `clawkeeper ${run.name}` });
-    } catch (err) {
-      this.onDown(run, `could not start: ${(err as Error).message}`);
-      return;
-    }
-    run.child = child;
-    // The network layers yield the CPU to the host and its skill runs: a gateway under load
-    // must not delay a skill (bench/isolation.ts measures it).
-    if (child.pid && this.o.layerNice > 0) {
+    // A warm standby takes over in milliseconds; without one (none yet, or it died) a new process boots.
+    let child = run.standby?.take() ?? null;
+    const tookOver = child !== null;
+    if (child) {
+      child.send({ type: 'activate', ports: { gateway: this.port('gateway'), session: this.port('session') } } satisfies HostToLayer);
+    } else {
+      const env = { ...this.o.env, CLAWKEEPER_GATEWAY_PORT: String(this.port('gateway')), CLAWKEEPER_SESSION_PORT: String(this.port('session')) };
       try {
-        setPriority(child.pid, this.o.layerNice);
-      } catch {
-        // not permitted here: the layers then run at normal priority
+        child = forkLayer(this.o.launcher, LAYER_MODULES[run.name], run.name, env, this.o.layerNice, this.log);
+      } catch (err) {
+        this.onDown(run, `could not start: ${(err as Error).message}`, null);
+        return;
       }
     }
+    run.child = child;
     run.ready = false;
     run.probeFails = 0;
     run.inFlight = 0;
     run.lastFatal = undefined;
+    run.aliveAt = this.o.clock.monotonic();
     child.onMessage((m) => {
       const msg = m as LayerToHost;
       if (run.child !== child) return;
+      run.aliveAt = this.o.clock.monotonic();
+      if (msg?.type === 'alive' || msg?.type === 'standby') return;
       if (msg?.type === 'ready') {
         run.ready = true;
         run.readySince = this.o.clock.monotonic();
         run.startFailures = 0;
         // Port 0 (tests) means "any free port": keep the one the layer got.
         if (this.o.ports[run.name] === 0 || run.port === 0) run.port = msg.port;
-        this.record(run, 'ok', `listening on 127.0.0.1:${msg.port}`);
+        this.record(run, 'ok', `listening on 127.0.0.1:${msg.port}${tookOver ? ' (a warm standby took over)' : ''}`);
         this.emit('ready', run.name);
+        // The next standby boots now, in the background, while this one serves.
+        run.standby?.fill();
       } else if (msg?.type === 'fatal') {
         run.lastFatal = msg.message;
         this.log.error(`${run.name}: ${msg.message}`);
@@ -210,24 +231,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.emit('message', run.name, msg);
       }
     });
-    // Always drain the layer's output: an unread pipe fills up and a layer writing to it would
-    // block. Lines go to the host log, cut to 500 characters.
-    for (const stream of [child.stdout, child.stderr]) {
-      let rest = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        const lines = (rest + chunk).split('\n');
-        rest = (lines.pop() ?? '').slice(0, 4096);
-        for (const l of lines) if (l.trim()) this.log.warn(`${run.name}: ${l.slice(0, 500)}`);
-      });
-    }
-    child.onError((err) => this.log.warn(`${run.name}: ${err.message}`));
     child.onExit(({ code, signal }) => {
       if (run.child !== child) return;
       run.child = null;
+      const wasReady = run.ready;
       run.ready = false;
       if (this.stopped) return;
-      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), run.hung, run.lastFatal !== undefined && !run.hung);
+      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), wasReady ? signal : null, run.hung, run.lastFatal !== undefined && !run.hung);
       run.hung = false;
     });
   }
@@ -235,46 +245,63 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * A layer that went away is `restarting` while the supervisor brings it back by itself; it is
    * `failed` once it was hung, or after FAILED_AFTER starts in a row that never became ready
-   * (its port taken, a broken install): then a person may have to act.
+   * (its port taken, a broken install): then a person may have to act. When it comes back is
+   * restart-policy.ts's call: at once after a kill from outside, with backoff in a crash loop.
+   * `signal` is the signal that ended a layer that had been ready, else null.
    */
-  private onDown(run: LayerRun, reason: string, hung = false, fatal = false): void {
-    if (run.readySince && this.o.clock.monotonic() - run.readySince > this.o.stableMs) run.failures = 0;
+  private onDown(run: LayerRun, reason: string, signal: string | null, hung = false, fatal = false): void {
+    const upMs = run.readySince ? this.o.clock.monotonic() - run.readySince : 0;
     if (run.readySince === 0) run.startFailures++;
+    const d = decideRestart({ wasReady: run.readySince !== 0, upMs, signal, fatal, crashes: run.crashes }, this.o);
     run.readySince = 0;
-    const delay = Math.min(this.o.maxBackoffMs, this.o.firstBackoffMs * 2 ** run.failures);
-    run.failures++;
+    run.crashes = d.crashes;
     // A layer that said why it cannot run (its port is taken) will not fix itself: failed at once.
     const status: LayerStatus = hung || fatal || run.startFailures >= FAILED_AFTER ? 'failed' : 'restarting';
-    this.record(run, status, `${reason}; restart #${run.failures} in ${delay} ms`);
-    this.log.warn(`${run.name} down (${reason}); restart #${run.failures} in ${delay} ms`);
+    const when = d.delayMs === 0 ? 'restart now' : `crash #${d.crashes} in a row; restart in ${d.delayMs} ms`;
+    this.record(run, status, `${reason}; ${when}`);
+    this.log.warn(`${run.name} down (${reason}); ${when}`);
+    if (d.delayMs === 0) return this.launch(run);
     run.restartTimer = setTimeout(() => {
       if (this.stopped) return;
       this.launch(run);
-    }, delay);
+    }, d.delayMs);
   }
 
+  /**
+   * Hung (SIGSTOP, a busy loop, a wedged event loop): replaced. The quick verdict needs two
+   * witnesses, a failed probe of its real socket AND silence on its IPC channel for silentMs (a
+   * layer merely busy with many requests keeps saying `alive`, so load alone never makes it
+   * "hung"); a server that answers no probe while it still says alive is replaced after
+   * probeFailures probes in a row. A tick that comes late means the host itself was blocked and
+   * its evidence is stale: no verdict then.
+   */
   private probeAll(): void {
+    const now = this.o.clock.monotonic();
+    const late = this.lastTick !== 0 && now - this.lastTick > this.o.probeEveryMs + 250;
+    this.lastTick = now;
     for (const run of this.layers.values()) {
-      if (!run.child || !run.ready || run.probing) continue;
+      if (!run.child || !run.ready || run.hung) continue;
+      const silent = now - run.aliveAt;
+      if (!late && run.probeFails > 0 && (silent >= this.o.silentMs || run.probeFails >= this.o.probeFailures)) {
+        this.replaceHung(run, silent >= this.o.silentMs ? `no probe answer and silent for ${Math.round(silent)} ms` : `${run.probeFails} health probes failed`);
+        continue;
+      }
+      if (run.probing) continue;
       run.probing = true;
       const child = run.child;
       void probeHttp(run.port, '/health', this.o.probeTimeoutMs).then((r) => {
         run.probing = false;
         if (run.child !== child || this.stopped) return;
-        if (r.ok) {
-          run.probeFails = 0;
-          return;
-        }
-        run.probeFails++;
-        if (run.probeFails >= this.o.probeFailures) {
-          // Hung (SIGSTOP, a busy loop, a wedged event loop): replace it. SIGKILL works on a
-          // stopped process too; the exit handler then restarts it with backoff.
-          this.log.warn(`${run.name} hung: ${run.probeFails} probes failed (${r.error ?? 'bad answer'}); replacing it`);
-          run.lastFatal = `hung: ${run.probeFails} health probes failed (${r.error ?? 'bad answer'})`;
-          run.hung = true;
-          child.kill('SIGKILL');
-        }
+        run.probeFails = r.ok ? 0 : run.probeFails + 1;
       });
     }
+  }
+
+  private replaceHung(run: LayerRun, why: string): void {
+    // SIGKILL works on a stopped process too; the exit handler then brings in the standby.
+    this.log.warn(`${run.name} hung: ${why}; replacing it`);
+    run.lastFatal = `hung: ${why}`;
+    run.hung = true;
+    run.child?.kill('SIGKILL');
   }
 }

@@ -9,6 +9,10 @@ import { createGatewayHandler } from './gateway-app.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { dashboardFiles } from './dashboard-files.ts';
 import { withScheduleWords } from '../schedule-words.ts';
+import { listenOnce, retryAddrInUse, untilActive } from './standby.ts';
+
+// A warm standby stops here until it takes over: everything below reads the files as they are then.
+await untilActive();
 
 const port = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
 const sessionPort = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
@@ -49,9 +53,11 @@ onHost((msg) => {
 exitWithHost();
 
 const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler);
-server.on('error', (err: NodeJS.ErrnoException) => {
-  const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
-  toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
-  setTimeout(() => process.exit(1), 50);
-});
-server.listen(port, '127.0.0.1', () => toHost({ type: 'ready', port: (server.address() as { port: number }).port }));
+retryAddrInUse(() => listenOnce(server, port, '127.0.0.1')).then(
+  (p) => toHost({ type: 'ready', port: p }),
+  (err: NodeJS.ErrnoException) => {
+    const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
+    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+    setTimeout(() => process.exit(1), 50);
+  },
+);

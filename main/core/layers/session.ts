@@ -8,6 +8,11 @@ import { readCookie, SESSION_COOKIE, TokenSource } from '../token.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, sendError, sendJson } from './guard.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { SESSION_ID, SessionStore, type SessionEvent } from './session-store.ts';
+import { listenOnce, retryAddrInUse, untilActive } from './standby.ts';
+
+// A warm standby stops here until it takes over: everything below reads the files as they are then
+// (the session history included, so a client resuming from its last seq loses nothing).
+await untilActive();
 
 const C = 'session';
 const MAX_FRAME = 1024 * 1024;
@@ -158,11 +163,11 @@ onHost((msg) => {
 });
 exitWithHost();
 
-server.on('error', (err: NodeJS.ErrnoException) => {
-  const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_SESSION_PORT` : err.message;
-  toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
-  setTimeout(() => process.exit(1), 50);
-});
-server.listen(port, '127.0.0.1', () => {
-  toHost({ type: 'ready', port: (server.address() as { port: number }).port });
-});
+retryAddrInUse(() => listenOnce(server, port, '127.0.0.1')).then(
+  (p) => toHost({ type: 'ready', port: p }),
+  (err: NodeJS.ErrnoException) => {
+    const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_SESSION_PORT` : err.message;
+    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+    setTimeout(() => process.exit(1), 50);
+  },
+);
