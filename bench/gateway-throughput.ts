@@ -2,7 +2,7 @@
 // bare node:http server answering the same bytes, each driven by autocannon on loopback.
 import { fork } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../test/helpers/net.ts';
@@ -53,11 +53,14 @@ const results = Object.fromEntries(
 );
 bare.kill();
 await h.stop();
+// The supervisor probes the gateway all along: a "hung" verdict during this load would be false.
+const hungVerdicts = readFileSync(join(home, 'health', 'layers.jsonl'), 'utf8').split('\n').filter((l) => /"reason":"hung/.test(l)).length;
+console.log(`false "hung" verdicts on the gateway during the load: ${hungVerdicts}`);
 cleanup();
 report('gateway-throughput', 'bare node:http, same bodies', [
   row('GET /health req/s', results.gwHealth!.rps, results.bareHealth!.rps, 'req/s', 'ratio >= 0.7', (r) => r >= 0.7),
   row('GET /health p99', results.gwHealth!.p99, results.bareHealth!.p99, 'ms', 'info', () => true),
   row('GET /api/skills req/s (20 skills)', results.gwSkills!.rps, results.bareSkills!.rps, 'req/s', 'ratio >= 0.7', (r) => r >= 0.7),
   row('GET /api/skills p99', results.gwSkills!.p99, results.bareSkills!.p99, 'ms', 'info', () => true),
-], { seconds: DURATION, rounds: ROUNDS, connections: 20, raw: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => x.rps)])), errors: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.errors])) });
+], { seconds: DURATION, rounds: ROUNDS, connections: 20, hungVerdicts, raw: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => x.rps)])), errors: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.errors])) });
 process.exit(0);

@@ -35,8 +35,9 @@ export class LayerStandby {
     this.o = o;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
+  /** The standby's pid once it is warm (booted, waiting for `activate`). */
+  get warmPid(): number | undefined {
+    return this.warm ? this.child?.pid : undefined;
   }
 
   /** Starts a standby in the background unless one is there (warm or booting) or due. */

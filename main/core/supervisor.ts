@@ -8,6 +8,7 @@ import { appendJsonl, rotateIfLarge } from './jsonl.ts';
 import type { ChildHandle, ProcessLauncher } from './launcher.ts';
 import { forkLayer } from './layer-process.ts';
 import { LayerStandby } from './layer-standby.ts';
+import { STANDBY_ENV } from './layers/standby.ts';
 import type { Logger } from './logger.ts';
 import { probeHttp } from './probe.ts';
 import { decideRestart } from './restart-policy.ts';
@@ -138,9 +139,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.layers.get(name)?.child?.pid;
   }
 
-  /** The warm (or booting) standby's pid, if there is one. */
+  /** The pid of the layer's warm standby, if one is ready to take over. */
   standbyPid(name: LayerProcessName): number | undefined {
-    return this.layers.get(name)?.standby?.pid ?? undefined;
+    return this.layers.get(name)?.standby?.warmPid;
   }
 
   port(name: LayerProcessName): number {
@@ -195,7 +196,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (child) {
       child.send({ type: 'activate', ports: { gateway: this.port('gateway'), session: this.port('session') } } satisfies HostToLayer);
     } else {
-      const env = { ...this.o.env, CLAWKEEPER_GATEWAY_PORT: String(this.port('gateway')), CLAWKEEPER_SESSION_PORT: String(this.port('session')) };
+      const env: NodeJS.ProcessEnv = { ...this.o.env, CLAWKEEPER_GATEWAY_PORT: String(this.port('gateway')), CLAWKEEPER_SESSION_PORT: String(this.port('session')) };
+      delete env[STANDBY_ENV]; // only a standby waits for `activate`
       try {
         child = forkLayer(this.o.launcher, LAYER_MODULES[run.name], run.name, env, this.o.layerNice, this.log);
       } catch (err) {
