@@ -10,6 +10,7 @@ import { effectivePorts, settingsOrDefaults } from './settings.ts';
 import { executeCommand } from './host-commands.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
 import { watchSkillFolders } from './skill-watcher.ts';
+import { RemoteLauncher } from './run-launcher/remote-launcher.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -41,7 +42,11 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   const paths = homePaths(opts.home);
   ensureHome(paths);
   ensureToken(paths.token);
-  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher, clock });
+  // Headless, runs are created by a small launcher process (run-launcher/), off the host's event
+  // loop; an injected launcher (Electron's utilityProcess) is used as it is. CLAWKEEPER_RUN_LAUNCHER=0: from the host.
+  const runLauncher = opts.launcher || opts.env.CLAWKEEPER_RUN_LAUNCHER === '0' ? null : new RemoteLauncher(launcher, opts.logger);
+  runLauncher?.start();
+  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock });
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run.
   await host.start();
@@ -94,6 +99,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
       await watcher?.close();
       link?.stop();
       await host.stop(force);
+      await runLauncher?.stop();
       await sup?.stop();
     },
   };

@@ -1,0 +1,74 @@
+// @ts-check
+// The run launcher: a small process that creates the runs' processes for the host, so the host's
+// event loop never blocks in fork/spawn. Creating a process costs time in proportion to the size
+// of the process that creates it (measured: ~2.5 ms from a 55 MB Node, ~9 ms from a 240 MB one),
+// and this one stays small: plain JS, no app imports. It relays each run's output, messages and
+// exit to the host, and kills every run it started when the host goes away.
+import { fork, spawn } from 'node:child_process';
+
+/** @typedef {import('node:child_process').ChildProcess} ChildProcess */
+/** @type {Map<number, { child: ChildProcess, group: boolean }>} */
+const runs = new Map();
+
+/** @param {unknown} m */
+function toHost(m) {
+  if (process.connected && process.send) process.send(m);
+}
+
+/** @param {number} id @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req */
+function start(id, req) {
+  /** @type {ChildProcess} */
+  let child;
+  try {
+    child =
+      req.op === 'fork'
+        ? fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] })
+        : spawn(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  } catch (err) {
+    toHost({ t: 'error', id, message: /** @type {Error} */ (err).message, pid: null });
+    toHost({ t: 'exit', id, code: null, signal: null, failed: true });
+    return;
+  }
+  runs.set(id, { child, group: req.op === 'spawn' });
+  toHost({ t: 'spawned', id, pid: child.pid ?? null });
+  child.stdout?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 1, d: c.toString('base64') }));
+  child.stderr?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 2, d: c.toString('base64') }));
+  child.on('message', (m) => toHost({ t: 'msg', id, m }));
+  child.on('error', (err) => toHost({ t: 'error', id, message: err.message, pid: child.pid ?? null }));
+  // 'close' waits for stdio to end, so every byte is relayed before the exit.
+  child.once('close', (code, signal) => {
+    runs.delete(id);
+    toHost({ t: 'exit', id, code, signal });
+  });
+}
+
+/** @param {number} id @param {NodeJS.Signals} signal */
+function kill(id, signal) {
+  const r = runs.get(id);
+  if (!r) return;
+  if (r.group && r.child.pid) {
+    try {
+      process.kill(-r.child.pid, signal);
+      return;
+    } catch {
+      // the group is gone already; fall back to the child itself
+    }
+  }
+  r.child.kill(signal);
+}
+
+process.on('message', (/** @type {any} */ m) => {
+  if (m?.t === 'start') start(m.id, m.req);
+  else if (m?.t === 'kill') kill(m.id, m.signal);
+  else if (m?.t === 'send') {
+    const r = runs.get(m.id);
+    if (r?.child.connected) r.child.send(m.m);
+  }
+});
+
+// The host is gone: nobody would record these runs. Stop them rather than leave them unsupervised.
+process.on('disconnect', () => {
+  for (const id of runs.keys()) kill(id, 'SIGKILL');
+  setTimeout(() => process.exit(0), 100).unref();
+});
+toHost({ t: 'ready' });
