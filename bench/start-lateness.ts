@@ -1,7 +1,7 @@
 // Start lateness with 100 skills due on the same second: node-schedule with one cron job per
 // skill (the naive use), croner (the baseline the issue names), our Trigger (node-schedule as the
 // timer, grouped by instant), and the whole host (ledger entry written, process launched).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import schedule from 'node-schedule';
 import { Cron } from 'croner';
@@ -53,7 +53,7 @@ const trigger = await collect((rec) => {
   return () => t.clear();
 });
 
-// The whole host: 100 command skills, each printing the time its process began. Lateness twice:
+// The whole host: 100 command skills, each printing the time its process began (`date`, one exec). Lateness twice:
 // when the host recorded and dispatched the run (its `run-start`), and when the skill's process
 // actually ran (what the skill observes; on 2 cores 100 processes cannot all run at once). Once
 // with the runs created by the host itself (fork/spawn on its event loop, the baseline), once
@@ -63,6 +63,25 @@ function cpuMsOf(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
 }
+/** The idle warm shells: the launcher's children that are still `sh`. RSS counts their shared pages in each; PSS shares them out. */
+function shellsOf(launcherPid: number): { count: number; rssMb: number; pssMb: number } {
+  let count = 0;
+  let rss = 0;
+  let pss = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const status = readFileSync(`/proc/${d}/status`, 'utf8');
+      if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== launcherPid || !/^Name:\s+(sh|dash)$/m.test(status)) continue;
+      count++;
+      rss += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${d}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { count, rssMb: rss / 1024, pssMb: pss / 1024 };
+}
 function rssMbOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
@@ -71,14 +90,18 @@ async function wholeHost(viaLauncher: boolean) {
   for (let i = 0; i < N; i++) {
     const dir = join(home, 'skills', `s${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `s${i}`, schedule: EXPR, command: ['sh', '-c', 'echo "{\\"began\\":$(date +%s%3N)}"'], catchUp: 'skip' }));
+    writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `s${i}`, schedule: EXPR, command: ['date', '+{"began":%s%3N}'], catchUp: 'skip' }));
   }
   const rl = viaLauncher ? new RemoteLauncher(nodeLauncher, createMemoryLogger()) : null;
   rl?.start();
   if (rl) await waitFor('the run launcher', () => rl.active, 20_000);
+  // As headless.ts does: as many warm shells as scheduled skills.
+  rl?.reserve(N);
   const launcherCpu0 = rl ? cpuMsOf(rl.pid!) : 0;
   const host = new Host({ home, bundledSkillsDir: null, logger: createMemoryLogger(), ...(rl ? { launcher: rl } : {}) });
   const observed: number[] = [];
+  // The first slot after the start is a warm-up (files created, shells still starting), for both variants.
+  let warmupSlot = 0;
   let firstSlot = Infinity;
   let lastSlot = 0;
   host.on('run-end', (e) => {
@@ -93,6 +116,8 @@ async function wholeHost(viaLauncher: boolean) {
       if (e.trigger !== 'schedule' || !e.slot) return;
       const slot = Date.parse(e.slot);
       runs++;
+      warmupSlot ||= slot;
+      if (slot === warmupSlot) return;
       firstSlot = Math.min(firstSlot, slot);
       lastSlot = Math.max(lastSlot, slot);
       rec(slot);
@@ -105,10 +130,15 @@ async function wholeHost(viaLauncher: boolean) {
   const hostCpuMsPerRun = (cpu.user + cpu.system) / 1000 / runs;
   const launcherCpuMsPerRun = rl ? (cpuMsOf(rl.pid!) - launcherCpu0) / runs : 0;
   const launcherRssMb = rl ? rssMbOf(rl.pid!) : 0;
+  await new Promise((r) => setTimeout(r, 1500)); // the pool refilled after the last burst
+  const shells = rl ? shellsOf(rl.pid!) : { count: 0, rssMb: 0, pssMb: 0 };
   await host.stop();
   await rl?.stop();
   cleanup();
-  return { dispatch, observed, hostCpuMsPerRun, launcherCpuMsPerRun, launcherRssMb };
+  // Per round (in order): the worst dispatch and observed lateness, to tell a first round apart.
+  const rounds = Array.from({ length: Math.ceil(dispatch.length / N) }, (_, i) => ({ dispatchMax: Math.max(...dispatch.slice(i * N, (i + 1) * N)), observedMax: Math.max(...observed.slice(i * N, (i + 1) * N)) }));
+  console.log(`${viaLauncher ? 'launcher' : 'direct'}: per round ${JSON.stringify(rounds)}`);
+  return { dispatch, observed, hostCpuMsPerRun, launcherCpuMsPerRun, launcherRssMb, shells, rounds };
 }
 const direct = await wholeHost(false);
 const launched = await wholeHost(true);
@@ -129,5 +159,7 @@ report('start-lateness-host', 'host spawns on its event loop', [
   row('host CPU per run', launched.hostCpuMsPerRun, direct.hostCpuMsPerRun, 'ms', 'info', () => true),
   row('host + launcher CPU per run', launched.hostCpuMsPerRun + launched.launcherCpuMsPerRun, direct.hostCpuMsPerRun, 'ms', 'info', () => true),
   row('launcher process RSS (vs none)', launched.launcherRssMb, 0, 'MB', 'info', () => true),
-], { skills: N, rounds: ROUNDS, samples: { direct: { dispatch: direct.dispatch.length, observed: direct.observed.length }, launched: { dispatch: launched.dispatch.length, observed: launched.observed.length } } });
+  row(`${launched.shells.count} idle warm shells, RSS summed (vs none)`, launched.shells.rssMb, 0, 'MB', 'info', () => true),
+  row(`${launched.shells.count} idle warm shells, PSS summed (vs none)`, launched.shells.pssMb, 0, 'MB', 'info', () => true),
+], { skills: N, rounds: ROUNDS, perRound: { direct: direct.rounds, launched: launched.rounds }, samples: { direct: { dispatch: direct.dispatch.length, observed: direct.observed.length }, launched: { dispatch: launched.dispatch.length, observed: launched.observed.length } } });
 process.exit(0);

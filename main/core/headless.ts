@@ -50,6 +50,10 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run.
   await host.start();
+  // As many warm shells as skills that may come due together (run-launcher/warm-shells.js).
+  const reserveShells = () => runLauncher?.reserve(host.validSkills().length);
+  reserveShells();
+  host.on('skills-changed', reserveShells);
   // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
   // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
   const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {

@@ -5,6 +5,12 @@
 // and this one stays small: plain JS, no app imports. It relays each run's output, messages and
 // exit to the host, and kills every run it started when the host goes away.
 import { fork, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { execLine, findExecutable, WarmShells } from './warm-shells.js';
+
+// Warm shells need a POSIX sh; CLAWKEEPER_WARM_SHELLS=0 turns them off (every run forked here then).
+const pool = process.platform !== 'win32' && process.env.CLAWKEEPER_WARM_SHELLS !== '0' ? new WarmShells() : null;
+pool?.refill();
 
 /** @typedef {import('node:child_process').ChildProcess} ChildProcess */
 /** @type {Map<number, { child: ChildProcess, group: boolean }>} */
@@ -17,10 +23,10 @@ function toHost(m) {
 
 /** @param {number} id @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req */
 function start(id, req) {
-  /** @type {ChildProcess} */
-  let child;
+  /** @type {ChildProcess | null} */
+  let child = warm(req);
   try {
-    child =
+    child ??=
       req.op === 'fork'
         ? fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] })
         : spawn(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -29,6 +35,7 @@ function start(id, req) {
     toHost({ t: 'exit', id, code: null, signal: null, failed: true });
     return;
   }
+  // A warm shell has a process group of its own; only command runs are killed as a group, as before.
   runs.set(id, { child, group: req.op === 'spawn' });
   toHost({ t: 'spawned', id, pid: child.pid ?? null });
   child.stdout?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 1, d: c.toString('base64') }));
@@ -40,6 +47,27 @@ function start(id, req) {
     runs.delete(id);
     toHost({ t: 'exit', id, code, signal });
   });
+}
+
+/**
+ * The run in a warm shell, if one is idle and the run would start there exactly as it would
+ * directly (its program and folder exist; otherwise a direct start reports the error as before).
+ * @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req
+ */
+function warm(req) {
+  if (!pool) return null;
+  try {
+    if (!statSync(req.cwd).isDirectory()) return null;
+  } catch {
+    return null;
+  }
+  const file = req.op === 'fork' ? process.execPath : findExecutable(req.file, req.cwd, req.env);
+  if (!file) return null;
+  const args = req.op === 'fork' ? [req.file, ...req.args] : req.args;
+  const sh = pool.take();
+  if (!sh) return null;
+  sh.stdin?.end(execLine({ file, args, cwd: req.cwd, env: req.env, ipc: req.op === 'fork' }));
+  return sh;
 }
 
 /** @param {number} id @param {NodeJS.Signals} signal */
@@ -60,6 +88,7 @@ function kill(id, signal) {
 process.on('message', (/** @type {any} */ m) => {
   if (m?.t === 'start') start(m.id, m.req);
   else if (m?.t === 'kill') kill(m.id, m.signal);
+  else if (m?.t === 'reserve' && typeof m.n === 'number') pool?.reserve(m.n);
   else if (m?.t === 'send') {
     const r = runs.get(m.id);
     if (r?.child.connected) r.child.send(m.m);
@@ -68,6 +97,7 @@ process.on('message', (/** @type {any} */ m) => {
 
 // The host is gone: nobody would record these runs. Stop them rather than leave them unsupervised.
 process.on('disconnect', () => {
+  pool?.stop();
   for (const id of runs.keys()) kill(id, 'SIGKILL');
   setTimeout(() => process.exit(0), 100).unref();
 });

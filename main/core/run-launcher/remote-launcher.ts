@@ -95,6 +95,7 @@ export class RemoteLauncher implements ProcessLauncher {
   private nextId = 1;
   private readonly children = new Map<number, RemoteChild>();
   private restarts = 0;
+  private reserved = 0;
 
   private readonly direct: ProcessLauncher;
   private readonly log: Logger;
@@ -121,6 +122,7 @@ export class RemoteLauncher implements ProcessLauncher {
       if (m.t === 'ready') {
         this.ready = true;
         this.restarts = 0;
+        if (this.reserved > 0) this.post({ t: 'reserve', n: this.reserved });
         return;
       }
       const c = this.children.get(m.id);
@@ -173,6 +175,15 @@ export class RemoteLauncher implements ProcessLauncher {
     }
     this.proc.send(m, done);
     return true;
+  }
+
+  /**
+   * How many runs may be due at once (the host's scheduled skills): the launcher keeps that many
+   * warm shells (warm-shells.js), so even the first such burst finds them ready. Kept for a new launcher too.
+   */
+  reserve(n: number): void {
+    this.reserved = n;
+    this.post({ t: 'reserve', n });
   }
 
   async stop(): Promise<void> {
