@@ -15,7 +15,7 @@ for (let i = 0; i < N; i++) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `s${i}`, schedule: '* * * * * *', command: ['true'] }));
 }
-const h = await startHostProcess(home);
+const h = await startHostProcess(home, process.env.CLAWKEEPER_RUN_LAUNCHER ? { CLAWKEEPER_RUN_LAUNCHER: process.env.CLAWKEEPER_RUN_LAUNCHER } : {});
 
 function lateness(from: number, to: number): number[] {
   const out: number[] = [];
