@@ -95,10 +95,14 @@ process.on('message', (/** @type {any} */ m) => {
   }
 });
 
-// The host is gone: nobody would record these runs. Stop them rather than leave them unsupervised.
+// The host is gone: nobody would record these runs (the next host records them interrupted).
+// Stop them rather than leave them unsupervised: SIGTERM (a JS run aborts its signal), SIGKILL 1 s later.
 process.on('disconnect', () => {
   pool?.stop();
-  for (const id of runs.keys()) kill(id, 'SIGKILL');
-  setTimeout(() => process.exit(0), 100).unref();
+  for (const id of runs.keys()) kill(id, 'SIGTERM');
+  setTimeout(() => {
+    for (const id of runs.keys()) kill(id, 'SIGKILL');
+    process.exit(0);
+  }, 1000).unref();
 });
 toHost({ t: 'ready' });

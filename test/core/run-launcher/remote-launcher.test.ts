@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { SkillManifest } from '../../../main/common/types.ts';
 import { systemClock } from '../../../main/core/clock.ts';
@@ -73,6 +75,21 @@ describe('run launcher: runs created by a small process of their own, the host o
     const r = await h.done;
     assert.equal(r.outcome, 'failure');
     assert.match(r.error ?? '', /ENOENT/);
+  });
+
+  it('when the host goes away (its channel closes), the launcher stops the runs it started and exits: no orphan', async () => {
+    const proc = fork(fileURLToPath(new URL('../../../main/core/run-launcher/launcher-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const pids: number[] = [];
+    proc.on('message', (m: { t: string; pid?: number }) => {
+      if (m.t === 'spawned' && m.pid) pids.push(m.pid);
+    });
+    await new Promise((r) => proc.once('message', r)); // ready
+    proc.send({ t: 'start', id: 1, req: { op: 'spawn', file: 'sleep', args: ['30'], cwd: t.home, env: process.env } });
+    await waitFor('the run started', () => pids.length === 1, 10_000);
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.disconnect();
+    await exited;
+    await waitFor('the run gone', () => !alive(pids[0]!), 10_000);
   });
 
   it('when the launcher is killed, its runs are killed too (no orphan), they end as killed, and a new launcher takes over', async () => {
