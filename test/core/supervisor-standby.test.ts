@@ -119,6 +119,17 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     assert.equal((await probeHttp(sup.port('gateway'), '/health', 2000)).ok, true);
   });
 
+  it('replaces a standby that dies before it is used, and the active layer keeps serving', async () => {
+    const { sup } = startSupervisor();
+    const active = await ready(sup, 'session');
+    const standby = await warm(sup, 'session');
+    process.kill(standby, 'SIGKILL');
+    const next = await waitFor('another standby', () => sup.standbyPid('session') !== standby && sup.standbyPid('session'), 20_000);
+    assert.notEqual(next, standby);
+    assert.equal(sup.pid('session'), active);
+    assert.equal(sup.health('session').status, 'ok');
+  });
+
   it('leaves no layer or standby process behind once stopped', async () => {
     const { sup } = startSupervisor();
     const pids = [await ready(sup, 'gateway'), await ready(sup, 'session'), await warm(sup, 'gateway'), await warm(sup, 'session')];
