@@ -8,6 +8,7 @@ import { slotsBetween } from './cron.ts';
 import { acquireHostLock } from './host-lock.ts';
 import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
+import { dayBudgetReached, dayTokensLeft, recordAgentEnd } from './models/day-budget.ts';
 import type { Logger } from './logger.ts';
 import { ensureHome, homePaths, type HomePaths } from './paths.ts';
 import { readPaused, writePaused } from './paused.ts';
@@ -393,6 +394,12 @@ export class Host extends EventEmitter<HostEvents> {
       if (trigger !== 'retry') this.skip(name, slot, 'paused', 'the skill is paused');
       return { runId: null, queued: false };
     }
+    // Day token budget (budget.tokensPerDay) reached: the slot is skipped with reason `budget`.
+    const overBudget = slot !== null && trigger !== 'manual' ? dayBudgetReached(this.paths, m, this.clock.now()) : null;
+    if (overBudget !== null && slot !== null) {
+      if (trigger !== 'retry') this.skip(name, slot, 'budget', overBudget);
+      return { runId: null, queued: false };
+    }
     const running = this.active.get(name);
     if (running) {
       const policy = queueAnyway || trigger === 'retry' ? 'queue' : m.overlap;
@@ -426,7 +433,7 @@ export class Host extends EventEmitter<HostEvents> {
     // end, which the next host records as interrupted. The slot is taken either way.
     this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid });
     const handle = startRun(
-      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home },
+      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home, dayTokensLeft: dayTokensLeft(this.paths, m, now) },
       { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes },
     );
     this.active.set(skill.name, handle);
@@ -455,6 +462,7 @@ export class Host extends EventEmitter<HostEvents> {
     };
     if (r.error) entry.error = r.error;
     if (r.warnings.length > 0) entry.warnings = r.warnings;
+    recordAgentEnd(this.paths, m, entry, r, this.clock.now());
     try {
       this.ledger.recordEnd(entry);
       writeStatusFile(this.paths.status, skill.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: handle.runId }, r.fields);
