@@ -43,7 +43,7 @@ export const DEFAULT_USAGE = { prompt_tokens: 12, completion_tokens: 8, total_to
 /** A real OpenAI-compatible HTTP server on 127.0.0.1 (JSON and SSE), scripted per test. */
 export async function startOpenAIServer(script: Reply[] = [], fallback: Reply = {}): Promise<OpenAIServer> {
   const sockets = new Set<Socket>();
-  const state: OpenAIServer = { port: 0, baseURL: '', requests: [], script, fallback, close: async () => undefined };
+  const state: OpenAIServer = { port: 0, baseURL: '', requests: [], script, fallback, close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
