@@ -59,11 +59,11 @@ export async function dryRunCommand(ctx: CliContext, name: string): Promise<numb
   const child = fork(CHILD_MODULE, [], { cwd: skill.dir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] });
   child.stdout?.on('data', (c: Buffer) => ctx.out(c.toString().replace(/\n$/, '')));
   child.stderr?.on('data', (c: Buffer) => ctx.err(c.toString().replace(/\n$/, '')));
-  let error: string | null = null;
+  const seen: { error?: string } = {};
   child.on('message', (msg: { type?: string; message?: string }) => {
-    if (msg?.type === 'error') error = String(msg.message);
+    if (msg?.type === 'error') seen.error = String(msg.message);
   });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  ctx.out(code === 0 ? `dry run of ${name} done` : `dry run of ${name} ended with an error${error ? `: ${error}` : ''}`);
+  ctx.out(code === 0 ? `dry run of ${name} done` : `dry run of ${name} ended with an error${seen.error ? `: ${seen.error}` : ''}`);
   return code === 0 ? 0 : 1;
 }
