@@ -1,7 +1,7 @@
 // @ts-check
 // Which provider errors are worth another try, and when: 429 (honouring Retry-After, in seconds
-// or as an HTTP date), 500/502/503/504, a reset or refused connection, a request past timeoutMs.
-// Everything else (401, 400, malformed JSON, ...) fails at once: trying again cannot help.
+// or as an HTTP date), 500/502/503/504, a reset connection, a request past timeoutMs. Everything
+// else (401, 400, malformed JSON, a refused connection) fails at once: trying again cannot help.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
 /** A model call that failed for a reason the host records as a run outcome. */
@@ -41,7 +41,11 @@ export function planRetry(err, n, roomMs, where) {
   if (err instanceof APIConnectionTimeoutError) {
     what = 'no answer within timeoutMs';
   } else if (err instanceof APIConnectionError) {
-    what = `connection failed (${describeCause(err)})`;
+    const cause = describeCause(err);
+    // Nothing listens: the server is down, not busy. A required model's skill waits for it as a
+    // dependency; an optional one's skill wants to fall back now, not after minutes of retries.
+    if (cause === 'ECONNREFUSED') return { giveUp: true, error: new ModelError('upstream-failure', `${where}: connection refused (the model server is not running)`, { cause: err }) };
+    what = `connection failed (${cause})`;
   } else if (err instanceof APIError && typeof err.status === 'number') {
     status = err.status;
     what = err.message;
