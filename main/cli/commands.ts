@@ -11,6 +11,7 @@ import { scheduleInWords } from '../core/schedule-words.ts';
 import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
 import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
+import { outcomeWords, tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { ago, paint, table } from './format.ts';
 import { callGateway } from './gateway-client.ts';
 
@@ -130,6 +131,12 @@ export function statusCommand(ctx: CliContext, json: boolean): number {
       ]),
     ]),
   );
+  // Agent skills: tokens used today against the day budget.
+  const tokenLines = discoverSkills(bundledSkillsDir(), paths.skills).flatMap((s) => {
+    const words = s.manifest ? tokensToday(paths, s.manifest, Date.now()) : null;
+    return words ? [`  ${s.name}: ${words}`] : [];
+  });
+  if (tokenLines.length > 0) ctx.out(['', 'TOKENS', ...tokenLines].join('\n'));
   return code;
 }
 
@@ -184,7 +191,7 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
       ['WHEN', 'WHAT', 'SLOT', 'DETAIL'],
       ...shown.map((e) =>
         e.type === 'end'
-          ? [e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-', `${e.duration_ms} ms${e.error ? ` ${e.error}` : ''}`]
+          ? [e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-', `${e.duration_ms} ms${e.error ? ` ${outcomeWords(e)}` : ''}${usageWords(e) ? ` ${usageWords(e)}` : ''}`]
           : [e.at, `skip ${e.reason}`, e.slot, `${e.count ? `${e.count} slots ` : ''}${e.detail ?? ''}`],
       ),
     ]),

@@ -11,6 +11,7 @@ import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
 import { discoverSkills, formatProblem } from './skill-loader.ts';
 import { readPaused } from './paused.ts';
+import { outcomeWords } from './models/usage-view.ts';
 
 export interface LayerTransition {
   layer: LayerName;
@@ -66,7 +67,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, paused: Set<strin
   if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
   if (paused.has(skill.name)) return { state: 'paused', reason: 'paused by the user' };
   const last = ledger.lastRun(skill.name);
-  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${last.outcome}${last.error ? `: ${last.error}` : ''}` };
+  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${outcomeWords(last)}` };
   const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
   const since = ledger.lastSlot(skill.name);
   if (since !== null) {
