@@ -24,10 +24,9 @@ function requestKey(send) {
       const msg = parentPort ? m?.data : m;
       if (msg?.type !== 'model-key') return;
       clearTimeout(timer);
+      // Removing the listener also lets the channel stop holding the process open.
       if (parentPort) parentPort.off('message', on);
       else process.off('message', on);
-      // The channel must not keep the process alive once the skill is done.
-      if (!parentPort) /** @type {any} */ (process).channel?.unref?.();
       resolve(typeof msg.apiKey === 'string' ? msg.apiKey : null);
     };
     if (parentPort) parentPort.on('message', on);

@@ -82,7 +82,7 @@ function checkModel(value: unknown, where: string, problems: string[]): ModelCon
   }
   const v = value as Record<string, unknown>;
   const before = problems.length;
-  if (typeof v.baseURL !== 'string' || !/^https?:\/\/[^/?#@]+/.test(v.baseURL)) problems.push(`${where}.baseURL: give the server's http(s) URL, e.g. "http://127.0.0.1:11434/v1" (no credentials in it)`);
+  if (!isPlainHttpUrl(v.baseURL)) problems.push(`${where}.baseURL: give the server's http(s) URL without credentials or query, e.g. "http://127.0.0.1:11434/v1" (a key goes in apiKeyEnv)`);
   if (typeof v.model !== 'string' || v.model === '') problems.push(`${where}.model: give the model id the server knows, e.g. "llama3.1"`);
   if (v.apiKeyEnv !== undefined && (typeof v.apiKeyEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.apiKeyEnv))) problems.push(`${where}.apiKeyEnv: the NAME of an environment variable (the key itself never goes in config.json)`);
   if (v.apiKeyFile !== undefined && typeof v.apiKeyFile !== 'string') problems.push(`${where}.apiKeyFile: a path to a 0600 file holding the key`);
@@ -96,6 +96,17 @@ function checkModel(value: unknown, where: string, problems: string[]): ModelCon
     ...(typeof v.apiKeyFile === 'string' ? { apiKeyFile: v.apiKeyFile } : {}),
     timeoutMs: (v.timeoutMs as number | undefined) ?? DEFAULT_MODEL_TIMEOUT_MS,
   };
+}
+
+/** An http(s) URL with no user:password and no query: nothing secret may sit in a URL (it is logged and shown). */
+function isPlainHttpUrl(v: unknown): v is string {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+  } catch {
+    return false;
+  }
 }
 
 /**

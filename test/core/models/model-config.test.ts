@@ -57,8 +57,9 @@ describe('model config and the agent fields of skill.json', () => {
   it('refuses an API key written into config.json and a key file others can read', () => {
     const h = home();
     writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', apiKey: 'sk-nope' } });
-    const f = readModelsFile(h, {});
+    const f = readModelsFile(h, { CLAWKEEPER_MODEL_BASE_URL: 'http://user:sk-secret@127.0.0.1:9/v1' });
     assert.equal(f.models.default, undefined);
+    assert.match(f.problems.join('\n'), /baseURL: give the server's http\(s\) URL without credentials/);
     assert.match(f.problems.join('\n'), /models\.default\.apiKey: keys are never read from config\.json/);
     const keyFile = join(h, 'model.key');
     writeFileSync(keyFile, 'sk-file\n');
