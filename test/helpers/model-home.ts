@@ -4,7 +4,7 @@ import type { LedgerEnd } from '../../main/common/types.ts';
 import { parseStatusLine } from '../../main/common/status-line.ts';
 import type { Clock } from '../../main/core/clock.ts';
 import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
+import { createMemoryLogger, type Logger } from '../../main/core/logger.ts';
 import { readFileSync } from 'node:fs';
 
 /** config.json with `models.default` (and more) pointing at a test server. */
@@ -13,8 +13,8 @@ export function writeModels(home: string, models: Record<string, Record<string, 
 }
 
 /** A host over the home (no trigger, no lock), for running skills by hand. */
-export function localHost(home: string, clock?: Clock): Host {
-  const host = new Host({ home, bundledSkillsDir: null, logger: createMemoryLogger(), useTrigger: false, ...(clock ? { clock } : {}) });
+export function localHost(home: string, clock?: Clock, logger: Logger = createMemoryLogger()): Host {
+  const host = new Host({ home, bundledSkillsDir: null, logger, useTrigger: false, ...(clock ? { clock } : {}) });
   host.prepareLocal();
   return host;
 }

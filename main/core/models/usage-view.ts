@@ -1,6 +1,6 @@
 import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
 import type { HomePaths } from '../paths.ts';
-import { spentOn } from './day-budget.ts';
+import { readSpend, spentOn } from './day-budget.ts';
 import { localDay } from './local-day.ts';
 
 /** A run's outcome in words every view shares: a provider's failure is not the skill's. */
@@ -25,4 +25,19 @@ export function tokensToday(paths: HomePaths, m: SkillManifest, now: number): st
   const used = spentOn(paths, m.name, localDay(now, m.timezone));
   const limit = m.budget?.tokensPerDay;
   return limit ? `${used} of ${limit} tokens today (${Math.round((used / limit) * 100)}%)` : `${used} tokens today`;
+}
+
+/**
+ * What a dashboard's budget bar and 7-day chart need for one skill: tokens per local day, oldest
+ * first (days without use are 0), today's use and its day budget.
+ */
+export function tokenHistory(paths: HomePaths, m: SkillManifest, now: number, days = 7): { days: { day: string; tokens: number }[]; today: number; tokensPerDay: number | null } {
+  const spend = readSpend(paths, m.name);
+  const out: { day: string; tokens: number }[] = [];
+  // Whole days back from now; a repeated local day (a DST shift near midnight) is listed once.
+  for (let i = days - 1; i >= 0; i--) {
+    const day = localDay(now - i * 86_400_000, m.timezone);
+    if (out.at(-1)?.day !== day) out.push({ day, tokens: spend[day] ?? 0 });
+  }
+  return { days: out, today: out.at(-1)?.tokens ?? 0, tokensPerDay: m.budget?.tokensPerDay ?? null };
 }

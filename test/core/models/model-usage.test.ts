@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { createMemoryLogger } from '../../../main/core/logger.ts';
 import { DEFAULT_USAGE, startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
 import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
 import { localHost, runOnce, writeModels } from '../../helpers/model-home.ts';
@@ -85,7 +86,8 @@ describe('ctx.model: calls in the skill process, usage in the ledger and status 
     process.env[KEY_ENV] = sentinel;
     writeSkill(home, 'keyed', { schedule: '0 9 * * *', model: true }, 'model-one-call.mjs');
     writeSkill(home, 'env-dump', { schedule: '0 9 * * *', command: ['sh', '-c', 'env; echo "{\\"seen\\": \\"${CK_TEST_MODEL_KEY:-none}\\"}"'] });
-    const host = localHost(home);
+    const logger = createMemoryLogger();
+    const host = localHost(home, undefined, logger);
     const end = await host.runLocal('keyed');
     assert.equal(end?.outcome, 'success', end?.error);
     const dump = await host.runLocal('env-dump');
@@ -95,5 +97,7 @@ describe('ctx.model: calls in the skill process, usage in the ledger and status 
     assert.ok(files.some((f) => f.endsWith('.log')), 'run logs exist to be checked');
     for (const f of files) assert.ok(!readFileSync(f, 'utf8').includes(sentinel), `the key leaked into ${f}`);
     assert.equal(readLedger(home, 'env-dump').length, 2);
+    assert.ok(logger.lines.length > 0);
+    assert.ok(!logger.lines.join('\n').includes(sentinel), 'the key leaked into the host log');
   });
 });
