@@ -475,7 +475,8 @@ export class Host extends EventEmitter<HostEvents> {
     for (const w of r.warnings) log.warn(w);
     this.emit('run-end', { entry, fields: r.fields });
 
-    const retryable = r.outcome !== 'success' && !(r.outcome === 'interrupted' && this.stopping);
+    // A budget refusal would only be refused again: not retried.
+    const retryable = r.outcome !== 'success' && r.outcome !== 'budget-exceeded' && !(r.outcome === 'interrupted' && this.stopping);
     if (retryable && slot && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true) {
       this.scheduleRetry(skill.name, slot, attempt + 1, m.retries.backoffSeconds * 2 ** (attempt - 1));
     }

@@ -5,7 +5,8 @@ import { afterEach, describe, it } from 'node:test';
 import { FakeClock } from '../../../main/core/clock.ts';
 import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
 import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
-import { localHost, runOnce, writeModels } from '../../helpers/model-home.ts';
+import type { LedgerEnd } from '../../../main/common/types.ts';
+import { localHost, readStatus, runOnce, writeModels } from '../../helpers/model-home.ts';
 
 describe('token budgets: per run refused before sending, per day skipped with reason budget', () => {
   let server: OpenAIServer | null = null;
@@ -24,11 +25,17 @@ describe('token budgets: per run refused before sending, per day skipped with re
     return t.home;
   }
 
-  it('refuses a second call past tokensPerRun before it is sent: budget-exceeded, the first call counted', async () => {
+  it('refuses a second call past tokensPerRun before it is sent: budget-exceeded, the first call counted, no retry', async () => {
     const h = await home();
     // The first call costs 20 tokens (the server's usage); 25 leaves too little for the second prompt.
-    writeSkill(h, 'spender', { schedule: '0 9 * * *', model: true, budget: { tokensPerRun: 25 } }, 'model-two-calls.mjs');
-    const { end, status } = await runOnce(h, 'spender');
+    writeSkill(h, 'spender', { schedule: '0 9 * * *', model: true, budget: { tokensPerRun: 25 }, retries: { max: 2, backoffSeconds: 0 } }, 'model-two-calls.mjs');
+    const host = localHost(h);
+    host.dispatch('spender', '2026-01-10T09:00:00.000Z', 'schedule', 1, false);
+    await host.idle();
+    const ends = readLedger(h, 'spender').filter((e) => e.type === 'end');
+    assert.equal(ends.length, 1, 'a budget refusal is not retried');
+    const end = ends[0] as unknown as LedgerEnd;
+    const status = readStatus(h, 'spender');
     assert.equal(server!.requests.length, 1, 'the second request never reached the server');
     assert.equal(end.outcome, 'budget-exceeded');
     assert.match(end.error!, /would pass the budget \(5 tokens left of tokensPerRun=25\); not sent/);
