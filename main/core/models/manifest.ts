@@ -28,7 +28,8 @@ export function checkModelFields(raw: Record<string, unknown>, dir: string, mode
     if (!models.models[model.name]) {
       const known = Object.keys(models.models);
       const how = model.name === 'default' ? 'add "models": {"default": {"baseURL", "model"}} to config.json, or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME' : `add "models": {"${model.name}": {"baseURL", "model"}} to config.json`;
-      out.push({ field: 'model', message: `no model "${model.name}" is configured (${known.length ? `known: ${known.join(', ')}` : 'none configured'}): ${how}` });
+      const broken = models.problems.length ? `; config.json has problems: ${models.problems.join('; ')}` : '';
+      out.push({ field: 'model', message: `no model "${model.name}" is configured (${known.length ? `known: ${known.join(', ')}` : 'none configured'}): ${how}${broken}` });
     }
   }
   return out;

@@ -30,7 +30,7 @@ describe('model config and the agent fields of skill.json', () => {
     assert.deepEqual(c!.manifest!.model, { name: 'small', optional: true });
   });
 
-  it('reports an unknown model, a prompt skill without a model, and two ways to run, each with file and field', () => {
+  it('reports an unknown model, a prompt skill without a model, two ways to run and a broken models config, each with file and field', () => {
     const h = home();
     writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm' } });
     writeSkill(h, 'unknown', { schedule: '* * * * *', command: ['true'], model: 'big' });
@@ -43,6 +43,10 @@ describe('model config and the agent fields of skill.json', () => {
     assert.ok(byName.unknown!.problems[0]!.file.endsWith(join('unknown', 'skill.json')));
     assert.match(p('no-model'), /model: a prompt skill needs a model/);
     assert.match(p('both'), /prompt: give exactly one of "entry".*"command".*"prompt" or "promptFile"/);
+    writeModels(h, { default: { baseURL: 'not a url', model: 'm' } });
+    writeSkill(h, 'uses-default', { schedule: '* * * * *', command: ['true'], model: true });
+    const d = discoverSkills(null, join(h, 'skills')).find((s) => s.name === 'uses-default')!;
+    assert.match(d.problems.map((x) => x.message).join('\n'), /no model "default" is configured \(none configured\).*config\.json has problems: .*models\.default\.baseURL/);
   });
 
   it('takes models.default from CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME over config.json', () => {
