@@ -22,6 +22,8 @@ export class ModelError extends Error {
 
 const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 8000;
+/** A bound even without a deadline (a dry run, a benchmark): a provider down for good is not hammered. */
+const MAX_ATTEMPTS = 10;
 
 /**
  * @param {unknown} err the error of attempt number `n`
@@ -56,6 +58,9 @@ export function planRetry(err, n, roomMs, where) {
     if (after !== null) waitMs = after;
   } else {
     return { giveUp: true, error: err };
+  }
+  if (n >= MAX_ATTEMPTS) {
+    return { giveUp: true, error: new ModelError('upstream-failure', `${where}: ${what}; tried ${n} times`, { status, cause: err }) };
   }
   if (waitMs >= roomMs) {
     const why = waitMs > 0 && roomMs > 0 ? `the next try (in ${Math.ceil(waitMs / 1000)} s) would be past the run's deadline` : "the run's deadline is reached";
