@@ -39,6 +39,10 @@ async function main() {
   const spec = JSON.parse(process.env.CLAWKEEPER_RUN_SPEC ?? 'null');
   if (!spec) throw new Error('skill-child: CLAWKEEPER_RUN_SPEC is missing');
   delete process.env.CLAWKEEPER_RUN_SPEC;
+  // Only a skill with a model loads the client (and asks the host for its key over IPC), while
+  // the skill's own module loads.
+  const modelReady = spec.model ? import('./models/child-model.js').then((m) => m.childModel(spec, send, controller.signal)) : Promise.resolve(undefined);
+  modelReady.catch(() => undefined); // awaited below; a failed skill import must not leave it unhandled
   // A prompt skill runs ClawKeeper's own module (models/prompt-skill.js) in place of a skill's entry.
   const mod = await import(spec.prompt ? new URL('./models/prompt-skill.js', import.meta.url).href : pathToFileURL(spec.entry).href);
   if (typeof mod.default !== 'function') {
@@ -50,8 +54,7 @@ async function main() {
     warn: (/** @type {unknown[]} */ ...a) => console.warn(tag, ...a),
     error: (/** @type {unknown[]} */ ...a) => console.error(tag, ...a),
   };
-  // Only a skill with a model loads the client (and asks the host for its key over IPC).
-  const model = spec.model ? await (await import('./models/child-model.js')).childModel(spec, send, controller.signal) : undefined;
+  const model = await modelReady;
   const extra = spec.prompt ? { prompt: spec.prompt, send, deadline: spec.deadline, dryRun: spec.dryRun === true } : {};
   const fields = await mod.default({ ...spec.context, logger, signal: controller.signal, ...(model ? { model } : {}), ...extra });
   finished = true;
