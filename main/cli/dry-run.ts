@@ -62,6 +62,8 @@ export async function dryRunCommand(ctx: CliContext, name: string): Promise<numb
   const seen: { error?: string } = {};
   child.on('message', (msg: { type?: string; message?: string }) => {
     if (msg?.type === 'error') seen.error = String(msg.message);
+    // No key in a dry run (nothing is sent); a prompt skill's text comes with the reply.
+    if (msg?.type === 'model-key-request') child.send(agent.keyReply());
   });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   ctx.out(code === 0 ? `dry run of ${name} done` : `dry run of ${name} ended with an error${seen.error ? `: ${seen.error}` : ''}`);

@@ -54,8 +54,9 @@ async function main() {
     warn: (/** @type {unknown[]} */ ...a) => console.warn(tag, ...a),
     error: (/** @type {unknown[]} */ ...a) => console.error(tag, ...a),
   };
-  const model = await modelReady;
-  const extra = spec.prompt ? { prompt: spec.prompt, send, deadline: spec.deadline, dryRun: spec.dryRun === true } : {};
+  const ready = await modelReady;
+  const model = ready?.model;
+  const extra = spec.prompt ? { prompt: { ...spec.prompt, text: ready?.promptText ?? '' }, send, deadline: spec.deadline, dryRun: spec.dryRun === true } : {};
   const fields = await mod.default({ ...spec.context, logger, signal: controller.signal, ...(model ? { model } : {}), ...extra });
   finished = true;
   await send({ type: 'result', fields: fields ?? {} });

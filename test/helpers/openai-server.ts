@@ -45,9 +45,11 @@ export async function startOpenAIServer(script: Reply[] = [], fallback: Reply = 
   const sockets = new Set<Socket>();
   const state: OpenAIServer = { port: 0, baseURL: '', requests: [], script, fallback, close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      // Decoded whole: a multi-byte character may straddle two chunks.
+      const body = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && req.url === '/v1/models') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model' }] }));
         return;

@@ -1,7 +1,7 @@
 // @ts-check
-// The model side of a skill's process: asks the host for the API key over the run's IPC channel
-// (so the key is never in the skill's environment, where every library and subprocess could read
-// it), then builds `ctx.model`.
+// The model side of a skill's process: asks the host for the API key (and a prompt skill's text)
+// over the run's IPC channel, so the key is never in the skill's environment, where every library
+// and subprocess could read it, then builds `ctx.model`.
 import { createModelClient } from './model-client.js';
 
 /**
@@ -10,11 +10,12 @@ import { createModelClient } from './model-client.js';
  * @param {AbortSignal} signal
  */
 export async function childModel(spec, send, signal) {
-  const apiKey = spec.dryRun ? null : await requestKey(send);
-  return createModelClient({ spec: spec.model, apiKey, budget: spec.budget, deadline: spec.deadline ?? Infinity, dryRun: spec.dryRun === true, send, signal });
+  const { apiKey, promptText } = await requestKey(send);
+  const model = createModelClient({ spec: spec.model, apiKey, budget: spec.budget, deadline: spec.deadline ?? Infinity, dryRun: spec.dryRun === true, send, signal });
+  return { model, promptText };
 }
 
-/** @param {(m: unknown) => Promise<void>} send @returns {Promise<string | null>} */
+/** @param {(m: unknown) => Promise<void>} send @returns {Promise<{ apiKey: string | null, promptText: string | undefined }>} */
 function requestKey(send) {
   const parentPort = /** @type {any} */ (process).parentPort;
   return new Promise((resolve, reject) => {
@@ -27,7 +28,7 @@ function requestKey(send) {
       // Removing the listener also lets the channel stop holding the process open.
       if (parentPort) parentPort.off('message', on);
       else process.off('message', on);
-      resolve(typeof msg.apiKey === 'string' ? msg.apiKey : null);
+      resolve({ apiKey: typeof msg.apiKey === 'string' ? msg.apiKey : null, promptText: typeof msg.promptText === 'string' ? msg.promptText : undefined });
     };
     if (parentPort) parentPort.on('message', on);
     else process.on('message', on);

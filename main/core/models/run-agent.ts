@@ -12,7 +12,9 @@ export interface AgentSpec {
   /** Epoch ms (wall clock) by which the skill must be done: model retries stop before it. */
   deadline: number;
   dryRun?: boolean;
-  prompt?: { text: string; outputFile: string; output: string; deliver?: { webhook: string } };
+  /** A prompt skill's output and delivery; its text comes over IPC with the key (a large prompt in
+   *  the environment fails the spawn with E2BIG: Linux caps one variable at 128 KiB). */
+  prompt?: { outputFile: string; output: string; deliver?: { webhook: string } };
 }
 
 export interface AgentRun {
@@ -21,7 +23,9 @@ export interface AgentRun {
   secretEnv: string[];
   /** Set when the run cannot start (its model is gone from config.json, an unsafe key file). */
   error?: string;
-  onMessage(msg: { type?: string } & Record<string, unknown>, child: ChildHandle): boolean;
+  onMessage(msg: { type?: string } & Record<string, unknown>, child: Pick<ChildHandle, 'send'>): boolean;
+  /** What answers the child's `model-key-request`: the key and a prompt skill's text. */
+  keyReply(): { type: 'model-key'; apiKey: string | null; promptText?: string };
   /** A model error that escaped the skill: the run's outcome. */
   readonly errorKind: RunOutcome | null;
   usage(): TokenUsage | undefined;
@@ -65,9 +69,12 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
   }
   if (m.budget) spec.budget = { ...m.budget, ...(req.dayTokensLeft !== undefined ? { dayTokensLeft: req.dayTokensLeft } : {}) };
   if (req.dryRun) spec.dryRun = true;
+  let promptText: string | undefined;
   if (m.prompt !== undefined || m.promptFile !== undefined) {
     try {
-      spec.prompt = promptSpec(req, startedAt);
+      const { text, ...rest } = promptSpec(req, startedAt);
+      spec.prompt = rest;
+      promptText = text;
     } catch (err) {
       error = `promptFile: ${(err as Error).message}`;
     }
@@ -76,6 +83,7 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
   const total: TokenUsage = { calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, model: spec.model?.model ?? '' };
   let delivery: { status: 'delivered' | 'failed'; error?: string } | undefined;
   let errorKind: RunOutcome | null = null;
+  const keyReply = () => ({ type: 'model-key' as const, apiKey, ...(promptText !== undefined ? { promptText } : {}) });
   return {
     spec,
     secretEnv,
@@ -85,7 +93,7 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
     },
     onMessage(msg, child) {
       if (msg.type === 'model-key-request') {
-        child.send({ type: 'model-key', apiKey });
+        child.send(keyReply());
       } else if (msg.type === 'usage') {
         const u = msg.usage as Partial<TokenUsage> | undefined;
         total.calls++;
@@ -104,6 +112,7 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
       }
       return true;
     },
+    keyReply,
     usage: () => (total.calls > 0 ? { ...total } : undefined),
     delivery: () => delivery,
   };
@@ -114,7 +123,7 @@ function num(v: unknown): number {
 }
 
 /** The prompt with {{date}}, {{slot}}, {{skill}} filled in, and where its reply goes. */
-function promptSpec(req: AgentRequest, startedAt: number): NonNullable<AgentSpec['prompt']> {
+function promptSpec(req: AgentRequest, startedAt: number): NonNullable<AgentSpec['prompt']> & { text: string } {
   const m = req.manifest;
   const raw = m.prompt ?? readFileSync(join(req.dir, m.promptFile!), 'utf8');
   const at = req.slot ? Date.parse(req.slot) : startedAt;

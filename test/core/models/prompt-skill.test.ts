@@ -54,6 +54,16 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     assert.ok(existsSync(join(h, status.output!)));
   });
 
+  it('sends a promptFile far larger than an environment variable may be (it travels over IPC)', async () => {
+    const h = await home();
+    const dir = writeSkill(h, 'big', { schedule: '0 9 * * *', model: true, promptFile: 'prompt.md' });
+    const text = '日本語のテキスト。'.repeat(40_000); // ~1 MB of UTF-8; Linux caps one variable at 128 KiB
+    writeFileSync(join(dir, 'prompt.md'), text);
+    const { end } = await runOnce(h, 'big');
+    assert.equal(end.outcome, 'success', end.error);
+    assert.equal((server!.requests[0]!.body.messages as { content: string }[])[0]!.content, text);
+  });
+
   it('posts {skill, slot, text} to deliver.webhook', async () => {
     const h = await home('the reply');
     const got: unknown[] = [];
