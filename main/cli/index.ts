@@ -18,6 +18,8 @@ const USAGE = `usage: clawkeeper <command>
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
+  run <name> --dry-run show each model prompt with its token count and budget; nothing sent or written
+  import openclaw [--from FILE] [--dry-run] [--force]   OpenClaw cron jobs as prompt skills
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
   (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
@@ -33,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, force: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' } },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
@@ -51,12 +53,15 @@ export async function main(argv: string[]): Promise<number> {
       return (await commands()).skillsCommand(ctx);
     case 'run':
       if (!arg) break;
+      if (values['dry-run']) return (await import('./dry-run.ts')).dryRunCommand(ctx, arg);
       return (await commands()).runCommand(ctx, arg, { force: values.force === true });
     case 'logs':
       if (!arg) break;
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
     case 'open':
       return (await commands()).openCommand(ctx);
+    case 'import':
+      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true });
     case 'token':
       return (await commands()).tokenCommand(ctx, values.rotate === true);
     default:

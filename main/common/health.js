@@ -64,7 +64,7 @@ export const OUTCOME_WORDS = /** @type {const} */ ({
   crashed: 'crashed',
   interrupted: 'interrupted',
   'upstream-failure': 'provider failed',
-  'budget-exceeded': 'over budget',
+  'budget-exceeded': 'over token budget',
 });
 
 /** Liveness: the host refreshes its snapshot and runs/_host.json at least every second; older than this, it is not responding. */

@@ -7,6 +7,7 @@ import type { LedgerEnd, LoadedSkill } from '../common/types.ts';
 import type { BreakerView } from './breaker.ts';
 import { nextSlot } from './cron.ts';
 import type { Ledger } from './ledger.ts';
+import { outcomeWords } from './models/usage-view.ts';
 import { formatProblem } from './skill-loader.ts';
 
 export interface SkillFacts {
@@ -28,7 +29,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   }
   if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
   const last = ledger.lastRun(skill.name);
-  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${last.outcome}${last.error ? `: ${last.error}` : ''}` };
+  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${outcomeWords(last)}` };
   const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
   const since = ledger.lastSlot(skill.name);
   if (since !== null) {

@@ -9,6 +9,7 @@ import { nextSlot, slotsBetween } from './cron.ts';
 import { acquireHostLock } from './host-lock.ts';
 import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
+import { dayBudgetReached, dayTokensLeft, recordAgentEnd } from './models/day-budget.ts';
 import type { Logger } from './logger.ts';
 import { ensureHome, homePaths, type HomePaths } from './paths.ts';
 import { readPaused, writePaused } from './paused.ts';
@@ -542,6 +543,12 @@ export class Host extends EventEmitter<HostEvents> {
         probe = admit.kind === 'probe';
       }
     }
+    // Day token budget (budget.tokensPerDay) reached: the slot is skipped with reason `budget`.
+    const overBudget = slot !== null && trigger !== 'manual' ? dayBudgetReached(this.paths, m, this.clock.now()) : null;
+    if (overBudget !== null && slot !== null) {
+      if (trigger !== 'retry') this.skip(name, slot, 'budget', overBudget);
+      return { runId: null, queued: false };
+    }
     const running = this.active.get(name);
     if (running) {
       const policy = queueAnyway || trigger === 'retry' ? 'queue' : m.overlap;
@@ -577,7 +584,7 @@ export class Host extends EventEmitter<HostEvents> {
     // end, which the next host records as interrupted. The slot is taken either way.
     this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
     const handle = startRun(
-      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home },
+      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home, dayTokensLeft: dayTokensLeft(this.paths, m, now) },
       { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes },
     );
     this.active.set(skill.name, handle);
@@ -608,6 +615,7 @@ export class Host extends EventEmitter<HostEvents> {
     if (r.error) entry.error = r.error;
     if (r.warnings.length > 0) entry.warnings = r.warnings;
     if (p.probe) entry.breaker_probe = true;
+    recordAgentEnd(this.paths, m, entry, r, this.clock.now());
     try {
       this.ledger.recordEnd(entry);
       writeStatusFile(this.paths.status, skill.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: handle.runId }, r.fields);
@@ -624,8 +632,11 @@ export class Host extends EventEmitter<HostEvents> {
     // so the next slots wait instead of failing too. Such a failure says nothing about the skill.
     const networkClass = r.outcome === 'failure' && r.errorCode !== undefined && NETWORK_ERROR_CODES.has(r.errorCode) && m.needs.length > 0;
     if (networkClass) for (const n of m.needs) this.dependencies.probeNow(n);
+    // A provider that kept failing: probe the model server now (the breaker ignores this outcome).
+    if (r.outcome === 'upstream-failure') for (const n of m.needs) if (n.startsWith('model:')) this.dependencies.probeNow(n);
 
-    const retryable = r.outcome !== 'success' && !(r.outcome === 'interrupted' && this.stopping);
+    // A budget refusal would only be refused again: not retried.
+    const retryable = r.outcome !== 'success' && r.outcome !== 'budget-exceeded' && !(r.outcome === 'interrupted' && this.stopping);
     const retrying = retryable && slot !== null && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true;
     if (retrying) {
       this.scheduleRetry(skill.name, slot, attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, attempt), p.probe === true);

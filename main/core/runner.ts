@@ -2,9 +2,10 @@ import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type Write
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sanitizeSkillFields, type StatusFields } from '../common/status-line.ts';
-import type { RunOutcome, RunTrigger, SkillManifest } from '../common/types.ts';
+import type { RunOutcome, RunTrigger, SkillManifest, TokenUsage } from '../common/types.ts';
 import type { Clock } from './clock.ts';
 import type { ChildHandle, ExitInfo, ProcessLauncher } from './launcher.ts';
+import { prepareAgent } from './models/run-agent.ts';
 
 // The child entry sits beside this file (plain JS, so the build copies it as it is).
 const CHILD_MODULE = fileURLToPath(new URL('./skill-child.js', import.meta.url));
@@ -17,6 +18,8 @@ export interface RunRequest {
   trigger: RunTrigger;
   attempt: number;
   home: string;
+  /** What is left of the skill's day token budget (budget.tokensPerDay), from the host. */
+  dayTokensLeft?: number;
 }
 
 export interface RunResult {
@@ -32,6 +35,9 @@ export interface RunResult {
   endedAt: number;
   logFile: string;
   outputBytes: number;
+  /** The model calls' usage, summed from the child's reports as each call ended. */
+  usage?: TokenUsage;
+  delivery?: { status: 'delivered' | 'failed'; error?: string };
 }
 
 export type StopReason = 'deadline' | 'replaced' | 'shutdown';
@@ -93,13 +99,19 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   let lastStderr = '';
 
   const env = runEnv(opts.baseEnv ?? process.env, req);
+  // Model, budget, prompt and deadline for the child; the API key goes over IPC, never in env.
+  const agent = prepareAgent(req, opts.baseEnv ?? process.env, startedAt, Date.now() + req.manifest.timeoutSeconds * 1000);
+  for (const k of agent.secretEnv) delete env[k];
   let child: ChildHandle | null = null;
-  let spawnError: string | null = null;
+  let spawnError: string | null = agent.error ?? null;
   try {
-    if (req.manifest.entry) {
+    if (spawnError !== null) {
+      // nothing to start
+    } else if (req.manifest.entry || agent.spec.prompt) {
       env.CLAWKEEPER_RUN_SPEC = JSON.stringify({
-        entry: join(req.dir, req.manifest.entry),
+        entry: req.manifest.entry ? join(req.dir, req.manifest.entry) : '',
         context: { name: req.manifest.name, runId: req.runId, slot: req.slot, home: req.home, trigger: req.trigger, attempt: req.attempt },
+        ...agent.spec,
       });
       child = launcher.fork(CHILD_MODULE, [], { cwd: req.dir, env, name: `skill ${req.manifest.name}` });
     } else {
@@ -165,14 +177,14 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
         outcome = 'crashed';
         error = `killed by ${exit.signal}${lastStderr ? `: ${lastStderr}` : ''}`;
       } else if (exit && exit.code !== 0) {
-        outcome = 'failure';
+        outcome = agent.errorKind ?? 'failure';
         error = errorMessage ?? `exited with code ${exit.code}${lastStderr ? `: ${lastStderr}` : ''}`;
-      } else if (req.manifest.entry && !resultMessage) {
+      } else if ((req.manifest.entry || agent.spec.prompt) && !resultMessage) {
         outcome = 'failure';
         error = errorMessage ?? 'the process exited without reporting a result';
       } else {
         outcome = 'success';
-        rawFields = req.manifest.entry ? resultMessage?.fields : lastJsonLine(stdoutTail);
+        rawFields = req.manifest.entry || agent.spec.prompt ? resultMessage?.fields : lastJsonLine(stdoutTail);
       }
       const { fields, warnings } = sanitizeSkillFields(rawFields);
       if (dropped > 0) warnings.push(`output over ${cap} bytes: ${dropped} bytes not kept in the log`);
@@ -192,6 +204,8 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
         endedAt,
         logFile,
         outputBytes: logged + dropped,
+        ...(agent.usage() ? { usage: agent.usage() } : {}),
+        ...(agent.delivery() ? { delivery: agent.delivery() } : {}),
       });
     };
 
@@ -200,6 +214,7 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
     child.stderr?.on('data', (c: Buffer) => capture(c, false));
     child.onMessage((m) => {
       const msg = m as { type?: string; fields?: unknown; message?: string };
+      if (msg && typeof msg === 'object' && agent.onMessage(msg, child)) return;
       if (msg?.type === 'result') resultMessage = msg;
       else if (msg?.type === 'error') {
         errorMessage = String(msg.message ?? 'error').slice(0, 2000);

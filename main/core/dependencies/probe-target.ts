@@ -46,7 +46,7 @@ export function probeTarget(target: string, timeoutMs: number): Promise<ProbeRes
     const tcp = u.protocol === 'tcp:';
     const tls = u.protocol === 'https:';
     const port = Number(u.port) || (tls ? 443 : 80);
-    const request = () => socket?.write(`HEAD ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: clawkeeper-probe\r\nConnection: close\r\n\r\n`);
+    const request = () => socket?.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: clawkeeper-probe\r\nConnection: close\r\n\r\n`);
     const sock: Socket = tls ? tlsConnect({ host, port, servername: host }, request) : connect({ host, port }, () => (tcp ? finish(true) : request()));
     socket = sock;
     let head = '';
