@@ -23,6 +23,8 @@ export interface SkillView {
   deferred: string[] | null;
   /** Null when the skill has `breaker: false`. */
   breaker: { state: 'closed' | 'open' | 'half-open'; until: string | null; failures: number } | null;
+  /** Model skills: tokens per local day (7 days, oldest first), today's and the day budget. */
+  tokens?: { days: { day: string; tokens: number }[]; today: number; tokensPerDay: number | null } | null;
   nextRun: string | null;
   lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string } | null;
   running: { runId: string; since: string } | null;

@@ -16,6 +16,8 @@ export interface SkillFacts {
   /** Needs of the skill that are down now. */
   deferredOn: string[];
   breaker: BreakerView | null;
+  /** Model skills' token use (tokenHistory), or null. */
+  tokens?: SkillView['tokens'];
 }
 
 /** Per skill, healthchecks-style. One next-slot computation says whether a slot is overdue. */
@@ -63,6 +65,7 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     needs: m?.needs ?? [],
     deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
     breaker: f.breaker,
+    tokens: f.tokens ?? null,
     nextRun: next ? new Date(next).toISOString() : null,
     lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
     running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,

@@ -7,6 +7,7 @@ import { executeCommand } from './host-commands.ts';
 import type { HostOp } from '../common/host-protocol.ts';
 import { computeMetrics } from './metrics.ts';
 import { composeHealth, skillView } from './health-composer.ts';
+import { tokenHistory } from './models/usage-view.ts';
 import type { Supervisor } from './supervisor.ts';
 
 export const HOST_SESSION = 'clawkeeper';
@@ -97,7 +98,9 @@ export class LayerLink {
     const skills = host.listSkills().map((s) => {
       const since = host.runningSince(s.name);
       const running = since !== undefined ? { runId: host.runningId(s.name) ?? '', since } : null;
-      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name) };
+      const m = s.manifest;
+      const tokens = m && (m.model || m.budget) ? tokenHistory(host.paths, m, now) : null;
+      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens };
       return skillView(s, host.ledger, now, facts, host.nextRun(s.name) ?? null, running);
     });
     const report = composeHealth({
