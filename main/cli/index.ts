@@ -17,6 +17,7 @@ const USAGE = `usage: clawkeeper <command>
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
+  run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     err: (l) => process.stderr.write(l + '\n'),
     logger: createConsoleLogger('', true),
   };
+  // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
+  if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
