@@ -135,7 +135,7 @@ export function minuteMatches(f: CronFields, w: Wall): boolean {
 export function compactSet(values: number[], min: number, max: number, sep: string, pad: (n: number) => string = String, stepStar = '*'): string {
   if (values.length === max - min + 1) return '*';
   if (values.length >= 2 && values[0] === min) {
-    const step = values[1]! - values[0]!;
+    const step = values[1]! - values[0];
     const even = values.every((v, i) => v === min + i * step);
     if (step > 1 && even && values[values.length - 1]! + step > max) return `${stepStar === '*' ? '*' : pad(min)}/${step}`;
   }
