@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, 
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CronJob, type ICronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { PersistentVolumeClaim, type IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { parse } from 'yaml';
 import { IMAGE_APP_DIR, IMAGE_COPIES, IMAGE_ENTRY } from '../../../main/core/export/dockerfile.ts';
 import { ROOT, readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
@@ -47,7 +47,7 @@ describe('clawkeeper export kubernetes', () => {
         // The models' validate() is ajv code compiled from the Kubernetes OpenAPI schema; it throws on any violation.
         assert.doesNotThrow(() => new CronJob(obj).validate(), f);
       }
-      assert.doesNotThrow(() => new PersistentVolumeClaim(parse(readFileSync(join(out, 'pvc.yaml'), 'utf8'))).validate());
+      assert.doesNotThrow(() => new PersistentVolumeClaim(parse(readFileSync(join(out, 'pvc.yaml'), 'utf8')) as IPersistentVolumeClaim).validate());
       assert.equal(jobs.includes('cronjob-month-end.yaml'), false, 'an L schedule cannot be exported');
     } finally {
       t.cleanup();
@@ -68,7 +68,7 @@ describe('clawkeeper export kubernetes', () => {
       assert.equal(poster.spec?.concurrencyPolicy, 'Replace');
       assert.equal(poster.spec?.startingDeadlineSeconds, 1800);
       assert.equal(poster.spec?.suspend, false);
-      const jobSpec = poster.spec!.jobTemplate.spec!;
+      const jobSpec = poster.spec.jobTemplate.spec!;
       assert.equal(jobSpec.backoffLimit, 0);
       // 3 attempts of (60 s + 5 s kill grace) + backoffs 10 + 20 + 30 s margin
       assert.equal(jobSpec.activeDeadlineSeconds, 3 * 65 + 30 + 30);

@@ -9,63 +9,10 @@ import { Cron } from 'croner';
 import { CronConvertError } from '../../../main/core/export/cron-fields.ts';
 import { dstMismatches } from '../../../main/core/export/dst-check.ts';
 import { toOnCalendar } from '../../../main/core/export/on-calendar.ts';
+import { CASES } from './cron-cases.ts';
 
 const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
 
-/** [cron, zone, base]: bases sit before DST changes, so 20 elapses cross them where they can. */
-const CASES: [string, string, string][] = [
-  ['*/5 * * * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 */2 * * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['15,45 9-17 * * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 9 * * MON-FRI', 'UTC', '2026-01-01T00:00:00Z'],
-  ['30 8 1 * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 0 1 JAN,JUL *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 12 * * SUN', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 12 * * 7', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 0 13 * 5', 'UTC', '2026-01-01T00:00:00Z'],
-  ['*/10 * * * * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['30 0 12 * * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 6 */2 * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 6 1-7 * 1', 'UTC', '2026-01-01T00:00:00Z'],
-  ['5-20/5 * * * *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 0 29 2 *', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 22 * * 1-5/2', 'UTC', '2026-01-01T00:00:00Z'],
-  ['0 0 ? * wed', 'UTC', '2026-01-01T00:00:00Z'],
-  ['30 2 * * *', 'America/New_York', '2026-02-25T00:00:00Z'],
-  ['30 1 * * *', 'America/New_York', '2026-10-20T00:00:00Z'],
-  ['0 3 * * *', 'America/New_York', '2026-02-25T00:00:00Z'],
-  ['*/30 * * * *', 'America/New_York', '2026-11-01T04:00:00Z'],
-  ['0 9 * * MON-FRI', 'America/New_York', '2026-02-25T00:00:00Z'],
-  ['0 0 * * *', 'America/New_York', '2026-10-20T00:00:00Z'],
-  ['45 23 * * 0,6', 'America/New_York', '2026-02-25T00:00:00Z'],
-  ['0 2 * * *', 'America/New_York', '2026-02-25T00:00:00Z'],
-  ['0 1-3 * * *', 'America/New_York', '2026-03-05T00:00:00Z'],
-  ['15 10 1,15 * *', 'America/New_York', '2026-01-01T00:00:00Z'],
-  ['0 12 * MAR-MAY *', 'America/New_York', '2026-01-01T00:00:00Z'],
-  ['0 2 * * *', 'Europe/Berlin', '2026-03-20T00:00:00Z'],
-  ['30 2 * * 0', 'Europe/Berlin', '2026-03-01T00:00:00Z'],
-  ['30 2 * * 1', 'Europe/Berlin', '2026-03-01T00:00:00Z'],
-  ['*/15 * * * *', 'Europe/Berlin', '2026-10-25T00:00:00Z'],
-  ['0 9-17 * * 1-5', 'Europe/Berlin', '2026-03-26T00:00:00Z'],
-  ['0 6 * * SAT,SUN', 'Europe/Berlin', '2026-03-01T00:00:00Z'],
-  ['55 23 * * *', 'Europe/Berlin', '2026-10-15T00:00:00Z'],
-  ['0 0 1 */3 *', 'Europe/Berlin', '2026-01-01T00:00:00Z'],
-  ['0 3 * * *', 'Europe/Berlin', '2026-10-15T00:00:00Z'],
-  ['0 12 15 * 3', 'Europe/Berlin', '2026-01-01T00:00:00Z'],
-  ['30 2 * * *', 'Australia/Sydney', '2026-09-25T00:00:00Z'],
-  ['0 9 * * 1-5', 'Australia/Sydney', '2026-03-30T00:00:00Z'],
-  ['*/20 * * * *', 'Australia/Sydney', '2026-04-04T14:00:00Z'],
-  ['0 0 * * *', 'Australia/Sydney', '2026-03-25T00:00:00Z'],
-  ['*/7 * * * *', 'Asia/Kolkata', '2026-01-01T00:00:00Z'],
-  ['30 5 * * *', 'Asia/Kolkata', '2026-01-01T00:00:00Z'],
-  ['0 0 * * *', 'America/St_Johns', '2026-02-28T00:00:00Z'],
-  ['30 2 * * *', 'America/St_Johns', '2026-02-28T00:00:00Z'],
-  ['30 1 * * *', 'Europe/London', '2026-03-20T00:00:00Z'],
-  ['0 */6 * * *', 'Europe/London', '2026-03-27T00:00:00Z'],
-  ['15 3 * * *', 'Pacific/Chatham', '2026-09-20T00:00:00Z'],
-  ['0 0 * * *', 'America/Sao_Paulo', '2026-01-01T00:00:00Z'],
-  ['0,30 8-10 * 6-8 1,3,5', 'Europe/Berlin', '2026-05-01T00:00:00Z'],
-];
 
 const ITERATIONS = 20;
 
