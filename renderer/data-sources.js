@@ -27,10 +27,21 @@ export function ipcSource(/** @type {any} */ bridge) {
       bridge.onEvent((/** @type {any} */ e) => sink.onEvent(e));
       sink.onReachability({ gateway: true, session: true });
     },
-    run: (name) => bridge.command('run', name),
-    pause: (name) => bridge.command('pause', name),
-    resume: (name) => bridge.command('resume', name),
+    run: (name) => ipcCommand(bridge, 'run', name),
+    pause: (name) => ipcCommand(bridge, 'pause', name),
+    resume: (name) => ipcCommand(bridge, 'resume', name),
   };
+}
+
+/**
+ * The host answers an IPC command as it answers host.sock (`{ok, result}` or `{ok: false, error}`):
+ * a refusal (an invalid skill, 422 over HTTP) must reach the window's error line, not vanish.
+ * @param {any} bridge @param {string} op @param {string} name
+ */
+async function ipcCommand(bridge, op, name) {
+  const reply = await bridge.command(op, name);
+  if (reply && reply.ok === false) throw new Error(reply.error?.message ?? `${op} was refused`);
+  return reply && 'result' in reply ? reply.result : reply;
 }
 
 /** @returns {DataSource} */

@@ -9,33 +9,29 @@ import type { Logger } from '../core/logger.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
 import { scheduleInWords } from '../core/schedule-words.ts';
 import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
-import { buildStatusReport, freshStatusFiles } from '../core/status-report.ts';
+import { buildStatusReport, freshStatusFiles, readHostLiveness } from '../core/status-report.ts';
 import { rotateToken } from '../core/token.ts';
 import { ago, paint, table } from './format.ts';
+import { askHost } from './ask-host.ts';
 import { callGateway } from './gateway-client.ts';
+import { exitCodeOf, healthVerdict } from './health-verdict.ts';
+import { cliPorts } from './ports.ts';
 
-function readToken(ctx: CliContext): string | null {
-  try {
-    return readFileSync(homePaths(resolveHome(ctx.env)).token, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
-/** `clawkeeper open`: a one-time login link for the dashboard (the code is in the fragment). */
+/** `clawkeeper open`: a one-time login link for the dashboard, the code asked of the host over
+ * host.sock (so the token never goes to whatever listens on the gateway's port). */
 export async function openCommand(ctx: CliContext): Promise<number> {
-  const port = gatewayPort(ctx.env);
-  const token = readToken(ctx);
-  if (!token) {
-    ctx.err(`clawkeeper open: no token in ${homePaths(resolveHome(ctx.env)).token}; start the host first (clawkeeper start)`);
+  const home = resolveHome(ctx.env);
+  const r = await askHost(home, { id: 1, op: 'login-code' });
+  if (!r) {
+    ctx.err(`clawkeeper open: no ClawKeeper host is running with ${home}; start it first (clawkeeper start)`);
     return 1;
   }
-  const r = await callGateway(port, 'POST', '/api/login-codes', token);
-  if (!r || r.status !== 201) {
-    ctx.err(`clawkeeper open: the gateway on 127.0.0.1:${port} ${r ? `answered ${r.status}` : 'does not answer'}; \`clawkeeper status\` says why`);
+  if (!r.ok) {
+    ctx.err(`clawkeeper open: ${r.error.message}`);
     return 1;
   }
-  const { code, expiresInSeconds } = r.body as { code: string; expiresInSeconds: number };
+  const port = (await cliPorts(ctx.env, ctx.logger)).gateway;
+  const { code, expiresInSeconds } = r.result as { code: string; expiresInSeconds: number };
   ctx.out(`http://127.0.0.1:${port}/login#code=${code}`);
   ctx.out(`(one use, valid ${expiresInSeconds} s)`);
   return 0;
@@ -52,22 +48,24 @@ export function tokenCommand(ctx: CliContext, rotate: boolean): number {
   return 0;
 }
 
-/** `clawkeeper run`: through the gateway when it answers, else locally, saying so. */
+/**
+ * `clawkeeper run`: the host that holds the home folder runs it (over host.sock), so its ledger,
+ * `overlap` policy and queue see every run; only with no host holding host.lock does the CLI run
+ * it itself.
+ */
 export async function runCommand(ctx: CliContext, name: string): Promise<number> {
-  const port = gatewayPort(ctx.env);
-  const token = readToken(ctx);
-  const r = token ? await callGateway(port, 'POST', `/api/skills/${encodeURIComponent(name)}/run`, token) : null;
-  if (!r || r.status >= 500) {
-    ctx.out(`the gateway on 127.0.0.1:${port} ${r ? `answered ${r.status}` : 'does not answer'}: running ${name} locally instead`);
+  const home = resolveHome(ctx.env);
+  const r = await askHost(home, { id: 1, op: 'run', skill: name });
+  if (!r) {
+    ctx.out(`no ClawKeeper host is running with ${home}: running ${name} here`);
     return runLocalCommand(ctx, name);
   }
-  if (r.status !== 202) {
-    const msg = (r.body as { error?: { message?: string } })?.error?.message ?? JSON.stringify(r.body);
-    ctx.err(`clawkeeper run: ${msg}`);
+  if (!r.ok) {
+    ctx.err(`clawkeeper run: ${r.error.message}`);
     return 1;
   }
-  const { run_id: runId, queued } = r.body as { run_id: string | null; queued: boolean };
-  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} via the gateway`);
+  const { run_id: runId, queued } = r.result as { run_id: string | null; queued: boolean };
+  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} by the host`);
   if (!runId) return 0;
   const ledgerFile = join(homePaths(resolveHome(ctx.env)).runs, `${name}.jsonl`);
   const deadline = Date.now() + 24 * 3600_000;
@@ -88,16 +86,6 @@ export interface CliContext {
   out: (line: string) => void;
   err: (line: string) => void;
   logger: Logger;
-}
-
-export function gatewayPort(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.CLAWKEEPER_GATEWAY_PORT ?? 3019);
-  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 3019;
-}
-
-export function sessionPort(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.CLAWKEEPER_SESSION_PORT ?? 3020);
-  return Number.isInteger(n) && n > 0 && n < 65536 ? n : 3020;
 }
 
 /** `clawkeeper status [--json]`: files only, so it answers with every server down. */
@@ -198,20 +186,24 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
   return 0;
 }
 
-/** `clawkeeper health`: the article's check (SEED.md), as a command with the same words. */
+/**
+ * `clawkeeper health`: the article's check (SEED.md) as a command, with its words where they are
+ * true, and exit codes as `status`: 0 operational, 1 degraded, 2 down (health-verdict.ts).
+ */
 export async function healthCommand(ctx: CliContext): Promise<number> {
   const paths = homePaths(resolveHome(ctx.env));
-  const port = gatewayPort(ctx.env);
+  const port = (await cliPorts(ctx.env, ctx.logger)).gateway;
   // As the article's `curl -sf`: OK only for a 2xx answer.
   const reply = await callGateway(port, 'GET', '/health', null, undefined, 2000);
-  const gateway = reply !== null && reply.status >= 200 && reply.status < 300;
+  const ok = reply !== null && reply.status >= 200 && reply.status < 300;
+  const said = (reply?.body as { status?: unknown } | undefined)?.status;
+  const gateway = !ok ? null : said === 'degraded' || said === 'down' ? said : 'ok';
   const fresh = freshStatusFiles(paths.status, Date.now(), 60);
-  ctx.out(`Gateway (127.0.0.1:${port}/health): ${gateway ? 'OK' : 'FAIL'}`);
+  const hostAlive = readHostLiveness(paths, Date.now()).alive;
+  ctx.out(`Gateway (127.0.0.1:${port}/health): ${ok ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
-  if (!gateway && fresh.length > 0) {
-    ctx.out('Gateway down but skills running - Graceful degradation mode');
-    return 1;
-  }
-  ctx.out('All systems operational');
-  return 0;
+  if (!ok) ctx.out(`Host: ${hostAlive ? 'running' : 'not running'}`);
+  const v = healthVerdict({ gateway, fresh: fresh.length, hostAlive });
+  ctx.out(v.line);
+  return exitCodeOf(v.mode);
 }

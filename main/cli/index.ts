@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import type { CliContext } from './commands.ts';
+import { endQuietlyOnClosedPipe } from './quiet-pipe.ts';
 
 // Commands are imported when used: the long-running `start` never loads what only the short
 // ones need (node:http alone is ~18 MB of resident memory).
@@ -13,19 +14,21 @@ const USAGE = `usage: clawkeeper <command>
   status [--json]      layers, mode and skills from the files alone (exit 0 operational, 1 degraded, 2 down)
   health               the article's check: gateway /health plus fresh status files
   skills               list skills, with every problem of the invalid ones
-  run <name>           run a skill now (through the gateway, or locally when it does not answer)
+  run <name>           run a skill now (by the running host, over host.sock; here only when no host runs)
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
   run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
   export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
-environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
+environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
+  (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
 export async function main(argv: string[]): Promise<number> {
+  const pipes = endQuietlyOnClosedPipe();
   const ctx: CliContext = {
     env: process.env,
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
+    out: (l) => void (pipes.open(process.stdout) && process.stdout.write(l + '\n')),
+    err: (l) => void (pipes.open(process.stderr) && process.stderr.write(l + '\n')),
     logger: createConsoleLogger('', true),
   };
   // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).

@@ -7,6 +7,9 @@ import { ensureHome, homePaths } from './paths.ts';
 import { Supervisor } from './supervisor.ts';
 import { ensureToken } from './token.ts';
 import { effectivePorts, settingsOrDefaults } from './settings.ts';
+import { executeCommand } from './host-commands.ts';
+import { startHostSocket, type HostSocket } from './host-socket.ts';
+import { watchSkillFolders } from './skill-watcher.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -23,6 +26,8 @@ export interface HeadlessApp {
   host: Host;
   supervisor: Supervisor | null;
   link: LayerLink | null;
+  /** host.sock, the CLI's way in; null when it could not listen (said in the log). */
+  socket: HostSocket | null;
   gatewayPort(): number;
   sessionPort(): number;
   banner(): string[];
@@ -40,6 +45,12 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run.
   await host.start();
+  // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
+  // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
+  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
+    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
+    return null;
+  });
   let supervisor: Supervisor | null = null;
   let link: LayerLink | null = null;
   if (opts.layers !== false) {
@@ -61,14 +72,24 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     supervisor.start();
   }
   const sup = supervisor;
+  const commandLink = link;
+  // A socket that cannot listen (a home path too long for a Unix socket, say) costs the CLI its
+  // way in, never the host its runs.
+  const socket = await startHostSocket(paths, (req) => executeCommand(host, commandLink, req), opts.logger).catch((err: unknown) => {
+    opts.logger.error(`[host-socket] cannot listen on ${paths.hostSocket}: ${(err as Error).message}; \`clawkeeper run\` cannot reach this host`);
+    return null;
+  });
   return {
     host,
     supervisor,
     link,
+    socket,
     gatewayPort: () => sup?.port('gateway') ?? 0,
     sessionPort: () => sup?.port('session') ?? 0,
     banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
     stop: async (force = false) => {
+      await socket?.close();
+      await watcher?.close();
       link?.stop();
       await host.stop(force);
       await sup?.stop();

@@ -50,3 +50,17 @@ export function acquireHostLock(file: string): () => void {
   }
   throw new ClawError('CK_HOME_LOCKED', 'host', `could not take the lock ${file}; remove it if no host is running`);
 }
+
+/**
+ * The pid of a live process holding the lock, or null when nobody does (no file, or its process
+ * is gone). How the CLI decides between asking the host and running a skill itself.
+ */
+export function liveLockHolder(file: string): number | null {
+  let pid = NaN;
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
+}

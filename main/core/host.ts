@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { LedgerEnd, LedgerSkip, LoadedSkill, RunTrigger, SkipReason } from '../common/types.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -11,6 +12,7 @@ import { Ledger } from './ledger.ts';
 import type { Logger } from './logger.ts';
 import { ensureHome, homePaths, type HomePaths } from './paths.ts';
 import { readPaused, writePaused } from './paused.ts';
+import { retryDelaySeconds } from './retry-delay.ts';
 import { planCatchUp, type MissedReason } from './reconciler.ts';
 import { startRun, type RunHandle, type RunResult } from './runner.ts';
 import { discoverSkills, formatProblems } from './skill-loader.ts';
@@ -148,6 +150,15 @@ export class Host extends EventEmitter<HostEvents> {
   /** Stops in-flight runs now (a second Ctrl-C). */
   interruptAll(): void {
     for (const run of this.active.values()) run.stop('shutdown');
+  }
+
+  /** For the commands that read the home as the CLI does (host-commands.ts `status`). */
+  get bundledSkillsDir(): string | null {
+    return this.opts.bundledSkillsDir;
+  }
+
+  get logger(): Logger {
+    return this.log;
   }
 
   // ---- skills ------------------------------------------------------------------------------
@@ -294,13 +305,17 @@ export class Host extends EventEmitter<HostEvents> {
         signal: null,
         error: `the host (pid ${open.host_pid}) stopped during this run; found on the next start`,
       };
+      // What the run printed before the host died (the runner's logs/<skill>/<run_id>.log), so
+      // `clawkeeper logs` shows it.
+      const log = join(this.paths.logs, open.skill, `${open.run_id}.log`);
+      if (existsSync(log)) entry.log = log;
       this.ledger.recordEnd(entry);
       writeStatusFile(this.paths.status, open.skill, { status: 'interrupted', timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: open.run_id }, {});
       this.log.warn(`run ${open.run_id} of "${open.skill}" was cut off by the previous host: recorded interrupted`);
       this.emit('run-end', { entry, fields: {} });
       const skill = this.skills.get(open.skill);
       if (skill?.manifest && open.slot && open.attempt <= skill.manifest.retries.max) {
-        this.scheduleRetry(open.skill, open.slot, open.attempt + 1, skill.manifest.retries.backoffSeconds);
+        this.scheduleRetry(open.skill, open.slot, open.attempt + 1, retryDelaySeconds(skill.manifest.retries.backoffSeconds, open.attempt));
       }
     }
   }
@@ -469,7 +484,7 @@ export class Host extends EventEmitter<HostEvents> {
 
     const retryable = r.outcome !== 'success' && !(r.outcome === 'interrupted' && this.stopping);
     if (retryable && slot && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true) {
-      this.scheduleRetry(skill.name, slot, attempt + 1, m.retries.backoffSeconds * 2 ** (attempt - 1));
+      this.scheduleRetry(skill.name, slot, attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, attempt));
     }
     this.drain(skill.name);
   }

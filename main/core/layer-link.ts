@@ -4,6 +4,8 @@ import type { LayerProcessName, LayerToHost, Snapshot } from '../common/layer-pr
 import type { LedgerEnd } from '../common/types.ts';
 import type { Clock } from './clock.ts';
 import type { Host } from './host.ts';
+import { executeCommand } from './host-commands.ts';
+import type { HostOp } from '../common/host-protocol.ts';
 import { computeMetrics } from './metrics.ts';
 import { runtimeHealth, skillView } from './status-report.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -113,20 +115,10 @@ export class LayerLink {
 
   private onMessage(name: LayerProcessName, msg: LayerToHost): void {
     if (name !== 'gateway' || msg.type !== 'command') return;
-    const reply = (ok: boolean, result?: unknown, error?: { code: string; message: string }): void => void this.sup.send('gateway', { type: 'reply', id: msg.id, ok, result, error });
-    const known = this.host.listSkills().some((s) => s.name === msg.skill);
-    if (!known) return reply(false, undefined, { code: 'CK_NOT_FOUND', message: `no skill named "${msg.skill}"` });
-    if (msg.op === 'run') {
-      const r = this.host.runNow(msg.skill);
-      if (!r) return reply(false, undefined, { code: 'CK_SKILL_INVALID', message: `skill "${msg.skill}" is invalid and cannot run` });
-      reply(true, { run_id: r.runId, queued: r.queued });
-    } else if (msg.op === 'pause') {
-      this.host.pause(msg.skill);
-      reply(true, { paused: true });
-    } else if (msg.op === 'resume') {
-      this.host.resume(msg.skill);
-      reply(true, { paused: false });
-    }
-    this.schedulePush();
+    // The same commands as host.sock (host-commands.ts), so the gateway and the CLI agree.
+    void executeCommand(this.host, this, { id: msg.id, op: msg.op as HostOp, skill: msg.skill }).then((r) => {
+      this.sup.send('gateway', r.ok ? { type: 'reply', id: msg.id, ok: true, result: r.result } : { type: 'reply', id: msg.id, ok: false, error: r.error });
+      this.schedulePush();
+    });
   }
 }

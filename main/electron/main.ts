@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot, bundledSkillsDir } from '../core/app-paths.ts';
 import { startHeadless } from '../core/headless.ts';
+import { executeCommand } from '../core/host-commands.ts';
 import { HOST_SESSION } from '../core/layer-link.ts';
 import { dashboardFiles } from '../core/layers/dashboard-files.ts';
 import { createFileLogger } from '../core/logger.ts';
@@ -75,7 +76,9 @@ if (!app.requestSingleInstanceLock()) {
   const tray = initializeTray({ tray: new Tray(icon('operational', true)), buildMenu: (t) => Menu.buildFromTemplate(t), image: icon, onAction: act });
   const notifier = new Notifier((n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show());
 
-  registerCommandHandler(ipcMain, (c) => (c.op === 'run' ? host.runNow(c.skill) : c.op === 'pause' ? host.pause(c.skill) : host.resume(c.skill)));
+  // The same commands as host.sock and the gateway (host-commands.ts); a refusal comes back as
+  // {ok: false, error} for the window to show.
+  registerCommandHandler(ipcMain, (c) => executeCommand(host, link, { id: 0, op: c.op, skill: c.skill }));
   ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, link ? withScheduleWords(link.snapshot()) : null));
   const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
   host.on('run-start', forward('run-start'));

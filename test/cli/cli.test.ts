@@ -89,10 +89,13 @@ describe('clawkeeper CLI', () => {
     const t = tempHome();
     cleanup = t.cleanup;
     writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
+    // No gateway, no host, no fresh status file: down, never "All systems operational".
     const before = await cli(t.home, ['health']);
-    assert.match(before.out, /All systems operational/);
+    assert.equal(before.code, 2, before.out);
+    assert.doesNotMatch(before.out, /All systems operational/);
     await cli(t.home, ['run', 'poster']);
     const after = await cli(t.home, ['health']);
+    assert.equal(after.code, 1, after.out);
     assert.match(after.out, /Gateway \(127\.0\.0\.1:\d+\/health\): FAIL/);
     assert.match(after.out, /Gateway down but skills running - Graceful degradation mode/);
   });
