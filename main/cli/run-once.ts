@@ -5,6 +5,7 @@ import { bundledSkillsDir } from '../core/app-paths.ts';
 import { resolveHome } from '../core/paths.ts';
 import { RUN_ONCE_EXIT, runOnce, type RunOnceOptions } from '../core/run-once.ts';
 import type { CliContext } from './commands.ts';
+import { hostHandOff } from './run-once-handoff.ts';
 
 export const RUN_ONCE_USAGE = `usage: clawkeeper run-once <skill> [--slot ISO] [--trigger schedule|manual]
   One run of <skill>, with no scheduler and no layers: the same ledger entries, status file and
@@ -14,7 +15,8 @@ export const RUN_ONCE_USAGE = `usage: clawkeeper run-once <skill> [--slot ISO] [
                     default: the newest slot at or before now
   --trigger T       schedule (default) or manual; a manual run without --slot serves no slot
   Exactly once per slot: a slot already in the ledger, or being run by another run-once (a claim
-  file in runs/_claims/), is refused and exits 0.
+  file in runs/_claims/), is refused and exits 0. Beside a running host the slot is handed to it
+  (host.sock) and run-once exits with the outcome of the host's run (retries included).
 exit codes: 0 success, slot already done or claimed, skill paused or disabled · 1 failure ·
   3 timeout · 4 crashed · 5 interrupted · 6 upstream-failure · 7 budget-exceeded · 64 bad arguments ·
   66 no such skill · 75 a live host holds the home and did not take the slot · 78 invalid skill`;
@@ -53,7 +55,7 @@ export async function runOnceCommand(ctx: CliContext, argv: string[], handOff?: 
       logger: ctx.logger,
       out: ctx.out,
       signal: abort.signal,
-      handOff,
+      handOff: handOff ?? hostHandOff(resolveHome(ctx.env), ctx.out, ctx.logger),
     });
     (r.kind === 'error' ? ctx.err : ctx.out)(r.kind === 'error' ? `clawkeeper run-once: ${r.message}` : r.message);
     return r.exitCode;

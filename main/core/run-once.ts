@@ -11,6 +11,7 @@ import { Ledger } from './ledger.ts';
 import type { Logger } from './logger.ts';
 import { ensureHome, homePaths, type HomePaths } from './paths.ts';
 import { readPaused } from './paused.ts';
+import { retryDelaySeconds } from './retry-delay.ts';
 import { startRun, type RunHandle } from './runner.ts';
 import { claimSlot, pruneClaims, releaseClaim } from './slot-claim.ts';
 import { discoverSkills, formatProblems } from './skill-loader.ts';
@@ -55,8 +56,11 @@ export interface RunOnceOptions {
   killGraceMs?: number;
   /** Aborting stops the run in flight (recorded `interrupted`) and any retry still waiting. */
   signal?: AbortSignal;
-  /** Hands the slot to a live host; null when none answers (then run-once refuses to run beside it). */
-  handOff?: (paths: HomePaths, skill: string, slot: string, trigger: RunTrigger) => Promise<number | null>;
+  /**
+   * Hands the slot to a live host on this machine (over host.sock) and waits for its outcome;
+   * null when no host holds the home folder, and run-once runs it itself.
+   */
+  handOff?: (skill: SkillManifest, slot: string | null, trigger: Extract<RunTrigger, 'schedule' | 'manual'>) => Promise<RunOnceResult | null>;
 }
 
 export interface RunOnceResult {
@@ -131,9 +135,11 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
     slot = new Date(t).toISOString();
   }
 
+  const handed = o.handOff ? await o.handOff(m, slot, o.trigger) : null;
+  if (handed) return handed;
+  // No host answered here, yet one keeps the heartbeat fresh (on another machine sharing the
+  // volume, say): its in-memory ledger would not see our entries, so a slot could run twice.
   if (liveHost(paths, clock.now())) {
-    const handed = o.handOff && slot ? await o.handOff(paths, m.name, slot, o.trigger) : null;
-    if (handed !== null) return { exitCode: handed, kind: 'handed-off', message: `${m.name}: slot ${slot} handed to the running host`, ends: [] };
     return fail(RUN_ONCE_EXIT.hostBusy, `a ClawKeeper host is running with ${paths.home} (host.lock, runs/_host.json fresh) and did not take the run; running beside it could run a slot twice: stop it, or use \`clawkeeper run ${m.name}\``);
   }
 
@@ -196,7 +202,7 @@ async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir
     const retry = r.outcome !== 'success' && slot !== null && attempt <= m.retries.max && !o.signal?.aborted;
     if (!retry) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: `log: ${r.logFile}`, ends };
     // The host's policy: the backoff doubles with each attempt.
-    const delay = m.retries.backoffSeconds * 2 ** (attempt - 1);
+    const delay = retryDelaySeconds(m.retries.backoffSeconds, attempt);
     o.out(`${m.name}: retrying in ${delay} s (attempt ${attempt + 1} of ${m.retries.max + 1})`);
     await sleep(delay * 1000, o.signal);
     if (o.signal?.aborted) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: 'stopped before the next attempt', ends };

@@ -5,6 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import { Host } from '../../main/core/host.ts';
 import { createMemoryLogger } from '../../main/core/logger.ts';
 import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { startHostProcess } from '../helpers/host-process.ts';
 
 interface Done {
   code: number | null;
@@ -72,7 +73,7 @@ describe('clawkeeper run-once', () => {
     assert.equal(end?.outcome, 'interrupted');
   });
 
-  it('refuses to run beside a live host (exit 75) and leaves the ledger untouched', async () => {
+  it('refuses to run beside a host that holds the home but does not answer on host.sock (exit 75), and leaves the ledger untouched', async () => {
     const t = tempHome();
     writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *', timezone: 'UTC' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
@@ -83,8 +84,42 @@ describe('clawkeeper run-once', () => {
     };
     const r = await runOnceProcess(t.home, ['quick', '--slot', '2026-01-01T00:00:00Z']).done;
     assert.equal(r.code, 75, r.out + r.err);
-    assert.match(r.err, /a ClawKeeper host is running/);
+    assert.match(r.err, /holds .* but does not answer|a ClawKeeper host is running/);
     assert.deepEqual(readLedger(t.home, 'quick'), []);
+  });
+
+  it('hands a slot to a running host, which runs it once, exits with its outcome, and a second hand-off of the slot is refused with exit 0', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *', timezone: 'UTC' }, 'ok.mjs');
+    const host = await startHostProcess(t.home);
+    cleanup = async () => {
+      await host.stop();
+      t.cleanup();
+    };
+    const r = await runOnceProcess(t.home, ['quick', '--slot', '2026-01-01T00:00:00Z']).done;
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /slot 2026-01-01T00:00:00.000Z handed to the running host \(run \S+\)/);
+    assert.match(r.out, /quick: success in \d+ ms \(run \S+, attempt 1, by the host\)/);
+    const again = await runOnceProcess(t.home, ['quick', '--slot', '2026-01-01T00:00:00Z']).done;
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.match(again.out, /already in the running host's ledger/);
+    const starts = readLedger(t.home, 'quick').filter((e) => e.type === 'start');
+    assert.equal(starts.length, 1);
+    assert.equal(starts[0]!.host_pid, host.proc.pid, 'the host ran it, not run-once');
+  });
+
+  it('follows the host\'s retries of a handed slot and exits 1 when every attempt fails', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'flaky', { schedule: '0 0 1 1 *', timezone: 'UTC', retries: { max: 1, backoffSeconds: 0.1 }, env: { SUCCEED_AT: '9' } }, 'flaky.mjs');
+    const host = await startHostProcess(t.home);
+    cleanup = async () => {
+      await host.stop();
+      t.cleanup();
+    };
+    const r = await runOnceProcess(t.home, ['flaky', '--slot', '2026-01-01T00:00:00Z']).done;
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, /flaky: failure in \d+ ms \(run \S+, attempt 1, by the host\)/);
+    assert.match(r.out, /flaky: failure in \d+ ms \(run \S+, attempt 2, by the host\)/);
   });
 
   it('names the problem and exits 64 on a bad --trigger, 66 on an unknown skill', async () => {
