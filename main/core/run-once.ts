@@ -1,7 +1,7 @@
 // `clawkeeper run-once`: one run of one skill for one slot, without scheduler or layers, for an
 // external scheduler (a Kubernetes CronJob, a systemd timer, launchd). The same runner, ledger
 // entries, status file and logs as inside the host; retries happen here, within this process.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { Cron } from 'croner';
 import type { LedgerEnd, RunOutcome, RunTrigger, SkillManifest } from '../common/types.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -100,6 +100,20 @@ function parseSlot(expr: string, tz: string | undefined, raw: string): { iso: st
   return { iso: new Date(t).toISOString() };
 }
 
+/**
+ * ensureHome, except that a home we cannot chmod is used as it is: the root of a mounted volume
+ * (a Kubernetes PVC with fsGroup) belongs to root, and a pod running as uid 1000 gets EPERM there.
+ */
+function ensureRunHome(paths: HomePaths, logger: Logger): void {
+  try {
+    ensureHome(paths);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    logger.warn(`cannot make ${paths.home} private (0700): ${(err as Error).message}; using it as it is (a mounted volume's root?)`);
+    for (const dir of [paths.skills, paths.status, paths.runs, paths.logs]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+}
+
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -117,7 +131,7 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   const clock = o.clock ?? systemClock;
   const paths = homePaths(o.home);
   const fail = (exitCode: number, message: string): RunOnceResult => ({ exitCode, kind: 'error', message, ends: [] });
-  ensureHome(paths);
+  ensureRunHome(paths, o.logger);
   const skill = discoverSkills(o.bundledSkillsDir, paths.skills).find((s) => s.name === o.skill);
   if (!skill) return fail(RUN_ONCE_EXIT.unknownSkill, `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`);
   const m = skill.manifest;

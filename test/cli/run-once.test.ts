@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { Host } from '../../main/core/host.ts';
@@ -120,6 +120,25 @@ describe('clawkeeper run-once', () => {
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /flaky: failure in \d+ ms \(run \S+, attempt 1, by the host\)/);
     assert.match(r.out, /flaky: failure in \d+ ms \(run \S+, attempt 2, by the host\)/);
+  });
+
+  it('runs as a non-root user in a home folder it cannot chmod (the root of a mounted volume, as in a pod)', { skip: process.getuid?.() === 0 ? false : 'needs root to run the child as another user' }, async () => {
+    const t = tempHome();
+    cleanup = t.cleanup;
+    writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
+    // As a volume writable by the pod's group: every folder writable, the root not ours to chmod.
+    spawnSync('chmod', ['-R', 'a+rwX', t.home]);
+    const r = await new Promise<Done>((resolve) => {
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'run-once', 'quick', '--slot', SLOT], { uid: 1000, gid: 1000, env: { ...process.env, CLAWKEEPER_HOME: t.home } });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      p.on('close', (code) => resolve({ code, out, err }));
+    });
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.err, /cannot make .* private \(0700\)/);
+    assert.deepEqual(readLedger(t.home, 'quick').map((e) => e.type), ['start', 'end']);
   });
 
   it('names the problem and exits 64 on a bad --trigger, 66 on an unknown skill', async () => {
