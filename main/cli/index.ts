@@ -20,6 +20,8 @@ const USAGE = `usage: clawkeeper <command>
   logs <name> [-n N]   recent runs of a skill and its last output
   run <name> --dry-run show each model prompt with its token count and budget; nothing sent or written
   import openclaw [--from FILE] [--dry-run] [--force]   OpenClaw cron jobs as prompt skills
+  run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
+  export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
   (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
@@ -31,6 +33,9 @@ export async function main(argv: string[]): Promise<number> {
     err: (l) => void (pipes.open(process.stderr) && process.stderr.write(l + '\n')),
     logger: createConsoleLogger('', true),
   };
+  // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
+  if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
+  if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
