@@ -17,6 +17,7 @@ const USAGE = `usage: clawkeeper <command>
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
+  service install|uninstall|status [--system]   the host as a LaunchAgent/LaunchDaemon or systemd unit
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (3019), CLAWKEEPER_SESSION_PORT (3020)`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, system: { type: 'boolean' } },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
@@ -56,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await commands()).openCommand(ctx);
     case 'token':
       return (await commands()).tokenCommand(ctx, values.rotate === true);
+    case 'service': {
+      const s = await import('./service.ts');
+      return s.serviceCommand(s.defaultServiceContext(ctx.env, ctx.out, ctx.err), arg, values.system === true);
+    }
     default:
       ctx.err(`clawkeeper: unknown command "${command}"\n${USAGE}`);
       return 64;
