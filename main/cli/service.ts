@@ -5,10 +5,11 @@
 // root. Where they cannot be reached (a container, CI) the file is still written and the command
 // says how to enable it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { appRoot } from '../core/app-paths.ts';
+import { lockHolderPid } from '../core/host-holder.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
 import { SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec } from '../core/service-files.ts';
 
@@ -98,23 +99,6 @@ function manager(platform: ServicePlatform, scope: ServiceScope, file: string, u
   };
 }
 
-/** The pid in host.lock when that process is alive. */
-export function lockHolderPid(lockFile: string): number | null {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(lockFile, 'utf8').trim());
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
-  }
-}
-
 export function serviceCommand(ctx: ServiceContext, action: string | undefined, system: boolean): number {
   if (ctx.platform !== 'darwin' && ctx.platform !== 'linux') {
     ctx.err(`clawkeeper service: not supported on ${ctx.platform} (macOS launchd and Linux systemd are)`);
@@ -180,4 +164,17 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
   }
   ctx.err('usage: clawkeeper service install|uninstall|status [--system]');
   return 64;
+}
+
+/** "Start the service" from the tray menu: whichever service file is installed, through the manager. */
+export function startInstalledService(ctx: Pick<ServiceContext, 'platform' | 'root' | 'userHome' | 'uid' | 'runner'>): boolean {
+  if (ctx.platform !== 'darwin' && ctx.platform !== 'linux') return false;
+  for (const scope of ['user', 'system'] as const) {
+    if (!existsSync(serviceFilePath(ctx.root, ctx.platform, scope, ctx.userHome))) continue;
+    const r = ctx.platform === 'darwin'
+      ? ctx.runner.run('launchctl', ['kickstart', `${scope === 'system' ? 'system' : `gui/${ctx.uid}`}/${SERVICE_LABEL}`])
+      : ctx.runner.run('systemctl', [...(scope === 'user' ? ['--user'] : []), 'start', SYSTEMD_UNIT]);
+    return r.code === 0;
+  }
+  return false;
 }

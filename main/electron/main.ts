@@ -5,16 +5,19 @@ import Store from 'electron-store';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot, bundledSkillsDir } from '../core/app-paths.ts';
+import { DesktopHost, ownHost } from '../core/attach.ts';
 import { startHeadless } from '../core/headless.ts';
 import { HOST_SESSION } from '../core/layer-link.ts';
 import { dashboardFiles } from '../core/layers/dashboard-files.ts';
 import { createFileLogger } from '../core/logger.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
 import { withScheduleWords } from '../core/schedule-words.ts';
+import { defaultServiceContext, startInstalledService } from '../cli/service.ts';
 import { effectivePorts, SETTINGS_DEFAULTS, STORE_OPTIONS, type Settings } from '../core/settings.ts';
 import { IPC_CHANNELS, registerCommandHandler } from './ipc.ts';
 import { loginItemState, setLoginItem } from './login-item.ts';
 import { Notifier } from './notifier.ts';
+import { runHeadlessInElectron } from './headless-mode.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender } from './security.ts';
 import { initializeTray } from './tray.ts';
@@ -24,7 +27,11 @@ import { createUtilityLauncher } from './utility-launcher.ts';
 const here = fileURLToPath(new URL('.', import.meta.url));
 registerAppScheme(protocol);
 
-if (!app.requestSingleInstanceLock()) {
+// The packaged app's binary as the always-on service (clawkeeper service install): no tray, no
+// single-instance lock (the tray app is the other instance, and attaches to it).
+if (process.argv.includes('--headless')) {
+  await runHeadlessInElectron(app, utilityProcess);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   await app.whenReady();
@@ -37,16 +44,29 @@ if (!app.requestSingleInstanceLock()) {
   const logger = createFileLogger(join(paths.logs, 'app.log'));
   handleAppProtocol(protocol, dashboardFiles());
 
-  const headless = await startHeadless({
-    home,
-    bundledSkillsDir: bundledSkillsDir(),
-    logger,
-    env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(ports.gateway), CLAWKEEPER_SESSION_PORT: String(ports.session) },
-    launcher: createUtilityLauncher(utilityProcess),
-  });
-  const { host, link } = headless;
-
   let win: BrowserWindow | null = null;
+  // Another host holding the home folder (the service): attach to it; else run the host here.
+  const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
+  const startOwn = async () => {
+    const headless = await startHeadless({
+      home,
+      bundledSkillsDir: bundledSkillsDir(),
+      logger,
+      env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(ports.gateway), CLAWKEEPER_SESSION_PORT: String(ports.session) },
+      launcher: createUtilityLauncher(utilityProcess),
+    });
+    headless.host.on('run-start', forward('run-start'));
+    headless.host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
+    headless.supervisor?.on('transition', forward('layer'));
+    // Sleep: the reconciler runs on wake, so slots missed while asleep follow their catchUp policy.
+    powerMonitor.on('resume', () => headless.host.onResume());
+    return ownHost(headless, withScheduleWords);
+  };
+  const desktop = new DesktopHost({ paths, gatewayPort: ports.gateway, startOwn, startService: () => startInstalledService(defaultServiceContext(process.env, () => undefined, () => undefined)) });
+  await desktop.begin();
+  const command = (op: 'run' | 'pause' | 'resume', skill: string) => desktop.command(op, skill).catch((err: unknown) => logger.warn(String(err)));
+  const skillNames = () => desktop.snapshot()?.skills.map((s) => s.name) ?? [];
+
   const openDashboard = () => {
     if (win) return win.show();
     win = new BrowserWindow({ width: 1200, height: 900, show: false, title: 'ClawKeeper', webPreferences: dashboardWebPreferences(join(here, 'preload.cjs')) });
@@ -66,39 +86,35 @@ if (!app.requestSingleInstanceLock()) {
   };
   const act = (a: TrayAction) => {
     if (a.type === 'open-dashboard') openDashboard();
-    else if (a.type === 'run') host.runNow(a.skill);
-    else if (a.type === 'pause-all') for (const s of host.listSkills()) host.pause(s.name);
-    else if (a.type === 'resume-all') for (const s of host.listSkills()) host.resume(s.name);
+    else if (a.type === 'run') void command('run', a.skill);
+    else if (a.type === 'pause-all') for (const s of skillNames()) void command('pause', s);
+    else if (a.type === 'resume-all') for (const s of skillNames()) void command('resume', s);
+    else if (a.type === 'start-service') void desktop.startService();
+    else if (a.type === 'take-over') void desktop.takeOver();
     else if (a.type === 'toggle-login-item') store.set('startAtLogin', setLoginItem(app, platform, loginItemState(app, platform) === 'disabled') !== 'disabled');
     else if (a.type === 'quit') app.quit();
   };
   const tray = initializeTray({ tray: new Tray(icon('operational', true)), buildMenu: (t) => Menu.buildFromTemplate(t), image: icon, onAction: act });
   const notifier = new Notifier((n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show());
 
-  registerCommandHandler(ipcMain, (c) => (c.op === 'run' ? host.runNow(c.skill) : c.op === 'pause' ? host.pause(c.skill) : host.resume(c.skill)));
-  ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, link ? withScheduleWords(link.snapshot()) : null));
-  const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
-  host.on('run-start', forward('run-start'));
-  host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
-  headless.supervisor?.on('transition', forward('layer'));
+  registerCommandHandler(ipcMain, (c) => desktop.command(c.op, c.skill));
+  ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, desktop.snapshot()));
 
   const pump = () => {
-    const raw = link?.snapshot();
-    const snap = raw ? withScheduleWords(raw) : null;
-    tray.update(snap, loginItemState(app, platform));
+    const snap = desktop.snapshot();
+    tray.update(snap, loginItemState(app, platform), desktop.mode);
     if (snap) notifier.update(snap);
     win?.webContents.send(IPC_CHANNELS.snapshot, snap);
   };
   pump();
   setInterval(pump, 1000);
 
-  // Sleep: the reconciler runs on wake, so slots missed while asleep follow their catchUp policy.
-  powerMonitor.on('resume', () => host.onResume());
   let quitting = false;
   app.on('before-quit', (e) => {
     if (quitting) return;
     quitting = true;
     e.preventDefault();
-    void headless.stop().finally(() => app.exit(0));
+    // An own host stops (runs get their deadline); an attached service keeps running.
+    void desktop.quit().finally(() => app.exit(0));
   });
 }

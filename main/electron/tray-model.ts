@@ -1,6 +1,7 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
 import { LAYER_NAMES, layerColor } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
+import type { DesktopMode } from '../core/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 
 export type TrayIcon = 'operational' | 'degraded' | 'down';
@@ -20,6 +21,8 @@ export type TrayAction =
   | { type: 'pause-all' }
   | { type: 'resume-all' }
   | { type: 'toggle-login-item' }
+  | { type: 'start-service' }
+  | { type: 'take-over' }
   | { type: 'quit' };
 
 export interface TrayItem {
@@ -35,7 +38,8 @@ const LAYER_LABEL = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session
 const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
 const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
 
-export function trayView(snap: Snapshot | null): TrayView {
+export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {
+  if (host?.kind === 'service-gone') return { icon: 'down', template: false, title: 'Stopped', tooltip: 'ClawKeeper: the service stopped; skills are not running' };
   if (!snap) return { icon: 'degraded', template: false, title: '…', tooltip: 'ClawKeeper: starting' };
   const icon: TrayIcon = snap.mode === 'operational' ? 'operational' : snap.mode === 'degraded' ? 'degraded' : 'down';
   const failing = snap.skills.filter((s) => s.state === 'failing' || s.state === 'late').length;
@@ -47,9 +51,16 @@ export function trayView(snap: Snapshot | null): TrayView {
   return { icon, template: icon === 'operational', title, tooltip };
 }
 
-export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState }): TrayItem[] {
+export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState; host?: DesktopMode }): TrayItem[] {
   const items: TrayItem[] = [];
-  if (!snap) {
+  const host = opts.host;
+  if (host?.kind === 'attached') items.push({ label: `Attached to the ClawKeeper service (pid ${host.pid})`, enabled: false });
+  if (host?.kind === 'service-gone') {
+    items.push({ label: `The ClawKeeper service (pid ${host.pid}) stopped: skills are not running`, enabled: false });
+    items.push({ label: 'Start the service', action: { type: 'start-service' } });
+    items.push({ label: 'Take over (run skills in this app)', action: { type: 'take-over' } });
+    items.push({ type: 'separator' });
+  } else if (!snap) {
     items.push({ label: 'Starting…', enabled: false });
   } else {
     items.push({ label: snap.scenario ? `${snap.scenario.title}: ${snap.scenario.message}` : 'All systems operational', enabled: false });
@@ -84,6 +95,6 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
     action: { type: 'toggle-login-item' },
   });
   items.push({ type: 'separator' });
-  items.push({ label: 'Quit ClawKeeper', action: { type: 'quit' } });
+  items.push({ label: host?.kind === 'attached' || host?.kind === 'service-gone' ? 'Quit ClawKeeper (the service keeps running)' : 'Quit ClawKeeper', action: { type: 'quit' } });
   return items;
 }
