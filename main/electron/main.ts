@@ -9,6 +9,7 @@ import { DesktopHost, ownHost } from '../core/attach.ts';
 import { startHeadless } from '../core/headless.ts';
 import { HOST_SESSION } from '../core/layer-link.ts';
 import { dashboardFiles } from '../core/layers/dashboard-files.ts';
+import { Ledger } from '../core/ledger.ts';
 import { createFileLogger } from '../core/logger.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
 import { withScheduleWords } from '../core/schedule-words.ts';
@@ -19,6 +20,7 @@ import { loginItemState, setLoginItem } from './login-item.ts';
 import { Notifier } from './notifier.ts';
 import { runHeadlessInElectron } from './headless-mode.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
+import { skillPageApi } from './skill-page-protocol.ts';
 import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender } from './security.ts';
 import { initializeTray } from './tray.ts';
 import type { TrayAction, TrayIcon } from './tray-model.ts';
@@ -42,7 +44,8 @@ if (process.argv.includes('--headless')) {
   const store = new Store<Settings>({ ...STORE_OPTIONS, cwd: home, defaults: SETTINGS_DEFAULTS, schema: STORE_OPTIONS.schema });
   const ports = effectivePorts(process.env, store.store);
   const logger = createFileLogger(join(paths.logs, 'app.log'));
-  handleAppProtocol(protocol, dashboardFiles());
+  const pageLedger = new Ledger(paths.runs, logger);
+  handleAppProtocol(protocol, dashboardFiles(), (url) => skillPageApi(url, { paths, ledger: pageLedger, snapshot: () => desktop.snapshot() }));
 
   let win: BrowserWindow | null = null;
   // Another host holding the home folder (the service): attach to it; else run the host here.
