@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { ROOT, tempHome, writeSkill } from '../test/helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { killAndHoldPort } from '../test/helpers/hijack.ts';
+import { snapshotOf, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -130,6 +131,25 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
     assert.match(text, /timeoutSeconds/);
     assert.match((await page.locator('pre[data-manifest]').textContent()) ?? '', /every day/);
     assert.equal(await page.locator('ol.slots li time').count(), 0);
+  });
+
+  it('greys the gateway\'s figures with "as of HH:MM:SS" while the gateway is killed, and clears it when it is back', async () => {
+    await page.goto(`http://127.0.0.1:${h.gatewayPort}/#/`);
+    await page.locator('main[data-mode]:not([data-stale])').waitFor();
+    const held = await killAndHoldPort((await snapshotOf(h)).host.layerPids.gateway, h.gatewayPort);
+    try {
+      const note = page.locator('.stale-note');
+      await note.waitFor({ timeout: 5000 });
+      assert.match(await note.innerText(), /figures in grey are as of \d\d:\d\d:\d\d/);
+      assert.equal(await page.locator('main').getAttribute('data-stale'), 'true');
+      const asOf = Date.parse((await note.getAttribute('data-stale-as-of'))!);
+      assert.ok(Date.now() - asOf < 60_000 && asOf <= Date.now());
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-stale.png'), fullPage: true });
+    } finally {
+      await held.release();
+    }
+    await page.locator('main[data-mode]:not([data-stale])').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.stale-note').count(), 0);
   });
 
   it('a 420-px window: no horizontal scrolling, names and actions still there', async () => {

@@ -10,6 +10,7 @@ import { httpSource, ipcSource } from './data-sources.js';
 import { applyEvent, effectiveState, eventTime, percent, rebase, relative, timelineData } from './view-model.js';
 import { SkillPage, useRoute } from './skill-page.js';
 import { FilteredSkills } from './skills-filter.js';
+import { StaleNote } from './stale.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 const LAYER_TITLES = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
@@ -201,12 +202,13 @@ function App({ source }) {
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
   if (route.skill) return html`<${SkillPage} name=${route.skill} snap=${state} now=${now} />`;
-  return html`<main data-mode=${state.mode}>
+  return html`<main data-mode=${state.mode} data-stale=${reach.gateway ? undefined : 'true'}>
     <header class="top">
       <h1>ClawKeeper</h1>
       <${Badge} color=${c} className="mode">${state.mode === 'operational' ? 'All systems operational' : state.mode === 'degraded' ? 'Degraded mode' : 'Skills down'}</${Badge}>
     </header>
     ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`}
+    <${StaleNote} reach=${reach} at=${state.generatedAt} />
     <${LayerTiles} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
     <h2>Metrics</h2>
     <${Metrics} metrics=${state.metrics} />
