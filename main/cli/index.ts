@@ -69,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
   return 64;
 }
 
-main(process.argv.slice(2)).then(
+// Inside the packaged app (`ClawKeeper --cli ...`), main/electron/cli-mode.ts calls main() itself.
+if (!process.versions.electron) main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -2,10 +2,12 @@
 // beside this file.
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, Tray, utilityProcess } from 'electron';
 import Store from 'electron-store';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot, bundledSkillsDir } from '../core/app-paths.ts';
 import { DesktopHost, ownHost } from '../core/attach.ts';
+import { installCliShim, shimCandidates } from '../core/cli-shim.ts';
 import { startHeadless } from '../core/headless.ts';
 import { HOST_SESSION } from '../core/layer-link.ts';
 import { dashboardFiles } from '../core/layers/dashboard-files.ts';
@@ -18,6 +20,7 @@ import { effectivePorts, SETTINGS_DEFAULTS, STORE_OPTIONS, type Settings } from 
 import { IPC_CHANNELS, registerCommandHandler } from './ipc.ts';
 import { loginItemState, setLoginItem } from './login-item.ts';
 import { Notifier } from './notifier.ts';
+import { cliArgs, runCliInElectron } from './cli-mode.ts';
 import { runHeadlessInElectron } from './headless-mode.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import { skillPageApi } from './skill-page-protocol.ts';
@@ -31,7 +34,10 @@ registerAppScheme(protocol);
 
 // The packaged app's binary as the always-on service (clawkeeper service install): no tray, no
 // single-instance lock (the tray app is the other instance, and attaches to it).
-if (process.argv.includes('--headless')) {
+const cli = cliArgs(process.argv);
+if (cli) {
+  await runCliInElectron(app, utilityProcess, cli);
+} else if (process.argv.includes('--headless')) {
   await runHeadlessInElectron(app, utilityProcess);
 } else if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -94,6 +100,10 @@ if (process.argv.includes('--headless')) {
     else if (a.type === 'resume-all') for (const s of skillNames()) void command('resume', s);
     else if (a.type === 'start-service') void desktop.startService();
     else if (a.type === 'take-over') void desktop.takeOver();
+    else if (a.type === 'install-cli') {
+      const r = installCliShim(process.execPath, shimCandidates(homedir()), homedir(), process.env.PATH);
+      new Notification({ title: 'ClawKeeper', body: r.ok ? `Installed ${r.path}${r.onPath ? '' : ` (add ${dirname(r.path)} to your PATH)`}` : `Could not install the clawkeeper command: ${r.why}` }).show();
+    }
     else if (a.type === 'toggle-login-item') store.set('startAtLogin', setLoginItem(app, platform, loginItemState(app, platform) === 'disabled') !== 'disabled');
     else if (a.type === 'quit') app.quit();
   };
@@ -105,7 +115,7 @@ if (process.argv.includes('--headless')) {
 
   const pump = () => {
     const snap = desktop.snapshot();
-    tray.update(snap, loginItemState(app, platform), desktop.mode);
+    tray.update(snap, loginItemState(app, platform), desktop.mode, app.isPackaged);
     if (snap) notifier.update(snap);
     win?.webContents.send(IPC_CHANNELS.snapshot, snap);
   };

@@ -23,6 +23,7 @@ export type TrayAction =
   | { type: 'toggle-login-item' }
   | { type: 'start-service' }
   | { type: 'take-over' }
+  | { type: 'install-cli' }
   | { type: 'quit' };
 
 export interface TrayItem {
@@ -51,7 +52,7 @@ export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {
   return { icon, template: icon === 'operational', title, tooltip };
 }
 
-export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState; host?: DesktopMode }): TrayItem[] {
+export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState; host?: DesktopMode; canInstallCli?: boolean }): TrayItem[] {
   const items: TrayItem[] = [];
   const host = opts.host;
   if (host?.kind === 'attached') items.push({ label: `Attached to the ClawKeeper service (pid ${host.pid})`, enabled: false });
@@ -94,6 +95,7 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
     enabled: opts.loginItem !== 'unsupported',
     action: { type: 'toggle-login-item' },
   });
+  if (opts.canInstallCli) items.push({ label: "Install 'clawkeeper' command in PATH", action: { type: 'install-cli' } });
   items.push({ type: 'separator' });
   items.push({ label: host?.kind === 'attached' || host?.kind === 'service-gone' ? 'Quit ClawKeeper (the service keeps running)' : 'Quit ClawKeeper', action: { type: 'quit' } });
   return items;
