@@ -5,6 +5,7 @@
 // offers to start the service again or to take over (run the host itself).
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { modeOf, scenarioOf } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 import { lockHolderPid } from './host-holder.ts';
 import type { HomePaths } from './paths.ts';
@@ -55,11 +56,19 @@ export class AttachedHost extends EventEmitter implements HostHandle {
     }
     try {
       const r = await this.call('GET', '/api/snapshot');
-      if (r.ok) this.last = (await r.json()) as Snapshot;
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      this.last = (await r.json()) as Snapshot;
       this.emit('snapshot', this.last);
-      return r.ok ? this.last : null;
+      return this.last;
     } catch {
-      // The host is alive but its gateway is not answering (restarting): keep the last view.
+      // The service is alive but its gateway does not answer: its skills still run, but what we
+      // show is the last snapshot, so the gateway is shown down instead of the old state as current.
+      const last = this.last;
+      if (last && last.layers.gateway.status === 'ok') {
+        const layers = { ...last.layers, gateway: { status: 'failed' as const, since: new Date().toISOString(), reason: 'the app cannot reach the service\'s gateway' } };
+        this.last = { ...last, layers, mode: modeOf(layers), scenario: scenarioOf(layers) };
+        this.emit('snapshot', this.last);
+      }
       return null;
     }
   }

@@ -8,6 +8,7 @@ import { lockHolderPid } from '../../main/core/host-holder.ts';
 import { createMemoryLogger } from '../../main/core/logger.ts';
 import { homePaths } from '../../main/core/paths.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { killAndHoldPort } from '../helpers/hijack.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
 describe('the desktop app and a host that already holds the home folder', { timeout: 120_000 }, () => {
@@ -36,6 +37,16 @@ describe('the desktop app and a host that already holds the home folder', { time
       assert.ok(snap.skills.some((s) => s.name === 'tick'));
       await desktop.command('run', 'tick');
       await waitFor('the manual run in the service\'s ledger', () => readLedger(t.home, 'tick').some((e) => e.trigger === 'manual' && e.outcome === 'success'));
+
+      // the service's gateway stops answering: shown down, not the last state as current
+      const held = await killAndHoldPort(snap.host.layerPids.gateway!, service.gatewayPort);
+      try {
+        await waitFor('the gateway shown down', () => desktop.snapshot()?.layers.gateway.status === 'failed', 10_000);
+        assert.equal(desktop.mode.kind, 'attached', 'the service itself is still there');
+      } finally {
+        await held.release();
+      }
+      await waitFor('the gateway back', () => desktop.snapshot()?.layers.gateway.status === 'ok', 20_000);
 
       // quitting the app leaves the service running
       await desktop.quit();
