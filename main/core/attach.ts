@@ -5,8 +5,10 @@
 // offers to start the service again or to take over (run the host itself).
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { modeOf, scenarioOf } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
+import { SessionClient, type WebSocketLike } from '../common/session-client.js';
 import { lockHolderPid } from './host-holder.ts';
 import type { HomePaths } from './paths.ts';
 
@@ -32,6 +34,7 @@ export class AttachedHost extends EventEmitter implements HostHandle {
   private last: Snapshot | null = null;
   private timer: NodeJS.Timeout | null = null;
   private gone = false;
+  private session: SessionClient | null = null;
   private readonly o: { paths: HomePaths; gatewayPort: number; pid: number; everyMs?: number };
   constructor(o: { paths: HomePaths; gatewayPort: number; pid: number; everyMs?: number }) {
     super();
@@ -50,6 +53,8 @@ export class AttachedHost extends EventEmitter implements HostHandle {
       if (!this.gone) {
         this.gone = true;
         this.last = null;
+        this.session?.close();
+        this.session = null;
         this.emit('gone');
       }
       return null;
@@ -59,6 +64,7 @@ export class AttachedHost extends EventEmitter implements HostHandle {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       this.last = (await r.json()) as Snapshot;
       this.emit('snapshot', this.last);
+      if (!this.session && this.last.ports?.session) this.listen(this.last.ports.session);
       return this.last;
     } catch {
       // The service is alive but its gateway does not answer: its skills still run, but what we
@@ -71,6 +77,19 @@ export class AttachedHost extends EventEmitter implements HostHandle {
       }
       return null;
     }
+  }
+
+  /** Live run and layer events from the service's session layer ('event'), as the own host's. */
+  private listen(port: number) {
+    this.session = new SessionClient({
+      url: `ws://127.0.0.1:${port}/`,
+      open: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      token: () => readFileSync(this.o.paths.token, 'utf8').trim(),
+      onEvent: (e) => this.emit('event', { kind: e.kind, data: e.data }),
+      maxBackoffMs: 2000,
+    });
+    // Only what happens from now on: the snapshot holds the past.
+    this.session.subscribe('clawkeeper', Number.MAX_SAFE_INTEGER);
   }
 
   start(): this {
@@ -96,6 +115,8 @@ export class AttachedHost extends EventEmitter implements HostHandle {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.gone = true;
+    this.session?.close();
+    this.session = null;
     return Promise.resolve();
   }
 }
@@ -138,6 +159,7 @@ export class DesktopHost extends EventEmitter {
     a.once('gone', () => {
       if (this.handle === a) this.setMode({ kind: 'service-gone', pid });
     });
+    a.on('event', (e) => this.handle === a && this.emit('event', e));
     this.handle = a.start();
     this.setMode({ kind: 'attached', pid });
   }

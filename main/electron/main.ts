@@ -72,6 +72,7 @@ if (cli) {
     return ownHost(headless, withScheduleWords);
   };
   const desktop = new DesktopHost({ paths, gatewayPort: ports.gateway, startOwn, startService: () => startInstalledService(defaultServiceContext(process.env, () => undefined, () => undefined)) });
+  desktop.on('event', (e: { kind: string; data: unknown }) => forward(e.kind)(e.data)); // attached: the service's live events
   await desktop.begin();
   const command = (op: 'run' | 'pause' | 'resume', skill: string) => desktop.command(op, skill).catch((err: unknown) => logger.warn(String(err)));
   const skillNames = () => desktop.snapshot()?.skills.map((s) => s.name) ?? [];

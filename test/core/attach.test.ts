@@ -35,7 +35,14 @@ describe('the desktop app and a host that already holds the home folder', { time
       const snap = await waitFor('a snapshot through the gateway', () => desktop.snapshot());
       assert.equal(snap.host.pid, service.proc.pid);
       assert.ok(snap.skills.some((s) => s.name === 'tick'));
-      await desktop.command('run', 'tick');
+      const events: { kind: string; data: { skill?: string } }[] = [];
+      desktop.on('event', (e: { kind: string; data: { skill?: string } }) => events.push(e));
+      await waitFor('the session subscription', async () => {
+        // a run before the subscription is up would not be seen live; run until one is
+        await desktop.command('run', 'tick');
+        await new Promise((r) => setTimeout(r, 300));
+        return events.some((e) => e.kind === 'run-end' && e.data.skill === 'tick');
+      });
       await waitFor('the manual run in the service\'s ledger', () => readLedger(t.home, 'tick').some((e) => e.trigger === 'manual' && e.outcome === 'success'));
 
       // the service's gateway stops answering: shown down, not the last state as current
