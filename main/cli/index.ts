@@ -22,6 +22,7 @@ const USAGE = `usage: clawkeeper <command>
   import openclaw [--from FILE] [--dry-run] [--force]   OpenClaw cron jobs as prompt skills
   run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
   export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
+  service install|uninstall|status [--system]   the host as a LaunchAgent/LaunchDaemon or systemd unit
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
   (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' } },
   });
   const [command, arg] = positionals;
   if (values.help || !command) {
@@ -69,6 +70,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true });
     case 'token':
       return (await commands()).tokenCommand(ctx, values.rotate === true);
+    case 'service': {
+      const s = await import('./service.ts');
+      return s.serviceCommand(s.defaultServiceContext(ctx.env, ctx.out, ctx.err), arg, values.system === true);
+    }
     default:
       ctx.err(`clawkeeper: unknown command "${command}"\n${USAGE}`);
       return 64;
@@ -77,7 +82,8 @@ export async function main(argv: string[]): Promise<number> {
   return 64;
 }
 
-main(process.argv.slice(2)).then(
+// Inside the packaged app (`ClawKeeper --cli ...`), main/electron/cli-mode.ts calls main() itself.
+if (!process.versions.electron) main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -10,6 +10,7 @@ import { SKILL_NAME } from '../skill-schema-json.ts';
 import { readCookie, SESSION_COOKIE, type TokenSource } from '../token.ts';
 import { dashboardCsp } from './csp.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from './guard.ts';
+import { readLogChunk, skillPage } from './skill-page-api.ts';
 import type { StaticFiles } from './static-files.ts';
 
 const C = 'gateway';
@@ -166,6 +167,14 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       if (path === '/api/skills') {
         allow(req, 'GET');
         return sendBody(res, 200, skillsJson());
+      }
+      // The dashboard's skill page (skill-page-api.ts).
+      const page = /^\/api\/skills\/([^/]+)\/(?:page|log\/([^/]+))$/.exec(path);
+      if (page) {
+        allow(req, 'GET');
+        const s = findSkill(skillName(page[1]!));
+        if (page[2] === undefined) return sendJson(res, 200, skillPage(s, ledger, deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
+        return sendJson(res, 200, readLogChunk(deps.paths, s.name, page[2], Number(url.searchParams.get('from') ?? 0) || 0));
       }
       const m = /^\/api\/skills\/([^/]+)(?:\/(runs|run|pause|resume))?$/.exec(path);
       if (m) {
