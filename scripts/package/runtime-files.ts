@@ -31,6 +31,30 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+const depsCache = new Map<string, Set<string> | null>();
+/** The dependencies declared by the package a node_modules file belongs to (null outside node_modules). */
+function declaredDeps(file: string): Set<string> | null {
+  const i = file.lastIndexOf(`${sep}node_modules${sep}`);
+  if (i < 0) return null;
+  const rest = file.slice(i + 14).split(sep);
+  const root = file.slice(0, i + 14) + (rest[0]!.startsWith('@') ? join(rest[0]!, rest[1]!) : rest[0]!);
+  if (!depsCache.has(root)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+      const name = (pkg as unknown as { name?: string }).name;
+      depsCache.set(root, new Set([...(name ? [name] : []), ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]));
+    } catch {
+      depsCache.set(root, null);
+    }
+  }
+  return depsCache.get(root)!;
+}
+
 /** Follows JS modules from `entries`; collects every file reached. */
 export function traceModules(entries: string[], appRoot: string, out: RuntimeFiles = { files: new Set(), unresolved: [] }): RuntimeFiles {
   const queue = [...entries];
@@ -41,7 +65,17 @@ export function traceModules(entries: string[], appRoot: string, out: RuntimeFil
     if (!['.js', '.cjs', '.mjs'].includes(extname(file))) continue;
     const src = readFileSync(file, 'utf8');
     const add = (p: string | null, what: string) => (p ? queue.push(p) : out.unresolved.push(`${relative(appRoot, file)}: ${what}`));
-    for (const re of IMPORTS) for (const m of src.matchAll(re)) if (!isBuiltinSpecifier(m[1]!)) add(resolveSpecifier(m[1]!, file), m[1]!);
+    const declared = declaredDeps(file);
+    for (const re of IMPORTS) {
+      for (const m of src.matchAll(re)) {
+        const spec = m[1]!;
+        if (isBuiltinSpecifier(spec)) continue;
+        // Inside a package, a bare specifier it does not declare is text, not an import (openai's
+        // error message quotes "import { fetch } from 'undici'"): the regex sees strings too.
+        if (declared && !spec.startsWith('.') && !spec.startsWith('/') && !declared.has(packageName(spec))) continue;
+        add(resolveSpecifier(spec, file), spec);
+      }
+    }
     for (const m of src.matchAll(URL_TARGET)) {
       if (m[1] === '.' || m[1]!.endsWith('/')) continue;
       add(resolveSpecifier(m[1]!.replace('${EXT}', '.js'), file), m[1]!);
