@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import { ensureHome, homePaths } from './paths.ts';
 import { Supervisor } from './supervisor.ts';
 import { ensureToken } from './token.ts';
+import { startTokenKeeper } from './token-keeper.ts';
 import { effectivePorts, settingsOrDefaults } from './settings.ts';
 
 export interface HeadlessOptions {
@@ -36,6 +37,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   const paths = homePaths(opts.home);
   ensureHome(paths);
   ensureToken(paths.token);
+  const stopTokenKeeper = startTokenKeeper(paths.token, opts.logger);
   const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher, clock });
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run.
@@ -69,6 +71,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     sessionPort: () => sup?.port('session') ?? 0,
     banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
     stop: async (force = false) => {
+      stopTokenKeeper();
       link?.stop();
       await host.stop(force);
       await sup?.stop();
