@@ -11,7 +11,6 @@ const MAX_FIELDS = 32;
 
 export type StatusFields = Record<string, string>;
 
-// eslint-disable-next-line no-control-regex
 const ENCODED = /[%,=\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 export function encodeStatusValue(value: string): string {
@@ -39,7 +38,6 @@ export function formatStatusLine(fields: StatusFields): string {
 export function parseStatusLine(line: string): StatusFields | null {
   const trimmed = line.replace(/\r?\n$/, '');
   // Anything a reader could take for a line break (a tab in an old file is harmless and still read).
-  // eslint-disable-next-line no-control-regex
   if (trimmed === '' || /[\n\r\v\f\u001c-\u001e\u0085\u2028\u2029]/.test(trimmed)) return null;
   const out: StatusFields = {};
   for (const pair of trimmed.split(',')) {
