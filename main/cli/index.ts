@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import type { CliContext } from './commands.ts';
+import { terminalLine } from './format.ts';
+import { stripControls } from '../common/terminal-text.ts';
 
 // Commands are imported when used: the long-running `start` never loads what only the short
 // ones need (node:http alone is ~18 MB of resident memory).
@@ -22,9 +24,9 @@ environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT (301
 export async function main(argv: string[]): Promise<number> {
   const ctx: CliContext = {
     env: process.env,
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
-    logger: createConsoleLogger('', true),
+    out: (l) => process.stdout.write(terminalLine(l) + '\n'),
+    err: (l) => process.stderr.write(terminalLine(l, false) + '\n'),
+    logger: createConsoleLogger('', true, stripControls),
   };
   const { values, positionals } = parseArgs({
     args: argv,

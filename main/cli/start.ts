@@ -2,6 +2,7 @@ import { bundledSkillsDir } from '../core/app-paths.ts';
 import { startHeadless } from '../core/headless.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import { resolveHome } from '../core/paths.ts';
+import { stripControls } from '../common/terminal-text.ts';
 import type { CliContext } from './commands.ts';
 // (a type-only import: start never loads the other commands)
 
@@ -11,7 +12,7 @@ import type { CliContext } from './commands.ts';
  * them now (recorded `interrupted`). SIGHUP re-reads the skills; SIGUSR2 is the resume signal.
  */
 export async function startCommand(ctx: CliContext): Promise<number> {
-  const logger = createConsoleLogger();
+  const logger = createConsoleLogger('', false, stripControls);
   const app = await startHeadless({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger, env: ctx.env });
 
   for (const line of app.banner()) ctx.out(line);

@@ -20,11 +20,12 @@ function makeLogger(sink: Sink, prefix: string): Logger {
   };
 }
 
-export function createConsoleLogger(prefix = '', quiet = false): Logger {
+/** `clean` filters each line (the CLI strips control characters from what it prints). */
+export function createConsoleLogger(prefix = '', quiet = false, clean: (s: string) => string = (s) => s): Logger {
   return makeLogger((level, line) => {
     if (quiet && level === 'info') return;
     const stamp = new Date().toISOString();
-    (level === 'info' ? process.stdout : process.stderr).write(`${stamp} ${level.toUpperCase()} ${line}\n`);
+    (level === 'info' ? process.stdout : process.stderr).write(`${stamp} ${level.toUpperCase()} ${clean(line)}\n`);
   }, prefix);
 }
 
