@@ -61,18 +61,16 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
   }
 
   function authenticated(req: IncomingMessage): boolean {
+    // A valid credential always passes; only wrong ones are counted and, past the limit, get 429.
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (limiter.locked()) throw new ClawError('CK_RATE_LIMITED', C, `too many failed attempts; retry in ${limiter.retryAfterSeconds()} s`);
     if (bearer !== undefined) {
       if (deps.tokens.matches(bearer)) return true;
-      limiter.fail();
-      throw new ClawError('CK_UNAUTHORIZED', C, 'wrong token');
+      throw limiter.refuse('bearer', C, 'wrong token');
     }
     const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (cookie) {
       if (deps.tokens.verifySession(cookie)) return true;
-      limiter.fail();
-      throw new ClawError('CK_UNAUTHORIZED', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
+      throw limiter.refuse('cookie', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
     }
     throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
   }
@@ -110,15 +108,11 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       if (path === '/api/login') {
         allow(req, 'POST');
-        if (limiter.locked()) throw new ClawError('CK_RATE_LIMITED', C, `too many failed attempts; retry in ${limiter.retryAfterSeconds()} s`);
         const body = (await readJsonBody(req, C)) as { code?: unknown } | undefined;
         const code = typeof body?.code === 'string' ? body.code : '';
         const exp = codes.get(code);
         codes.delete(code);
-        if (!exp || exp < Date.now()) {
-          limiter.fail();
-          throw new ClawError('CK_UNAUTHORIZED', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
-        }
+        if (!exp || exp < Date.now()) throw limiter.refuse('code', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
         const cookie = `${SESSION_COOKIE}=${deps.tokens.signSession(SESSION_TTL_MS)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
         return sendJson(res, 200, { ok: true }, { 'set-cookie': cookie });
       }

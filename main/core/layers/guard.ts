@@ -84,14 +84,18 @@ export function readJsonBody(req: IncomingMessage, component: string): Promise<u
   });
 }
 
+/** Credential kinds, limited apart: a flood of wrong cookies never blocks Bearer tokens or login codes. */
+export type CredentialKind = 'bearer' | 'cookie' | 'code';
+
 /**
- * Failed-auth limiter: past `max` failures in `windowMs`, every credential check is refused for
- * `windowMs` without being made. One global bucket: every caller is local, and no header
- * (X-Forwarded-For and friends) is trusted to tell callers apart.
+ * Failed-auth limiter, one bucket per credential kind: past `max` failures of a kind in `windowMs`,
+ * further wrong credentials of that kind get 429 for `windowMs`. A valid credential is never locked
+ * out (guessing a 256-bit token or a 192-bit code is hopeless anyway; the limit only keeps a noisy
+ * guesser cheap), so a hostile local program cannot lock the user out. No header (X-Forwarded-For
+ * and friends) is trusted to tell callers apart: every caller is local.
  */
 export class AuthLimiter {
-  private failures: number[] = [];
-  private lockedUntil = 0;
+  private readonly buckets = new Map<CredentialKind, { failures: number[]; lockedUntil: number }>();
   private readonly max: number;
   private readonly windowMs: number;
   constructor(max = 20, windowMs = 10_000) {
@@ -99,20 +103,39 @@ export class AuthLimiter {
     this.windowMs = windowMs;
   }
 
-  locked(now = Date.now()): boolean {
-    return now < this.lockedUntil;
+  private bucket(kind: CredentialKind) {
+    let b = this.buckets.get(kind);
+    if (!b) this.buckets.set(kind, (b = { failures: [], lockedUntil: 0 }));
+    return b;
   }
 
-  fail(now = Date.now()): void {
-    this.failures = this.failures.filter((t) => now - t < this.windowMs);
-    this.failures.push(now);
-    if (this.failures.length >= this.max) {
-      this.lockedUntil = now + this.windowMs;
-      this.failures = [];
+  locked(kind: CredentialKind, now = Date.now()): boolean {
+    return now < this.bucket(kind).lockedUntil;
+  }
+
+  fail(kind: CredentialKind, now = Date.now()): void {
+    const b = this.bucket(kind);
+    b.failures = b.failures.filter((t) => now - t < this.windowMs);
+    b.failures.push(now);
+    if (b.failures.length >= this.max) {
+      b.lockedUntil = now + this.windowMs;
+      b.failures = [];
     }
   }
 
-  retryAfterSeconds(now = Date.now()): number {
-    return Math.max(1, Math.ceil((this.lockedUntil - now) / 1000));
+  /**
+   * After a wrong credential of `kind`: the error to answer with (429 while that kind is locked,
+   * else 401 with `message`), counting the failure.
+   */
+  refuse(kind: CredentialKind, component: string, message: string, now = Date.now()): ClawError {
+    if (this.locked(kind, now)) return new ClawError('CK_RATE_LIMITED', component, `too many failed ${kind} attempts; retry in ${this.retryAfterSeconds(kind, now)} s`);
+    this.fail(kind, now);
+    return new ClawError('CK_UNAUTHORIZED', component, message);
+  }
+
+  /** Seconds until `kind` (or, without one, every kind) is open again; at least 1. */
+  retryAfterSeconds(kind?: CredentialKind, now = Date.now()): number {
+    const until = kind ? this.bucket(kind).lockedUntil : Math.max(0, ...[...this.buckets.values()].map((b) => b.lockedUntil));
+    return Math.max(1, Math.ceil((until - now) / 1000));
   }
 }

@@ -54,13 +54,13 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
   }
   if (!c.authed) {
     if (msg.type !== 'auth') return c.ws.close(4401, 'authenticate first');
-    if (limiter.locked()) return c.ws.close(4429, 'too many failed attempts; try again later');
+    // A valid token always passes; only wrong ones are counted (per kind) and, past the limit, 4429.
     if (typeof msg.token === 'string' && tokens.matches(msg.token)) {
       c.authed = true;
       return send(c, { type: 'auth-ok' });
     }
-    limiter.fail();
-    return c.ws.close(4401, 'wrong token');
+    const refused = limiter.refuse('bearer', C, 'wrong token');
+    return c.ws.close(refused.code === 'CK_RATE_LIMITED' ? 4429 : 4401, refused.code === 'CK_RATE_LIMITED' ? 'too many failed attempts; try again later' : 'wrong token');
   }
   const session = msg.session;
   switch (msg.type) {
@@ -120,12 +120,8 @@ server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
   let authed = false;
   if (bearer !== undefined || cookie) {
-    if (limiter.locked()) return refuseUpgrade(socket, new ClawError('CK_RATE_LIMITED', C, 'too many failed attempts; try again later'));
     authed = (bearer !== undefined && tokens.matches(bearer)) || tokens.verifySession(cookie);
-    if (!authed) {
-      limiter.fail();
-      return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'wrong token or expired session'));
-    }
+    if (!authed) return refuseUpgrade(socket, limiter.refuse(bearer !== undefined ? 'bearer' : 'cookie', C, 'wrong token or expired session'));
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     const c: Client = { ws, authed, alive: true, subs: new Set() };
