@@ -105,12 +105,22 @@ export class TokenSource {
     return again !== t && isStrongToken(again) && secretsEqual(candidate, again);
   }
 
-  /** Browser session cookie: `<expiry>.<nonce>.<hmac>`, valid in both layers, void after rotation. */
+  /**
+   * Browser session cookie: `<expiry>.<id>.<hmac>`, valid in both layers, void after rotation;
+   * the id is what logout revokes (session-revocations.ts).
+   */
   signSession(ttlMs: number, now = Date.now()): string {
     const body = `${now + ttlMs}.${randomBytes(16).toString('base64url')}`;
     const mac = this.mac(body);
     if (mac === null) throw new ClawError('CK_UNAVAILABLE', 'token', 'no usable token (256 bits) to sign a session with; the host regenerates the token file within seconds, retry then');
     return `${body}.${mac}`;
+  }
+
+  /** The id and expiry of a session cookie this token signed and that has not expired; else null. */
+  sessionOf(cookie: string | undefined | null, now = Date.now()): { id: string; expiresAt: number } | null {
+    if (!this.verifySession(cookie, now)) return null;
+    const [exp, id] = cookie!.split('.');
+    return { id: id!, expiresAt: Number(exp) };
   }
 
   verifySession(cookie: string | undefined | null, now = Date.now()): boolean {

@@ -7,6 +7,7 @@ import { createMemoryLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
 import { SKILL_NAME } from '../skill-schema-json.ts';
 import { readCookie, SESSION_COOKIE, type TokenSource } from '../token.ts';
+import { SessionRevocations } from '../session-revocations.ts';
 import { dashboardCsp } from './csp.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from './guard.ts';
 import type { StaticFiles } from './static-files.ts';
@@ -46,6 +47,7 @@ export interface GatewayHandler {
 export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
   const origins = allowedOrigins(deps.port);
   const limiter = new AuthLimiter();
+  const revocations = new SessionRevocations(deps.paths.revokedSessions);
   const codes = new Map<string, number>();
   const ledger = new Ledger(deps.paths.runs, createMemoryLogger());
   let csp = '';
@@ -69,7 +71,8 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     }
     const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (cookie) {
-      if (deps.tokens.verifySession(cookie)) return true;
+      const session = deps.tokens.sessionOf(cookie);
+      if (session && !revocations.isRevoked(session.id)) return true;
       throw limiter.refuse('cookie', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
     }
     throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
@@ -119,6 +122,16 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       authenticated(req);
       if (path === '/api/logout') {
         allow(req, 'POST');
+        // The cookie's id is revoked in a file both layers read: the cookie is void everywhere at
+        // once (live WebSockets included), and stays void across restarts.
+        const session = deps.tokens.sessionOf(readCookie(req.headers.cookie, SESSION_COOKIE));
+        if (session) {
+          try {
+            revocations.revoke(session.id, session.expiresAt);
+          } catch (err) {
+            throw new ClawError('CK_UNAVAILABLE', C, `cannot record the logout in ${deps.paths.revokedSessions}: ${(err as Error).message}`);
+          }
+        }
         return sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
       }
       if (path === '/api/login-codes') {

@@ -5,6 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ClawError } from '../../common/errors.ts';
 import { homePaths, resolveHome } from '../paths.ts';
 import { readCookie, SESSION_COOKIE, TokenSource } from '../token.ts';
+import { SessionRevocations } from '../session-revocations.ts';
+import { watchAuthedClients, type AuthedAs } from './session-auth-watch.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, sendError, sendJson } from './guard.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { SESSION_ID, SessionStore, type SessionEvent } from './session-store.ts';
@@ -20,11 +22,14 @@ const paths = homePaths(resolveHome());
 const tokens = new TokenSource(paths.token);
 const store = new SessionStore(paths.sessions);
 const limiter = new AuthLimiter();
+const revocations = new SessionRevocations(paths.revokedSessions);
 const origins = allowedOrigins(gatewayPort);
 
 interface Client {
   ws: WebSocket;
   authed: boolean;
+  /** What it authenticated with: re-checked while it is connected (rotation, logout, expiry). */
+  as?: AuthedAs;
   alive: boolean;
   subs: Set<string>;
 }
@@ -57,6 +62,7 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
     // A valid token always passes; only wrong ones are counted (per kind) and, past the limit, 4429.
     if (typeof msg.token === 'string' && tokens.matches(msg.token)) {
       c.authed = true;
+      c.as = { token: tokens.current(), session: null };
       return send(c, { type: 'auth-ok' });
     }
     const refused = limiter.refuse('bearer', C, 'wrong token');
@@ -119,12 +125,18 @@ server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
   let authed = false;
+  let as: AuthedAs | undefined;
   if (bearer !== undefined || cookie) {
-    authed = (bearer !== undefined && tokens.matches(bearer)) || tokens.verifySession(cookie);
+    if (bearer !== undefined && tokens.matches(bearer)) as = { token: tokens.current(), session: null };
+    else {
+      const session = tokens.sessionOf(cookie);
+      if (session && !revocations.isRevoked(session.id)) as = { token: tokens.current(), session };
+    }
+    authed = as !== undefined;
     if (!authed) return refuseUpgrade(socket, limiter.refuse(bearer !== undefined ? 'bearer' : 'cookie', C, 'wrong token or expired session'));
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const c: Client = { ws, authed, alive: true, subs: new Set() };
+    const c: Client = { ws, authed, as, alive: true, subs: new Set() };
     clients.add(c);
     const deadline = authed ? undefined : setTimeout(() => !c.authed && ws.close(4401, 'no auth frame within 5 s'), AUTH_DEADLINE_MS);
     ws.on('pong', () => (c.alive = true));
@@ -148,6 +160,8 @@ setInterval(() => {
     c.ws.ping();
   }
 }, PING_MS).unref();
+
+watchAuthedClients(clients, tokens, revocations);
 
 onHost((msg) => {
   if (msg.type === 'event' && SESSION_ID.test(msg.session)) broadcast(store.append(msg.session, msg.kind, msg.data));
