@@ -54,6 +54,8 @@ export interface Snapshot {
   ports: Record<LayerProcessName, number>;
   /** Layer transitions of the last 24 h, for the timeline. */
   transitions: { layer: string; status: string; at: string; reason: string }[];
+  /** The host's storage (a full disk): what cannot be written, where, since when. */
+  storage?: { status: 'ok' | 'logs-failing' | 'runs-failing'; path: string | null; reason: string; since: string };
 }
 
 export type HostToLayer =

@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import type { Host } from './host.ts';
 import { computeMetrics } from './metrics.ts';
 import { runtimeHealth, skillView } from './status-report.ts';
+import { withStorage } from './storage-view.ts';
 import type { Supervisor } from './supervisor.ts';
 
 export const HOST_SESSION = 'clawkeeper';
@@ -98,9 +99,13 @@ export class LayerLink {
     };
     const runs: LedgerEnd[] = host.listSkills().flatMap((s) => [...host.ledger.recentRuns(s.name)]);
     const dayAgo = now - 24 * 3600_000;
+    // Storage (finding 10): runtime failed while run starts cannot be written; degraded while only logs fail.
+    const storage = host.storageHealth();
+    const storageMode = withStorage(layers, storage);
     return {
+      storage,
       generatedAt: at,
-      mode: modeOf(layers),
+      mode: storageMode ?? modeOf(layers),
       scenario: scenarioOf(layers),
       layers,
       skills,
@@ -120,12 +125,15 @@ export class LayerLink {
       const r = this.host.runNow(msg.skill);
       if (!r) return reply(false, undefined, { code: 'CK_SKILL_INVALID', message: `skill "${msg.skill}" is invalid and cannot run` });
       reply(true, { run_id: r.runId, queued: r.queued });
-    } else if (msg.op === 'pause') {
-      this.host.pause(msg.skill);
-      reply(true, { paused: true });
-    } else if (msg.op === 'resume') {
-      this.host.resume(msg.skill);
-      reply(true, { paused: false });
+    } else if (msg.op === 'pause' || msg.op === 'resume') {
+      // A full disk fails the write of runs/_paused.json: an error reply, never a dead host.
+      try {
+        if (msg.op === 'pause') this.host.pause(msg.skill);
+        else this.host.resume(msg.skill);
+      } catch (err) {
+        return reply(false, undefined, { code: 'CK_UNAVAILABLE', message: `cannot record ${msg.op}: ${(err as Error).message}` });
+      }
+      reply(true, { paused: msg.op === 'pause' });
     }
     this.schedulePush();
   }

@@ -11,6 +11,8 @@ import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
 import { discoverSkills, formatProblem } from './skill-loader.ts';
 import { readPaused } from './paused.ts';
+import { checkStorage } from './storage-health.ts';
+import { withStorage } from './storage-view.ts';
 
 export interface LayerTransition {
   layer: LayerName;
@@ -127,7 +129,10 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
     return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'failed', since: state?.started_at ?? at, reason: 'no health record yet' };
   };
   const layers: Layers = { session: layer('session'), gateway: layer('gateway'), runtime: runtimeHealth(alive, state, reports, at) };
-  return { mode: modeOf(layers), scenario: scenarioOf(layers), layers, host: { alive, pid: state?.pid ?? null, lastAlive: state?.last_alive ?? null }, skills: reports, generatedAt: at };
+  // Storage (finding 10): checked here from the file system itself, so a full disk is named even
+  // while the host cannot write its state.
+  const storageMode = withStorage(layers, checkStorage(paths.runs, paths.logs, now));
+  return { mode: storageMode ?? modeOf(layers), scenario: scenarioOf(layers), layers, host: { alive, pid: state?.pid ?? null, lastAlive: state?.last_alive ?? null }, skills: reports, generatedAt: at };
 }
 
 /** The article's check, part 2: status files modified in the last `minutes`. */

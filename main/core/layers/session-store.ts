@@ -81,10 +81,27 @@ export class SessionStore {
     return this.ids.get(id)?.get(pid);
   }
 
+  /** Why the last append could not be stored (a full disk), or null; reported once per change. */
+  writeProblem: string | null = null;
+
+  /**
+   * Stores and numbers an event. A write that fails (ENOSPC, EROFS, ...) throws a
+   * SessionWriteError and changes nothing: the session layer answers the publisher with an error
+   * (its client keeps the publish and sends it again) and never crashes on it.
+   */
   append(id: string, kind: string, data: unknown, pid?: string): SessionEvent {
     const seq = this.lastSeq(id) + 1;
     const e: SessionEvent = { type: 'event', session: id, seq, ts: new Date().toISOString(), kind, data, ...(pid ? { pid } : {}) };
-    appendJsonl(this.file(id), e);
+    try {
+      appendJsonl(this.file(id), e);
+      if (this.writeProblem) console.error(`[session] session history is writable again (${this.dir})`);
+      this.writeProblem = null;
+    } catch (err) {
+      const problem = `cannot store session history in ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      if (problem !== this.writeProblem) console.error(`[session] ${problem}; events are not stored until it can write again`);
+      this.writeProblem = problem;
+      throw new SessionWriteError(problem);
+    }
     this.seqs.set(id, seq);
     if (pid) {
       const ids = this.ids.get(id)!;
@@ -98,3 +115,5 @@ export class SessionStore {
     return this.readAll(id).filter((e) => e.seq > seq);
   }
 }
+
+export class SessionWriteError extends Error {}

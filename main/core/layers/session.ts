@@ -9,7 +9,7 @@ import { SessionRevocations } from '../session-revocations.ts';
 import { watchAuthedClients, type AuthedAs } from './session-auth-watch.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, sendError, sendJson } from './guard.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
-import { SESSION_ID, SessionStore, type SessionEvent } from './session-store.ts';
+import { SESSION_ID, SessionStore, SessionWriteError, type SessionEvent } from './session-store.ts';
 
 const C = 'session';
 const MAX_FRAME = 1024 * 1024;
@@ -88,7 +88,14 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
       // A publish sent again after a reconnect (its ack was lost) is acknowledged, not stored twice.
       const earlier = pid ? store.seqOf(session, pid) : undefined;
       if (earlier !== undefined) return send(c, { type: 'ack', session, seq: earlier, id: pid });
-      const e = store.append(session, kind, msg.data, pid);
+      let e: SessionEvent;
+      try {
+        e = store.append(session, kind, msg.data, pid);
+      } catch (err) {
+        // Not acknowledged: the client keeps the publish and sends it again later.
+        if (err instanceof SessionWriteError) return sendErr(c, 'CK_UNAVAILABLE', err.message);
+        throw err;
+      }
       broadcast(e);
       return send(c, { type: 'ack', session, seq: e.seq, id: pid ?? null });
     }
@@ -164,7 +171,13 @@ setInterval(() => {
 watchAuthedClients(clients, tokens, revocations);
 
 onHost((msg) => {
-  if (msg.type === 'event' && SESSION_ID.test(msg.session)) broadcast(store.append(msg.session, msg.kind, msg.data));
+  if (msg.type !== 'event' || !SESSION_ID.test(msg.session)) return;
+  try {
+    broadcast(store.append(msg.session, msg.kind, msg.data));
+  } catch (err) {
+    // A full disk loses the host's history lines (fire-and-forget), never the layer.
+    if (!(err instanceof SessionWriteError)) throw err;
+  }
 });
 exitWithHost();
 
