@@ -6,6 +6,7 @@ import { sanitizeSkillFields, type StatusFields } from '../common/status-line.ts
 import type { RunOutcome, RunTrigger, SkillManifest } from '../common/types.ts';
 import type { Clock } from './clock.ts';
 import type { ChildHandle, ExitInfo, ProcessLauncher } from './launcher.ts';
+import { inheritedEnv } from './run-env.ts';
 
 // The child entry sits beside this file (plain JS, so the build copies it as it is).
 const CHILD_MODULE = fileURLToPath(new URL('./skill-child.js', import.meta.url));
@@ -65,13 +66,9 @@ export interface RunnerOptions {
 
 const TAIL_BYTES = 64 * 1024;
 
-/** Environment of a run: the host's minus anything secret of ours, plus the skill's own. */
+/** Environment of a run: an allowlist of the host's (run-env.ts), plus the skill's own and ours. */
 function runEnv(base: NodeJS.ProcessEnv, req: RunRequest): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (k === 'CLAWKEEPER_TOKEN' || k.startsWith('ELECTRON_') || k === 'NODE_OPTIONS') continue;
-    env[k] = v;
-  }
+  const env = inheritedEnv(base, req.manifest.inheritEnv);
   Object.assign(env, req.manifest.env, {
     CLAWKEEPER_HOME: req.home,
     CLAWKEEPER_SKILL: req.manifest.name,

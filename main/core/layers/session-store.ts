@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { appendJsonl } from '../jsonl.ts';
 
 export const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** The host's own session (runs, skips, layer transitions): only the host writes it, over IPC. */
+export const HOST_SESSION_ID = 'clawkeeper';
 
 export interface SessionEvent {
   type: 'event';

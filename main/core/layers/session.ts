@@ -9,7 +9,7 @@ import { SessionRevocations } from '../session-revocations.ts';
 import { watchAuthedClients, type AuthedAs } from './session-auth-watch.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, sendError, sendJson } from './guard.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
-import { SESSION_ID, SessionStore, SessionWriteError, type SessionEvent } from './session-store.ts';
+import { HOST_SESSION_ID, SESSION_ID, SessionStore, SessionWriteError, type SessionEvent } from './session-store.ts';
 
 const C = 'session';
 const MAX_FRAME = 1024 * 1024;
@@ -82,6 +82,9 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
       return;
     case 'publish': {
       if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
+      // Skills are trusted to run, not to speak for the host: a client (whatever its token) never
+      // writes the host's own session, which the dashboard and the tray believe.
+      if (session === HOST_SESSION_ID) return sendErr(c, 'CK_FORBIDDEN', `only the host publishes to the "${HOST_SESSION_ID}" session`);
       if (!('data' in msg)) return sendErr(c, 'CK_BAD_REQUEST', 'publish needs data');
       const kind = typeof msg.kind === 'string' && /^[a-z0-9._-]{1,40}$/.test(msg.kind) ? msg.kind : 'message';
       const pid = typeof msg.id === 'string' && msg.id.length <= 100 ? msg.id : undefined;
