@@ -20,7 +20,7 @@ export async function startCommand(ctx: CliContext): Promise<number> {
     if (name !== 'gateway') return;
     app.supervisor?.off('ready', onReady);
     // The gateway is up: a one-time login link (the code sits in the fragment, which the browser
-    // never sends to any server, and it works once, for 10 minutes).
+    // never sends to any server, and it works once, within 60 s; `clawkeeper open` makes another).
     ctx.out(`Dashboard: http://127.0.0.1:${app.gatewayPort()}/login#code=${app.link!.loginCode()}`);
   };
   app.supervisor?.on('ready', onReady);

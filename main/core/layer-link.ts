@@ -63,8 +63,11 @@ export class LayerLink {
     clearInterval(this.refreshTimer);
   }
 
-  /** A one-time login code the gateway will accept, for the start-up banner. */
-  loginCode(ttlMs = 10 * 60_000): string {
+  /**
+   * A one-time login code the gateway will accept, for the start-up banner. 60 s, as
+   * `clawkeeper open`'s: the banner may end up in a log (launchd, journald) that others can read.
+   */
+  loginCode(ttlMs = 60_000): string {
     const code = randomBytes(24).toString('base64url');
     this.sup.send('gateway', { type: 'login-code', code, expiresAt: Date.now() + ttlMs });
     return code;

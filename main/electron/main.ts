@@ -1,6 +1,6 @@
 // The menu-bar app: Electron's entry. It wires; the logic lives in main/core and the modules
 // beside this file.
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, Tray, utilityProcess, type WebContents } from 'electron';
 import Store from 'electron-store';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,15 +20,20 @@ import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender
 import { initializeTray } from './tray.ts';
 import type { TrayAction, TrayIcon } from './tray-model.ts';
 import { createUtilityLauncher } from './utility-launcher.ts';
+import { denyAllPermissions, guardAllWebContents } from './web-guards.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 registerAppScheme(protocol);
+// Before any window: every web contents is guarded, and only the dashboard window counts as ours.
+const ownContents = new WeakSet<WebContents>();
+guardAllWebContents(app, (c) => ownContents.has(c));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   await app.whenReady();
   app.dock?.hide(); // menu-bar only (LSUIElement in the packaged app)
+  denyAllPermissions(session.defaultSession);
   const home = resolveHome();
   const paths = homePaths(home);
   ensureHome(paths);
@@ -50,6 +55,7 @@ if (!app.requestSingleInstanceLock()) {
   const openDashboard = () => {
     if (win) return win.show();
     win = new BrowserWindow({ width: 1200, height: 900, show: false, title: 'ClawKeeper', webPreferences: dashboardWebPreferences(join(here, 'preload.cjs')) });
+    ownContents.add(win.webContents);
     hardenContents(win.webContents);
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => (win = null));
