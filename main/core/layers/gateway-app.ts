@@ -26,6 +26,8 @@ export interface GatewayDeps {
   snapshot: () => Snapshot | null;
   command: HostCommand;
   files: StaticFiles;
+  /** Host names accepted (default: every loopback name); gateway.ts narrows it without IPv6. */
+  hostNames?: () => Set<string>;
 }
 
 /** The public, unauthenticated view: states only, no reasons, paths or names. */
@@ -202,7 +204,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
     };
-    const early = checkHost(req.headers.host, deps.port, C) ?? checkOrigin(req.headers.origin, origins, C);
+    const early = checkHost(req.headers.host, deps.port, C, deps.hostNames?.()) ?? checkOrigin(req.headers.origin, origins, C);
     if (early) {
       req.resume();
       return fail(early);

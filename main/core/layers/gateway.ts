@@ -5,6 +5,8 @@ import type { Snapshot } from '../../common/layer-protocol.ts';
 import { homePaths, resolveHome } from '../paths.ts';
 import { TokenSource } from '../token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
+import { loopbackNames } from './guard.ts';
+import { listenLoopback } from './listen-loopback.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { dashboardFiles } from './dashboard-files.ts';
 import { withScheduleWords } from '../schedule-words.ts';
@@ -30,7 +32,9 @@ function command(op: 'run' | 'pause' | 'resume', skill: string): Promise<unknown
   });
 }
 
-const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => snapshot, command, files });
+// Set once listening (listen-loopback.ts): `[::1]` is a Host name only where ::1 is ours.
+let ipv6 = false;
+const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => snapshot, command, files, hostNames: () => loopbackNames(ipv6) });
 
 onHost((msg) => {
   if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
@@ -46,10 +50,15 @@ onHost((msg) => {
 });
 exitWithHost();
 
-const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler);
-server.on('error', (err: NodeJS.ErrnoException) => {
-  const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
-  toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
-  setTimeout(() => process.exit(1), 50);
-});
-server.listen(port, '127.0.0.1', () => toHost({ type: 'ready', port: (server.address() as { port: number }).port }));
+listenLoopback(() => createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler), port).then(
+  (l) => {
+    ipv6 = l.ipv6;
+    for (const s of l.servers) s.on('error', (err) => console.error(`[gateway] ${err.message}`));
+    toHost({ type: 'ready', port: l.port });
+  },
+  (err: NodeJS.ErrnoException) => {
+    const message = err.code === 'EADDRINUSE' ? `${err.message.startsWith('another program') ? err.message : `port ${port} is in use by another program`}; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
+    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+    setTimeout(() => process.exit(1), 50);
+  },
+);

@@ -6,12 +6,18 @@ import { ClawError } from '../../common/errors.ts';
 // carries Host: evil.example), and the Origin must be absent or the dashboard's own.
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const IPV4_NAMES = new Set(['127.0.0.1', 'localhost']);
 
-export function checkHost(hostHeader: string | undefined, port: number, component: string): ClawError | null {
+/** The Host names to accept: `[::1]` only where this layer listens on ::1 too (listen-loopback.ts). */
+export function loopbackNames(ipv6: boolean): Set<string> {
+  return ipv6 ? LOOPBACK_NAMES : IPV4_NAMES;
+}
+
+export function checkHost(hostHeader: string | undefined, port: number, component: string, names: Set<string> = LOOPBACK_NAMES): ClawError | null {
   if (!hostHeader) return new ClawError('CK_MISDIRECTED', component, 'a Host header is required');
   const m = /^(\[[0-9a-f:]+\]|[^:]+)(?::(\d+))?$/i.exec(hostHeader.trim());
   // Exact names only: `127.evil.com` or `localhost.evil.com` never pass a prefix test here.
-  if (!m || !LOOPBACK_NAMES.has(m[1]!.toLowerCase()) || Number(m[2] ?? 80) !== port) {
+  if (!m || !names.has(m[1]!.toLowerCase()) || Number(m[2] ?? 80) !== port) {
     return new ClawError('CK_MISDIRECTED', component, `Host "${hostHeader.slice(0, 100)}" is not this server; use http://127.0.0.1:${port}`);
   }
   return null;

@@ -1,5 +1,5 @@
 // The Session Layer process: WebSocket server (ws) on 127.0.0.1, session history in files.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClawError } from '../../common/errors.ts';
@@ -7,7 +7,8 @@ import { homePaths, resolveHome } from '../paths.ts';
 import { readCookie, SESSION_COOKIE, TokenSource } from '../token.ts';
 import { SessionRevocations } from '../session-revocations.ts';
 import { watchAuthedClients, type AuthedAs } from './session-auth-watch.ts';
-import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, sendError, sendJson } from './guard.ts';
+import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, loopbackNames, sendError, sendJson } from './guard.ts';
+import { listenLoopback } from './listen-loopback.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { HOST_SESSION_ID, SESSION_ID, SessionStore, SessionWriteError, type SessionEvent } from './session-store.ts';
 
@@ -118,18 +119,22 @@ function refuseUpgrade(socket: Duplex, err: ClawError): void {
 
 const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, clientTracking: false });
 
-const server = createServer((req, res) => {
-  const hostErr = checkHost(req.headers.host, port, C);
+// Set once listening (listen-loopback.ts): `[::1]` is a Host name only where ::1 is ours.
+let ipv6 = false;
+
+// Node's default header timeout is 60 s: a client trickling headers held a socket that long.
+const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+  const hostErr = checkHost(req.headers.host, port, C, loopbackNames(ipv6));
   if (hostErr) return sendError(res, hostErr);
   if (req.method === 'GET' && (req.url === '/health' || req.url?.startsWith('/health?'))) {
     return sendJson(res, 200, { status: 'ok', layer: 'session', clients: clients.size });
   }
   sendError(res, new ClawError('CK_NOT_FOUND', C, 'this port speaks WebSocket; GET /health is the only HTTP path'));
-});
+};
 
-server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   socket.on('error', () => socket.destroy());
-  const err = checkHost(req.headers.host, port, C) ?? checkOrigin(req.headers.origin, origins, C);
+  const err = checkHost(req.headers.host, port, C, loopbackNames(ipv6)) ?? checkOrigin(req.headers.origin, origins, C);
   if (err) return refuseUpgrade(socket, err);
   if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'));
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -158,7 +163,7 @@ server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     });
     if (authed) send(c, { type: 'auth-ok' });
   });
-});
+};
 
 setInterval(() => {
   for (const c of clients) {
@@ -184,11 +189,16 @@ onHost((msg) => {
 });
 exitWithHost();
 
-server.on('error', (err: NodeJS.ErrnoException) => {
-  const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_SESSION_PORT` : err.message;
-  toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
-  setTimeout(() => process.exit(1), 50);
-});
-server.listen(port, '127.0.0.1', () => {
-  toHost({ type: 'ready', port: (server.address() as { port: number }).port });
-});
+const makeServer = () => createServer({ headersTimeout: 5000, requestTimeout: 10_000 }, onRequest).on('upgrade', onUpgrade);
+listenLoopback(makeServer, port).then(
+  (l) => {
+    ipv6 = l.ipv6;
+    for (const s of l.servers) s.on('error', (err) => console.error(`[session] ${err.message}`));
+    toHost({ type: 'ready', port: l.port });
+  },
+  (err: NodeJS.ErrnoException) => {
+    const message = err.code === 'EADDRINUSE' ? `${err.message.startsWith('another program') ? err.message : `port ${port} is in use by another program`}; stop it or set CLAWKEEPER_SESSION_PORT` : err.message;
+    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+    setTimeout(() => process.exit(1), 50);
+  },
+);
