@@ -15,6 +15,8 @@ import type { StaticFiles } from './static-files.ts';
 const C = 'gateway';
 const SESSION_TTL_MS = 12 * 3600_000;
 const CODE_TTL_MS = 60_000;
+/** Outstanding (unused, unexpired) login codes: each lives 60 s, so this is plenty for one user. */
+const MAX_LOGIN_CODES = 20;
 
 export type HostCommand = (op: 'run' | 'pause' | 'resume', skill: string) => Promise<unknown>;
 
@@ -140,6 +142,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
         allow(req, 'POST');
         const code = randomBytes(24).toString('base64url');
         for (const [c, exp] of codes) if (exp < Date.now()) codes.delete(c);
+        if (codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`);
         codes.set(code, Date.now() + CODE_TTL_MS);
         return sendJson(res, 201, { code, expiresInSeconds: CODE_TTL_MS / 1000 });
       }

@@ -50,7 +50,8 @@ onHost((msg) => {
 });
 exitWithHost();
 
-listenLoopback(() => createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler), port).then(
+// At most 256 sockets per address: past that Node closes new ones at once (README, limits).
+listenLoopback(() => Object.assign(createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler), { maxConnections: 256 }), port).then(
   (l) => {
     ipv6 = l.ipv6;
     for (const s of l.servers) s.on('error', (err) => console.error(`[gateway] ${err.message}`));

@@ -16,6 +16,10 @@ const C = 'session';
 const MAX_FRAME = 1024 * 1024;
 const AUTH_DEADLINE_MS = Number(process.env.CLAWKEEPER_WS_AUTH_MS ?? 5000);
 const PING_MS = Number(process.env.CLAWKEEPER_WS_PING_MS ?? 15_000);
+// Bounds (README, "Security and limits"): a local program cannot exhaust the layer's memory or fds.
+const MAX_CLIENTS = Number(process.env.CLAWKEEPER_WS_MAX_CLIENTS ?? 256);
+const MAX_PENDING = Number(process.env.CLAWKEEPER_WS_MAX_PENDING ?? 32);
+const MAX_SUBSCRIPTIONS = 64;
 
 const port = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
 const gatewayPort = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
@@ -74,6 +78,7 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
     case 'subscribe': {
       if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
       const since = typeof msg.since === 'number' && msg.since >= 0 ? msg.since : 0;
+      if (!c.subs.has(session) && c.subs.size >= MAX_SUBSCRIPTIONS) return sendErr(c, 'CK_LIMIT_REACHED', `at most ${MAX_SUBSCRIPTIONS} sessions per connection; unsubscribe from one first`);
       c.subs.add(session);
       for (const e of store.since(session, since)) send(c, e);
       return send(c, { type: 'subscribed', session, seq: store.lastSeq(session) });
@@ -136,6 +141,7 @@ const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   socket.on('error', () => socket.destroy());
   const err = checkHost(req.headers.host, port, C, loopbackNames(ipv6)) ?? checkOrigin(req.headers.origin, origins, C);
   if (err) return refuseUpgrade(socket, err);
+  if (clients.size >= MAX_CLIENTS) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections (${MAX_CLIENTS}); try again later`));
   if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'));
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -148,7 +154,13 @@ const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (session && !revocations.isRevoked(session.id)) as = { token: tokens.current(), session };
     }
     authed = as !== undefined;
-    if (!authed) return refuseUpgrade(socket, limiter.refuse(bearer !== undefined ? 'bearer' : 'cookie', C, 'wrong token or expired session'));
+  }
+  if (!authed && (bearer !== undefined || cookie)) return refuseUpgrade(socket, limiter.refuse(bearer !== undefined ? 'bearer' : 'cookie', C, 'wrong token or expired session'));
+  if (!authed) {
+    // Connections that have not authenticated yet are few and short-lived (5 s deadline).
+    let pending = 0;
+    for (const x of clients) if (!x.authed) pending++;
+    if (pending >= MAX_PENDING) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections waiting to authenticate (${MAX_PENDING}); try again later`));
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     const c: Client = { ws, authed, as, alive: true, subs: new Set() };
