@@ -38,7 +38,7 @@ describe('bounded connections, subscriptions and login codes', () => {
     const pending: Opened[] = [];
     for (let i = 0; i < 4; i++) {
       const o = await open(h.sessionPort);
-      assert.ok(typeof o !== "number", `pending ${i} refused`);
+      assert.ok(typeof o !== 'number', `pending ${i} refused`);
       pending.push(o);
       sockets.push(o.ws);
     }
