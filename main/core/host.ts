@@ -86,6 +86,9 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly paused = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private watchdog: NodeJS.Timeout | undefined;
+  /** Storage faults (full disk): never thrown at the scheduler, kept as state (storage-health.ts). */
+  readonly storage: StorageMonitor;
+  private readonly backlog = new StorageBacklog();
   private lastWall = 0;
   private lastMono = 0;
   private ticks = 0;
@@ -93,9 +96,6 @@ export class Host extends EventEmitter<HostEvents> {
   private stopping = false;
   private startedAt = 0;
   private previousState: HostState | null = null;
-  /** Storage faults (full disk): never thrown at the scheduler, kept as state (storage-health.ts). */
-  readonly storage: StorageMonitor;
-  private readonly backlog = new StorageBacklog();
 
   constructor(opts: HostOptions) {
     super();
@@ -105,25 +105,9 @@ export class Host extends EventEmitter<HostEvents> {
     this.launcher = opts.launcher ?? nodeLauncher;
     this.paths = homePaths(opts.home);
     this.ledger = new Ledger(this.paths.runs, opts.logger);
-    this.trigger = new Trigger((names, slot) => this.onTrigger(names, slot), () => this.clock.now());
     this.storage = new StorageMonitor({ runsDir: this.paths.runs, logsDir: this.paths.logs, logger: opts.logger, clock: this.clock });
     this.storage.on('runs-writable', () => this.afterStorageBack());
-  }
-
-  /** For the health views: ok, or which writes fail, where and since when. */
-  storageHealth(): StorageHealth {
-    return this.storage.health();
-  }
-
-  /** Storage is writable again: write what was kept, then the missed slots follow `catchUp`. */
-  private afterStorageBack(): void {
-    if (this.stopping) return;
-    try {
-      const toRun = this.backlog.flush({ ledger: this.ledger, skills: this.validSkills(), isPaused: (n) => this.paused.has(n), now: this.clock.now(), logger: this.log, onSkip: (e) => this.emit('skip', e) });
-      for (const m of toRun) this.dispatch(m.skill, m.slot, m.trigger, m.attempt, true);
-    } catch (err) {
-      if (!this.storage.writeFailed('runs', this.paths.runs, err)) throw err;
-    }
+    this.trigger = new Trigger((names, slot) => this.onTrigger(names, slot), () => this.clock.now());
   }
 
   async start(): Promise<void> {
@@ -541,6 +525,22 @@ export class Host extends EventEmitter<HostEvents> {
     if (!skill?.manifest) return;
     if (next.slot && next.trigger !== 'retry' && this.ledger.hasSlot(name, next.slot)) return this.drain(name);
     this.launch(skill, next.slot, next.trigger, next.attempt);
+  }
+
+  /** For the health views: ok, or which writes fail, where and since when. */
+  storageHealth(): StorageHealth {
+    return this.storage.health();
+  }
+
+  /** Storage is writable again: write what was kept, then the missed slots follow `catchUp`. */
+  private afterStorageBack(): void {
+    if (this.stopping) return;
+    try {
+      const toRun = this.backlog.flush({ ledger: this.ledger, skills: this.validSkills(), isPaused: (n) => this.paused.has(n), now: this.clock.now(), logger: this.log, onSkip: (e) => this.emit('skip', e) });
+      for (const m of toRun) this.dispatch(m.skill, m.slot, m.trigger, m.attempt, true);
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.paths.runs, err)) throw err;
+    }
   }
 
   /** Reads the home folder for `runLocal`, without the host lock or any scheduling. */

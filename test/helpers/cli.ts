@@ -1,13 +1,26 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from './net.ts';
 import { ROOT } from './home.ts';
 
-/** A real `clawkeeper ...` process; the gateway port is a free one nothing listens on unless given. */
-export async function runCli(home: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const gw = env.CLAWKEEPER_GATEWAY_PORT ?? String(await freePort());
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * A real `clawkeeper` process (async: a spawnSync would block an in-process host's event loop).
+ * The ports default to 1, where nothing listens (never 3019/3020), unless `env` says otherwise;
+ * an `undefined` in `env` removes that variable.
+ */
+export function runCli(home: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const full: NodeJS.ProcessEnv = { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', CLAWKEEPER_SESSION_PORT: '1', NO_COLOR: '1', ...env };
+  for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], { env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1', ...env, CLAWKEEPER_GATEWAY_PORT: gw } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], {
+      env: full,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
