@@ -12,7 +12,7 @@ describe('session history is bounded and read from where it is asked', () => {
     try {
       const cap = 1024 * 1024;
       const store = new SessionStore(t.home, cap);
-      const payload = 'p'.repeat(120);
+      const payload = 'p'.repeat(100) + 'é日本語'; // multi-byte characters straddle read chunks
       for (let i = 1; i <= 25_000; i++) store.append('big', 'message', { i, payload }, `id-${i}`);
       const files = readdirSync(t.home).sort();
       assert.deepEqual(files, ['big.jsonl', 'big.jsonl.1']);
@@ -33,6 +33,8 @@ describe('session history is bounded and read from where it is asked', () => {
       const across = fresh.since('big', firstCurrent - 5);
       assert.equal(across[0]!.seq, firstCurrent - 4);
       assert.ok(across.every((e, i) => i === 0 || e.seq === across[i - 1]!.seq + 1));
+      assert.ok(across.every((e) => (e.data as { payload: string }).payload === payload), 'every event decoded whole');
+      assert.equal(fresh.since('big', 0).filter((e) => (e.data as { payload: string }).payload !== payload).length, 0);
       assert.equal(across[across.length - 1]!.seq, 25_000);
       assert.equal(fresh.append('big', 'message', 'next').seq, 25_001, 'numbering continues after a restart');
     } finally {

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 // Reading a session history file without reading all of it. Lines are appended in seq order, so
 // the line holding a seq is found by bisecting byte offsets: about log2(size / 4 KiB) reads of a
@@ -92,33 +93,45 @@ export class SessionFileReader {
       const size = fstatSync(fd).size;
       const from = seq > 0 ? this.offsetAfter(fd, size, seq) : 0;
       const out: T[] = [];
+      // Where a bad line is: its number when read from the start, else its byte offset.
+      let lineNo = 0;
+      let lineStart = from;
+      const where = () => (from === 0 ? `${file}:${lineNo}` : `${file} (at byte ${lineStart})`);
       let rest = '';
       let pos = from;
+      // A multi-byte character may straddle two chunks: decode across them.
+      const decoder = new StringDecoder('utf8');
+      const takeLine = (line: string) => {
+        lineNo++;
+        this.take(line, seq, out, (m) => onBad(`${where()}: ${m}`));
+        lineStart += Buffer.byteLength(line) + 1;
+      };
       while (pos < size) {
         const chunk = this.read(fd, pos, Math.min(64 * 1024, size - pos));
         if (chunk.length === 0) break;
         pos += chunk.length;
-        const text = rest + chunk.toString('utf8');
+        const text = rest + decoder.write(chunk);
         const lines = text.split('\n');
         rest = lines.pop() ?? '';
-        for (const line of lines) this.take(line, seq, out, onBad, file);
+        for (const line of lines) takeLine(line);
       }
-      if (rest) this.take(rest, seq, out, onBad, file);
+      rest += decoder.end();
+      if (rest) takeLine(rest);
       return out;
     } finally {
       closeSync(fd);
     }
   }
 
-  private take<T extends { seq: number }>(line: string, seq: number, out: T[], onBad: (what: string) => void, file: string): void {
+  private take<T extends { seq: number }>(line: string, seq: number, out: T[], onBad: (what: string) => void): void {
     if (!line.trim()) return;
     try {
       const e = JSON.parse(line) as T;
-      if (typeof e.seq !== 'number') onBad(`${file}: skipped a line without a sequence number`);
+      if (typeof e.seq !== 'number') onBad('skipped a line without a sequence number');
       else if (e.seq > seq) out.push(e);
     } catch {
       // a torn line (crash mid-write) is skipped; its seq is never reused
-      onBad(`${file}: skipped a corrupt line (not JSON)`);
+      onBad('skipped a corrupt line (not JSON)');
     }
   }
 
