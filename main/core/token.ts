@@ -9,12 +9,13 @@ export function newToken(): string {
 }
 
 /**
- * A usable key: at least 43 base64url characters (256 bits). Anything else (empty after an editor
- * truncated the file, a half-written file, garbage) is never used to check or sign anything:
- * with an empty key anyone could sign a session cookie.
+ * A usable key: at least 43 printable characters, the length of our 256-bit base64url tokens (a
+ * token the user set by hand in another alphabet is kept). Anything else (empty after an editor
+ * truncated the file, a half-written file, binary garbage) is never used to check or sign
+ * anything: with an empty key anyone could sign a session cookie.
  */
 export function isStrongToken(t: string): boolean {
-  return /^[A-Za-z0-9_-]{43,512}$/.test(t);
+  return /^[\x21-\x7e]{43,512}$/.test(t);
 }
 
 /** What the token file holds now: the token, or why it cannot be used. */
