@@ -67,4 +67,6 @@ export type HostToLayer =
 export type LayerToHost =
   | { type: 'ready'; port: number }
   | { type: 'fatal'; code: string; message: string }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string };
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string }
+  /** The session layer cannot store history (a full disk), or can again (null). */
+  | { type: 'storage'; problem: string | null };

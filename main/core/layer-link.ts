@@ -120,6 +120,7 @@ export class LayerLink {
   }
 
   private onMessage(name: LayerProcessName, msg: LayerToHost): void {
+    if (msg.type === 'storage') return this.host.storage.layerWrites(name, msg.problem);
     if (name !== 'gateway' || msg.type !== 'command') return;
     const reply = (ok: boolean, result?: unknown, error?: { code: string; message: string }): void => void this.sup.send('gateway', { type: 'reply', id: msg.id, ok, result, error });
     const known = this.host.listSkills().some((s) => s.name === msg.skill);

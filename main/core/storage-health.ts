@@ -61,7 +61,8 @@ export function writeProbe(dir: string): string | null {
   }
 }
 
-function words(code: string | undefined): string {
+/** A write error in words: "disk full", "read-only file system", ... */
+export function storageWords(code: string | undefined): string {
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') return 'disk full';
   if (code === 'EROFS') return 'read-only file system';
   if (code === 'EACCES' || code === 'EPERM') return 'no permission to write';
@@ -75,9 +76,9 @@ function words(code: string | undefined): string {
 export function checkStorage(runsDir: string, logsDir: string, now = Date.now()): StorageHealth {
   const since = new Date(now).toISOString();
   const runs = writeProbe(runsDir);
-  if (runs) return { status: 'runs-failing', path: runsDir, reason: `${words(runs)}: ${runsDir}; run start entries cannot be written, so no skill is started`, since };
+  if (runs) return { status: 'runs-failing', path: runsDir, reason: `${storageWords(runs)}: ${runsDir}; run start entries cannot be written, so no skill is started`, since };
   const logs = writeProbe(logsDir);
-  if (logs) return { status: 'logs-failing', path: logsDir, reason: `${words(logs)}: ${logsDir}; run output is not kept`, since };
+  if (logs) return { status: 'logs-failing', path: logsDir, reason: `${storageWords(logs)}: ${logsDir}; run output is not kept`, since };
   const space = freeSpace(logsDir);
   if (space && space.free < logReserveBytes(space.size)) {
     return { status: 'logs-failing', path: logsDir, reason: `disk nearly full: ${logsDir} (${Math.round(space.free / 1024)} KiB free); run output is not kept`, since };
@@ -111,8 +112,23 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
     this.state = { status: 'ok', path: null, reason: '', since: new Date(o.clock.now()).toISOString() };
   }
 
+  /** Layers that cannot write (session history): degraded, like logs, while the host's own writes work. */
+  private readonly layerProblems = new Map<string, StorageHealth>();
+
   health(): StorageHealth {
+    if (this.state.status === 'ok') for (const p of this.layerProblems.values()) return p;
     return this.state;
+  }
+
+  /** A layer reports that it cannot write (a reason), or that it can again (null). */
+  layerWrites(layer: string, problem: string | null): void {
+    if (problem === null) {
+      if (this.layerProblems.delete(layer)) this.log.info(`the ${layer} layer can write again`);
+    } else if (!this.layerProblems.has(layer)) {
+      this.log.error(`the ${layer} layer cannot write: ${problem}`);
+      this.layerProblems.set(layer, { status: 'logs-failing', path: /^[^:]+: (\S+);/.exec(problem)?.[1] ?? null, reason: problem, since: this.now() });
+    }
+    this.emit('change', this.health());
   }
 
   /**
@@ -123,9 +139,9 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
     if (!isStorageError(err)) return false;
     const dir = kind === 'runs' ? this.runsDir : this.logsDir;
     if (kind === 'runs') {
-      this.set({ status: 'runs-failing', path: dir, reason: `${words(err.code)}: ${dir}; run start entries cannot be written, so no skill is started (${path})`, since: this.now() });
+      this.set({ status: 'runs-failing', path: dir, reason: `${storageWords(err.code)}: ${dir}; run start entries cannot be written, so no skill is started (${path})`, since: this.now() });
     } else if (this.state.status === 'ok') {
-      this.set({ status: 'logs-failing', path: dir, reason: `${words(err.code)}: ${dir}; run output and status files are not kept (${path})`, since: this.now() });
+      this.set({ status: 'logs-failing', path: dir, reason: `${storageWords(err.code)}: ${dir}; run output and status files are not kept (${path})`, since: this.now() });
     }
     return true;
   }

@@ -95,14 +95,28 @@ describe('a full disk never kills the host or a layer', () => {
         const a = await apiHealth(host);
         return a?.mode === 'down' && /disk full: .*\/runs/.test(a.layers.runtime.reason);
       }, 30_000, 250);
-      const fullAt = Date.now();
-      await new Promise((r) => setTimeout(r, 3000)); // slots pass while nothing can be written
+      // Slots pass while no start entry can be written (a per-second skill stops starting). A
+      // nearly full page of the ledger may take a few more appends first, so wait for 3 s of none.
+      let starts = -1;
+      let changedAt = Date.now();
+      await waitFor('3 s without a tick start', () => {
+        const n = readLedger(home, 'tick').filter((e) => e.type === 'start').length;
+        if (n !== starts) {
+          starts = n;
+          changedAt = Date.now();
+        }
+        return Date.now() - changedAt > 3000;
+      }, 60_000, 250);
+      const fullAt = changedAt;
       assert.equal(host.proc.exitCode, null, `the host is alive:\n${host.output().slice(-2000)}`);
 
       // 3. The disk grows: everything resumes by itself.
       execFileSync('mount', ['-o', 'remount,size=8m', home]);
-      await waitFor('missed slots recorded storage-full', () => readLedger(home, 'tick').some((e) => e.type === 'skip' && e.reason === 'storage-full'), 30_000, 250);
+      await waitFor('missed slots recorded storage-full', () => readLedger(home, 'tick').some((e) => e.type === 'skip' && e.reason === 'storage-full'), 30_000, 250).catch((err: Error) => {
+        throw new Error(`${err.message}\nledger tail: ${JSON.stringify(readLedger(home, 'tick').slice(-6))}\nhost: ${host.output().slice(-3000)}`);
+      });
       await waitFor('tick runs again after the disk grew', () => readLedger(home, 'tick').some((e) => e.type === 'end' && e.outcome === 'success' && Date.parse(String(e.started_at)) > fullAt + 3000), 30_000, 250);
+      assert.ok(readLedger(home, 'tick').some((e) => e.type === 'start' && e.trigger === 'catch-up'), 'catchUp=once ran the newest missed slot');
       await waitFor('operational again', async () => (await apiHealth(host))?.layers.runtime.status === 'ok' && (await cliStatus(home)).layers.runtime.status === 'ok', 30_000, 250);
       assert.equal(host.proc.exitCode, null, 'the host is alive');
 

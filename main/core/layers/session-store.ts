@@ -1,6 +1,7 @@
 import { existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendJsonl } from '../jsonl.ts';
+import { storageWords } from '../storage-health.ts';
 import { SessionFileReader } from './session-file.ts';
 
 export const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -95,6 +96,8 @@ export class SessionStore {
 
   /** Why the last append could not be stored (a full disk), or null; reported once per change. */
   writeProblem: string | null = null;
+  /** Told when writeProblem changes (the session layer tells the host). */
+  onProblem: (problem: string | null) => void = () => undefined;
 
   /**
    * Stores and numbers an event. A write that fails (ENOSPC, EROFS, ...) throws a
@@ -108,13 +111,19 @@ export class SessionStore {
     try {
       this.rotateIfFull(id, f);
       appendJsonl(f, e);
-      if (this.writeProblem) console.error(`[session] session history is writable again (${this.dir})`);
-      this.writeProblem = null;
+      if (this.writeProblem) {
+        console.error(`[session] session history is writable again (${this.dir})`);
+        this.writeProblem = null;
+        this.onProblem(null);
+      }
     } catch (err) {
       this.sizes.delete(id);
-      const problem = `cannot store session history in ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-      if (problem !== this.writeProblem) console.error(`[session] ${problem}; events are not stored until it can write again`);
-      this.writeProblem = problem;
+      const problem = `${storageWords((err as NodeJS.ErrnoException).code)}: ${this.dir}; session history is not stored`;
+      if (problem !== this.writeProblem) {
+        console.error(`[session] ${problem}; events are not stored until it can write again`);
+        this.writeProblem = problem;
+        this.onProblem(problem);
+      }
       throw new SessionWriteError(problem);
     }
     this.sizes.set(id, (this.sizes.get(id) ?? 0) + Buffer.byteLength(JSON.stringify(e)) + 1);

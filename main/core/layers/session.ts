@@ -26,6 +26,7 @@ const gatewayPort = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
 const paths = homePaths(resolveHome());
 const tokens = new TokenSource(paths.token);
 const store = new SessionStore(paths.sessions);
+store.onProblem = (problem) => toHost({ type: 'storage', problem });
 const limiter = new AuthLimiter();
 const revocations = new SessionRevocations(paths.revokedSessions);
 const origins = allowedOrigins(gatewayPort);
