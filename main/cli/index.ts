@@ -4,6 +4,8 @@ import { errorMessage } from '../common/errors.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import type { CliContext } from './commands.ts';
 import { endQuietlyOnClosedPipe } from './quiet-pipe.ts';
+import { terminalLine } from './format.ts';
+import { stripControls } from '../common/terminal-text.ts';
 
 // Commands are imported when used: the long-running `start` never loads what only the short
 // ones need (node:http alone is ~18 MB of resident memory).
@@ -30,9 +32,9 @@ export async function main(argv: string[]): Promise<number> {
   const pipes = endQuietlyOnClosedPipe();
   const ctx: CliContext = {
     env: process.env,
-    out: (l) => void (pipes.open(process.stdout) && process.stdout.write(l + '\n')),
-    err: (l) => void (pipes.open(process.stderr) && process.stderr.write(l + '\n')),
-    logger: createConsoleLogger('', true),
+    out: (l) => void (pipes.open(process.stdout) && process.stdout.write(terminalLine(l) + '\n')),
+    err: (l) => void (pipes.open(process.stderr) && process.stderr.write(terminalLine(l, false) + '\n')),
+    logger: createConsoleLogger('', true, stripControls),
   };
   // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));

@@ -60,6 +60,8 @@ export interface HealthReport {
   dependencies: Record<string, DependencyHealth>;
   skills: SkillView[];
   host: { alive: boolean; pid: number | null; startedAt: string | null; lastAlive: string | null };
+  /** The home folder's file system (a full disk): what cannot be written, where, since when. */
+  storage?: { status: 'ok' | 'logs-failing' | 'runs-failing'; path: string | null; reason: string; since: string };
 }
 
 /** What the host sends the gateway (and the Electron window): the health report and more. */
@@ -80,4 +82,6 @@ export type HostToLayer =
 export type LayerToHost =
   | { type: 'ready'; port: number }
   | { type: 'fatal'; code: string; message: string }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean };
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean }
+  /** The session layer cannot store history (a full disk), or can again (null). */
+  | { type: 'storage'; problem: string | null };

@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import { ensureHome, homePaths } from './paths.ts';
 import { Supervisor } from './supervisor.ts';
 import { ensureToken } from './token.ts';
+import { startTokenKeeper } from './token-keeper.ts';
 import { effectivePorts, settingsOrDefaults } from './settings.ts';
 import { executeCommand } from './host-commands.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
@@ -41,6 +42,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   const paths = homePaths(opts.home);
   ensureHome(paths);
   ensureToken(paths.token);
+  const stopTokenKeeper = startTokenKeeper(paths.token, opts.logger);
   const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher, clock });
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run.
@@ -90,6 +92,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     stop: async (force = false) => {
       await socket?.close();
       await watcher?.close();
+      stopTokenKeeper();
       link?.stop();
       await host.stop(force);
       await sup?.stop();

@@ -9,6 +9,7 @@ import { nextSlot } from './cron.ts';
 import type { Ledger } from './ledger.ts';
 import { outcomeWords } from './models/usage-view.ts';
 import { formatProblem } from './skill-loader.ts';
+import type { StorageHealth } from './storage-health.ts';
 
 export interface SkillFacts {
   paused: boolean;
@@ -85,6 +86,8 @@ export interface HealthInputs {
   runtimeProblem?: { since: string; reason: string } | null;
   dependencies: Record<string, DependencyHealth>;
   skills: SkillView[];
+  /** The home folder's file system: run starts that cannot be written mean the runtime cannot run skills. */
+  storage?: StorageHealth;
 }
 
 /** Runtime health: failed only when the runtime itself cannot do its job. One failing skill is not that. */
@@ -93,6 +96,7 @@ export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
     return { status: 'failed', since: i.host.lastAlive ?? at, reason: i.host.notAliveReason ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home') };
   }
   if (i.runtimeProblem) return { status: 'failed', since: i.runtimeProblem.since, reason: i.runtimeProblem.reason };
+  if (i.storage?.status === 'runs-failing') return { status: 'failed', since: i.storage.since, reason: i.storage.reason };
   return { status: 'ok', since: i.host.startedAt ?? at, reason: 'scheduler ticking' };
 }
 
@@ -101,10 +105,11 @@ export function composeHealth(i: HealthInputs): HealthReport {
   const layers: Layers = { session: i.layers.session, gateway: i.layers.gateway, runtime: runtimeHealth(i, at) };
   return {
     generatedAt: at,
-    ...summarize(layers, i.dependencies, i.skills),
+    ...summarize(layers, i.dependencies, i.skills, i.storage ? { status: i.storage.status, reason: i.storage.reason } : null),
     layers,
     dependencies: i.dependencies,
     skills: i.skills,
     host: { alive: i.host.alive, pid: i.host.pid, startedAt: i.host.startedAt, lastAlive: i.host.lastAlive },
+    ...(i.storage ? { storage: i.storage } : {}),
   };
 }

@@ -18,6 +18,8 @@ import { planCatchUp, type MissedReason } from './reconciler.ts';
 import { startRun, type RunHandle, type RunResult } from './runner.ts';
 import { discoverSkills, formatProblems } from './skill-loader.ts';
 import { writeStatusFile } from './status-file.ts';
+import { StorageMonitor, type StorageHealth } from './storage-health.ts';
+import { StorageBacklog } from './storage-recovery.ts';
 import { Trigger } from './trigger.ts';
 import { Breakers, type BreakerView } from './breaker.ts';
 import { readDependencySpecs, type DependencySpec } from './dependencies/config.ts';
@@ -104,6 +106,9 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly paused = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private watchdog: NodeJS.Timeout | undefined;
+  /** Storage faults (full disk): never thrown at the scheduler, kept as state (storage-health.ts). */
+  readonly storage: StorageMonitor;
+  private readonly backlog = new StorageBacklog();
   private lastWall = 0;
   private lastMono = 0;
   private ticks = 0;
@@ -125,6 +130,8 @@ export class Host extends EventEmitter<HostEvents> {
     this.launcher = opts.launcher ?? nodeLauncher;
     this.paths = homePaths(opts.home);
     this.ledger = new Ledger(this.paths.runs, opts.logger);
+    this.storage = new StorageMonitor({ runsDir: this.paths.runs, logsDir: this.paths.logs, logger: opts.logger, clock: this.clock });
+    this.storage.on('runs-writable', () => this.afterStorageBack());
     this.trigger = new Trigger((names, slot) => this.onTrigger(names, slot), () => this.clock.now());
     this.breakers = new Breakers(this.paths.breakers, opts.logger);
     this.dependencies = new DependencyMonitor({ file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock, ...(opts.probe ? { probe: opts.probe } : {}) });
@@ -163,6 +170,7 @@ export class Host extends EventEmitter<HostEvents> {
     clearInterval(this.watchdog);
     this.dependencies.stop();
     this.trigger.clear();
+    this.storage.stop();
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     // Queued slots are left unrecorded: the next start sees them as missed and applies catchUp.
@@ -376,7 +384,7 @@ export class Host extends EventEmitter<HostEvents> {
     try {
       writeFileAtomic.sync(this.paths.hostState, JSON.stringify(state) + '\n', { mode: 0o600, fsync: false });
     } catch (err) {
-      this.log.warn(`cannot write ${this.paths.hostState}: ${(err as Error).message}`);
+      if (!this.storage.writeFailed('runs', this.paths.hostState, err)) this.log.warn(`cannot write ${this.paths.hostState}: ${(err as Error).message}`);
     }
   }
 
@@ -485,7 +493,12 @@ export class Host extends EventEmitter<HostEvents> {
     if (detail) entry.detail = detail;
     if (count !== undefined) entry.count = count;
     if (lastSlot !== undefined) entry.last_slot = new Date(lastSlot).toISOString();
-    this.ledger.recordSkip(entry);
+    try {
+      this.ledger.recordSkip(entry);
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.ledger.fileFor(skill), err)) throw err;
+      this.backlog.keepEntry(this.ledger, entry);
+    }
     this.emit('skip', entry);
   }
 
@@ -493,7 +506,14 @@ export class Host extends EventEmitter<HostEvents> {
 
   private onTrigger(names: string[], slot: number): void {
     const iso = new Date(slot).toISOString();
-    for (const name of names) this.dispatch(name, iso, 'schedule', 1, false);
+    for (const name of names) {
+      // Last resort: nothing a dispatch throws may reach node-schedule's job (it would kill the host).
+      try {
+        this.dispatch(name, iso, 'schedule', 1, false);
+      } catch (err) {
+        this.log.error(`could not dispatch "${name}" for ${iso}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -574,7 +594,7 @@ export class Host extends EventEmitter<HostEvents> {
     return { runId: this.launch(skill, { slot, trigger, attempt, probe }), queued: false };
   }
 
-  private launch(skill: LoadedSkill, p: Pending): string {
+  private launch(skill: LoadedSkill, p: Pending): string | null {
     const m = skill.manifest!;
     const { slot, trigger, attempt } = p;
     const now = this.clock.now();
@@ -582,10 +602,18 @@ export class Host extends EventEmitter<HostEvents> {
     const startedAt = new Date(now).toISOString();
     // Written before the process exists: a host killed from here on leaves a start without an
     // end, which the next host records as interrupted. The slot is taken either way.
-    this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
+    // A start that cannot be written is not started (exactly once needs it); the slot is kept
+    // for when storage is back.
+    try {
+      this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.ledger.fileFor(skill.name), err)) throw err;
+      this.backlog.keepMissed({ skill: skill.name, slot, trigger, attempt });
+      return null;
+    }
     const handle = startRun(
       { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home, dayTokensLeft: dayTokensLeft(this.paths, m, now) },
-      { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes },
+      { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes, logsAllowed: () => this.storage.logsAllowed(), onLogError: (path, err) => this.storage.writeFailed('logs', path, err) },
     );
     this.active.set(skill.name, handle);
     this.emit('run-start', { skill: skill.name, runId, slot, trigger, attempt, startedAt });
@@ -618,9 +646,14 @@ export class Host extends EventEmitter<HostEvents> {
     recordAgentEnd(this.paths, m, entry, r, this.clock.now());
     try {
       this.ledger.recordEnd(entry);
+    } catch (err) {
+      if (this.storage.writeFailed('runs', this.ledger.fileFor(skill.name), err)) this.backlog.keepEntry(this.ledger, entry);
+      else this.log.error(`cannot record the end of run ${handle.runId}: ${(err as Error).message}`);
+    }
+    try {
       writeStatusFile(this.paths.status, skill.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: handle.runId }, r.fields);
     } catch (err) {
-      this.log.error(`cannot record the end of run ${handle.runId}: ${(err as Error).message}`);
+      if (!this.storage.writeFailed('logs', this.paths.status, err)) this.log.error(`cannot write the status file of ${skill.name}: ${(err as Error).message}`);
     }
     const log = this.log.child(`skill=${skill.name} run=${handle.runId}`);
     if (r.outcome === 'success') log.info(`success in ${entry.duration_ms} ms`);
@@ -670,6 +703,22 @@ export class Host extends EventEmitter<HostEvents> {
     if (!skill?.manifest) return;
     if (next.slot && next.trigger !== 'retry' && this.ledger.hasSlot(name, next.slot)) return this.drain(name);
     this.launch(skill, next);
+  }
+
+  /** For the health views: ok, or which writes fail, where and since when. */
+  storageHealth(): StorageHealth {
+    return this.storage.health();
+  }
+
+  /** Storage is writable again: write what was kept, then the missed slots follow `catchUp`. */
+  private afterStorageBack(): void {
+    if (this.stopping) return;
+    try {
+      const toRun = this.backlog.flush({ ledger: this.ledger, skills: this.validSkills(), isPaused: (n) => this.paused.has(n), now: this.clock.now(), logger: this.log, onSkip: (e) => this.emit('skip', e) });
+      for (const m of toRun) this.dispatch(m.skill, m.slot, m.trigger, m.attempt, true);
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.paths.runs, err)) throw err;
+    }
   }
 
   /** Reads the home folder for `runLocal`, without the host lock or any scheduling. */

@@ -73,8 +73,11 @@ export class LayerLink {
     clearInterval(this.refreshTimer);
   }
 
-  /** A one-time login code the gateway will accept, for the start-up banner. */
-  loginCode(ttlMs = 10 * 60_000): string {
+  /**
+   * A one-time login code the gateway will accept, for the start-up banner. 60 s, as
+   * `clawkeeper open`'s: the banner may end up in a log (launchd, journald) that others can read.
+   */
+  loginCode(ttlMs = 60_000): string {
     const code = randomBytes(24).toString('base64url');
     this.sup.send('gateway', { type: 'login-code', code, expiresAt: Date.now() + ttlMs });
     return code;
@@ -109,6 +112,7 @@ export class LayerLink {
       layers: { session: this.sup.health('session'), gateway: this.sup.health('gateway') },
       dependencies: host.dependencyHealth(),
       skills,
+      storage: host.storageHealth(),
     });
     const runs: LedgerEnd[] = host.listSkills().flatMap((s) => [...host.ledger.recentRuns(s.name)]);
     const dayAgo = now - 24 * 3600_000;
@@ -122,6 +126,7 @@ export class LayerLink {
   }
 
   private onMessage(name: LayerProcessName, msg: LayerToHost): void {
+    if (msg.type === 'storage') return this.host.storage.layerWrites(name, msg.problem);
     if (name !== 'gateway' || msg.type !== 'command') return;
     // The same commands as host.sock (host-commands.ts), so the gateway and the CLI agree.
     void executeCommand(this.host, this, { id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}) }).then((r) => {

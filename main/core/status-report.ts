@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
 import { discoverSkills } from './skill-loader.ts';
 import { readPaused } from './paused.ts';
+import { checkStorage } from './storage-health.ts';
 
 export interface LayerTransition {
   layer: LayerName;
@@ -113,6 +114,8 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
     layers: { session: layer('session'), gateway: layer('gateway') },
     dependencies,
     skills: views,
+    // Checked here from the file system itself, so a full disk is named even while the host cannot write its state.
+    storage: checkStorage(paths.runs, paths.logs, now),
   });
 }
 

@@ -1,6 +1,6 @@
 // The menu-bar app: Electron's entry. It wires; the logic lives in main/core and the modules
 // beside this file.
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, session, Tray, utilityProcess, type WebContents } from 'electron';
 import Store from 'electron-store';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,9 +29,13 @@ import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender
 import { initializeTray } from './tray.ts';
 import type { TrayAction, TrayIcon } from './tray-model.ts';
 import { createUtilityLauncher } from './utility-launcher.ts';
+import { denyAllPermissions, guardAllWebContents } from './web-guards.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 registerAppScheme(protocol);
+// Before any window: every web contents is guarded, and only the dashboard window counts as ours.
+const ownContents = new WeakSet<WebContents>();
+guardAllWebContents(app, (c) => ownContents.has(c));
 
 // The packaged app's binary as the always-on service (clawkeeper service install): no tray, no
 // single-instance lock (the tray app is the other instance, and attaches to it).
@@ -45,6 +49,7 @@ if (cli) {
 } else {
   await app.whenReady();
   app.dock?.hide(); // menu-bar only (LSUIElement in the packaged app)
+  denyAllPermissions(session.defaultSession);
   const home = resolveHome();
   const paths = homePaths(home);
   ensureHome(paths);
@@ -83,6 +88,7 @@ if (cli) {
   const openDashboard = () => {
     if (win) return win.show();
     win = new BrowserWindow({ width: 1200, height: 900, show: false, title: 'ClawKeeper', webPreferences: dashboardWebPreferences(join(here, 'preload.cjs')) });
+    ownContents.add(win.webContents);
     hardenContents(win.webContents);
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => (win = null));

@@ -48,6 +48,11 @@ export class Notifier {
       if (is === 'failed' && was !== 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
       if (is === 'ok' && was === 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} recovered`, body: 'Back to normal.' });
     }
+    // A full disk, once per episode (the per-key limit keeps a flapping disk quiet).
+    const disk = snap.storage?.status ?? 'ok';
+    const diskWas = prev.storage?.status ?? 'ok';
+    if (disk !== 'ok' && diskWas === 'ok') this.notify('storage', { title: disk === 'runs-failing' ? 'Disk full: skills are not starting' : 'Disk nearly full: run output is not kept', body: snap.storage!.reason });
+    if (disk === 'ok' && diskWas !== 'ok') this.notify('storage', { title: 'Disk space is back', body: 'Skills run and log again; missed slots follow their catchUp.' });
     const before = new Map(prev.skills.map((s) => [s.name, s.state]));
     for (const s of snap.skills) {
       const was = before.get(s.name);

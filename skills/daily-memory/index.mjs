@@ -39,7 +39,9 @@ export default async function dailyMemory(ctx) {
   let skipped = 0;
   for (const f of files) {
     ctx.signal.throwIfAborted();
-    const lines = (await readFile(join(sessionsDir, f), 'utf8')).split('\n');
+    // A session past its size cap was rotated to <id>.jsonl.1: today's events may be in both.
+    const older = await readFile(join(sessionsDir, `${f}.1`), 'utf8').catch(() => '');
+    const lines = (older + '\n' + (await readFile(join(sessionsDir, f), 'utf8'))).split('\n');
     const today = [];
     for (const line of lines) {
       if (!line.trim()) continue;
