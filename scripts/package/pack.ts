@@ -3,8 +3,9 @@
 // distribution: a folder with a placeholder executable named `electron` (electron-builder
 // renames it to the product's executable). Nothing is downloaded and no native module rebuilt.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 
 export interface Packed {
   /** <out>/linux-unpacked/resources: app.asar and app.asar.unpacked. */
@@ -18,9 +19,15 @@ export async function packWithStandIn(root: string, work: string): Promise<Packe
   writeFileSync(join(dist, 'electron'), '#!/bin/sh\necho "ClawKeeper package check: a stand-in for the Electron binary" >&2\nexit 1\n');
   chmodSync(join(dist, 'electron'), 0o755);
   const out = join(work, 'out');
+  // The release config, less its fuses: flipping them needs a real Electron binary (the sentinel
+  // bytes), which a stand-in is not. test/electron/web-guards.test.ts checks the fuses requested.
+  const config = parse(readFileSync(join(root, 'build', 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+  delete config.electronFuses;
+  const configFile = join(work, 'electron-builder.yml');
+  writeFileSync(configFile, stringify(config));
   const args = [
     join(root, 'node_modules', 'electron-builder', 'cli.js'),
-    '--config', join(root, 'build', 'electron-builder.yml'),
+    '--config', configFile,
     '--linux', 'dir',
     '--publish', 'never',
     `-c.electronDist=${dist}`,

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, PUBLIC_STATUS, type DependencyHealth, type LayerStatus, type SkillState } from '../../main/common/health.js';
 import type { Snapshot } from '../../main/common/layer-protocol.ts';
+import { terminalLine } from '../../main/cli/format.ts';
 import { renderStatusText } from '../../main/cli/status-view.ts';
 import { composeHealth } from '../../main/core/health-composer.ts';
 import { publicHealth } from '../../main/core/layers/gateway-app.ts';
@@ -25,7 +26,6 @@ function rng(seed: number): () => number {
 
 const STATUSES: LayerStatus[] = ['ok', 'failed', 'restarting'];
 const SKILL_STATES: SkillState[] = ['ok', 'ok', 'pending', 'late', 'failing', 'paused', 'deferred', 'tripped', 'invalid', 'disabled'];
-const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 function generated(i: number): Snapshot {
   const r = rng(i + 1);
@@ -65,7 +65,8 @@ describe('one truth about health, in every view', () => {
       // One failing skill is never `down`; down means the runtime is not ok.
       assert.equal(mode === 'down', snap.layers.runtime.status !== 'ok', why);
 
-      const text = strip(renderStatusText(snap).join('\n'));
+      // As the terminal gets it, without color (every CLI line passes terminalLine).
+      const text = renderStatusText(snap).map((l) => terminalLine(l, false)).join('\n');
       assert.ok(text.startsWith(`● ${mode.toUpperCase()} — ${scenario ? `${scenario.title}: ${scenario.message}` : MODE_WORDS[mode]}\n`), why);
       for (const n of LAYER_NAMES) assert.match(text, new RegExp(`^${n}\\s+${snap.layers[n].status}\\s`, 'm'), why);
 
