@@ -68,6 +68,9 @@ export const OUTCOME_WORDS = /** @type {const} */ ({
   'budget-exceeded': 'over token budget',
 });
 
+/** The title of the article's partition scenario (also the notice when it starts). */
+export const NETWORK_PARTITION_TITLE = 'Network partition';
+
 /** Liveness: the host refreshes its snapshot and runs/_host.json at least every second; older than this, it is not responding. */
 export const HOST_STALE_MS = 5000;
 
@@ -145,7 +148,7 @@ export function summarize(layers, dependencies, skills, storage = null) {
     const running = skills.filter((k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused').map((k) => k.name);
     return deg({
       id: 'network-partition',
-      title: 'Network partition',
+      title: NETWORK_PARTITION_TITLE,
       message: `the network is unreachable (${net.reason || 'probes fail'}); ${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; ${running.length ? `still running: ${listNames(running)}` : 'no local skill'}.`,
     });
   }

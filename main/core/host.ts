@@ -121,6 +121,10 @@ export class Host extends EventEmitter<HostEvents> {
   private depSpecs = new Map<string, DependencySpec>();
   /** Skills whose due slots wait for a dependency: which ones, and since when (the first slot that waited). */
   private readonly deferred = new Map<string, { deps: string[]; since: number }>();
+  /** Retries that came due while a need was down: sent when it is back (the slot already has its entries). */
+  private readonly waitingRetries = new Map<string, Pending[]>();
+  /** Skills whose breaker probe is running, queued or waiting for a retry (run id, or 'queued'). */
+  private readonly probes = new Map<string, string>();
 
   constructor(opts: HostOptions) {
     super();
@@ -136,6 +140,10 @@ export class Host extends EventEmitter<HostEvents> {
     this.breakers = new Breakers(this.paths.breakers, opts.logger);
     this.dependencies = new DependencyMonitor({ file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock, ...(opts.probe ? { probe: opts.probe } : {}) });
     this.dependencies.on('transition', (t) => this.onDependency(t));
+    // The first probe of a dependency in this host's life settles what start-up deferred.
+    this.dependencies.on('checked', () => {
+      if (!this.stopping) this.releaseDeferred();
+    });
   }
 
   async start(): Promise<void> {
@@ -219,6 +227,7 @@ export class Host extends EventEmitter<HostEvents> {
     }
     this.dependencies.configure(this.depSpecs, neededBy);
     for (const name of this.deferred.keys()) if (!this.skills.get(name)?.manifest) this.deferred.delete(name);
+    for (const name of this.waitingRetries.keys()) if (!this.skills.get(name)?.manifest) this.waitingRetries.delete(name);
     for (const s of found) {
       if (!s.manifest) this.log.warn(`skill "${s.name}" is invalid and will not run:\n${formatProblems(s)}`);
     }
@@ -228,6 +237,8 @@ export class Host extends EventEmitter<HostEvents> {
   /** Re-reads the skill folders (SIGHUP, or a change seen by the app) and re-arms the schedule. */
   reload(): void {
     this.loadSkills();
+    // A skill that waited and no longer needs what is down (its needs changed) catches up now.
+    if (!this.stopping && this.startedAt > 0) this.releaseDeferred();
     if (this.opts.useTrigger !== false) this.armTrigger(this.clock.now());
   }
 
@@ -318,11 +329,19 @@ export class Host extends EventEmitter<HostEvents> {
   private onDependency(t: DependencyTransition): void {
     if (this.stopping) return;
     let caughtUp = 0;
-    if (t.status === 'ok') {
-      const ready = [...this.deferred.keys()].filter((n) => this.deferredOn(n).length === 0);
-      if (ready.length > 0) caughtUp = this.reconcile('dependency', undefined, new Set(ready)).ran;
-    }
+    if (t.status === 'ok') caughtUp = this.releaseDeferred();
     this.emit('dependency', { ...t, caughtUp });
+  }
+
+  /** Skills that waited and need nothing down any more: their retries, then their slots by catchUp. */
+  private releaseDeferred(): number {
+    const ready = [...new Set([...this.deferred.keys(), ...this.waitingRetries.keys()])].filter((n) => this.deferredOn(n).length === 0);
+    for (const name of ready) {
+      const retries = this.waitingRetries.get(name) ?? [];
+      this.waitingRetries.delete(name);
+      for (const r of retries) if (r.slot) this.dispatch(name, r.slot, 'retry', r.attempt, true, r.probe === true);
+    }
+    return ready.length > 0 ? this.reconcile('dependency', undefined, new Set(ready)).ran : 0;
   }
 
   private armTrigger(from: number): void {
@@ -447,7 +466,9 @@ export class Host extends EventEmitter<HostEvents> {
       // From the skill's last slot; with none, from when the host was last known awake (the
       // previous host's last tick, or this one's before the sleep). With no history at all (a
       // first start) nothing was missed: nothing was due yet.
-      const since = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : reason === 'dependency' && deferredSince !== undefined ? deferredSince - 1 : awakeAt) ?? now;
+      // After a wait for a dependency, from the first slot that waited: slots recorded meanwhile
+      // (paused, say) are filtered out by the ledger below, none is lost.
+      const since = (reason === 'dependency' && deferredSince !== undefined ? deferredSince - 1 : null) ?? this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
       if (since >= now) continue;
       const { slots, total, first } = slotsBetween(m.schedule, m.timezone, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
       const missed = slots.filter((t) => !this.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.isQueued(skill.name, t));
@@ -550,12 +571,15 @@ export class Host extends EventEmitter<HostEvents> {
     if (slot !== null && trigger !== 'manual') {
       const down = this.deferredOn(name);
       if (down.length > 0) {
-        if (trigger === 'retry') this.log.info(`retry of ${name} (${slot}) dropped: ${down.join(', ')} down`);
-        else this.defer(name, Date.parse(slot), down);
+        if (trigger === 'retry') {
+          // The run that first met the outage: its retry waits for the dependency too.
+          this.waitingRetries.set(name, [...(this.waitingRetries.get(name) ?? []), { slot, trigger, attempt, ...(probe ? { probe } : {}) }]);
+          this.defer(name, Date.parse(slot), down);
+        } else this.defer(name, Date.parse(slot), down);
         return none;
       }
       if (trigger !== 'retry') {
-        const admit = this.breakers.admit(name, m.breaker, this.clock.now());
+        const admit = this.breakers.admit(name, m.breaker, this.clock.now(), this.probes.has(name));
         if (admit.kind === 'skip') {
           this.skip(name, slot, 'breaker-open', admit.detail);
           return none;
@@ -582,6 +606,7 @@ export class Host extends EventEmitter<HostEvents> {
         return none;
       }
       const pending: Pending = { slot, trigger, attempt, ...(probe ? { probe } : {}) };
+      if (probe) this.probes.set(name, 'queued');
       if (policy === 'replace') {
         q.unshift(pending);
         running.stop('replaced');
@@ -616,6 +641,7 @@ export class Host extends EventEmitter<HostEvents> {
       { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes, logsAllowed: () => this.storage.logsAllowed(), onLogError: (path, err) => this.storage.writeFailed('logs', path, err) },
     );
     this.active.set(skill.name, handle);
+    if (p.probe) this.probes.set(skill.name, runId);
     this.emit('run-start', { skill: skill.name, runId, slot, trigger, attempt, startedAt });
     void handle.done.then((result) => this.finish(skill, handle, p, result));
     return runId;
@@ -664,7 +690,6 @@ export class Host extends EventEmitter<HostEvents> {
     // A JS run that failed because the network or a server was unreachable: probe its needs now,
     // so the next slots wait instead of failing too. Such a failure says nothing about the skill.
     const networkClass = r.outcome === 'failure' && r.errorCode !== undefined && NETWORK_ERROR_CODES.has(r.errorCode) && m.needs.length > 0;
-    if (networkClass) for (const n of m.needs) this.dependencies.probeNow(n);
     // A provider that kept failing: probe the model server now (the breaker ignores this outcome).
     if (r.outcome === 'upstream-failure') for (const n of m.needs) if (n.startsWith('model:')) this.dependencies.probeNow(n);
 
@@ -673,16 +698,26 @@ export class Host extends EventEmitter<HostEvents> {
     const retrying = retryable && slot !== null && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true;
     if (retrying) {
       this.scheduleRetry(skill.name, slot, attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, attempt), p.probe === true);
-    } else if (!networkClass) {
-      const changed = this.breakers.record(skill.name, m.breaker, r.outcome, p.probe === true, this.clock.now());
-      if (changed) {
-        const words = `breaker ${changed.state}${changed.until ? ` until ${changed.until}` : ''}`;
-        if (changed.state === 'open') log.warn(words);
-        else log.info(words);
-        this.emit('breaker', { skill: skill.name, state: changed.state, until: changed.until });
-      }
+    } else {
+      if (p.probe && this.probes.get(skill.name) === handle.runId) this.probes.delete(skill.name);
+      const record = () => this.recordBreaker(skill, r.outcome, p.probe === true, log);
+      // A JS run that failed because the network or a server was unreachable: probe its needs
+      // now, so the next slots wait instead of failing too. If every need is up after all, the
+      // fault is the skill's (its own API refused it): then it counts toward the breaker.
+      if (networkClass) this.dependencies.probeThen(m.needs, (down) => down.length === 0 && !this.stopping && record());
+      else record();
     }
+    if (networkClass && retrying) for (const n of m.needs) this.dependencies.probeNow(n);
     this.drain(skill.name);
+  }
+
+  private recordBreaker(skill: LoadedSkill, outcome: RunResult['outcome'], probe: boolean, log: Logger): void {
+    const changed = this.breakers.record(skill.name, skill.manifest!.breaker, outcome, probe, this.clock.now());
+    if (!changed) return;
+    const words = `breaker ${changed.state}${changed.until ? ` until ${changed.until}` : ''}`;
+    if (changed.state === 'open') log.warn(words);
+    else log.info(words);
+    this.emit('breaker', { skill: skill.name, state: changed.state, until: changed.until });
   }
 
   private scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number, probe = false): void {
