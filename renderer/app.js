@@ -254,7 +254,7 @@ function App({ source }) {
   const state = effectiveState(snap, reach, lostAt.current);
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
-  if (route.skill) return html`<${SkillPage} name=${route.skill} snap=${state} now=${now} />`;
+  if (route.skill) return html`<${SkillPage} key=${route.skill} name=${route.skill} snap=${state} now=${now} />`;
   return html`<main data-mode=${state.mode} data-stale=${reach.gateway ? undefined : 'true'}>
     <header class="top">
       <h1>ClawKeeper</h1>

@@ -143,7 +143,8 @@ export function SkillPage({ name, snap, now }) {
   useEffect(() => {
     if (page && !performance.getEntriesByName('ck-skill-page').length) performance.mark('ck-skill-page');
   }, [page]);
-  if (!page) return html`<main class="skill-page"><p><a href="#/">← All skills</a></p><p class="loading">${error || `Loading ${name}…`}</p></main>`;
+  // Another skill's page must never show under this name (a route change before its data came).
+  if (!page || page.skill?.name !== name) return html`<main class="skill-page"><p><a href="#/">← All skills</a></p><p class="loading">${error || `Loading ${name}…`}</p></main>`;
   const s = live ?? page.skill;
   // The chosen run's log; else the running one's (live tail); else the newest run's.
   const run = page.runs.find((/** @type {any} */ r) => r.run_id === (selected ?? s.running?.runId)) ?? page.runs[0] ?? null;
