@@ -3,22 +3,18 @@
 // wherever the Electron binary exists; where it does not (npm here cannot download it), it
 // reports "skipped: no Electron binary".
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { _electron as electron } from 'playwright-core';
+import { installedElectron } from '../main/cli/electron-binary.ts';
 import { killAndHoldPort } from '../test/helpers/hijack.ts';
 import { freePort } from '../test/helpers/net.ts';
 import { ROOT, tempHome, writeSkill } from '../test/helpers/home.ts';
 
-function electronBinary(): string | null {
-  const pathFile = join(ROOT, 'node_modules', 'electron', 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const bin = join(ROOT, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(bin) ? bin : null;
-}
-
-const bin = electronBinary();
+// Found as `npm start` finds it (path.txt written by Electron's install.js, or
+// ELECTRON_OVERRIDE_DIST_PATH); a test never downloads it.
+const bin = installedElectron(join(ROOT, 'node_modules', 'electron'));
 const built = existsSync(join(ROOT, 'dist', 'main', 'electron', 'main.js'));
 const skip = !bin ? 'skipped: no Electron binary' : !built ? 'skipped: no Electron binary build (run npm run build)' : false;
 

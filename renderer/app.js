@@ -8,6 +8,9 @@ import uPlot from 'uplot';
 import { COLOR_ICON, dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, OUTCOME_WORDS, skillBadge, skillColor } from 'clawkeeper/common/health.js';
 import { httpSource, ipcSource } from './data-sources.js';
 import { applyEvent, effectiveState, eventTime, percent, rebase, relative, timelineData } from './view-model.js';
+import { SkillPage, useRoute } from './skill-page.js';
+import { FilteredSkills } from './skills-filter.js';
+import { StaleNote } from './stale.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -61,6 +64,38 @@ function Dependencies({ dependencies, now }) {
       </div>`;
     })}
   </section>`;
+}
+
+/**
+ * Tokens today against the day budget, as a bar (a model skill only).
+ * @param {{ tokens: { today: number, tokensPerDay: number | null } }} p
+ */
+function TokenBar({ tokens: t }) {
+  const pct = t.tokensPerDay ? Math.min(100, (t.today / t.tokensPerDay) * 100) : null;
+  const c = pct === null ? 'green' : pct >= 100 ? 'red' : pct >= 80 ? 'amber' : 'green';
+  const words = `${t.today.toLocaleString()}${t.tokensPerDay ? ` of ${t.tokensPerDay.toLocaleString()}` : ''} tokens today`;
+  return html`<div class="tokens" data-tokens-today=${t.today} title=${words}>
+    ${pct !== null && html`<span class="tbar" role="meter" aria-valuemin="0" aria-valuemax=${t.tokensPerDay} aria-valuenow=${t.today} aria-label=${words}><span class=${`tfill c-${c}`} style=${{ width: `${pct}%` }}></span></span>`}
+    <span class="muted">${words}</span>
+  </div>`;
+}
+
+/**
+ * Tokens per day for the last 7 days, per model skill: small bars, one per day.
+ * @param {{ skills: any[] }} p
+ */
+function TokenChart({ skills }) {
+  const rows = skills.filter((s) => s.tokens);
+  if (rows.length === 0) return null;
+  const max = Math.max(1, ...rows.flatMap((s) => s.tokens.days.map((/** @type {any} */ d) => d.tokens)));
+  return html`<h2>Tokens, last 7 days</h2>
+    <section class="panel token-chart" aria-label="Tokens per day, last 7 days" data-chart="tokens">
+      ${rows.map((s) => html`<div class="trow" data-skill=${s.name}>
+        <span class="tname">${s.name}</span>
+        <span class="tdays">${s.tokens.days.map((/** @type {any} */ d) => html`<span class="tday" title=${`${d.day}: ${d.tokens.toLocaleString()} tokens`} style=${{ height: `${Math.max(2, (d.tokens / max) * 40)}px` }}></span>`)}</span>
+        <span class="muted">${s.tokens.days.reduce((/** @type {number} */ a, /** @type {any} */ d) => a + d.tokens, 0).toLocaleString()} tokens${s.tokens.tokensPerDay ? ` · ${s.tokens.tokensPerDay.toLocaleString()} a day allowed` : ''}</span>
+      </div>`)}
+    </section>`;
 }
 
 /** @param {{ metrics: any }} p */
@@ -154,10 +189,10 @@ function SkillsTable({ skills, now, source }) {
     ${error && html`<p class="c-red badge">${error}</p>`}
     <table>
       <colgroup><col class="c-skill" /><col class="c-sched" /><col class="c-next" /><col class="c-last" /><col class="c-rate" /><col class="c-spark" /><col class="c-state" /><col class="c-act" /></colgroup>
-      <thead><tr><th>Skill</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>Success</th><th>Recent</th><th>Status</th><th></th></tr></thead>
+      <thead><tr><th>Skill</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>Success</th><th>Recent</th><th>Status</th><th><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>
         ${skills.slice(0, shown).map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
-          <td><strong>${s.name}</strong><div class="desc" title=${s.description}>${s.description}</div></td>
+          <td><strong><a href=${`#/skill/${s.name}`}>${s.name}</a></strong><div class="desc" title=${s.description}>${s.description}</div>${s.tokens ? html`<${TokenBar} tokens=${s.tokens} />` : ''}</td>
           <td title=${s.schedule ?? ''}>${s.scheduleText ?? '—'}${s.timezone ? html` <span class="muted">(${s.timezone})</span>` : ''}</td>
           <td>${s.paused ? 'paused' : s.nextRun && Date.parse(s.nextRun) <= now ? 'due now' : relative(s.nextRun, now)}</td>
           <td data-last-run=${s.lastRun?.runId ?? ''}>${s.running
@@ -187,6 +222,7 @@ function App({ source }) {
   const lostAt = useRef(0);
   const recentEvents = useRef(/** @type {{ kind: string, data: any }[]} */ ([]));
   const now = useNow();
+  const route = useRoute();
   useEffect(() => {
     source.start({
       onSnapshot: (s) => {
@@ -218,12 +254,14 @@ function App({ source }) {
   const state = effectiveState(snap, reach, lostAt.current);
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
-  return html`<main data-mode=${state.mode}>
+  if (route.skill) return html`<${SkillPage} key=${route.skill} name=${route.skill} snap=${state} now=${now} />`;
+  return html`<main data-mode=${state.mode} data-stale=${reach.gateway ? undefined : 'true'}>
     <header class="top">
       <h1>ClawKeeper</h1>
       <${Badge} color=${c} className="mode">${MODE_WORDS[/** @type {'down'} */ (state.mode)]}</${Badge}>
     </header>
     ${state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`}
+    <${StaleNote} reach=${reach} at=${state.generatedAt} />
     <${LayerTiles} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
     <h2>Dependencies</h2>
     <${Dependencies} dependencies=${state.dependencies} now=${now} />
@@ -231,8 +269,9 @@ function App({ source }) {
     <${Metrics} metrics=${state.metrics} />
     <h2>Last 24 hours</h2>
     ${showTimeline ? html`<${Timeline} snap=${state} />` : html`<div class="panel loading">Loading the timeline…</div>`}
+    <${TokenChart} skills=${state.skills} />
     <h2>Skills (${state.skills.length})</h2>
-    <${SkillsTable} skills=${state.skills} now=${now} source=${source} />
+    <${FilteredSkills} skills=${state.skills} now=${now} source=${source} Table=${SkillsTable} />
   </main>`;
 }
 

@@ -5,7 +5,7 @@ import { withLayers, withLiveness } from 'clawkeeper/common/health.js';
 
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
- * last snapshot said; live session events update runs and layers between snapshots.
+ * last snapshot said; live session events update runs between snapshots (layers: snapshots only).
  * A session connection that was open and dropped says the same of the session layer, at once.
  * A snapshot the host has not refreshed for 5 s (while its source answers) says the runtime is
  * not responding, as every other view does.
@@ -34,10 +34,9 @@ export function effectiveState(snap, reach, lostAt, now = Date.now()) {
  */
 export function applyEvent(snap, e) {
   if (!snap) return snap;
-  if (e.kind === 'layer' && e.data?.layer) {
-    const layers = { ...snap.layers, [e.data.layer]: { status: e.data.status, since: e.data.at, reason: e.data.reason } };
-    return { ...snap, layers, transitions: [...(snap.transitions ?? []), e.data].slice(-500) };
-  }
+  // Layer states come only from the host's snapshot (polled every 500 ms), never from an event:
+  // whatever reaches the session cannot paint a layer green.
+  if (e.kind === 'layer') return snap;
   const name = e.data?.skill;
   if (!name) return snap;
   const skills = snap.skills.map((/** @type {any} */ s) => {

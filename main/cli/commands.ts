@@ -13,6 +13,7 @@ import { buildStatusReport, freshStatusFiles, readHostLiveness } from '../core/s
 import { rotateToken } from '../core/token.ts';
 import { paint, table } from './format.ts';
 import { askHost } from './ask-host.ts';
+import { outcomeWords, tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { callGateway } from './gateway-client.ts';
 import { exitCodeOf, healthVerdict } from './health-verdict.ts';
 import { cliPorts } from './ports.ts';
@@ -99,6 +100,12 @@ export function statusCommand(ctx: CliContext, json: boolean): number {
     return code;
   }
   for (const line of renderStatusText(r)) ctx.out(line);
+  // Agent skills: tokens used today against the day budget.
+  const tokenLines = discoverSkills(bundledSkillsDir(), paths.skills).flatMap((s) => {
+    const words = s.manifest ? tokensToday(paths, s.manifest, Date.now()) : null;
+    return words ? [`  ${s.name}: ${words}`] : [];
+  });
+  if (tokenLines.length > 0) ctx.out(['', 'TOKENS', ...tokenLines].join('\n'));
   return code;
 }
 
@@ -153,7 +160,7 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
       ['WHEN', 'WHAT', 'SLOT', 'DETAIL'],
       ...shown.map((e) =>
         e.type === 'end'
-          ? [e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-', `${e.duration_ms} ms${e.error ? ` ${e.error}` : ''}`]
+          ? [e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-', `${e.duration_ms} ms${e.error ? ` ${outcomeWords(e)}` : ''}${usageWords(e) ? ` ${usageWords(e)}` : ''}`]
           : [e.at, `skip ${e.reason}`, e.slot, `${e.count ? `${e.count} slots ` : ''}${e.detail ?? ''}`],
       ),
     ]),

@@ -2,6 +2,8 @@ import { bundledSkillsDir } from '../core/app-paths.ts';
 import { startHeadless } from '../core/headless.ts';
 import { createConsoleLogger } from '../core/logger.ts';
 import { resolveHome } from '../core/paths.ts';
+import { createServiceLogger } from '../core/rotating-log.ts';
+import { stripControls } from '../common/terminal-text.ts';
 import type { CliContext } from './commands.ts';
 // (a type-only import: start never loads the other commands)
 
@@ -11,7 +13,8 @@ import type { CliContext } from './commands.ts';
  * them now (recorded `interrupted`). SIGHUP re-reads the skills; SIGUSR2 is the resume signal.
  */
 export async function startCommand(ctx: CliContext): Promise<number> {
-  const logger = createConsoleLogger();
+  // As a service (clawkeeper service install) the host writes its own rotating log.
+  const logger = ctx.env.CLAWKEEPER_LOG_FILE ? createServiceLogger(ctx.env.CLAWKEEPER_LOG_FILE) : createConsoleLogger('', false, stripControls);
   const app = await startHeadless({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger, env: ctx.env });
 
   for (const line of app.banner()) ctx.out(line);
@@ -19,7 +22,7 @@ export async function startCommand(ctx: CliContext): Promise<number> {
     if (name !== 'gateway') return;
     app.supervisor?.off('ready', onReady);
     // The gateway is up: a one-time login link (the code sits in the fragment, which the browser
-    // never sends to any server, and it works once, for 10 minutes).
+    // never sends to any server, and it works once, within 60 s; `clawkeeper open` makes another).
     ctx.out(`Dashboard: http://127.0.0.1:${app.gatewayPort()}/login#code=${app.link!.loginCode()}`);
   };
   app.supervisor?.on('ready', onReady);

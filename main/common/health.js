@@ -17,9 +17,10 @@
  * @typedef {{ status: DependencyStatus, since: string, reason: string, latencyMs: number | null, neededBy: string[] }} DependencyHealth
  */
 /** @typedef {{ name: string, state: SkillState, reason: string, deferred?: string[] | null }} SkillHealth */
+/** The home folder's file system, as far as health goes: `runs-failing` fails the runtime itself. @typedef {{ status: 'ok' | 'logs-failing' | 'runs-failing', reason: string }} StorageState */
 /**
  * @typedef {{
- *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'dependency-down' | 'skills-not-ok',
+ *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'dependency-down' | 'storage' | 'skills-not-ok',
  *   title: string,
  *   message: string,
  * }} Scenario
@@ -64,8 +65,11 @@ export const OUTCOME_WORDS = /** @type {const} */ ({
   crashed: 'crashed',
   interrupted: 'interrupted',
   'upstream-failure': 'provider failed',
-  'budget-exceeded': 'over budget',
+  'budget-exceeded': 'over token budget',
 });
+
+/** The title of the article's partition scenario (also the notice when it starts). */
+export const NETWORK_PARTITION_TITLE = 'Network partition';
 
 /** Liveness: the host refreshes its snapshot and runs/_host.json at least every second; older than this, it is not responding. */
 export const HOST_STALE_MS = 5000;
@@ -122,9 +126,10 @@ function plural(n, one) {
  * @param {Layers} layers
  * @param {Record<string, DependencyHealth>} dependencies
  * @param {SkillHealth[]} skills
+ * @param {StorageState | null} [storage] logs or history that cannot be written (a full disk) degrade
  * @returns {{ mode: Mode, scenario: Scenario | null }}
  */
-export function summarize(layers, dependencies, skills) {
+export function summarize(layers, dependencies, skills, storage = null) {
   const s = layers.session.status;
   const g = layers.gateway.status;
   if (layers.runtime.status !== 'ok') {
@@ -132,7 +137,8 @@ export function summarize(layers, dependencies, skills) {
   }
   const attention = skills.filter((k) => skillNeedsAttention(k.state));
   const downDeps = Object.entries(dependencies).filter(([, d]) => d.status === 'down');
-  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0;
+  const diskTrouble = storage !== null && storage.status !== 'ok';
+  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0 || diskTrouble;
   if (!degraded) return { mode: 'operational', scenario: null };
   /** @param {Scenario} scenario */
   const deg = (scenario) => ({ mode: /** @type {Mode} */ ('degraded'), scenario });
@@ -142,7 +148,7 @@ export function summarize(layers, dependencies, skills) {
     const running = skills.filter((k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused').map((k) => k.name);
     return deg({
       id: 'network-partition',
-      title: 'Network partition',
+      title: NETWORK_PARTITION_TITLE,
       message: `the network is unreachable (${net.reason || 'probes fail'}); ${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; ${running.length ? `still running: ${listNames(running)}` : 'no local skill'}.`,
     });
   }
@@ -164,6 +170,9 @@ export function summarize(layers, dependencies, skills) {
       message: `${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; other skills keep running.`,
     });
   }
+  if (diskTrouble) {
+    return deg({ id: 'storage', title: 'Disk full', message: `${storage.reason}; skills keep running, run output and history are not kept until there is space.` });
+  }
   /** @type {Partial<Record<SkillState, string[]>>} */
   const by = {};
   for (const k of attention) (by[k.state] ??= []).push(k.name);
@@ -174,7 +183,7 @@ export function summarize(layers, dependencies, skills) {
 /**
  * A health value as seen at `now`: if the host has not refreshed it for HOST_STALE_MS, the
  * runtime is not responding, whatever the value said (a frozen host must never look green).
- * @template {{ generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[], mode: Mode, scenario: Scenario | null }} T
+ * @template {{ generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[], mode: Mode, scenario: Scenario | null, storage?: StorageState }} T
  * @param {T} report
  * @param {number} now
  * @returns {T}
@@ -186,17 +195,17 @@ export function withLiveness(report, now) {
     ...report.layers,
     runtime: { status: /** @type {LayerStatus} */ ('failed'), since: report.generatedAt, reason: `the host is not responding (no update for ${Math.round(age / 1000)} s)` },
   };
-  return { ...report, layers, ...summarize(layers, report.dependencies, report.skills) };
+  return { ...report, layers, ...summarize(layers, report.dependencies, report.skills, report.storage ?? null) };
 }
 
 /**
  * The mode and scenario recomputed for layers a view knows better (the dashboard that cannot
  * reach the gateway).
- * @template {{ layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[] }} T
+ * @template {{ layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[], storage?: StorageState }} T
  * @param {T} report @param {Layers} layers
  */
 export function withLayers(report, layers) {
-  return { ...report, layers, ...summarize(layers, report.dependencies ?? {}, report.skills) };
+  return { ...report, layers, ...summarize(layers, report.dependencies ?? {}, report.skills, report.storage ?? null) };
 }
 
 /** The badge text of a skill, e.g. "waiting for network", "tripped until 14:05".

@@ -23,6 +23,8 @@ export interface SkillView {
   deferred: string[] | null;
   /** Null when the skill has `breaker: false`. */
   breaker: { state: 'closed' | 'open' | 'half-open'; until: string | null; failures: number } | null;
+  /** Model skills: tokens per local day (7 days, oldest first), today's and the day budget. */
+  tokens?: { days: { day: string; tokens: number }[]; today: number; tokensPerDay: number | null } | null;
   nextRun: string | null;
   lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string } | null;
   running: { runId: string; since: string } | null;
@@ -58,6 +60,8 @@ export interface HealthReport {
   dependencies: Record<string, DependencyHealth>;
   skills: SkillView[];
   host: { alive: boolean; pid: number | null; startedAt: string | null; lastAlive: string | null };
+  /** The home folder's file system (a full disk): what cannot be written, where, since when. */
+  storage?: { status: 'ok' | 'logs-failing' | 'runs-failing'; path: string | null; reason: string; since: string };
 }
 
 /** What the host sends the gateway (and the Electron window): the health report and more. */
@@ -84,4 +88,6 @@ export type LayerToHost =
   | { type: 'standby' }
   /** Every 200 ms from an active layer: its event loop turns (the quick hang verdict needs silence). */
   | { type: 'alive' }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean };
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean }
+  /** The session layer cannot store history (a full disk), or can again (null). */
+  | { type: 'storage'; problem: string | null };

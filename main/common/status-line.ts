@@ -1,6 +1,8 @@
 // The status file format the article's scripts read: one line of `key=value` pairs joined by `,`.
-// Keys are `[a-z0-9_]+`; `%`, `,`, `=` and line breaks in values are percent-encoded so that a
-// value can never break the line apart.
+// Keys are `[a-z0-9_]+`; `%`, `,`, `=`, every control character (C0, DEL, C1) and U+2028/U+2029
+// in values are percent-encoded (as UTF-8 bytes, like encodeURIComponent) so that a value can never
+// break the line apart, for any reader: Python's splitlines() also splits on \v \f \x1c-\x1e \x85
+// and U+2028/U+2029, and a skill could otherwise forge a second `status=success` line.
 
 export const STATUS_KEY = /^[a-z0-9_]+$/;
 export const RESERVED_STATUS_KEYS = ['status', 'timestamp', 'duration_ms', 'run_id'] as const;
@@ -9,12 +11,21 @@ const MAX_FIELDS = 32;
 
 export type StatusFields = Record<string, string>;
 
+const ENCODED = /[%,=\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 export function encodeStatusValue(value: string): string {
-  return value.replace(/[%,=\r\n]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  return value.replace(ENCODED, (ch) => encodeURIComponent(ch));
 }
 
+/** Decodes runs of %XX as UTF-8; a run that is not valid UTF-8 (a hand edit) is read byte by byte. */
 export function decodeStatusValue(value: string): string {
-  return value.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+  });
 }
 
 export function formatStatusLine(fields: StatusFields): string {
@@ -26,7 +37,8 @@ export function formatStatusLine(fields: StatusFields): string {
 /** Parses a status line; returns null (never throws) when the line is not in the format. */
 export function parseStatusLine(line: string): StatusFields | null {
   const trimmed = line.replace(/\r?\n$/, '');
-  if (trimmed === '' || /[\r\n]/.test(trimmed)) return null;
+  // Anything a reader could take for a line break (a tab in an old file is harmless and still read).
+  if (trimmed === '' || /[\n\r\v\f\u001c-\u001e\u0085\u2028\u2029]/.test(trimmed)) return null;
   const out: StatusFields = {};
   for (const pair of trimmed.split(',')) {
     const eq = pair.indexOf('=');

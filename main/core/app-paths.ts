@@ -1,17 +1,40 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The app's own folder (where package.json and the bundled skills/ live), from source or dist/. */
-export function appRoot(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
+/**
+ * The app's own folder (where package.json and the bundled skills/ live), from a module's folder
+ * in source or dist/. In the packaged app that is resources/app.asar (Electron's fs reads into
+ * the archive, so `exists` answers there too).
+ */
+export function appRootFrom(here: string, exists: (p: string) => boolean = existsSync): string {
   for (const up of ['../..', '../../..']) {
     const dir = join(here, up);
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'skills'))) return dir;
+    if (exists(join(dir, 'package.json')) && exists(join(dir, 'skills'))) return dir;
   }
   return join(here, '../..');
 }
 
+export function appRoot(): string {
+  return appRootFrom(fileURLToPath(new URL('.', import.meta.url)));
+}
+
+/**
+ * The same path in app.asar.unpacked when it points into app.asar. A process cannot chdir into
+ * an archive, and a command skill is spawned by path, so bundled skills are unpacked
+ * (electron-builder's asarUnpack) and used from there.
+ */
+export function unpackedPath(p: string): string {
+  const inside = `${sep}app.asar${sep}`;
+  const i = p.indexOf(inside);
+  if (i >= 0) return `${p.slice(0, i)}${sep}app.asar.unpacked${sep}${p.slice(i + inside.length)}`;
+  return p.endsWith(`${sep}app.asar`) ? `${p}.unpacked` : p;
+}
+
+export function bundledSkillsDirFrom(root: string): string {
+  return unpackedPath(join(root, 'skills'));
+}
+
 export function bundledSkillsDir(): string {
-  return join(appRoot(), 'skills');
+  return bundledSkillsDirFrom(appRoot());
 }

@@ -37,8 +37,6 @@ export class Breakers {
   private readonly file: string;
   private readonly log: Logger;
   private records = new Map<string, BreakerRecord>();
-  /** Skills with a probe run under way in this host (a probe cut off by a restart probes again). */
-  private readonly probing = new Set<string>();
 
   constructor(file: string, logger: Logger) {
     this.file = file;
@@ -59,24 +57,26 @@ export class Breakers {
     return { state: r.state, until: r.until, failures: r.failures };
   }
 
-  /** May a scheduled slot of this skill start now? */
-  admit(skill: string, policy: BreakerPolicy, now: number): Admission {
+  /**
+   * May a scheduled slot of this skill start now? `probeUnderWay`: a probe run of this skill is
+   * running, queued or waiting for its retry in this host (the host knows; a probe cut off by a
+   * restart, or dropped on the way, leaves none, so the next due slot probes again).
+   */
+  admit(skill: string, policy: BreakerPolicy, now: number, probeUnderWay = false): Admission {
     if (policy === false) return { kind: 'run' };
     const r = this.get(skill);
     if (r.state === 'closed') return { kind: 'run' };
     if (r.state === 'open' && r.until && now < Date.parse(r.until)) {
       return { kind: 'skip', detail: `breaker open after ${r.failures} failed runs in a row; the next due slot after ${r.until} runs as a probe` };
     }
-    if (r.state === 'half-open' && this.probing.has(skill)) return { kind: 'skip', detail: 'breaker half-open: a probe run is under way' };
-    this.set(skill, { ...r, state: 'half-open' });
-    this.probing.add(skill);
+    if (r.state === 'half-open' && probeUnderWay) return { kind: 'skip', detail: 'breaker half-open: a probe run is under way' };
+    if (r.state !== 'half-open') this.set(skill, { ...r, state: 'half-open' });
     return { kind: 'probe' };
   }
 
   /** A run's final outcome (after its retries). Returns the new record when the state changed. */
   record(skill: string, policy: BreakerPolicy, outcome: RunOutcome, probe: boolean, now: number): BreakerRecord | null {
     if (policy === false) return null;
-    if (probe) this.probing.delete(skill);
     const r = this.get(skill);
     const counted = COUNTED.has(outcome);
     if (outcome === 'success') {
@@ -105,7 +105,6 @@ export class Breakers {
   /** A manual resume or run closes the breaker at once. Returns true if it was not closed. */
   close(skill: string): boolean {
     const was = this.get(skill);
-    this.probing.delete(skill);
     if (was.state === 'closed' && was.failures === 0) return false;
     this.set(skill, CLOSED);
     return was.state !== 'closed';

@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import { ensureHome, homePaths } from './paths.ts';
 import { Supervisor } from './supervisor.ts';
 import { ensureToken } from './token.ts';
+import { startTokenKeeper } from './token-keeper.ts';
 import { effectivePorts, settingsOrDefaults } from './settings.ts';
 import { executeCommand } from './host-commands.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
@@ -42,6 +43,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   const paths = homePaths(opts.home);
   ensureHome(paths);
   ensureToken(paths.token);
+  const stopTokenKeeper = startTokenKeeper(paths.token, opts.logger);
   // Headless, runs are created by a small launcher process (run-launcher/), off the host's event
   // loop; an injected launcher (Electron's utilityProcess) is used as it is. CLAWKEEPER_RUN_LAUNCHER=0: from the host.
   const runLauncher = opts.launcher || opts.env.CLAWKEEPER_RUN_LAUNCHER === '0' ? null : new RemoteLauncher(launcher, opts.logger);
@@ -101,6 +103,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     stop: async (force = false) => {
       await socket?.close();
       await watcher?.close();
+      stopTokenKeeper();
       link?.stop();
       await host.stop(force);
       await runLauncher?.stop();

@@ -7,7 +7,9 @@ import type { LedgerEnd, LoadedSkill } from '../common/types.ts';
 import type { BreakerView } from './breaker.ts';
 import { nextSlot } from './cron.ts';
 import type { Ledger } from './ledger.ts';
+import { outcomeWords } from './models/usage-view.ts';
 import { formatProblem } from './skill-loader.ts';
+import type { StorageHealth } from './storage-health.ts';
 
 export interface SkillFacts {
   paused: boolean;
@@ -15,6 +17,8 @@ export interface SkillFacts {
   /** Needs of the skill that are down now. */
   deferredOn: string[];
   breaker: BreakerView | null;
+  /** Model skills' token use (tokenHistory), or null. */
+  tokens?: SkillView['tokens'];
 }
 
 /** Per skill, healthchecks-style. One next-slot computation says whether a slot is overdue. */
@@ -28,7 +32,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   }
   if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
   const last = ledger.lastRun(skill.name);
-  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${last.outcome}${last.error ? `: ${last.error}` : ''}` };
+  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${outcomeWords(last)}` };
   const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
   const since = ledger.lastSlot(skill.name);
   if (since !== null) {
@@ -62,6 +66,7 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     needs: m?.needs ?? [],
     deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
     breaker: f.breaker,
+    tokens: f.tokens ?? null,
     nextRun: next ? new Date(next).toISOString() : null,
     lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
     running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
@@ -81,6 +86,8 @@ export interface HealthInputs {
   runtimeProblem?: { since: string; reason: string } | null;
   dependencies: Record<string, DependencyHealth>;
   skills: SkillView[];
+  /** The home folder's file system: run starts that cannot be written mean the runtime cannot run skills. */
+  storage?: StorageHealth;
 }
 
 /** Runtime health: failed only when the runtime itself cannot do its job. One failing skill is not that. */
@@ -89,6 +96,7 @@ export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
     return { status: 'failed', since: i.host.lastAlive ?? at, reason: i.host.notAliveReason ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home') };
   }
   if (i.runtimeProblem) return { status: 'failed', since: i.runtimeProblem.since, reason: i.runtimeProblem.reason };
+  if (i.storage?.status === 'runs-failing') return { status: 'failed', since: i.storage.since, reason: i.storage.reason };
   return { status: 'ok', since: i.host.startedAt ?? at, reason: 'scheduler ticking' };
 }
 
@@ -97,10 +105,11 @@ export function composeHealth(i: HealthInputs): HealthReport {
   const layers: Layers = { session: i.layers.session, gateway: i.layers.gateway, runtime: runtimeHealth(i, at) };
   return {
     generatedAt: at,
-    ...summarize(layers, i.dependencies, i.skills),
+    ...summarize(layers, i.dependencies, i.skills, i.storage ? { status: i.storage.status, reason: i.storage.reason } : null),
     layers,
     dependencies: i.dependencies,
     skills: i.skills,
     host: { alive: i.host.alive, pid: i.host.pid, startedAt: i.host.startedAt, lastAlive: i.host.lastAlive },
+    ...(i.storage ? { storage: i.storage } : {}),
   };
 }

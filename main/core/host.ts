@@ -9,6 +9,7 @@ import { nextSlot, slotsBetween } from './cron.ts';
 import { acquireHostLock } from './host-lock.ts';
 import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
+import { dayBudgetReached, dayTokensLeft, recordAgentEnd } from './models/day-budget.ts';
 import type { Logger } from './logger.ts';
 import { ensureHome, homePaths, type HomePaths } from './paths.ts';
 import { readPaused, writePaused } from './paused.ts';
@@ -17,6 +18,8 @@ import { planCatchUp, type MissedReason } from './reconciler.ts';
 import { startRun, type RunHandle, type RunResult } from './runner.ts';
 import { discoverSkills, formatProblems } from './skill-loader.ts';
 import { writeStatusFile } from './status-file.ts';
+import { StorageMonitor, type StorageHealth } from './storage-health.ts';
+import { StorageBacklog } from './storage-recovery.ts';
 import { Trigger } from './trigger.ts';
 import { Breakers, type BreakerView } from './breaker.ts';
 import { readDependencySpecs, type DependencySpec } from './dependencies/config.ts';
@@ -103,6 +106,9 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly paused = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private watchdog: NodeJS.Timeout | undefined;
+  /** Storage faults (full disk): never thrown at the scheduler, kept as state (storage-health.ts). */
+  readonly storage: StorageMonitor;
+  private readonly backlog = new StorageBacklog();
   private lastWall = 0;
   private lastMono = 0;
   private ticks = 0;
@@ -115,6 +121,10 @@ export class Host extends EventEmitter<HostEvents> {
   private depSpecs = new Map<string, DependencySpec>();
   /** Skills whose due slots wait for a dependency: which ones, and since when (the first slot that waited). */
   private readonly deferred = new Map<string, { deps: string[]; since: number }>();
+  /** Retries that came due while a need was down: sent when it is back (the slot already has its entries). */
+  private readonly waitingRetries = new Map<string, Pending[]>();
+  /** Skills whose breaker probe is running, queued or waiting for a retry (run id, or 'queued'). */
+  private readonly probes = new Map<string, string>();
 
   constructor(opts: HostOptions) {
     super();
@@ -124,10 +134,16 @@ export class Host extends EventEmitter<HostEvents> {
     this.launcher = opts.launcher ?? nodeLauncher;
     this.paths = homePaths(opts.home);
     this.ledger = new Ledger(this.paths.runs, opts.logger);
+    this.storage = new StorageMonitor({ runsDir: this.paths.runs, logsDir: this.paths.logs, logger: opts.logger, clock: this.clock });
+    this.storage.on('runs-writable', () => this.afterStorageBack());
     this.trigger = new Trigger((names, slot) => this.onTrigger(names, slot), () => this.clock.now());
     this.breakers = new Breakers(this.paths.breakers, opts.logger);
     this.dependencies = new DependencyMonitor({ file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock, ...(opts.probe ? { probe: opts.probe } : {}) });
     this.dependencies.on('transition', (t) => this.onDependency(t));
+    // The first probe of a dependency in this host's life settles what start-up deferred.
+    this.dependencies.on('checked', () => {
+      if (!this.stopping) this.releaseDeferred();
+    });
   }
 
   async start(): Promise<void> {
@@ -162,6 +178,7 @@ export class Host extends EventEmitter<HostEvents> {
     clearInterval(this.watchdog);
     this.dependencies.stop();
     this.trigger.clear();
+    this.storage.stop();
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     // Queued slots are left unrecorded: the next start sees them as missed and applies catchUp.
@@ -210,6 +227,7 @@ export class Host extends EventEmitter<HostEvents> {
     }
     this.dependencies.configure(this.depSpecs, neededBy);
     for (const name of this.deferred.keys()) if (!this.skills.get(name)?.manifest) this.deferred.delete(name);
+    for (const name of this.waitingRetries.keys()) if (!this.skills.get(name)?.manifest) this.waitingRetries.delete(name);
     for (const s of found) {
       if (!s.manifest) this.log.warn(`skill "${s.name}" is invalid and will not run:\n${formatProblems(s)}`);
     }
@@ -219,6 +237,8 @@ export class Host extends EventEmitter<HostEvents> {
   /** Re-reads the skill folders (SIGHUP, or a change seen by the app) and re-arms the schedule. */
   reload(): void {
     this.loadSkills();
+    // A skill that waited and no longer needs what is down (its needs changed) catches up now.
+    if (!this.stopping && this.startedAt > 0) this.releaseDeferred();
     if (this.opts.useTrigger !== false) this.armTrigger(this.clock.now());
   }
 
@@ -309,11 +329,19 @@ export class Host extends EventEmitter<HostEvents> {
   private onDependency(t: DependencyTransition): void {
     if (this.stopping) return;
     let caughtUp = 0;
-    if (t.status === 'ok') {
-      const ready = [...this.deferred.keys()].filter((n) => this.deferredOn(n).length === 0);
-      if (ready.length > 0) caughtUp = this.reconcile('dependency', undefined, new Set(ready)).ran;
-    }
+    if (t.status === 'ok') caughtUp = this.releaseDeferred();
     this.emit('dependency', { ...t, caughtUp });
+  }
+
+  /** Skills that waited and need nothing down any more: their retries, then their slots by catchUp. */
+  private releaseDeferred(): number {
+    const ready = [...new Set([...this.deferred.keys(), ...this.waitingRetries.keys()])].filter((n) => this.deferredOn(n).length === 0);
+    for (const name of ready) {
+      const retries = this.waitingRetries.get(name) ?? [];
+      this.waitingRetries.delete(name);
+      for (const r of retries) if (r.slot) this.dispatch(name, r.slot, 'retry', r.attempt, true, r.probe === true);
+    }
+    return ready.length > 0 ? this.reconcile('dependency', undefined, new Set(ready)).ran : 0;
   }
 
   private armTrigger(from: number): void {
@@ -375,7 +403,7 @@ export class Host extends EventEmitter<HostEvents> {
     try {
       writeFileAtomic.sync(this.paths.hostState, JSON.stringify(state) + '\n', { mode: 0o600, fsync: false });
     } catch (err) {
-      this.log.warn(`cannot write ${this.paths.hostState}: ${(err as Error).message}`);
+      if (!this.storage.writeFailed('runs', this.paths.hostState, err)) this.log.warn(`cannot write ${this.paths.hostState}: ${(err as Error).message}`);
     }
   }
 
@@ -438,7 +466,9 @@ export class Host extends EventEmitter<HostEvents> {
       // From the skill's last slot; with none, from when the host was last known awake (the
       // previous host's last tick, or this one's before the sleep). With no history at all (a
       // first start) nothing was missed: nothing was due yet.
-      const since = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : reason === 'dependency' && deferredSince !== undefined ? deferredSince - 1 : awakeAt) ?? now;
+      // After a wait for a dependency, from the first slot that waited: slots recorded meanwhile
+      // (paused, say) are filtered out by the ledger below, none is lost.
+      const since = (reason === 'dependency' && deferredSince !== undefined ? deferredSince - 1 : null) ?? this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
       if (since >= now) continue;
       const { slots, total, first } = slotsBetween(m.schedule, m.timezone, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
       const missed = slots.filter((t) => !this.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.isQueued(skill.name, t));
@@ -484,7 +514,12 @@ export class Host extends EventEmitter<HostEvents> {
     if (detail) entry.detail = detail;
     if (count !== undefined) entry.count = count;
     if (lastSlot !== undefined) entry.last_slot = new Date(lastSlot).toISOString();
-    this.ledger.recordSkip(entry);
+    try {
+      this.ledger.recordSkip(entry);
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.ledger.fileFor(skill), err)) throw err;
+      this.backlog.keepEntry(this.ledger, entry);
+    }
     this.emit('skip', entry);
   }
 
@@ -492,7 +527,14 @@ export class Host extends EventEmitter<HostEvents> {
 
   private onTrigger(names: string[], slot: number): void {
     const iso = new Date(slot).toISOString();
-    for (const name of names) this.dispatch(name, iso, 'schedule', 1, false);
+    for (const name of names) {
+      // Last resort: nothing a dispatch throws may reach node-schedule's job (it would kill the host).
+      try {
+        this.dispatch(name, iso, 'schedule', 1, false);
+      } catch (err) {
+        this.log.error(`could not dispatch "${name}" for ${iso}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -529,18 +571,27 @@ export class Host extends EventEmitter<HostEvents> {
     if (slot !== null && trigger !== 'manual') {
       const down = this.deferredOn(name);
       if (down.length > 0) {
-        if (trigger === 'retry') this.log.info(`retry of ${name} (${slot}) dropped: ${down.join(', ')} down`);
-        else this.defer(name, Date.parse(slot), down);
+        if (trigger === 'retry') {
+          // The run that first met the outage: its retry waits for the dependency too.
+          this.waitingRetries.set(name, [...(this.waitingRetries.get(name) ?? []), { slot, trigger, attempt, ...(probe ? { probe } : {}) }]);
+          this.defer(name, Date.parse(slot), down);
+        } else this.defer(name, Date.parse(slot), down);
         return none;
       }
       if (trigger !== 'retry') {
-        const admit = this.breakers.admit(name, m.breaker, this.clock.now());
+        const admit = this.breakers.admit(name, m.breaker, this.clock.now(), this.probes.has(name));
         if (admit.kind === 'skip') {
           this.skip(name, slot, 'breaker-open', admit.detail);
           return none;
         }
         probe = admit.kind === 'probe';
       }
+    }
+    // Day token budget (budget.tokensPerDay) reached: the slot is skipped with reason `budget`.
+    const overBudget = slot !== null && trigger !== 'manual' ? dayBudgetReached(this.paths, m, this.clock.now()) : null;
+    if (overBudget !== null && slot !== null) {
+      if (trigger !== 'retry') this.skip(name, slot, 'budget', overBudget);
+      return { runId: null, queued: false };
     }
     const running = this.active.get(name);
     if (running) {
@@ -555,6 +606,7 @@ export class Host extends EventEmitter<HostEvents> {
         return none;
       }
       const pending: Pending = { slot, trigger, attempt, ...(probe ? { probe } : {}) };
+      if (probe) this.probes.set(name, 'queued');
       if (policy === 'replace') {
         q.unshift(pending);
         running.stop('replaced');
@@ -567,7 +619,7 @@ export class Host extends EventEmitter<HostEvents> {
     return { runId: this.launch(skill, { slot, trigger, attempt, probe }), queued: false };
   }
 
-  private launch(skill: LoadedSkill, p: Pending): string {
+  private launch(skill: LoadedSkill, p: Pending): string | null {
     const m = skill.manifest!;
     const { slot, trigger, attempt } = p;
     const now = this.clock.now();
@@ -575,12 +627,21 @@ export class Host extends EventEmitter<HostEvents> {
     const startedAt = new Date(now).toISOString();
     // Written before the process exists: a host killed from here on leaves a start without an
     // end, which the next host records as interrupted. The slot is taken either way.
-    this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
+    // A start that cannot be written is not started (exactly once needs it); the slot is kept
+    // for when storage is back.
+    try {
+      this.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.ledger.fileFor(skill.name), err)) throw err;
+      this.backlog.keepMissed({ skill: skill.name, slot, trigger, attempt });
+      return null;
+    }
     const handle = startRun(
-      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home },
-      { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes },
+      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: this.paths.home, dayTokensLeft: dayTokensLeft(this.paths, m, now) },
+      { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes, logsAllowed: () => this.storage.logsAllowed(), onLogError: (path, err) => this.storage.writeFailed('logs', path, err) },
     );
     this.active.set(skill.name, handle);
+    if (p.probe) this.probes.set(skill.name, runId);
     this.emit('run-start', { skill: skill.name, runId, slot, trigger, attempt, startedAt });
     void handle.done.then((result) => this.finish(skill, handle, p, result));
     return runId;
@@ -608,11 +669,17 @@ export class Host extends EventEmitter<HostEvents> {
     if (r.error) entry.error = r.error;
     if (r.warnings.length > 0) entry.warnings = r.warnings;
     if (p.probe) entry.breaker_probe = true;
+    recordAgentEnd(this.paths, m, entry, r, this.clock.now());
     try {
       this.ledger.recordEnd(entry);
+    } catch (err) {
+      if (this.storage.writeFailed('runs', this.ledger.fileFor(skill.name), err)) this.backlog.keepEntry(this.ledger, entry);
+      else this.log.error(`cannot record the end of run ${handle.runId}: ${(err as Error).message}`);
+    }
+    try {
       writeStatusFile(this.paths.status, skill.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: handle.runId }, r.fields);
     } catch (err) {
-      this.log.error(`cannot record the end of run ${handle.runId}: ${(err as Error).message}`);
+      if (!this.storage.writeFailed('logs', this.paths.status, err)) this.log.error(`cannot write the status file of ${skill.name}: ${(err as Error).message}`);
     }
     const log = this.log.child(`skill=${skill.name} run=${handle.runId}`);
     if (r.outcome === 'success') log.info(`success in ${entry.duration_ms} ms`);
@@ -623,22 +690,34 @@ export class Host extends EventEmitter<HostEvents> {
     // A JS run that failed because the network or a server was unreachable: probe its needs now,
     // so the next slots wait instead of failing too. Such a failure says nothing about the skill.
     const networkClass = r.outcome === 'failure' && r.errorCode !== undefined && NETWORK_ERROR_CODES.has(r.errorCode) && m.needs.length > 0;
-    if (networkClass) for (const n of m.needs) this.dependencies.probeNow(n);
+    // A provider that kept failing: probe the model server now (the breaker ignores this outcome).
+    if (r.outcome === 'upstream-failure') for (const n of m.needs) if (n.startsWith('model:')) this.dependencies.probeNow(n);
 
-    const retryable = r.outcome !== 'success' && !(r.outcome === 'interrupted' && this.stopping);
+    // A budget refusal would only be refused again: not retried.
+    const retryable = r.outcome !== 'success' && r.outcome !== 'budget-exceeded' && !(r.outcome === 'interrupted' && this.stopping);
     const retrying = retryable && slot !== null && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true;
     if (retrying) {
       this.scheduleRetry(skill.name, slot, attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, attempt), p.probe === true);
-    } else if (!networkClass) {
-      const changed = this.breakers.record(skill.name, m.breaker, r.outcome, p.probe === true, this.clock.now());
-      if (changed) {
-        const words = `breaker ${changed.state}${changed.until ? ` until ${changed.until}` : ''}`;
-        if (changed.state === 'open') log.warn(words);
-        else log.info(words);
-        this.emit('breaker', { skill: skill.name, state: changed.state, until: changed.until });
-      }
+    } else {
+      if (p.probe && this.probes.get(skill.name) === handle.runId) this.probes.delete(skill.name);
+      const record = () => this.recordBreaker(skill, r.outcome, p.probe === true, log);
+      // A JS run that failed because the network or a server was unreachable: probe its needs
+      // now, so the next slots wait instead of failing too. If every need is up after all, the
+      // fault is the skill's (its own API refused it): then it counts toward the breaker.
+      if (networkClass) this.dependencies.probeThen(m.needs, (down) => down.length === 0 && !this.stopping && record());
+      else record();
     }
+    if (networkClass && retrying) for (const n of m.needs) this.dependencies.probeNow(n);
     this.drain(skill.name);
+  }
+
+  private recordBreaker(skill: LoadedSkill, outcome: RunResult['outcome'], probe: boolean, log: Logger): void {
+    const changed = this.breakers.record(skill.name, skill.manifest!.breaker, outcome, probe, this.clock.now());
+    if (!changed) return;
+    const words = `breaker ${changed.state}${changed.until ? ` until ${changed.until}` : ''}`;
+    if (changed.state === 'open') log.warn(words);
+    else log.info(words);
+    this.emit('breaker', { skill: skill.name, state: changed.state, until: changed.until });
   }
 
   private scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number, probe = false): void {
@@ -659,6 +738,22 @@ export class Host extends EventEmitter<HostEvents> {
     if (!skill?.manifest) return;
     if (next.slot && next.trigger !== 'retry' && this.ledger.hasSlot(name, next.slot)) return this.drain(name);
     this.launch(skill, next);
+  }
+
+  /** For the health views: ok, or which writes fail, where and since when. */
+  storageHealth(): StorageHealth {
+    return this.storage.health();
+  }
+
+  /** Storage is writable again: write what was kept, then the missed slots follow `catchUp`. */
+  private afterStorageBack(): void {
+    if (this.stopping) return;
+    try {
+      const toRun = this.backlog.flush({ ledger: this.ledger, skills: this.validSkills(), isPaused: (n) => this.paused.has(n), now: this.clock.now(), logger: this.log, onSkip: (e) => this.emit('skip', e) });
+      for (const m of toRun) this.dispatch(m.skill, m.slot, m.trigger, m.attempt, true);
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.paths.runs, err)) throw err;
+    }
   }
 
   /** Reads the home folder for `runLocal`, without the host lock or any scheduling. */

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import type { Logger } from './logger.ts';
 
 /**
@@ -43,25 +43,39 @@ export function readJsonl<T>(file: string, logger: Logger, isValid: (v: unknown)
 const cleanTails = new Set<string>();
 
 export function appendJsonl(file: string, entry: unknown): void {
-  let prefix = '';
-  if (!cleanTails.has(file)) {
-    try {
-      const size = statSync(file).size;
-      if (size > 0) {
-        const fd = openSync(file, 'r');
-        try {
-          const buf = Buffer.alloc(1);
-          readSync(fd, buf, 0, 1, size - 1);
-          if (buf[0] !== 0x0a) prefix = '\n';
-        } finally {
-          closeSync(fd);
-        }
+  const fd = openSync(file, 'a', 0o600);
+  try {
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (!cleanTails.has(file) && size > 0) {
+      const buf = Buffer.alloc(1);
+      const rfd = openSync(file, 'r');
+      try {
+        readSync(rfd, buf, 0, 1, size - 1);
+      } finally {
+        closeSync(rfd);
       }
-    } catch {
-      // no file yet
+      if (buf[0] !== 0x0a) prefix = '\n';
     }
+    const data = Buffer.from(prefix + JSON.stringify(entry) + '\n');
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off);
+    } catch (err) {
+      // A full disk can take part of the line: cut it off again, so the file never holds a torn
+      // line of ours (and the space is given back). If even that fails, the next append looks at
+      // the tail and starts on a fresh line.
+      cleanTails.delete(file);
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        // the tail check covers it
+      }
+      throw err;
+    }
+  } finally {
+    closeSync(fd);
   }
-  appendFileSync(file, prefix + JSON.stringify(entry) + '\n', { mode: 0o600 });
   cleanTails.add(file);
 }
 

@@ -7,6 +7,7 @@ import { executeCommand } from './host-commands.ts';
 import type { HostOp } from '../common/host-protocol.ts';
 import { computeMetrics } from './metrics.ts';
 import { composeHealth, skillView } from './health-composer.ts';
+import { tokenHistory } from './models/usage-view.ts';
 import type { Supervisor } from './supervisor.ts';
 
 export const HOST_SESSION = 'clawkeeper';
@@ -72,8 +73,11 @@ export class LayerLink {
     clearInterval(this.refreshTimer);
   }
 
-  /** A one-time login code the gateway will accept, for the start-up banner. */
-  loginCode(ttlMs = 10 * 60_000): string {
+  /**
+   * A one-time login code the gateway will accept, for the start-up banner. 60 s, as
+   * `clawkeeper open`'s: the banner may end up in a log (launchd, journald) that others can read.
+   */
+  loginCode(ttlMs = 60_000): string {
     const code = randomBytes(24).toString('base64url');
     this.sup.send('gateway', { type: 'login-code', code, expiresAt: Date.now() + ttlMs });
     return code;
@@ -97,7 +101,9 @@ export class LayerLink {
     const skills = host.listSkills().map((s) => {
       const since = host.runningSince(s.name);
       const running = since !== undefined ? { runId: host.runningId(s.name) ?? '', since } : null;
-      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name) };
+      const m = s.manifest;
+      const tokens = m && (m.model || m.budget) ? tokenHistory(host.paths, m, now) : null;
+      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens };
       return skillView(s, host.ledger, now, facts, host.nextRun(s.name) ?? null, running);
     });
     const report = composeHealth({
@@ -106,6 +112,7 @@ export class LayerLink {
       layers: { session: this.sup.health('session'), gateway: this.sup.health('gateway') },
       dependencies: host.dependencyHealth(),
       skills,
+      storage: host.storageHealth(),
     });
     const runs: LedgerEnd[] = host.listSkills().flatMap((s) => [...host.ledger.recentRuns(s.name)]);
     const dayAgo = now - 24 * 3600_000;
@@ -119,6 +126,7 @@ export class LayerLink {
   }
 
   private onMessage(name: LayerProcessName, msg: LayerToHost): void {
+    if (msg.type === 'storage') return this.host.storage.layerWrites(name, msg.problem);
     if (name !== 'gateway' || msg.type !== 'command') return;
     // The same commands as host.sock (host-commands.ts), so the gateway and the CLI agree.
     void executeCommand(this.host, this, { id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}) }).then((r) => {

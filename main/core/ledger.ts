@@ -118,6 +118,21 @@ export class Ledger {
     this.apply(e);
   }
 
+  /**
+   * An entry that could not be written (storage full): known in memory, so its slot counts as taken,
+   * until `persistNoted` writes it (StorageBacklog).
+   */
+  noteUnwritten(e: LedgerEntry): void {
+    this.apply(e);
+  }
+
+  /** Writes an entry already known through `noteUnwritten`. */
+  persistNoted(e: LedgerEntry): void {
+    const file = this.fileFor(e.skill);
+    rotateIfLarge(file, this.maxBytes);
+    appendJsonl(file, e);
+  }
+
   recordStart(e: LedgerStart): void {
     this.write(e);
   }

@@ -22,6 +22,8 @@ export interface HomePaths {
   outputs: string;
   /** Circuit breaker state per skill (survives restarts). */
   breakers: string;
+  /** Browser sessions ended by logout (id → expiry), read by both layers. */
+  revokedSessions: string;
 }
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -47,6 +49,7 @@ export function homePaths(home: string): HomePaths {
     hostSocket: join(home, 'host.sock'),
     outputs: join(home, 'outputs'),
     breakers: join(home, 'runs', '_breakers.json'),
+    revokedSessions: join(home, 'revoked-sessions.json'),
   };
 }
 

@@ -1,10 +1,13 @@
-import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sanitizeSkillFields, type StatusFields } from '../common/status-line.ts';
-import type { RunOutcome, RunTrigger, SkillManifest } from '../common/types.ts';
+import type { RunOutcome, RunTrigger, SkillManifest, TokenUsage } from '../common/types.ts';
 import type { Clock } from './clock.ts';
 import type { ChildHandle, ExitInfo, ProcessLauncher } from './launcher.ts';
+import { prepareAgent } from './models/run-agent.ts';
+import { inheritedEnv } from './run-env.ts';
 
 // The child entry sits beside this file (plain JS, so the build copies it as it is).
 const CHILD_MODULE = fileURLToPath(new URL('./skill-child.js', import.meta.url));
@@ -17,6 +20,8 @@ export interface RunRequest {
   trigger: RunTrigger;
   attempt: number;
   home: string;
+  /** What is left of the skill's day token budget (budget.tokensPerDay), from the host. */
+  dayTokensLeft?: number;
 }
 
 export interface RunResult {
@@ -32,6 +37,9 @@ export interface RunResult {
   endedAt: number;
   logFile: string;
   outputBytes: number;
+  /** The model calls' usage, summed from the child's reports as each call ended. */
+  usage?: TokenUsage;
+  delivery?: { status: 'delivered' | 'failed'; error?: string };
 }
 
 export type StopReason = 'deadline' | 'replaced' | 'shutdown';
@@ -55,17 +63,20 @@ export interface RunnerOptions {
   /** Logs kept per skill. */
   logsKept?: number;
   baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * False while storage is short: the output is counted and dropped, never written (logs go first).
+   * Asked at the start and again every 16 KiB of output, so one loud run cannot eat the reserve.
+   */
+  logsAllowed?: () => boolean;
+  /** A log that could not be written (full disk): reported, never thrown. */
+  onLogError?: (path: string, err: unknown) => void;
 }
 
 const TAIL_BYTES = 64 * 1024;
 
-/** Environment of a run: the host's minus anything secret of ours, plus the skill's own. */
+/** Environment of a run: an allowlist of the host's (run-env.ts), plus the skill's own and ours. */
 function runEnv(base: NodeJS.ProcessEnv, req: RunRequest): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(base)) {
-    if (k === 'CLAWKEEPER_TOKEN' || k.startsWith('ELECTRON_') || k === 'NODE_OPTIONS') continue;
-    env[k] = v;
-  }
+  const env = inheritedEnv(base, req.manifest.inheritEnv);
   Object.assign(env, req.manifest.env, {
     CLAWKEEPER_HOME: req.home,
     CLAWKEEPER_SKILL: req.manifest.name,
@@ -83,23 +94,29 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   const grace = opts.killGraceMs ?? 5000;
   const startedAt = clock.now();
   const logDir = join(opts.logsDir, req.manifest.name);
-  mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const logFile = join(logDir, `${req.runId}.log`);
-  const log: WriteStream = createWriteStream(logFile, { mode: 0o600 });
-  log.on('error', () => undefined);
+  const log = openLog(logDir, logFile, opts);
   let logged = 0;
   let dropped = 0;
+  let sinceCheck = 0;
+  let logOff = false;
   let stdoutTail = '';
   let lastStderr = '';
 
   const env = runEnv(opts.baseEnv ?? process.env, req);
+  // Model, budget, prompt and deadline for the child; the API key goes over IPC, never in env.
+  const agent = prepareAgent(req, opts.baseEnv ?? process.env, startedAt, Date.now() + req.manifest.timeoutSeconds * 1000);
+  for (const k of agent.secretEnv) delete env[k];
   let child: ChildHandle | null = null;
-  let spawnError: string | null = null;
+  let spawnError: string | null = agent.error ?? null;
   try {
-    if (req.manifest.entry) {
+    if (spawnError !== null) {
+      // nothing to start
+    } else if (req.manifest.entry || agent.spec.prompt) {
       env.CLAWKEEPER_RUN_SPEC = JSON.stringify({
-        entry: join(req.dir, req.manifest.entry),
+        entry: req.manifest.entry ? join(req.dir, req.manifest.entry) : '',
         context: { name: req.manifest.name, runId: req.runId, slot: req.slot, home: req.home, trigger: req.trigger, attempt: req.attempt },
+        ...agent.spec,
       });
       child = launcher.fork(CHILD_MODULE, [], { cwd: req.dir, env, name: `skill ${req.manifest.name}` });
     } else {
@@ -118,7 +135,12 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   let deadlineTimer: NodeJS.Timeout | undefined;
 
   const capture = (chunk: Buffer, isStdout: boolean) => {
-    const room = cap - logged;
+    sinceCheck += chunk.length;
+    if (sinceCheck >= 16 * 1024 && !logOff) {
+      sinceCheck = 0;
+      logOff = opts.logsAllowed?.() === false;
+    }
+    const room = logOff ? 0 : cap - logged;
     if (room > 0) {
       const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
       log.write(part);
@@ -165,17 +187,18 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
         outcome = 'crashed';
         error = `killed by ${exit.signal}${lastStderr ? `: ${lastStderr}` : ''}`;
       } else if (exit && exit.code !== 0) {
-        outcome = 'failure';
+        outcome = agent.errorKind ?? 'failure';
         error = errorMessage ?? `exited with code ${exit.code}${lastStderr ? `: ${lastStderr}` : ''}`;
-      } else if (req.manifest.entry && !resultMessage) {
+      } else if ((req.manifest.entry || agent.spec.prompt) && !resultMessage) {
         outcome = 'failure';
         error = errorMessage ?? 'the process exited without reporting a result';
       } else {
         outcome = 'success';
-        rawFields = req.manifest.entry ? resultMessage?.fields : lastJsonLine(stdoutTail);
+        rawFields = req.manifest.entry || agent.spec.prompt ? resultMessage?.fields : lastJsonLine(stdoutTail);
       }
       const { fields, warnings } = sanitizeSkillFields(rawFields);
-      if (dropped > 0) warnings.push(`output over ${cap} bytes: ${dropped} bytes not kept in the log`);
+      if (logOff) warnings.push(`the disk is nearly full: ${dropped} bytes of output not kept in the log`);
+      else if (dropped > 0) warnings.push(`output over ${cap} bytes: ${dropped} bytes not kept in the log`);
       const trailer = `\n[clawkeeper] ${outcome}${error ? `: ${error}` : ''}${dropped > 0 ? ` (${dropped} bytes of output dropped)` : ''}\n`;
       log.end(trailer, () => {
         pruneLogs(logDir, opts.logsKept ?? 30);
@@ -192,6 +215,8 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
         endedAt,
         logFile,
         outputBytes: logged + dropped,
+        ...(agent.usage() ? { usage: agent.usage() } : {}),
+        ...(agent.delivery() ? { delivery: agent.delivery() } : {}),
       });
     };
 
@@ -200,6 +225,7 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
     child.stderr?.on('data', (c: Buffer) => capture(c, false));
     child.onMessage((m) => {
       const msg = m as { type?: string; fields?: unknown; message?: string };
+      if (msg && typeof msg === 'object' && agent.onMessage(msg, child)) return;
       if (msg?.type === 'result') resultMessage = msg;
       else if (msg?.type === 'error') {
         errorMessage = String(msg.message ?? 'error').slice(0, 2000);
@@ -234,6 +260,25 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
     done,
     stop,
   };
+}
+
+/** The run's log file, or a sink that drops everything when logs are given up or cannot be opened. */
+function openLog(logDir: string, logFile: string, opts: RunnerOptions): Writable {
+  const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+  if (opts.logsAllowed?.() === false) return sink();
+  try {
+    mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    opts.onLogError?.(logDir, err);
+    return sink();
+  }
+  const log = createWriteStream(logFile, { mode: 0o600 });
+  let reported = false;
+  log.on('error', (err) => {
+    if (!reported) opts.onLogError?.(logFile, err);
+    reported = true;
+  });
+  return log;
 }
 
 /** A command skill may print one JSON object as its last stdout line. */

@@ -5,7 +5,7 @@
 // would load Node's type stripper in every child (measured: ~200 ms vs ~107 ms for a bare fork).
 import { pathToFileURL } from 'node:url';
 
-/** @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number } }} RunSpec */
+/** @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number }, model?: any, budget?: any, deadline?: number, dryRun?: boolean, prompt?: any }} RunSpec */
 
 /** @type {{ postMessage(m: unknown): void } | undefined} */
 const parentPort = /** @type {any} */ (process).parentPort;
@@ -39,7 +39,12 @@ async function main() {
   const spec = JSON.parse(process.env.CLAWKEEPER_RUN_SPEC ?? 'null');
   if (!spec) throw new Error('skill-child: CLAWKEEPER_RUN_SPEC is missing');
   delete process.env.CLAWKEEPER_RUN_SPEC;
-  const mod = await import(pathToFileURL(spec.entry).href);
+  // Only a skill with a model loads the client (and asks the host for its key over IPC), while
+  // the skill's own module loads.
+  const modelReady = spec.model ? import('./models/child-model.js').then((m) => m.childModel(spec, send, controller.signal)) : Promise.resolve(undefined);
+  modelReady.catch(() => undefined); // awaited below; a failed skill import must not leave it unhandled
+  // A prompt skill runs ClawKeeper's own module (models/prompt-skill.js) in place of a skill's entry.
+  const mod = await import(spec.prompt ? new URL('./models/prompt-skill.js', import.meta.url).href : pathToFileURL(spec.entry).href);
   if (typeof mod.default !== 'function') {
     throw new Error(`${spec.entry} must export a default (async) function`);
   }
@@ -49,7 +54,10 @@ async function main() {
     warn: (/** @type {unknown[]} */ ...a) => console.warn(tag, ...a),
     error: (/** @type {unknown[]} */ ...a) => console.error(tag, ...a),
   };
-  const fields = await mod.default({ ...spec.context, logger, signal: controller.signal });
+  const ready = await modelReady;
+  const model = ready?.model;
+  const extra = spec.prompt ? { prompt: { ...spec.prompt, text: ready?.promptText ?? '' }, send, deadline: spec.deadline, dryRun: spec.dryRun === true } : {};
+  const fields = await mod.default({ ...spec.context, logger, signal: controller.signal, ...(model ? { model } : {}), ...extra });
   finished = true;
   await send({ type: 'result', fields: fields ?? {} });
 }
@@ -67,10 +75,12 @@ main().then(
     const message = err instanceof Error ? err.message : String(err);
     console.error(err instanceof Error && err.stack ? err.stack : message);
     // The code (or its cause's: fetch wraps ECONNREFUSED in a TypeError) lets the host tell a
-    // network-class failure from a broken skill.
-    const e = /** @type {{ code?: unknown, cause?: { code?: unknown } }} */ (err ?? {});
+    // network-class failure from a broken skill; a model error's kind (upstream-failure,
+    // budget-exceeded) becomes the run's outcome.
+    const e = /** @type {any} */ (err ?? {});
     const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
-    await send({ type: 'error', message: message.slice(0, 2000), ...(code ? { code } : {}) });
+    const kind = e?.kind ?? e?.cause?.kind;
+    await send({ type: 'error', message: message.slice(0, 2000), ...(code ? { code } : {}), ...(typeof kind === 'string' ? { kind, status: e?.status ?? e?.cause?.status } : {}) });
     process.exit(1);
   },
 );

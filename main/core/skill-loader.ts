@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CatchUpMode, LoadedSkill, SkillManifest, SkillProblem, SkillSource } from '../common/types.ts';
 import { checkCron, checkTimezone } from './cron.ts';
+import { readModelsFile, type ModelsFile } from './models/config.ts';
+import { checkModelFields, normalizeModelFields } from './models/manifest.ts';
 import { SKILL_NAME, validateSkillJson } from './skill-schema.ts';
 
 export const DEFAULTS = {
@@ -17,7 +19,9 @@ export const DEFAULTS = {
  * Finds skills in the bundled folder and the user's folder (a user skill of the same name wins).
  * Every skill comes back, the invalid ones with all their problems; none throws.
  */
-export function discoverSkills(bundledDir: string | null, userDir: string): LoadedSkill[] {
+export function discoverSkills(bundledDir: string | null, userDir: string, models?: ModelsFile): LoadedSkill[] {
+  // The models a skill may name live in the home's config.json (userDir is <home>/skills).
+  const modelsFile = models ?? readModelsFile(dirname(userDir));
   const byName = new Map<string, LoadedSkill>();
   for (const [dir, source] of [[bundledDir, 'bundled'], [userDir, 'user']] as const) {
     if (!dir || !existsSync(dir)) continue;
@@ -35,13 +39,13 @@ export function discoverSkills(bundledDir: string | null, userDir: string): Load
       } catch {
         continue;
       }
-      byName.set(entry, loadSkill(skillDir, entry, source));
+      byName.set(entry, loadSkill(skillDir, entry, source, modelsFile));
     }
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function loadSkill(dir: string, folderName: string, source: SkillSource): LoadedSkill {
+export function loadSkill(dir: string, folderName: string, source: SkillSource, models?: ModelsFile): LoadedSkill {
   const file = join(dir, 'skill.json');
   const problems: SkillProblem[] = [];
   const problem = (field: string, message: string) => problems.push({ file, field, message });
@@ -61,6 +65,8 @@ export function loadSkill(dir: string, folderName: string, source: SkillSource):
     problem('(file)', `not valid JSON: ${(err as Error).message}`);
     return result;
   }
+  const override = models?.overrides[folderName];
+  if (override && data && typeof data === 'object' && !Array.isArray(data)) data = { ...(data), ...override };
   for (const p of validateSkillJson(data)) problem(p.field, p.message);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return result;
   const raw = data as Record<string, unknown>;
@@ -77,22 +83,14 @@ export function loadSkill(dir: string, folderName: string, source: SkillSource):
     const c = checkCron(raw.schedule, tz !== undefined && checkTimezone(tz).ok ? tz : undefined);
     if (!c.ok) problem('schedule', c.message!);
   }
-  const hasEntry = raw.entry !== undefined;
-  const hasCommand = raw.command !== undefined;
-  if (hasEntry === hasCommand) {
-    problem(hasEntry ? 'entry' : '(root)', 'give exactly one of "entry" (a JS module) or "command" (an argv array)');
-  }
-  if (typeof raw.entry === 'string') {
-    const full = resolve(dir, raw.entry);
-    const rel = relative(dir, full);
-    if (isAbsolute(raw.entry) || rel.startsWith('..') || isAbsolute(rel)) {
-      problem('entry', `"${raw.entry}" points outside the skill folder; give a path inside it`);
-    } else if (!existsSync(full)) {
-      problem('entry', `file "${raw.entry}" does not exist in ${dir}`);
-    }
-  }
+  // exactly one of entry | command | prompt | promptFile, a model for a prompt skill, a known model
+  for (const p of checkModelFields(raw, dir, models)) problem(p.field, p.message);
   if (problems.length > 0) return result;
   result.manifest = normalize(raw);
+  // A model the skill cannot do without is a dependency like any other: while its server is
+  // down the skill's slots wait instead of failing (an optional model is no dependency).
+  const m = result.manifest;
+  if (m.model && !m.model.optional && !m.needs.includes(`model:${m.model.name}`)) m.needs = [...m.needs, `model:${m.model.name}`];
   return result;
 }
 
@@ -120,6 +118,7 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
     needs: (raw.needs as string[] | undefined) ?? [],
     breaker: raw.breaker === false ? false : { failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds, ...(raw.breaker as object | undefined) },
     ...(raw.inheritEnv ? { inheritEnv: raw.inheritEnv as string[] } : {}),
+    ...normalizeModelFields(raw),
   };
 }
 

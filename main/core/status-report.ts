@@ -6,6 +6,7 @@ import { readBreakers } from './breaker.ts';
 import { readDependencySpecs } from './dependencies/config.ts';
 import { isDependencyTransition } from './dependencies/monitor.ts';
 import { composeHealth, skillView } from './health-composer.ts';
+import { tokenHistory } from './models/usage-view.ts';
 import type { HostState } from './host.ts';
 import { readJsonl } from './jsonl.ts';
 import { Ledger } from './ledger.ts';
@@ -13,6 +14,7 @@ import type { Logger } from './logger.ts';
 import type { HomePaths } from './paths.ts';
 import { discoverSkills } from './skill-loader.ts';
 import { readPaused } from './paused.ts';
+import { checkStorage } from './storage-health.ts';
 
 export interface LayerTransition {
   layer: LayerName;
@@ -95,7 +97,9 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   const views = skills.map((s) => {
     const b = s.manifest && s.manifest.breaker !== false ? (breakers.get(s.name) ?? { state: 'closed' as const, failures: 0, until: null }) : null;
     const deferredOn = s.manifest ? s.manifest.needs.filter((n) => dependencies[n]?.status === 'down') : [];
-    return skillView(s, ledger, now, { paused: paused.has(s.name), hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null }, undefined, null);
+    const m = s.manifest;
+    const tokens = m && (m.model || m.budget) ? tokenHistory(paths, m, now) : null;
+    return skillView(s, ledger, now, { paused: paused.has(s.name), hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null, tokens }, undefined, null);
   });
   const latest = latestLayerStates(paths, logger);
   const at = new Date(now).toISOString();
@@ -110,6 +114,8 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
     layers: { session: layer('session'), gateway: layer('gateway') },
     dependencies,
     skills: views,
+    // Checked here from the file system itself, so a full disk is named even while the host cannot write its state.
+    storage: checkStorage(paths.runs, paths.logs, now),
   });
 }
 

@@ -1,57 +1,94 @@
 // The menu-bar app: Electron's entry. It wires; the logic lives in main/core and the modules
 // beside this file.
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, Tray, utilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, session, Tray, utilityProcess, type WebContents } from 'electron';
 import Store from 'electron-store';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot, bundledSkillsDir } from '../core/app-paths.ts';
+import { DesktopHost, ownHost } from '../core/attach.ts';
+import { installCliShim, shimCandidates } from '../core/cli-shim.ts';
 import { startHeadless } from '../core/headless.ts';
-import { executeCommand } from '../core/host-commands.ts';
 import { HOST_SESSION } from '../core/layer-link.ts';
 import { dashboardFiles } from '../core/layers/dashboard-files.ts';
+import { Ledger } from '../core/ledger.ts';
 import { createFileLogger } from '../core/logger.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
 import { withScheduleWords } from '../core/schedule-words.ts';
+import { defaultServiceContext, startInstalledService } from '../cli/service.ts';
 import { effectivePorts, SETTINGS_DEFAULTS, STORE_OPTIONS, type Settings } from '../core/settings.ts';
 import { IPC_CHANNELS, registerCommandHandler } from './ipc.ts';
 import { loginItemState, setLoginItem } from './login-item.ts';
 import { Notifier } from './notifier.ts';
 import { initializeOnlineHint } from './online-hint.ts';
+import { cliArgs, runCliInElectron } from './cli-mode.ts';
+import { runHeadlessInElectron } from './headless-mode.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
+import { skillPageApi } from './skill-page-protocol.ts';
 import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender } from './security.ts';
 import { initializeTray } from './tray.ts';
 import type { TrayAction, TrayIcon } from './tray-model.ts';
 import { createUtilityLauncher } from './utility-launcher.ts';
+import { denyAllPermissions, guardAllWebContents } from './web-guards.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 registerAppScheme(protocol);
+// Before any window: every web contents is guarded, and only the dashboard window counts as ours.
+const ownContents = new WeakSet<WebContents>();
+guardAllWebContents(app, (c) => ownContents.has(c));
 
-if (!app.requestSingleInstanceLock()) {
+// The packaged app's binary as the always-on service (clawkeeper service install): no tray, no
+// single-instance lock (the tray app is the other instance, and attaches to it).
+const cli = cliArgs(process.argv);
+if (cli) {
+  await runCliInElectron(app, utilityProcess, cli);
+} else if (process.argv.includes('--headless')) {
+  await runHeadlessInElectron(app, utilityProcess);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   await app.whenReady();
   app.dock?.hide(); // menu-bar only (LSUIElement in the packaged app)
+  denyAllPermissions(session.defaultSession);
   const home = resolveHome();
   const paths = homePaths(home);
   ensureHome(paths);
   const store = new Store<Settings>({ ...STORE_OPTIONS, cwd: home, defaults: SETTINGS_DEFAULTS, schema: STORE_OPTIONS.schema });
   const ports = effectivePorts(process.env, store.store);
   const logger = createFileLogger(join(paths.logs, 'app.log'));
-  handleAppProtocol(protocol, dashboardFiles());
-
-  const headless = await startHeadless({
-    home,
-    bundledSkillsDir: bundledSkillsDir(),
-    logger,
-    env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(ports.gateway), CLAWKEEPER_SESSION_PORT: String(ports.session) },
-    launcher: createUtilityLauncher(utilityProcess),
-  });
-  const { host, link } = headless;
+  const pageLedger = new Ledger(paths.runs, logger);
+  handleAppProtocol(protocol, dashboardFiles(), (url) => skillPageApi(url, { paths, ledger: pageLedger, snapshot: () => desktop.snapshot() }));
 
   let win: BrowserWindow | null = null;
+  // Another host holding the home folder (the service): attach to it; else run the host here.
+  const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
+  const startOwn = async () => {
+    const headless = await startHeadless({
+      home,
+      bundledSkillsDir: bundledSkillsDir(),
+      logger,
+      env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(ports.gateway), CLAWKEEPER_SESSION_PORT: String(ports.session) },
+      launcher: createUtilityLauncher(utilityProcess),
+    });
+    headless.host.on('run-start', forward('run-start'));
+    headless.host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
+    headless.supervisor?.on('transition', forward('layer'));
+    // Sleep: the reconciler runs on wake, so slots missed while asleep follow their catchUp policy.
+    powerMonitor.on('resume', () => headless.host.onResume());
+    // The OS going on- or offline is a hint to probe the dependencies now, never the verdict.
+    initializeOnlineHint({ isOnline: () => net.isOnline(), onChange: () => headless.host.hintDependencies() });
+    return ownHost(headless, withScheduleWords);
+  };
+  const desktop = new DesktopHost({ paths, gatewayPort: ports.gateway, startOwn, startService: () => startInstalledService(defaultServiceContext(process.env, () => undefined, () => undefined)) });
+  desktop.on('event', (e: { kind: string; data: unknown }) => forward(e.kind)(e.data)); // attached: the service's live events
+  await desktop.begin();
+  const command = (op: 'run' | 'pause' | 'resume', skill: string) => desktop.command(op, skill).catch((err: unknown) => logger.warn(String(err)));
+  const skillNames = () => desktop.snapshot()?.skills.map((s) => s.name) ?? [];
+
   const openDashboard = () => {
     if (win) return win.show();
     win = new BrowserWindow({ width: 1200, height: 900, show: false, title: 'ClawKeeper', webPreferences: dashboardWebPreferences(join(here, 'preload.cjs')) });
+    ownContents.add(win.webContents);
     hardenContents(win.webContents);
     win.once('ready-to-show', () => win?.show());
     win.on('closed', () => (win = null));
@@ -69,47 +106,45 @@ if (!app.requestSingleInstanceLock()) {
   const act = (a: TrayAction) => {
     if (a.type === 'open-dashboard') openDashboard();
     else if (a.type === 'run') {
-      // The same command as everywhere: a refusal (a dependency down) is told, never swallowed.
-      void executeCommand(host, link, { id: 0, op: 'run', skill: a.skill }).then((r) => {
-        if (!r.ok) new Notification({ title: `${a.skill} did not start`, body: r.error.message }).show();
-      });
+      // A refusal (a dependency down, an invalid skill) is told, never swallowed.
+      const tell = (why: string) => new Notification({ title: `${a.skill} did not start`, body: why }).show();
+      void desktop.command('run', a.skill).then(
+        (r) => (r as { ok?: boolean; error?: { message: string } } | null)?.ok === false && tell((r as { error: { message: string } }).error.message),
+        (err: unknown) => tell(String(err)),
+      );
     }
-    else if (a.type === 'pause-all') for (const s of host.listSkills()) host.pause(s.name);
-    else if (a.type === 'resume-all') for (const s of host.listSkills()) host.resume(s.name);
+    else if (a.type === 'pause-all') for (const s of skillNames()) void command('pause', s);
+    else if (a.type === 'resume-all') for (const s of skillNames()) void command('resume', s);
+    else if (a.type === 'start-service') void desktop.startService();
+    else if (a.type === 'take-over') void desktop.takeOver();
+    else if (a.type === 'install-cli') {
+      const r = installCliShim(process.execPath, shimCandidates(homedir()), homedir(), process.env.PATH);
+      new Notification({ title: 'ClawKeeper', body: r.ok ? `Installed ${r.path}${r.onPath ? '' : ` (add ${dirname(r.path)} to your PATH)`}` : `Could not install the clawkeeper command: ${r.why}` }).show();
+    }
     else if (a.type === 'toggle-login-item') store.set('startAtLogin', setLoginItem(app, platform, loginItemState(app, platform) === 'disabled') !== 'disabled');
     else if (a.type === 'quit') app.quit();
   };
   const tray = initializeTray({ tray: new Tray(icon('operational', true)), buildMenu: (t) => Menu.buildFromTemplate(t), image: icon, onAction: act });
   const notifier = new Notifier((n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show());
 
-  // The same commands as host.sock and the gateway (host-commands.ts); a refusal comes back as
-  // {ok: false, error} for the window to show.
-  registerCommandHandler(ipcMain, (c) => executeCommand(host, link, { id: 0, op: c.op, skill: c.skill }));
-  ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, link ? withScheduleWords(link.snapshot()) : null));
-  const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
-  host.on('run-start', forward('run-start'));
-  host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
-  headless.supervisor?.on('transition', forward('layer'));
+  registerCommandHandler(ipcMain, (c) => desktop.command(c.op, c.skill));
+  ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, desktop.snapshot()));
 
   const pump = () => {
-    const raw = link?.snapshot();
-    const snap = raw ? withScheduleWords(raw) : null;
-    tray.update(snap, loginItemState(app, platform));
+    const snap = desktop.snapshot();
+    tray.update(snap, loginItemState(app, platform), desktop.mode, app.isPackaged);
     if (snap) notifier.update(snap);
     win?.webContents.send(IPC_CHANNELS.snapshot, snap);
   };
   pump();
   setInterval(pump, 1000);
 
-  // Sleep: the reconciler runs on wake, so slots missed while asleep follow their catchUp policy.
-  powerMonitor.on('resume', () => host.onResume());
-  // The OS going on- or offline is a hint to probe the dependencies now, never the verdict.
-  initializeOnlineHint({ isOnline: () => net.isOnline(), onChange: () => host.hintDependencies() });
   let quitting = false;
   app.on('before-quit', (e) => {
     if (quitting) return;
     quitting = true;
     e.preventDefault();
-    void headless.stop().finally(() => app.exit(0));
+    // An own host stops (runs get their deadline); an attached service keeps running.
+    void desktop.quit().finally(() => app.exit(0));
   });
 }

@@ -1,4 +1,4 @@
-import { LAYER_NAMES, LAYER_TITLES } from '../common/health.js';
+import { LAYER_NAMES, LAYER_TITLES, NETWORK_PARTITION_TITLE } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 
 export interface Notice {
@@ -33,12 +33,16 @@ export class Notifier {
     const prev = this.prev;
     this.prev = snap;
     if (!prev) return;
-    // A partition is one notice when it starts and one when it ends, never one per deferred slot.
-    const partition = (x: Snapshot) => x.scenario?.id === 'network-partition';
-    if (partition(snap) && !partition(prev)) this.notify('partition', { title: snap.scenario!.title, body: snap.scenario!.message });
-    if (!partition(snap) && partition(prev)) {
-      const waited = prev.skills.filter((s) => s.state === 'deferred').map((s) => s.name);
-      const caughtUp = snap.skills.filter((s) => waited.includes(s.name) && s.state !== 'deferred').length;
+    // A partition is one notice when it starts and one when it ends, never one per deferred slot;
+    // driven by the network dependency itself, not by the scenario (a higher-ranked one, such as
+    // "Skills down", would otherwise read as the partition's end).
+    const netDown = (x: Snapshot) => x.dependencies?.network?.status === 'down';
+    if (netDown(snap) && !netDown(prev)) {
+      this.notify('partition', { title: NETWORK_PARTITION_TITLE, body: snap.scenario?.id === 'network-partition' ? snap.scenario.message : (snap.dependencies.network?.reason ?? '') });
+    }
+    if (!netDown(snap) && netDown(prev) && snap.dependencies?.network) {
+      const waited = prev.skills.filter((s) => s.deferred?.includes('network')).map((s) => s.name);
+      const caughtUp = snap.skills.filter((s) => waited.includes(s.name) && s.state !== 'deferred' && s.state !== 'paused').length;
       this.notify('partition', { title: 'Network is back', body: `${caughtUp} skill${caughtUp === 1 ? '' : 's'} caught up by their catchUp policy.` }, true);
     }
     for (const name of LAYER_NAMES) {
@@ -48,6 +52,11 @@ export class Notifier {
       if (is === 'failed' && was !== 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
       if (is === 'ok' && was === 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} recovered`, body: 'Back to normal.' });
     }
+    // A full disk, once per episode (the per-key limit keeps a flapping disk quiet).
+    const disk = snap.storage?.status ?? 'ok';
+    const diskWas = prev.storage?.status ?? 'ok';
+    if (disk !== 'ok' && diskWas === 'ok') this.notify('storage', { title: disk === 'runs-failing' ? 'Disk full: skills are not starting' : 'Disk nearly full: run output is not kept', body: snap.storage!.reason });
+    if (disk === 'ok' && diskWas !== 'ok') this.notify('storage', { title: 'Disk space is back', body: 'Skills run and log again; missed slots follow their catchUp.' });
     const before = new Map(prev.skills.map((s) => [s.name, s.state]));
     for (const s of snap.skills) {
       const was = before.get(s.name);

@@ -1,6 +1,7 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
 import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, OUTCOME_WORDS, skillBadge } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
+import type { DesktopMode } from '../core/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 
 export type TrayIcon = 'operational' | 'degraded' | 'down';
@@ -20,6 +21,9 @@ export type TrayAction =
   | { type: 'pause-all' }
   | { type: 'resume-all' }
   | { type: 'toggle-login-item' }
+  | { type: 'start-service' }
+  | { type: 'take-over' }
+  | { type: 'install-cli' }
   | { type: 'quit' };
 
 export interface TrayItem {
@@ -34,7 +38,8 @@ export interface TrayItem {
 const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
 const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
 
-export function trayView(snap: Snapshot | null): TrayView {
+export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {
+  if (host?.kind === 'service-gone') return { icon: 'down', template: false, title: 'Stopped', tooltip: 'ClawKeeper: the service stopped; skills are not running' };
   if (!snap) return { icon: 'degraded', template: false, title: '…', tooltip: 'ClawKeeper: starting' };
   const icon: TrayIcon = snap.mode === 'operational' ? 'operational' : snap.mode === 'degraded' ? 'degraded' : 'down';
   const tooltip =
@@ -46,9 +51,16 @@ export function trayView(snap: Snapshot | null): TrayView {
   return { icon, template: icon === 'operational', title, tooltip };
 }
 
-export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState }): TrayItem[] {
+export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState; host?: DesktopMode; canInstallCli?: boolean }): TrayItem[] {
   const items: TrayItem[] = [];
-  if (!snap) {
+  const host = opts.host;
+  if (host?.kind === 'attached') items.push({ label: `Attached to the ClawKeeper service (pid ${host.pid})`, enabled: false });
+  if (host?.kind === 'service-gone') {
+    items.push({ label: `The ClawKeeper service (pid ${host.pid}) stopped: skills are not running`, enabled: false });
+    items.push({ label: 'Start the service', action: { type: 'start-service' } });
+    items.push({ label: 'Take over (run skills in this app)', action: { type: 'take-over' } });
+    items.push({ type: 'separator' });
+  } else if (!snap) {
     items.push({ label: 'Starting…', enabled: false });
   } else {
     items.push({ label: snap.scenario ? `${snap.scenario.title}: ${snap.scenario.message}` : MODE_WORDS[snap.mode], enabled: false });
@@ -85,7 +97,8 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
     enabled: opts.loginItem !== 'unsupported',
     action: { type: 'toggle-login-item' },
   });
+  if (opts.canInstallCli) items.push({ label: "Install 'clawkeeper' command in PATH", action: { type: 'install-cli' } });
   items.push({ type: 'separator' });
-  items.push({ label: 'Quit ClawKeeper', action: { type: 'quit' } });
+  items.push({ label: host?.kind === 'attached' || host?.kind === 'service-gone' ? 'Quit ClawKeeper (the service keeps running)' : 'Quit ClawKeeper', action: { type: 'quit' } });
   return items;
 }

@@ -1,5 +1,6 @@
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import type { Snapshot } from '../common/layer-protocol.ts';
+import type { DesktopMode } from '../core/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 import { trayMenu, trayView, type TrayAction, type TrayIcon, type TrayItem } from './tray-model.ts';
 
@@ -22,12 +23,12 @@ export function toMenuTemplate(items: TrayItem[], onAction: (a: TrayAction) => v
 }
 
 /** Keeps the menu-bar icon, its title, tooltip and menu in step with the host. */
-export function initializeTray(deps: TrayDeps): { update(snap: Snapshot | null, loginItem: LoginItemState): void } {
+export function initializeTray(deps: TrayDeps): { update(snap: Snapshot | null, loginItem: LoginItemState, host?: DesktopMode, canInstallCli?: boolean): void } {
   let lastKey = '';
   return {
-    update(snap, loginItem) {
-      const view = trayView(snap);
-      const menu = trayMenu(snap, { loginItem });
+    update(snap, loginItem, host, canInstallCli) {
+      const view = trayView(snap, host);
+      const menu = trayMenu(snap, { loginItem, host, canInstallCli });
       const key = JSON.stringify([view, menu]);
       if (key === lastKey) return; // the snapshot comes every 2 s; rebuild only on change
       lastKey = key;

@@ -1,5 +1,8 @@
 // daily-memory: turns today's session events (sessions/<id>.jsonl) into memory/<date>.md.
 // Same input, same output: no model, no network. Re-running rewrites the day's file.
+// With a model turned on for it (config.json "skills": {"daily-memory": {"model": {"name":
+// "default", "optional": true}}}), a model's summary goes above the same digest; when the model
+// is down or over budget, the digest alone is written. `mode=model|digest` says which.
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -19,7 +22,9 @@ function textOf(data) {
   return JSON.stringify(data ?? null);
 }
 
-/** @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal: AbortSignal}} ctx */
+const SUMMARY_PROMPT = 'Summarize this day of agent sessions for a memory file: at most 5 short bullet points, facts only.\n\n';
+
+/** @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal: AbortSignal, model?: {chat: Function}}} ctx */
 export default async function dailyMemory(ctx) {
   const day = localDate(ctx.slot ?? Date.now());
   const sessionsDir = join(ctx.home, 'sessions');
@@ -34,7 +39,9 @@ export default async function dailyMemory(ctx) {
   let skipped = 0;
   for (const f of files) {
     ctx.signal.throwIfAborted();
-    const lines = (await readFile(join(sessionsDir, f), 'utf8')).split('\n');
+    // A session past its size cap was rotated to <id>.jsonl.1: today's events may be in both.
+    const older = await readFile(join(sessionsDir, `${f}.1`), 'utf8').catch(() => '');
+    const lines = (older + '\n' + (await readFile(join(sessionsDir, f), 'utf8'))).split('\n');
     const today = [];
     for (const line of lines) {
       if (!line.trim()) continue;
@@ -62,10 +69,21 @@ export default async function dailyMemory(ctx) {
   const memoryDir = join(ctx.home, 'memory');
   await mkdir(memoryDir, { recursive: true });
   const file = join(memoryDir, `${day}.md`);
-  const body = [`# Memory for ${day}`, '', sections.length ? sections.join('\n\n') : '_No session activity today._', ''].join('\n');
+  const digest = sections.length ? sections.join('\n\n') : '_No session activity today._';
+  let summary = null;
+  if (ctx.model && sections.length > 0) {
+    try {
+      const r = await ctx.model.chat({ messages: [{ role: 'user', content: SUMMARY_PROMPT + digest }], maxTokens: 400 });
+      summary = r.text.trim() || null;
+    } catch (err) {
+      // The model is down, refused or over budget: the deterministic digest is still the memory.
+      ctx.logger.warn(`model summary unavailable, writing the digest alone: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const body = [`# Memory for ${day}`, '', ...(summary ? ['## Summary', '', summary, ''] : []), digest, ''].join('\n');
   await writeFile(file + '.tmp', body);
   await rename(file + '.tmp', file);
   if (skipped) ctx.logger.warn(`${skipped} unreadable session lines skipped`);
   ctx.logger.info(`wrote ${file}: ${sections.length} sessions, ${events} events`);
-  return { date: day, sessions: sections.length, events, file: `memory/${day}.md` };
+  return { date: day, sessions: sections.length, events, file: `memory/${day}.md`, mode: summary ? 'model' : 'digest' };
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, PUBLIC_STATUS, type DependencyHealth, type LayerStatus, type SkillState } from '../../main/common/health.js';
+import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, NETWORK_PARTITION_TITLE, PUBLIC_STATUS, withLiveness, type DependencyHealth, type LayerStatus, type SkillState } from '../../main/common/health.js';
 import type { Snapshot } from '../../main/common/layer-protocol.ts';
+import { terminalLine } from '../../main/cli/format.ts';
 import { renderStatusText } from '../../main/cli/status-view.ts';
 import { composeHealth } from '../../main/core/health-composer.ts';
 import { publicHealth } from '../../main/core/layers/gateway-app.ts';
@@ -25,7 +26,6 @@ function rng(seed: number): () => number {
 
 const STATUSES: LayerStatus[] = ['ok', 'failed', 'restarting'];
 const SKILL_STATES: SkillState[] = ['ok', 'ok', 'pending', 'late', 'failing', 'paused', 'deferred', 'tripped', 'invalid', 'disabled'];
-const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 function generated(i: number): Snapshot {
   const r = rng(i + 1);
@@ -65,7 +65,8 @@ describe('one truth about health, in every view', () => {
       // One failing skill is never `down`; down means the runtime is not ok.
       assert.equal(mode === 'down', snap.layers.runtime.status !== 'ok', why);
 
-      const text = strip(renderStatusText(snap).join('\n'));
+      // As the terminal gets it, without color (every CLI line passes terminalLine).
+      const text = renderStatusText(snap).map((l) => terminalLine(l, false)).join('\n');
       assert.ok(text.startsWith(`● ${mode.toUpperCase()} — ${scenario ? `${scenario.title}: ${scenario.message}` : MODE_WORDS[mode]}\n`), why);
       for (const n of LAYER_NAMES) assert.match(text, new RegExp(`^${n}\\s+${snap.layers[n].status}\\s`, 'm'), why);
 
@@ -98,7 +99,17 @@ describe('one truth about health, in every view', () => {
         const told = shown.some((x) => x.title === `${LAYER_TITLES[n]} is down`);
         assert.equal(told, snap.layers[n].status === 'failed', `${why}: notice for ${n}`);
       }
-      assert.equal(shown.some((x) => x.title === 'Network partition'), scenario?.id === 'network-partition', why);
+      assert.equal(shown.some((x) => x.title === NETWORK_PARTITION_TITLE), snap.dependencies.network?.status === 'down', why);
+
+      // The same value 6 s later with no refresh (a frozen host): every view says the runtime is
+      // not responding, and /health and the dashboard agree on it.
+      const later = Date.parse(snap.generatedAt) + 6000;
+      const stale = withLiveness(snap, later);
+      assert.equal(stale.mode, 'down', why);
+      assert.match(stale.layers.runtime.reason, snap.layers.runtime.status === 'ok' ? /not responding/ : /./, why);
+      assert.equal(publicHealth(stale).status, 'down', why);
+      assert.equal((effectiveState(snap, { gateway: true, session: true }, 0, later) as Snapshot).mode, 'down', why);
+      assert.equal(trayView(stale).icon, 'down', why);
     }
     // The generator reaches every mode and most scenarios.
     for (const expected of ['operational/none', 'down/runtime-down', 'degraded/network-partition', 'degraded/process-restart', 'degraded/gateway-session-down', 'degraded/websocket-disconnect', 'degraded/gateway-down', 'degraded/skills-not-ok']) {

@@ -36,3 +36,21 @@ describe('status line', () => {
     assert.match(warnings[0]!, /must be an object/);
   });
 });
+
+describe('status line against line-splitting readers', () => {
+  it('encodes every control character and U+2028/U+2029, and decodes them back', () => {
+    const all = Array.from({ length: 0xa0 }, (_, i) => String.fromCharCode(i)).join('') + '\u2028\u2029é日本';
+    const line = formatStatusLine({ status: 'success', v: all });
+    assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    assert.deepEqual(parseStatusLine(line), { status: 'success', v: all });
+  });
+
+  it('still reads a file written before: single-byte escapes and a raw tab', () => {
+    assert.deepEqual(parseStatusLine('status=success,note=a%2Cb%0A\tc'), { status: 'success', note: 'a,b\n\tc' });
+  });
+
+  it('refuses a line carrying a raw line separator instead of splitting it', () => {
+    assert.equal(parseStatusLine('status=failure,x=1\u2028status=success'), null);
+    assert.equal(parseStatusLine('status=failure,x=1\vstatus=success'), null);
+  });
+});

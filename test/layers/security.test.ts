@@ -24,6 +24,9 @@ function fingerprint(home: string): string {
     try {
       for (const f of readdirSync(join(home, dir)).sort()) {
         if (f.startsWith('_')) continue; // host liveness state, refreshed by the watchdog
+        // The host's own event stream: layer transitions reach it asynchronously after start-up
+        // (a late one made this flaky under load); no request can write it (host-session.test.ts).
+        if (dir === 'sessions' && f.startsWith('clawkeeper.')) continue;
         parts.push(`${dir}/${f}:${statSync(join(home, dir, f)).size}`);
       }
     } catch {
@@ -205,19 +208,48 @@ describe('hostile input is refused with the contract code, and nothing is writte
     assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: auth() })).status, 200);
   });
 
-  it('a burst of wrong tokens locks out every credential check for a while (429), whatever the headers', async () => {
+  it('a burst of wrong tokens gets 429 for wrong tokens only: the valid token, a login code and a cookie still work (no lockout)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) {
       const r = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `10.0.0.${i}` } });
       statuses.push(r.status);
     }
     const firstLocked = statuses.indexOf(429);
-    assert.ok(firstLocked > 0 && firstLocked <= 20, `locked after ${firstLocked} failures: ${statuses.join(',')}`);
+    assert.ok(firstLocked > 0 && firstLocked <= 20, `limited after ${firstLocked} failures: ${statuses.join(',')}`);
     assert.ok(statuses.slice(0, firstLocked).every((s) => s === 401));
     assert.ok(statuses.slice(firstLocked).every((s) => s === 429));
-    const right = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { ...auth(), 'x-forwarded-for': '1.2.3.4' } });
-    assert.equal(right.status, 429, 'even the right token waits: a guess must not be testable during the lockout');
-    assert.ok(Number(right.headers['retry-after']) >= 1);
+    const wrongAgain = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: 'Bearer wrong-again' } });
+    assert.equal(wrongAgain.status, 429);
+    assert.ok(Number(wrongAgain.headers['retry-after']) >= 1);
+    // The hostile burst locks nobody out.
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: auth() })).status, 200, 'the valid token still works');
+    const wsCodes: number[] = [];
+    for (let i = 0; i < 22; i++) {
+      const bad = wsOpen(h.sessionPort);
+      await bad.opened;
+      bad.ws.send(JSON.stringify({ type: 'auth', token: `wrong-${i}` }));
+      wsCodes.push((await bad.closed).code);
+    }
+    assert.ok(wsCodes.includes(4429), wsCodes.join(','));
+    const ws = wsOpen(h.sessionPort);
+    await ws.opened;
+    ws.ws.send(JSON.stringify({ type: 'auth', token: h.token() }));
+    const { waitFor } = await import('../helpers/home.ts');
+    await waitFor('auth-ok on the WebSocket', () => ws.frames.some((f) => (f as { type: string }).type === 'auth-ok'), 5000);
+    ws.ws.close();
+    // Login codes and cookies are limited apart from Bearer tokens.
+    const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() })).json() as { code: string };
+    const login = await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) });
+    assert.equal(login.status, 200, login.body);
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie } })).status, 200);
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie: 'ck_session=1.2.3' } })).status, 401, 'a wrong cookie is counted on its own');
+    // A burst of wrong login codes limits codes, and a valid code still works.
+    const codeStatuses: number[] = [];
+    for (let i = 0; i < 22; i++) codeStatuses.push((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: `nope-${i}` }) })).status);
+    assert.ok(codeStatuses.includes(429), codeStatuses.join(','));
+    const code2 = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() })).json() as { code: string };
+    assert.equal((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code2.code }) })).status, 200);
   });
 
   it('never writes the token to its logs', () => {

@@ -30,13 +30,13 @@ describe('dashboard view model (renderer/view-model.js)', () => {
     assert.equal(effectiveState(snapshot(), { gateway: false, session: true }, at, at + 60_000).layers.runtime.status, 'ok');
   });
 
-  it('live events update runs and layers between snapshots', () => {
+  it('live events update runs between snapshots, and never the layer states (those come from the host snapshot only)', () => {
     let s = snapshot({}, [skill('poster', { runs: 1, recent: [] })]);
     s = applyEvent(s, runEnd('poster', '2026-01-01T00:01:00.000Z', 'failure'));
     assert.equal(s.skills[0]!.runs, 2);
     assert.equal(s.skills[0]!.lastRun!.outcome, 'failure');
     s = applyEvent(s, { kind: 'layer', data: { layer: 'gateway', status: 'restarting', at: '2026-01-01T00:01:01.000Z', reason: 'killed' } });
-    assert.equal(s.layers.gateway.status, 'restarting');
+    assert.equal(s.layers.gateway.status, 'ok', 'a layer event does not change the layer tiles');
   });
 
   it('a snapshot older than the live events already shown never steps the view back', () => {

@@ -2,6 +2,7 @@
 // servers skills name (`model:<name>`). Read without conf: the host reads it once at start and
 // on reload, and a broken entry is a problem of that entry, never of the host.
 import { readFileSync } from 'node:fs';
+import { readModelsFile } from '../models/config.ts';
 import type { HomePaths } from '../paths.ts';
 
 export interface DependencySpec {
@@ -76,6 +77,15 @@ export function readDependencySpecs(paths: HomePaths, env: NodeJS.ProcessEnv, wa
       warn(spec.problem);
     }
     specs.set(name, spec);
+  }
+  // Every configured model server is a dependency `model:<name>`, probed at GET {baseURL}/models
+  // (any answer below 500, a 401 without a key included, means the server is there).
+  for (const [name, m] of Object.entries(readModelsFile(paths.home, env).models)) {
+    const dep = `model:${name}`;
+    if (specs.has(dep)) continue;
+    const target = `${m.baseURL.replace(/\/+$/, '')}/models`;
+    const problem = checkTarget(target);
+    specs.set(dep, { name: dep, targets: [target], ...DEPENDENCY_DEFAULTS, ...(problem ? { problem: `${paths.config}: models.${name}.baseURL: ${problem}` } : {}) });
   }
   const net = specs.get('network') ?? { name: 'network', targets: [], ...DEPENDENCY_DEFAULTS };
   const fromEnv = (env.CLAWKEEPER_NETWORK_PROBE ?? '').split(',').map((s) => s.trim()).filter(Boolean);

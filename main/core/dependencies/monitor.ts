@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { DependencyHealth } from '../../common/health.js';
 import type { Clock } from '../clock.ts';
-import { appendJsonl, readJsonl } from '../jsonl.ts';
+import { appendJsonl, readJsonl, rotateIfLarge } from '../jsonl.ts';
 import type { Logger } from '../logger.ts';
 import type { DependencySpec } from './config.ts';
 import { probeTarget, type ProbeResult } from './probe-target.ts';
@@ -28,8 +28,10 @@ export type ProbeFn = (target: string, timeoutMs: number) => Promise<ProbeResult
 interface DepState {
   spec: DependencySpec;
   status: 'ok' | 'down';
-  /** No probe has answered yet in this host's life (the status came from the log, or is assumed). */
+  /** A probe has settled in this host's life (until then the status came from the log, or is assumed). */
   checked: boolean;
+  /** Callbacks waiting for the current round of probes to settle (probeThen). */
+  waiters: (() => void)[];
   since: string;
   reason: string;
   latencyMs: number | null;
@@ -56,7 +58,10 @@ export interface MonitorOptions {
  * at once on a hint (a run failing with a network-class error, a resume from sleep, the OS saying
  * it is online again). Hints never decide: only a probe does.
  */
-export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTransition] }> {
+/** health/dependencies.jsonl is rotated past this (one generation kept, .1.jsonl). */
+const LOG_MAX_BYTES = 1024 * 1024;
+
+export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTransition]; checked: [string] }> {
   private readonly opts: MonitorOptions;
   private readonly log: Logger;
   private readonly probe: ProbeFn;
@@ -100,6 +105,7 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
         timer: undefined,
         inFlight: false,
         again: false,
+        waiters: [],
       };
       this.states.set(name, st);
       if (spec.problem) this.settle(name, st, false, spec.problem, null);
@@ -121,9 +127,32 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
     return this.states.get(name)?.status === 'down';
   }
 
-  /** The needs of a skill that are down now. */
+  /**
+   * The needs of a skill that it must wait for now: down, or not yet probed by this host (after a
+   * restart, slots wait for the first probe instead of starting on a state that may be stale).
+   */
   downOf(needs: readonly string[]): string[] {
-    return needs.filter((n) => this.isDown(n));
+    return needs.filter((n) => {
+      const st = this.states.get(n);
+      return st !== undefined && (st.status === 'down' || (this.running && !st.checked));
+    });
+  }
+
+  /** Probes `names` now; calls back once every one has settled, with those that are down then. */
+  probeThen(names: readonly string[], cb: (down: string[]) => void): void {
+    const pending = names.filter((n) => {
+      const st = this.states.get(n);
+      return st !== undefined && this.running && !st.spec.problem;
+    });
+    let left = pending.length;
+    const done = () => cb(names.filter((n) => this.isDown(n)));
+    if (left === 0) return done();
+    for (const n of pending) {
+      this.states.get(n)!.waiters.push(() => {
+        if (--left === 0) done();
+      });
+      this.probeNow(n);
+    }
   }
 
   /** Probes now (a hint); a probe already under way is followed by one more. */
@@ -148,6 +177,8 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
         this.probeNow(name);
         return;
       }
+      const waiters = st.waiters.splice(0);
+      for (const w of waiters) w();
       // While it is down, probe at least every second: its return is what the waiting skills wait
       // for (a refused or timed-out probe costs next to nothing).
       const every = st.status === 'down' ? Math.min(st.spec.everySeconds, DOWN_EVERY_SECONDS) : st.spec.everySeconds;
@@ -164,20 +195,25 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
   }
 
   private settle(name: string, st: DepState, ok: boolean, reason: string, ms: number | null): void {
-    st.checked = true;
+    const wasChecked = st.checked;
     st.latencyMs = ms;
     if (ok) {
       st.failures = 0;
+      st.checked = true;
       if (st.status !== 'ok') this.transition(name, st, 'ok', reason, ms);
       else st.reason = reason;
-      return;
+    } else {
+      st.failures++;
+      if (st.status === 'down') {
+        st.reason = reason;
+        st.checked = true;
+      } else if (st.failures >= (this.opts.downAfter ?? 2) || st.spec.problem) {
+        st.checked = true;
+        this.transition(name, st, 'down', reason, ms);
+      }
+      // else: one failure is not a verdict; the confirming probe goes out at once.
     }
-    st.failures++;
-    if (st.status === 'down') {
-      st.reason = reason;
-      return;
-    }
-    if (st.failures >= (this.opts.downAfter ?? 2) || st.spec.problem) this.transition(name, st, 'down', reason, ms);
+    if (!wasChecked && st.checked) this.emit('checked', name);
   }
 
   private transition(name: string, st: DepState, status: 'ok' | 'down', reason: string, ms: number | null): void {
@@ -190,6 +226,9 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
     // The log holds transitions: a restart that confirms the logged state writes nothing.
     if (!last || last.status !== status) {
       try {
+        // Bounded: past 1 MiB one generation is kept, and the new file starts with every
+        // dependency's current state so a reader of it alone (status) still knows them all.
+        if (rotateIfLarge(this.opts.file, LOG_MAX_BYTES)) for (const [n, l] of this.lastLogged) if (n !== name) appendJsonl(this.opts.file, l);
         appendJsonl(this.opts.file, t);
       } catch (err) {
         this.log.warn(`cannot write ${this.opts.file}: ${(err as Error).message}`);

@@ -8,13 +8,17 @@ import { createMemoryLogger } from '../logger.ts';
 import type { HomePaths } from '../paths.ts';
 import { SKILL_NAME } from '../skill-schema-json.ts';
 import { readCookie, SESSION_COOKIE, type TokenSource } from '../token.ts';
+import { SessionRevocations } from '../session-revocations.ts';
 import { dashboardCsp } from './csp.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from './guard.ts';
+import { readLogChunk, skillPage } from './skill-page-api.ts';
 import type { StaticFiles } from './static-files.ts';
 
 const C = 'gateway';
 const SESSION_TTL_MS = 12 * 3600_000;
 const CODE_TTL_MS = 60_000;
+/** Outstanding (unused, unexpired) login codes: each lives 60 s, so this is plenty for one user. */
+const MAX_LOGIN_CODES = 20;
 
 export type HostCommand = (op: 'run' | 'pause' | 'resume', skill: string, opts?: { force?: boolean }) => Promise<unknown>;
 
@@ -26,6 +30,8 @@ export interface GatewayDeps {
   snapshot: () => Snapshot | null;
   command: HostCommand;
   files: StaticFiles;
+  /** Host names accepted (default: every loopback name); gateway.ts narrows it without IPv6. */
+  hostNames?: () => Set<string>;
 }
 
 /** The public, unauthenticated view: states only, no reasons, paths or names. */
@@ -47,6 +53,7 @@ export interface GatewayHandler {
 export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
   const origins = allowedOrigins(deps.port);
   const limiter = new AuthLimiter();
+  const revocations = new SessionRevocations(deps.paths.revokedSessions);
   const codes = new Map<string, number>();
   const ledger = new Ledger(deps.paths.runs, createMemoryLogger());
   let csp = '';
@@ -62,18 +69,17 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
   }
 
   function authenticated(req: IncomingMessage): boolean {
+    // A valid credential always passes; only wrong ones are counted and, past the limit, get 429.
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (limiter.locked()) throw new ClawError('CK_RATE_LIMITED', C, `too many failed attempts; retry in ${limiter.retryAfterSeconds()} s`);
     if (bearer !== undefined) {
       if (deps.tokens.matches(bearer)) return true;
-      limiter.fail();
-      throw new ClawError('CK_UNAUTHORIZED', C, 'wrong token');
+      throw limiter.refuse('bearer', C, 'wrong token');
     }
     const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (cookie) {
-      if (deps.tokens.verifySession(cookie)) return true;
-      limiter.fail();
-      throw new ClawError('CK_UNAUTHORIZED', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
+      const session = deps.tokens.sessionOf(cookie);
+      if (session && !revocations.isRevoked(session.id)) return true;
+      throw limiter.refuse('cookie', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
     }
     throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
   }
@@ -111,27 +117,34 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       if (path === '/api/login') {
         allow(req, 'POST');
-        if (limiter.locked()) throw new ClawError('CK_RATE_LIMITED', C, `too many failed attempts; retry in ${limiter.retryAfterSeconds()} s`);
         const body = (await readJsonBody(req, C)) as { code?: unknown } | undefined;
         const code = typeof body?.code === 'string' ? body.code : '';
         const exp = codes.get(code);
         codes.delete(code);
-        if (!exp || exp < Date.now()) {
-          limiter.fail();
-          throw new ClawError('CK_UNAUTHORIZED', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
-        }
+        if (!exp || exp < Date.now()) throw limiter.refuse('code', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
         const cookie = `${SESSION_COOKIE}=${deps.tokens.signSession(SESSION_TTL_MS)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
         return sendJson(res, 200, { ok: true }, { 'set-cookie': cookie });
       }
       authenticated(req);
       if (path === '/api/logout') {
         allow(req, 'POST');
+        // The cookie's id is revoked in a file both layers read: the cookie is void everywhere at
+        // once (live WebSockets included), and stays void across restarts.
+        const session = deps.tokens.sessionOf(readCookie(req.headers.cookie, SESSION_COOKIE));
+        if (session) {
+          try {
+            revocations.revoke(session.id, session.expiresAt);
+          } catch (err) {
+            throw new ClawError('CK_UNAVAILABLE', C, `cannot record the logout in ${deps.paths.revokedSessions}: ${(err as Error).message}`);
+          }
+        }
         return sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
       }
       if (path === '/api/login-codes') {
         allow(req, 'POST');
         const code = randomBytes(24).toString('base64url');
         for (const [c, exp] of codes) if (exp < Date.now()) codes.delete(c);
+        if (codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`);
         codes.set(code, Date.now() + CODE_TTL_MS);
         return sendJson(res, 201, { code, expiresInSeconds: CODE_TTL_MS / 1000 });
       }
@@ -166,6 +179,14 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       if (path === '/api/skills') {
         allow(req, 'GET');
         return sendBody(res, 200, skillsJson());
+      }
+      // The dashboard's skill page (skill-page-api.ts).
+      const page = /^\/api\/skills\/([^/]+)\/(?:page|log\/([^/]+))$/.exec(path);
+      if (page) {
+        allow(req, 'GET');
+        const s = findSkill(skillName(page[1]!));
+        if (page[2] === undefined) return sendJson(res, 200, skillPage(s, ledger, deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
+        return sendJson(res, 200, readLogChunk(deps.paths, s.name, page[2], Number(url.searchParams.get('from') ?? 0) || 0));
       }
       const m = /^\/api\/skills\/([^/]+)(?:\/(runs|run|pause|resume))?$/.exec(path);
       if (m) {
@@ -207,7 +228,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
     };
-    const early = checkHost(req.headers.host, deps.port, C) ?? checkOrigin(req.headers.origin, origins, C);
+    const early = checkHost(req.headers.host, deps.port, C, deps.hostNames?.()) ?? checkOrigin(req.headers.origin, origins, C);
     if (early) {
       req.resume();
       return fail(early);

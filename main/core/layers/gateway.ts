@@ -6,10 +6,12 @@ import type { Snapshot } from '../../common/layer-protocol.ts';
 import { homePaths, resolveHome } from '../paths.ts';
 import { TokenSource } from '../token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
+import { loopbackNames } from './guard.ts';
+import { listenLoopback } from './listen-loopback.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from './ipc.ts';
 import { dashboardFiles } from './dashboard-files.ts';
 import { withScheduleWords } from '../schedule-words.ts';
-import { listenOnce, retryAddrInUse, untilActive } from './standby.ts';
+import { retryAddrInUse, untilActive } from './standby.ts';
 
 // A warm standby stops here until it takes over: everything below reads the files as they are then.
 await untilActive();
@@ -35,8 +37,10 @@ function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: 
   });
 }
 
-const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), // A snapshot the host stopped refreshing says so: a frozen host never looks green.
-  snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files });
+// Set once listening (listen-loopback.ts): `[::1]` is a Host name only where ::1 is ours.
+let ipv6 = false;
+// A snapshot the host stopped refreshing says so: a frozen host never looks green.
+const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files, hostNames: () => loopbackNames(ipv6) });
 
 onHost((msg) => {
   if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
@@ -52,11 +56,16 @@ onHost((msg) => {
 });
 exitWithHost();
 
-const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler);
-retryAddrInUse(() => listenOnce(server, port, '127.0.0.1')).then(
-  (p) => toHost({ type: 'ready', port: p }),
+// At most 256 sockets per address: past that Node closes new ones at once (README, limits).
+// A standby taking over retries while the dead layer's port is not yet released (standby.ts).
+retryAddrInUse(() => listenLoopback(() => Object.assign(createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler), { maxConnections: 256 }), port)).then(
+  (l) => {
+    ipv6 = l.ipv6;
+    for (const s of l.servers) s.on('error', (err) => console.error(`[gateway] ${err.message}`));
+    toHost({ type: 'ready', port: l.port });
+  },
   (err: NodeJS.ErrnoException) => {
-    const message = err.code === 'EADDRINUSE' ? `port ${port} is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
+    const message = err.code === 'EADDRINUSE' ? `${err.message.startsWith('another program') ? err.message : `port ${port} is in use by another program`}; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
     toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
     setTimeout(() => process.exit(1), 50);
   },

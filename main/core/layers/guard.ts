@@ -6,12 +6,18 @@ import { ClawError } from '../../common/errors.ts';
 // carries Host: evil.example), and the Origin must be absent or the dashboard's own.
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const IPV4_NAMES = new Set(['127.0.0.1', 'localhost']);
 
-export function checkHost(hostHeader: string | undefined, port: number, component: string): ClawError | null {
+/** The Host names to accept: `[::1]` only where this layer listens on ::1 too (listen-loopback.ts). */
+export function loopbackNames(ipv6: boolean): Set<string> {
+  return ipv6 ? LOOPBACK_NAMES : IPV4_NAMES;
+}
+
+export function checkHost(hostHeader: string | undefined, port: number, component: string, names: Set<string> = LOOPBACK_NAMES): ClawError | null {
   if (!hostHeader) return new ClawError('CK_MISDIRECTED', component, 'a Host header is required');
   const m = /^(\[[0-9a-f:]+\]|[^:]+)(?::(\d+))?$/i.exec(hostHeader.trim());
   // Exact names only: `127.evil.com` or `localhost.evil.com` never pass a prefix test here.
-  if (!m || !LOOPBACK_NAMES.has(m[1]!.toLowerCase()) || Number(m[2] ?? 80) !== port) {
+  if (!m || !names.has(m[1]!.toLowerCase()) || Number(m[2] ?? 80) !== port) {
     return new ClawError('CK_MISDIRECTED', component, `Host "${hostHeader.slice(0, 100)}" is not this server; use http://127.0.0.1:${port}`);
   }
   return null;
@@ -84,14 +90,18 @@ export function readJsonBody(req: IncomingMessage, component: string): Promise<u
   });
 }
 
+/** Credential kinds, limited apart: a flood of wrong cookies never blocks Bearer tokens or login codes. */
+export type CredentialKind = 'bearer' | 'cookie' | 'code';
+
 /**
- * Failed-auth limiter: past `max` failures in `windowMs`, every credential check is refused for
- * `windowMs` without being made. One global bucket: every caller is local, and no header
- * (X-Forwarded-For and friends) is trusted to tell callers apart.
+ * Failed-auth limiter, one bucket per credential kind: past `max` failures of a kind in `windowMs`,
+ * further wrong credentials of that kind get 429 for `windowMs`. A valid credential is never locked
+ * out (guessing a 256-bit token or a 192-bit code is hopeless anyway; the limit only keeps a noisy
+ * guesser cheap), so a hostile local program cannot lock the user out. No header (X-Forwarded-For
+ * and friends) is trusted to tell callers apart: every caller is local.
  */
 export class AuthLimiter {
-  private failures: number[] = [];
-  private lockedUntil = 0;
+  private readonly buckets = new Map<CredentialKind, { failures: number[]; lockedUntil: number }>();
   private readonly max: number;
   private readonly windowMs: number;
   constructor(max = 20, windowMs = 10_000) {
@@ -99,20 +109,39 @@ export class AuthLimiter {
     this.windowMs = windowMs;
   }
 
-  locked(now = Date.now()): boolean {
-    return now < this.lockedUntil;
+  private bucket(kind: CredentialKind) {
+    let b = this.buckets.get(kind);
+    if (!b) this.buckets.set(kind, (b = { failures: [], lockedUntil: 0 }));
+    return b;
   }
 
-  fail(now = Date.now()): void {
-    this.failures = this.failures.filter((t) => now - t < this.windowMs);
-    this.failures.push(now);
-    if (this.failures.length >= this.max) {
-      this.lockedUntil = now + this.windowMs;
-      this.failures = [];
+  locked(kind: CredentialKind, now = Date.now()): boolean {
+    return now < this.bucket(kind).lockedUntil;
+  }
+
+  fail(kind: CredentialKind, now = Date.now()): void {
+    const b = this.bucket(kind);
+    b.failures = b.failures.filter((t) => now - t < this.windowMs);
+    b.failures.push(now);
+    if (b.failures.length >= this.max) {
+      b.lockedUntil = now + this.windowMs;
+      b.failures = [];
     }
   }
 
-  retryAfterSeconds(now = Date.now()): number {
-    return Math.max(1, Math.ceil((this.lockedUntil - now) / 1000));
+  /**
+   * After a wrong credential of `kind`: the error to answer with (429 while that kind is locked,
+   * else 401 with `message`), counting the failure.
+   */
+  refuse(kind: CredentialKind, component: string, message: string, now = Date.now()): ClawError {
+    if (this.locked(kind, now)) return new ClawError('CK_RATE_LIMITED', component, `too many failed ${kind} attempts; retry in ${this.retryAfterSeconds(kind, now)} s`);
+    this.fail(kind, now);
+    return new ClawError('CK_UNAUTHORIZED', component, message);
+  }
+
+  /** Seconds until `kind` (or, without one, every kind) is open again; at least 1. */
+  retryAfterSeconds(kind?: CredentialKind, now = Date.now()): number {
+    const until = kind ? this.bucket(kind).lockedUntil : Math.max(0, ...[...this.buckets.values()].map((b) => b.lockedUntil));
+    return Math.max(1, Math.ceil((until - now) / 1000));
   }
 }

@@ -59,15 +59,3 @@ export async function retryAddrInUse<T>(listen: () => Promise<T>, windowMs = ADD
     }
   }
 }
-
-/** `server.listen` as a promise of the port it got (a Node server may listen again after EADDRINUSE). */
-export function listenOnce(server: import('node:net').Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as { port: number }).port);
-    });
-  });
-}

@@ -28,6 +28,22 @@ export class StaticFiles {
   }
 
   get(urlPath: string): StaticFile | null {
+    const full = this.locate(urlPath);
+    if (!full) return null;
+    const hit = this.cache.get(full);
+    if (hit) return hit;
+    try {
+      if (!statSync(full).isFile()) return null;
+      const file = { body: readFileSync(full), type: TYPES[extname(full)] ?? 'application/octet-stream' };
+      this.cache.set(full, file);
+      return file;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The file a URL path maps to (it may not exist), or null when no mount allows it. The package check uses it too. */
+  locate(urlPath: string): string | null {
     let decoded: string;
     try {
       decoded = decodeURIComponent(urlPath);
@@ -41,16 +57,7 @@ export class StaticFiles {
       if (m.files && !m.files.has(rel)) return null;
       const full = normalize(join(m.dir, rel));
       if (!full.startsWith(m.dir.endsWith(sep) ? m.dir : m.dir + sep)) return null;
-      const hit = this.cache.get(full);
-      if (hit) return hit;
-      try {
-        if (!statSync(full).isFile()) return null;
-        const file = { body: readFileSync(full), type: TYPES[extname(full)] ?? 'application/octet-stream' };
-        this.cache.set(full, file);
-        return file;
-      } catch {
-        return null;
-      }
+      return full;
     }
     return null;
   }

@@ -3,10 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { killAndHoldPort } from '../helpers/hijack.ts';
-import { ROOT, tempHome, writeSkill } from '../helpers/home.ts';
-import { snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { launchChromium } from '../test/helpers/browser.ts';
+import { killAndHoldPort } from '../test/helpers/hijack.ts';
+import { ROOT, tempHome, writeSkill } from '../test/helpers/home.ts';
+import { snapshotOf, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 

@@ -1,0 +1,145 @@
+// @ts-check
+// `ctx.model` inside a skill's own process: one chat call = one request to an OpenAI-compatible
+// server through the official `openai` client (its own retries off: ours know the run's deadline),
+// with the budget checked before anything is sent and the usage reported to the host over IPC as
+// each call ends (so a skill that crashes later still has its calls counted).
+// Plain JS, imported only by a run whose skill has a model (skill-child.js stays bare).
+import OpenAI from 'openai';
+import { countMessages, countText } from './tokens.js';
+import { ModelError, planRetry } from './retry.js';
+
+/**
+ * @typedef {{ name: string, baseURL: string, model: string, timeoutMs: number, optional: boolean }} ModelSpec
+ * @typedef {{ tokensPerRun?: number, tokensPerDay?: number, dayTokensLeft?: number }} BudgetSpec
+ * @typedef {{ prompt_tokens: number, completion_tokens: number, total_tokens: number }} Usage
+ * @typedef {{ messages: { role: string, content: string }[], maxTokens?: number, temperature?: number, stream?: boolean }} ChatRequest
+ */
+
+/** Time kept before the run's deadline, so the skill can still report a typed error. */
+const DEADLINE_MARGIN_MS = 300;
+
+/**
+ * @param {{ spec: ModelSpec, apiKey: string | null, budget: BudgetSpec | undefined, deadline: number,
+ *   dryRun?: boolean, send: (m: unknown) => Promise<void>, signal: AbortSignal, print?: (line: string) => void }} o
+ */
+export function createModelClient(o) {
+  // A dry run never builds a client: nothing can be sent.
+  /** @type {any} */
+  const client = o.dryRun ? null : new OpenAI({ apiKey: o.apiKey ?? 'none', baseURL: o.spec.baseURL, maxRetries: 0, timeout: o.spec.timeoutMs });
+  let used = 0;
+  let calls = 0;
+  const where = `model "${o.spec.name}" (${o.spec.baseURL})`;
+
+  /** What the budget still allows in this run, or Infinity. */
+  const allowance = () => {
+    const perRun = o.budget?.tokensPerRun ?? Infinity;
+    const perDay = o.budget?.dayTokensLeft ?? Infinity;
+    return Math.min(perRun, perDay) - used;
+  };
+
+  /** @param {ChatRequest} req */
+  async function chat(req) {
+    if (!req || !Array.isArray(req.messages) || req.messages.length === 0) {
+      throw new TypeError('ctx.model.chat: give { messages: [{ role, content }, ...] }');
+    }
+    calls++;
+    const left = allowance();
+    if (o.dryRun) {
+      const n = await countMessages(req.messages);
+      const last = req.messages[req.messages.length - 1];
+      (o.print ?? console.log)(`--- prompt ${calls} (${n} tokens; ${Number.isFinite(left) ? `budget allows ${Math.max(0, left)} more tokens in this run${n > left ? ': THIS CALL WOULD BE REFUSED' : ''}` : 'no budget'}) ---\n${String(last?.content ?? '')}`);
+      return { text: '', usage: { prompt_tokens: n, completion_tokens: 0, total_tokens: n }, model: o.spec.model, dryRun: true };
+    }
+    if (Number.isFinite(left)) {
+      const estimate = await countMessages(req.messages);
+      if (estimate > left) {
+        throw new ModelError('budget-exceeded', `budget: this call's prompt (~${estimate} tokens) would pass the budget (${Math.max(0, left)} tokens left of ${describeBudget(o.budget)}); not sent`);
+      }
+    }
+    const params = {
+      model: o.spec.model,
+      messages: req.messages,
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    };
+    const r = req.stream ? await withRetries(() => streamOnce(params)) : await withRetries(() => completeOnce(params));
+    /** @type {Usage & { estimated?: boolean }} */
+    let usage;
+    if (r.usage && typeof r.usage.total_tokens === 'number') {
+      usage = { prompt_tokens: r.usage.prompt_tokens ?? 0, completion_tokens: r.usage.completion_tokens ?? 0, total_tokens: r.usage.total_tokens };
+    } else {
+      // The server sent no usage (common for streams): count with the tokenizer, and say so.
+      const p = await countMessages(req.messages);
+      const c = await countText(r.text);
+      usage = { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, estimated: true };
+    }
+    used += usage.total_tokens;
+    await o.send({ type: 'usage', usage: { ...usage, model: r.model || o.spec.model } });
+    const { estimated: _e, ...plain } = usage;
+    return { text: r.text, usage: plain, model: r.model || o.spec.model };
+  }
+
+  /** @param {Record<string, unknown>} params */
+  async function completeOnce(params, timeout = o.spec.timeoutMs) {
+    const res = /** @type {unknown} */ (await client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal: o.signal }));
+    const body = /** @type {any} */ (res);
+    if (!body || typeof body !== 'object' || !Array.isArray(body.choices)) {
+      throw new ModelError('upstream-failure', `${where} answered something that is not a chat completion (no "choices"): ${String(typeof res === 'string' ? res : JSON.stringify(res)).slice(0, 200)}`);
+    }
+    const text = body.choices[0]?.message?.content ?? '';
+    return { text: String(text), usage: body.usage, model: String(body.model ?? '') };
+  }
+
+  /** @param {Record<string, unknown>} params */
+  async function streamOnce(params, timeout = o.spec.timeoutMs) {
+    const stream = await client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal: o.signal });
+    let text = '';
+    let usage;
+    let model = '';
+    for await (const chunk of stream) {
+      text += chunk?.choices?.[0]?.delta?.content ?? '';
+      if (chunk?.usage) usage = chunk.usage;
+      if (chunk?.model) model = chunk.model;
+    }
+    return { text, usage, model };
+  }
+
+  /**
+   * Transient provider errors are retried inside the call, never past the run's deadline.
+   * @template T @param {(timeout?: number) => Promise<T>} attempt @returns {Promise<T>}
+   */
+  async function withRetries(attempt) {
+    for (let n = 1; ; n++) {
+      const room = o.deadline - DEADLINE_MARGIN_MS - Date.now();
+      try {
+        return await attempt(Math.max(1, Math.min(o.spec.timeoutMs, room)));
+      } catch (err) {
+        const plan = planRetry(err, n, o.deadline - DEADLINE_MARGIN_MS - Date.now(), where);
+        if (plan.giveUp) throw plan.error;
+        await sleep(plan.waitMs, o.signal);
+      }
+    }
+  }
+
+  return { chat, name: o.spec.name, model: o.spec.model };
+}
+
+/** @param {BudgetSpec | undefined} b */
+function describeBudget(b) {
+  const parts = [];
+  if (b?.tokensPerRun !== undefined) parts.push(`tokensPerRun=${b.tokensPerRun}`);
+  if (b?.dayTokensLeft !== undefined) parts.push(`tokensPerDay=${b.tokensPerDay} (${b.dayTokensLeft} left today when the run began)`);
+  return parts.join(', ');
+}
+
+/** @param {number} ms @param {AbortSignal} signal */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}

@@ -1,0 +1,29 @@
+// `ClawKeeper --headless`: the packaged app's own binary as the always-on service (`clawkeeper
+// service install` writes this argv when it runs inside the app). There is no Node on a user's
+// Mac and the RunAsNode fuse is off, so the host runs in Electron's main process with utility
+// processes, without tray or window, logging to its rotating file.
+import type { App } from 'electron';
+import { bundledSkillsDir } from '../core/app-paths.ts';
+import { startHeadless } from '../core/headless.ts';
+import { createConsoleLogger } from '../core/logger.ts';
+import { resolveHome } from '../core/paths.ts';
+import { createServiceLogger } from '../core/rotating-log.ts';
+import { createUtilityLauncher, type UtilityForker } from './utility-launcher.ts';
+
+export async function runHeadlessInElectron(app: App, utilityProcess: UtilityForker): Promise<void> {
+  await app.whenReady();
+  app.dock?.hide();
+  const env = process.env;
+  const logger = env.CLAWKEEPER_LOG_FILE ? createServiceLogger(env.CLAWKEEPER_LOG_FILE) : createConsoleLogger();
+  const headless = await startHeadless({ home: resolveHome(env), bundledSkillsDir: bundledSkillsDir(), logger, env, launcher: createUtilityLauncher(utilityProcess) });
+  for (const line of headless.banner()) logger.info(line);
+  app.on('window-all-closed', () => undefined);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return headless.host.interruptAll();
+    stopping = true;
+    void headless.stop().finally(() => app.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

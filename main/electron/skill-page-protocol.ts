@@ -1,0 +1,29 @@
+// The skill page's two API paths inside the Electron window (app://dashboard/api/skills/...):
+// answered in the main process from the same files the gateway reads, so the page works in the
+// app with the gateway down, and when the app is attached to the service.
+import { ClawError } from '../common/errors.ts';
+import type { Snapshot } from '../common/layer-protocol.ts';
+import { readLogChunk, skillPage } from '../core/layers/skill-page-api.ts';
+import type { Ledger } from '../core/ledger.ts';
+import type { HomePaths } from '../core/paths.ts';
+
+export interface SkillPageApiDeps {
+  paths: HomePaths;
+  ledger: Ledger;
+  snapshot: () => Snapshot | null;
+}
+
+/** A JSON reply for /api/skills/:name/page or /log/:runId, or null for any other path. */
+export function skillPageApi(url: URL, d: SkillPageApiDeps): { status: number; body: unknown } | null {
+  const m = /^\/api\/skills\/([a-z0-9][a-z0-9-]{0,63})\/(?:page|log\/([^/]+))$/.exec(url.pathname);
+  if (!m) return null;
+  try {
+    const skill = d.snapshot()?.skills.find((s) => s.name === m[1]);
+    if (!skill) throw new ClawError('CK_NOT_FOUND', 'app', `no skill named "${m[1]}"`);
+    if (m[2] === undefined) return { status: 200, body: skillPage(skill, d.ledger, d.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))) };
+    return { status: 200, body: readLogChunk(d.paths, skill.name, m[2], Number(url.searchParams.get('from') ?? 0) || 0) };
+  } catch (err) {
+    if (err instanceof ClawError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+    return { status: 500, body: { error: { code: 'CK_INTERNAL', message: 'internal error' } } };
+  }
+}

@@ -1,0 +1,17 @@
+// @ts-check
+// When the browser cannot reach the gateway, the figures that only the gateway's snapshot brings
+// (metrics, next runs, success rates, the timeline) stop moving: they are greyed and dated "as of
+// HH:MM:SS" instead of shown as current. Runs and layer changes still arrive from the session.
+import { h } from 'preact';
+import htm from 'htm';
+
+const html = /** @type {any} */ (htm).bind(h);
+
+/** @param {string} iso */
+export const clockTime = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** @param {{ reach: { gateway: boolean, session: boolean }, at?: string }} p */
+export function StaleNote({ reach, at }) {
+  if (reach.gateway || !at) return null;
+  return html`<p class="stale-note" role="status" data-stale-as-of=${at}>The gateway does not answer: figures in grey are as of ${clockTime(at)}${reach.session ? '; runs and layer changes still arrive live from the session layer' : ''}.</p>`;
+}

@@ -1,0 +1,34 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LedgerEnd } from '../../main/common/types.ts';
+import { parseStatusLine } from '../../main/common/status-line.ts';
+import type { Clock } from '../../main/core/clock.ts';
+import { Host } from '../../main/core/host.ts';
+import { createMemoryLogger, type Logger } from '../../main/core/logger.ts';
+import { readFileSync } from 'node:fs';
+
+/** config.json with `models.default` (and more) pointing at a test server. */
+export function writeModels(home: string, models: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}): void {
+  writeFileSync(join(home, 'config.json'), JSON.stringify({ models, ...extra }, null, 2));
+}
+
+/** A host over the home (no trigger, no lock), for running skills by hand. */
+export function localHost(home: string, clock?: Clock, logger: Logger = createMemoryLogger()): Host {
+  const host = new Host({ home, bundledSkillsDir: null, logger, useTrigger: false, ...(clock ? { clock } : {}) });
+  host.prepareLocal();
+  return host;
+}
+
+/** Runs a skill once through a host and returns its ledger end entry and status line. */
+export async function runOnce(home: string, name: string): Promise<{ end: LedgerEnd; status: Record<string, string> }> {
+  const host = localHost(home);
+  const skill = host.listSkills().find((s) => s.name === name);
+  if (!skill?.manifest) throw new Error(`skill ${name} is invalid: ${JSON.stringify(skill?.problems)}`);
+  const end = await host.runLocal(name);
+  if (!end) throw new Error(`${name} did not start`);
+  return { end, status: readStatus(home, name) };
+}
+
+export function readStatus(home: string, name: string): Record<string, string> {
+  return parseStatusLine(readFileSync(join(home, 'skills', 'status', `${name}.txt`), 'utf8')) ?? {};
+}
