@@ -31,10 +31,13 @@ describe('provider errors: transient ones retried within the deadline, the rest 
   });
 
   it('waits out a 429 with Retry-After as an HTTP date, then succeeds', async () => {
-    const { end } = await run([{ status: 429, headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() } }], {}, {});
+    // An HTTP date has whole seconds: what the client must honour is that instant, not a duration.
+    const until = new Date(Date.now() + 2500).toUTCString();
+    const { end } = await run([{ status: 429, headers: { 'retry-after': until } }], {}, {});
     assert.equal(end.outcome, 'success', end.error);
     const [a, b] = server!.requests;
-    assert.ok(b!.at - a!.at >= 1000, `retried after ${b!.at - a!.at} ms`);
+    assert.ok(b!.at >= Date.parse(until), `retried at ${new Date(b!.at).toISOString()}, before the Retry-After date ${until}`);
+    assert.ok(b!.at > a!.at);
   });
 
   it('records upstream-failure with the status and the provider message when 503 lasts until the deadline', async () => {
