@@ -95,7 +95,7 @@ describe('health in the dashboard, the API and the CLI against a real host: one 
     try {
       await waitFor('/health to say down', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'down', 10_000, 100);
       const seenAfter = Date.now() - frozenAt;
-      assert.ok(seenAfter < 7000, `seen after ${seenAfter} ms (threshold 5 s + 1 s refresh)`);
+      assert.ok(seenAfter < 8000, `seen after ${seenAfter} ms (threshold 5 s, refreshed every second, polled)`);
       const full = (await http(h.gatewayPort, 'GET', '/api/health', { headers: auth })).json() as { mode: string; layers: { runtime: { status: string; reason: string } } };
       assert.equal(full.mode, 'down');
       assert.match(full.layers.runtime.reason, /not responding/);
