@@ -51,7 +51,8 @@ export interface GatewayHandler {
 }
 
 export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
-  const origins = allowedOrigins(deps.port);
+  // Read at each request: a gateway told port 0 learns its port only once it listens.
+  const origins = () => allowedOrigins(deps.port);
   const limiter = new AuthLimiter();
   const revocations = new SessionRevocations(deps.paths.revokedSessions);
   const codes = new Map<string, number>();
@@ -228,7 +229,7 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
       }
       sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
     };
-    const early = checkHost(req.headers.host, deps.port, C, deps.hostNames?.()) ?? checkOrigin(req.headers.origin, origins, C);
+    const early = checkHost(req.headers.host, deps.port, C, deps.hostNames?.()) ?? checkOrigin(req.headers.origin, origins(), C);
     if (early) {
       req.resume();
       return fail(early);

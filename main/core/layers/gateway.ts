@@ -16,7 +16,8 @@ import { retryAddrInUse, untilActive } from './standby.ts';
 // A warm standby stops here until it takes over: everything below reads the files as they are then.
 await untilActive();
 
-const port = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
+// Port 0 (tests) means any free port: after listening, the port the Host header must name is the one we got.
+let port = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
 const sessionPort = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
 const paths = homePaths(resolveHome());
 let snapshot: Snapshot | null = null;
@@ -40,7 +41,7 @@ function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: 
 // Set once listening (listen-loopback.ts): `[::1]` is a Host name only where ::1 is ours.
 let ipv6 = false;
 // A snapshot the host stopped refreshing says so: a frozen host never looks green.
-const handler = createGatewayHandler({ port, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files, hostNames: () => loopbackNames(ipv6) });
+const handler = createGatewayHandler({ get port() { return port; }, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files, hostNames: () => loopbackNames(ipv6) });
 
 onHost((msg) => {
   if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
@@ -61,6 +62,7 @@ exitWithHost();
 retryAddrInUse(() => listenLoopback(() => Object.assign(createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler), { maxConnections: 256 }), port)).then(
   (l) => {
     ipv6 = l.ipv6;
+    port = l.port;
     for (const s of l.servers) s.on('error', (err) => console.error(`[gateway] ${err.message}`));
     toHost({ type: 'ready', port: l.port });
   },

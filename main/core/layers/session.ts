@@ -26,7 +26,8 @@ const MAX_CLIENTS = Number(process.env.CLAWKEEPER_WS_MAX_CLIENTS ?? 256);
 const MAX_PENDING = Number(process.env.CLAWKEEPER_WS_MAX_PENDING ?? 32);
 const MAX_SUBSCRIPTIONS = 64;
 
-const port = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
+// Port 0 (tests) means any free port: after listening, the port the Host header must name is the one we got.
+let port = portFromEnv('CLAWKEEPER_SESSION_PORT', 3020);
 const gatewayPort = portFromEnv('CLAWKEEPER_GATEWAY_PORT', 3019);
 const paths = homePaths(resolveHome());
 const tokens = new TokenSource(paths.token);
@@ -212,6 +213,7 @@ const makeServer = () => createServer({ headersTimeout: 5000, requestTimeout: 10
 retryAddrInUse(() => listenLoopback(makeServer, port)).then(
   (l) => {
     ipv6 = l.ipv6;
+    port = l.port;
     for (const s of l.servers) s.on('error', (err) => console.error(`[session] ${err.message}`));
     toHost({ type: 'ready', port: l.port });
   },
