@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { appRoot, bundledSkillsDir } from '../core/app-paths.ts';
+import { appRoot, bundledSkillsDir, serviceNode } from '../core/app-paths.ts';
 import type { ExportContext, ExportResult } from '../core/export/export-plan.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
 import { readPaused } from '../core/paused.ts';
@@ -66,7 +66,7 @@ export async function exportCommand(ctx: CliContext, argv: string[]): Promise<nu
   const skills = discoverSkills(bundledSkillsDir(), paths.skills);
   const exportCtx: ExportContext = {
     home,
-    node: process.execPath,
+    node: serviceNode(process.execPath, process.versions.node),
     bin: join(appRoot(), 'bin', 'clawkeeper.js'),
     machineZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     paused: readPaused(paths),

@@ -2,10 +2,11 @@
 // cron job that maps (core/openclaw-import.ts), everything else listed with its reason. A skill
 // folder remembers its job in `.openclaw-job`, so a second import finds its own skills again
 // (idempotent) and never takes over a skill it did not write; --force rewrites a changed job's skill.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { mapOpenClawJobs, type MappedJob } from '../core/openclaw-import.ts';
+import { bundledSkillsDir } from '../core/app-paths.ts';
 import { readModelsFile } from '../core/models/config.ts';
 import { homePaths, resolveHome } from '../core/paths.ts';
 import type { CliContext } from './commands.ts';
@@ -42,7 +43,7 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
     ctx.err(`clawkeeper import openclaw: ${file}: ${(err as Error).message}`);
     return 1;
   }
-  const plan = planImport(result.mapped, paths.skills, o.force);
+  const plan = planImport(result.mapped, paths.skills, o.force, bundledSkillsDir());
   ctx.out(`${o.dryRun ? 'dry run: would import' : 'importing'} ${file}: ${result.mapped.length} jobs map to prompt skills, ${result.unmapped.length} do not`);
   for (const p of plan) {
     const words = { create: 'created', unchanged: 'unchanged', update: 'updated (--force)', kept: 'kept as it is: the job changed since it was imported; --force rewrites it' }[p.action];
@@ -63,8 +64,9 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
 }
 
 /** Names and actions: a job's own earlier skill is found by its marker; any other folder is never taken over. */
-function planImport(mapped: MappedJob[], skillsDir: string, force: boolean): Planned[] {
-  const taken = new Set<string>();
+function planImport(mapped: MappedJob[], skillsDir: string, force: boolean, bundledDir: string | null): Planned[] {
+  // A bundled skill's name is taken too: a user skill of that name would replace it.
+  const taken = new Set<string>(bundledDir && existsSync(bundledDir) ? readdirSync(bundledDir) : []);
   const out: Planned[] = [];
   for (const job of mapped) {
     let name = job.baseName;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { appRoot } from '../core/app-paths.ts';
+import { appRoot, serviceNode } from '../core/app-paths.ts';
 import { lockHolderPid } from '../core/host-holder.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
 import { SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec } from '../core/service-files.ts';
@@ -53,7 +53,7 @@ export interface ServiceContext {
 
 /** Under Node: node + bin/clawkeeper.js. In the packaged app (no Node there): the app's own binary in headless mode. */
 export function hostProgram(execPath: string, versions: NodeJS.ProcessVersions, root = appRoot()): string[] {
-  return versions.electron ? [execPath, '--headless'] : [execPath, join(root, 'bin', 'clawkeeper.js'), 'start', '--headless'];
+  return versions.electron ? [execPath, '--headless'] : [serviceNode(execPath, versions.node, root), join(root, 'bin', 'clawkeeper.js'), 'start', '--headless'];
 }
 
 export function defaultServiceContext(env: NodeJS.ProcessEnv, out: (l: string) => void, err: (l: string) => void): ServiceContext {

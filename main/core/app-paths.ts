@@ -38,3 +38,15 @@ export function bundledSkillsDirFrom(root: string): string {
 export function bundledSkillsDir(): string {
   return bundledSkillsDirFrom(appRoot());
 }
+
+/**
+ * The Node that generated units and services should run: this one when it is new enough for
+ * ClawKeeper (>= 22.18), else the Node 24 the package installs (node_modules/node), which is what
+ * bin/clawkeeper.js would re-run itself with anyway.
+ */
+export function serviceNode(execPath: string, version: string, root = appRoot()): string {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 18)) return execPath;
+  const bundled = join(root, 'node_modules', 'node', 'bin', 'node');
+  return existsSync(bundled) ? bundled : execPath;
+}

@@ -50,8 +50,14 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   runLauncher?.start();
   const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock });
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
-  // holds up a run.
-  await host.start();
+  // holds up a run. If it cannot start (another host holds the home), what was started for it stops.
+  try {
+    await host.start();
+  } catch (err) {
+    stopTokenKeeper();
+    await runLauncher?.stop();
+    throw err;
+  }
   // As many warm shells as skills that may come due together (run-launcher/warm-shells.js).
   const reserveShells = () => runLauncher?.reserve(host.validSkills().length);
   reserveShells();

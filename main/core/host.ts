@@ -123,8 +123,10 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly deferred = new Map<string, { deps: string[]; since: number }>();
   /** Retries that came due while a need was down: sent when it is back (the slot already has its entries). */
   private readonly waitingRetries = new Map<string, Pending[]>();
-  /** Skills whose breaker probe is running, queued or waiting for a retry (run id, or 'queued'). */
-  private readonly probes = new Map<string, string>();
+  /** Run ids of breaker probes running now. */
+  private readonly probeRuns = new Set<string>();
+  /** Skills with a breaker probe's retry timer pending. */
+  private readonly probeRetries = new Set<string>();
 
   constructor(opts: HostOptions) {
     super();
@@ -154,8 +156,11 @@ export class Host extends EventEmitter<HostEvents> {
     this.ledger.load();
     for (const n of readPaused(this.paths)) this.paused.add(n);
     this.breakers.load();
+    this.loadDeferred();
     this.loadSkills();
     this.recoverInterrupted();
+    // Probing starts before the reconciler looks: a skill with needs waits for their first probe.
+    this.dependencies.start();
     // The trigger takes over from the very instant the reconciler looked up to: no slot falls
     // between the two, whatever start-up costs.
     const { now } = this.reconcile('start');
@@ -164,7 +169,6 @@ export class Host extends EventEmitter<HostEvents> {
     this.lastWall = this.clock.now();
     this.lastMono = this.clock.monotonic();
     this.watchdog = setInterval(() => this.tick(), this.opts.watchdogMs ?? 1000);
-    this.dependencies.start();
     this.log.info(`started: ${this.validSkills().length} skills scheduled, ${this.invalidSkills().length} invalid, home ${this.paths.home}`);
     await Promise.resolve();
   }
@@ -321,8 +325,42 @@ export class Host extends EventEmitter<HostEvents> {
   /** Remembers that a due slot waits for a dependency; nothing is written for it now. */
   private defer(name: string, slot: number, deps: string[]): void {
     const d = this.deferred.get(name);
-    if (d) d.deps = deps;
-    else this.deferred.set(name, { deps, since: slot });
+    if (d) {
+      d.deps = deps;
+      // An older slot coming back (from the full-disk backlog) widens the wait, never narrows it.
+      if (slot < d.since) {
+        d.since = slot;
+        this.saveDeferred();
+      }
+    } else {
+      this.deferred.set(name, { deps, since: slot });
+      this.saveDeferred();
+    }
+  }
+
+  /**
+   * The first slot each waiting skill owes, in runs/_deferred.json: nothing is written in the
+   * ledger for a waiting slot, so a host stopped meanwhile must still know where to start.
+   */
+  private saveDeferred(): void {
+    const data = Object.fromEntries([...this.deferred].map(([n, d]) => [n, new Date(d.since).toISOString()]));
+    try {
+      writeFileAtomic.sync(this.paths.deferred, JSON.stringify(data) + '\n', { mode: 0o600, fsync: false });
+    } catch (err) {
+      if (!this.storage.writeFailed('runs', this.paths.deferred, err)) this.log.warn(`cannot write ${this.paths.deferred}: ${(err as Error).message}`);
+    }
+  }
+
+  private loadDeferred(): void {
+    try {
+      const raw = JSON.parse(readFileSync(this.paths.deferred, 'utf8')) as Record<string, unknown>;
+      for (const [n, v] of Object.entries(raw)) {
+        const t = typeof v === 'string' ? Date.parse(v) : NaN;
+        if (Number.isFinite(t)) this.deferred.set(n, { deps: [], since: t });
+      }
+    } catch {
+      // none, or unreadable: the ledger alone says where each skill is
+    }
   }
 
   /** A dependency changed: when it is back, the skills that waited for it catch up by their policy. */
@@ -449,6 +487,7 @@ export class Host extends EventEmitter<HostEvents> {
     const lastAlive = this.previousState ? Date.parse(this.previousState.last_alive) : null;
     let ran = 0;
     let skipped = 0;
+    let deferredChanged = false;
     for (const skill of this.validSkills()) {
       const m = skill.manifest!;
       if (!m.enabled || (only && !only.has(skill.name))) continue;
@@ -462,13 +501,15 @@ export class Host extends EventEmitter<HostEvents> {
         if (next !== null && next <= now) this.defer(skill.name, next, waitingFor);
         continue;
       }
-      if (reason === 'dependency') this.deferred.delete(skill.name);
+      // Its wait (if any, also one saved by a previous host) is over: its slots are handled now.
+      if (this.deferred.delete(skill.name)) deferredChanged = true;
       // From the skill's last slot; with none, from when the host was last known awake (the
       // previous host's last tick, or this one's before the sleep). With no history at all (a
       // first start) nothing was missed: nothing was due yet.
       // After a wait for a dependency, from the first slot that waited: slots recorded meanwhile
       // (paused, say) are filtered out by the ledger below, none is lost.
-      const since = (reason === 'dependency' && deferredSince !== undefined ? deferredSince - 1 : null) ?? this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
+      const fromLedger = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
+      const since = deferredSince !== undefined ? Math.min(deferredSince - 1, fromLedger) : fromLedger;
       if (since >= now) continue;
       const { slots, total, first } = slotsBetween(m.schedule, m.timezone, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
       const missed = slots.filter((t) => !this.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.isQueued(skill.name, t));
@@ -493,7 +534,8 @@ export class Host extends EventEmitter<HostEvents> {
       }
     }
     if (ran + skipped > 0) this.log.info(`reconciled (${reason}): ${ran} catch-up runs, ${skipped} slots recorded as missed`);
-    if (only) for (const n of only) this.deferred.delete(n);
+    if (only) for (const n of only) if (this.deferred.delete(n)) deferredChanged = true;
+    if (deferredChanged) this.saveDeferred();
     this.emit('reconciled', { reason: reason === 'start' ? 'down' : reason, ran, skipped });
     return { ran, skipped, now };
   }
@@ -579,7 +621,7 @@ export class Host extends EventEmitter<HostEvents> {
         return none;
       }
       if (trigger !== 'retry') {
-        const admit = this.breakers.admit(name, m.breaker, this.clock.now(), this.probes.has(name));
+        const admit = this.breakers.admit(name, m.breaker, this.clock.now(), this.probeUnderWay(name));
         if (admit.kind === 'skip') {
           this.skip(name, slot, 'breaker-open', admit.detail);
           return none;
@@ -606,7 +648,6 @@ export class Host extends EventEmitter<HostEvents> {
         return none;
       }
       const pending: Pending = { slot, trigger, attempt, ...(probe ? { probe } : {}) };
-      if (probe) this.probes.set(name, 'queued');
       if (policy === 'replace') {
         q.unshift(pending);
         running.stop('replaced');
@@ -641,7 +682,7 @@ export class Host extends EventEmitter<HostEvents> {
       { launcher: this.launcher, clock: this.clock, logsDir: this.paths.logs, killGraceMs: this.opts.killGraceMs, logCapBytes: this.opts.logCapBytes, logsAllowed: () => this.storage.logsAllowed(), onLogError: (path, err) => this.storage.writeFailed('logs', path, err) },
     );
     this.active.set(skill.name, handle);
-    if (p.probe) this.probes.set(skill.name, runId);
+    if (p.probe) this.probeRuns.add(runId);
     this.emit('run-start', { skill: skill.name, runId, slot, trigger, attempt, startedAt });
     void handle.done.then((result) => this.finish(skill, handle, p, result));
     return runId;
@@ -695,11 +736,11 @@ export class Host extends EventEmitter<HostEvents> {
 
     // A budget refusal would only be refused again: not retried.
     const retryable = r.outcome !== 'success' && r.outcome !== 'budget-exceeded' && !(r.outcome === 'interrupted' && this.stopping);
+    this.probeRuns.delete(handle.runId);
     const retrying = retryable && slot !== null && !this.stopping && attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true;
     if (retrying) {
       this.scheduleRetry(skill.name, slot, attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, attempt), p.probe === true);
     } else {
-      if (p.probe && this.probes.get(skill.name) === handle.runId) this.probes.delete(skill.name);
       const record = () => this.recordBreaker(skill, r.outcome, p.probe === true, log);
       // A JS run that failed because the network or a server was unreachable: probe its needs
       // now, so the next slots wait instead of failing too. If every need is up after all, the
@@ -721,11 +762,26 @@ export class Host extends EventEmitter<HostEvents> {
   }
 
   private scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number, probe = false): void {
+    if (probe) this.probeRetries.add(name);
     const t = setTimeout(() => {
       this.retryTimers.delete(t);
+      if (probe) this.probeRetries.delete(name);
       this.dispatch(name, slot, 'retry', attempt, true, probe);
     }, delaySeconds * 1000);
     this.retryTimers.add(t);
+  }
+
+  /**
+   * A breaker probe of this skill is still under way: running, queued, or waiting for its retry
+   * (timer or dependency). Read from what exists, so a probe dropped on any path (budget, disk,
+   * reload) never leaves the skill skipped "probe under way" for good.
+   */
+  private probeUnderWay(name: string): boolean {
+    const run = this.active.get(name);
+    if (run && this.probeRuns.has(run.runId)) return true;
+    if ((this.queues.get(name) ?? []).some((q) => q.probe)) return true;
+    if (this.probeRetries.has(name)) return true;
+    return (this.waitingRetries.get(name) ?? []).some((q) => q.probe);
   }
 
   private drain(name: string): void {
@@ -752,7 +808,8 @@ export class Host extends EventEmitter<HostEvents> {
       const toRun = this.backlog.flush({ ledger: this.ledger, skills: this.validSkills(), isPaused: (n) => this.paused.has(n), now: this.clock.now(), logger: this.log, onSkip: (e) => this.emit('skip', e) });
       for (const m of toRun) this.dispatch(m.skill, m.slot, m.trigger, m.attempt, true);
     } catch (err) {
-      if (!this.storage.writeFailed('runs', this.paths.runs, err)) throw err;
+      // Never thrown from the storage probe's timer (it would take the host down).
+      if (!this.storage.writeFailed('runs', this.paths.runs, err)) this.log.error(`after storage came back: ${(err as Error).message}`);
     }
   }
 

@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 export interface ExitInfo {
   code: number | null;
   signal: string | null;
+  /** The process was lost with the run launcher (not the skill's doing): recorded interrupted. */
+  lost?: string;
 }
 
 /** The part of a child process the core uses; Node's ChildProcess and Electron's UtilityProcess both fit. */

@@ -22,6 +22,8 @@ export interface HomePaths {
   outputs: string;
   /** Circuit breaker state per skill (survives restarts). */
   breakers: string;
+  /** The first slot each skill waiting for a dependency owes (survives restarts). */
+  deferred: string;
   /** Browser sessions ended by logout (id → expiry), read by both layers. */
   revokedSessions: string;
 }
@@ -49,6 +51,7 @@ export function homePaths(home: string): HomePaths {
     hostSocket: join(home, 'host.sock'),
     outputs: join(home, 'outputs'),
     breakers: join(home, 'runs', '_breakers.json'),
+    deferred: join(home, 'runs', '_deferred.json'),
     revokedSessions: join(home, 'revoked-sessions.json'),
   };
 }

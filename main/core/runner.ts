@@ -180,6 +180,10 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
       } else if (stopReason === 'deadline') {
         outcome = 'timeout';
         error = `did not finish within timeoutSeconds=${req.manifest.timeoutSeconds}; stopped with SIGTERM${exit?.signal === 'SIGKILL' ? ', then SIGKILL' : ''}`;
+      } else if (exit?.lost) {
+        // Not the skill's failure: interrupted (retried by policy, never counted by the breaker).
+        outcome = 'interrupted';
+        error = exit.lost;
       } else if (stopReason !== null) {
         outcome = 'interrupted';
         error = stopReason === 'replaced' ? 'stopped: a newer run replaced it (overlap=replace)' : 'stopped: the host shut down';

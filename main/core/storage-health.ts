@@ -174,7 +174,9 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
     else this.log.error(next.reason);
     this.emit('change', this.state);
     if (prev.status === 'runs-failing' && next.status !== 'runs-failing') this.emit('runs-writable');
-    if (next.status === 'ok') this.stop();
+    // What 'runs-writable' wrote may have failed again (a new state, with its own probe timer):
+    // stop probing only if the disk is still fine.
+    if (this.state.status === 'ok') this.stop();
     else if (!this.timer) {
       this.timer = setInterval(() => this.probe(), this.probeMs);
       this.timer.unref();

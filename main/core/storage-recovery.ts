@@ -59,7 +59,10 @@ export class StorageBacklog {
     for (const m of this.missed) bySkill.set(m.skill, [...(bySkill.get(m.skill) ?? []), m]);
     for (const [name, list] of bySkill) {
       const skill = o.skills.find((s) => s.name === name);
-      const open = list.filter((m) => !o.ledger.hasSlot(name, m.slot!));
+      // A retry's slot already has its entries (the failed attempt): it is still owed.
+      const retries = list.filter((m) => m.trigger === 'retry' && m.slot);
+      if (skill?.manifest) toRun.push(...retries);
+      const open = list.filter((m) => m.trigger !== 'retry' && !o.ledger.hasSlot(name, m.slot!));
       if (!skill?.manifest || open.length === 0) continue;
       const plan = planCatchUp(open.map((m) => Date.parse(m.slot!)), skill.manifest.catchUp, o.isPaused(name));
       for (const s of plan.skip) {

@@ -80,6 +80,16 @@ describe('clawkeeper import openclaw', () => {
     assert.deepEqual(after, before);
   });
 
+  // Regression: a job named like a bundled skill replaced it (a user skill wins on a name clash).
+  it('never takes a bundled skill\'s name: a job called "heartbeat" becomes heartbeat-2', () => {
+    const home = setup();
+    writeFileSync(join(home, 'cron', 'jobs.json'), JSON.stringify({ version: 1, jobs: [{ id: 'h1', name: 'Heartbeat', enabled: true, schedule: { kind: 'cron', expr: '*/5 * * * *' }, sessionTarget: 'isolated', wakeMode: 'now', payload: { kind: 'agentTurn', message: 'ping' } }] }));
+    const r = run(home);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(existsSync(join(home, 'skills', 'heartbeat')), false, 'the bundled heartbeat is left alone');
+    assert.equal(manifest(home, 'heartbeat-2').name, 'heartbeat-2');
+  });
+
   it('never overwrites a changed skill without --force', () => {
     const home = setup();
     run(home);

@@ -101,7 +101,9 @@ describe('clawkeeper service', () => {
 
   it('runs the app\'s own binary headless when it is the packaged app, node + clawkeeper.js otherwise', () => {
     assert.deepEqual(hostProgram('/Applications/ClawKeeper.app/Contents/MacOS/ClawKeeper', { ...process.versions, electron: '45.5.0' }), ['/Applications/ClawKeeper.app/Contents/MacOS/ClawKeeper', '--headless']);
-    assert.deepEqual(hostProgram('/usr/bin/node', process.versions, '/opt/ck'), ['/usr/bin/node', '/opt/ck/bin/clawkeeper.js', 'start', '--headless']);
+    assert.deepEqual(hostProgram('/usr/bin/node', { ...process.versions, node: '24.1.0' }, '/opt/ck'), ['/usr/bin/node', '/opt/ck/bin/clawkeeper.js', 'start', '--headless']);
+    // A system Node too old for ClawKeeper: the unit runs the Node 24 the package installs.
+    assert.deepEqual(hostProgram('/usr/bin/node', { ...process.versions, node: '20.20.2' }, ROOT), [join(ROOT, 'node_modules', 'node', 'bin', 'node'), join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless']);
   });
 
   it('the real CLI with CLAWKEEPER_SERVICE_ROOT writes only under that root and never calls the service manager', () => {

@@ -290,6 +290,48 @@ describe('review regressions: deferral and the breaker', () => {
   });
 });
 
+describe('review regressions, round two', () => {
+  let cleanup: () => Promise<void> | void = () => {};
+  afterEach(async () => {
+    await cleanup();
+    cleanup = () => {};
+  });
+
+  it('a slot that waited for the network is not lost when the host stops before the network is back, even with later slots recorded (pause)', async () => {
+    const t = tempHome();
+    let up = await startUpstream();
+    writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
+    writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
+    const make = () => new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
+    let host = make();
+    cleanup = async () => {
+      await host.stop(true);
+      await up.kill();
+      t.cleanup();
+    };
+    await host.start();
+    await waitFor('poster to run', () => readLedger(t.home, 'poster').some((e) => e.type === 'end'), 15_000);
+    await up.kill();
+    await waitFor('poster deferred', () => host.deferredOn('poster').length > 0, 10_000);
+    const cut = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    host.pause('poster');
+    await new Promise((r) => setTimeout(r, 1500));
+    host.resume('poster');
+    await host.stop();
+    up = await startUpstream(up.port);
+    host = make();
+    const before = starts(readLedger(t.home, 'poster')).length;
+    await host.start();
+    await waitFor('the catch-up', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 15_000);
+    const ledger = readLedger(t.home, 'poster');
+    const last = Math.max(...starts(ledger).slice(before).map((e) => Date.parse(e.slot as string)));
+    const seen = new Set(ledger.filter((e) => e.slot).map((e) => Date.parse(e.slot as string)));
+    for (let x = Math.ceil(cut / 1000) * 1000; x <= last; x += 1000) assert.ok(seen.has(x), `slot ${new Date(x).toISOString()} is in the ledger`);
+    assertNoSlotTwice(ledger, 'poster');
+  });
+});
+
 describe('dependencies: bad input is a clear error or a down state, and other skills keep running', () => {
   let cleanup: () => Promise<void> | void = () => {};
   afterEach(async () => {

@@ -142,7 +142,7 @@ export class RemoteLauncher implements ProcessLauncher {
             // gone already
           }
         }
-        c.end({ code: null, signal: 'SIGKILL' });
+        c.end({ code: null, signal: 'SIGKILL', lost: 'the run launcher died during this run' });
       }
       this.children.clear();
       if (this.stopped) return;
