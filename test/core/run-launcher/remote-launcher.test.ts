@@ -92,13 +92,13 @@ describe('run launcher: runs created by a small process of their own, the host o
     await waitFor('the run gone', () => !alive(pids[0]!), 10_000);
   });
 
-  it('when the launcher is killed, its runs are killed too (no orphan), they end as killed, and a new launcher takes over', async () => {
+  it('when the launcher is killed, its runs are killed too (no orphan), they end as lost with it (recorded interrupted), and a new launcher takes over', async () => {
     const c = rl.spawn('sleep', ['30'], { cwd: t.home, env: process.env, name: 't' });
     const pid = await waitFor('a pid', () => c.pid, 10_000);
     const old = rl.pid!;
     const ended = exitOf(c);
     process.kill(old, 'SIGKILL');
-    assert.deepEqual(await ended, { code: null, signal: 'SIGKILL' });
+    assert.deepEqual(await ended, { code: null, signal: 'SIGKILL', lost: 'the run launcher died during this run' });
     await waitFor('the run gone', () => !alive(pid), 10_000);
     await waitFor('a new launcher', () => rl.active && rl.pid !== old, 20_000);
   });
