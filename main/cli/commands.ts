@@ -151,7 +151,8 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
   const ledger = new Ledger(paths.runs, ctx.logger);
   const entries = ledger.readEntries(name);
   if (entries.length === 0) {
-    ctx.err(`clawkeeper logs: no runs recorded for "${name}" in ${paths.runs}`);
+    const known = discoverSkills(bundledSkillsDir(), paths.skills).some((s) => s.name === name);
+    ctx.err(known ? `clawkeeper logs: no runs recorded for "${name}" in ${paths.runs} yet` : `clawkeeper logs: no skill named "${name}"; \`clawkeeper skills\` lists them`);
     return 1;
   }
   const shown = entries.filter((e) => e.type !== 'start').slice(-count);

@@ -39,12 +39,20 @@ export async function main(argv: string[]): Promise<number> {
   // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' } },
+    });
+  } catch (err) {
+    // A usage error like any other: what was wrong, then the usage, exit 64.
+    ctx.err(`clawkeeper: ${(err as Error).message.split('. ')[0]}\n${USAGE}`);
+    return 64;
+  }
+  const { values, positionals } = parsed;
   const [command, arg] = positionals;
   if (values.help || !command) {
     ctx.out(USAGE);

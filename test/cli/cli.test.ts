@@ -105,4 +105,21 @@ describe('clawkeeper CLI', () => {
     assert.equal(r.status, 64);
     assert.match(r.stderr, /unknown command "frobnicate"/);
   });
+
+  it('an unknown option is a usage error too: named, with the usage, exit 64 (not a parser stack or exit 1)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'status', '--bogus'], { encoding: 'utf8' });
+    assert.equal(r.status, 64);
+    assert.match(r.stderr, /^clawkeeper: Unknown option '--bogus'\nusage: clawkeeper <command>/);
+  });
+
+  it('logs of a skill that does not exist says so and how to list them', () => {
+    const t = tempHome();
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'logs', 'nosuch'], { encoding: 'utf8', env: { ...process.env, CLAWKEEPER_HOME: t.home } });
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /no skill named "nosuch"; `clawkeeper skills` lists them/);
+    } finally {
+      t.cleanup();
+    }
+  });
 });
