@@ -1,8 +1,15 @@
+// node:tls costs the host ~9 MB: loaded only when an https target is probed (tests and local
+// models use http or tcp).
+type TlsConnect = typeof import('node:tls').connect;
+let tlsConnect: TlsConnect | null = null;
+async function loadTls(): Promise<TlsConnect> {
+  return (tlsConnect ??= (await import('node:tls')).connect);
+}
+
 // One probe of one target, over a bare socket: the host stays small (node:http and fetch cost it
 // megabytes; see ../probe.ts), and a status line or a completed connect is all a probe needs.
 import { lookup } from 'node:dns';
 import { connect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 
 export interface ProbeResult {
   ok: boolean;
@@ -62,8 +69,9 @@ export function probeTarget(target: string, timeoutMs: number): Promise<ProbeRes
     };
     const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`, true), timeoutMs);
     const request = () => socket?.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: clawkeeper-probe\r\nConnection: close\r\n\r\n`);
-    const open = (address: string) => {
-      const sock: Socket = tls ? tlsConnect({ host: address, port, ...(isIP(host) ? {} : { servername: host }) }, request) : connect({ host: address, port }, () => (tcp ? finish(true) : request()));
+    const open = (address: string, secure: TlsConnect | null) => {
+      if (done) return;
+      const sock: Socket = secure ? secure({ host: address, port, ...(isIP(host) ? {} : { servername: host }) }, request) : connect({ host: address, port }, () => (tcp ? finish(true) : request()));
       socket = sock;
       let head = '';
       sock.setEncoding('latin1');
@@ -86,7 +94,8 @@ export function probeTarget(target: string, timeoutMs: number): Promise<ProbeRes
     resolveName(host, (err, address) => {
       if (done) return;
       if (err || !address) return finish(false, CODE_WORDS[err?.code ?? ''] ?? err?.message ?? 'DNS lookup failed');
-      open(address);
+      if (tls) void loadTls().then((c) => open(address, c), (e: Error) => finish(false, e.message));
+      else open(address, null);
     });
   });
 }
