@@ -198,7 +198,8 @@ function SkillsTable({ skills, now, source }) {
           <td data-last-run=${s.lastRun?.runId ?? ''}>${s.running
             ? html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`
             : s.lastRun
-              ? html`<${Badge} color=${s.lastRun.outcome === 'success' ? 'green' : s.lastRun.outcome === 'upstream-failure' || s.lastRun.outcome === 'budget-exceeded' ? 'amber' : 'red'}>${OUTCOME_WORDS[/** @type {'success'} */ (s.lastRun.outcome)] ?? s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, now)}</span>`
+              ? // (a run that ended after the clock's last tick is "0s ago", never "in 1s")
+                html`<${Badge} color=${s.lastRun.outcome === 'success' ? 'green' : s.lastRun.outcome === 'upstream-failure' || s.lastRun.outcome === 'budget-exceeded' ? 'amber' : 'red'}>${OUTCOME_WORDS[/** @type {'success'} */ (s.lastRun.outcome)] ?? s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, Math.max(now, Date.parse(s.lastRun.endedAt)))}</span>`
               : html`<span class="muted">never</span>`}</td>
           <td>${percent(s.successRate)}</td>
           <td><${Sparkline} recent=${s.recent} /></td>

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { LedgerEnd, LedgerSkip, LoadedSkill, RunTrigger, SkipReason } from '../common/types.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { nextSlot, slotsBetween } from './cron.ts';
@@ -25,6 +24,8 @@ import { Breakers, type BreakerView } from './breaker.ts';
 import { readDependencySpecs, type DependencySpec } from './dependencies/config.ts';
 import { DependencyMonitor, type DependencyTransition, type ProbeFn } from './dependencies/monitor.ts';
 import { NETWORK_ERROR_CODES } from './dependencies/probe-target.ts';
+import { DependencyWaits } from './dependencies/waits.ts';
+import { readHostState, writeHostState, type HostState } from './host-state.ts';
 import type { DependencyHealth } from '../common/health.js';
 
 export interface HostOptions {
@@ -47,11 +48,7 @@ export interface HostOptions {
   probe?: ProbeFn;
 }
 
-export interface HostState {
-  pid: number;
-  started_at: string;
-  last_alive: string;
-}
+export type { HostState } from './host-state.ts';
 
 interface Pending {
   slot: string | null;
@@ -119,10 +116,8 @@ export class Host extends EventEmitter<HostEvents> {
   readonly dependencies: DependencyMonitor;
   readonly breakers: Breakers;
   private depSpecs = new Map<string, DependencySpec>();
-  /** Skills whose due slots wait for a dependency: which ones, and since when (the first slot that waited). */
-  private readonly deferred = new Map<string, { deps: string[]; since: number }>();
-  /** Retries that came due while a need was down: sent when it is back (the slot already has its entries). */
-  private readonly waitingRetries = new Map<string, Pending[]>();
+  /** Slots and retries waiting for a dependency (dependencies/waits.ts). */
+  private readonly waits: DependencyWaits;
   /** Run ids of breaker probes running now. */
   private readonly probeRuns = new Set<string>();
   /** Skills with a breaker probe's retry timer pending. */
@@ -141,6 +136,9 @@ export class Host extends EventEmitter<HostEvents> {
     this.trigger = new Trigger((names, slot) => this.onTrigger(names, slot), () => this.clock.now());
     this.breakers = new Breakers(this.paths.breakers, opts.logger);
     this.dependencies = new DependencyMonitor({ file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock, ...(opts.probe ? { probe: opts.probe } : {}) });
+    this.waits = new DependencyWaits(this.paths.deferred, (err) => {
+      if (!this.storage.writeFailed('runs', this.paths.deferred, err)) this.log.warn(`cannot write ${this.paths.deferred}: ${(err as Error).message}`);
+    });
     this.dependencies.on('transition', (t) => this.onDependency(t));
     // The first probe of a dependency in this host's life settles what start-up deferred.
     this.dependencies.on('checked', () => {
@@ -152,11 +150,11 @@ export class Host extends EventEmitter<HostEvents> {
     ensureHome(this.paths);
     this.releaseLock = acquireHostLock(this.paths.lock);
     this.startedAt = this.clock.now();
-    this.previousState = this.readHostState();
+    this.previousState = readHostState(this.paths.hostState);
     this.ledger.load();
     for (const n of readPaused(this.paths)) this.paused.add(n);
     this.breakers.load();
-    this.loadDeferred();
+    this.waits.load();
     this.loadSkills();
     this.recoverInterrupted();
     // Probing starts before the reconciler looks: a skill with needs waits for their first probe.
@@ -230,8 +228,7 @@ export class Host extends EventEmitter<HostEvents> {
       for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
     }
     this.dependencies.configure(this.depSpecs, neededBy);
-    for (const name of this.deferred.keys()) if (!this.skills.get(name)?.manifest) this.deferred.delete(name);
-    for (const name of this.waitingRetries.keys()) if (!this.skills.get(name)?.manifest) this.waitingRetries.delete(name);
+    this.waits.keepOnly((name) => this.skills.get(name)?.manifest != null);
     for (const s of found) {
       if (!s.manifest) this.log.warn(`skill "${s.name}" is invalid and will not run:\n${formatProblems(s)}`);
     }
@@ -322,47 +319,6 @@ export class Host extends EventEmitter<HostEvents> {
     }
   }
 
-  /** Remembers that a due slot waits for a dependency; nothing is written for it now. */
-  private defer(name: string, slot: number, deps: string[]): void {
-    const d = this.deferred.get(name);
-    if (d) {
-      d.deps = deps;
-      // An older slot coming back (from the full-disk backlog) widens the wait, never narrows it.
-      if (slot < d.since) {
-        d.since = slot;
-        this.saveDeferred();
-      }
-    } else {
-      this.deferred.set(name, { deps, since: slot });
-      this.saveDeferred();
-    }
-  }
-
-  /**
-   * The first slot each waiting skill owes, in runs/_deferred.json: nothing is written in the
-   * ledger for a waiting slot, so a host stopped meanwhile must still know where to start.
-   */
-  private saveDeferred(): void {
-    const data = Object.fromEntries([...this.deferred].map(([n, d]) => [n, new Date(d.since).toISOString()]));
-    try {
-      writeFileAtomic.sync(this.paths.deferred, JSON.stringify(data) + '\n', { mode: 0o600, fsync: false });
-    } catch (err) {
-      if (!this.storage.writeFailed('runs', this.paths.deferred, err)) this.log.warn(`cannot write ${this.paths.deferred}: ${(err as Error).message}`);
-    }
-  }
-
-  private loadDeferred(): void {
-    try {
-      const raw = JSON.parse(readFileSync(this.paths.deferred, 'utf8')) as Record<string, unknown>;
-      for (const [n, v] of Object.entries(raw)) {
-        const t = typeof v === 'string' ? Date.parse(v) : NaN;
-        if (Number.isFinite(t)) this.deferred.set(n, { deps: [], since: t });
-      }
-    } catch {
-      // none, or unreadable: the ledger alone says where each skill is
-    }
-  }
-
   /** A dependency changed: when it is back, the skills that waited for it catch up by their policy. */
   private onDependency(t: DependencyTransition): void {
     if (this.stopping) return;
@@ -373,12 +329,8 @@ export class Host extends EventEmitter<HostEvents> {
 
   /** Skills that waited and need nothing down any more: their retries, then their slots by catchUp. */
   private releaseDeferred(): number {
-    const ready = [...new Set([...this.deferred.keys(), ...this.waitingRetries.keys()])].filter((n) => this.deferredOn(n).length === 0);
-    for (const name of ready) {
-      const retries = this.waitingRetries.get(name) ?? [];
-      this.waitingRetries.delete(name);
-      for (const r of retries) if (r.slot) this.dispatch(name, r.slot, 'retry', r.attempt, true, r.probe === true);
-    }
+    const ready = this.waits.skills().filter((n) => this.deferredOn(n).length === 0);
+    for (const name of ready) for (const r of this.waits.takeRetries(name)) if (r.slot) this.dispatch(name, r.slot, 'retry', r.attempt, true, r.probe === true);
     return ready.length > 0 ? this.reconcile('dependency', undefined, new Set(ready)).ran : 0;
   }
 
@@ -423,23 +375,9 @@ export class Host extends EventEmitter<HostEvents> {
     this.writeHostState();
   }
 
-  private readHostState(): HostState | null {
-    try {
-      const s = JSON.parse(readFileSync(this.paths.hostState, 'utf8')) as HostState;
-      return typeof s.last_alive === 'string' ? s : null;
-    } catch {
-      return null;
-    }
-  }
-
   private writeHostState(): void {
-    const state: HostState = {
-      pid: process.pid,
-      started_at: new Date(this.startedAt).toISOString(),
-      last_alive: new Date(this.clock.now()).toISOString(),
-    };
     try {
-      writeFileAtomic.sync(this.paths.hostState, JSON.stringify(state) + '\n', { mode: 0o600, fsync: false });
+      writeHostState(this.paths.hostState, { pid: process.pid, started_at: new Date(this.startedAt).toISOString(), last_alive: new Date(this.clock.now()).toISOString() });
     } catch (err) {
       if (!this.storage.writeFailed('runs', this.paths.hostState, err)) this.log.warn(`cannot write ${this.paths.hostState}: ${(err as Error).message}`);
     }
@@ -487,22 +425,21 @@ export class Host extends EventEmitter<HostEvents> {
     const lastAlive = this.previousState ? Date.parse(this.previousState.last_alive) : null;
     let ran = 0;
     let skipped = 0;
-    let deferredChanged = false;
     for (const skill of this.validSkills()) {
       const m = skill.manifest!;
       if (!m.enabled || (only && !only.has(skill.name))) continue;
       const waitingFor = this.dependencies.downOf(m.needs);
-      const deferredSince = this.deferred.get(skill.name)?.since;
-      const waited = this.deferred.get(skill.name)?.deps;
+      const deferredSince = this.waits.of(skill.name)?.since;
+      const waited = this.waits.of(skill.name)?.deps;
       if (waitingFor.length > 0) {
         // Nothing final is written while a need is down: the slots wait for it to come back.
         const from = this.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
         const next = nextSlot(m.schedule, m.timezone, from);
-        if (next !== null && next <= now) this.defer(skill.name, next, waitingFor);
+        if (next !== null && next <= now) this.waits.defer(skill.name, next, waitingFor);
         continue;
       }
       // Its wait (if any, also one saved by a previous host) is over: its slots are handled now.
-      if (this.deferred.delete(skill.name)) deferredChanged = true;
+      this.waits.release([skill.name]);
       // From the skill's last slot; with none, from when the host was last known awake (the
       // previous host's last tick, or this one's before the sleep). With no history at all (a
       // first start) nothing was missed: nothing was due yet.
@@ -534,8 +471,7 @@ export class Host extends EventEmitter<HostEvents> {
       }
     }
     if (ran + skipped > 0) this.log.info(`reconciled (${reason}): ${ran} catch-up runs, ${skipped} slots recorded as missed`);
-    if (only) for (const n of only) if (this.deferred.delete(n)) deferredChanged = true;
-    if (deferredChanged) this.saveDeferred();
+    if (only) this.waits.release(only);
     this.emit('reconciled', { reason: reason === 'start' ? 'down' : reason, ran, skipped });
     return { ran, skipped, now };
   }
@@ -615,9 +551,9 @@ export class Host extends EventEmitter<HostEvents> {
       if (down.length > 0) {
         if (trigger === 'retry') {
           // The run that first met the outage: its retry waits for the dependency too.
-          this.waitingRetries.set(name, [...(this.waitingRetries.get(name) ?? []), { slot, trigger, attempt, ...(probe ? { probe } : {}) }]);
-          this.defer(name, Date.parse(slot), down);
-        } else this.defer(name, Date.parse(slot), down);
+          this.waits.addRetry(name, { slot, trigger, attempt, ...(probe ? { probe } : {}) });
+          this.waits.defer(name, Date.parse(slot), down);
+        } else this.waits.defer(name, Date.parse(slot), down);
         return none;
       }
       if (trigger !== 'retry') {
@@ -781,7 +717,7 @@ export class Host extends EventEmitter<HostEvents> {
     if (run && this.probeRuns.has(run.runId)) return true;
     if ((this.queues.get(name) ?? []).some((q) => q.probe)) return true;
     if (this.probeRetries.has(name)) return true;
-    return (this.waitingRetries.get(name) ?? []).some((q) => q.probe);
+    return this.waits.hasProbeRetry(name);
   }
 
   private drain(name: string): void {

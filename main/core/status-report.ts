@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_STALE_MS, LAYER_NAMES, type DependencyHealth, type LayerHealth, type LayerName } from '../common/health.js';
 import type { HealthReport } from '../common/layer-protocol.ts';
@@ -7,7 +7,7 @@ import { readDependencySpecs } from './dependencies/config.ts';
 import { isDependencyTransition } from './dependencies/monitor.ts';
 import { composeHealth, skillView } from './health-composer.ts';
 import { tokenHistory } from './models/usage-view.ts';
-import type { HostState } from './host.ts';
+import { readHostState, type HostState } from './host-state.ts';
 import { readJsonl } from './jsonl.ts';
 import { Ledger } from './ledger.ts';
 import type { Logger } from './logger.ts';
@@ -33,12 +33,8 @@ export type StatusReport = HealthReport;
 
 /** Host alive: its state file was refreshed within HOST_STALE_MS and its process exists. */
 export function readHostLiveness(paths: HomePaths, now: number, freshMs = HOST_STALE_MS): { alive: boolean; state: HostState | null; reason?: string } {
-  let state: HostState | null = null;
-  try {
-    state = JSON.parse(readFileSync(paths.hostState, 'utf8')) as HostState;
-  } catch {
-    return { alive: false, state: null };
-  }
+  const state = readHostState(paths.hostState);
+  if (!state) return { alive: false, state: null };
   const age = now - Date.parse(state.last_alive);
   let exists = false;
   try {
