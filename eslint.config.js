@@ -9,7 +9,7 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'main/core/generated/**', 'test-results/**', 'bench/results/**', 'renderer/vendor/**', 'scratch/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'main/core/skills/generated/**', 'test-results/**', 'bench/results/**', 'renderer/vendor/**', 'scratch/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

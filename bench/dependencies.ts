@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Host } from '../main/core/host.ts';
-import { createMemoryLogger } from '../main/core/logger.ts';
+import { Host } from '../main/core/host/host.ts';
+import { createMemoryLogger } from '../main/core/home/logger.ts';
 import { ROOT, tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 import { percentile, report, row } from './lib.ts';

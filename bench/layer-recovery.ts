@@ -7,7 +7,7 @@
 // Also a hung (SIGSTOP) gateway replaced, and the memory a standby costs (its RSS).
 // The article's 30 s average recovery is the other yardstick.
 import { readFileSync, readdirSync } from 'node:fs';
-import { probeHttp } from '../main/core/probe.ts';
+import { probeHttp } from '../main/core/supervision/probe.ts';
 import { tempHome, writeSkill } from '../test/helpers/home.ts';
 import { snapshotOf, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
 import { mean, percentile, report, row } from './lib.ts';

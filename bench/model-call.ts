@@ -5,10 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkillManifest } from '../main/common/types.ts';
-import { systemClock } from '../main/core/clock.ts';
-import { nodeLauncher } from '../main/core/launcher.ts';
+import { systemClock } from '../main/core/scheduling/clock.ts';
+import { nodeLauncher } from '../main/core/runs/launcher.ts';
 import { createModelClient } from '../main/core/models/model-client.js';
-import { startRun } from '../main/core/runner.ts';
+import { startRun } from '../main/core/runs/runner.ts';
 import { startOpenAIServer } from '../test/helpers/openai-server.ts';
 import { tempHome } from '../test/helpers/home.ts';
 import { mean, percentile, report, row } from './lib.ts';

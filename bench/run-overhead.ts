@@ -3,9 +3,9 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock } from '../main/core/clock.ts';
-import { nodeLauncher } from '../main/core/launcher.ts';
-import { startRun } from '../main/core/runner.ts';
+import { systemClock } from '../main/core/scheduling/clock.ts';
+import { nodeLauncher } from '../main/core/runs/launcher.ts';
+import { startRun } from '../main/core/runs/runner.ts';
 import { tempHome } from '../test/helpers/home.ts';
 import { mean, percentile, report, row } from './lib.ts';
 

@@ -5,11 +5,11 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import schedule from 'node-schedule';
 import { Cron } from 'croner';
-import { Trigger } from '../main/core/trigger.ts';
-import { Host } from '../main/core/host.ts';
-import { createMemoryLogger } from '../main/core/logger.ts';
-import { nodeLauncher } from '../main/core/launcher.ts';
-import { RemoteLauncher } from '../main/core/run-launcher/remote-launcher.ts';
+import { Trigger } from '../main/core/scheduling/trigger.ts';
+import { Host } from '../main/core/host/host.ts';
+import { createMemoryLogger } from '../main/core/home/logger.ts';
+import { nodeLauncher } from '../main/core/runs/launcher.ts';
+import { RemoteLauncher } from '../main/core/runs/run-launcher/remote-launcher.ts';
 import { tempHome, waitFor } from '../test/helpers/home.ts';
 import { percentile, report, row } from './lib.ts';
 
@@ -57,7 +57,7 @@ const trigger = await collect((rec) => {
 // when the host recorded and dispatched the run (its `run-start`), and when the skill's process
 // actually ran (what the skill observes; on 2 cores 100 processes cannot all run at once). Once
 // with the runs created by the host itself (fork/spawn on its event loop, the baseline), once
-// through the run launcher process (main/core/run-launcher/). Also the CPU each run costs the
+// through the run launcher process (main/core/runs/run-launcher/). Also the CPU each run costs the
 // host (and the launcher), and the launcher's memory.
 function cpuMsOf(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

@@ -38,7 +38,7 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
     cleanup = t.cleanup;
     writeSkill(t.home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
     // Runs 4 s every 2 s: it prints while it runs, and its overlapping slots are skipped.
-    writeSkill(t.home, 'chatty', { schedule: '*/2 * * * * *', description: 'Prints a line every 100 ms', env: { CHATTY_LINES: '40' } }, 'chatty.mjs');
+    writeSkill(t.home, 'chatty', { schedule: '*/2 * * * * *', description: 'Prints a line every 100 ms', env: { CHATTY_LINES: '80' } }, 'chatty.mjs');
     writeSkill(t.home, 'flaky', { schedule: '* * * * * *', description: 'Always throws' }, 'throws.mjs');
     writeSkill(t.home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
     h = await startHostProcess(t.home);
@@ -102,14 +102,15 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
   it('a skill page: run history, duration chart, a log that grows while the skill prints, next slots, skips, the manifest', async () => {
     await page.locator('tr[data-skill="chatty"] a').click();
     await page.locator('[data-skill-page="chatty"]').waitFor();
-    // The running run's log is tailed live: it grows while the skill prints.
+    // The running run's log is tailed live: it grows while the skill prints (80 lines over 8 s,
+    // so a page that opens late in a run still sees it grow under a loaded machine).
     const log = page.locator('pre[data-log-run]');
     await log.waitFor({ timeout: 15_000 });
     const lines = async () => ((await log.textContent()) ?? '').split('\n').filter((l) => l.startsWith('chatty line')).length;
     await page.waitForFunction(() => (document.querySelector('pre[data-log-run]')?.textContent ?? '').includes('chatty line 3 '), undefined, { timeout: 10_000 });
     const first = await lines();
     await page.waitForFunction((n) => (document.querySelector('pre[data-log-run]')?.textContent ?? '').split('\n').filter((l) => l.startsWith('chatty line')).length > n + 5, first, { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-run][data-outcome="success"]').length >= 1, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-run][data-outcome="success"]').length >= 1, undefined, { timeout: 25_000 });
     assert.ok(await page.locator('[data-chart="durations"] canvas').count() >= 1);
     assert.equal(await page.locator('ol.slots li time').count(), 10);
     await page.waitForFunction(() => document.querySelector('tr[data-skip="skipped-overlap"]'), undefined, { timeout: 15_000 });

@@ -1,5 +1,5 @@
-import { liveLockHolder } from '../core/host-lock.ts';
-import { homePaths } from '../core/paths.ts';
+import { liveLockHolder } from '../core/host/host-lock.ts';
+import { homePaths } from '../core/home/paths.ts';
 import { callHost, type HostReply, type HostRequest } from './host-client.ts';
 
 /**

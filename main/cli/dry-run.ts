@@ -4,15 +4,15 @@
 // `dryRun`-marked empty reply from ctx.model).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { bundledSkillsDir } from '../core/app-paths.ts';
+import { bundledSkillsDir } from '../core/home/app-paths.ts';
 import { dayTokensLeft, spentOn } from '../core/models/day-budget.ts';
 import { localDay } from '../core/models/local-day.ts';
 import { prepareAgent } from '../core/models/run-agent.ts';
-import { homePaths, resolveHome } from '../core/paths.ts';
-import { discoverSkills, formatProblems } from '../core/skill-loader.ts';
+import { homePaths, resolveHome } from '../core/home/paths.ts';
+import { discoverSkills, formatProblems } from '../core/skills/skill-loader.ts';
 import type { CliContext } from './commands.ts';
 
-const CHILD_MODULE = fileURLToPath(new URL('../core/skill-child.js', import.meta.url));
+const CHILD_MODULE = fileURLToPath(new URL('../core/runs/skill-child.js', import.meta.url));
 
 export async function dryRunCommand(ctx: CliContext, name: string): Promise<number> {
   const paths = homePaths(resolveHome(ctx.env));

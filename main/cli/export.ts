@@ -3,11 +3,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { appRoot, bundledSkillsDir, serviceNode } from '../core/app-paths.ts';
+import { appRoot, bundledSkillsDir, serviceNode } from '../core/home/app-paths.ts';
 import type { ExportContext, ExportResult } from '../core/export/export-plan.ts';
-import { homePaths, resolveHome } from '../core/paths.ts';
-import { readPaused } from '../core/paused.ts';
-import { discoverSkills } from '../core/skill-loader.ts';
+import { homePaths, resolveHome } from '../core/home/paths.ts';
+import { readPaused } from '../core/skills/paused.ts';
+import { discoverSkills } from '../core/skills/skill-loader.ts';
 import type { CliContext } from './commands.ts';
 
 export interface ExportOptions {

@@ -2,7 +2,7 @@
 // does not depend on the gateway, and no token travels over TCP.
 import { connect } from 'node:net';
 import type { HostReply, HostRequest } from '../common/host-protocol.ts';
-import { homePaths } from '../core/paths.ts';
+import { homePaths } from '../core/home/paths.ts';
 
 export type { HostReply, HostRequest } from '../common/host-protocol.ts';
 

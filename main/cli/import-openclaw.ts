@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { mapOpenClawJobs, type MappedJob } from '../core/openclaw-import.ts';
-import { bundledSkillsDir } from '../core/app-paths.ts';
+import { mapOpenClawJobs, type MappedJob } from '../core/skills/openclaw-import.ts';
+import { bundledSkillsDir } from '../core/home/app-paths.ts';
 import { readModelsFile } from '../core/models/config.ts';
-import { homePaths, resolveHome } from '../core/paths.ts';
+import { homePaths, resolveHome } from '../core/home/paths.ts';
 import type { CliContext } from './commands.ts';
 
 const MARKER = '.openclaw-job';

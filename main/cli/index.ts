@@ -1,7 +1,7 @@
 // The `clawkeeper` command: parses arguments and hands off to one command each.
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.ts';
-import { createConsoleLogger } from '../core/logger.ts';
+import { createConsoleLogger } from '../core/home/logger.ts';
 import type { CliContext } from './commands.ts';
 import { endQuietlyOnClosedPipe } from './quiet-pipe.ts';
 import { terminalLine } from './format.ts';

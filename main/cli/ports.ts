@@ -1,6 +1,6 @@
-import type { Logger } from '../core/logger.ts';
-import { homePaths, resolveHome } from '../core/paths.ts';
-import { effectivePorts, settingsOrDefaults } from '../core/settings.ts';
+import type { Logger } from '../core/home/logger.ts';
+import { homePaths, resolveHome } from '../core/home/paths.ts';
+import { effectivePorts, settingsOrDefaults } from '../core/home/settings.ts';
 
 /**
  * The ports the host listens on, found as the host finds them: the environment first, then

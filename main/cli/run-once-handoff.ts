@@ -2,12 +2,12 @@
 // runs it with its own ledger (so neither can run it twice), and run-once follows the ledger to
 // the end of the run, and of the host's retries, to exit with their outcome.
 import type { LedgerEnd, SkillManifest } from '../common/types.ts';
-import { liveLockHolder } from '../core/host-lock.ts';
-import { Ledger } from '../core/ledger.ts';
-import type { Logger } from '../core/logger.ts';
-import { homePaths } from '../core/paths.ts';
-import { retryDelaySeconds } from '../core/retry-delay.ts';
-import { exitCodeFor, RUN_ONCE_EXIT, type RunOnceOptions, type RunOnceResult } from '../core/run-once.ts';
+import { liveLockHolder } from '../core/host/host-lock.ts';
+import { Ledger } from '../core/runs/ledger.ts';
+import type { Logger } from '../core/home/logger.ts';
+import { homePaths } from '../core/home/paths.ts';
+import { retryDelaySeconds } from '../core/scheduling/retry-delay.ts';
+import { exitCodeFor, RUN_ONCE_EXIT, type RunOnceOptions, type RunOnceResult } from '../core/runs/run-once.ts';
 import { askHost } from './ask-host.ts';
 
 const ERROR_EXIT: Record<string, number> = { CK_NOT_FOUND: RUN_ONCE_EXIT.unknownSkill, CK_SKILL_INVALID: RUN_ONCE_EXIT.invalidSkill, CK_BAD_REQUEST: RUN_ONCE_EXIT.usage };

@@ -1,9 +1,9 @@
 // `clawkeeper run-once <skill> [--slot ISO] [--trigger schedule|manual]`: what an external
-// scheduler calls. Arguments here; the work is main/core/run-once.ts.
+// scheduler calls. Arguments here; the work is main/core/runs/run-once.ts.
 import { parseArgs } from 'node:util';
-import { bundledSkillsDir } from '../core/app-paths.ts';
-import { resolveHome } from '../core/paths.ts';
-import { RUN_ONCE_EXIT, runOnce, type RunOnceOptions } from '../core/run-once.ts';
+import { bundledSkillsDir } from '../core/home/app-paths.ts';
+import { resolveHome } from '../core/home/paths.ts';
+import { RUN_ONCE_EXIT, runOnce, type RunOnceOptions } from '../core/runs/run-once.ts';
 import type { CliContext } from './commands.ts';
 import { hostHandOff } from './run-once-handoff.ts';
 

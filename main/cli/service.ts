@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { appRoot, serviceNode } from '../core/app-paths.ts';
-import { lockHolderPid } from '../core/host-holder.ts';
-import { ensureHome, homePaths, resolveHome } from '../core/paths.ts';
-import { SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec } from '../core/service-files.ts';
+import { appRoot, serviceNode } from '../core/home/app-paths.ts';
+import { lockHolderPid } from '../core/host/host-holder.ts';
+import { ensureHome, homePaths, resolveHome } from '../core/home/paths.ts';
+import { SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec } from '../core/install/service-files.ts';
 
 export interface RunResult {
   code: number | null;

@@ -1,8 +1,8 @@
-import { bundledSkillsDir } from '../core/app-paths.ts';
-import { startHeadless } from '../core/headless.ts';
-import { createConsoleLogger } from '../core/logger.ts';
-import { resolveHome } from '../core/paths.ts';
-import { createServiceLogger } from '../core/rotating-log.ts';
+import { bundledSkillsDir } from '../core/home/app-paths.ts';
+import { startHeadless } from '../core/host/headless.ts';
+import { createConsoleLogger } from '../core/home/logger.ts';
+import { resolveHome } from '../core/home/paths.ts';
+import { createServiceLogger } from '../core/home/rotating-log.ts';
 import { stripControls } from '../common/terminal-text.ts';
 import type { CliContext } from './commands.ts';
 // (a type-only import: start never loads the other commands)

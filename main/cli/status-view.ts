@@ -2,7 +2,7 @@
 // order of main/common/health.js.
 import { dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, OUTCOME_WORDS, skillBadge, skillColor } from '../common/health.js';
 import type { HealthReport } from '../common/layer-protocol.ts';
-import { scheduleInWords } from '../core/schedule-words.ts';
+import { scheduleInWords } from '../core/scheduling/schedule-words.ts';
 import { ago, paint, table } from './format.ts';
 
 export function renderStatusText(r: HealthReport): string[] {

@@ -51,7 +51,7 @@ export interface Metrics {
   dropped: Record<'session' | 'gateway', number>;
 }
 
-/** Health, composed once (main/core/health-composer.ts); every view renders this value. */
+/** Health, composed once (main/core/health/health-composer.ts); every view renders this value. */
 export interface HealthReport {
   generatedAt: string;
   mode: Mode;

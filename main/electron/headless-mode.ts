@@ -3,11 +3,11 @@
 // Mac and the RunAsNode fuse is off, so the host runs in Electron's main process with utility
 // processes, without tray or window, logging to its rotating file.
 import type { App } from 'electron';
-import { bundledSkillsDir } from '../core/app-paths.ts';
-import { startHeadless } from '../core/headless.ts';
-import { createConsoleLogger } from '../core/logger.ts';
-import { resolveHome } from '../core/paths.ts';
-import { createServiceLogger } from '../core/rotating-log.ts';
+import { bundledSkillsDir } from '../core/home/app-paths.ts';
+import { startHeadless } from '../core/host/headless.ts';
+import { createConsoleLogger } from '../core/home/logger.ts';
+import { resolveHome } from '../core/home/paths.ts';
+import { createServiceLogger } from '../core/home/rotating-log.ts';
 import { createUtilityLauncher, type UtilityForker } from './utility-launcher.ts';
 
 export async function runHeadlessInElectron(app: App, utilityProcess: UtilityForker): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Protocol } from 'electron';
-import type { StaticFiles } from '../core/layers/static-files.ts';
+import type { StaticFiles } from '../core/layers/gateway/static-files.ts';
 import { APP_HOST, APP_SCHEME, windowCsp } from './security.ts';
 
 /** Must run before `app.whenReady()`: our scheme is standard and secure (like https). */

@@ -1,7 +1,7 @@
 import type { WebContents, WebPreferences } from 'electron';
 import { ClawError } from '../common/errors.ts';
-import { dashboardCsp } from '../core/layers/csp.ts';
-import { SKILL_NAME } from '../core/skill-schema-json.ts';
+import { dashboardCsp } from '../core/layers/gateway/csp.ts';
+import { SKILL_NAME } from '../core/skills/skill-schema-json.ts';
 
 // Electron's security checklist, in one place, with tests that fail if any of it is loosened.
 

@@ -3,9 +3,9 @@
 // app with the gateway down, and when the app is attached to the service.
 import { ClawError } from '../common/errors.ts';
 import type { Snapshot } from '../common/layer-protocol.ts';
-import { readLogChunk, skillPage } from '../core/layers/skill-page-api.ts';
-import type { Ledger } from '../core/ledger.ts';
-import type { HomePaths } from '../core/paths.ts';
+import { readLogChunk, skillPage } from '../core/layers/gateway/skill-page-api.ts';
+import type { Ledger } from '../core/runs/ledger.ts';
+import type { HomePaths } from '../core/home/paths.ts';
 
 export interface SkillPageApiDeps {
   paths: HomePaths;

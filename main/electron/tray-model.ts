@@ -1,7 +1,7 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
 import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, OUTCOME_WORDS, skillBadge } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
-import type { DesktopMode } from '../core/attach.ts';
+import type { DesktopMode } from '../core/host/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 
 export type TrayIcon = 'operational' | 'degraded' | 'down';

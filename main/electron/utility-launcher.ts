@@ -1,6 +1,6 @@
 import type { ForkOptions, UtilityProcess } from 'electron';
 import type { Readable } from 'node:stream';
-import { nodeLauncher, type ChildHandle, type ExitInfo, type ProcessLauncher } from '../core/launcher.ts';
+import { nodeLauncher, type ChildHandle, type ExitInfo, type ProcessLauncher } from '../core/runs/launcher.ts';
 
 /** The part of Electron's `utilityProcess` we use (passed in, so tests need no Electron). */
 export interface UtilityForker {

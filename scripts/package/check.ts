@@ -3,8 +3,8 @@
 import asar from '@electron/asar';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { appRootFrom, bundledSkillsDirFrom } from '../../main/core/app-paths.ts';
-import { dashboardFiles } from '../../main/core/layers/dashboard-files.ts';
+import { appRootFrom, bundledSkillsDirFrom } from '../../main/core/home/app-paths.ts';
+import { dashboardFiles } from '../../main/core/layers/gateway/dashboard-files.ts';
 import { relativeList, traceDashboard, traceModules } from './runtime-files.ts';
 
 export interface PackageReport {

@@ -94,7 +94,7 @@ export function traceModules(entries: string[], appRoot: string, out: RuntimeFil
   return out;
 }
 
-/** What maps a dashboard URL path to a file (main/core/layers/static-files.ts). */
+/** What maps a dashboard URL path to a file (main/core/layers/gateway/static-files.ts). */
 export interface UrlLocator {
   locate(urlPath: string): string | null;
 }

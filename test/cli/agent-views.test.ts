@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { logsCommand, statusCommand } from '../../main/cli/commands.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 import { localHost, writeModels } from '../helpers/model-home.ts';

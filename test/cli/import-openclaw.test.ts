@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { importCommand } from '../../main/cli/import-openclaw.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { everyToCron } from '../../main/core/openclaw-import.ts';
-import { discoverSkills } from '../../main/core/skill-loader.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { everyToCron } from '../../main/core/skills/openclaw-import.ts';
+import { discoverSkills } from '../../main/core/skills/skill-loader.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 import { writeModels } from '../helpers/model-home.ts';
 

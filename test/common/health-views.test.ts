@@ -6,8 +6,8 @@ import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, NETWORK_PARTITI
 import type { Snapshot } from '../../main/common/layer-protocol.ts';
 import { terminalLine } from '../../main/cli/format.ts';
 import { renderStatusText } from '../../main/cli/status-view.ts';
-import { composeHealth } from '../../main/core/health-composer.ts';
-import { publicHealth } from '../../main/core/layers/gateway-app.ts';
+import { composeHealth } from '../../main/core/health/health-composer.ts';
+import { publicHealth } from '../../main/core/layers/gateway/gateway-app.ts';
 import { Notifier, type Notice } from '../../main/electron/notifier.ts';
 import { trayMenu, trayView } from '../../main/electron/tray-model.ts';
 import { effectiveState } from '../../renderer/view-model.js';

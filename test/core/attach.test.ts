@@ -2,11 +2,11 @@
 // attach when it holds the home folder, see it go, take over, or start the service again.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DesktopHost, ownHost } from '../../main/core/attach.ts';
-import { startHeadless } from '../../main/core/headless.ts';
-import { lockHolderPid } from '../../main/core/host-holder.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { homePaths } from '../../main/core/paths.ts';
+import { DesktopHost, ownHost } from '../../main/core/host/attach.ts';
+import { startHeadless } from '../../main/core/host/headless.ts';
+import { lockHolderPid } from '../../main/core/host/host-holder.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { homePaths } from '../../main/core/home/paths.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { killAndHoldPort } from '../helpers/hijack.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';

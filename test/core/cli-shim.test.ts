@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { installCliShim } from '../../main/core/cli-shim.ts';
+import { installCliShim } from '../../main/core/install/cli-shim.ts';
 import { cliArgs } from '../../main/electron/cli-mode.ts';
 import { tempHome } from '../helpers/home.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextSlot, slotsBetween } from '../../main/core/cron.ts';
+import { nextSlot, slotsBetween } from '../../main/core/scheduling/cron.ts';
 
 function localDay(t: number, tz: string): string {
   return new Date(t).toLocaleDateString('sv-SE', { timeZone: tz });

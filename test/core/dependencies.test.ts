@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { ROOT, readLedger, readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 

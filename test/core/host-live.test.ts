@@ -4,8 +4,8 @@ import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { parseStatusLine } from '../../main/common/status-line.ts';
-import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { freePort } from '../helpers/net.ts';
 import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { retryDelaySeconds } from '../../main/core/retry-delay.ts';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { retryDelaySeconds } from '../../main/core/scheduling/retry-delay.ts';
 import { runCli } from '../helpers/cli.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 

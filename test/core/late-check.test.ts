@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { skillState } from '../../main/core/health-composer.ts';
-import { Ledger } from '../../main/core/ledger.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { loadSkill } from '../../main/core/skill-loader.ts';
+import { skillState } from '../../main/core/health/health-composer.ts';
+import { Ledger } from '../../main/core/runs/ledger.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { loadSkill } from '../../main/core/skills/skill-loader.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 
 describe('the late check', () => {

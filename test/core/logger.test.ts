@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createFileLogger } from '../../main/core/logger.ts';
+import { createFileLogger } from '../../main/core/home/logger.ts';
 import { tempHome } from '../helpers/home.ts';
 
 describe('file logger', () => {

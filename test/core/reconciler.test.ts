@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { FakeClock } from '../../main/core/clock.ts';
-import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { planCatchUp } from '../../main/core/reconciler.ts';
+import { FakeClock } from '../../main/core/scheduling/clock.ts';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { planCatchUp } from '../../main/core/scheduling/reconciler.ts';
 import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
 
 const HOUR = 3_600_000;

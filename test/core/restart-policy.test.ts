@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideRestart, type Departure } from '../../main/core/restart-policy.ts';
+import { decideRestart, type Departure } from '../../main/core/supervision/restart-policy.ts';
 
 const O = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5000 };
 const killed: Departure = { wasReady: true, upMs: 300, signal: 'SIGKILL', fatal: false, crashes: 0 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createRotatingLogger, createServiceLogger } from '../../main/core/rotating-log.ts';
+import { createRotatingLogger, createServiceLogger } from '../../main/core/home/rotating-log.ts';
 import { tempHome } from '../helpers/home.ts';
 
 describe('the service host\'s rotating log', () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { runOnce, slotAtOrBefore, type RunOnceOptions } from '../../main/core/run-once.ts';
-import { claimFile, claimSlot, pruneClaims } from '../../main/core/slot-claim.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { runOnce, slotAtOrBefore, type RunOnceOptions } from '../../main/core/runs/run-once.ts';
+import { claimFile, claimSlot, pruneClaims } from '../../main/core/runs/slot-claim.ts';
 import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
 
 function opts(home: string, skill: string, extra: Partial<RunOnceOptions> = {}): RunOnceOptions & { lines: string[] } {

@@ -3,9 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { SkillManifest } from '../../main/common/types.ts';
-import { systemClock } from '../../main/core/clock.ts';
-import { nodeLauncher } from '../../main/core/launcher.ts';
-import { startRun, type RunResult } from '../../main/core/runner.ts';
+import { systemClock } from '../../main/core/scheduling/clock.ts';
+import { nodeLauncher } from '../../main/core/runs/launcher.ts';
+import { startRun, type RunResult } from '../../main/core/runs/runner.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'plist';
-import { launchdPlist, serviceFilePath, systemdUnit, type ServiceSpec } from '../../main/core/service-files.ts';
+import { launchdPlist, serviceFilePath, systemdUnit, type ServiceSpec } from '../../main/core/install/service-files.ts';
 import { ROOT, tempHome } from '../helpers/home.ts';
 
 const program = [process.execPath, join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'];

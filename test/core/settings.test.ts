@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { homePaths } from '../../main/core/paths.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { effectivePorts, readHeadlessSettings, SETTINGS_DEFAULTS, settingsOrDefaults } from '../../main/core/settings.ts';
+import { homePaths } from '../../main/core/home/paths.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { effectivePorts, readHeadlessSettings, SETTINGS_DEFAULTS, settingsOrDefaults } from '../../main/core/home/settings.ts';
 import { tempHome } from '../helpers/home.ts';
 
 describe('settings (config.json through conf, the schema electron-store uses too)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { discoverSkills } from '../../main/core/skill-loader.ts';
+import { discoverSkills } from '../../main/core/skills/skill-loader.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 
 describe('skill discovery and validation', () => {

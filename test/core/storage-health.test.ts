@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { systemClock } from '../../main/core/clock.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { checkStorage, isStorageError, StorageMonitor } from '../../main/core/storage-health.ts';
+import { systemClock } from '../../main/core/scheduling/clock.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { checkStorage, isStorageError, StorageMonitor } from '../../main/core/health/storage-health.ts';
 import { tempHome } from '../helpers/home.ts';
 
 describe('storage health', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { newToken, TokenSource } from '../../main/core/token.ts';
+import { newToken, TokenSource } from '../../main/core/auth/token.ts';
 import { tempHome } from '../helpers/home.ts';
 
 describe('TokenSource', () => {

@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerEnd } from '../../main/common/types.ts';
 import { parseStatusLine } from '../../main/common/status-line.ts';
-import type { Clock } from '../../main/core/clock.ts';
-import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger, type Logger } from '../../main/core/logger.ts';
+import type { Clock } from '../../main/core/scheduling/clock.ts';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger, type Logger } from '../../main/core/home/logger.ts';
 import { readFileSync } from 'node:fs';
 
 /** config.json with `models.default` (and more) pointing at a test server. */

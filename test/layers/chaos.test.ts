@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseStatusLine } from '../../main/common/status-line.ts';
-import { computeMetrics } from '../../main/core/metrics.ts';
-import type { LayerTransition } from '../../main/core/status-report.ts';
+import { computeMetrics } from '../../main/core/health/metrics.ts';
+import type { LayerTransition } from '../../main/core/health/status-report.ts';
 import { readLedger, readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 

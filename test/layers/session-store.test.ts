@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SessionStore } from '../../main/core/layers/session-store.ts';
+import { SessionStore } from '../../main/core/layers/session/session-store.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempHome } from '../helpers/home.ts';
 

@@ -5,10 +5,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SkillView } from '../../main/common/layer-protocol.ts';
-import { Ledger } from '../../main/core/ledger.ts';
-import { completeUtf8, readLogChunk, skillPage } from '../../main/core/layers/skill-page-api.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
-import { ensureHome, homePaths } from '../../main/core/paths.ts';
+import { Ledger } from '../../main/core/runs/ledger.ts';
+import { completeUtf8, readLogChunk, skillPage } from '../../main/core/layers/gateway/skill-page-api.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { ensureHome, homePaths } from '../../main/core/home/paths.ts';
 import { tempHome } from '../helpers/home.ts';
 
 const view = (o: Partial<SkillView> = {}): SkillView => ({ name: 'job', source: 'user', state: 'ok', reason: '', description: '', schedule: '0 * * * *', scheduleText: null, timezone: 'UTC', enabled: true, paused: false, needs: [], deferred: null, breaker: null, nextRun: null, lastRun: null, running: null, recent: [], successRate: null, runs: 0, problems: [], ...o });

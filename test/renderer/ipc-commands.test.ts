@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { executeCommand } from '../../main/core/host-commands.ts';
-import { Host } from '../../main/core/host.ts';
-import { createMemoryLogger } from '../../main/core/logger.ts';
+import { executeCommand } from '../../main/core/host/host-commands.ts';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { ipcSource } from '../../renderer/data-sources.js';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 

@@ -3,7 +3,7 @@
 // on reload, and a broken entry is a problem of that entry, never of the host.
 import { readFileSync } from 'node:fs';
 import { readModelsFile } from '../models/config.ts';
-import type { HomePaths } from '../paths.ts';
+import type { HomePaths } from '../home/paths.ts';
 
 export interface DependencySpec {
   name: string;

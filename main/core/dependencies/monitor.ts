@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { DependencyHealth } from '../../common/health.js';
-import type { Clock } from '../clock.ts';
-import { appendJsonl, readJsonl, rotateIfLarge } from '../jsonl.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../scheduling/clock.ts';
+import { appendJsonl, readJsonl, rotateIfLarge } from '../home/jsonl.ts';
+import type { Logger } from '../home/logger.ts';
 import type { DependencySpec } from './config.ts';
 import { probeTarget, type ProbeResult } from './probe-target.ts';
 

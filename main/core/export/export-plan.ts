@@ -1,7 +1,7 @@
 // What every exporter shares: which skills go out, the files they write, and the list of what
 // does not map exactly (printed by the command and written into the files; never dropped).
 import type { LoadedSkill, SkillManifest } from '../../common/types.ts';
-import { formatProblem } from '../skill-loader.ts';
+import { formatProblem } from '../skills/skill-loader.ts';
 
 export interface ExportContext {
   home: string;

@@ -9,7 +9,7 @@ import { Document } from 'yaml';
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { LoadedSkill, SkillManifest } from '../../common/types.ts';
-import { appRoot } from '../app-paths.ts';
+import { appRoot } from '../home/app-paths.ts';
 import { compactSet, CronConvertError, parseCronFields, type CronFields } from './cron-fields.ts';
 import { dockerfile, IMAGE_HOME, IMAGE_UID } from './dockerfile.ts';
 import { describeDst } from './dst-check.ts';

@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
-import type { HomePaths } from '../paths.ts';
-import type { RunResult } from '../runner.ts';
+import type { HomePaths } from '../home/paths.ts';
+import type { RunResult } from '../runs/runner.ts';
 import { localDay } from './local-day.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunOutcome, SkillManifest, TokenUsage } from '../../common/types.ts';
-import type { ChildHandle } from '../launcher.ts';
+import type { ChildHandle } from '../runs/launcher.ts';
 import { apiKeyEnvNames, readModelsFile, resolveApiKey } from './config.ts';
 import { localParts } from './local-day.ts';
 

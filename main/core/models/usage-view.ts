@@ -1,6 +1,6 @@
 import { OUTCOME_WORDS } from '../../common/health.js';
 import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
-import type { HomePaths } from '../paths.ts';
+import type { HomePaths } from '../home/paths.ts';
 import { readSpend, spentOn } from './day-budget.ts';
 import { localDay } from './local-day.ts';
 

@@ -25,7 +25,7 @@ function systemdElapses(lines: string[], base: number): number[] {
 }
 
 function croner(expr: string, tz: string, base: number): number[] {
-  // nextRuns walks nextRun: the same call the host's scheduler makes (main/core/cron.ts).
+  // nextRuns walks nextRun: the same call the host's scheduler makes (main/core/scheduling/cron.ts).
   return new Cron(expr, { timezone: tz, paused: true }).nextRuns(ITERATIONS, new Date(base)).map((d) => d.getTime());
 }
 

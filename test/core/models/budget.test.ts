@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { FakeClock } from '../../../main/core/clock.ts';
+import { FakeClock } from '../../../main/core/scheduling/clock.ts';
 import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
 import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
 import type { LedgerEnd } from '../../../main/common/types.ts';

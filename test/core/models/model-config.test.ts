@@ -3,7 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { modelDependencies, readModelsFile, resolveApiKey } from '../../../main/core/models/config.ts';
-import { discoverSkills } from '../../../main/core/skill-loader.ts';
+import { discoverSkills } from '../../../main/core/skills/skill-loader.ts';
 import { tempHome, writeSkill } from '../../helpers/home.ts';
 import { writeModels } from '../../helpers/model-home.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { createMemoryLogger } from '../../../main/core/logger.ts';
+import { createMemoryLogger } from '../../../main/core/home/logger.ts';
 import { DEFAULT_USAGE, startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
 import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
 import { localHost, runOnce, writeModels } from '../../helpers/model-home.ts';

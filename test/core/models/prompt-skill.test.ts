@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { FakeClock } from '../../../main/core/clock.ts';
+import { FakeClock } from '../../../main/core/scheduling/clock.ts';
 import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
 import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
 import { localHost, readStatus, runOnce, writeModels } from '../../helpers/model-home.ts';

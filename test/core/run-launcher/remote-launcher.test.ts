@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { SkillManifest } from '../../../main/common/types.ts';
-import { systemClock } from '../../../main/core/clock.ts';
-import { nodeLauncher, type ChildHandle, type ExitInfo } from '../../../main/core/launcher.ts';
-import { createMemoryLogger } from '../../../main/core/logger.ts';
-import { RemoteLauncher } from '../../../main/core/run-launcher/remote-launcher.ts';
-import { startRun } from '../../../main/core/runner.ts';
+import { systemClock } from '../../../main/core/scheduling/clock.ts';
+import { nodeLauncher, type ChildHandle, type ExitInfo } from '../../../main/core/runs/launcher.ts';
+import { createMemoryLogger } from '../../../main/core/home/logger.ts';
+import { RemoteLauncher } from '../../../main/core/runs/run-launcher/remote-launcher.ts';
+import { startRun } from '../../../main/core/runs/runner.ts';
 import { tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
@@ -78,7 +78,7 @@ describe('run launcher: runs created by a small process of their own, the host o
   });
 
   it('when the host goes away (its channel closes), the launcher stops the runs it started and exits: no orphan', async () => {
-    const proc = fork(fileURLToPath(new URL('../../../main/core/run-launcher/launcher-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const proc = fork(fileURLToPath(new URL('../../../main/core/runs/run-launcher/launcher-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     const pids: number[] = [];
     proc.on('message', (m: { t: string; pid?: number }) => {
       if (m.t === 'spawned' && m.pid) pids.push(m.pid);

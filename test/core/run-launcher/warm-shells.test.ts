@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { execLine, findExecutable, WarmShells } from '../../../main/core/run-launcher/warm-shells.js';
+import { execLine, findExecutable, WarmShells } from '../../../main/core/runs/run-launcher/warm-shells.js';
 import { tempHome, waitFor } from '../../helpers/home.ts';
 
 const alive = (pid: number) => {

@@ -1,0 +1,115 @@
+// The one composer of health. Its inputs come from the live host (LayerLink, for the gateway,
+// the dashboard, the tray and notifications) or from the files alone (status-report.ts, for
+// `clawkeeper status`); what it returns is what every view renders.
+import { summarize, type DependencyHealth, type LayerHealth, type Layers, type SkillState } from '../../common/health.js';
+import type { HealthReport, SkillView } from '../../common/layer-protocol.ts';
+import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
+import type { BreakerView } from '../runs/breaker.ts';
+import { nextSlot } from '../scheduling/cron.ts';
+import type { Ledger } from '../runs/ledger.ts';
+import { outcomeWords } from '../models/usage-view.ts';
+import { formatProblem } from '../skills/skill-loader.ts';
+import type { StorageHealth } from './storage-health.ts';
+
+export interface SkillFacts {
+  paused: boolean;
+  hostAlive: boolean;
+  /** Needs of the skill that are down now. */
+  deferredOn: string[];
+  breaker: BreakerView | null;
+  /** Model skills' token use (tokenHistory), or null. */
+  tokens?: SkillView['tokens'];
+}
+
+/** Per skill, healthchecks-style. One next-slot computation says whether a slot is overdue. */
+export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: SkillFacts): { state: SkillState; reason: string } {
+  const m = skill.manifest;
+  if (!m) return { state: 'invalid', reason: skill.problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
+  if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
+  if (f.paused) return { state: 'paused', reason: 'paused by the user' };
+  if (f.breaker && f.breaker.state !== 'closed') {
+    return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${f.breaker.until}` };
+  }
+  if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
+  const last = ledger.lastRun(skill.name);
+  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${outcomeWords(last)}` };
+  const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
+  const since = ledger.lastSlot(skill.name);
+  if (since !== null) {
+    const due = nextSlot(m.schedule, m.timezone, since);
+    if (due !== null && due <= now - graceMs) {
+      return { state: 'late', reason: `the slot due ${new Date(due).toISOString()} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
+    }
+  }
+  if (!last) return { state: 'pending', reason: 'no run yet' };
+  return { state: 'ok', reason: '' };
+}
+
+/** One skill as every view shows it (CLI status, gateway, dashboard, tray). */
+export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillFacts, nextRun: number | null | undefined, running: { runId: string; since: number } | null): SkillView {
+  const { state, reason } = skillState(s, ledger, now, f);
+  const recent = ledger.recentRuns(s.name);
+  const last: LedgerEnd | undefined = recent[recent.length - 1];
+  const m = s.manifest;
+  const next = nextRun !== undefined ? nextRun : m && m.enabled ? nextSlot(m.schedule, m.timezone, now) : null;
+  return {
+    name: s.name,
+    source: s.source,
+    state,
+    reason,
+    description: m?.description ?? '',
+    schedule: m?.schedule ?? null,
+    scheduleText: null, // filled in by the views (schedule-words.ts)
+    timezone: m?.timezone ?? null,
+    enabled: m?.enabled ?? false,
+    paused: f.paused,
+    needs: m?.needs ?? [],
+    deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
+    breaker: f.breaker,
+    tokens: f.tokens ?? null,
+    nextRun: next ? new Date(next).toISOString() : null,
+    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
+    running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
+    recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
+    successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
+    runs: recent.length,
+    problems: s.problems.map(formatProblem),
+  };
+}
+
+export interface HealthInputs {
+  now: number;
+  host: { alive: boolean; pid: number | null; startedAt: string | null; lastAlive: string | null; notAliveReason?: string };
+  /** What is known of the two network layers (the supervisor live, or layers.jsonl). */
+  layers: { session: LayerHealth; gateway: LayerHealth };
+  /** Something that stops the runtime from starting runs although the host ticks (e.g. a full disk). */
+  runtimeProblem?: { since: string; reason: string } | null;
+  dependencies: Record<string, DependencyHealth>;
+  skills: SkillView[];
+  /** The home folder's file system: run starts that cannot be written mean the runtime cannot run skills. */
+  storage?: StorageHealth;
+}
+
+/** Runtime health: failed only when the runtime itself cannot do its job. One failing skill is not that. */
+export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
+  if (!i.host.alive) {
+    return { status: 'failed', since: i.host.lastAlive ?? at, reason: i.host.notAliveReason ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home') };
+  }
+  if (i.runtimeProblem) return { status: 'failed', since: i.runtimeProblem.since, reason: i.runtimeProblem.reason };
+  if (i.storage?.status === 'runs-failing') return { status: 'failed', since: i.storage.since, reason: i.storage.reason };
+  return { status: 'ok', since: i.host.startedAt ?? at, reason: 'scheduler ticking' };
+}
+
+export function composeHealth(i: HealthInputs): HealthReport {
+  const at = new Date(i.now).toISOString();
+  const layers: Layers = { session: i.layers.session, gateway: i.layers.gateway, runtime: runtimeHealth(i, at) };
+  return {
+    generatedAt: at,
+    ...summarize(layers, i.dependencies, i.skills, i.storage ? { status: i.storage.status, reason: i.storage.reason } : null),
+    layers,
+    dependencies: i.dependencies,
+    skills: i.skills,
+    host: { alive: i.host.alive, pid: i.host.pid, startedAt: i.host.startedAt, lastAlive: i.host.lastAlive },
+    ...(i.storage ? { storage: i.storage } : {}),
+  };
+}

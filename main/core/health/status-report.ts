@@ -1,0 +1,133 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { HOST_STALE_MS, LAYER_NAMES, type DependencyHealth, type LayerHealth, type LayerName } from '../../common/health.js';
+import type { HealthReport } from '../../common/layer-protocol.ts';
+import { readBreakers } from '../runs/breaker.ts';
+import { readDependencySpecs } from '../dependencies/config.ts';
+import { isDependencyTransition } from '../dependencies/monitor.ts';
+import { composeHealth, skillView } from './health-composer.ts';
+import { tokenHistory } from '../models/usage-view.ts';
+import { readHostState, type HostState } from '../host/host-state.ts';
+import { readJsonl } from '../home/jsonl.ts';
+import { Ledger } from '../runs/ledger.ts';
+import type { Logger } from '../home/logger.ts';
+import type { HomePaths } from '../home/paths.ts';
+import { discoverSkills } from '../skills/skill-loader.ts';
+import { readPaused } from '../skills/paused.ts';
+import { checkStorage } from './storage-health.ts';
+
+export interface LayerTransition {
+  layer: LayerName;
+  status: LayerHealth['status'];
+  at: string;
+  reason: string;
+}
+
+export function isLayerTransition(v: unknown): v is LayerTransition {
+  const e = v as LayerTransition;
+  return typeof e === 'object' && e !== null && LAYER_NAMES.includes(e.layer) && typeof e.status === 'string' && typeof e.at === 'string';
+}
+
+/** `clawkeeper status`: the health report, from the files alone. */
+export type StatusReport = HealthReport;
+
+/** Host alive: its state file was refreshed within HOST_STALE_MS and its process exists. */
+export function readHostLiveness(paths: HomePaths, now: number, freshMs = HOST_STALE_MS): { alive: boolean; state: HostState | null; reason?: string } {
+  const state = readHostState(paths.hostState);
+  if (!state) return { alive: false, state: null };
+  const age = now - Date.parse(state.last_alive);
+  let exists = false;
+  try {
+    process.kill(state.pid, 0);
+    exists = true;
+  } catch (err) {
+    exists = (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (!exists) return { alive: false, state, reason: `the host (pid ${state.pid}) is not running; last alive ${state.last_alive}` };
+  if (!(age < freshMs)) return { alive: false, state, reason: `the host (pid ${state.pid}) is not responding (no update for ${Math.round(age / 1000)} s)` };
+  return { alive: true, state };
+}
+
+export function latestLayerStates(paths: HomePaths, logger: Logger): Partial<Record<LayerName, LayerTransition>> {
+  const out: Partial<Record<LayerName, LayerTransition>> = {};
+  const file = join(paths.health, 'layers.jsonl');
+  for (const t of readJsonl(file, logger, isLayerTransition)) out[t.layer] = t;
+  return out;
+}
+
+/**
+ * Dependencies as the files tell them: the last transition of each dependency an enabled skill
+ * needs (health/dependencies.jsonl). With no host running nothing probes, so the reason says
+ * when that was known.
+ */
+export function latestDependencyStates(paths: HomePaths, logger: Logger, neededBy: Map<string, string[]>, alive: boolean): Record<string, DependencyHealth> {
+  const last = new Map(readJsonl(join(paths.health, 'dependencies.jsonl'), logger, isDependencyTransition).map((t) => [t.dependency, t]));
+  const out: Record<string, DependencyHealth> = {};
+  for (const [name, skills] of neededBy) {
+    const t = last.get(name);
+    out[name] = t
+      ? { status: t.status, since: t.at, reason: alive ? t.reason : `${t.reason} (as last probed; no host is probing now)`, latencyMs: t.latency_ms ?? null, neededBy: skills }
+      : { status: 'ok', since: new Date(0).toISOString(), reason: 'not probed yet', latencyMs: null, neededBy: skills };
+  }
+  return out;
+}
+
+export function buildStatusReport(paths: HomePaths, bundledDir: string | null, logger: Logger, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
+  const { alive, state, reason } = readHostLiveness(paths, now);
+  const ledger = new Ledger(paths.runs, logger);
+  ledger.load();
+  const paused = readPaused(paths);
+  const breakers = readBreakers(paths.breakers, logger);
+  const specs = readDependencySpecs(paths, env);
+  const skills = discoverSkills(bundledDir, paths.skills);
+  const neededBy = new Map<string, string[]>();
+  for (const s of skills) {
+    const unknown = s.manifest?.needs.filter((n) => !specs.has(n)) ?? [];
+    if (unknown.length) {
+      s.problems.push(...unknown.map((n) => ({ file: s.file, field: 'needs', message: `unknown dependency "${n}": define it in ${paths.config} under "dependencies" (network is built in)` })));
+      s.manifest = null;
+    }
+    if (s.manifest?.enabled) for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
+  }
+  const dependencies = latestDependencyStates(paths, logger, neededBy, alive);
+  const views = skills.map((s) => {
+    const b = s.manifest && s.manifest.breaker !== false ? (breakers.get(s.name) ?? { state: 'closed' as const, failures: 0, until: null }) : null;
+    const deferredOn = s.manifest ? s.manifest.needs.filter((n) => dependencies[n]?.status === 'down') : [];
+    const m = s.manifest;
+    const tokens = m && (m.model || m.budget) ? tokenHistory(paths, m, now) : null;
+    return skillView(s, ledger, now, { paused: paused.has(s.name), hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null, tokens }, undefined, null);
+  });
+  const latest = latestLayerStates(paths, logger);
+  const at = new Date(now).toISOString();
+  const layer = (name: 'session' | 'gateway'): LayerHealth => {
+    if (!alive) return { status: 'failed', since: state?.last_alive ?? at, reason: 'the host is not running' };
+    const t = latest[name];
+    return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'failed', since: state?.started_at ?? at, reason: 'no health record yet' };
+  };
+  return composeHealth({
+    now,
+    host: { alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null, ...(reason ? { notAliveReason: reason } : {}) },
+    layers: { session: layer('session'), gateway: layer('gateway') },
+    dependencies,
+    skills: views,
+    // Checked here from the file system itself, so a full disk is named even while the host cannot write its state.
+    storage: checkStorage(paths.runs, paths.logs, now),
+  });
+}
+
+/** The article's check, part 2: status files modified in the last `minutes`. */
+export function freshStatusFiles(statusDir: string, now: number, minutes = 60): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(statusDir).filter((f) => f.endsWith('.txt'));
+  } catch {
+    return [];
+  }
+  return names.filter((f) => {
+    try {
+      return now - statSync(join(statusDir, f)).mtimeMs < minutes * 60_000;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,119 @@
+import { systemClock, type Clock } from '../scheduling/clock.ts';
+import { Host } from './host.ts';
+import { LayerLink } from '../supervision/layer-link.ts';
+import { nodeLauncher, type ProcessLauncher } from '../runs/launcher.ts';
+import type { Logger } from '../home/logger.ts';
+import { ensureHome, homePaths } from '../home/paths.ts';
+import { Supervisor } from '../supervision/supervisor.ts';
+import { ensureToken } from '../auth/token.ts';
+import { startTokenKeeper } from '../auth/token-keeper.ts';
+import { effectivePorts, settingsOrDefaults } from '../home/settings.ts';
+import { executeCommand } from './host-commands.ts';
+import { startHostSocket, type HostSocket } from './host-socket.ts';
+import { watchSkillFolders } from '../skills/skill-watcher.ts';
+import { RemoteLauncher } from '../runs/run-launcher/remote-launcher.ts';
+
+export interface HeadlessOptions {
+  home: string;
+  bundledSkillsDir: string | null;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  launcher?: ProcessLauncher;
+  clock?: Clock;
+  /** Off: the host alone, no gateway or session process. */
+  layers?: boolean;
+}
+
+export interface HeadlessApp {
+  host: Host;
+  supervisor: Supervisor | null;
+  link: LayerLink | null;
+  /** host.sock, the CLI's way in; null when it could not listen (said in the log). */
+  socket: HostSocket | null;
+  gatewayPort(): number;
+  sessionPort(): number;
+  banner(): string[];
+  stop(force?: boolean): Promise<void>;
+}
+
+/** The host process without Electron: scheduler, ledger, runs, and the supervised layers. */
+export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp> {
+  const clock = opts.clock ?? systemClock;
+  const launcher = opts.launcher ?? nodeLauncher;
+  const paths = homePaths(opts.home);
+  ensureHome(paths);
+  ensureToken(paths.token);
+  const stopTokenKeeper = startTokenKeeper(paths.token, opts.logger);
+  // Headless, runs are created by a small launcher process (run-launcher/), off the host's event
+  // loop; an injected launcher (Electron's utilityProcess) is used as it is. CLAWKEEPER_RUN_LAUNCHER=0: from the host.
+  const runLauncher = opts.launcher || opts.env.CLAWKEEPER_RUN_LAUNCHER === '0' ? null : new RemoteLauncher(launcher, opts.logger);
+  runLauncher?.start();
+  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock });
+  // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
+  // holds up a run. If it cannot start (another host holds the home), what was started for it stops.
+  try {
+    await host.start();
+  } catch (err) {
+    stopTokenKeeper();
+    await runLauncher?.stop();
+    throw err;
+  }
+  // As many warm shells as skills that may come due together (run-launcher/warm-shells.js).
+  const reserveShells = () => runLauncher?.reserve(host.validSkills().length);
+  reserveShells();
+  host.on('skills-changed', reserveShells);
+  // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
+  // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
+  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
+    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
+    return null;
+  });
+  let supervisor: Supervisor | null = null;
+  let link: LayerLink | null = null;
+  if (opts.layers !== false) {
+    const env: NodeJS.ProcessEnv = { ...opts.env, CLAWKEEPER_HOME: opts.home };
+    delete env.CLAWKEEPER_TOKEN;
+    const ports = effectivePorts(opts.env, await settingsOrDefaults(paths, opts.logger));
+    supervisor = new Supervisor({
+      launcher,
+      logger: opts.logger,
+      clock,
+      healthDir: paths.health,
+      env,
+      ports,
+      // How much the layers yield the CPU to the host and its runs (0 = not at all, 19 = most).
+      layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 10) || 0)),
+      // CLAWKEEPER_STANDBY=0: no warm standby (a new process boots at each restart; the bench's baseline).
+      standby: opts.env.CLAWKEEPER_STANDBY !== '0',
+    });
+    link = new LayerLink(host, supervisor, clock);
+    link.start();
+    supervisor.start();
+  }
+  const sup = supervisor;
+  const commandLink = link;
+  // A socket that cannot listen (a home path too long for a Unix socket, say) costs the CLI its
+  // way in, never the host its runs.
+  const socket = await startHostSocket(paths, (req) => executeCommand(host, commandLink, req), opts.logger).catch((err: unknown) => {
+    opts.logger.error(`[host-socket] cannot listen on ${paths.hostSocket}: ${(err as Error).message}; \`clawkeeper run\` cannot reach this host`);
+    return null;
+  });
+  return {
+    host,
+    supervisor,
+    link,
+    socket,
+    gatewayPort: () => sup?.port('gateway') ?? 0,
+    sessionPort: () => sup?.port('session') ?? 0,
+    banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
+    stop: async (force = false) => {
+      await socket?.close();
+      await watcher?.close();
+      stopTokenKeeper();
+      link?.stop();
+      await host.stop(force);
+      await runLauncher?.stop();
+      await sup?.stop();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// The host's commands, in one place: the CLI (over host.sock) and the gateway (over IPC) both
+// call executeCommand, so a run, a pause or a refusal is the same whichever front-end asked.
+import { ClawError, errorMessage } from '../../common/errors.ts';
+import { HOST_OPS, type HostReply, type HostRequest, type RunOnceResult, type RunResult } from '../../common/host-protocol.ts';
+import type { Host } from './host.ts';
+import type { LayerLink } from '../supervision/layer-link.ts';
+import { buildStatusReport } from '../health/status-report.ts';
+
+const C = 'host';
+/** What `clawkeeper open` prints is good for one minute (as the gateway's own login codes). */
+const LOGIN_CODE_TTL_MS = 60_000;
+
+/** Reads one request and answers it; never throws (a bad request becomes an error reply). */
+export async function executeCommand(host: Host, link: LayerLink | null, request: HostRequest): Promise<HostReply> {
+  const id = typeof request?.id === 'number' && Number.isFinite(request.id) ? request.id : null;
+  try {
+    const result = await execute(host, link, request);
+    return { id, ok: true, result };
+  } catch (err) {
+    if (err instanceof ClawError) return { id, ok: false, error: { code: err.code, message: err.message } };
+    host.logger.error(`command ${String(request?.op)} failed: ${errorMessage(err)}`);
+    return { id, ok: false, error: { code: 'CK_INTERNAL', message: `[${C}] internal error: ${errorMessage(err)}` } };
+  }
+}
+
+// May become async (a command that waits on something); executeCommand awaits it either way.
+function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<string, unknown> | Promise<Record<string, unknown>> {
+  if (typeof req !== 'object' || req === null) throw new ClawError('CK_BAD_REQUEST', C, 'a request is a JSON object {"id":n,"op":...}');
+  if (typeof req.id !== 'number') throw new ClawError('CK_BAD_REQUEST', C, 'the request has no numeric "id"');
+  if (!HOST_OPS.includes(req.op)) {
+    throw new ClawError('CK_BAD_REQUEST', C, `unknown op ${JSON.stringify(String(req.op)).slice(0, 80)}; one of ${HOST_OPS.join(', ')}`);
+  }
+  switch (req.op) {
+    case 'status':
+      return { ...buildStatusReport(host.paths, host.bundledSkillsDir, host.logger) };
+    case 'login-code': {
+      if (!link) throw new ClawError('CK_UNAVAILABLE', C, 'this host runs without its gateway, so there is no dashboard to log in to');
+      return { code: link.loginCode(LOGIN_CODE_TTL_MS), expiresInSeconds: LOGIN_CODE_TTL_MS / 1000 };
+    }
+    case 'run': {
+      const name = knownSkill(host, req.skill);
+      const r = host.runNow(name, { force: req.force === true });
+      if (!r) throw invalid(host, name);
+      if ('refused' in r) throw new ClawError(r.refused.code, C, r.refused.message);
+      return { run_id: r.runId, queued: r.queued } satisfies RunResult;
+    }
+    case 'pause':
+      host.pause(knownSkill(host, req.skill));
+      return { paused: true };
+    case 'resume':
+      host.resume(knownSkill(host, req.skill));
+      return { paused: false };
+    case 'run-once':
+      return { ...runOnce(host, req) };
+  }
+}
+
+/** A slot handed over by `clawkeeper run-once`: run by this host unless the ledger already has it. */
+function runOnce(host: Host, req: HostRequest): RunOnceResult {
+  const name = knownSkill(host, req.skill);
+  if (!host.listSkills().find((s) => s.name === name)?.manifest) throw invalid(host, name);
+  const t = typeof req.slot === 'string' ? Date.parse(req.slot) : NaN;
+  if (!Number.isFinite(t)) throw new ClawError('CK_BAD_REQUEST', C, `run-once needs "slot", an ISO-8601 time (got ${JSON.stringify(req.slot ?? null)})`);
+  const trigger = req.trigger ?? 'schedule';
+  if (trigger !== 'schedule' && trigger !== 'manual') throw new ClawError('CK_BAD_REQUEST', C, `"trigger" is schedule or manual (got ${JSON.stringify(trigger)})`);
+  // The ledger's slot key is the canonical ISO form: "2026-01-01T00:00Z" and
+  // "2026-01-01T00:00:00.000Z" are the same slot.
+  const slot = new Date(t).toISOString();
+  if (host.ledger.hasSlot(name, slot)) return { run_id: null, queued: false, done: true };
+  const r = host.dispatch(name, slot, trigger, 1, true);
+  // Not started and not queued: the host recorded why (a paused skill's slot gets a skip entry),
+  // or it is stopping. Either way the caller must not run it itself.
+  return { run_id: r.runId, queued: r.queued, done: r.runId === null && !r.queued && host.ledger.hasSlot(name, slot) };
+}
+
+function knownSkill(host: Host, skill: unknown): string {
+  if (typeof skill !== 'string' || skill === '') throw new ClawError('CK_BAD_REQUEST', C, 'this op needs "skill", a skill name');
+  if (!host.listSkills().some((s) => s.name === skill)) {
+    throw new ClawError('CK_NOT_FOUND', C, `no skill named ${JSON.stringify(skill.slice(0, 80))}; \`clawkeeper skills\` lists them`);
+  }
+  return skill;
+}
+
+function invalid(host: Host, name: string): ClawError {
+  const problems = host.listSkills().find((s) => s.name === name)?.problems ?? [];
+  const detail = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  return new ClawError('CK_SKILL_INVALID', C, `skill "${name}" is invalid and cannot run${detail ? `: ${detail}` : ''}; \`clawkeeper skills\` shows every problem`);
+}

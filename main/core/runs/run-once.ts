@@ -1,0 +1,224 @@
+// `clawkeeper run-once`: one run of one skill for one slot, without scheduler or layers, for an
+// external scheduler (a Kubernetes CronJob, a systemd timer, launchd). The same runner, ledger
+// entries, status file and logs as inside the host; retries happen here, within this process.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { Cron } from 'croner';
+import type { LedgerEnd, RunOutcome, RunTrigger, SkillManifest } from '../../common/types.ts';
+import { systemClock, type Clock } from '../scheduling/clock.ts';
+import { newRunId } from '../host/host.ts';
+import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
+import { Ledger } from './ledger.ts';
+import type { Logger } from '../home/logger.ts';
+import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
+import { readPaused } from '../skills/paused.ts';
+import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
+import { startRun, type RunHandle } from './runner.ts';
+import { claimSlot, pruneClaims, releaseClaim } from './slot-claim.ts';
+import { discoverSkills, formatProblems } from '../skills/skill-loader.ts';
+import { writeStatusFile } from './status-file.ts';
+
+/** Exit codes of run-once: what an external scheduler sees. 0 whenever the slot needs nothing more. */
+export const RUN_ONCE_EXIT = {
+  success: 0,
+  /** The slot is already in the ledger or claimed by another run-once: done, not a failure. */
+  refused: 0,
+  /** The skill is paused (a `paused` skip entry is written) or disabled. */
+  notRun: 0,
+  failure: 1,
+  timeout: 3,
+  crashed: 4,
+  interrupted: 5,
+  'upstream-failure': 6,
+  'budget-exceeded': 7,
+  usage: 64,
+  unknownSkill: 66,
+  /** A live host holds the home folder and could not take the slot: try again later. */
+  hostBusy: 75,
+  invalidSkill: 78,
+} as const;
+
+export function exitCodeFor(outcome: RunOutcome): number {
+  return RUN_ONCE_EXIT[outcome];
+}
+
+export interface RunOnceOptions {
+  home: string;
+  bundledSkillsDir: string | null;
+  skill: string;
+  /** An ISO time that is one of the skill's slots; absent: the newest slot at or before now. */
+  slot?: string;
+  trigger: Extract<RunTrigger, 'schedule' | 'manual'>;
+  logger: Logger;
+  out: (line: string) => void;
+  launcher?: ProcessLauncher;
+  clock?: Clock;
+  hostname?: string;
+  killGraceMs?: number;
+  /** Aborting stops the run in flight (recorded `interrupted`) and any retry still waiting. */
+  signal?: AbortSignal;
+  /**
+   * Hands the slot to a live host on this machine (over host.sock) and waits for its outcome;
+   * null when no host holds the home folder, and run-once runs it itself.
+   */
+  handOff?: (skill: SkillManifest, slot: string | null, trigger: Extract<RunTrigger, 'schedule' | 'manual'>) => Promise<RunOnceResult | null>;
+}
+
+export interface RunOnceResult {
+  exitCode: number;
+  kind: 'ran' | 'refused' | 'not-run' | 'handed-off' | 'error';
+  message: string;
+  ends: LedgerEnd[];
+}
+
+/** The newest slot at or before `at`, or null when the schedule never fired before it. */
+export function slotAtOrBefore(expr: string, timezone: string | undefined, at: number): number | null {
+  const prev = new Cron(expr, { timezone, paused: true }).previousRuns(1, new Date(at + 1));
+  const t = prev[0]?.getTime();
+  return t !== undefined && t <= at ? t : null;
+}
+
+/** A host whose heartbeat file is fresh holds this home folder (same rule as `clawkeeper status`). */
+export function liveHost(paths: HomePaths, now: number): boolean {
+  try {
+    readFileSync(paths.lock, 'utf8');
+    const s = JSON.parse(readFileSync(paths.hostState, 'utf8')) as { last_alive?: string };
+    return typeof s.last_alive === 'string' && now - Date.parse(s.last_alive) < 15_000;
+  } catch {
+    return false;
+  }
+}
+
+function parseSlot(expr: string, tz: string | undefined, raw: string): { iso: string } | { error: string } {
+  const t = Date.parse(raw);
+  if (Number.isNaN(t)) return { error: `--slot "${raw}" is not an ISO time; give one such as 2026-01-31T23:55:00Z` };
+  const prev = slotAtOrBefore(expr, tz, t);
+  if (prev !== t) {
+    const next = new Cron(expr, { timezone: tz, paused: true }).nextRun(new Date(t));
+    const near = [prev, next?.getTime()].filter((x): x is number => typeof x === 'number').map((x) => new Date(x).toISOString());
+    return { error: `--slot ${new Date(t).toISOString()} is not a slot of "${expr}"${tz ? ` (${tz})` : ''}; the nearest are ${near.join(' and ')}` };
+  }
+  return { iso: new Date(t).toISOString() };
+}
+
+/**
+ * ensureHome, except that a home we cannot chmod is used as it is: the root of a mounted volume
+ * (a Kubernetes PVC with fsGroup) belongs to root, and a pod running as uid 1000 gets EPERM there.
+ */
+function ensureRunHome(paths: HomePaths, logger: Logger): void {
+  try {
+    ensureHome(paths);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    logger.warn(`cannot make ${paths.home} private (0700): ${(err as Error).message}; using it as it is (a mounted volume's root?)`);
+    for (const dir of [paths.skills, paths.status, paths.runs, paths.logs]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
+  const clock = o.clock ?? systemClock;
+  const paths = homePaths(o.home);
+  const fail = (exitCode: number, message: string): RunOnceResult => ({ exitCode, kind: 'error', message, ends: [] });
+  ensureRunHome(paths, o.logger);
+  const skill = discoverSkills(o.bundledSkillsDir, paths.skills).find((s) => s.name === o.skill);
+  if (!skill) return fail(RUN_ONCE_EXIT.unknownSkill, `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`);
+  const m = skill.manifest;
+  if (!m) return fail(RUN_ONCE_EXIT.invalidSkill, `skill "${o.skill}" is invalid and will not run:\n${formatProblems(skill, '  ')}`);
+  if (!m.enabled) return { exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message: `${m.name} is disabled (enabled: false in ${skill.file}): nothing run`, ends: [] };
+
+  let slot: string | null = null;
+  if (o.slot !== undefined) {
+    const p = parseSlot(m.schedule, m.timezone, o.slot);
+    if ('error' in p) return fail(RUN_ONCE_EXIT.usage, p.error);
+    slot = p.iso;
+  } else if (o.trigger === 'schedule') {
+    const t = slotAtOrBefore(m.schedule, m.timezone, clock.now());
+    if (t === null) return fail(RUN_ONCE_EXIT.usage, `"${m.schedule}" has no slot at or before now; give one with --slot`);
+    slot = new Date(t).toISOString();
+  }
+
+  const handed = o.handOff ? await o.handOff(m, slot, o.trigger) : null;
+  if (handed) return handed;
+  // No host answered here, yet one keeps the heartbeat fresh (on another machine sharing the
+  // volume, say): its in-memory ledger would not see our entries, so a slot could run twice.
+  if (liveHost(paths, clock.now())) {
+    return fail(RUN_ONCE_EXIT.hostBusy, `a ClawKeeper host is running with ${paths.home} (host.lock, runs/_host.json fresh) and did not take the run; running beside it could run a slot twice: stop it, or use \`clawkeeper run ${m.name}\``);
+  }
+
+  pruneClaims(paths.runs, clock.now());
+  const claimed = slot ? claimSlot(paths.runs, m.name, slot, clock.now(), o.hostname) : null;
+  if (claimed && !claimed.ok) {
+    return { exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message: `${m.name}: slot ${slot} is being run by ${claimed.holder.host} (claimed ${claimed.holder.at}, ${claimed.holder.file}): not run again`, ends: [] };
+  }
+  const claim = claimed?.ok ? claimed.claim : null;
+  try {
+    // Read after the claim: whoever held it before has written its start entry by then.
+    const ledger = new Ledger(paths.runs, o.logger);
+    ledger.load();
+    if (slot && ledger.hasSlot(m.name, slot)) {
+      const s = ledger.slot(m.name, slot);
+      const what = s?.lastOutcome ? (s.lastOutcome === 'running' ? 'started (no end yet)' : s.lastOutcome) : 'skipped';
+      return { exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message: `${m.name}: slot ${slot} is already in the ledger (${what}): exactly once per slot, not run again`, ends: [] };
+    }
+    if (slot && o.trigger === 'schedule' && readPaused(paths).has(m.name)) {
+      ledger.recordSkip({ type: 'skip', skill: m.name, slot, reason: 'paused', at: new Date(clock.now()).toISOString(), detail: 'the skill is paused (run-once)' });
+      return { exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message: `${m.name} is paused: slot ${slot} recorded as skipped (paused)`, ends: [] };
+    }
+    return await attempts(o, paths, ledger, skill.dir, m, slot, clock);
+  } finally {
+    if (claim) releaseClaim(claim);
+  }
+}
+
+async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock): Promise<RunOnceResult> {
+  const ends: LedgerEnd[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const trigger: RunTrigger = attempt === 1 ? o.trigger : 'retry';
+    const now = clock.now();
+    const runId = newRunId(now);
+    const startedAt = new Date(now).toISOString();
+    // Before the process exists, as in the host: a run-once killed from here on leaves a start
+    // without an end (a host started later records it interrupted), and the slot stays taken.
+    ledger.recordStart({ type: 'start', run_id: runId, skill: m.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid });
+    o.out(`${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    const handle: RunHandle = startRun(
+      { manifest: m, dir, runId, slot, trigger, attempt, home: paths.home },
+      { launcher: o.launcher ?? nodeLauncher, clock, logsDir: paths.logs, killGraceMs: o.killGraceMs },
+    );
+    const onAbort = () => handle.stop('shutdown');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const r = await handle.done;
+    o.signal?.removeEventListener('abort', onAbort);
+    const end: LedgerEnd = {
+      type: 'end', run_id: runId, skill: m.name, slot, trigger, attempt,
+      started_at: new Date(r.startedAt).toISOString(), ended_at: new Date(r.endedAt).toISOString(), duration_ms: r.endedAt - r.startedAt,
+      outcome: r.outcome, exit_code: r.exitCode, signal: r.signal, log: r.logFile,
+    };
+    if (r.error) end.error = r.error;
+    if (r.warnings.length > 0) end.warnings = r.warnings;
+    ledger.recordEnd(end);
+    writeStatusFile(paths.status, m.name, { status: r.outcome, timestamp: end.ended_at, duration_ms: end.duration_ms, run_id: runId }, r.fields);
+    ends.push(end);
+    o.out(`${m.name}: ${r.outcome} in ${end.duration_ms} ms (run ${runId})${r.error ? `: ${r.error}` : ''}`);
+    for (const w of r.warnings) o.out(`  warning: ${w}`);
+    const retry = r.outcome !== 'success' && slot !== null && attempt <= m.retries.max && !o.signal?.aborted;
+    if (!retry) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: `log: ${r.logFile}`, ends };
+    // The host's policy: the backoff doubles with each attempt.
+    const delay = retryDelaySeconds(m.retries.backoffSeconds, attempt);
+    o.out(`${m.name}: retrying in ${delay} s (attempt ${attempt + 1} of ${m.retries.max + 1})`);
+    await sleep(delay * 1000, o.signal);
+    if (o.signal?.aborted) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: 'stopped before the next attempt', ends };
+  }
+}
