@@ -1,0 +1,92 @@
+import type { EventEmitter } from 'node:events';
+import type { LedgerEnd, LedgerSkip, LoadedSkill, RunTrigger, SkipReason } from '../../common/types.ts';
+import type { Clock } from '../scheduling/clock.ts';
+import type { MissedReason } from '../scheduling/reconciler.ts';
+import type { Logger } from '../home/logger.ts';
+import type { HomePaths } from '../home/paths.ts';
+import type { Ledger } from '../runs/ledger.ts';
+import type { Breakers } from '../runs/breaker.ts';
+import type { StorageMonitor } from '../health/storage-health.ts';
+import type { StorageBacklog } from '../health/storage-recovery.ts';
+import type { DependencyMonitor, DependencyTransition } from '../dependencies/monitor.ts';
+import type { DependencyWaits } from '../dependencies/waits.ts';
+import type { SkillRegistry } from './skill-registry.ts';
+
+/** A run asked for and not started yet: waiting behind a running one, or for its retry. */
+export interface Pending {
+  slot: string | null;
+  trigger: RunTrigger;
+  attempt: number;
+  /** The breaker's probe run (a tripped skill's one try after its cool-down). */
+  probe?: boolean;
+}
+
+/** A manual run refused (a dependency is down and the run was not forced). */
+export interface RunRefusal {
+  refused: { code: 'dependency-down'; message: string };
+}
+
+export interface Dispatched {
+  runId: string | null;
+  queued: boolean;
+}
+
+export interface RunEndEvent {
+  entry: LedgerEnd;
+  fields: Record<string, string>;
+}
+
+export type HostEvents = {
+  'run-start': [{ skill: string; runId: string; slot: string | null; trigger: RunTrigger; attempt: number; startedAt: string }];
+  'run-end': [RunEndEvent];
+  skip: [LedgerSkip];
+  'skills-changed': [LoadedSkill[]];
+  reconciled: [{ reason: MissedReason; ran: number; skipped: number }];
+  dependency: [DependencyTransition & { caughtUp?: number }];
+  breaker: [{ skill: string; state: string; until: string | null }];
+};
+
+/**
+ * What the parts of the host share: its home, clock and log, the ledger, the state of storage,
+ * dependencies and breakers, the skills, and the host's events. Each part owns one job
+ * (docs/design.md); none holds another's state.
+ */
+export interface HostContext {
+  readonly paths: HomePaths;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly storage: StorageMonitor;
+  readonly backlog: StorageBacklog;
+  readonly dependencies: DependencyMonitor;
+  readonly breakers: Breakers;
+  readonly waits: DependencyWaits;
+  readonly skills: SkillRegistry;
+  readonly events: EventEmitter<HostEvents>;
+  /** True once the host began to stop: nothing new starts. */
+  stopping(): boolean;
+}
+
+/**
+ * Writes a slot that will not run (paused, missed, breaker open…) to the ledger and tells the
+ * views. On a full disk the entry waits in the storage backlog and is written when space is back.
+ */
+export function recordSkip(ctx: HostContext, skill: string, slot: number | string, reason: SkipReason, detail?: string, count?: number, lastSlot?: number): void {
+  const entry: LedgerSkip = {
+    type: 'skip',
+    skill,
+    slot: typeof slot === 'number' ? new Date(slot).toISOString() : slot,
+    reason,
+    at: new Date(ctx.clock.now()).toISOString(),
+  };
+  if (detail) entry.detail = detail;
+  if (count !== undefined) entry.count = count;
+  if (lastSlot !== undefined) entry.last_slot = new Date(lastSlot).toISOString();
+  try {
+    ctx.ledger.recordSkip(entry);
+  } catch (err) {
+    if (!ctx.storage.writeFailed('runs', ctx.ledger.fileFor(skill), err)) throw err;
+    ctx.backlog.keepEntry(ctx.ledger, entry);
+  }
+  ctx.events.emit('skip', entry);
+}
