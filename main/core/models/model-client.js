@@ -19,6 +19,11 @@ import { ModelError, planRetry } from './retry.js';
 const DEADLINE_MARGIN_MS = 300;
 
 /**
+ * What one call needs to reach the server: built once per client.
+ * @typedef {{ client: any, spec: ModelSpec, deadline: number, signal: AbortSignal, where: string }} Connection
+ */
+
+/**
  * @param {{ spec: ModelSpec, apiKey: string | null, budget: BudgetSpec | undefined, deadline: number,
  *   dryRun?: boolean, send: (m: unknown) => Promise<void>, signal: AbortSignal, print?: (line: string) => void }} o
  */
@@ -26,9 +31,10 @@ export function createModelClient(o) {
   // A dry run never builds a client: nothing can be sent.
   /** @type {any} */
   const client = o.dryRun ? null : new OpenAI({ apiKey: o.apiKey ?? 'none', baseURL: o.spec.baseURL, maxRetries: 0, timeout: o.spec.timeoutMs });
+  /** @type {Connection} */
+  const conn = { client, spec: o.spec, deadline: o.deadline, signal: o.signal, where: `model "${o.spec.name}" (${o.spec.baseURL})` };
   let used = 0;
   let calls = 0;
-  const where = `model "${o.spec.name}" (${o.spec.baseURL})`;
 
   /** What the budget still allows in this run, or Infinity. */
   const allowance = () => {
@@ -44,84 +50,102 @@ export function createModelClient(o) {
     }
     calls++;
     const left = allowance();
-    if (o.dryRun) {
-      const n = await countMessages(req.messages);
-      const last = req.messages[req.messages.length - 1];
-      (o.print ?? console.log)(`--- prompt ${calls} (${n} tokens; ${Number.isFinite(left) ? `budget allows ${Math.max(0, left)} more tokens in this run${n > left ? ': THIS CALL WOULD BE REFUSED' : ''}` : 'no budget'}) ---\n${String(last?.content ?? '')}`);
-      return { text: '', usage: { prompt_tokens: n, completion_tokens: 0, total_tokens: n }, model: o.spec.model, dryRun: true };
-    }
-    if (Number.isFinite(left)) {
-      const estimate = await countMessages(req.messages);
-      if (estimate > left) {
-        throw new ModelError('budget-exceeded', `budget: this call's prompt (~${estimate} tokens) would pass the budget (${Math.max(0, left)} tokens left of ${describeBudget(o.budget)}); not sent`);
-      }
-    }
+    if (o.dryRun) return dryRunReply(req, calls, left, o.spec, o.print ?? console.log);
+    if (Number.isFinite(left)) await checkBudget(req, left, o.budget);
     const params = {
       model: o.spec.model,
       messages: req.messages,
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     };
-    const r = req.stream ? await withRetries(() => streamOnce(params)) : await withRetries(() => completeOnce(params));
-    /** @type {Usage & { estimated?: boolean }} */
-    let usage;
-    if (r.usage && typeof r.usage.total_tokens === 'number') {
-      usage = { prompt_tokens: r.usage.prompt_tokens ?? 0, completion_tokens: r.usage.completion_tokens ?? 0, total_tokens: r.usage.total_tokens };
-    } else {
-      // The server sent no usage (common for streams): count with the tokenizer, and say so.
-      const p = await countMessages(req.messages);
-      const c = await countText(r.text);
-      usage = { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, estimated: true };
-    }
+    const r = req.stream ? await withRetries(conn, () => streamOnce(conn, params)) : await withRetries(conn, () => completeOnce(conn, params));
+    const usage = await callUsage(r, req);
     used += usage.total_tokens;
     await o.send({ type: 'usage', usage: { ...usage, model: r.model || o.spec.model } });
     const { estimated: _e, ...plain } = usage;
     return { text: r.text, usage: plain, model: r.model || o.spec.model };
   }
 
-  /** @param {Record<string, unknown>} params */
-  async function completeOnce(params, timeout = o.spec.timeoutMs) {
-    const res = /** @type {unknown} */ (await client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal: o.signal }));
-    const body = /** @type {any} */ (res);
-    if (!body || typeof body !== 'object' || !Array.isArray(body.choices)) {
-      throw new ModelError('upstream-failure', `${where} answered something that is not a chat completion (no "choices"): ${String(typeof res === 'string' ? res : JSON.stringify(res)).slice(0, 200)}`);
-    }
-    const text = body.choices[0]?.message?.content ?? '';
-    return { text: String(text), usage: body.usage, model: String(body.model ?? '') };
-  }
-
-  /** @param {Record<string, unknown>} params */
-  async function streamOnce(params, timeout = o.spec.timeoutMs) {
-    const stream = await client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal: o.signal });
-    let text = '';
-    let usage;
-    let model = '';
-    for await (const chunk of stream) {
-      text += chunk?.choices?.[0]?.delta?.content ?? '';
-      if (chunk?.usage) usage = chunk.usage;
-      if (chunk?.model) model = chunk.model;
-    }
-    return { text, usage, model };
-  }
-
-  /**
-   * Transient provider errors are retried inside the call, never past the run's deadline.
-   * @template T @param {(timeout?: number) => Promise<T>} attempt @returns {Promise<T>}
-   */
-  async function withRetries(attempt) {
-    for (let n = 1; ; n++) {
-      const room = o.deadline - DEADLINE_MARGIN_MS - Date.now();
-      try {
-        return await attempt(Math.max(1, Math.min(o.spec.timeoutMs, room)));
-      } catch (err) {
-        const plan = planRetry(err, n, o.deadline - DEADLINE_MARGIN_MS - Date.now(), where);
-        if (plan.giveUp) throw plan.error;
-        await sleep(plan.waitMs, o.signal);
-      }
-    }
-  }
-
   return { chat, name: o.spec.name, model: o.spec.model };
+}
+
+/**
+ * A dry run shows the prompt and what the budget would say of it, and sends nothing.
+ * @param {ChatRequest} req @param {number} calls @param {number} left @param {ModelSpec} spec @param {(line: string) => void} print
+ */
+async function dryRunReply(req, calls, left, spec, print) {
+  const n = await countMessages(req.messages);
+  const last = req.messages[req.messages.length - 1];
+  print(`--- prompt ${calls} (${n} tokens; ${Number.isFinite(left) ? `budget allows ${Math.max(0, left)} more tokens in this run${n > left ? ': THIS CALL WOULD BE REFUSED' : ''}` : 'no budget'}) ---\n${String(last?.content ?? '')}`);
+  return { text: '', usage: { prompt_tokens: n, completion_tokens: 0, total_tokens: n }, model: spec.model, dryRun: true };
+}
+
+/**
+ * A call whose prompt alone would pass the budget is refused before anything is sent.
+ * @param {ChatRequest} req @param {number} left @param {BudgetSpec | undefined} budget
+ */
+async function checkBudget(req, left, budget) {
+  const estimate = await countMessages(req.messages);
+  if (estimate > left) {
+    throw new ModelError('budget-exceeded', `budget: this call's prompt (~${estimate} tokens) would pass the budget (${Math.max(0, left)} tokens left of ${describeBudget(budget)}); not sent`);
+  }
+}
+
+/**
+ * The call's usage as the server reported it, or counted here when it sent none.
+ * @param {{ text: string, usage: any }} r @param {ChatRequest} req
+ * @returns {Promise<Usage & { estimated?: boolean }>}
+ */
+async function callUsage(r, req) {
+  if (r.usage && typeof r.usage.total_tokens === 'number') {
+    return { prompt_tokens: r.usage.prompt_tokens ?? 0, completion_tokens: r.usage.completion_tokens ?? 0, total_tokens: r.usage.total_tokens };
+  }
+  // The server sent no usage (common for streams): count with the tokenizer, and say so.
+  const p = await countMessages(req.messages);
+  const c = await countText(r.text);
+  return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, estimated: true };
+}
+
+/** @param {Connection} conn @param {Record<string, unknown>} params */
+async function completeOnce(conn, params, timeout = conn.spec.timeoutMs) {
+  const res = /** @type {unknown} */ (await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal: conn.signal }));
+  const body = /** @type {any} */ (res);
+  if (!body || typeof body !== 'object' || !Array.isArray(body.choices)) {
+    throw new ModelError('upstream-failure', `${conn.where} answered something that is not a chat completion (no "choices"): ${String(typeof res === 'string' ? res : JSON.stringify(res)).slice(0, 200)}`);
+  }
+  const text = body.choices[0]?.message?.content ?? '';
+  return { text: String(text), usage: body.usage, model: String(body.model ?? '') };
+}
+
+/** @param {Connection} conn @param {Record<string, unknown>} params */
+async function streamOnce(conn, params, timeout = conn.spec.timeoutMs) {
+  const stream = await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal: conn.signal });
+  let text = '';
+  let usage;
+  let model = '';
+  for await (const chunk of stream) {
+    text += chunk?.choices?.[0]?.delta?.content ?? '';
+    if (chunk?.usage) usage = chunk.usage;
+    if (chunk?.model) model = chunk.model;
+  }
+  return { text, usage, model };
+}
+
+/**
+ * Transient provider errors are retried inside the call, never past the run's deadline.
+ * @template T @param {Connection} conn @param {(timeout?: number) => Promise<T>} attempt @returns {Promise<T>}
+ */
+async function withRetries(conn, attempt) {
+  for (let n = 1; ; n++) {
+    const room = conn.deadline - DEADLINE_MARGIN_MS - Date.now();
+    try {
+      return await attempt(Math.max(1, Math.min(conn.spec.timeoutMs, room)));
+    } catch (err) {
+      const plan = planRetry(err, n, conn.deadline - DEADLINE_MARGIN_MS - Date.now(), conn.where);
+      if (plan.giveUp) throw plan.error;
+      await sleep(plan.waitMs, conn.signal);
+    }
+  }
 }
 
 /** @param {BudgetSpec | undefined} b */

@@ -1,13 +1,12 @@
-import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sanitizeSkillFields, type StatusFields } from '../../common/status-line.ts';
 import type { RunOutcome, RunTrigger, SkillManifest, TokenUsage } from '../../common/types.ts';
 import type { Clock } from '../scheduling/clock.ts';
 import type { ChildHandle, ExitInfo, ProcessLauncher } from './launcher.ts';
-import { prepareAgent } from '../models/run-agent.ts';
+import { prepareAgent, type AgentRun } from '../models/run-agent.ts';
 import { inheritedEnv } from './run-env.ts';
+import { RunOutput } from './run-output.ts';
 
 // The child entry sits beside this file (plain JS, so the build copies it as it is).
 const CHILD_MODULE = fileURLToPath(new URL('./skill-child.js', import.meta.url));
@@ -72,8 +71,6 @@ export interface RunnerOptions {
   onLogError?: (path: string, err: unknown) => void;
 }
 
-const TAIL_BYTES = 64 * 1024;
-
 /** Environment of a run: an allowlist of the host's (run-env.ts), plus the skill's own and ours. */
 function runEnv(base: NodeJS.ProcessEnv, req: RunRequest): NodeJS.ProcessEnv {
   const env = inheritedEnv(base, req.manifest.inheritEnv);
@@ -89,200 +86,187 @@ function runEnv(base: NodeJS.ProcessEnv, req: RunRequest): NodeJS.ProcessEnv {
 
 /** Starts one run in its own process. The returned promise never rejects: every end is a result. */
 export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
-  const { clock, launcher } = opts;
-  const cap = opts.logCapBytes ?? 1024 * 1024;
-  const grace = opts.killGraceMs ?? 5000;
-  const startedAt = clock.now();
+  const startedAt = opts.clock.now();
   const logDir = join(opts.logsDir, req.manifest.name);
-  const logFile = join(logDir, `${req.runId}.log`);
-  const log = openLog(logDir, logFile, opts);
-  let logged = 0;
-  let dropped = 0;
-  let sinceCheck = 0;
-  let logOff = false;
-  let stdoutTail = '';
-  let lastStderr = '';
-
-  const env = runEnv(opts.baseEnv ?? process.env, req);
+  const output = new RunOutput(logDir, join(logDir, `${req.runId}.log`), opts);
   // Model, budget, prompt and deadline for the child; the API key goes over IPC, never in env.
   const agent = prepareAgent(req, opts.baseEnv ?? process.env, startedAt, Date.now() + req.manifest.timeoutSeconds * 1000);
-  for (const k of agent.secretEnv) delete env[k];
-  let child: ChildHandle | null = null;
-  let spawnError: string | null = agent.error ?? null;
-  try {
-    if (spawnError !== null) {
-      // nothing to start
-    } else if (req.manifest.entry || agent.spec.prompt) {
-      env.CLAWKEEPER_RUN_SPEC = JSON.stringify({
-        entry: req.manifest.entry ? join(req.dir, req.manifest.entry) : '',
-        context: { name: req.manifest.name, runId: req.runId, slot: req.slot, home: req.home, trigger: req.trigger, attempt: req.attempt },
-        ...agent.spec,
-      });
-      child = launcher.fork(CHILD_MODULE, [], { cwd: req.dir, env, name: `skill ${req.manifest.name}` });
-    } else {
-      const [cmd, ...args] = req.manifest.command!;
-      child = launcher.spawn(cmd!, args, { cwd: req.dir, env, name: `skill ${req.manifest.name}` });
-    }
-  } catch (err) {
-    spawnError = (err as Error).message;
-  }
-
-  let stopReason: StopReason | null = null;
-  let resultMessage: { fields?: unknown } | null = null;
-  let errorMessage: string | null = null;
-  let errorCode: string | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  let deadlineTimer: NodeJS.Timeout | undefined;
-
-  const capture = (chunk: Buffer, isStdout: boolean) => {
-    sinceCheck += chunk.length;
-    if (sinceCheck >= 16 * 1024 && !logOff) {
-      sinceCheck = 0;
-      logOff = opts.logsAllowed?.() === false;
-    }
-    const room = logOff ? 0 : cap - logged;
-    if (room > 0) {
-      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      log.write(part);
-      logged += part.length;
-      dropped += chunk.length - part.length;
-    } else {
-      dropped += chunk.length;
-    }
-    const text = chunk.toString('utf8');
-    if (isStdout) {
-      stdoutTail = (stdoutTail + text).slice(-TAIL_BYTES);
-    } else {
-      const lines = text.split('\n').filter((l) => l.trim() !== '');
-      if (lines.length > 0) lastStderr = lines[lines.length - 1]!.slice(0, 500);
-    }
-  };
-
-  const stop = (reason: StopReason) => {
-    if (!child || stopReason) return;
-    stopReason = reason;
-    child.kill('SIGTERM');
-    killTimer = setTimeout(() => child?.kill('SIGKILL'), grace);
-    killTimer.unref?.();
-  };
+  const launched = launchChild(req, opts, agent);
+  const stopper = runStopper(launched.child, opts.killGraceMs ?? 5000);
 
   const done = new Promise<RunResult>((resolve) => {
-    const finish = (exit: ExitInfo | null) => {
-      clearTimeout(deadlineTimer);
-      clearTimeout(killTimer);
-      const endedAt = clock.now();
-      let outcome: RunOutcome;
-      let error: string | undefined;
-      let rawFields: unknown = undefined;
-      if (spawnError !== null) {
-        outcome = 'failure';
-        error = `could not start: ${spawnError}`;
-      } else if (stopReason === 'deadline') {
-        outcome = 'timeout';
-        error = `did not finish within timeoutSeconds=${req.manifest.timeoutSeconds}; stopped with SIGTERM${exit?.signal === 'SIGKILL' ? ', then SIGKILL' : ''}`;
-      } else if (exit?.lost) {
-        // Not the skill's failure: interrupted (retried by policy, never counted by the breaker).
-        outcome = 'interrupted';
-        error = exit.lost;
-      } else if (stopReason !== null) {
-        outcome = 'interrupted';
-        error = stopReason === 'replaced' ? 'stopped: a newer run replaced it (overlap=replace)' : 'stopped: the host shut down';
-      } else if (exit && exit.signal) {
-        outcome = 'crashed';
-        error = `killed by ${exit.signal}${lastStderr ? `: ${lastStderr}` : ''}`;
-      } else if (exit && exit.code !== 0) {
-        outcome = agent.errorKind ?? 'failure';
-        error = errorMessage ?? `exited with code ${exit.code}${lastStderr ? `: ${lastStderr}` : ''}`;
-      } else if ((req.manifest.entry || agent.spec.prompt) && !resultMessage) {
-        outcome = 'failure';
-        error = errorMessage ?? 'the process exited without reporting a result';
-      } else {
-        outcome = 'success';
-        rawFields = req.manifest.entry || agent.spec.prompt ? resultMessage?.fields : lastJsonLine(stdoutTail);
-      }
-      const { fields, warnings } = sanitizeSkillFields(rawFields);
-      if (logOff) warnings.push(`the disk is nearly full: ${dropped} bytes of output not kept in the log`);
-      else if (dropped > 0) warnings.push(`output over ${cap} bytes: ${dropped} bytes not kept in the log`);
-      const trailer = `\n[clawkeeper] ${outcome}${error ? `: ${error}` : ''}${dropped > 0 ? ` (${dropped} bytes of output dropped)` : ''}\n`;
-      log.end(trailer, () => {
-        pruneLogs(logDir, opts.logsKept ?? 30);
-      });
-      resolve({
-        outcome,
-        exitCode: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        error,
-        ...(outcome === 'failure' && errorCode ? { errorCode } : {}),
-        fields,
-        warnings,
-        startedAt,
-        endedAt,
-        logFile,
-        outputBytes: logged + dropped,
-        ...(agent.usage() ? { usage: agent.usage() } : {}),
-        ...(agent.delivery() ? { delivery: agent.delivery() } : {}),
-      });
-    };
-
-    if (!child) return finish(null);
-    child.stdout?.on('data', (c: Buffer) => capture(c, true));
-    child.stderr?.on('data', (c: Buffer) => capture(c, false));
-    child.onMessage((m) => {
-      const msg = m as { type?: string; fields?: unknown; message?: string };
-      if (msg && typeof msg === 'object' && agent.onMessage(msg, child)) return;
-      if (msg?.type === 'result') resultMessage = msg;
-      else if (msg?.type === 'error') {
-        errorMessage = String(msg.message ?? 'error').slice(0, 2000);
-        const code = (msg as { code?: unknown }).code;
-        if (typeof code === 'string') errorCode = code.slice(0, 64);
-      }
+    watchChild(launched, output, agent, (end) => {
+      stopper.clearTimers();
+      resolve(runResult(req, agent, output, { ...end, stopReason: stopper.reason, startedAt, endedAt: opts.clock.now() }));
     });
-    let ended = false;
-    child.onError((err) => {
-      if (ended) return;
-      // spawn failures (ENOENT, EACCES) arrive here and no exit follows for them
-      if (child?.pid === undefined) {
-        ended = true;
-        spawnError = err.message;
-        finish(null);
-      }
-    });
-    child.onExit((info) => {
-      if (ended) return;
-      ended = true;
-      finish(info);
-    });
-    deadlineTimer = setTimeout(() => stop('deadline'), req.manifest.timeoutSeconds * 1000);
+    if (launched.child) stopper.startDeadline(req.manifest.timeoutSeconds * 1000);
   });
 
   return {
     runId: req.runId,
     get pid() {
-      return child?.pid;
+      return launched.child?.pid;
     },
     startedAt,
     done,
-    stop,
+    stop: stopper.stop,
   };
 }
 
-/** The run's log file, or a sink that drops everything when logs are given up or cannot be opened. */
-function openLog(logDir: string, logFile: string, opts: RunnerOptions): Writable {
-  const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
-  if (opts.logsAllowed?.() === false) return sink();
+/** The started process, or why there is none (no child means a spawn error, and the other way round). */
+type Launched = { child: ChildHandle; spawnError: null } | { child: null; spawnError: string };
+
+/** Forks the JS entry (a code or prompt skill) or spawns the command, in the run's environment. */
+function launchChild(req: RunRequest, opts: RunnerOptions, agent: AgentRun): Launched {
+  // The model side could not be prepared (a missing model, a key or prompt file): nothing to start.
+  if (agent.error !== undefined) return { child: null, spawnError: agent.error };
+  const env = runEnv(opts.baseEnv ?? process.env, req);
+  for (const k of agent.secretEnv) delete env[k];
+  const name = `skill ${req.manifest.name}`;
   try {
-    mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    if (req.manifest.entry || agent.spec.prompt) {
+      env.CLAWKEEPER_RUN_SPEC = JSON.stringify({
+        entry: req.manifest.entry ? join(req.dir, req.manifest.entry) : '',
+        context: { name: req.manifest.name, runId: req.runId, slot: req.slot, home: req.home, trigger: req.trigger, attempt: req.attempt },
+        ...agent.spec,
+      });
+      return { child: opts.launcher.fork(CHILD_MODULE, [], { cwd: req.dir, env, name }), spawnError: null };
+    }
+    const [cmd, ...args] = req.manifest.command!;
+    return { child: opts.launcher.spawn(cmd!, args, { cwd: req.dir, env, name }), spawnError: null };
   } catch (err) {
-    opts.onLogError?.(logDir, err);
-    return sink();
+    return { child: null, spawnError: (err as Error).message };
   }
-  const log = createWriteStream(logFile, { mode: 0o600 });
-  let reported = false;
-  log.on('error', (err) => {
-    if (!reported) opts.onLogError?.(logFile, err);
-    reported = true;
+}
+
+/** What the child reported over IPC, besides the agent's own messages. */
+interface ChildReports {
+  result: { fields?: unknown } | null;
+  errorMessage: string | null;
+  /** The `code` of the error a JS skill threw (or its cause's). */
+  errorCode?: string;
+}
+
+/** How a run ended: its exit (none when it never started) and what it reported. */
+interface RunEnd {
+  exit: ExitInfo | null;
+  spawnError: string | null;
+  reports: ChildReports;
+}
+
+/**
+ * Follows the child until it ends: its output goes to the log, its messages to the reports.
+ * Calls `onEnd` once: at exit, or at once when there is no process.
+ */
+function watchChild(launched: Launched, output: RunOutput, agent: AgentRun, onEnd: (end: RunEnd) => void): void {
+  const reports: ChildReports = { result: null, errorMessage: null };
+  if (!launched.child) return onEnd({ exit: null, spawnError: launched.spawnError, reports });
+  const child = launched.child;
+  child.stdout?.on('data', (c: Buffer) => output.capture(c, true));
+  child.stderr?.on('data', (c: Buffer) => output.capture(c, false));
+  child.onMessage((m) => readReport(m, child, agent, reports));
+  let ended = false;
+  child.onError((err) => {
+    if (ended) return;
+    // spawn failures (ENOENT, EACCES) arrive here and no exit follows for them
+    if (child.pid === undefined) {
+      ended = true;
+      onEnd({ exit: null, spawnError: err.message, reports });
+    }
   });
-  return log;
+  child.onExit((info) => {
+    if (ended) return;
+    ended = true;
+    onEnd({ exit: info, spawnError: null, reports });
+  });
+}
+
+/** One message from the child: the agent's (key, usage, delivery) first, else a result or an error. */
+function readReport(m: unknown, child: ChildHandle, agent: AgentRun, reports: ChildReports): void {
+  const msg = m as { type?: string; fields?: unknown; message?: string };
+  if (msg && typeof msg === 'object' && agent.onMessage(msg, child)) return;
+  if (msg?.type === 'result') reports.result = msg;
+  else if (msg?.type === 'error') {
+    reports.errorMessage = String(msg.message ?? 'error').slice(0, 2000);
+    const code = (msg as { code?: unknown }).code;
+    if (typeof code === 'string') reports.errorCode = code.slice(0, 64);
+  }
+}
+
+/** Stopping a run: SIGTERM, then SIGKILL after the grace; the deadline stops it the same way. */
+function runStopper(child: ChildHandle | null, graceMs: number) {
+  let reason: StopReason | null = null;
+  let killTimer: NodeJS.Timeout | undefined;
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const stop = (why: StopReason) => {
+    if (!child || reason) return;
+    reason = why;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    killTimer.unref?.();
+  };
+  return {
+    /** Why the run was stopped, if it was: the first reason wins. */
+    get reason() {
+      return reason;
+    },
+    stop,
+    startDeadline(ms: number) {
+      deadlineTimer = setTimeout(() => stop('deadline'), ms);
+    },
+    clearTimers() {
+      clearTimeout(deadlineTimer);
+      clearTimeout(killTimer);
+    },
+  };
+}
+
+/** The run's result from how it ended; the log gets the outcome as its last line. */
+function runResult(req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null; startedAt: number; endedAt: number }): RunResult {
+  const { outcome, error, rawFields } = runOutcome(req, agent, output, end);
+  const { fields, warnings } = sanitizeSkillFields(rawFields);
+  const lost = output.lossWarning();
+  if (lost) warnings.push(lost);
+  output.close(outcome, error);
+  const { exit, reports } = end;
+  return {
+    outcome,
+    exitCode: exit?.code ?? null,
+    signal: exit?.signal ?? null,
+    error,
+    ...(outcome === 'failure' && reports.errorCode ? { errorCode: reports.errorCode } : {}),
+    fields,
+    warnings,
+    startedAt: end.startedAt,
+    endedAt: end.endedAt,
+    logFile: output.logFile,
+    outputBytes: output.logged + output.dropped,
+    ...(agent.usage() ? { usage: agent.usage() } : {}),
+    ...(agent.delivery() ? { delivery: agent.delivery() } : {}),
+  };
+}
+
+/** What the end means: the first case that applies, from could-not-start down to success. */
+function runOutcome(req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null }): { outcome: RunOutcome; error?: string; rawFields?: unknown } {
+  const { exit, spawnError, stopReason, reports } = end;
+  const { lastStderr } = output;
+  // A JS entry or a prompt reports over IPC; a command may print JSON as its last line.
+  const reportsOverIpc = req.manifest.entry || agent.spec.prompt;
+  if (spawnError !== null) return { outcome: 'failure', error: `could not start: ${spawnError}` };
+  if (stopReason === 'deadline') {
+    return { outcome: 'timeout', error: `did not finish within timeoutSeconds=${req.manifest.timeoutSeconds}; stopped with SIGTERM${exit?.signal === 'SIGKILL' ? ', then SIGKILL' : ''}` };
+  }
+  // Not the skill's failure: interrupted (retried by policy, never counted by the breaker).
+  if (exit?.lost) return { outcome: 'interrupted', error: exit.lost };
+  if (stopReason !== null) {
+    return { outcome: 'interrupted', error: stopReason === 'replaced' ? 'stopped: a newer run replaced it (overlap=replace)' : 'stopped: the host shut down' };
+  }
+  if (exit && exit.signal) return { outcome: 'crashed', error: `killed by ${exit.signal}${lastStderr ? `: ${lastStderr}` : ''}` };
+  if (exit && exit.code !== 0) {
+    return { outcome: agent.errorKind ?? 'failure', error: reports.errorMessage ?? `exited with code ${exit.code}${lastStderr ? `: ${lastStderr}` : ''}` };
+  }
+  if (reportsOverIpc && !reports.result) return { outcome: 'failure', error: reports.errorMessage ?? 'the process exited without reporting a result' };
+  return { outcome: 'success', rawFields: reportsOverIpc ? reports.result?.fields : lastJsonLine(output.stdoutTail) };
 }
 
 /** A command skill may print one JSON object as its last stdout line. */
@@ -294,17 +278,5 @@ function lastJsonLine(tail: string): unknown {
     return JSON.parse(last);
   } catch {
     return undefined;
-  }
-}
-
-function pruneLogs(dir: string, keep: number): void {
-  try {
-    const files = readdirSync(dir)
-      .filter((f) => f.endsWith('.log'))
-      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const { f } of files.slice(keep)) rmSync(join(dir, f), { force: true });
-  } catch {
-    // pruning is housekeeping; a failure here loses nothing
   }
 }
