@@ -58,7 +58,7 @@ export function createModelClient(o) {
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     };
-    const r = req.stream ? await withRetries(conn, () => streamOnce(conn, params)) : await withRetries(conn, () => completeOnce(conn, params));
+    const r = req.stream ? await withRetries(conn, (t) => streamOnce(conn, params, t)) : await withRetries(conn, (t) => completeOnce(conn, params, t));
     const usage = await callUsage(r, req);
     used += usage.total_tokens;
     await o.send({ type: 'usage', usage: { ...usage, model: r.model || o.spec.model } });
