@@ -50,204 +50,301 @@ export interface GatewayHandler {
   addLoginCode(code: string, expiresAt: number): void;
 }
 
+/** One gateway's state, made once by createGatewayHandler and shared by every endpoint. */
+interface Gateway {
+  deps: GatewayDeps;
+  limiter: AuthLimiter;
+  revocations: SessionRevocations;
+  /** Login codes not used yet, each with its expiry (ms). */
+  codes: Map<string, number>;
+  ledger: Ledger;
+  skillsJson: () => Buffer;
+  pageHeaders: () => Record<string, string>;
+}
+
+/** One request, as an endpoint sees it. */
+interface Call {
+  g: Gateway;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+}
+
 export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
-  // Read at each request: a gateway told port 0 learns its port only once it listens.
-  const origins = () => allowedOrigins(deps.port);
-  const limiter = new AuthLimiter();
-  const revocations = new SessionRevocations(deps.paths.revokedSessions);
-  const codes = new Map<string, number>();
-  const ledger = new Ledger(deps.paths.runs, createMemoryLogger());
+  const g: Gateway = {
+    deps,
+    limiter: new AuthLimiter(),
+    revocations: new SessionRevocations(deps.paths.revokedSessions),
+    codes: new Map<string, number>(),
+    ledger: new Ledger(deps.paths.runs, createMemoryLogger()),
+    skillsJson: cachedSkillsJson(deps),
+    pageHeaders: dashboardHeaders(deps),
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const url = admit(g, req, res);
+    if (url) route({ g, req, res, url }).catch((err: unknown) => fail(g, res, err));
+  };
+  return Object.assign(handler, { addLoginCode: (code: string, expiresAt: number) => void g.codes.set(code, expiresAt) });
+}
+
+// The request guard: Host, Origin and path checks before routing, and credentials for /api/*.
+
+/** The URL to route, or null when the request was refused (and answered). */
+function admit(g: Gateway, req: IncomingMessage, res: ServerResponse): URL | null {
+  // The port is read at each request: a gateway told port 0 learns its port only once it listens.
+  const early = checkHost(req.headers.host, g.deps.port, C, g.deps.hostNames?.()) ?? checkOrigin(req.headers.origin, allowedOrigins(g.deps.port), C);
+  if (early) {
+    req.resume();
+    fail(g, res, early);
+    return null;
+  }
+  // Dot segments, plain or percent-encoded, are refused before URL parsing would quietly
+  // resolve them (`/api/skills/%2e%2e/run` would become `/api/run`).
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  if (/(^|\/|%2f)(\.|%2e){2}(\/|%2f|$)/i.test(rawPath) || /%2f|%5c|\\/i.test(rawPath)) {
+    req.resume();
+    fail(g, res, new ClawError('CK_INVALID_NAME', C, 'path segments like ".." (plain or encoded) are not allowed'));
+    return null;
+  }
+  try {
+    return new URL(req.url ?? '/', `http://127.0.0.1:${g.deps.port}`);
+  } catch {
+    fail(g, res, new ClawError('CK_BAD_REQUEST', C, 'bad request URL'));
+    return null;
+  }
+}
+
+function authenticated(g: Gateway, req: IncomingMessage): boolean {
+  // A valid credential always passes; only wrong ones are counted and, past the limit, get 429.
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  if (bearer !== undefined) {
+    if (g.deps.tokens.matches(bearer)) return true;
+    throw g.limiter.refuse('bearer', C, 'wrong token');
+  }
+  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+  if (cookie) {
+    const session = g.deps.tokens.sessionOf(cookie);
+    if (session && !g.revocations.isRevoked(session.id)) return true;
+    throw g.limiter.refuse('cookie', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
+  }
+  throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
+}
+
+function allow(req: IncomingMessage, ...methods: string[]): void {
+  if (!methods.includes(req.method ?? '')) throw new ClawError('CK_METHOD_NOT_ALLOWED', C, `${req.method} is not allowed here; use ${methods.join(' or ')}`);
+}
+
+// The route table: a path picks its endpoint, whose methods are checked before it runs.
+
+interface Endpoint {
+  /** Any other method gets 405. */
+  methods: string[];
+  handle: (c: Call) => void | Promise<void>;
+}
+
+/** The API at fixed paths, behind credentials (/api/login is the one without: it hands them out). */
+const API = new Map<string, Endpoint>([
+  ['/api/logout', { methods: ['POST'], handle: logout }],
+  ['/api/login-codes', { methods: ['POST'], handle: newLoginCode }],
+  ['/api/health', { methods: ['GET'], handle: healthDetail }],
+  ['/api/metrics', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g).metrics) }],
+  ['/api/snapshot', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g)) }],
+  ['/api/skills', { methods: ['GET'], handle: ({ g, res }) => sendBody(res, 200, g.skillsJson()) }],
+]);
+
+interface SkillEndpoint {
+  /** The first group is the skill's name (checked by skillName); a second one goes to `handle` as `arg`. */
+  path: RegExp;
+  methods: string[];
+  /** The name is checked before the method: a bad name is 400 whatever the method, as these paths always answered. */
+  nameFirst?: true;
+  handle: (c: Call, name: string, arg: string) => void | Promise<void>;
+}
+
+/** The API under /api/skills/:name, behind credentials; no two paths overlap. */
+const SKILL_API: SkillEndpoint[] = [
+  { path: /^\/api\/skills\/([^/]+)$/, methods: ['GET'], nameFirst: true, handle: ({ g, res }, name) => sendJson(res, 200, findSkill(g, name)) },
+  { path: /^\/api\/skills\/([^/]+)\/runs$/, methods: ['GET'], nameFirst: true, handle: skillRuns },
+  { path: /^\/api\/skills\/([^/]+)\/(run|pause|resume)$/, methods: ['POST'], nameFirst: true, handle: skillCommand },
+  // The dashboard's skill page (skill-page-api.ts).
+  { path: /^\/api\/skills\/([^/]+)\/page$/, methods: ['GET'], handle: skillPageOf },
+  { path: /^\/api\/skills\/([^/]+)\/log\/([^/]+)$/, methods: ['GET'], handle: runLog },
+];
+
+/** /health and the dashboard's files are open to all; every /api path but /api/login needs credentials. */
+async function route(c: Call): Promise<void> {
+  const path = c.url.pathname;
+  if (path === '/health') {
+    allow(c.req, 'GET', 'HEAD');
+    return sendJson(c.res, 200, publicHealth(c.g.deps.snapshot()));
+  }
+  if (!path.startsWith('/api/')) return sendFile(c, path);
+  if (c.url.searchParams.has('token') || c.url.searchParams.has('access_token')) {
+    throw new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted (URLs end up in logs and history); send Authorization: Bearer');
+  }
+  if (path === '/api/login') {
+    allow(c.req, 'POST');
+    return await login(c);
+  }
+  authenticated(c.g, c.req);
+  const endpoint = API.get(path);
+  if (endpoint) {
+    allow(c.req, ...endpoint.methods);
+    return await endpoint.handle(c);
+  }
+  for (const e of SKILL_API) {
+    const m = e.path.exec(path);
+    if (!m) continue;
+    const checked = e.nameFirst ? skillName(m[1]!) : null;
+    allow(c.req, ...e.methods);
+    return await e.handle(c, checked ?? skillName(m[1]!), m[2] ?? '');
+  }
+  throw new ClawError('CK_NOT_FOUND', C, `no API at ${path}`);
+}
+
+// Login and logout: a login code buys a browser its session cookie.
+
+/** POST /api/login {"code"}: a good code (used once) sets the session cookie. */
+async function login({ g, req, res }: Call): Promise<void> {
+  const body = (await readJsonBody(req, C)) as { code?: unknown } | undefined;
+  const code = typeof body?.code === 'string' ? body.code : '';
+  const exp = g.codes.get(code);
+  g.codes.delete(code);
+  if (!exp || exp < Date.now()) throw g.limiter.refuse('code', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
+  const cookie = `${SESSION_COOKIE}=${g.deps.tokens.signSession(SESSION_TTL_MS)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
+  sendJson(res, 200, { ok: true }, { 'set-cookie': cookie });
+}
+
+/** POST /api/logout */
+function logout({ g, req, res }: Call): void {
+  // The cookie's id is revoked in a file both layers read: the cookie is void everywhere at
+  // once (live WebSockets included), and stays void across restarts.
+  const session = g.deps.tokens.sessionOf(readCookie(req.headers.cookie, SESSION_COOKIE));
+  if (session) {
+    try {
+      g.revocations.revoke(session.id, session.expiresAt);
+    } catch (err) {
+      throw new ClawError('CK_UNAVAILABLE', C, `cannot record the logout in ${g.deps.paths.revokedSessions}: ${(err as Error).message}`);
+    }
+  }
+  sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+}
+
+/** POST /api/login-codes: a new code for /api/login, good for 60 s. */
+function newLoginCode({ g, res }: Call): void {
+  const code = randomBytes(24).toString('base64url');
+  for (const [c, exp] of g.codes) if (exp < Date.now()) g.codes.delete(c);
+  if (g.codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`);
+  g.codes.set(code, Date.now() + CODE_TTL_MS);
+  sendJson(res, 201, { code, expiresInSeconds: CODE_TTL_MS / 1000 });
+}
+
+// The host's state: /api/health, /api/metrics and /api/snapshot.
+
+function hostSnapshot(g: Gateway): Snapshot {
+  const s = g.deps.snapshot();
+  if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
+  return s;
+}
+
+/** GET /api/health: the full detail that /health leaves out. */
+function healthDetail({ g, res }: Call): void {
+  const s = hostSnapshot(g);
+  sendJson(res, 200, {
+    mode: s.mode,
+    status: publicHealth(s).status,
+    scenario: s.scenario,
+    layers: s.layers,
+    dependencies: s.dependencies,
+    skills: s.skills.map((k) => ({ name: k.name, state: k.state, reason: k.reason, deferred: k.deferred, breaker: k.breaker })),
+    host: s.host,
+    generatedAt: s.generatedAt,
+    transitions: s.transitions,
+  });
+}
+
+// One skill: /api/skills/:name and below.
+
+function skillName(raw: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    throw new ClawError('CK_INVALID_NAME', C, 'the skill name is not valid URL encoding');
+  }
+  if (!SKILL_NAME.test(name)) throw new ClawError('CK_INVALID_NAME', C, `"${name.slice(0, 80)}" is not a skill name (lower-case letters, digits, dashes)`);
+  return name;
+}
+
+function findSkill(g: Gateway, name: string) {
+  const s = g.deps.snapshot()?.skills.find((x) => x.name === name);
+  if (!s) throw new ClawError('CK_NOT_FOUND', C, `no skill named "${name}"`);
+  return s;
+}
+
+/** GET /api/skills/:name/runs?limit=N (50 by default, 500 at most), newest first. */
+function skillRuns({ g, res, url }: Call, name: string): void {
+  findSkill(g, name);
+  const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+  sendJson(res, 200, { runs: g.ledger.readEntries(name).reverse().slice(0, limit) });
+}
+
+/** POST /api/skills/:name/run|pause|resume: the host does it; 202 for run, 200 otherwise. */
+async function skillCommand({ g, req, res }: Call, name: string, action: string): Promise<void> {
+  const body = (await readJsonBody(req, C)) as { force?: unknown } | undefined; // bounded and checked
+  findSkill(g, name);
+  // {"force": true} runs a skill whose dependency is down (otherwise 409 dependency-down).
+  const result = await g.deps.command(action as 'run' | 'pause' | 'resume', name, { force: body?.force === true });
+  sendJson(res, action === 'run' ? 202 : 200, result);
+}
+
+/** GET /api/skills/:name/page?limit=N (500 by default, 20000 at most). */
+function skillPageOf({ g, res, url }: Call, name: string): void {
+  const s = findSkill(g, name);
+  sendJson(res, 200, skillPage(s, g.ledger, g.deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
+}
+
+/** GET /api/skills/:name/log/:runId?from=N */
+function runLog({ g, res, url }: Call, name: string, runId: string): void {
+  const s = findSkill(g, name);
+  sendJson(res, 200, readLogChunk(g.deps.paths, s.name, runId, Number(url.searchParams.get('from') ?? 0) || 0));
+}
+
+// Responses beyond plain JSON: dashboard files, errors, the cached skills list.
+
+/** Any other GET or HEAD: a dashboard file (`/` is index.html, `/login` is login.html). */
+function sendFile({ g, req, res }: Call, path: string): void {
+  allow(req, 'GET', 'HEAD');
+  const file = g.deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path);
+  if (!file) throw new ClawError('CK_NOT_FOUND', C, `nothing at ${path.slice(0, 100)}`);
+  res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...g.pageHeaders() });
+  res.end(req.method === 'HEAD' ? undefined : file.body);
+}
+
+/** The headers of every dashboard file; the CSP is worked out once, at the first file asked for. */
+function dashboardHeaders(deps: GatewayDeps): () => Record<string, string> {
   let csp = '';
   const pageCsp = () => (csp ||= dashboardCsp(deps.files.get('/index.html')?.body.toString('utf8') ?? '', [`ws://127.0.0.1:${deps.sessionPort}`, `ws://localhost:${deps.sessionPort}`]));
-  const pageHeaders = () => ({ 'content-security-policy': pageCsp(), 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' });
+  return () => ({ 'content-security-policy': pageCsp(), 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' });
+}
 
+/** A refused request's answer: its ClawError (429 and 401 with their headers), anything else a bare 500. */
+function fail(g: Gateway, res: ServerResponse, err: unknown): void {
+  if (err instanceof ClawError) {
+    const extra: Record<string, string> = {};
+    if (err.code === 'CK_RATE_LIMITED') extra['retry-after'] = String(g.limiter.retryAfterSeconds());
+    if (err.code === 'CK_UNAUTHORIZED') extra['www-authenticate'] = 'Bearer';
+    return sendError(res, err, extra);
+  }
+  sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
+}
+
+function cachedSkillsJson(deps: GatewayDeps): () => Buffer {
   // The skills list is serialized once per snapshot, not once per request.
-  let skillsCache: { snap: Snapshot | null; body: Buffer } = { snap: null, body: Buffer.from('{"skills":[]}') };
-  function skillsJson(): Buffer {
+  let cache: { snap: Snapshot | null; body: Buffer } = { snap: null, body: Buffer.from('{"skills":[]}') };
+  return () => {
     const snap = deps.snapshot();
-    if (snap !== skillsCache.snap) skillsCache = { snap, body: Buffer.from(JSON.stringify({ skills: snap?.skills ?? [] })) };
-    return skillsCache.body;
-  }
-
-  function authenticated(req: IncomingMessage): boolean {
-    // A valid credential always passes; only wrong ones are counted and, past the limit, get 429.
-    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer !== undefined) {
-      if (deps.tokens.matches(bearer)) return true;
-      throw limiter.refuse('bearer', C, 'wrong token');
-    }
-    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-    if (cookie) {
-      const session = deps.tokens.sessionOf(cookie);
-      if (session && !revocations.isRevoked(session.id)) return true;
-      throw limiter.refuse('cookie', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
-    }
-    throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
-  }
-
-  function skillName(raw: string): string {
-    let name: string;
-    try {
-      name = decodeURIComponent(raw);
-    } catch {
-      throw new ClawError('CK_INVALID_NAME', C, 'the skill name is not valid URL encoding');
-    }
-    if (!SKILL_NAME.test(name)) throw new ClawError('CK_INVALID_NAME', C, `"${name.slice(0, 80)}" is not a skill name (lower-case letters, digits, dashes)`);
-    return name;
-  }
-
-  function findSkill(name: string) {
-    const s = deps.snapshot()?.skills.find((x) => x.name === name);
-    if (!s) throw new ClawError('CK_NOT_FOUND', C, `no skill named "${name}"`);
-    return s;
-  }
-
-  function allow(req: IncomingMessage, ...methods: string[]): void {
-    if (!methods.includes(req.method ?? '')) throw new ClawError('CK_METHOD_NOT_ALLOWED', C, `${req.method} is not allowed here; use ${methods.join(' or ')}`);
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname;
-    if (path === '/health') {
-      allow(req, 'GET', 'HEAD');
-      return sendJson(res, 200, publicHealth(deps.snapshot()));
-    }
-    if (path.startsWith('/api/')) {
-      if (url.searchParams.has('token') || url.searchParams.has('access_token')) {
-        throw new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted (URLs end up in logs and history); send Authorization: Bearer');
-      }
-      if (path === '/api/login') {
-        allow(req, 'POST');
-        const body = (await readJsonBody(req, C)) as { code?: unknown } | undefined;
-        const code = typeof body?.code === 'string' ? body.code : '';
-        const exp = codes.get(code);
-        codes.delete(code);
-        if (!exp || exp < Date.now()) throw limiter.refuse('code', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
-        const cookie = `${SESSION_COOKIE}=${deps.tokens.signSession(SESSION_TTL_MS)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
-        return sendJson(res, 200, { ok: true }, { 'set-cookie': cookie });
-      }
-      authenticated(req);
-      if (path === '/api/logout') {
-        allow(req, 'POST');
-        // The cookie's id is revoked in a file both layers read: the cookie is void everywhere at
-        // once (live WebSockets included), and stays void across restarts.
-        const session = deps.tokens.sessionOf(readCookie(req.headers.cookie, SESSION_COOKIE));
-        if (session) {
-          try {
-            revocations.revoke(session.id, session.expiresAt);
-          } catch (err) {
-            throw new ClawError('CK_UNAVAILABLE', C, `cannot record the logout in ${deps.paths.revokedSessions}: ${(err as Error).message}`);
-          }
-        }
-        return sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
-      }
-      if (path === '/api/login-codes') {
-        allow(req, 'POST');
-        const code = randomBytes(24).toString('base64url');
-        for (const [c, exp] of codes) if (exp < Date.now()) codes.delete(c);
-        if (codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`);
-        codes.set(code, Date.now() + CODE_TTL_MS);
-        return sendJson(res, 201, { code, expiresInSeconds: CODE_TTL_MS / 1000 });
-      }
-      if (path === '/api/health') {
-        allow(req, 'GET');
-        const s = deps.snapshot();
-        if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
-        return sendJson(res, 200, {
-          mode: s.mode,
-          status: publicHealth(s).status,
-          scenario: s.scenario,
-          layers: s.layers,
-          dependencies: s.dependencies,
-          skills: s.skills.map((k) => ({ name: k.name, state: k.state, reason: k.reason, deferred: k.deferred, breaker: k.breaker })),
-          host: s.host,
-          generatedAt: s.generatedAt,
-          transitions: s.transitions,
-        });
-      }
-      if (path === '/api/metrics') {
-        allow(req, 'GET');
-        const s = deps.snapshot();
-        if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
-        return sendJson(res, 200, s.metrics);
-      }
-      if (path === '/api/snapshot') {
-        allow(req, 'GET');
-        const s = deps.snapshot();
-        if (!s) throw new ClawError('CK_UNAVAILABLE', C, 'no state from the host yet; retry in a moment');
-        return sendJson(res, 200, s);
-      }
-      if (path === '/api/skills') {
-        allow(req, 'GET');
-        return sendBody(res, 200, skillsJson());
-      }
-      // The dashboard's skill page (skill-page-api.ts).
-      const page = /^\/api\/skills\/([^/]+)\/(?:page|log\/([^/]+))$/.exec(path);
-      if (page) {
-        allow(req, 'GET');
-        const s = findSkill(skillName(page[1]!));
-        if (page[2] === undefined) return sendJson(res, 200, skillPage(s, ledger, deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
-        return sendJson(res, 200, readLogChunk(deps.paths, s.name, page[2], Number(url.searchParams.get('from') ?? 0) || 0));
-      }
-      const m = /^\/api\/skills\/([^/]+)(?:\/(runs|run|pause|resume))?$/.exec(path);
-      if (m) {
-        const name = skillName(m[1]!);
-        const action = m[2];
-        if (!action) {
-          allow(req, 'GET');
-          return sendJson(res, 200, findSkill(name));
-        }
-        if (action === 'runs') {
-          allow(req, 'GET');
-          findSkill(name);
-          const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
-          return sendJson(res, 200, { runs: ledger.readEntries(name).reverse().slice(0, limit) });
-        }
-        allow(req, 'POST');
-        const body = (await readJsonBody(req, C)) as { force?: unknown } | undefined; // bounded and checked
-        findSkill(name);
-        // {"force": true} runs a skill whose dependency is down (otherwise 409 dependency-down).
-        const result = await deps.command(action as 'run' | 'pause' | 'resume', name, { force: body?.force === true });
-        return sendJson(res, action === 'run' ? 202 : 200, result);
-      }
-      throw new ClawError('CK_NOT_FOUND', C, `no API at ${path}`);
-    }
-    allow(req, 'GET', 'HEAD');
-    const file = deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path);
-    if (!file) throw new ClawError('CK_NOT_FOUND', C, `nothing at ${path.slice(0, 100)}`);
-    res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...pageHeaders() });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
-  }
-
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    const fail = (err: unknown) => {
-      if (err instanceof ClawError) {
-        const extra: Record<string, string> = {};
-        if (err.code === 'CK_RATE_LIMITED') extra['retry-after'] = String(limiter.retryAfterSeconds());
-        if (err.code === 'CK_UNAUTHORIZED') extra['www-authenticate'] = 'Bearer';
-        return sendError(res, err, extra);
-      }
-      sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
-    };
-    const early = checkHost(req.headers.host, deps.port, C, deps.hostNames?.()) ?? checkOrigin(req.headers.origin, origins(), C);
-    if (early) {
-      req.resume();
-      return fail(early);
-    }
-    // Dot segments, plain or percent-encoded, are refused before URL parsing would quietly
-    // resolve them (`/api/skills/%2e%2e/run` would become `/api/run`).
-    const rawPath = (req.url ?? '/').split('?')[0]!;
-    if (/(^|\/|%2f)(\.|%2e){2}(\/|%2f|$)/i.test(rawPath) || /%2f|%5c|\\/i.test(rawPath)) {
-      req.resume();
-      return fail(new ClawError('CK_INVALID_NAME', C, 'path segments like ".." (plain or encoded) are not allowed'));
-    }
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', `http://127.0.0.1:${deps.port}`);
-    } catch {
-      return fail(new ClawError('CK_BAD_REQUEST', C, 'bad request URL'));
-    }
-    route(req, res, url).catch(fail);
+    if (snap !== cache.snap) cache = { snap, body: Buffer.from(JSON.stringify({ skills: snap?.skills ?? [] })) };
+    return cache.body;
   };
-  return Object.assign(handler, { addLoginCode: (code: string, expiresAt: number) => void codes.set(code, expiresAt) });
 }
