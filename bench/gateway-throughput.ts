@@ -30,8 +30,8 @@ createServer((req, res) => { const b = req.url === '/health' ? bodies.health : b
   .listen(${barePort}, '127.0.0.1', () => process.send('ready'));`);
 const bare = fork(bareFile, [], { stdio: 'ignore' });
 await new Promise((r) => bare.once('message', r));
-// Same footing as the gateway, which the supervisor runs at nice 10.
-setPriority(bare.pid!, 10);
+// Same footing as the gateway, which the supervisor runs at nice 19.
+setPriority(bare.pid!, 19);
 
 async function load(port: number, path: string, headers: Record<string, string>) {
   const r = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 20, duration: DURATION, headers: { host: `127.0.0.1:${port}`, ...headers } });

@@ -82,7 +82,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
       env,
       ports,
       // How much the layers yield the CPU to the host and its runs (0 = not at all, 19 = most).
-      layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 10) || 0)),
+      layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 19) || 0)),
       // CLAWKEEPER_STANDBY=0: no warm standby (a new process boots at each restart; the bench's baseline).
       standby: opts.env.CLAWKEEPER_STANDBY !== '0',
     });

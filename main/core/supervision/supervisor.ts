@@ -94,7 +94,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions) {
     super();
-    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500, probeFailures: 10, silentMs: 1000, standby: true, queueCap: 1000, layerNice: 10, ...opts };
+    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500, probeFailures: 10, silentMs: 1000, standby: true, queueCap: 1000, layerNice: 19, ...opts };
     this.log = opts.logger.child('supervisor');
   }
 
