@@ -1,7 +1,7 @@
 // @ts-check
 // Pure functions from what the data source says to what the dashboard shows. No DOM here, so
 // they are tested under Node.
-import { withLayers, withLiveness } from 'clawkeeper/common/health.js';
+import { stateAfterRun, withLayers, withLiveness } from 'clawkeeper/common/health.js';
 
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
@@ -47,6 +47,8 @@ export function applyEvent(snap, e) {
       const recent = [...s.recent, { outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms }].slice(-30);
       return {
         ...s,
+        // Until the next snapshot: a skill that was "pending, no run yet" has a run now.
+        ...stateAfterRun(s, d),
         running: s.running?.runId === d.run_id ? null : s.running,
         lastRun: { runId: d.run_id, outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms, error: d.error },
         recent,

@@ -13,7 +13,8 @@ import { buildStatusReport, freshStatusFiles, readHostLiveness } from '../core/h
 import { rotateToken } from '../core/auth/token.ts';
 import { paint, table } from './format.ts';
 import { askHost } from './ask-host.ts';
-import { outcomeWords, tokensToday, usageWords } from '../core/models/usage-view.ts';
+import { outcomeWords } from '../common/health.js';
+import { tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { callGateway } from './gateway-client.ts';
 import { exitCodeOf, healthVerdict } from './health-verdict.ts';
 import { cliPorts } from './ports.ts';

@@ -68,6 +68,40 @@ export const OUTCOME_WORDS = /** @type {const} */ ({
   'budget-exceeded': 'over token budget',
 });
 
+/**
+ * A run's outcome and error in words (`clawkeeper logs`, a failing skill's reason).
+ * @param {{ outcome: string, error?: string | null }} e
+ */
+export function outcomeWords(e) {
+  const why = e.error ? `: ${e.error}` : '';
+  if (e.outcome === 'upstream-failure' || e.outcome === 'budget-exceeded') return `${OUTCOME_WORDS[e.outcome]}${why}`;
+  return `${e.outcome}${why}`;
+}
+
+/**
+ * What a skill's last run says of it: failing (with why), or nothing (a success leaves the
+ * state to the rest of the composition). The host's skillState and the dashboard between two
+ * snapshots both ask this.
+ * @param {{ outcome: string, error?: string | null } | null | undefined} last
+ * @returns {{ state: SkillState, reason: string } | null}
+ */
+export function lastRunVerdict(last) {
+  return last && last.outcome !== 'success' ? { state: 'failing', reason: `last run ${outcomeWords(last)}` } : null;
+}
+
+/**
+ * A skill's state once one more run ended, before the host's next snapshot: states the host
+ * decides from the last run (pending, ok, failing) follow it; the others (paused, tripped,
+ * deferred, late…) wait for the snapshot.
+ * @param {{ state: SkillState, reason: string }} s
+ * @param {{ outcome: string, error?: string | null }} end
+ * @returns {{ state: SkillState, reason: string }}
+ */
+export function stateAfterRun(s, end) {
+  if (s.state !== 'pending' && s.state !== 'ok' && s.state !== 'failing') return { state: s.state, reason: s.reason };
+  return lastRunVerdict(end) ?? { state: 'ok', reason: '' };
+}
+
 /** The title of the article's partition scenario (also the notice when it starts). */
 export const NETWORK_PARTITION_TITLE = 'Network partition';
 

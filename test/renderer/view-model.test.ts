@@ -39,6 +39,16 @@ describe('dashboard view model (renderer/view-model.js)', () => {
     assert.equal(s.layers.gateway.status, 'ok', 'a layer event does not change the layer tiles');
   });
 
+  it('a run that ends between snapshots moves the run-decided states of a skill (pending, ok, failing), and leaves the others to the snapshot', () => {
+    let s = snapshot({}, [skill('fresh', { state: 'pending', reason: 'no run yet', runs: 0, recent: [] }), skill('held', { state: 'paused', reason: 'paused by the user', runs: 0, recent: [] })]);
+    s = applyEvent(s, runEnd('fresh', '2026-01-01T00:01:00.000Z'));
+    assert.deepEqual([s.skills[0]!.state, s.skills[0]!.reason], ['ok', '']);
+    s = applyEvent(s, { kind: 'run-end', data: { ...runEnd('fresh', '2026-01-01T00:01:01.000Z', 'upstream-failure').data, error: '429 rate limited' } });
+    assert.deepEqual([s.skills[0]!.state, s.skills[0]!.reason], ['failing', 'last run provider failed: 429 rate limited']);
+    s = applyEvent(s, runEnd('held', '2026-01-01T00:01:02.000Z', 'failure'));
+    assert.deepEqual([s.skills[1]!.state, s.skills[1]!.reason], ['paused', 'paused by the user']);
+  });
+
   it('a snapshot older than the live events already shown never steps the view back', () => {
     const snap = { ...snapshot({}, [skill('poster', { runs: 1, recent: [] })]), generatedAt: '2026-01-01T00:01:00.000Z' };
     const events = [runEnd('poster', '2026-01-01T00:00:59.000Z'), runEnd('poster', '2026-01-01T00:01:02.000Z')];

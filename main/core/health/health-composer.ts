@@ -1,13 +1,12 @@
 // The one composer of health. Its inputs come from the live host (LayerLink, for the gateway,
 // the dashboard, the tray and notifications) or from the files alone (status-report.ts, for
 // `clawkeeper status`); what it returns is what every view renders.
-import { summarize, type DependencyHealth, type LayerHealth, type Layers, type SkillState } from '../../common/health.js';
+import { lastRunVerdict, summarize, type DependencyHealth, type LayerHealth, type Layers, type SkillState } from '../../common/health.js';
 import type { HealthReport, SkillView } from '../../common/layer-protocol.ts';
 import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
 import type { BreakerView } from '../runs/breaker.ts';
 import { nextSlot } from '../scheduling/cron.ts';
 import type { Ledger } from '../runs/ledger.ts';
-import { outcomeWords } from '../models/usage-view.ts';
 import { formatProblem } from '../skills/skill-loader.ts';
 import type { StorageHealth } from './storage-health.ts';
 
@@ -32,7 +31,8 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   }
   if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
   const last = ledger.lastRun(skill.name);
-  if (last && last.outcome !== 'success') return { state: 'failing', reason: `last run ${outcomeWords(last)}` };
+  const failing = lastRunVerdict(last);
+  if (failing) return failing;
   const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
   const since = ledger.lastSlot(skill.name);
   if (since !== null) {

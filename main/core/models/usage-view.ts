@@ -1,16 +1,9 @@
-import { OUTCOME_WORDS } from '../../common/health.js';
 import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
 import type { HomePaths } from '../home/paths.ts';
 import { readSpend, spentOn } from './day-budget.ts';
 import { localDay } from './local-day.ts';
 
 /** A run's outcome in words every view shares: a provider's failure is not the skill's. */
-export function outcomeWords(e: Pick<LedgerEnd, 'outcome' | 'error'>): string {
-  const why = e.error ? `: ${e.error}` : '';
-  if (e.outcome === 'upstream-failure' || e.outcome === 'budget-exceeded') return `${OUTCOME_WORDS[e.outcome]}${why}`;
-  return `${e.outcome}${why}`;
-}
-
 /** `tokens=<n>` and the delivery of a run, for `clawkeeper logs`. */
 export function usageWords(e: Pick<LedgerEnd, 'usage' | 'delivery'>): string {
   const parts: string[] = [];

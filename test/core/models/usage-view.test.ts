@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { recordSpend } from '../../../main/core/models/day-budget.ts';
-import { outcomeWords, tokenHistory } from '../../../main/core/models/usage-view.ts';
+import { outcomeWords } from '../../../main/common/health.js';
+import { tokenHistory } from '../../../main/core/models/usage-view.ts';
 import { homePaths } from '../../../main/core/home/paths.ts';
 import { tempHome } from '../../helpers/home.ts';
 
