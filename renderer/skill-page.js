@@ -152,7 +152,7 @@ export function SkillPage({ name, snap, now }) {
     <p><a href="#/">← All skills</a></p>
     <header class="top"><h1>${name}</h1><span class=${`badge c-${skillColor(s.state)}`}><span aria-hidden="true">${COLOR_ICON[skillColor(s.state)]}</span> ${s.state}</span></header>
     <p>${s.description}</p>
-    <p class="muted">${s.scheduleText ?? s.schedule ?? 'no schedule'}${s.timezone ? ` (${s.timezone})` : ''} · ${s.reason}</p>
+    <p class="muted">${s.scheduleText ?? s.schedule ?? 'no schedule'}${s.timezone ? ` (${s.timezone})` : ''}${s.reason ? ` · ${s.reason}` : ''}</p>
     ${s.problems?.length ? html`<section class="panel problems" aria-label="Problems"><h2>Problems</h2><ul>${s.problems.map((/** @type {string} */ p) => html`<li>${p}</li>`)}</ul></section>` : ''}
     <h2>Durations (last ${page.runs.length} run${page.runs.length === 1 ? '' : 's'})</h2>
     <${DurationChart} runs=${page.runs} />
