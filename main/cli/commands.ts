@@ -167,6 +167,10 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
       ),
     ]),
   );
+  // What the article's scripts read: the one line the last run wrote (control characters in it
+  // are percent-encoded, so it stays one line).
+  const statusFile = join(paths.status, `${name}.txt`);
+  if (existsSync(statusFile)) ctx.out(`\nstatus line (${statusFile}):\n${readFileSync(statusFile, 'utf8').trimEnd()}`);
   const lastEnd = [...entries].reverse().find((e) => e.type === 'end');
   if (lastEnd?.type === 'end' && lastEnd.log && existsSync(lastEnd.log)) {
     ctx.out(`\n--- ${lastEnd.log} ---`);

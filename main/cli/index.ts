@@ -6,27 +6,13 @@ import type { CliContext } from './commands.ts';
 import { endQuietlyOnClosedPipe } from './quiet-pipe.ts';
 import { terminalLine } from './format.ts';
 import { stripControls } from '../common/terminal-text.ts';
+import { USAGE } from './usage.ts';
+import { followRunningHost } from './cli-home.ts';
 
 // Commands are imported when used: the long-running `start` never loads what only the short
 // ones need (node:http alone is ~18 MB of resident memory).
 const commands = () => import('./commands.ts');
 
-const USAGE = `usage: clawkeeper <command>
-  start [--headless]   run the host in the foreground (headless: no Electron)
-  status [--json]      layers, mode and skills from the files alone (exit 0 operational, 1 degraded, 2 down)
-  health               the article's check: gateway /health plus fresh status files
-  skills               list skills, with every problem of the invalid ones
-  run <name> [--force] run a skill now (by the running host, over host.sock; here only when no host runs)
-  open                 print a one-time dashboard login link
-  token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
-  logs <name> [-n N]   recent runs of a skill and its last output
-  run <name> --dry-run show each model prompt with its token count and budget; nothing sent or written
-  import openclaw [--from FILE] [--dry-run] [--force]   OpenClaw cron jobs as prompt skills
-  run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
-  export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
-  service install|uninstall|status [--system]   the host as a LaunchAgent/LaunchDaemon or systemd unit
-environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
-  (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
 export async function main(argv: string[]): Promise<number> {
   const pipes = endQuietlyOnClosedPipe();
@@ -36,6 +22,15 @@ export async function main(argv: string[]): Promise<number> {
     err: (l) => void (pipes.open(process.stderr) && process.stderr.write(terminalLine(l, false) + '\n')),
     logger: createConsoleLogger('', true, stripControls),
   };
+  // Without CLAWKEEPER_HOME a command reaches the host started last, if it runs (cli-home.ts);
+  // not `start` and `service` (they name a home for a new host) nor `run-once` (a scheduler's
+  // call names its home explicitly).
+  const word = argv.find((a) => !a.startsWith('-'));
+  if (word !== undefined && !['start', 'service', 'run-once', 'help'].includes(word)) {
+    const followed = followRunningHost(ctx.env);
+    if (followed.note) ctx.err(followed.note);
+    ctx.env = followed.env;
+  }
   // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
@@ -54,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const [command, arg] = positionals;
-  if (values.help || !command) {
+  if (values.help || !command || command === 'help') {
     ctx.out(USAGE);
     return command || values.help ? 0 : 64;
   }
@@ -71,6 +66,10 @@ export async function main(argv: string[]): Promise<number> {
       if (!arg) break;
       if (values['dry-run']) return (await import('./dry-run.ts')).dryRunCommand(ctx, arg);
       return (await commands()).runCommand(ctx, arg, { force: values.force === true });
+    case 'pause':
+    case 'resume':
+      if (!arg) break;
+      return (await import('./pause.ts')).pauseCommand(ctx, arg, command === 'pause');
     case 'logs':
       if (!arg) break;
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);

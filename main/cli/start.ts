@@ -4,6 +4,7 @@ import { createConsoleLogger } from '../core/home/logger.ts';
 import { resolveHome } from '../core/home/paths.ts';
 import { createServiceLogger } from '../core/home/rotating-log.ts';
 import { stripControls } from '../common/terminal-text.ts';
+import { clearCurrentHost, writeCurrentHost } from '../core/home/current-host.ts';
 import type { CliContext } from './commands.ts';
 // (a type-only import: start never loads the other commands)
 
@@ -18,6 +19,13 @@ export async function startCommand(ctx: CliContext): Promise<number> {
   const app = await startHeadless({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger, env: ctx.env });
 
   for (const line of app.banner()) ctx.out(line);
+  // The pointer a later `clawkeeper status` (in any terminal) follows to this home and its ports.
+  const home = resolveHome(ctx.env);
+  try {
+    writeCurrentHost(ctx.env, { home, pid: process.pid, gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort(), startedAt: new Date().toISOString() });
+  } catch (err) {
+    logger.warn(`cannot leave the running-host pointer (${(err as Error).message}): other terminals need CLAWKEEPER_HOME=${home}`);
+  }
   const onReady = (name: string) => {
     if (name !== 'gateway') return;
     app.supervisor?.off('ready', onReady);
@@ -33,7 +41,10 @@ export async function startCommand(ctx: CliContext): Promise<number> {
       if (signals === 1) {
         logger.info(`${sig}: stopping; in-flight runs get their deadline (send it again to stop them now)`);
         app.stop().then(
-          () => resolve(0),
+          () => {
+            clearCurrentHost(ctx.env, process.pid);
+            resolve(0);
+          },
           (err: unknown) => {
             logger.error(`stop failed: ${String(err)}`);
             resolve(1);

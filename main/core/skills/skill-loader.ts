@@ -5,6 +5,7 @@ import { checkCron, checkTimezone } from '../scheduling/cron.ts';
 import { readModelsFile, type ModelsFile } from '../models/config.ts';
 import { checkModelFields, normalizeModelFields } from '../models/manifest.ts';
 import { SKILL_NAME, validateSkillJson } from './skill-schema.ts';
+import { describeJsonError } from './json-error.ts';
 
 export const DEFAULTS = {
   timeoutSeconds: 300,
@@ -59,10 +60,12 @@ export function loadSkill(dir: string, folderName: string, source: SkillSource, 
     return result;
   }
   let data: unknown;
+  let text = '';
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    data = JSON.parse(text);
   } catch (err) {
-    problem('(file)', `not valid JSON: ${(err as Error).message}`);
+    problem('(file)', describeJsonError(text, err));
     return result;
   }
   const override = models?.overrides[folderName];
