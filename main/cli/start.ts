@@ -4,7 +4,7 @@ import { createConsoleLogger } from '../core/home/logger.ts';
 import { resolveHome } from '../core/home/paths.ts';
 import { createServiceLogger } from '../core/home/rotating-log.ts';
 import { stripControls } from '../common/terminal-text.ts';
-import { clearCurrentHost, writeCurrentHost } from '../core/home/current-host.ts';
+import { leaveRunningHostPointer } from '../core/home/current-host.ts';
 import type { CliContext } from './commands.ts';
 // (a type-only import: start never loads the other commands)
 
@@ -20,12 +20,7 @@ export async function startCommand(ctx: CliContext): Promise<number> {
 
   for (const line of app.banner()) ctx.out(line);
   // The pointer a later `clawkeeper status` (in any terminal) follows to this home and its ports.
-  const home = resolveHome(ctx.env);
-  try {
-    writeCurrentHost(ctx.env, { home, pid: process.pid, gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort(), startedAt: new Date().toISOString() });
-  } catch (err) {
-    logger.warn(`cannot leave the running-host pointer (${(err as Error).message}): other terminals need CLAWKEEPER_HOME=${home}`);
-  }
+  const clearPointer = leaveRunningHostPointer(ctx.env, { home: resolveHome(ctx.env), gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort() }, logger);
   const onReady = (name: string) => {
     if (name !== 'gateway') return;
     app.supervisor?.off('ready', onReady);
@@ -42,7 +37,7 @@ export async function startCommand(ctx: CliContext): Promise<number> {
         logger.info(`${sig}: stopping; in-flight runs get their deadline (send it again to stop them now)`);
         app.stop().then(
           () => {
-            clearCurrentHost(ctx.env, process.pid);
+            clearPointer();
             resolve(0);
           },
           (err: unknown) => {

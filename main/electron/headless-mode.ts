@@ -7,6 +7,7 @@ import { bundledSkillsDir } from '../core/home/app-paths.ts';
 import { startHeadless } from '../core/host/headless.ts';
 import { createConsoleLogger } from '../core/home/logger.ts';
 import { resolveHome } from '../core/home/paths.ts';
+import { leaveRunningHostPointer } from '../core/home/current-host.ts';
 import { createServiceLogger } from '../core/home/rotating-log.ts';
 import { createUtilityLauncher, type UtilityForker } from './utility-launcher.ts';
 
@@ -17,12 +18,16 @@ export async function runHeadlessInElectron(app: App, utilityProcess: UtilityFor
   const logger = env.CLAWKEEPER_LOG_FILE ? createServiceLogger(env.CLAWKEEPER_LOG_FILE) : createConsoleLogger();
   const headless = await startHeadless({ home: resolveHome(env), bundledSkillsDir: bundledSkillsDir(), logger, env, launcher: createUtilityLauncher(utilityProcess) });
   for (const line of headless.banner()) logger.info(line);
+  const clearPointer = leaveRunningHostPointer(env, { home: resolveHome(env), gatewayPort: headless.gatewayPort(), sessionPort: headless.sessionPort() }, logger);
   app.on('window-all-closed', () => undefined);
   let stopping = false;
   const stop = () => {
     if (stopping) return headless.host.interruptAll();
     stopping = true;
-    void headless.stop().finally(() => app.exit(0));
+    void headless.stop().finally(() => {
+      clearPointer();
+      app.exit(0);
+    });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -14,6 +14,7 @@ import { dashboardFiles } from '../core/layers/gateway/dashboard-files.ts';
 import { Ledger } from '../core/runs/ledger.ts';
 import { createFileLogger } from '../core/home/logger.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/home/paths.ts';
+import { leaveRunningHostPointer } from '../core/home/current-host.ts';
 import { withScheduleWords } from '../core/scheduling/schedule-words.ts';
 import { defaultServiceContext, startInstalledService } from '../cli/service.ts';
 import { effectivePorts, SETTINGS_DEFAULTS, STORE_OPTIONS, type Settings } from '../core/home/settings.ts';
@@ -62,6 +63,7 @@ if (cli) {
   let win: BrowserWindow | null = null;
   // Another host holding the home folder (the service): attach to it; else run the host here.
   const forward = (kind: string) => (data: unknown) => win?.webContents.send(IPC_CHANNELS.event, { session: HOST_SESSION, kind, data });
+  let clearPointer = () => {};
   const startOwn = async () => {
     const headless = await startHeadless({
       home,
@@ -70,6 +72,8 @@ if (cli) {
       env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(ports.gateway), CLAWKEEPER_SESSION_PORT: String(ports.session) },
       launcher: createUtilityLauncher(utilityProcess),
     });
+    // So `clawkeeper status` in a terminal finds this host (docs/cli.md, "Which host it talks to").
+    clearPointer = leaveRunningHostPointer(process.env, { home, gatewayPort: headless.gatewayPort(), sessionPort: headless.sessionPort() }, logger);
     headless.host.on('run-start', forward('run-start'));
     headless.host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
     headless.supervisor?.on('transition', forward('layer'));
@@ -145,6 +149,9 @@ if (cli) {
     quitting = true;
     e.preventDefault();
     // An own host stops (runs get their deadline); an attached service keeps running.
-    void desktop.quit().finally(() => app.exit(0));
+    void desktop.quit().finally(() => {
+      clearPointer();
+      app.exit(0);
+    });
   });
 }
