@@ -5,6 +5,7 @@ import type { ProcessLauncher } from '../runs/launcher.ts';
 import { startRun, type RunHandle, type RunResult } from '../runs/runner.ts';
 import { writeStatusFile } from '../runs/status-file.ts';
 import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
+import { startTimer } from '../scheduling/clock.ts';
 import { dayTokensLeft, recordAgentEnd } from '../models/day-budget.ts';
 import { NETWORK_ERROR_CODES } from '../dependencies/probe-target.ts';
 import type { HostContext, Pending } from './host-context.ts';
@@ -35,7 +36,8 @@ export class RunsInFlight {
   private readonly o: RunsInFlightOptions;
   private readonly active = new Map<string, RunHandle>();
   private readonly queues = new Map<string, Pending[]>();
-  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Cancels of the retry timers pending (on the host's clock: a fake one in tests). */
+  private readonly retryTimers = new Set<() => void>();
   /** Run ids of breaker probes running now. */
   private readonly probeRuns = new Set<string>();
   /** Skills with a breaker probe's retry timer pending. */
@@ -189,12 +191,12 @@ export class RunsInFlight {
 
   scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number, probe = false): void {
     if (probe) this.probeRetries.add(name);
-    const t = setTimeout(() => {
-      this.retryTimers.delete(t);
+    const cancel = startTimer(this.ctx.clock, () => {
+      this.retryTimers.delete(cancel);
       if (probe) this.probeRetries.delete(name);
       this.o.retry(name, slot, attempt, probe);
     }, delaySeconds * 1000);
-    this.retryTimers.add(t);
+    this.retryTimers.add(cancel);
   }
 
   /**
@@ -230,7 +232,7 @@ export class RunsInFlight {
    * Resolves when every run has ended and its end is written.
    */
   async stop(force: boolean): Promise<void> {
-    for (const t of this.retryTimers) clearTimeout(t);
+    for (const cancel of this.retryTimers) cancel();
     this.retryTimers.clear();
     this.queues.clear();
     if (force) this.interruptAll();
