@@ -158,12 +158,14 @@ function describeBudget(b) {
 
 /** @param {number} ms @param {AbortSignal} signal */
 function sleep(ms, signal) {
+  // The abort's reason as it is (the run's deadline or stop), as `fetch` rejects with it.
+  const reason = () => /** @type {Error} */ (signal.reason);
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(reason());
     const t = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(t);
-      reject(signal.reason);
+      reject(reason());
     }, { once: true });
   });
 }
