@@ -9,8 +9,8 @@ import type { CliContext } from './commands.ts';
 
 /**
  * `clawkeeper pause|resume <skill>`: by the host that holds the home (so its schedule, dashboard
- * and tray change at once), else in runs/_paused.json, which the next host reads. A resume also
- * closes a tripped breaker, as the host's resume does.
+ * and tray change at once), else in runs/_paused.json, which the next host reads. Resuming a
+ * paused skill also closes its tripped breaker, as the host's resume does.
  */
 export async function pauseCommand(ctx: CliContext, name: string, pause: boolean): Promise<number> {
   const op = pause ? 'pause' : 'resume';
@@ -31,10 +31,11 @@ export async function pauseCommand(ctx: CliContext, name: string, pause: boolean
   }
   mkdirSync(paths.runs, { recursive: true, mode: 0o700 });
   const paused = readPaused(paths);
+  const wasPaused = paused.has(name);
   if (pause) paused.add(name);
   else paused.delete(name);
   writePaused(paths, paused);
-  if (!pause) {
+  if (!pause && wasPaused) {
     const breakers = new Breakers(paths.breakers, ctx.logger);
     breakers.load();
     breakers.close(name);

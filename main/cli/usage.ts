@@ -17,7 +17,7 @@ export const COMMANDS: readonly CommandLine[] = [
   { command: 'run', args: '<name> [--force]', summary: 'run a skill now (by the running host, over host.sock; here only when no host runs)' },
   { command: 'run', args: '<name> --dry-run', summary: 'show each model prompt with its token count and budget; nothing sent or written' },
   { command: 'pause', args: '<name>', summary: "no slot of the skill starts until it is resumed (survives restarts)" },
-  { command: 'resume', args: '<name>', summary: 'undo pause (and close a tripped breaker)' },
+  { command: 'resume', args: '<name>', summary: "undo pause (and close the skill's tripped breaker)" },
   { command: 'logs', args: '<name> [-n N]', summary: 'recent runs of a skill, the status line it wrote and its last output' },
   { command: 'open', args: '', summary: 'print a one-time dashboard login link' },
   { command: 'token', args: '[--rotate]', summary: 'where the API token is; --rotate replaces it (no restart needed)' },
