@@ -4,9 +4,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClawError } from '../../../common/errors.ts';
 import { homePaths, resolveHome } from '../../home/paths.ts';
-import { readCookie, SESSION_COOKIE, TokenSource } from '../../auth/token.ts';
+import { TokenSource } from '../../auth/token.ts';
+import { checkPresented, presentedIn, type AuthedAs } from '../../auth/credentials.ts';
 import { SessionRevocations } from '../../auth/session-revocations.ts';
-import { watchAuthedClients, type AuthedAs } from './session-auth-watch.ts';
+import { watchAuthedClients } from './session-auth-watch.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, loopbackNames, sendError, sendJson } from '../guard.ts';
 import { listenLoopback } from '../listen-loopback.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from '../ipc.ts';
@@ -71,14 +72,17 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
   }
   if (!c.authed) {
     if (msg.type !== 'auth') return c.ws.close(4401, 'authenticate first');
-    // A valid token always passes; only wrong ones are counted (per kind) and, past the limit, 4429.
-    if (typeof msg.token === 'string' && tokens.matches(msg.token)) {
+    // {"token"} (the API token) or {"session"} (the dashboard's): a valid one always passes, a wrong
+    // one beside it is ignored; only wrong ones are counted (per kind) and, past the limit, 4429.
+    const r = checkPresented({ bearer: typeof msg.token === 'string' ? msg.token : undefined, sessions: typeof msg.session === 'string' ? [msg.session] : [] }, tokens, revocations);
+    if ('as' in r) {
       c.authed = true;
-      c.as = { token: tokens.current(), session: null };
+      c.as = r.as;
       return send(c, { type: 'auth-ok' });
     }
-    const refused = limiter.refuse('bearer', C, 'wrong token');
-    return c.ws.close(refused.code === 'CK_RATE_LIMITED' ? 4429 : 4401, refused.code === 'CK_RATE_LIMITED' ? 'too many failed attempts; try again later' : 'wrong token');
+    const refusals = r.failed.map((kind) => limiter.refuse(kind, C, 'wrong token or expired session'));
+    const limited = refusals.some((e) => e.code === 'CK_RATE_LIMITED');
+    return c.ws.close(limited ? 4429 : 4401, limited ? 'too many failed attempts; try again later' : 'wrong token or expired session');
   }
   const session = msg.session;
   switch (msg.type) {
@@ -150,19 +154,13 @@ const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   if (err) return refuseUpgrade(socket, err);
   if (clients.size >= MAX_CLIENTS) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections (${MAX_CLIENTS}); try again later`));
   if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'));
-  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-  let authed = false;
-  let as: AuthedAs | undefined;
-  if (bearer !== undefined || cookie) {
-    if (bearer !== undefined && tokens.matches(bearer)) as = { token: tokens.current(), session: null };
-    else {
-      const session = tokens.sessionOf(cookie);
-      if (session && !revocations.isRevoked(session.id)) as = { token: tokens.current(), session };
-    }
-    authed = as !== undefined;
-  }
-  if (!authed && (bearer !== undefined || cookie)) return refuseUpgrade(socket, limiter.refuse(bearer !== undefined ? 'bearer' : 'cookie', C, 'wrong token or expired session'));
+  // Headers (a CLI or script client): the API token, or a session in the dashboard's header.
+  // Cookies are never read: the browser would send ours to every port on 127.0.0.1.
+  const presented = presentedIn(req.headers);
+  const r = checkPresented(presented, tokens, revocations);
+  const as: AuthedAs | undefined = 'as' in r ? r.as : undefined;
+  const authed = as !== undefined;
+  if (!('as' in r) && r.failed.length > 0) return refuseUpgrade(socket, limiter.refuse(r.failed[0]!, C, 'wrong token or expired session'));
   if (!authed) {
     // Connections that have not authenticated yet are few and short-lived (5 s deadline).
     let pending = 0;
