@@ -71,7 +71,12 @@ export function httpSource(pollMs = 500) {
           if (!ws && snap.ports?.session) {
             ws = new SessionClient({
               url: `ws://${location.hostname}:${snap.ports.session}/`,
-              open: (url) => /** @type {any} */ (new WebSocket(url)),
+              // The session as a subprotocol authenticates at the upgrade, which a flood of
+              // connections still waiting to authenticate cannot keep out; the first frame says it again.
+              open: (url) => {
+                const session = sessionToken();
+                return /** @type {any} */ (session ? new WebSocket(url, ['clawkeeper', `clawkeeper.session.${session}`]) : new WebSocket(url));
+              },
               session: sessionToken,
               onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
               onState: (st) => {

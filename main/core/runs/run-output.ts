@@ -1,6 +1,6 @@
 // A run's output on its way to the log: kept up to the cap, dropped (and counted) past it or while
 // storage is short, with the part the result reads kept aside. The runner (runner.ts) owns one per run.
-import { constants, createWriteStream, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { constants, createWriteStream, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { RunOutcome } from '../../common/types.ts';
@@ -86,7 +86,14 @@ function openLog(logDir: string, logFile: string, opts: OutputOptions): Writable
     return sink();
   }
   // Never through a link at its name (the run id is random, but be sure): O_NOFOLLOW fails on one.
-  const log = createWriteStream(logFile, { flags: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), mode: 0o600 });
+  let fd: number;
+  try {
+    fd = openSync(logFile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o600);
+  } catch (err) {
+    opts.onLogError?.(logFile, err);
+    return sink();
+  }
+  const log = createWriteStream(logFile, { fd });
   let reported = false;
   log.on('error', (err) => {
     if (!reported) opts.onLogError?.(logFile, err);

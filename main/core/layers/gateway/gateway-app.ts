@@ -33,6 +33,8 @@ export interface GatewayDeps {
   files: StaticFiles;
   /** Host names accepted (default: every loopback name); gateway.ts narrows it without IPv6. */
   hostNames?: () => Set<string>;
+  /** A request authenticated: its connection is proven (connection-guard.ts), never evicted by a flood. */
+  onAuthenticated?: (req: IncomingMessage) => void;
 }
 
 /** The public, unauthenticated view: states only, no reasons, paths or names. */
@@ -182,6 +184,7 @@ async function route(c: Call): Promise<void> {
     return await login(c);
   }
   const as = authenticated(c.g, c.req);
+  c.g.deps.onAuthenticated?.(c.req);
   const endpoint = API.get(path);
   if (endpoint) {
     allow(c.req, ...endpoint.methods);
