@@ -104,8 +104,8 @@ describe('the dashboard credential reaches our port only (Chromium, two loopback
     await page.goto(`http://127.0.0.1:${h.gatewayPort}/#/skill/tick`);
     await page.locator('[data-skill-page="tick"] pre[data-manifest]').waitFor({ timeout: 15_000 });
     assert.match((await page.locator('pre[data-manifest]').textContent()) ?? '', /"schedule"/);
-    // The live connection authenticated with its first frame: the session layer counts it.
-    await waitFor('an authenticated WebSocket from the page', async () => ((await http(h.sessionPort, 'GET', '/health')).json() as { clients: number }).clients >= 1, 10_000);
+    // The page's live connection authenticated with its session (subprotocol, then first frame).
+    await waitFor('an authenticated WebSocket from the page', async () => ((await http(h.sessionPort, 'GET', '/health')).json() as { authenticated: number }).authenticated >= 1, 10_000);
   });
 
   it('a session taken from the page cannot mint a login code; the API token can', async () => {

@@ -163,7 +163,7 @@ const onRequest = (req: IncomingMessage, res: ServerResponse) => {
   const hostErr = checkHost(req.headers.host, port, C, loopbackNames(ipv6));
   if (hostErr) return sendError(res, hostErr);
   if (req.method === 'GET' && (req.url === '/health' || req.url?.startsWith('/health?'))) {
-    return sendJson(res, 200, { status: 'ok', layer: 'session', clients: clients.size });
+    return sendJson(res, 200, { status: 'ok', layer: 'session', clients: clients.size, authenticated: authedCount() });
   }
   sendError(res, new ClawError('CK_NOT_FOUND', C, 'this port speaks WebSocket; GET /health is the only HTTP path'));
 };
