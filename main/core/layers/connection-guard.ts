@@ -50,7 +50,8 @@ export class ConnectionGuard {
   /** Watches every connection and request of `server` (call once per listening server). */
   attach(server: Server): void {
     server.on('connection', (s: Socket) => this.admit(s));
-    server.on('request', (req, res) => {
+    // Before the server's own handler: its response may end at once, and `finish` must be heard.
+    server.prependListener('request', (req, res) => {
       const e = this.unproven.get(req.socket);
       if (!e) return;
       e.busy = true;
