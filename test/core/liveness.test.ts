@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
 import { DEFAULT_LIVENESS, judgeSilence } from '../../main/core/supervision/liveness.ts';
-import { processActivity, type Activity } from '../../main/core/supervision/process-activity.ts';
+import { parsePsLine, processActivity, type Activity } from '../../main/core/supervision/process-activity.ts';
 import { waitFor } from '../helpers/home.ts';
 
 // Issue #18, item 4: a starved process is busy, not hung. The verdict as a pure function of what
@@ -43,6 +43,16 @@ describe('judgeSilence: hung or only starved, from IPC silence and the CPU the p
     assert.equal(judgeSilence(4000, act('unknown', null), null, o), null);
     assert.equal(judgeSilence(o.unknownSilentMs, act('running', 10), null, o)?.kind, 'hung');
     assert.equal(judgeSilence(60_000, act('gone', null), 5, o), null);
+  });
+});
+
+describe('parsePsLine: `ps -o stat=,time=` where there is no /proc (macOS)', () => {
+  it('reads the state letter and the CPU time in its macOS and procps forms', () => {
+    assert.deepEqual(parsePsLine('T      0:00.05\n'), { state: 'stopped', cpuMs: 50 });
+    assert.deepEqual(parsePsLine('R+   12:03.50'), { state: 'running', cpuMs: 723_500 });
+    assert.deepEqual(parsePsLine('Ss   01:02:03'), { state: 'sleeping', cpuMs: 3_723_000 });
+    assert.deepEqual(parsePsLine('U    1-00:00:01'), { state: 'io', cpuMs: 86_401_000 });
+    assert.equal(parsePsLine(''), null);
   });
 });
 

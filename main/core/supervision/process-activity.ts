@@ -28,11 +28,16 @@ export async function processActivity(pid: number): Promise<Activity> {
   if (process.platform === 'win32') return { state: 'unknown', cpuMs: null };
   return new Promise((resolve) => {
     execFile('ps', ['-o', 'stat=,time=', '-p', String(pid)], { timeout: 2000 }, (err, stdout) => {
-      const m = /^\s*(\S)\S*\s+(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)\s*$/.exec(stdout ?? '');
-      if (err || !m) return resolve({ state: err && !stdout ? 'gone' : 'unknown', cpuMs: null });
-      const [, st, d, h, min, sec] = m;
-      const cpuMs = (((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min)) * 60 + Number(sec)) * 1000;
-      resolve({ state: STATES[st!] ?? 'unknown', cpuMs });
+      resolve(parsePsLine(stdout ?? '') ?? { state: err && !stdout ? 'gone' : 'unknown', cpuMs: null });
     });
   });
+}
+
+/** One line of `ps -o stat=,time=`: `T    0:00.05` (macOS) or `R+   00:01:02` (procps); null if not that. */
+export function parsePsLine(line: string): Activity | null {
+  const m = /^\s*(\S)\S*\s+(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)\s*$/.exec(line);
+  if (!m) return null;
+  const [, st, d, h, min, sec] = m;
+  const cpuMs = (((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min)) * 60 + Number(sec)) * 1000;
+  return { state: STATES[st!] ?? 'unknown', cpuMs: Math.round(cpuMs) };
 }
