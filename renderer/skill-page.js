@@ -9,6 +9,7 @@ import htm from 'htm';
 import uPlot from 'uplot';
 import { COLOR_ICON, skillColor } from 'clawkeeper/common/health.js';
 import { relative } from './view-model.js';
+import { apiFetch } from './session-auth.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 const ROWS = 100;
@@ -35,7 +36,7 @@ const time = (/** @type {string} */ iso) => new Date(iso).toLocaleString();
 
 /** @param {string} path */
 async function getJson(path) {
-  const res = await fetch(path, { credentials: 'include' });
+  const res = await apiFetch(path);
   const body = await res.json();
   if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
   return body;

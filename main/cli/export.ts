@@ -1,11 +1,12 @@
 // `clawkeeper export kubernetes|systemd|launchd`: the skills for an external scheduler.
 // Arguments and files here; each target is main/core/export/<target>.ts.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appRoot, bundledSkillsDir, serviceNode } from '../core/home/app-paths.ts';
 import type { ExportContext, ExportResult } from '../core/export/export-plan.ts';
 import { homePaths, resolveHome } from '../core/home/paths.ts';
+import { sharedFolderProblem, writeFileNoFollow } from '../core/home/no-follow.ts';
 import { readPaused } from '../core/skills/paused.ts';
 import { discoverSkills } from '../core/skills/skill-loader.ts';
 import type { CliContext } from './commands.ts';
@@ -74,8 +75,25 @@ export async function exportCommand(ctx: CliContext, argv: string[]): Promise<nu
   };
   const result = (await load())(skills, exportCtx, { image: values.image, namespace: values.namespace });
   const out = resolve(values.out ?? `clawkeeper-${target}`);
-  mkdirSync(out, { recursive: true });
-  for (const f of result.files) writeFileSync(join(out, f.path), f.content, { mode: 0o644 });
+  // Unit files often end up run by root or launchd: each is written without following a link
+  // planted at its name (no-follow.ts), into a folder nobody else can write.
+  try {
+    mkdirSync(out, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    ctx.err(`clawkeeper export: cannot make ${out}: ${(err as Error).message}`);
+    return 73;
+  }
+  const problem = sharedFolderProblem(out);
+  if (problem) {
+    ctx.err(`clawkeeper export: refusing to write into ${out}: ${problem}. Choose a folder of your own with --out (e.g. --out ~/clawkeeper-${target})`);
+    return 73;
+  }
+  try {
+    for (const f of result.files) writeFileNoFollow(join(out, f.path), f.content, 0o644);
+  } catch (err) {
+    ctx.err(`clawkeeper export: cannot write into ${out}: ${(err as Error).message}`);
+    return 73;
+  }
   ctx.out(`wrote ${result.files.length} files to ${out}: ${result.files.map((f) => f.path).join(', ')}`);
   if (result.notes.length > 0) {
     ctx.out(`\nnot exact (${result.notes.length}; also written into the files):`);

@@ -86,8 +86,11 @@ export type LayerToHost =
   | { type: 'fatal'; code: string; message: string }
   /** A standby has loaded its modules and waits for `activate`. */
   | { type: 'standby' }
-  /** Every 200 ms from an active layer: its event loop turns (the quick hang verdict needs silence). */
-  | { type: 'alive' }
+  /**
+   * Every 200 ms from an active layer: its event loop turns (a hang verdict needs silence), with
+   * its CPU time so far and how late this tick came (main/core/supervision/liveness.ts).
+   */
+  | { type: 'alive'; cpuMs?: number; delayMs?: number }
   | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean }
   /** The session layer cannot store history (a full disk), or can again (null). */
   | { type: 'storage'; problem: string | null };

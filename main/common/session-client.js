@@ -22,13 +22,15 @@
  *   url: string,
  *   open: (url: string) => WebSocketLike,
  *   token?: () => string | null,
+ *   session?: () => string | null,
  *   onEvent: (e: SessionEventFrame) => void,
  *   onState?: (state: ConnectionState, detail?: string) => void,
  *   firstBackoffMs?: number,
  *   maxBackoffMs?: number,
  *   outboxCap?: number,
  * }} SessionClientOptions
- * `token` is sent in the first frame (omit it when the upgrade carries a cookie); `outboxCap`
+ * `token` (the API token) or `session` (the dashboard's browser session) is sent in the first
+ * frame (omit both when the upgrade carries a header that authenticates); `outboxCap`
  * bounds the publishes kept until the server acknowledges them (older ones are dropped past it).
  */
 
@@ -115,7 +117,8 @@ export class SessionClient {
     this.ws = ws;
     ws.onopen = () => {
       const token = this.o.token?.();
-      if (token) ws.send(JSON.stringify({ type: 'auth', token }));
+      const session = this.o.session?.();
+      if (token || session) ws.send(JSON.stringify({ type: 'auth', ...(token ? { token } : {}), ...(session ? { session } : {}) }));
     };
     ws.onmessage = (ev) => this.onFrame(String(ev.data));
     ws.onerror = () => undefined;

@@ -9,8 +9,8 @@ import { ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { http, snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
 /** A WebSocket that authenticated (by frame or by upgrade headers); resolves its close code. */
-async function authedSocket(port: number, how: { token?: string; cookie?: string }) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: how.cookie ? { cookie: how.cookie } : {} });
+async function authedSocket(port: number, how: { token?: string; session?: string }) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: how.session ? { 'x-clawkeeper-session': how.session } : {} });
   ws.on('error', () => undefined);
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   const ok = new Promise<boolean>((resolve) => {
@@ -27,7 +27,7 @@ async function login(h: HostProcess): Promise<string> {
   const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).json() as { code: string };
   const r = await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) });
   assert.equal(r.status, 200);
-  return String(r.headers['set-cookie']).split(';')[0]!;
+  return (r.json() as { session: string }).session;
 }
 
 describe('rotation, logout and expiry cut live sessions', () => {
@@ -44,13 +44,13 @@ describe('rotation, logout and expiry cut live sessions', () => {
     cleanup();
   });
 
-  it('logout revokes the cookie in both layers, closes its live WebSocket 4401, and survives a gateway restart', async () => {
-    const cookie = await login(h);
-    const live = await authedSocket(h.sessionPort, { cookie });
-    const out = await http(h.gatewayPort, 'POST', '/api/logout', { headers: { cookie } });
+  it('logout revokes the browser session in both layers, closes its live WebSocket 4401, and survives a gateway restart', async () => {
+    const session = await login(h);
+    const live = await authedSocket(h.sessionPort, { session });
+    const out = await http(h.gatewayPort, 'POST', '/api/logout', { headers: { 'x-clawkeeper-session': session } });
     assert.equal(out.status, 200);
     assert.equal((await live.closed).code, 4401);
-    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie } })).status, 401);
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': session } })).status, 401);
     assert.equal(statSync(join(h.home, 'revoked-sessions.json')).mode & 0o777, 0o600);
     // A new gateway process reads the revocation from the file.
     const before = (await snapshotOf(h)).host.layerPids.gateway;
@@ -62,17 +62,17 @@ describe('rotation, logout and expiry cut live sessions', () => {
         return false;
       }
     }, 20_000, 100);
-    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie } })).status, 401);
-    const ws = new WebSocket(`ws://127.0.0.1:${h.sessionPort}/`, { headers: { cookie } });
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': session } })).status, 401);
+    const ws = new WebSocket(`ws://127.0.0.1:${h.sessionPort}/`, { headers: { 'x-clawkeeper-session': session } });
     ws.on('error', () => undefined);
     assert.equal(await new Promise((r) => ws.on('unexpected-response', (_q, res) => r(res.statusCode))), 401);
   });
 
-  it('a cookie that expires while its WebSocket is open gets that socket closed 4401', async () => {
+  it('a browser session that expires while its WebSocket is open gets that socket closed 4401', async () => {
     // Signed with the real token, as the gateway would, but good for 1.5 s only.
     const body = `${Date.now() + 1500}.short-lived-session-id`;
     const mac = createHmac('sha256', h.token()).update(`clawkeeper-session:${body}`).digest('base64url');
-    const live = await authedSocket(h.sessionPort, { cookie: `ck_session=${body}.${mac}` });
+    const live = await authedSocket(h.sessionPort, { session: `${body}.${mac}` });
     const closed = await live.closed;
     assert.equal(closed.code, 4401);
     assert.match(closed.reason, /expired/);
@@ -80,11 +80,11 @@ describe('rotation, logout and expiry cut live sessions', () => {
 
   it('`clawkeeper token --rotate` closes every authenticated WebSocket with 4401', async () => {
     const byToken = await authedSocket(h.sessionPort, { token: h.token() });
-    const byCookie = await authedSocket(h.sessionPort, { cookie: await login(h) });
+    const bySession = await authedSocket(h.sessionPort, { session: await login(h) });
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'token', '--rotate'], { env: { ...process.env, CLAWKEEPER_HOME: h.home }, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal((await byToken.closed).code, 4401);
-    assert.equal((await byCookie.closed).code, 4401);
+    assert.equal((await bySession.closed).code, 4401);
     const again = await authedSocket(h.sessionPort, { token: h.token() });
     again.ws.close();
   });

@@ -140,16 +140,19 @@ describe('hostile input is refused with the contract code, and nothing is writte
     assert.match(csp, /frame-ancestors 'none'/);
   });
 
-  it('logs a browser in with a one-time code: an HttpOnly SameSite=Strict cookie, and the code works once', async () => {
+  it('logs a browser in with a one-time code: the session comes in the body (no cookie is set), works in its header, and the code works once', async () => {
     const code = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() });
     assert.equal(code.status, 201);
     const c = (code.json() as { code: string }).code;
     const login = await http(h.gatewayPort, 'POST', '/api/login', { headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${h.gatewayPort}` }, body: JSON.stringify({ code: c }) });
     assert.equal(login.status, 200);
-    const cookie = String(login.headers['set-cookie']);
-    assert.match(cookie, /^ck_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
-    const withCookie = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie: cookie.split(';')[0]! } });
-    assert.equal(withCookie.status, 200);
+    const session = (login.json() as { session: string }).session;
+    // The only cookie header left clears the cookie earlier versions set.
+    assert.match(String(login.headers['set-cookie']), /^ck_session=; .*Max-Age=0/);
+    const withSession = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': session } });
+    assert.equal(withSession.status, 200);
+    const asCookie = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie: `ck_session=${session}` } });
+    assert.equal(asCookie.status, 401, 'a cookie is never read, even one holding a good session');
     const again = await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: c }) });
     assert.equal(again.status, 401);
   });
@@ -208,7 +211,7 @@ describe('hostile input is refused with the contract code, and nothing is writte
     assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: auth() })).status, 200);
   });
 
-  it('a burst of wrong tokens gets 429 for wrong tokens only: the valid token, a login code and a cookie still work (no lockout)', async () => {
+  it('a burst of wrong tokens gets 429 for wrong tokens only: the valid token, a login code and a browser session still work (no lockout)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) {
       const r = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `10.0.0.${i}` } });
@@ -237,13 +240,13 @@ describe('hostile input is refused with the contract code, and nothing is writte
     const { waitFor } = await import('../helpers/home.ts');
     await waitFor('auth-ok on the WebSocket', () => ws.frames.some((f) => (f as { type: string }).type === 'auth-ok'), 5000);
     ws.ws.close();
-    // Login codes and cookies are limited apart from Bearer tokens.
+    // Login codes and browser sessions are limited apart from Bearer tokens.
     const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() })).json() as { code: string };
     const login = await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) });
     assert.equal(login.status, 200, login.body);
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie } })).status, 200);
-    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { cookie: 'ck_session=1.2.3' } })).status, 401, 'a wrong cookie is counted on its own');
+    const session = (login.json() as { session: string }).session;
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': session } })).status, 200);
+    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': '1.2.3' } })).status, 401, 'a wrong session is counted on its own');
     // A burst of wrong login codes limits codes, and a valid code still works.
     const codeStatuses: number[] = [];
     for (let i = 0; i < 22; i++) codeStatuses.push((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: `nope-${i}` }) })).status);

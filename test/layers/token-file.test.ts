@@ -18,17 +18,17 @@ function tokenInFile(home: string): string | null {
   }
 }
 
-/** A session cookie signed as today's code would sign it, with a key of our choosing. */
-function forgedCookie(key: string): string {
+/** A browser session signed as today's code would sign it, with a key of our choosing. */
+function forgedSession(key: string): string {
   const body = `${Date.now() + 3600_000}.forged-nonce-0123456789`;
   const mac = createHmac('sha256', key).update(`clawkeeper-session:${body}`).digest('base64url');
-  return `ck_session=${body}.${mac}`;
+  return `${body}.${mac}`;
 }
 
-/** What the session layer answers a WebSocket upgrade carrying only this cookie. */
-function wsWithCookie(port: number, cookie: string): Promise<string> {
+/** What the session layer answers a WebSocket upgrade carrying only this session (in its header). */
+function wsWithSession(port: number, session: string): Promise<string> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { cookie } });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { 'x-clawkeeper-session': session } });
     const done = (what: string) => {
       ws.terminate();
       resolve(what);
@@ -57,32 +57,32 @@ describe('a truncated or missing token file never opens the door', () => {
     cleanup();
   });
 
-  it('a cookie forged with the empty key gets 401 on /api/snapshot and POST pause, and no auth-ok on the WebSocket, while the file is empty', async () => {
+  it('a session forged with the empty key gets 401 on /api/snapshot and POST pause, and no auth-ok on the WebSocket, while the file is empty', async () => {
     const good = h.token();
     writeFileSync(join(h.home, 'token'), '');
-    const cookie = forgedCookie('');
-    const snap = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { cookie } });
+    const session = forgedSession('');
+    const snap = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { 'x-clawkeeper-session': session } });
     assert.equal(snap.status, 401, snap.body);
-    const pause = await http(h.gatewayPort, 'POST', '/api/skills/poster/pause', { headers: { cookie } });
+    const pause = await http(h.gatewayPort, 'POST', '/api/skills/poster/pause', { headers: { 'x-clawkeeper-session': session } });
     assert.equal(pause.status, 401, pause.body);
-    assert.notEqual(await wsWithCookie(h.sessionPort, cookie), 'auth-ok');
+    assert.notEqual(await wsWithSession(h.sessionPort, session), 'auth-ok');
     // The host repairs the file by itself, with a new token, and says so.
     const fresh = await waitFor('a new token in the file', () => {
       const t = tokenInFile(h.home);
       return t !== good ? t : null;
     }, 15_000, 50);
     await waitFor('the host to report the repair', () => /token was empty: wrote a new token/.test(h.output()), 5000, 50);
-    assert.notEqual(await wsWithCookie(h.sessionPort, forgedCookie('')), 'auth-ok');
+    assert.notEqual(await wsWithSession(h.sessionPort, forgedSession('')), 'auth-ok');
     await waitFor('the new token to be taken by the gateway', async () => (await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${fresh}` } })).status === 200, 5000, 50);
     assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${good}` } })).status, 401);
     assert.ok(h.proc.exitCode === null, 'the host is alive');
   });
 
-  it('a cookie forged with a short key is refused while the file holds that short key', async () => {
+  it('a session forged with a short key is refused while the file holds that short key', async () => {
     writeFileSync(join(h.home, 'token'), 'abc\n');
-    const r = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { cookie: forgedCookie('abc') } });
+    const r = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { 'x-clawkeeper-session': forgedSession('abc') } });
     assert.equal(r.status, 401);
-    assert.notEqual(await wsWithCookie(h.sessionPort, forgedCookie('abc')), 'auth-ok');
+    assert.notEqual(await wsWithSession(h.sessionPort, forgedSession('abc')), 'auth-ok');
     await waitFor('the host to replace the short token', () => tokenInFile(h.home) !== null, 15_000, 50);
   });
 

@@ -4,7 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 /**
  * Browser sessions ended by logout: `revoked-sessions.json` in the home folder (0600), a map of
  * session id → the session's own expiry (ms). Kept in a file so a logout survives a layer restart
- * and reaches the other layer (and a standby layer taking over); entries go once their cookie would
+ * and reaches the other layer (and a standby layer taking over); entries go once their session would
  * have expired anyway, so the file stays small (at most one entry per login of the last 12 h).
  */
 export class SessionRevocations {

@@ -12,7 +12,7 @@ export function newToken(): string {
  * A usable key: at least 43 printable characters, the length of our 256-bit base64url tokens (a
  * token the user set by hand in another alphabet is kept). Anything else (empty after an editor
  * truncated the file, a half-written file, binary garbage) is never used to check or sign
- * anything: with an empty key anyone could sign a session cookie.
+ * anything: with an empty key anyone could sign a browser session.
  */
 export function isStrongToken(t: string): boolean {
   return /^[\x21-\x7e]{43,512}$/.test(t);
@@ -107,8 +107,8 @@ export class TokenSource {
   }
 
   /**
-   * Browser session cookie: `<expiry>.<id>.<hmac>`, valid in both layers, void after rotation;
-   * the id is what logout revokes (session-revocations.ts).
+   * Browser session: `<expiry>.<id>.<hmac>`, valid in both layers, void after rotation; the id is
+   * what logout revokes (session-revocations.ts). The page sends it in a header (credentials.ts).
    */
   signSession(ttlMs: number, now = Date.now()): string {
     const body = `${now + ttlMs}.${randomBytes(16).toString('base64url')}`;
@@ -117,16 +117,16 @@ export class TokenSource {
     return `${body}.${mac}`;
   }
 
-  /** The id and expiry of a session cookie this token signed and that has not expired; else null. */
-  sessionOf(cookie: string | undefined | null, now = Date.now()): { id: string; expiresAt: number } | null {
-    if (!this.verifySession(cookie, now)) return null;
-    const [exp, id] = cookie!.split('.');
+  /** The id and expiry of a session this token signed and that has not expired; else null. */
+  sessionOf(value: string | undefined | null, now = Date.now()): { id: string; expiresAt: number } | null {
+    if (!this.verifySession(value, now)) return null;
+    const [exp, id] = value!.split('.');
     return { id: id!, expiresAt: Number(exp) };
   }
 
-  verifySession(cookie: string | undefined | null, now = Date.now()): boolean {
-    if (!cookie) return false;
-    const parts = cookie.split('.');
+  verifySession(value: string | undefined | null, now = Date.now()): boolean {
+    if (!value) return false;
+    const parts = value.split('.');
     if (parts.length !== 3) return false;
     const body = `${parts[0]}.${parts[1]}`;
     if (!(Number(parts[0]) > now)) return false;
@@ -140,15 +140,4 @@ export class TokenSource {
     if (!isStrongToken(key)) return null;
     return createHmac('sha256', key).update(`clawkeeper-session:${body}`).digest('base64url');
   }
-}
-
-export const SESSION_COOKIE = 'ck_session';
-
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
 }

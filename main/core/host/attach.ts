@@ -86,7 +86,9 @@ export class AttachedHost extends EventEmitter implements HostHandle {
   private listen(port: number) {
     this.session = new SessionClient({
       url: `ws://127.0.0.1:${port}/`,
-      open: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      // Authenticated at the upgrade (header), so a flood of connections still waiting to
+      // authenticate never keeps the app out (connection-guard.ts); the first frame says it again.
+      open: (url) => new WebSocket(url, { headers: { authorization: `Bearer ${readFileSync(this.o.paths.token, 'utf8').trim()}` } }) as unknown as WebSocketLike,
       token: () => readFileSync(this.o.paths.token, 'utf8').trim(),
       onEvent: (e) => this.emit('event', { kind: e.kind, data: e.data }),
       maxBackoffMs: 2000,

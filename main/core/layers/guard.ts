@@ -90,8 +90,8 @@ export function readJsonBody(req: IncomingMessage, component: string): Promise<u
   });
 }
 
-/** Credential kinds, limited apart: a flood of wrong cookies never blocks Bearer tokens or login codes. */
-export type CredentialKind = 'bearer' | 'cookie' | 'code';
+/** Credential kinds, limited apart: a flood of wrong sessions never blocks Bearer tokens or login codes. */
+export type CredentialKind = 'bearer' | 'session' | 'code';
 
 /**
  * Failed-auth limiter, one bucket per credential kind: past `max` failures of a kind in `windowMs`,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 
 // Both loopback families are ours. Binding only 127.0.0.1 left [::1]:port free for any local user:
 // `curl localhost:3019` (the article's health script) and a browser on http://localhost may try
-// ::1 first and would talk to the squatter, cookie included. So each layer listens on 127.0.0.1
+// ::1 first and would talk to the squatter, credentials included. So each layer listens on 127.0.0.1
 // and on ::1 with the same port; if ::1 is taken by someone else, the layer fails loudly (like a
 // taken IPv4 port) instead of sharing the name. On a machine without IPv6 nobody can bind ::1,
 // and `[::1]` is then not accepted as a Host name.

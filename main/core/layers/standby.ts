@@ -35,8 +35,16 @@ export async function untilActive(): Promise<void> {
     });
   }
   // A timer, not a probe: it keeps ticking while the layer is merely busy with many requests,
-  // and stops when the process is stopped or its event loop is wedged.
-  setInterval(() => toHost({ type: 'alive' }), ALIVE_EVERY_MS).unref();
+  // and stops when the process is stopped or its event loop is wedged. It carries the CPU time
+  // used so far (the supervisor compares it with what the OS says while the layer is silent:
+  // liveness.ts) and how late this tick came (the event loop's own delay).
+  let due = performance.now() + ALIVE_EVERY_MS;
+  setInterval(() => {
+    const now = performance.now();
+    const cpu = process.cpuUsage();
+    toHost({ type: 'alive', cpuMs: (cpu.user + cpu.system) / 1000, delayMs: Math.max(0, Math.round(now - due)) });
+    due = now + ALIVE_EVERY_MS;
+  }, ALIVE_EVERY_MS).unref();
 }
 
 const RETRY_EVERY_MS = 10;

@@ -1,10 +1,11 @@
 // A run's output on its way to the log: kept up to the cap, dropped (and counted) past it or while
 // storage is short, with the part the result reads kept aside. The runner (runner.ts) owns one per run.
-import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { constants, createWriteStream, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { RunOutcome } from '../../common/types.ts';
 import type { RunnerOptions } from './runner.ts';
+import { isRealFolder } from '../home/no-follow.ts';
 
 const TAIL_BYTES = 64 * 1024;
 
@@ -78,11 +79,21 @@ function openLog(logDir: string, logFile: string, opts: OutputOptions): Writable
   if (opts.logsAllowed?.() === false) return sink();
   try {
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    // logs/<skill> is ours: a link someone put there instead is never written through.
+    if (!isRealFolder(logDir)) throw new Error(`${logDir} is not a folder the host made (a link?); move it away and the next run's log is written`);
   } catch (err) {
     opts.onLogError?.(logDir, err);
     return sink();
   }
-  const log = createWriteStream(logFile, { mode: 0o600 });
+  // Never through a link at its name (the run id is random, but be sure): O_NOFOLLOW fails on one.
+  let fd: number;
+  try {
+    fd = openSync(logFile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o600);
+  } catch (err) {
+    opts.onLogError?.(logFile, err);
+    return sink();
+  }
+  const log = createWriteStream(logFile, { fd });
   let reported = false;
   log.on('error', (err) => {
     if (!reported) opts.onLogError?.(logFile, err);
@@ -91,13 +102,23 @@ function openLog(logDir: string, logFile: string, opts: OutputOptions): Writable
   return log;
 }
 
-function pruneLogs(dir: string, keep: number): void {
+/** A log the host wrote: `<run id>.log` (runs-in-flight.ts newRunId: base-36 time, 8 hex digits). */
+export const RUN_LOG_NAME = /^[0-9a-z]+-[0-9a-f]{8}\.log$/;
+
+/**
+ * Keeps the newest `keep` logs of a skill. Deletes only files the host made (named by run id,
+ * regular files, seen with lstat) in a real folder: a link at logs/<skill>, or a file named
+ * otherwise, is never followed or removed (issue #18: a link to another folder cost 5 files).
+ */
+export function pruneLogs(dir: string, keep: number): void {
   try {
+    if (!isRealFolder(dir)) return;
     const files = readdirSync(dir)
-      .filter((f) => f.endsWith('.log'))
-      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const { f } of files.slice(keep)) rmSync(join(dir, f), { force: true });
+      .filter((f) => RUN_LOG_NAME.test(f))
+      .map((f) => ({ f, st: lstatSync(join(dir, f)) }))
+      .filter(({ st }) => st.isFile())
+      .sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
+    for (const { f } of files.slice(keep)) unlinkSync(join(dir, f));
   } catch {
     // pruning is housekeeping; a failure here loses nothing
   }

@@ -5,16 +5,16 @@ import { connect } from 'node:net';
  * Deliberately not node:http: the host stays small (loading node:http costs it ~18 MB), and a
  * status line is all a liveness probe needs.
  */
-export function probeHttp(port: number, path = '/health', timeoutMs = 750): Promise<{ ok: boolean; ms: number; error?: string }> {
+export function probeHttp(port: number, path = '/health', timeoutMs = 750): Promise<{ ok: boolean; ms: number; error?: string; refused?: boolean }> {
   const started = performance.now();
   return new Promise((resolve) => {
     let done = false;
-    const finish = (ok: boolean, error?: string) => {
+    const finish = (ok: boolean, error?: string, refused = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ ok, ms: performance.now() - started, ...(error ? { error } : {}) });
+      resolve({ ok, ms: performance.now() - started, ...(error ? { error } : {}), ...(refused ? { refused } : {}) });
     };
     const socket = connect({ host: '127.0.0.1', port });
     const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`), timeoutMs);
@@ -27,7 +27,8 @@ export function probeHttp(port: number, path = '/health', timeoutMs = 750): Prom
       if (eol >= 0) finish(/^HTTP\/1\.[01] 200 /.test(head.slice(0, eol + 1) + ' '), undefined);
       else if (head.length > 1024) finish(false, 'not an HTTP answer');
     });
-    socket.on('error', (err) => finish(false, err.message));
+    // ECONNREFUSED: nothing listens on the port (unlike a timeout or a reset, never load's doing).
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(false, err.message, err.code === 'ECONNREFUSED'));
     socket.on('close', () => finish(false, 'closed without an answer'));
   });
 }

@@ -11,6 +11,8 @@ import { LayerStandby } from './layer-standby.ts';
 import { STANDBY_ENV } from '../layers/standby.ts';
 import type { Logger } from '../home/logger.ts';
 import { probeHttp } from './probe.ts';
+import { DEFAULT_LIVENESS, judgeSilence, type LivenessOptions } from './liveness.ts';
+import { processActivity } from './process-activity.ts';
 import { decideRestart } from './restart-policy.ts';
 import type { LayerTransition } from '../health/status-report.ts';
 
@@ -34,10 +36,12 @@ export interface SupervisorOptions {
   stableMs?: number;
   probeEveryMs?: number;
   probeTimeoutMs?: number;
-  /** Consecutive failed probes that make a running layer "hung" even while it says it is alive (a wedged server). */
+  /** Probes in a row refused (nothing listens on its port) that get a layer that says it is alive replaced. */
   probeFailures?: number;
-  /** A failed probe and this long without an `alive` message from the layer: hung (stopped, or a blocked event loop). */
+  /** This long without an `alive` message from the layer: the OS is asked whether it is hung or starved (liveness.ts). */
   silentMs?: number;
+  /** The rest of the hang verdict (liveness.ts). */
+  liveness?: Partial<Omit<LivenessOptions, 'silentMs'>>;
   /** Keep a warm standby of each layer (layer-standby.ts); false starts a new process at each restart. */
   standby?: boolean;
   /** Messages in flight to a layer before further ones are dropped (counted). */
@@ -57,14 +61,21 @@ interface LayerRun {
   readySince: number;
   /** Monotonic time of the layer's last `alive` message (or of its start). */
   aliveAt: number;
+  /** The CPU time (ms) its last `alive` reported, and how late that tick came. */
+  cpuAtAlive: number | null;
+  delayMs: number;
+  /** The OS is being asked about a silent layer (liveness.ts). */
+  judging: boolean;
   standby: LayerStandby | null;
-  probeFails: number;
+  /** Probes in a row that found nothing listening on its port. */
+  probeRefusals: number;
   probing: boolean;
   restartTimer?: NodeJS.Timeout;
   inFlight: number;
   dropped: number;
   lastFatal?: string;
-  hung: boolean;
+  /** Why the supervisor is replacing it, if it is. */
+  replacing: 'hung' | 'overloaded' | 'not-listening' | null;
   /** Starts in a row that never became ready. */
   startFailures: number;
 }
@@ -80,12 +91,13 @@ export type SupervisorEvents = {
 /**
  * Keeps the gateway and session processes alive: a layer killed after it served is replaced at
  * once by its warm standby (no Node boot on the way), a crash loop backs off (restart-policy.ts),
- * a hung layer (found by probing its real socket and by its silence) is replaced, and every state
- * change is recorded in health/layers.jsonl. Nothing here is awaited by a skill run.
+ * a hung layer (silent on IPC while stopped or burning CPU: liveness.ts) is replaced, and every
+ * state change is recorded in health/layers.jsonl. Nothing here is awaited by a skill run.
  */
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly layers = new Map<LayerProcessName, LayerRun>();
   private readonly o: Required<SupervisorOptions>;
+  private readonly live: LivenessOptions;
   private readonly log: Logger;
   private probeTimer: NodeJS.Timeout | undefined;
   private lastTick = 0;
@@ -94,7 +106,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions) {
     super();
-    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500, probeFailures: 10, silentMs: 1000, standby: true, queueCap: 1000, layerNice: 19, ...opts };
+    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500, probeFailures: 10, silentMs: 1000, liveness: {}, standby: true, queueCap: 1000, layerNice: 19, ...opts };
+    this.live = { ...DEFAULT_LIVENESS, ...this.o.liveness, silentMs: this.o.silentMs };
     this.log = opts.logger.child('supervisor');
   }
 
@@ -105,7 +118,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   start(): void {
     for (const name of ['gateway', 'session'] as const) {
       const standby = this.o.standby ? new LayerStandby({ name, modulePath: LAYER_MODULES[name], launcher: this.o.launcher, env: this.o.env, nice: this.o.layerNice, log: this.log }) : null;
-      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], crashes: 0, readySince: 0, aliveAt: 0, standby, probeFails: 0, probing: false, inFlight: 0, dropped: 0, hung: false, startFailures: 0 };
+      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], crashes: 0, readySince: 0, aliveAt: 0, cpuAtAlive: null, delayMs: 0, judging: false, standby, probeRefusals: 0, probing: false, inFlight: 0, dropped: 0, replacing: null, startFailures: 0 };
       this.layers.set(name, run);
       this.record(run, 'restarting', 'starting');
       this.launch(run);
@@ -207,7 +220,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     run.child = child;
     run.ready = false;
-    run.probeFails = 0;
+    run.probeRefusals = 0;
+    run.cpuAtAlive = null;
     run.inFlight = 0;
     run.lastFatal = undefined;
     run.aliveAt = this.o.clock.monotonic();
@@ -215,7 +229,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const msg = m as LayerToHost;
       if (run.child !== child) return;
       run.aliveAt = this.o.clock.monotonic();
-      if (msg?.type === 'alive' || msg?.type === 'standby') return;
+      if (msg?.type === 'alive') {
+        run.cpuAtAlive = msg.cpuMs ?? null;
+        run.delayMs = msg.delayMs ?? 0;
+        return;
+      }
+      if (msg?.type === 'standby') return;
       if (msg?.type === 'ready') {
         run.ready = true;
         run.readySince = this.o.clock.monotonic();
@@ -239,8 +258,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const wasReady = run.ready;
       run.ready = false;
       if (this.stopped) return;
-      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), wasReady ? signal : null, run.hung, run.lastFatal !== undefined && !run.hung);
-      run.hung = false;
+      const replaced = run.replacing;
+      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), wasReady ? signal : null, replaced !== null && replaced !== 'overloaded', run.lastFatal !== undefined && replaced === null);
+      run.replacing = null;
     });
   }
 
@@ -270,22 +290,22 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
-   * Hung (SIGSTOP, a busy loop, a wedged event loop): replaced. The quick verdict needs two
-   * witnesses, a failed probe of its real socket AND silence on its IPC channel for silentMs (a
-   * layer merely busy with many requests keeps saying `alive`, so load alone never makes it
-   * "hung"); a server that answers no probe while it still says alive is replaced after
-   * probeFailures probes in a row. A tick that comes late means the host itself was blocked and
-   * its evidence is stale: no verdict then.
+   * Hung (SIGSTOP, a busy loop, a wedged event loop): replaced. The evidence is the layer's own
+   * IPC channel, which no load on its sockets can refuse: once it has said nothing for silentMs,
+   * the OS says whether it is stopped, burning CPU without turning its event loop (hung), or only
+   * starved of CPU by other processes (busy: left alone; liveness.ts). Its socket is probed only
+   * to find a layer that says it is alive while nothing listens on its port. A tick that comes
+   * late means the host itself was blocked and its evidence is stale: no verdict then.
    */
   private probeAll(): void {
     const now = this.o.clock.monotonic();
     const late = this.lastTick !== 0 && now - this.lastTick > this.o.probeEveryMs + 250;
     this.lastTick = now;
     for (const run of this.layers.values()) {
-      if (!run.child || !run.ready || run.hung) continue;
-      const silent = now - run.aliveAt;
-      if (!late && run.probeFails > 0 && (silent >= this.o.silentMs || run.probeFails >= this.o.probeFailures)) {
-        this.replaceHung(run, silent >= this.o.silentMs ? `no probe answer and silent for ${Math.round(silent)} ms` : `${run.probeFails} health probes failed`);
+      if (!run.child || !run.ready || run.replacing) continue;
+      if (!late && now - run.aliveAt >= this.live.silentMs) this.judge(run);
+      if (run.probeRefusals >= this.o.probeFailures) {
+        this.replace(run, 'not-listening', `${run.probeRefusals} connections to 127.0.0.1:${run.port} refused in a row: nothing listens there`);
         continue;
       }
       if (run.probing) continue;
@@ -294,16 +314,31 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       void probeHttp(run.port, '/health', this.o.probeTimeoutMs).then((r) => {
         run.probing = false;
         if (run.child !== child || this.stopped) return;
-        run.probeFails = r.ok ? 0 : run.probeFails + 1;
+        // Only "refused" counts: a timeout or a reset is what load looks like, and proves nothing.
+        run.probeRefusals = r.refused ? run.probeRefusals + 1 : 0;
       });
     }
   }
 
-  private replaceHung(run: LayerRun, why: string): void {
+  /** Asks the OS about a silent layer, then replaces it if liveness.ts finds it hung (or starved far too long). */
+  private judge(run: LayerRun): void {
+    const child = run.child;
+    if (run.judging || !child?.pid) return;
+    run.judging = true;
+    void processActivity(child.pid).then((activity) => {
+      run.judging = false;
+      if (run.child !== child || this.stopped || run.replacing) return;
+      const v = judgeSilence(this.o.clock.monotonic() - run.aliveAt, activity, run.cpuAtAlive, this.live);
+      if (v) this.replace(run, v.kind, v.why);
+    });
+  }
+
+  private replace(run: LayerRun, kind: 'hung' | 'overloaded' | 'not-listening', why: string): void {
     // SIGKILL works on a stopped process too; the exit handler then brings in the standby.
-    this.log.warn(`${run.name} hung: ${why}; replacing it`);
-    run.lastFatal = `hung: ${why}`;
-    run.hung = true;
+    const reason = kind === 'hung' ? `hung: ${why}` : kind === 'overloaded' ? `replaced under load: ${why}` : `not serving: ${why}`;
+    this.log.warn(`${run.name} ${reason}; replacing it`);
+    run.lastFatal = reason;
+    run.replacing = kind;
     run.child?.kill('SIGKILL');
   }
 }

@@ -7,7 +7,8 @@ import { Ledger } from '../../runs/ledger.ts';
 import { createMemoryLogger } from '../../home/logger.ts';
 import type { HomePaths } from '../../home/paths.ts';
 import { SKILL_NAME } from '../../skills/skill-schema-json.ts';
-import { readCookie, SESSION_COOKIE, type TokenSource } from '../../auth/token.ts';
+import type { TokenSource } from '../../auth/token.ts';
+import { checkPresented, presentedIn, type AuthedAs } from '../../auth/credentials.ts';
 import { SessionRevocations } from '../../auth/session-revocations.ts';
 import { dashboardCsp } from './csp.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from '../guard.ts';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   files: StaticFiles;
   /** Host names accepted (default: every loopback name); gateway.ts narrows it without IPv6. */
   hostNames?: () => Set<string>;
+  /** A request authenticated: its connection is proven (connection-guard.ts), never evicted by a flood. */
+  onAuthenticated?: (req: IncomingMessage) => void;
 }
 
 /** The public, unauthenticated view: states only, no reasons, paths or names. */
@@ -114,20 +117,14 @@ function admit(g: Gateway, req: IncomingMessage, res: ServerResponse): URL | nul
   }
 }
 
-function authenticated(g: Gateway, req: IncomingMessage): boolean {
-  // A valid credential always passes; only wrong ones are counted and, past the limit, get 429.
-  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (bearer !== undefined) {
-    if (g.deps.tokens.matches(bearer)) return true;
-    throw g.limiter.refuse('bearer', C, 'wrong token');
-  }
-  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-  if (cookie) {
-    const session = g.deps.tokens.sessionOf(cookie);
-    if (session && !g.revocations.isRevoked(session.id)) return true;
-    throw g.limiter.refuse('cookie', C, 'the browser session has expired or the token was rotated: run `clawkeeper open` again');
-  }
-  throw new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
+/** What the caller proved (the API token or a browser session), or the 401/429 to answer. */
+function authenticated(g: Gateway, req: IncomingMessage): AuthedAs {
+  // Any valid credential passes, whatever else is sent beside it; only when all are wrong is each
+  // kind counted and, past the limit, answered 429. Cookies are never read (credentials.ts).
+  const r = checkPresented(presentedIn(req.headers), g.deps.tokens, g.revocations);
+  if ('as' in r) return r.as;
+  const refusals = r.failed.map((kind) => g.limiter.refuse(kind, C, kind === 'bearer' ? 'wrong token' : 'the browser session has expired, was logged out, or the token was rotated: run `clawkeeper open` again'));
+  throw refusals.find((e) => e.code === 'CK_RATE_LIMITED') ?? refusals[0] ?? new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
 }
 
 function allow(req: IncomingMessage, ...methods: string[]): void {
@@ -139,7 +136,7 @@ function allow(req: IncomingMessage, ...methods: string[]): void {
 interface Endpoint {
   /** Any other method gets 405. */
   methods: string[];
-  handle: (c: Call) => void | Promise<void>;
+  handle: (c: Call, as: AuthedAs) => void | Promise<void>;
 }
 
 /** The API at fixed paths, behind credentials (/api/login is the one without: it hands them out). */
@@ -186,11 +183,12 @@ async function route(c: Call): Promise<void> {
     allow(c.req, 'POST');
     return await login(c);
   }
-  authenticated(c.g, c.req);
+  const as = authenticated(c.g, c.req);
+  c.g.deps.onAuthenticated?.(c.req);
   const endpoint = API.get(path);
   if (endpoint) {
     allow(c.req, ...endpoint.methods);
-    return await endpoint.handle(c);
+    return await endpoint.handle(c, as);
   }
   for (const e of SKILL_API) {
     const m = e.path.exec(path);
@@ -202,36 +200,43 @@ async function route(c: Call): Promise<void> {
   throw new ClawError('CK_NOT_FOUND', C, `no API at ${path}`);
 }
 
-// Login and logout: a login code buys a browser its session cookie.
+// Login and logout: a login code buys a browser its session, which the page keeps in
+// sessionStorage (our origin, port included) and sends in a header: no cookie, since the browser
+// would send a cookie to every program listening on 127.0.0.1.
 
-/** POST /api/login {"code"}: a good code (used once) sets the session cookie. */
+/** Clears the cookie earlier versions set, so a browser stops sending it to other loopback ports. */
+const LEGACY_COOKIE_CLEARED = { 'set-cookie': 'ck_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0' };
+
+/** POST /api/login {"code"}: a good code (used once) buys a session, in the body. */
 async function login({ g, req, res }: Call): Promise<void> {
   const body = (await readJsonBody(req, C)) as { code?: unknown } | undefined;
   const code = typeof body?.code === 'string' ? body.code : '';
   const exp = g.codes.get(code);
   g.codes.delete(code);
   if (!exp || exp < Date.now()) throw g.limiter.refuse('code', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
-  const cookie = `${SESSION_COOKIE}=${g.deps.tokens.signSession(SESSION_TTL_MS)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
-  sendJson(res, 200, { ok: true }, { 'set-cookie': cookie });
+  sendJson(res, 200, { ok: true, session: g.deps.tokens.signSession(SESSION_TTL_MS), expiresInSeconds: SESSION_TTL_MS / 1000 }, LEGACY_COOKIE_CLEARED);
 }
 
 /** POST /api/logout */
-function logout({ g, req, res }: Call): void {
-  // The cookie's id is revoked in a file both layers read: the cookie is void everywhere at
-  // once (live WebSockets included), and stays void across restarts.
-  const session = g.deps.tokens.sessionOf(readCookie(req.headers.cookie, SESSION_COOKIE));
-  if (session) {
+function logout({ g, res }: Call, as: AuthedAs): void {
+  // The session's id is revoked in a file both layers read: it is void everywhere at once (live
+  // WebSockets included), and stays void across restarts.
+  if (as.session) {
     try {
-      g.revocations.revoke(session.id, session.expiresAt);
+      g.revocations.revoke(as.session.id, as.session.expiresAt);
     } catch (err) {
       throw new ClawError('CK_UNAVAILABLE', C, `cannot record the logout in ${g.deps.paths.revokedSessions}: ${(err as Error).message}`);
     }
   }
-  sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+  sendJson(res, 200, { ok: true }, LEGACY_COOKIE_CLEARED);
 }
 
-/** POST /api/login-codes: a new code for /api/login, good for 60 s. */
-function newLoginCode({ g, res }: Call): void {
+/**
+ * POST /api/login-codes: a new code for /api/login, good for 60 s. The API token only: a browser
+ * session that could mint codes would renew itself forever and outlive its logout.
+ */
+function newLoginCode({ g, res }: Call, as: AuthedAs): void {
+  if (as.session) throw new ClawError('CK_FORBIDDEN', C, 'login codes are made with the API token (Authorization: Bearer), never with a browser session; run `clawkeeper open`');
   const code = randomBytes(24).toString('base64url');
   for (const [c, exp] of g.codes) if (exp < Date.now()) g.codes.delete(c);
   if (g.codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`);

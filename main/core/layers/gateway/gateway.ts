@@ -8,6 +8,7 @@ import { TokenSource } from '../../auth/token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
 import { loopbackNames } from '../guard.ts';
 import { listenLoopback } from '../listen-loopback.ts';
+import { ConnectionGuard } from '../connection-guard.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from '../ipc.ts';
 import { dashboardFiles } from './dashboard-files.ts';
 import { withScheduleWords } from '../../scheduling/schedule-words.ts';
@@ -41,7 +42,10 @@ function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: 
 // Set once listening (listen-loopback.ts): `[::1]` is a Host name only where ::1 is ours.
 let ipv6 = false;
 // A snapshot the host stopped refreshing says so: a frozen host never looks green.
-const handler = createGatewayHandler({ get port() { return port; }, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files, hostNames: () => loopbackNames(ipv6) });
+// Connections that have not authenticated are few, short-lived and give way to newcomers; an
+// authenticated one is never evicted (connection-guard.ts). No socket cap refuses everyone alike.
+const guard = new ConnectionGuard();
+const handler = createGatewayHandler({ get port() { return port; }, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files, hostNames: () => loopbackNames(ipv6), onAuthenticated: (req) => guard.prove(req.socket) });
 
 onHost((msg) => {
   if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
@@ -57,9 +61,13 @@ onHost((msg) => {
 });
 exitWithHost();
 
-// At most 256 sockets per address: past that Node closes new ones at once (README, limits).
 // A standby taking over retries while the dead layer's port is not yet released (standby.ts).
-retryAddrInUse(() => listenLoopback(() => Object.assign(createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler), { maxConnections: 256 }), port)).then(
+const makeServer = () => {
+  const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, handler);
+  guard.attach(server);
+  return server;
+};
+retryAddrInUse(() => listenLoopback(makeServer, port)).then(
   (l) => {
     ipv6 = l.ipv6;
     port = l.port;

@@ -1,21 +1,15 @@
 import type { WebSocket } from 'ws';
 import type { SessionRevocations } from '../../auth/session-revocations.ts';
 import type { TokenSource } from '../../auth/token.ts';
+import type { AuthedAs } from '../../auth/credentials.ts';
 
-/** What a live connection authenticated with. */
-export interface AuthedAs {
-  /** The token in force when it authenticated: a rotation voids the connection. */
-  token: string;
-  /** For a browser cookie: its id (logout revokes it) and expiry. */
-  session: { id: string; expiresAt: number } | null;
-}
 
 const RECHECK_MS = Number(process.env.CLAWKEEPER_WS_RECHECK_MS ?? 1000);
 
 /**
  * An authenticated WebSocket stays authenticated only while what it showed is still good: once a
  * second, every live connection is closed 4401 when the token was rotated since it authenticated,
- * its cookie was revoked by a logout, or its cookie expired. A client re-authenticates with what
+ * its browser session was revoked by a logout, or it expired. A client re-authenticates with what
  * it has now (the session client reconnects by itself).
  */
 export function watchAuthedClients(clients: Iterable<{ ws: WebSocket; authed: boolean; as?: AuthedAs }>, tokens: TokenSource, revocations: SessionRevocations): NodeJS.Timeout {

@@ -4,11 +4,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ClawError } from '../../../common/errors.ts';
 import { homePaths, resolveHome } from '../../home/paths.ts';
-import { readCookie, SESSION_COOKIE, TokenSource } from '../../auth/token.ts';
+import { TokenSource } from '../../auth/token.ts';
+import { checkPresented, presentedIn, type AuthedAs } from '../../auth/credentials.ts';
 import { SessionRevocations } from '../../auth/session-revocations.ts';
-import { watchAuthedClients, type AuthedAs } from './session-auth-watch.ts';
+import { watchAuthedClients } from './session-auth-watch.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, loopbackNames, sendError, sendJson } from '../guard.ts';
 import { listenLoopback } from '../listen-loopback.ts';
+import { ConnectionGuard } from '../connection-guard.ts';
+import type { Socket } from 'node:net';
 import { exitWithHost, onHost, portFromEnv, toHost } from '../ipc.ts';
 import { HOST_SESSION_ID, SESSION_ID, SessionStore, SessionWriteError, type SessionEvent } from './session-store.ts';
 import { retryAddrInUse, untilActive } from '../standby.ts';
@@ -22,8 +25,12 @@ const MAX_FRAME = 1024 * 1024;
 const AUTH_DEADLINE_MS = Number(process.env.CLAWKEEPER_WS_AUTH_MS ?? 5000);
 const PING_MS = Number(process.env.CLAWKEEPER_WS_PING_MS ?? 15_000);
 // Bounds (README, "Security and limits"): a local program cannot exhaust the layer's memory or fds.
+// Authenticated clients have their own cap; those still to authenticate are bounded apart
+// (connection-guard.ts: CLAWKEEPER_WS_MAX_PENDING), so a flood of them never keeps one out.
 const MAX_CLIENTS = Number(process.env.CLAWKEEPER_WS_MAX_CLIENTS ?? 256);
-const MAX_PENDING = Number(process.env.CLAWKEEPER_WS_MAX_PENDING ?? 32);
+/** The subprotocol we speak; a browser may add `clawkeeper.session.<session>` to authenticate at the upgrade. */
+const PROTOCOL = 'clawkeeper';
+const SESSION_PROTOCOL = 'clawkeeper.session.';
 const MAX_SUBSCRIPTIONS = 64;
 
 // Port 0 (tests) means any free port: after listening, the port the Host header must name is the one we got.
@@ -36,9 +43,11 @@ store.onProblem = (problem) => toHost({ type: 'storage', problem });
 const limiter = new AuthLimiter();
 const revocations = new SessionRevocations(paths.revokedSessions);
 const origins = allowedOrigins(gatewayPort);
+const guard = new ConnectionGuard();
 
 interface Client {
   ws: WebSocket;
+  socket: Socket;
   authed: boolean;
   /** What it authenticated with: re-checked while it is connected (rotation, logout, expiry). */
   as?: AuthedAs;
@@ -71,14 +80,18 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
   }
   if (!c.authed) {
     if (msg.type !== 'auth') return c.ws.close(4401, 'authenticate first');
-    // A valid token always passes; only wrong ones are counted (per kind) and, past the limit, 4429.
-    if (typeof msg.token === 'string' && tokens.matches(msg.token)) {
+    // {"token"} (the API token) or {"session"} (the dashboard's): a valid one always passes, a wrong
+    // one beside it is ignored; only wrong ones are counted (per kind) and, past the limit, 4429.
+    const r = checkPresented({ bearer: typeof msg.token === 'string' ? msg.token : undefined, sessions: typeof msg.session === 'string' ? [msg.session] : [] }, tokens, revocations);
+    if ('as' in r) {
       c.authed = true;
-      c.as = { token: tokens.current(), session: null };
+      c.as = r.as;
+      guard.prove(c.socket);
       return send(c, { type: 'auth-ok' });
     }
-    const refused = limiter.refuse('bearer', C, 'wrong token');
-    return c.ws.close(refused.code === 'CK_RATE_LIMITED' ? 4429 : 4401, refused.code === 'CK_RATE_LIMITED' ? 'too many failed attempts; try again later' : 'wrong token');
+    const refusals = r.failed.map((kind) => limiter.refuse(kind, C, 'wrong token or expired session'));
+    const limited = refusals.some((e) => e.code === 'CK_RATE_LIMITED');
+    return c.ws.close(limited ? 4429 : 4401, limited ? 'too many failed attempts; try again later' : 'wrong token or expired session');
   }
   const session = msg.session;
   switch (msg.type) {
@@ -129,7 +142,18 @@ function refuseUpgrade(socket: Duplex, err: ClawError): void {
   socket.end(`HTTP/1.1 ${err.status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, clientTracking: false });
+const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, clientTracking: false, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+
+/** Sessions offered as subprotocols (`clawkeeper.session.<value>`): how a browser authenticates at the upgrade. */
+function sessionsInProtocols(header: string | undefined): string[] {
+  return (header ?? '').split(',').map((p) => p.trim()).filter((p) => p.startsWith(SESSION_PROTOCOL)).map((p) => p.slice(SESSION_PROTOCOL.length));
+}
+
+function authedCount(): number {
+  let n = 0;
+  for (const c of clients) if (c.authed) n++;
+  return n;
+}
 
 // Set once listening (listen-loopback.ts): `[::1]` is a Host name only where ::1 is ours.
 let ipv6 = false;
@@ -139,7 +163,7 @@ const onRequest = (req: IncomingMessage, res: ServerResponse) => {
   const hostErr = checkHost(req.headers.host, port, C, loopbackNames(ipv6));
   if (hostErr) return sendError(res, hostErr);
   if (req.method === 'GET' && (req.url === '/health' || req.url?.startsWith('/health?'))) {
-    return sendJson(res, 200, { status: 'ok', layer: 'session', clients: clients.size });
+    return sendJson(res, 200, { status: 'ok', layer: 'session', clients: clients.size, authenticated: authedCount() });
   }
   sendError(res, new ClawError('CK_NOT_FOUND', C, 'this port speaks WebSocket; GET /health is the only HTTP path'));
 };
@@ -148,29 +172,22 @@ const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   socket.on('error', () => socket.destroy());
   const err = checkHost(req.headers.host, port, C, loopbackNames(ipv6)) ?? checkOrigin(req.headers.origin, origins, C);
   if (err) return refuseUpgrade(socket, err);
-  if (clients.size >= MAX_CLIENTS) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections (${MAX_CLIENTS}); try again later`));
+  if (authedCount() >= MAX_CLIENTS) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections (${MAX_CLIENTS}); try again later`));
   if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'));
-  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
-  let authed = false;
-  let as: AuthedAs | undefined;
-  if (bearer !== undefined || cookie) {
-    if (bearer !== undefined && tokens.matches(bearer)) as = { token: tokens.current(), session: null };
-    else {
-      const session = tokens.sessionOf(cookie);
-      if (session && !revocations.isRevoked(session.id)) as = { token: tokens.current(), session };
-    }
-    authed = as !== undefined;
-  }
-  if (!authed && (bearer !== undefined || cookie)) return refuseUpgrade(socket, limiter.refuse(bearer !== undefined ? 'bearer' : 'cookie', C, 'wrong token or expired session'));
-  if (!authed) {
-    // Connections that have not authenticated yet are few and short-lived (5 s deadline).
-    let pending = 0;
-    for (const x of clients) if (!x.authed) pending++;
-    if (pending >= MAX_PENDING) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections waiting to authenticate (${MAX_PENDING}); try again later`));
-  }
+  // Headers (a CLI or script client): the API token, or a session in the dashboard's header or
+  // offered as a subprotocol (a browser cannot set headers). Cookies are never read: the browser
+  // would send ours to every port on 127.0.0.1.
+  const presented = presentedIn(req.headers);
+  presented.sessions.push(...sessionsInProtocols(req.headers['sec-websocket-protocol']));
+  const r = checkPresented(presented, tokens, revocations);
+  const as: AuthedAs | undefined = 'as' in r ? r.as : undefined;
+  const authed = as !== undefined;
+  if (!('as' in r) && r.failed.length > 0) return refuseUpgrade(socket, limiter.refuse(r.failed[0]!, C, 'wrong token or expired session'));
+  if (authed) guard.prove(socket as Socket);
+  // Still to authenticate (first frame): a few may wait, for 5 s at most (connection-guard.ts).
+  else if (!guard.pend(socket as Socket)) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, 'too many connections waiting to authenticate; try again later, or authenticate at the upgrade (Authorization header)'));
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const c: Client = { ws, authed, as, alive: true, subs: new Set() };
+    const c: Client = { ws, socket: socket as Socket, authed, as, alive: true, subs: new Set() };
     clients.add(c);
     const deadline = authed ? undefined : setTimeout(() => !c.authed && ws.close(4401, 'no auth frame within 5 s'), AUTH_DEADLINE_MS);
     ws.on('pong', () => (c.alive = true));
@@ -208,7 +225,11 @@ onHost((msg) => {
 });
 exitWithHost();
 
-const makeServer = () => createServer({ headersTimeout: 5000, requestTimeout: 10_000 }, onRequest).on('upgrade', onUpgrade);
+const makeServer = () => {
+  const server = createServer({ headersTimeout: 5000, requestTimeout: 10_000 }, onRequest).on('upgrade', onUpgrade);
+  guard.attach(server);
+  return server;
+};
 // A standby taking over retries while the dead layer's port is not yet released (standby.ts).
 retryAddrInUse(() => listenLoopback(makeServer, port)).then(
   (l) => {
