@@ -21,7 +21,7 @@ const USAGE = `usage: clawkeeper <command>
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
   run <name> --dry-run show each model prompt with its token count and budget; nothing sent or written
-  import openclaw [--from FILE] [--dry-run] [--force]   OpenClaw cron jobs as prompt skills
+  import openclaw [--from FILE] [--dry-run] [--force] [--follow|--unfollow]   OpenClaw cron jobs as skills
   run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
   export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
   service install|uninstall|status [--system]   the host as a LaunchAgent/LaunchDaemon or systemd unit
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' }, follow: { type: 'boolean' }, unfollow: { type: 'boolean' } },
     });
   } catch (err) {
     // A usage error like any other: what was wrong, then the usage, exit 64.
@@ -77,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'open':
       return (await commands()).openCommand(ctx);
     case 'import':
-      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true });
+      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true, follow: values.follow === true, unfollow: values.unfollow === true });
     case 'token':
       return (await commands()).tokenCommand(ctx, values.rotate === true);
     case 'service': {

@@ -9,6 +9,7 @@ import { ensureToken } from '../auth/token.ts';
 import { startTokenKeeper } from '../auth/token-keeper.ts';
 import { effectivePorts, settingsOrDefaults } from '../home/settings.ts';
 import { executeCommand } from './host-commands.ts';
+import { OpenClawFollower } from '../skills/openclaw-follow.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
 import { watchSkillFolders } from '../skills/skill-watcher.ts';
 import { RemoteLauncher } from '../runs/run-launcher/remote-launcher.ts';
@@ -64,6 +65,9 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   host.on('skills-changed', reserveShells);
   // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
   // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
+  // `import openclaw --follow`: the imported skills follow OpenClaw's store while this host runs.
+  const follower = new OpenClawFollower({ home: paths.home, skillsDir: paths.skills, bundledDir: opts.bundledSkillsDir, logger: opts.logger, onChange: () => host.reload() });
+  follower.start();
   const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
     opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
     return null;
@@ -109,6 +113,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     stop: async (force = false) => {
       await socket?.close();
       await watcher?.close();
+      follower.stop();
       stopTokenKeeper();
       link?.stop();
       await host.stop(force);
