@@ -23,6 +23,7 @@ const USAGE = `usage: clawkeeper <command>
   run <name> --dry-run show each model prompt with its token count and budget; nothing sent or written
   import openclaw [--from FILE] [--dry-run] [--force] [--follow|--unfollow]   OpenClaw cron jobs as skills
   run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
+  backfill <name> --from ISO --to ISO [--dry-run] [--max N]   run past slots that never started
   export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
   service install|uninstall|status [--system]   the host as a LaunchAgent/LaunchDaemon or systemd unit
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
@@ -36,9 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     err: (l) => void (pipes.open(process.stderr) && process.stderr.write(terminalLine(l, false) + '\n')),
     logger: createConsoleLogger('', true, stripControls),
   };
-  // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
+  // These parse their own options (main/cli/run-once.ts, export.ts, backfill.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
+  if (argv[0] === 'backfill') return (await import('./backfill.ts')).backfillCommand(ctx, argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

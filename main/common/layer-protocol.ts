@@ -88,6 +88,6 @@ export type LayerToHost =
   | { type: 'standby' }
   /** Every 200 ms from an active layer: its event loop turns (the quick hang verdict needs silence). */
   | { type: 'alive' }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean }
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload' | 'backfill'; skill: string; force?: boolean; args?: { from?: string; to?: string; dryRun?: boolean; max?: number } }
   /** The session layer cannot store history (a full disk), or can again (null). */
   | { type: 'storage'; problem: string | null };
