@@ -82,8 +82,8 @@ export function checkSlot(m: Timing, raw: string, what = '--slot'): { iso: strin
   const prev = slotAtOrBeforeOf(spec, t);
   if (prev === t) return { iso: new Date(t).toISOString() };
   const near = [prev, nextSlotOf(spec, t)].filter((x): x is number => x !== null).map((x) => new Date(x).toISOString());
-  const label = scheduleLabel(m) + (spec.kind === 'cron' && m.timezone ? ` (${m.timezone})` : '');
-  return { error: `${what} ${new Date(t).toISOString()} is not a slot of "${label}"; ${near.length ? `the nearest ${near.length === 1 ? 'is' : 'are'} ${near.join(' and ')}` : 'it has no slot'}` };
+  const zone = spec.kind === 'cron' && m.timezone ? ` (${m.timezone})` : '';
+  return { error: `${what} ${new Date(t).toISOString()} is not a slot of "${scheduleLabel(m)}"${zone}; ${near.length ? `the nearest ${near.length === 1 ? 'is' : 'are'} ${near.join(' and ')}` : 'it has no slot'}` };
 }
 
 /**
