@@ -66,7 +66,8 @@ export function planLines(plan: Planned[], dryRun: boolean): string[] {
       continue;
     }
     const m = p.job.manifest;
-    const when = [m.schedule, m.every ? `every ${String(m.every)}` : null, m.at ? `at ${String(m.at)}` : null, m.timezone].filter(Boolean).join(' ');
+    const text = (k: string) => (typeof m[k] === 'string' ? m[k] : null);
+    const when = [text('schedule'), text('every') && `every ${text('every')}`, text('at') && `at ${text('at')}`, text('timezone')].filter(Boolean).join(' ');
     out.push(`  ${p.name}: ${words} ← job ${p.job.jobId} "${p.job.jobName}" (${when})`);
     out.push(`      delivers to: ${p.job.destination ?? 'nowhere (the reply stays in outputs/)'}`);
     for (const n of p.job.notes) out.push(`      note: ${n}`);

@@ -7,7 +7,7 @@ import { CronConvertError, parseCronFields } from './cron-fields.ts';
 import { describeDst } from './dst-check.ts';
 import { hostOnlyNotes, invalidNotes, stateNote, type ExportContext, type ExportResult } from './export-plan.ts';
 import { MAX_INTERVALS, toCalendarIntervals } from './launchd-calendar.ts';
-import { cronOf, type CronManifest } from './schedule-as-cron.ts';
+import { cronOf } from './schedule-as-cron.ts';
 
 export function launchdLabel(skill: string): string {
   return `com.clawkeeper.skill.${skill}`;

@@ -5,7 +5,7 @@ import { CronConvertError } from './cron-fields.ts';
 import { describeDst } from './dst-check.ts';
 import { hostOnlyNotes, invalidNotes, stateNote, type ExportContext, type ExportResult } from './export-plan.ts';
 import { toOnCalendar } from './on-calendar.ts';
-import { cronOf, type CronManifest } from './schedule-as-cron.ts';
+import { cronOf } from './schedule-as-cron.ts';
 
 /** A unit-file word: quoted, with `%` (specifiers) and `\` `"` escaped. */
 function word(s: string): string {

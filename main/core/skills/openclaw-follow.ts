@@ -41,6 +41,13 @@ export interface FollowerOptions {
   everyMs?: number;
 }
 
+/** A started follower (it does nothing until `import openclaw --follow` names a store). */
+export function followOpenClaw(o: FollowerOptions): OpenClawFollower {
+  const f = new OpenClawFollower(o);
+  f.start();
+  return f;
+}
+
 export class OpenClawFollower {
   private readonly o: FollowerOptions;
   private readonly log: Logger;

@@ -37,7 +37,6 @@ const PAYLOAD_FIELDS: Record<string, Set<string>> = {
 
 /** No line breaks or other control characters: a job's text must not forge lines of a plan. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 
@@ -118,12 +117,13 @@ function mapAgentTurn(p: Record<string, unknown>, notes: string[]): { ok: Record
   if (typeof p.timeoutSeconds === 'number' && p.timeoutSeconds > 0) out.timeoutSeconds = Math.min(p.timeoutSeconds, 86400);
   if (typeof p.model === 'string') notes.push(`payload.model "${oneLine(p.model)}" not carried over: the skill uses config.json models.default; name another configured model in its skill.json`);
   if (p.fallbacks !== undefined) notes.push(`payload.fallbacks ${oneLine(JSON.stringify(p.fallbacks))} not carried over: a ClawKeeper model has no fallbacks (transient errors are retried within the run)`);
-  if (p.thinking !== undefined) notes.push(`payload.thinking "${oneLine(String(p.thinking))}" not carried over: ClawKeeper's model config has no thinking level`);
+  if (p.thinking !== undefined) notes.push(`payload.thinking ${oneLine(JSON.stringify(p.thinking))} not carried over: ClawKeeper's model config has no thinking level`);
   return { ok: out };
 }
 
 function mapCommand(p: Record<string, unknown>, notes: string[]): { ok: Record<string, unknown> } | { reason: string } {
-  const argv = Array.isArray(p.argv) ? p.argv : typeof p.command === 'string' ? [p.command, ...(Array.isArray(p.args) ? p.args : [])] : null;
+  const args: unknown[] = Array.isArray(p.args) ? (p.args as unknown[]) : [];
+  const argv: unknown[] | null = Array.isArray(p.argv) ? (p.argv as unknown[]) : typeof p.command === 'string' ? [p.command, ...args] : null;
   if (!argv || argv.length === 0 || !argv.every((a) => typeof a === 'string')) return { reason: 'the command payload has no argv (an array of strings)' };
   const out: Record<string, unknown> = { command: argv };
   if (typeof p.timeoutSeconds === 'number' && p.timeoutSeconds > 0) out.timeoutSeconds = Math.min(p.timeoutSeconds, 86400);
@@ -132,7 +132,7 @@ function mapCommand(p: Record<string, unknown>, notes: string[]): { ok: Record<s
     if (env.length > 0) out.env = Object.fromEntries(env);
     if (env.length < Object.keys(p.env).length) notes.push('payload.env: entries that are not NAME=string not carried over');
   }
-  if (p.cwd !== undefined) notes.push(`payload.cwd "${oneLine(String(p.cwd))}" not carried over: a command skill runs in its own folder; cd in the command if it needs another`);
+  if (p.cwd !== undefined) notes.push(`payload.cwd ${oneLine(JSON.stringify(p.cwd))} not carried over: a command skill runs in its own folder; cd in the command if it needs another`);
   if (p.input !== undefined) notes.push('payload.input not carried over: a command skill gets no standard input');
   return { ok: out };
 }

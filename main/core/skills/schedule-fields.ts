@@ -10,8 +10,9 @@ export function checkScheduleFields(raw: Record<string, unknown>, problem: (fiel
   if (given.length === 0) problem('schedule', 'is required: give exactly one of "schedule" (cron), "every" (e.g. "7m") or "at" (an ISO time with offset)');
   if (given.length > 1) problem(given[1]!, `"${given.join('" and "')}" are given: a skill has exactly one of schedule, every and at`);
   const tz = typeof raw.timezone === 'string' ? raw.timezone : undefined;
-  const tzOk = tz === undefined || checkTimezone(tz).ok;
-  if (!tzOk) problem('timezone', checkTimezone(tz!).message!);
+  const tzCheck = tz === undefined ? null : checkTimezone(tz);
+  const tzOk = tzCheck === null || tzCheck.ok;
+  if (tzCheck && !tzCheck.ok) problem('timezone', tzCheck.message ?? 'unknown time zone');
   if (typeof raw.schedule === 'string') {
     const c = checkCron(raw.schedule, tzOk ? tz : undefined);
     if (!c.ok) problem('schedule', c.message!);

@@ -115,7 +115,8 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
 
 /** The fields of `keys` that `raw` has (absent ones stay absent, not undefined). */
 function pick(raw: Record<string, unknown>, keys: string[]): Partial<SkillManifest> {
-  return Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]])) as Partial<SkillManifest>;
+  const out: Partial<SkillManifest> = Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
+  return out;
 }
 
 export function formatProblem(p: SkillProblem): string {

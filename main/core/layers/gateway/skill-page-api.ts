@@ -72,7 +72,7 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
 function timingOf(text: string): Timing | null {
   try {
     const raw = JSON.parse(text) as Record<string, unknown>;
-    const str = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+    const str = (k: string) => { const v = raw[k]; return typeof v === 'string' ? v : undefined; };
     return { schedule: str('schedule'), timezone: str('timezone'), every: str('every'), anchor: str('anchor'), at: str('at') };
   } catch {
     return null;
