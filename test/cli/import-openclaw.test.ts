@@ -54,7 +54,7 @@ describe('clawkeeper import openclaw', () => {
     });
     assert.equal(manifest(home, 'morning-brief-2').enabled, false);
     assert.deepEqual([manifest(home, 'inbox-check').every, manifest(home, 'inbox-check').anchor], ['7m', '1970-01-01T00:05:00.000Z']);
-    assert.equal(manifest(home, 'reminder').at, '2026-02-01T16:00:00Z');
+    assert.deepEqual([manifest(home, 'reminder').at, manifest(home, 'reminder').catchUp], ['2026-02-01T16:00:00Z', 'skip'], 'a one-shot whose time passed is not run again here');
     assert.deepEqual([manifest(home, 'backup-2').command, manifest(home, 'backup-2').env, manifest(home, 'backup-2').timeoutSeconds, manifest(home, 'backup-2').every], [['tar', 'czf', '/tmp/b.tgz', '.'], { LEVEL: '9' }, 600, '1d']);
     assert.deepEqual(JSON.parse(JSON.stringify(manifest(home, 'backup'))), { name: 'backup', schedule: '0 0 * * *', command: ['true'] }, "the user's own skill is untouched");
     assert.match(r.out, /job j6 "Nudge": a systemEvent .*needs OpenClaw's own agent/);
@@ -69,6 +69,7 @@ describe('clawkeeper import openclaw', () => {
     assert.match(block('morning-brief'), /note: payload\.thinking "high" not carried over/);
     assert.match(block('morning-brief'), /note: payload\.fallbacks \["openai\/gpt-5"\] not carried over/);
     assert.match(block('reminder'), /note: deleteAfterRun not carried over/);
+    assert.match(block('reminder'), /note: at 2026-02-01T16:00:00Z has passed: imported with catchUp "skip"/);
     for (const f of ['payload.cwd "/srv"', 'payload.input', 'payload.outputMaxBytes=4096']) assert.ok(block('backup-2').includes(`note: ${f}`), `${f} listed:\n${block('backup-2')}`);
   });
 

@@ -45,6 +45,15 @@ describe('backfill plan (a pure function of the schedule, the ledger and the ran
     assert.match(capped.slots[200]!.why, /over --max 150/);
   });
 
+  it('refuses a range of more than 10,000 slots quickly, whatever the kind', () => {
+    for (const m of [{ every: '1s' }, { schedule: '* * * * * *' }]) {
+      const t0 = performance.now();
+      const r = planBackfill(m, ledgerOf({}), { from: T('2026-01-01T00:00:00Z'), to: T('2026-02-01T00:00:00Z'), now: NOW, max: 1000 });
+      assert.ok('error' in r && /more than 10000 slots; narrow --from and --to/.test(r.error), JSON.stringify(r));
+      assert.ok(performance.now() - t0 < 2000, `${JSON.stringify(m)}: ${Math.round(performance.now() - t0)} ms`);
+    }
+  });
+
   it('explains a bad range', () => {
     for (const [o, re] of [[{ from: NaN, to: NOW }, /ISO times/], [{ from: NOW, to: NOW - 1 }, /is after --to/], [{ from: NOW - 1, to: NOW, max: 0 }, /--max must be/]] as const) {
       const r = planBackfill({ every: '1h' }, ledgerOf({}), { now: NOW, ...o });

@@ -88,10 +88,11 @@ export function checkSlot(m: Timing, raw: string, what = '--slot'): { iso: strin
 
 /**
  * Slots in (from, to], oldest first, at most `limit` (the newest are kept). `total` counts them
- * all, `first` is the oldest. An interval is counted by arithmetic, not stepped through.
+ * all, `first` is the oldest. An interval is counted by arithmetic, not stepped through; a cron
+ * schedule is stepped through, at most `maxSteps` times (then `total` stops there).
  */
-export function slotsBetweenOf(spec: SlotSpec, from: number, to: number, limit: number): { slots: number[]; total: number; first: number | null } {
-  if (spec.kind === 'cron') return cronBetween(spec.expr, spec.timezone, from, to, limit);
+export function slotsBetweenOf(spec: SlotSpec, from: number, to: number, limit: number, maxSteps?: number): { slots: number[]; total: number; first: number | null } {
+  if (spec.kind === 'cron') return cronBetween(spec.expr, spec.timezone, from, to, limit, maxSteps);
   if (spec.kind === 'at') return spec.at > from && spec.at <= to ? { slots: limit > 0 ? [spec.at] : [], total: 1, first: spec.at } : { slots: [], total: 0, first: null };
   const first = nextSlotOf(spec, from);
   const last = slotAtOrBeforeOf(spec, to);

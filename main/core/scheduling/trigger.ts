@@ -54,7 +54,11 @@ export class Trigger {
   }
 
   private arm(t: TriggerTarget, slot: number | null): void {
-    if (slot === null) return;
+    if (slot === null) {
+      // No slot left (a one-shot that fired): no next run to show.
+      this.nextOf.delete(t.name);
+      return;
+    }
     const at = t.slots.startOf(slot);
     this.nextOf.set(t.name, { slot, start: at });
     let group = this.jobs.get(at);

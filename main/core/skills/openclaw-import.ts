@@ -40,21 +40,21 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 
-export function mapOpenClawJobs(jobs: unknown[]): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
+export function mapOpenClawJobs(jobs: unknown[], now = Date.now()): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
   const mapped: MappedJob[] = [];
   const unmapped: UnmappedJob[] = [];
   jobs.forEach((raw: unknown, i) => {
     const job = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
     const jobId = oneLine(typeof job.id === 'string' ? job.id : `#${i + 1}`).slice(0, 200);
     const jobName = oneLine(typeof job.name === 'string' ? job.name : jobId).slice(0, 200);
-    const r = mapJob(job, jobId, jobName);
+    const r = mapJob(job, jobId, jobName, now);
     if ('reason' in r) unmapped.push({ jobId, jobName, reason: r.reason });
     else mapped.push(r);
   });
   return { mapped, unmapped };
 }
 
-function mapJob(job: Record<string, unknown>, jobId: string, jobName: string): MappedJob | { reason: string } {
+function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, now: number): MappedJob | { reason: string } {
   const payload = (job.payload ?? {}) as Record<string, unknown>;
   const notes: string[] = [];
   if (payload.kind === 'systemEvent') return { reason: "a systemEvent is injected into OpenClaw's main session at its next heartbeat: it needs OpenClaw's own agent, which ClawKeeper does not have" };
@@ -69,6 +69,11 @@ function mapJob(job: Record<string, unknown>, jobId: string, jobName: string): M
     ...what.ok,
   };
   if (job.enabled === false) manifest.enabled = false;
+  if (typeof manifest.at === 'string' && Date.parse(manifest.at) <= now) {
+    // OpenClaw has run it (or let it pass) already: here it is recorded as missed, never run again.
+    manifest.catchUp = 'skip';
+    notes.push(`at ${manifest.at} has passed: imported with catchUp "skip", so it is recorded as missed and done, not run`);
+  }
   const destination = mapDelivery(job, payload, manifest, notes);
   if (job.failureAlert !== undefined) notes.push(`failureAlert ${oneLine(JSON.stringify(job.failureAlert)).slice(0, 200)} not carried over: set the skill's "alerts" (config.json alerts.channels) by hand`);
   for (const k of Object.keys(job)) if (!JOB_FIELDS.has(k)) notes.push(`${oneLine(k)} not carried over: ClawKeeper has no equivalent`);
