@@ -39,7 +39,7 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
     ctx.err(`clawkeeper import openclaw: ${(err as Error).message}`);
     return 1;
   }
-  const result = mapOpenClawJobs(store.jobs);
+  const result = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(paths.home, ctx.env).models);
   const plan = planImport(result.mapped, paths.skills, { force: o.force, bundledDir: bundledSkillsDir() });
   ctx.out(`${o.dryRun ? 'dry run: would import' : 'importing'} ${store.source} (${store.kind}): ${result.mapped.length} jobs map to skills, ${result.unmapped.length} do not`);
   for (const line of planLines(plan, o.dryRun)) ctx.out(oneLine(line));

@@ -13,7 +13,7 @@ import { cronJob, writeColumnStore, writeJsonStore, writeSqliteStore, type Job }
 const JOBS: Job[] = [
   cronJob('j1', 'Morning brief', { schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'America/Los_Angeles', staggerMs: 30_000 }, payload: { kind: 'agentTurn', message: 'Summarize overnight updates.', timeoutSeconds: 120, thinking: 'high', fallbacks: ['openai/gpt-5'] }, delivery: { mode: 'webhook', to: 'https://example.invalid/hook' } }),
   cronJob('j2', 'Morning brief', { enabled: false, schedule: { kind: 'cron', expr: '30 8 * * 1-5' }, delivery: { mode: 'announce', channel: 'slack', to: 'channel:C1' } }),
-  cronJob('j3', 'Inbox check', { schedule: { kind: 'every', everyMs: 420_000, anchorMs: 300_000 } }),
+  cronJob('j3', 'Inbox check', { schedule: { kind: 'every', everyMs: 420_000, anchorMs: 300_000 }, payload: { kind: 'agentTurn', message: 'Check the inbox.', model: 'anthropic/claude-sonnet' } }),
   cronJob('j5', 'Reminder', { schedule: { kind: 'at', at: '2026-02-01T16:00:00Z' }, deleteAfterRun: true }),
   cronJob('j6', 'Nudge', { sessionTarget: 'main', payload: { kind: 'systemEvent', text: 'Check in' } }),
   cronJob('j7', 'Backup', { schedule: { kind: 'every', everyMs: 86_400_000 }, payload: { kind: 'command', argv: ['tar', 'czf', '/tmp/b.tgz', '.'], cwd: '/srv', env: { LEVEL: '9' }, input: 'y', timeoutSeconds: 600, outputMaxBytes: 4096 } }),
@@ -28,7 +28,7 @@ describe('clawkeeper import openclaw', () => {
     cleanup = t.cleanup;
     if (store !== 'json') writeSqliteStore(t.home, jobs);
     if (store !== 'sqlite') writeJsonStore(t.home, store === 'both' ? [cronJob('old', 'Stale JSON job')] : jobs);
-    writeModels(t.home, { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' } });
+    writeModels(t.home, { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' }, claude: { baseURL: 'http://127.0.0.1:9/v1', model: 'claude-sonnet' } });
     // A user's own skill that happens to have a job's name: never taken over.
     writeSkill(t.home, 'backup', { schedule: '0 0 * * *', command: ['true'] });
     return t.home;
@@ -54,6 +54,7 @@ describe('clawkeeper import openclaw', () => {
     });
     assert.equal(manifest(home, 'morning-brief-2').enabled, false);
     assert.deepEqual([manifest(home, 'inbox-check').every, manifest(home, 'inbox-check').anchor], ['7m', '1970-01-01T00:05:00.000Z']);
+    assert.equal(manifest(home, 'inbox-check').model, 'claude', 'a payload model that config.json knows (by its id after the provider) is carried over');
     assert.deepEqual([manifest(home, 'reminder').at, manifest(home, 'reminder').catchUp], ['2026-02-01T16:00:00Z', 'skip'], 'a one-shot whose time passed is not run again here');
     assert.deepEqual([manifest(home, 'backup-2').command, manifest(home, 'backup-2').env, manifest(home, 'backup-2').timeoutSeconds, manifest(home, 'backup-2').every], [['tar', 'czf', '/tmp/b.tgz', '.'], { LEVEL: '9' }, 600, '1d']);
     assert.deepEqual(JSON.parse(JSON.stringify(manifest(home, 'backup'))), { name: 'backup', schedule: '0 0 * * *', command: ['true'] }, "the user's own skill is untouched");

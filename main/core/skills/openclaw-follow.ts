@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Logger } from '../home/logger.ts';
 import { mapOpenClawJobs } from './openclaw-import.ts';
+import { readModelsFile } from '../models/config.ts';
 import { applyPlan, planImport } from './openclaw-plan.ts';
 import { readOpenClawStore } from './openclaw-store.ts';
 
@@ -92,7 +93,7 @@ export class OpenClawFollower {
     if (stamp === this.seen) return;
     try {
       const store = readOpenClawStore(this.o.home, source);
-      const { mapped } = mapOpenClawJobs(store.jobs);
+      const { mapped } = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(this.o.home).models);
       const plan = planImport(mapped, this.o.skillsDir, { force: false, bundledDir: this.o.bundledDir, removeGone: true });
       const changed = applyPlan(plan, this.o.skillsDir);
       for (const p of plan) {

@@ -40,27 +40,30 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 
-export function mapOpenClawJobs(jobs: unknown[], now = Date.now()): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
+/** config.json's models by name (only the model id matters here). */
+export type KnownModels = Record<string, { model: string }>;
+
+export function mapOpenClawJobs(jobs: unknown[], now = Date.now(), models: KnownModels = {}): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
   const mapped: MappedJob[] = [];
   const unmapped: UnmappedJob[] = [];
   jobs.forEach((raw: unknown, i) => {
     const job = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
     const jobId = oneLine(typeof job.id === 'string' ? job.id : `#${i + 1}`).slice(0, 200);
     const jobName = oneLine(typeof job.name === 'string' ? job.name : jobId).slice(0, 200);
-    const r = mapJob(job, jobId, jobName, now);
+    const r = mapJob(job, jobId, jobName, now, models);
     if ('reason' in r) unmapped.push({ jobId, jobName, reason: r.reason });
     else mapped.push(r);
   });
   return { mapped, unmapped };
 }
 
-function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, now: number): MappedJob | { reason: string } {
+function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, now: number, models: KnownModels): MappedJob | { reason: string } {
   const payload = (job.payload ?? {}) as Record<string, unknown>;
   const notes: string[] = [];
   if (payload.kind === 'systemEvent') return { reason: "a systemEvent is injected into OpenClaw's main session at its next heartbeat: it needs OpenClaw's own agent, which ClawKeeper does not have" };
   const schedule = mapSchedule((job.schedule ?? {}) as Record<string, unknown>, job, notes);
   if ('reason' in schedule) return schedule;
-  const what = payload.kind === 'agentTurn' ? mapAgentTurn(payload, notes) : payload.kind === 'command' ? mapCommand(payload, notes) : { reason: `payload kind ${JSON.stringify(payload.kind)} is not known (agentTurn and command map)` };
+  const what = payload.kind === 'agentTurn' ? mapAgentTurn(payload, notes, models) : payload.kind === 'command' ? mapCommand(payload, notes) : { reason: `payload kind ${JSON.stringify(payload.kind)} is not known (agentTurn and command map)` };
   if ('reason' in what) return what;
   const manifest: Record<string, unknown> = {
     name: '',
@@ -116,11 +119,20 @@ function mapSchedule(s: Record<string, unknown>, job: Record<string, unknown>, n
   return { reason: `schedule kind ${oneLine(JSON.stringify(s.kind) ?? 'none')} is not known` };
 }
 
-function mapAgentTurn(p: Record<string, unknown>, notes: string[]): { ok: Record<string, unknown> } | { reason: string } {
+/** A configured model for OpenClaw's "provider/model" (or alias): by name, by model id, or by the id after the provider. */
+function modelFor(wanted: string, models: KnownModels): string | null {
+  const bare = wanted.includes('/') ? wanted.slice(wanted.indexOf('/') + 1) : wanted;
+  const hit = Object.entries(models).find(([name, m]) => name === wanted || m.model === wanted || m.model === bare);
+  return hit && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(hit[0]) ? hit[0] : null;
+}
+
+function mapAgentTurn(p: Record<string, unknown>, notes: string[], models: KnownModels): { ok: Record<string, unknown> } | { reason: string } {
   if (typeof p.message !== 'string' || p.message.trim() === '') return { reason: 'the agentTurn has no message to send' };
   const out: Record<string, unknown> = { prompt: p.message, model: true };
   if (typeof p.timeoutSeconds === 'number' && p.timeoutSeconds > 0) out.timeoutSeconds = Math.min(p.timeoutSeconds, 86400);
-  if (typeof p.model === 'string') notes.push(`payload.model "${oneLine(p.model)}" not carried over: the skill uses config.json models.default; name another configured model in its skill.json`);
+  const model = typeof p.model === 'string' ? modelFor(p.model, models) : null;
+  if (model) out.model = model;
+  else if (typeof p.model === 'string') notes.push(`payload.model "${oneLine(p.model)}" not carried over: no model of config.json "models" has that name or id, so the skill uses models.default; add it there and name it in the skill.json`);
   if (p.fallbacks !== undefined) notes.push(`payload.fallbacks ${oneLine(JSON.stringify(p.fallbacks))} not carried over: a ClawKeeper model has no fallbacks (transient errors are retried within the run)`);
   if (p.thinking !== undefined) notes.push(`payload.thinking ${oneLine(JSON.stringify(p.thinking))} not carried over: ClawKeeper's model config has no thinking level`);
   return { ok: out };
