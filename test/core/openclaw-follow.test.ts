@@ -57,5 +57,7 @@ describe('import openclaw --follow', () => {
     await waitFor('the removal followed', () => !existsSync(join(t.home, 'skills', 'gamma')), 5000, 50);
     await waitFor('the detached skill named in the log', () => /skill "alpha" was edited by hand: detached from OpenClaw job a/.test(out), 5000, 50);
     assert.equal(skillJson(t.home, 'alpha').prompt, 'Mine now.', 'the hand-edited skill is left alone');
+    const skills = await runCli(t.home, ['skills']);
+    assert.match(skills.out, /alpha: detached from OpenClaw job a \(edited by hand/);
   });
 });

@@ -100,6 +100,16 @@ export function planImport(mapped: MappedJob[], skillsDir: string, o: { force: b
   return out;
 }
 
+/** Skills written by an import and edited by hand since (left alone by later imports and --follow), with their job. */
+export function detachedSkills(skillsDir: string): { name: string; jobId: string }[] {
+  const out: { name: string; jobId: string }[] = [];
+  for (const name of existsSync(skillsDir) ? readdirSync(skillsDir) : []) {
+    const m = readMarker(join(skillsDir, name));
+    if (m?.hash && !untouched(join(skillsDir, name), m)) out.push({ name, jobId: m.jobId });
+  }
+  return out;
+}
+
 /** Writes what the plan says (skill.json and its marker, atomically); returns the names changed. */
 export function applyPlan(plan: Planned[], skillsDir: string): string[] {
   const changed: string[] = [];
