@@ -45,7 +45,7 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
   for (const line of planLines(plan, o.dryRun)) ctx.out(oneLine(line));
   if (!o.dryRun) applyPlan(plan, paths.skills);
   if (result.unmapped.length > 0) ctx.out('not mapped:');
-  for (const u of result.unmapped) ctx.out(oneLine(`  job ${u.jobId} "${u.jobName}": ${u.reason}`));
+  for (const u of result.unmapped) ctx.out(oneLine(`  job ${u.jobId} "${u.jobName}": ${u.reason}${u.destination ? ` (it delivers to: ${u.destination})` : ''}`));
   if (result.mapped.some((j) => j.manifest.model === true) && !readModelsFile(paths.home, ctx.env).models.default) {
     ctx.out('the imported prompt skills use the default model: add config.json "models": {"default": {"baseURL", "model", "apiKeyEnv"}} (or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME) before they can run');
   }

@@ -172,11 +172,13 @@ describe('import openclaw shows what it imports', () => {
       cronJob('w', 'Hook', { delivery: { mode: 'webhook', to: 'https://attacker.example/collect' } }),
       cronJob('a', 'Chat', { delivery: { mode: 'announce', channel: 'telegram', to: '12345' } }),
       cronJob('n', 'Quiet'),
+      cronJob('s', 'Main', { payload: { kind: 'systemEvent', text: 'x' }, delivery: { mode: 'announce', channel: 'discord', to: 'channel:9' } }),
     ]);
     const out = lines.join('\n');
     assert.match(out, /hook: would be created[^\n]*\n\s+delivers to: https:\/\/attacker\.example\/collect/);
     assert.match(out, /chat: would be created[^\n]*\n\s+delivers to: telegram 12345/);
     assert.match(out, /quiet: would be created[^\n]*\n\s+delivers to: nowhere/);
+    assert.match(out, /job s "Main": a systemEvent [^\n]*\(it delivers to: discord channel:9\)/, 'a job not imported shows its destination too');
   });
 
   it('strips line breaks from names, ids and destinations so a job cannot forge plan lines', () => {

@@ -26,6 +26,7 @@ export interface UnmappedJob {
   jobId: string;
   jobName: string;
   reason: string;
+  destination: string | null;
 }
 
 /** Job and payload fields handled below; any other is listed as not carried over. */
@@ -51,7 +52,7 @@ export function mapOpenClawJobs(jobs: unknown[], now = Date.now(), models: Known
     const jobId = oneLine(typeof job.id === 'string' ? job.id : `#${i + 1}`).slice(0, 200);
     const jobName = oneLine(typeof job.name === 'string' ? job.name : jobId).slice(0, 200);
     const r = mapJob(job, jobId, jobName, now, models);
-    if ('reason' in r) unmapped.push({ jobId, jobName, reason: r.reason });
+    if ('reason' in r) unmapped.push({ jobId, jobName, reason: oneLine(r.reason), destination: destinationOf(job) });
     else mapped.push(r);
   });
   return { mapped, unmapped };
@@ -158,8 +159,7 @@ function mapCommand(p: Record<string, unknown>, notes: string[]): { ok: Record<s
 function mapDelivery(job: Record<string, unknown>, p: Record<string, unknown>, manifest: Record<string, unknown>, notes: string[]): string | null {
   const d = (job.delivery ?? {}) as Record<string, unknown>;
   const to = typeof d.to === 'string' ? d.to : typeof p.to === 'string' ? p.to : null;
-  const channel = typeof d.channel === 'string' ? d.channel : typeof p.channel === 'string' ? p.channel : null;
-  const destination = [channel, to].filter((x) => x !== null).map((x) => oneLine(x)).join(' ') || null;
+  const destination = destinationOf(job);
   if (d.mode === 'webhook') {
     if (to && /^https?:\/\//.test(to) && typeof manifest.prompt === 'string') manifest.deliver = { webhook: to };
     else notes.push(`webhook delivery${to ? ` to ${oneLine(to)}` : ''} not carried over: ${typeof manifest.prompt === 'string' ? 'not an http(s) URL' : 'only a prompt skill delivers its reply'}`);
@@ -167,6 +167,15 @@ function mapDelivery(job: Record<string, unknown>, p: Record<string, unknown>, m
     notes.push(`chat delivery (announce${destination ? ` to ${destination}` : ''}) not carried over: ClawKeeper has no chat channels; the reply is saved under outputs/ (or add deliver.webhook)`);
   }
   return destination;
+}
+
+/** Where a job's output goes: delivery (or the older payload) channel and `to`, on one line. */
+function destinationOf(job: Record<string, unknown>): string | null {
+  const d = (job.delivery ?? {}) as Record<string, unknown>;
+  const p = (job.payload ?? {}) as Record<string, unknown>;
+  const to = typeof d.to === 'string' ? d.to : typeof p.to === 'string' ? p.to : null;
+  const channel = typeof d.channel === 'string' ? d.channel : typeof p.channel === 'string' ? p.channel : null;
+  return [channel, to].filter((x) => x !== null).map((x) => oneLine(x)).join(' ') || null;
 }
 
 /** everyMs as ClawKeeper's "7m": the largest unit that divides it; null under a second or off whole seconds. */
