@@ -75,7 +75,11 @@ async function backfillHere(ctx: CliContext, home: string, name: string, req: { 
         if (e.entry.outcome !== 'success') failed++;
       }
     });
-    while (host.backfills.pending(name) > 0 || host.isRunning(name)) await host.idle();
+    while (host.backfills.pending(name) > 0 || host.isRunning(name)) {
+      await host.idle();
+      host.backfills.next(name);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     return failed > 0 ? 1 : 0;
   } finally {
     release();

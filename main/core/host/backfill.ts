@@ -24,7 +24,8 @@ export class Backfills {
   constructor(host: Host, now: () => number) {
     this.host = host;
     this.now = now;
-    host.on('run-end', (e) => this.next(e.entry.skill));
+    // After the run has fully ended (its follow-ups done): then the next slot may start.
+    host.on('run-end', (e) => setImmediate(() => this.next(e.entry.skill)));
   }
 
   /** Plans, and unless dryRun starts, a backfill; throws a ClawError a front-end can show. */
@@ -55,7 +56,8 @@ export class Backfills {
     return this.queues.get(name)?.length ?? 0;
   }
 
-  private next(name: string): void {
+  /** Starts the next waiting slot of the skill if none of its runs is in flight. */
+  next(name: string): void {
     const queue = this.queues.get(name);
     while (queue && queue.length > 0 && !this.host.isRunning(name)) {
       const slot = queue.shift()!;
