@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSlot, isSlotOfSkill, jitterMs, nextSlotOf, nextStartingSlot, parseEvery, skillSlots, slotAtOrBeforeOf, slotSpecOf, slotsBetweenOf } from '../../main/core/scheduling/slots.ts';
+import { checkSlot, isSlotOfSkill, jitterMs, nextSlotOf, nextStartingSlot, parseEvery, scheduleLabel, skillSlots, slotAtOrBeforeOf, slotSpecOf, slotsBetweenOf, timingOfLabel } from '../../main/core/scheduling/slots.ts';
 
 const T = (iso: string) => Date.parse(iso);
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -88,6 +88,12 @@ describe('cron through the same abstraction', () => {
     const spring = slotsBetweenOf(spec, T('2026-03-28T12:00:00Z'), T('2026-03-29T12:00:00Z'), 10).slots;
     assert.deepEqual(spring.map((t) => wall(t, 'Europe/Berlin')), ['03:00']);
     assert.equal(slotsBetweenOf(spec, T('2026-10-24T12:00:00Z'), T('2026-10-25T12:00:00Z'), 10).total, 1);
+  });
+
+  it('a view\'s schedule label gives back the same slots (the skill page computes the next ten from it)', () => {
+    for (const [m, tz] of [[{ schedule: '30 2 * * *', timezone: 'Europe/Berlin' }, 'Europe/Berlin'], [{ every: '7m' }, null], [{ every: '1h', anchor: '2026-01-01T00:30:00Z' }, null], [{ at: '2026-12-24T18:00:00+01:00' }, null]] as const) {
+      assert.deepEqual(slotSpecOf(timingOfLabel(scheduleLabel(m), tz)), slotSpecOf(m), JSON.stringify(m));
+    }
   });
 
   it('checkSlot names the nearest slots of any kind', () => {

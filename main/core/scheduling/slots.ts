@@ -142,6 +142,14 @@ export function nextStartingSlot(s: SkillSlots, after: number): number | null {
   return t;
 }
 
+/** The timing back from `scheduleLabel` (what a SkillView carries), for the views that only have that. */
+export function timingOfLabel(label: string, timezone: string | null | undefined): Timing {
+  const every = /^every (\S+)(?: from (\S+))?$/.exec(label);
+  if (every) return { every: every[1], ...(every[2] ? { anchor: every[2] } : {}) };
+  if (label.startsWith('at ')) return { at: label.slice(3) };
+  return { schedule: label, ...(timezone ? { timezone } : {}) };
+}
+
 /** The schedule as a short text ("*\/5 * * * *", "every 7m", "at 2026-12-24T18:00:00+01:00"). */
 export function scheduleLabel(m: Timing): string {
   if (typeof m.every === 'string') return `every ${m.every}${m.anchor ? ` from ${m.anchor}` : ''}`;

@@ -8,7 +8,7 @@ import { ClawError } from '../../../common/errors.ts';
 import type { LedgerEnd, LedgerSkip, LedgerStart } from '../../../common/types.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
-import { nextSlotOf, slotSpecOf, type Timing } from '../../scheduling/slots.ts';
+import { nextSlotOf, slotSpecOf, timingOfLabel } from '../../scheduling/slots.ts';
 import type { Ledger } from '../../runs/ledger.ts';
 import type { HomePaths } from '../../home/paths.ts';
 
@@ -55,9 +55,8 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
   const all = [...runs.values()].reverse();
   const manifest = manifestOf(skill, paths);
   const nextSlots: string[] = [];
-  const timing = skill.state !== 'invalid' && skill.state !== 'done' && manifest ? timingOf(manifest.text) : null;
-  if (timing) {
-    const spec = slotSpecOf(timing);
+  if (skill.schedule && skill.state !== 'invalid' && skill.state !== 'done') {
+    const spec = slotSpecOf(timingOfLabel(skill.schedule, skill.timezone));
     for (let t = now; nextSlots.length < 10; ) {
       const n = nextSlotOf(spec, t);
       if (n === null) break;
@@ -66,17 +65,6 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
     }
   }
   return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest };
-}
-
-/** The schedule fields of a skill.json text (the page reads the file, not the host's memory). */
-function timingOf(text: string): Timing | null {
-  try {
-    const raw = JSON.parse(text) as Record<string, unknown>;
-    const str = (k: string) => { const v = raw[k]; return typeof v === 'string' ? v : undefined; };
-    return { schedule: str('schedule'), timezone: str('timezone'), every: str('every'), anchor: str('anchor'), at: str('at') };
-  } catch {
-    return null;
-  }
 }
 
 function fromStart(e: LedgerStart | LedgerEnd): PageRun {
