@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import schedule from 'node-schedule';
 import { Cron } from 'croner';
+import { skillSlots } from '../main/core/scheduling/slots.ts';
 import { Trigger } from '../main/core/scheduling/trigger.ts';
 import { Host } from '../main/core/host/host.ts';
 import { createMemoryLogger } from '../main/core/home/logger.ts';
@@ -49,7 +50,7 @@ const trigger = await collect((rec) => {
   const t = new Trigger((names, slot) => {
     for (let i = 0; i < names.length; i++) rec(slot);
   }, () => Date.now());
-  t.set(Array.from({ length: N }, (_, i) => ({ name: `s${i}`, schedule: EXPR, timezone: undefined })));
+  t.set(Array.from({ length: N }, (_, i) => ({ name: `s${i}`, slots: skillSlots(`s${i}`, { schedule: EXPR }) })));
   return () => t.clear();
 });
 

@@ -7,7 +7,7 @@ import htm from 'htm';
 
 const html = /** @type {any} */ (htm).bind(h);
 /** Lower = shown first. */
-const ATTENTION = { failing: 0, tripped: 1, late: 2, deferred: 3, invalid: 4, paused: 6, pending: 7, ok: 8 };
+const ATTENTION = { failing: 0, tripped: 1, late: 2, deferred: 3, invalid: 4, paused: 6, pending: 7, ok: 8, done: 9 };
 
 /** @param {any[]} skills @param {string} query @param {'attention' | 'name' | 'next'} sort */
 export function filterSort(skills, query, sort) {

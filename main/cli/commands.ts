@@ -18,6 +18,8 @@ import { tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { callGateway } from './gateway-client.ts';
 import { exitCodeOf, healthVerdict } from './health-verdict.ts';
 import { cliPorts } from './ports.ts';
+import { scheduleLabel } from '../core/scheduling/slots.ts';
+import { detachedSkills } from '../core/skills/openclaw-plan.ts';
 
 /** `clawkeeper open`: a one-time login link for the dashboard, the code asked of the host over
  * host.sock (so the token never goes to whatever listens on the gateway's port). */
@@ -113,7 +115,8 @@ export function statusCommand(ctx: CliContext, json: boolean): number {
 export function skillsCommand(ctx: CliContext): number {
   const paths = homePaths(resolveHome(ctx.env));
   const skills = discoverSkills(bundledSkillsDir(), paths.skills);
-  ctx.out(table([['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'], ...skills.map((s) => [s.name, s.source, s.manifest ? `${s.manifest.schedule}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}` : '-', s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID')])]));
+  ctx.out(table([['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'], ...skills.map((s) => [s.name, s.source, s.manifest ? `${scheduleLabel(s.manifest)}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}${s.manifest.jitterSeconds ? ` +<${s.manifest.jitterSeconds}s` : ''}` : '-', s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID')])]));
+  for (const d of detachedSkills(paths.skills)) ctx.out(`${d.name}: detached from OpenClaw job ${d.jobId} (edited by hand: imports leave it alone; \`import openclaw --force\` rewrites it)`);
   const invalid = skills.filter((s) => !s.manifest);
   for (const s of invalid) {
     ctx.out('');

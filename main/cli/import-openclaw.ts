@@ -1,98 +1,78 @@
-// `clawkeeper import openclaw [--from FILE] [--dry-run] [--force]`: one prompt skill per OpenClaw
-// cron job that maps (core/openclaw-import.ts), everything else listed with its reason. A skill
-// folder remembers its job in `.openclaw-job`, so a second import finds its own skills again
-// (idempotent) and never takes over a skill it did not write; --force rewrites a changed job's skill.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
-import { mapOpenClawJobs, type MappedJob } from '../core/skills/openclaw-import.ts';
+// `clawkeeper import openclaw [--from FILE] [--dry-run] [--force] [--follow]`: one skill per
+// OpenClaw cron job that maps (core/skills/openclaw-import.ts), everything else listed with its
+// reason. The plan shows every job's destination and every field not carried over; nothing in a
+// job's text can break a plan line. --follow keeps the imported skills in step while the host
+// runs (core/skills/openclaw-follow.ts).
+import { mapOpenClawJobs, oneLine } from '../core/skills/openclaw-import.ts';
+import { applyPlan, planImport, type Planned } from '../core/skills/openclaw-plan.ts';
+import { readOpenClawStore } from '../core/skills/openclaw-store.ts';
+import { removeFollow, writeFollow } from '../core/skills/openclaw-follow.ts';
 import { bundledSkillsDir } from '../core/home/app-paths.ts';
 import { readModelsFile } from '../core/models/config.ts';
 import { homePaths, resolveHome } from '../core/home/paths.ts';
 import type { CliContext } from './commands.ts';
 
-const MARKER = '.openclaw-job';
+const WORDS: Record<Planned['action'], string> = {
+  create: 'created',
+  unchanged: 'unchanged',
+  update: 'updated',
+  detached: 'detached: edited by hand since it was imported, left as it is (--force rewrites it)',
+  remove: 'removed: its job is gone',
+};
 
-type Action = 'create' | 'unchanged' | 'update' | 'kept';
-
-interface Planned {
-  job: MappedJob;
-  name: string;
-  action: Action;
-  text: string;
-}
-
-export function importCommand(ctx: CliContext, what: string | undefined, o: { from?: string; dryRun: boolean; force: boolean }): number {
+export function importCommand(ctx: CliContext, what: string | undefined, o: { from?: string; dryRun: boolean; force: boolean; follow?: boolean; unfollow?: boolean }): number {
   if (what !== 'openclaw') {
-    ctx.err('clawkeeper import: only `clawkeeper import openclaw [--from FILE] [--dry-run] [--force]` is known');
+    ctx.err('clawkeeper import: only `clawkeeper import openclaw [--from FILE] [--dry-run] [--force] [--follow | --unfollow]` is known');
     return 64;
   }
   const paths = homePaths(resolveHome(ctx.env));
-  const file = o.from ? resolve(o.from) : join(paths.home, 'cron', 'jobs.json');
-  let data: unknown;
+  if (o.unfollow) {
+    ctx.out(removeFollow(paths.home) ? 'no longer following OpenClaw: the imported skills stay as they are' : 'nothing was followed');
+    return 0;
+  }
+  // OpenClaw's state folder is ~/.openclaw, ClawKeeper's default home: OPENCLAW_STATE_DIR names another.
+  const stateDir = ctx.env.OPENCLAW_STATE_DIR ?? paths.home;
+  let store;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    store = readOpenClawStore(stateDir, o.from);
   } catch (err) {
-    ctx.err(`clawkeeper import openclaw: cannot read ${file}: ${(err as Error).message}${o.from ? '' : ' (give another file with --from FILE)'}`);
+    ctx.err(`clawkeeper import openclaw: ${(err as Error).message}`);
     return 1;
   }
-  let result: ReturnType<typeof mapOpenClawJobs>;
-  try {
-    result = mapOpenClawJobs(data);
-  } catch (err) {
-    ctx.err(`clawkeeper import openclaw: ${file}: ${(err as Error).message}`);
-    return 1;
-  }
-  const plan = planImport(result.mapped, paths.skills, o.force, bundledSkillsDir());
-  ctx.out(`${o.dryRun ? 'dry run: would import' : 'importing'} ${file}: ${result.mapped.length} jobs map to prompt skills, ${result.unmapped.length} do not`);
-  for (const p of plan) {
-    const words = { create: 'created', unchanged: 'unchanged', update: 'updated (--force)', kept: 'kept as it is: the job changed since it was imported; --force rewrites it' }[p.action];
-    ctx.out(`  ${p.name}: ${o.dryRun && p.action !== 'unchanged' && p.action !== 'kept' ? `would be ${words}` : words} ← job ${p.job.jobId} "${p.job.jobName}" (${String(p.job.manifest.schedule)}${typeof p.job.manifest.timezone === 'string' ? ` ${p.job.manifest.timezone}` : ''})`);
-    for (const n of p.job.notes) ctx.out(`      note: ${n}`);
-    if (o.dryRun || (p.action !== 'create' && p.action !== 'update')) continue;
-    const dir = join(paths.skills, p.name);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic.sync(join(dir, 'skill.json'), p.text, { fsync: false });
-    writeFileAtomic.sync(join(dir, MARKER), `${p.job.jobId}\n`, { fsync: false });
-  }
+  const result = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(paths.home, ctx.env).models);
+  const plan = planImport(result.mapped, paths.skills, { force: o.force, bundledDir: bundledSkillsDir() });
+  ctx.out(`${o.dryRun ? 'dry run: would import' : 'importing'} ${store.source} (${store.kind}): ${result.mapped.length} jobs map to skills, ${result.unmapped.length} do not`);
+  for (const line of planLines(plan, o.dryRun)) ctx.out(oneLine(line));
+  if (!o.dryRun) applyPlan(plan, paths.skills);
   if (result.unmapped.length > 0) ctx.out('not mapped:');
-  for (const u of result.unmapped) ctx.out(`  job ${u.jobId} "${u.jobName}": ${u.reason}`);
-  if (result.mapped.length > 0 && !readModelsFile(paths.home, ctx.env).models.default) {
-    ctx.out('the imported skills use the default model: add config.json "models": {"default": {"baseURL", "model", "apiKeyEnv"}} (or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME) before they can run');
+  for (const u of result.unmapped) ctx.out(oneLine(`  job ${u.jobId} "${u.jobName}": ${u.reason}${u.destination ? ` (it delivers to: ${u.destination})` : ''}`));
+  if (result.mapped.some((j) => j.manifest.model === true) && !readModelsFile(paths.home, ctx.env).models.default) {
+    ctx.out('the imported prompt skills use the default model: add config.json "models": {"default": {"baseURL", "model", "apiKeyEnv"}} (or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME) before they can run');
+  }
+  if (o.follow && !o.dryRun) {
+    writeFollow(paths.home, store.source);
+    ctx.out(`following ${store.source}: while the host runs, the imported skills follow its jobs within 5 s (a skill edited by hand is left alone, shown as detached); stop with \`clawkeeper import openclaw --unfollow\``);
   }
   return 0;
 }
 
-/** Names and actions: a job's own earlier skill is found by its marker; any other folder is never taken over. */
-function planImport(mapped: MappedJob[], skillsDir: string, force: boolean, bundledDir: string | null): Planned[] {
-  // A bundled skill's name is taken too: a user skill of that name would replace it.
-  const taken = new Set<string>(bundledDir && existsSync(bundledDir) ? readdirSync(bundledDir) : []);
-  const out: Planned[] = [];
-  for (const job of mapped) {
-    let name = job.baseName;
-    for (let n = 2; ; n++) {
-      const owner = markerOf(join(skillsDir, name));
-      const free = !existsSync(join(skillsDir, name)) || owner === job.jobId;
-      if (free && !taken.has(name)) break;
-      name = `${job.baseName.slice(0, 60)}-${n}`;
+/** The plan as lines: one per skill, its destination, then every note. */
+export function planLines(plan: Planned[], dryRun: boolean): string[] {
+  const out: string[] = [];
+  for (const p of plan) {
+    const words = dryRun && p.action !== 'unchanged' && p.action !== 'detached' ? `would be ${WORDS[p.action]}` : WORDS[p.action];
+    if (!p.job) {
+      out.push(`  ${p.name}: ${words} (job ${p.jobId})`);
+      continue;
     }
-    taken.add(name);
-    const text = JSON.stringify({ ...job.manifest, name }, null, 2) + '\n';
-    const file = join(skillsDir, name, 'skill.json');
-    let action: Action = 'create';
-    if (existsSync(file)) {
-      const same = readFileSync(file, 'utf8') === text;
-      action = same ? 'unchanged' : force ? 'update' : 'kept';
-    }
-    out.push({ job, name, action, text });
+    const m = p.job.manifest;
+    const text = (k: string) => (typeof m[k] === 'string' ? m[k] : null);
+    const when = [text('schedule'), text('every') && `every ${text('every')}`, text('at') && `at ${text('at')}`, text('timezone')].filter(Boolean).join(' ');
+    out.push(`  ${p.name}: ${words} ← job ${p.job.jobId} "${p.job.jobName}" (${when})`);
+    out.push(`      delivers to: ${p.job.destination ?? 'nowhere (the reply stays in outputs/)'}`);
+    for (const n of p.job.notes) out.push(`      note: ${n}`);
   }
   return out;
 }
 
-function markerOf(dir: string): string | null {
-  try {
-    return readFileSync(join(dir, MARKER), 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
+

@@ -34,13 +34,14 @@ export async function main(argv: string[]): Promise<number> {
   // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
+  if (argv[0] === 'backfill') return (await import('./backfill.ts')).backfillCommand(ctx, argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' }, follow: { type: 'boolean' }, unfollow: { type: 'boolean' } },
     });
   } catch (err) {
     // A usage error like any other: what was wrong, then the usage, exit 64.
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'open':
       return (await commands()).openCommand(ctx);
     case 'import':
-      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true });
+      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true, follow: values.follow === true, unfollow: values.unfollow === true });
     case 'token':
       return (await commands()).tokenCommand(ctx, values.rotate === true);
     case 'service': {

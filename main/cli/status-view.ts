@@ -31,7 +31,7 @@ export function renderStatusText(r: HealthReport): string[] {
       ...r.skills.map((s) => [
         s.name,
         paint(skillColor(s.state), skillBadge(s, (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }))),
-        s.schedule ? scheduleInWords(s.schedule) : '-',
+        s.scheduleText ?? (s.schedule ? scheduleInWords(s.schedule) : '-'),
         s.lastRun ? `${OUTCOME_WORDS[s.lastRun.outcome]} ${ago(s.lastRun.endedAt)}` : '-',
         s.nextRun ? ago(s.nextRun) : '-',
         s.reason.slice(0, 100),

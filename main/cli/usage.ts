@@ -21,8 +21,9 @@ export const COMMANDS: readonly CommandLine[] = [
   { command: 'logs', args: '<name> [-n N]', summary: 'recent runs of a skill, the status line it wrote and its last output' },
   { command: 'open', args: '', summary: 'print a one-time dashboard login link' },
   { command: 'token', args: '[--rotate]', summary: 'where the API token is; --rotate replaces it (no restart needed)' },
-  { command: 'import openclaw', args: '[--from FILE] [--dry-run] [--force]', summary: 'OpenClaw cron jobs as prompt skills' },
+  { command: 'import openclaw', args: '[--from FILE] [--dry-run] [--force] [--follow|--unfollow]', summary: 'OpenClaw cron jobs as skills' },
   { command: 'run-once', args: '<name> [--slot ISO] [--trigger schedule|manual]', summary: 'one run for an external scheduler (--help: exit codes)' },
+  { command: 'backfill', args: '<name> --from ISO --to ISO [--dry-run] [--max N]', summary: 'run past slots that never started' },
   { command: 'export', args: 'kubernetes|systemd|launchd [--out DIR]', summary: 'the skills as CronJobs, timers or plists (--help: options)' },
   { command: 'service', args: 'install|uninstall|status [--system]', summary: 'the host as a LaunchAgent/LaunchDaemon or systemd unit' },
 ];

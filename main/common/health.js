@@ -9,7 +9,7 @@
 /** @typedef {'ok' | 'failed' | 'restarting'} LayerStatus */
 /** @typedef {'operational' | 'degraded' | 'down'} Mode */
 /** @typedef {'green' | 'amber' | 'red'} Color */
-/** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'deferred' | 'tripped' | 'invalid' | 'disabled' | 'pending'} SkillState */
+/** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'deferred' | 'tripped' | 'invalid' | 'disabled' | 'pending' | 'done'} SkillState */
 /** @typedef {{ status: LayerStatus, since: string, reason: string }} LayerHealth */
 /** @typedef {Record<LayerName, LayerHealth>} Layers */
 /** @typedef {'ok' | 'down'} DependencyStatus */
@@ -55,6 +55,8 @@ export const SKILL_STATE_WORDS = {
   invalid: 'invalid',
   disabled: 'disabled',
   pending: 'pending',
+  /** A one-shot (`at`) skill whose slot is settled. */
+  done: 'done',
 };
 
 /** Words for run outcomes, so a provider outage never reads like a broken skill. */
@@ -133,7 +135,7 @@ export function dependencyColor(status) {
 
 /** @param {SkillState} state @returns {Color} */
 export function skillColor(state) {
-  if (state === 'ok' || state === 'pending') return 'green';
+  if (state === 'ok' || state === 'pending' || state === 'done') return 'green';
   if (state === 'paused' || state === 'disabled' || state === 'late' || state === 'deferred') return 'amber';
   return 'red';
 }
@@ -179,7 +181,7 @@ export function summarize(layers, dependencies, skills, storage = null) {
   const net = dependencies.network;
   if (net && net.status === 'down') {
     const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
-    const running = skills.filter((k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused').map((k) => k.name);
+    const running = skills.filter((k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused' && k.state !== 'done').map((k) => k.name);
     return deg({
       id: 'network-partition',
       title: NETWORK_PARTITION_TITLE,

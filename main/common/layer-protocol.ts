@@ -91,6 +91,6 @@ export type LayerToHost =
    * its CPU time so far and how late this tick came (main/core/supervision/liveness.ts).
    */
   | { type: 'alive'; cpuMs?: number; delayMs?: number }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean }
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload' | 'backfill'; skill: string; force?: boolean; args?: { from?: string; to?: string; dryRun?: boolean; max?: number } }
   /** The session layer cannot store history (a full disk), or can again (null). */
   | { type: 'storage'; problem: string | null };

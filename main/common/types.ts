@@ -6,7 +6,8 @@
  * escaped the skill.
  */
 export type RunOutcome = 'success' | 'failure' | 'timeout' | 'crashed' | 'interrupted' | 'upstream-failure' | 'budget-exceeded';
-export type RunTrigger = 'schedule' | 'catch-up' | 'manual' | 'retry';
+/** `backfill`: a past slot run on request (`clawkeeper backfill`), one that never started. */
+export type RunTrigger = 'schedule' | 'catch-up' | 'manual' | 'retry' | 'backfill';
 export type OverlapPolicy = 'skip' | 'queue' | 'replace';
 export type CatchUpMode = 'skip' | 'once' | 'all';
 /** Why a scheduled slot did not run. */
@@ -39,8 +40,18 @@ export type BreakerPolicy = { failures: number; coolDownSeconds: number } | fals
 export interface SkillManifest {
   name: string;
   description: string;
-  schedule: string;
+  /** Exactly one of schedule | every | at names the slots (core/scheduling/slots.ts). A cron expression. */
+  schedule?: string;
+  /** For `schedule` only: the IANA zone its fields are read in. */
   timezone?: string;
+  /** An interval ("7m": a number and s|m|h|d, at least 1 s): slots are anchor + k × every. */
+  every?: string;
+  /** ISO time with offset the `every` slots count from. @default the Unix epoch */
+  anchor?: string;
+  /** One slot, ever (ISO time with offset); afterwards the skill is `done`. */
+  at?: string;
+  /** Each slot starts after a delay in [0, N) s, fixed per skill and slot; the ledger's slot stays nominal. */
+  jitterSeconds?: number;
   entry?: string;
   command?: string[];
   timeoutSeconds: number;

@@ -7,6 +7,7 @@ import { CronConvertError, parseCronFields } from './cron-fields.ts';
 import { describeDst } from './dst-check.ts';
 import { hostOnlyNotes, invalidNotes, stateNote, type ExportContext, type ExportResult } from './export-plan.ts';
 import { MAX_INTERVALS, toCalendarIntervals } from './launchd-calendar.ts';
+import { cronOf } from './schedule-as-cron.ts';
 
 export function launchdLabel(skill: string): string {
   return `com.clawkeeper.skill.${skill}`;
@@ -20,9 +21,14 @@ function xmlComment(text: string): string {
 export function exportLaunchd(skills: LoadedSkill[], ctx: ExportContext): ExportResult {
   const result: ExportResult = { files: [], notes: invalidNotes(skills), next: [] };
   for (const s of skills) {
-    const m = s.manifest;
-    if (!m) continue;
-    const notes = hostOnlyNotes(m);
+    const c = s.manifest ? cronOf(s.manifest) : null;
+    if (!c) continue;
+    if ('reason' in c) {
+      result.notes.push({ skill: s.name, note: c.reason });
+      continue;
+    }
+    const m = c.m;
+    const notes = [...c.notes, ...hostOnlyNotes(m)];
     let intervals;
     try {
       const f = parseCronFields(m.schedule);

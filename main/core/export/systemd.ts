@@ -5,6 +5,7 @@ import { CronConvertError } from './cron-fields.ts';
 import { describeDst } from './dst-check.ts';
 import { hostOnlyNotes, invalidNotes, stateNote, type ExportContext, type ExportResult } from './export-plan.ts';
 import { toOnCalendar } from './on-calendar.ts';
+import { cronOf } from './schedule-as-cron.ts';
 
 /** A unit-file word: quoted, with `%` (specifiers) and `\` `"` escaped. */
 function word(s: string): string {
@@ -18,9 +19,14 @@ export function unitName(skill: string): string {
 export function exportSystemd(skills: LoadedSkill[], ctx: ExportContext): ExportResult {
   const result: ExportResult = { files: [], notes: invalidNotes(skills), next: [] };
   for (const s of skills) {
-    const m = s.manifest;
-    if (!m) continue;
-    const notes = hostOnlyNotes(m);
+    const c = s.manifest ? cronOf(s.manifest) : null;
+    if (!c) continue;
+    if ('reason' in c) {
+      result.notes.push({ skill: s.name, note: c.reason });
+      continue;
+    }
+    const m = c.m;
+    const notes = [...c.notes, ...hostOnlyNotes(m)];
     const note = (n: string) => notes.push(n);
     let calendar: string[];
     try {

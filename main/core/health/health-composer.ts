@@ -5,7 +5,8 @@ import { lastRunVerdict, summarize, type DependencyHealth, type LayerHealth, typ
 import type { HealthReport, SkillView } from '../../common/layer-protocol.ts';
 import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
 import type { BreakerView } from '../runs/breaker.ts';
-import { nextSlot } from '../scheduling/cron.ts';
+import { nextSlotOf, scheduleLabel, skillSlots } from '../scheduling/slots.ts';
+import { scheduleKindWords } from '../scheduling/schedule-kind-words.ts';
 import type { Ledger } from '../runs/ledger.ts';
 import { formatProblem } from '../skills/skill-loader.ts';
 import type { StorageHealth } from './storage-health.ts';
@@ -29,6 +30,12 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (f.breaker && f.breaker.state !== 'closed') {
     return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${f.breaker.until}` };
   }
+  const ss = skillSlots(skill.name, m);
+  const once = ss.spec.kind === 'at' ? ledger.slot(skill.name, new Date(ss.spec.at).toISOString()) : undefined;
+  if (once && once.lastOutcome !== 'running') {
+    // A one-shot whose slot is settled: listed, not scheduled, never late, never an alarm.
+    return { state: 'done', reason: `its one slot (${m.at}) ${once.lastOutcome ? `ran: ${once.lastOutcome}` : 'was recorded as not run'}` };
+  }
   if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
   const last = ledger.lastRun(skill.name);
   const failing = lastRunVerdict(last);
@@ -36,8 +43,9 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   const graceMs = (m.staleAfterMinutes ?? 2) * 60_000;
   const since = ledger.lastSlot(skill.name);
   if (since !== null) {
-    const due = nextSlot(m.schedule, m.timezone, since);
-    if (due !== null && due <= now - graceMs) {
+    // Late counts from when the slot starts: its jitter delay is not lateness.
+    const due = nextSlotOf(ss.spec, since);
+    if (due !== null && ss.startOf(due) <= now - graceMs) {
       return { state: 'late', reason: `the slot due ${new Date(due).toISOString()} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
     }
   }
@@ -51,15 +59,16 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
   const recent = ledger.recentRuns(s.name);
   const last: LedgerEnd | undefined = recent[recent.length - 1];
   const m = s.manifest;
-  const next = nextRun !== undefined ? nextRun : m && m.enabled ? nextSlot(m.schedule, m.timezone, now) : null;
+  const next = state === 'done' ? null : nextRun !== undefined ? nextRun : m && m.enabled ? nextStart(s.name, m, now) : null;
   return {
     name: s.name,
     source: s.source,
     state,
     reason,
     description: m?.description ?? '',
-    schedule: m?.schedule ?? null,
-    scheduleText: null, // filled in by the views (schedule-words.ts)
+    schedule: m ? scheduleLabel(m) : null,
+    // A cron schedule is put in words by the views (schedule-words.ts); the other kinds here.
+    scheduleText: m ? scheduleKindWords(m) : null,
     timezone: m?.timezone ?? null,
     enabled: m?.enabled ?? false,
     paused: f.paused,
@@ -75,6 +84,13 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     runs: recent.length,
     problems: s.problems.map(formatProblem),
   };
+}
+
+/** When the skill's next slot starts (jitter included), computed from the manifest alone. */
+function nextStart(name: string, m: NonNullable<LoadedSkill['manifest']>, now: number): number | null {
+  const ss = skillSlots(name, m);
+  const t = nextSlotOf(ss.spec, now);
+  return t === null ? null : ss.startOf(t);
 }
 
 export interface HealthInputs {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerEnd, LoadedSkill, SkipReason } from '../../common/types.ts';
-import { nextSlot, slotsBetween } from '../scheduling/cron.ts';
+import { nextSlotOf, skillSlots, slotsBetweenOf } from '../scheduling/slots.ts';
 import { planCatchUp, type MissedReason } from '../scheduling/reconciler.ts';
 import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
 import { writeStatusFile } from '../runs/status-file.ts';
@@ -105,11 +105,15 @@ export class CatchUp {
     // From the skill's last slot; with none, from when the host was last known awake (the
     // previous host's last tick, or this one's before the sleep). With no history at all (a
     // first start) nothing was missed: nothing was due yet.
-    const fromLedger = ctx.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
+    const ss = skillSlots(skill.name, m);
+    let fromLedger = ctx.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
+    // A one-shot `at` that passed with nothing recorded is never lost silently, even on a first
+    // start: it follows catchUp (skip records it missed; otherwise it runs once as catch-up).
+    if (ss.spec.kind === 'at' && !ctx.ledger.hasSlot(skill.name, new Date(ss.spec.at).toISOString())) fromLedger = Math.min(fromLedger, ss.spec.at - 1);
     if (waitingFor.length > 0) {
       // Nothing final is written while a need is down: the slots wait for it to come back.
-      const next = nextSlot(m.schedule, m.timezone, fromLedger);
-      if (next !== null && next <= now) ctx.waits.defer(skill.name, next, waitingFor);
+      const next = nextSlotOf(ss.spec, fromLedger);
+      if (next !== null && ss.startOf(next) <= now) ctx.waits.defer(skill.name, next, waitingFor);
       return { ran: 0, skipped: 0 };
     }
     // Its wait (if any, also one saved by a previous host) is over: its slots are handled now.
@@ -118,8 +122,9 @@ export class CatchUp {
     // (paused, say) are filtered out by the ledger below, none is lost.
     const since = wait?.since !== undefined ? Math.min(wait.since - 1, fromLedger) : fromLedger;
     if (since >= now) return { ran: 0, skipped: 0 };
-    const { slots, total, first } = slotsBetween(m.schedule, m.timezone, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
-    const missed = slots.filter((t) => !ctx.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.runs.isQueued(skill.name, t));
+    const { slots, total, first } = slotsBetweenOf(ss.spec, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
+    // A slot still inside its jitter delay has not been missed: the trigger starts it.
+    const missed = slots.filter((t) => ss.startOf(t) <= now && !ctx.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.runs.isQueued(skill.name, t));
     if (missed.length === 0) return { ran: 0, skipped: 0 };
     const why: MissedReason = reason === 'start' ? 'down' : reason;
     const reasonOf = (slot: number) => skipReason(why, lastAlive, slot, m.needs.length > 0, this.startedAt);

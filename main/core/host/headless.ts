@@ -3,12 +3,13 @@ import { Host } from './host.ts';
 import { LayerLink } from '../supervision/layer-link.ts';
 import { nodeLauncher, type ProcessLauncher } from '../runs/launcher.ts';
 import type { Logger } from '../home/logger.ts';
-import { ensureHome, homePaths } from '../home/paths.ts';
+import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import { ensureToken } from '../auth/token.ts';
 import { startTokenKeeper } from '../auth/token-keeper.ts';
 import { effectivePorts, settingsOrDefaults } from '../home/settings.ts';
 import { executeCommand } from './host-commands.ts';
+import { followOpenClaw } from '../skills/openclaw-follow.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
 import { watchSkillFolders } from '../skills/skill-watcher.ts';
 import { RemoteLauncher } from '../runs/run-launcher/remote-launcher.ts';
@@ -62,12 +63,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   const reserveShells = () => runLauncher?.reserve(host.validSkills().length);
   reserveShells();
   host.on('skills-changed', reserveShells);
-  // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
-  // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
-  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
-    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
-    return null;
-  });
+  const watching = await watchSkills(paths, opts, host);
   let supervisor: Supervisor | null = null;
   let link: LayerLink | null = null;
   if (opts.layers !== false) {
@@ -108,12 +104,32 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
     stop: async (force = false) => {
       await socket?.close();
-      await watcher?.close();
+      await watching.close();
       stopTokenKeeper();
       link?.stop();
       await host.stop(force);
       await runLauncher?.stop();
       await sup?.stop();
+    },
+  };
+}
+
+/**
+ * What changes the skills while the host runs: a skill.json added, changed or removed takes effect
+ * within a second or so (in-flight runs keep going: Host.reload only re-reads the manifests and
+ * re-arms the schedule), and `import openclaw --follow` keeps imported skills in step with
+ * OpenClaw's store.
+ */
+async function watchSkills(paths: HomePaths, opts: HeadlessOptions, host: Host): Promise<{ close: () => Promise<void> }> {
+  const follower = followOpenClaw({ home: paths.home, skillsDir: paths.skills, bundledDir: opts.bundledSkillsDir, logger: opts.logger, onChange: () => host.reload() });
+  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
+    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
+    return null;
+  });
+  return {
+    close: async () => {
+      follower.stop();
+      await watcher?.close();
     },
   };
 }

@@ -52,6 +52,12 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       return { paused: false };
     case 'run-once':
       return { ...runOnce(host, req) };
+    case 'backfill': {
+      const name = knownSkill(host, req.skill);
+      if (typeof req.from !== 'string' || typeof req.to !== 'string') throw new ClawError('CK_BAD_REQUEST', C, 'backfill needs "from" and "to", ISO-8601 times');
+      if (req.max !== undefined && typeof req.max !== 'number') throw new ClawError('CK_BAD_REQUEST', C, '"max" is a number');
+      return { ...host.backfills.start(name, { from: req.from, to: req.to, dryRun: req.dryRun === true, ...(req.max !== undefined ? { max: req.max } : {}) }) };
+    }
   }
 }
 

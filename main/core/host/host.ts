@@ -20,6 +20,7 @@ import { SkillRegistry } from './skill-registry.ts';
 import { Watchdog } from './watchdog.ts';
 import { RunsInFlight } from './runs-in-flight.ts';
 import { Dispatcher } from './dispatcher.ts';
+import { Backfills } from './backfill.ts';
 import { CatchUp, type Reconciled } from './catch-up.ts';
 
 export interface HostOptions {
@@ -75,6 +76,8 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly catchUp: CatchUp;
   private readonly watchdog: Watchdog;
   private readonly waits: DependencyWaits;
+  /** `clawkeeper backfill`: past slots run on request (backfill.ts). */
+  readonly backfills: Backfills;
   private releaseLock: (() => void) | null = null;
   private stopping = false;
   private startedAt = 0;
@@ -103,6 +106,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.catchUp = new CatchUp(ctx, this.dispatcher, this.runs);
     this.trigger = new Trigger((names, slot) => this.dispatcher.onTrigger(names, slot), () => this.clock.now());
     this.watchdog = new Watchdog({ clock: this.clock, log: this.log, storage: this.storage, stateFile: this.paths.hostState, periodMs: opts.watchdogMs, jumpMs: opts.clockJumpMs, onJump: (awakeAt) => this.onResume(awakeAt) });
+    this.backfills = new Backfills(this, () => this.clock.now());
     this.storage.on('runs-writable', () => this.catchUp.afterStorageBack());
     this.dependencies.on('transition', (t) => {
       if (this.stopping) return;
@@ -180,6 +184,9 @@ export class Host extends EventEmitter<HostEvents> {
     this.loadSkills();
     // A skill that waited and no longer needs what is down (its needs changed) catches up now.
     if (!this.stopping && this.startedAt > 0) this.catchUp.releaseDeferred();
+    // A one-shot `at` added (or moved) into the past while the host runs: by its catchUp, never lost silently.
+    const missedAt = new Set(this.skills.valid().filter((s) => s.manifest!.enabled && s.manifest!.at !== undefined && Date.parse(s.manifest!.at) <= this.clock.now() && !this.ledger.hasSlot(s.name, new Date(s.manifest!.at).toISOString())).map((s) => s.name));
+    if (!this.stopping && this.startedAt > 0 && missedAt.size > 0) this.catchUp.reconcile('start', undefined, missedAt);
     if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), this.clock.now());
   }
 

@@ -7,6 +7,7 @@ import { readDependencySpecs } from '../dependencies/config.ts';
 import type { DependencyMonitor } from '../dependencies/monitor.ts';
 import type { DependencyWaits } from '../dependencies/waits.ts';
 import type { TriggerTarget } from '../scheduling/trigger.ts';
+import { skillSlots } from '../scheduling/slots.ts';
 
 export interface SkillRegistryOptions {
   paths: HomePaths;
@@ -83,11 +84,11 @@ export class SkillRegistry {
     return this.list().filter((s) => s.manifest === null);
   }
 
-  /** What the trigger arms: every valid, enabled skill's schedule. */
+  /** What the trigger arms: every valid, enabled skill's slots. */
   schedules(): TriggerTarget[] {
     return this.valid()
       .filter((s) => s.manifest!.enabled)
-      .map((s) => ({ name: s.name, schedule: s.manifest!.schedule, timezone: s.manifest!.timezone }));
+      .map((s) => ({ name: s.name, slots: skillSlots(s.name, s.manifest!) }));
   }
 
   /** The needs of a skill that are down now (empty: it may run). */

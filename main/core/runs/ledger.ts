@@ -152,6 +152,12 @@ export class Ledger {
     return this.index.get(skill)?.slots.has(slotIso) ?? false;
   }
 
+  /** True once a slot has a start entry: not even a backfill runs it again. */
+  hasStart(skill: string, slotIso: string): boolean {
+    const s = this.index.get(skill)?.slots.get(slotIso);
+    return s !== undefined && s.lastOutcome !== null;
+  }
+
   lastSlot(skill: string): number | null {
     return this.index.get(skill)?.lastSlot ?? null;
   }

@@ -2,9 +2,9 @@
 // external scheduler (a Kubernetes CronJob, a systemd timer, launchd). The same runner, ledger
 // entries, status file and logs as inside the host; retries happen here, within this process.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { Cron } from 'croner';
 import type { LedgerEnd, RunOutcome, RunTrigger, SkillManifest } from '../../common/types.ts';
 import { systemClock, type Clock } from '../scheduling/clock.ts';
+import { checkSlot, scheduleLabel, slotAtOrBeforeOf, slotSpecOf } from '../scheduling/slots.ts';
 import { newRunId } from '../host/host.ts';
 import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
@@ -72,9 +72,7 @@ export interface RunOnceResult {
 
 /** The newest slot at or before `at`, or null when the schedule never fired before it. */
 export function slotAtOrBefore(expr: string, timezone: string | undefined, at: number): number | null {
-  const prev = new Cron(expr, { timezone, paused: true }).previousRuns(1, new Date(at + 1));
-  const t = prev[0]?.getTime();
-  return t !== undefined && t <= at ? t : null;
+  return slotAtOrBeforeOf({ kind: 'cron', expr, timezone }, at);
 }
 
 /** A host whose heartbeat file is fresh holds this home folder (same rule as `clawkeeper status`). */
@@ -86,18 +84,6 @@ export function liveHost(paths: HomePaths, now: number): boolean {
   } catch {
     return false;
   }
-}
-
-function parseSlot(expr: string, tz: string | undefined, raw: string): { iso: string } | { error: string } {
-  const t = Date.parse(raw);
-  if (Number.isNaN(t)) return { error: `--slot "${raw}" is not an ISO time; give one such as 2026-01-31T23:55:00Z` };
-  const prev = slotAtOrBefore(expr, tz, t);
-  if (prev !== t) {
-    const next = new Cron(expr, { timezone: tz, paused: true }).nextRun(new Date(t));
-    const near = [prev, next?.getTime()].filter((x): x is number => typeof x === 'number').map((x) => new Date(x).toISOString());
-    return { error: `--slot ${new Date(t).toISOString()} is not a slot of "${expr}"${tz ? ` (${tz})` : ''}; the nearest are ${near.join(' and ')}` };
-  }
-  return { iso: new Date(t).toISOString() };
 }
 
 /**
@@ -140,12 +126,12 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
 
   let slot: string | null = null;
   if (o.slot !== undefined) {
-    const p = parseSlot(m.schedule, m.timezone, o.slot);
+    const p = checkSlot(m, o.slot);
     if ('error' in p) return fail(RUN_ONCE_EXIT.usage, p.error);
     slot = p.iso;
   } else if (o.trigger === 'schedule') {
-    const t = slotAtOrBefore(m.schedule, m.timezone, clock.now());
-    if (t === null) return fail(RUN_ONCE_EXIT.usage, `"${m.schedule}" has no slot at or before now; give one with --slot`);
+    const t = slotAtOrBeforeOf(slotSpecOf(m), clock.now());
+    if (t === null) return fail(RUN_ONCE_EXIT.usage, `"${scheduleLabel(m)}" has no slot at or before now; give one with --slot`);
     slot = new Date(t).toISOString();
   }
 

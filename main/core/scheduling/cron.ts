@@ -61,13 +61,13 @@ export function nextSlot(expr: string, timezone: string | undefined, after: numb
  * Slots in (from, to], oldest first, at most `limit` (the newest are kept: a long outage of a
  * frequent skill can span thousands of slots). `total` counts them all, `first` is the oldest.
  */
-export function slotsBetween(expr: string, timezone: string | undefined, from: number, to: number, limit: number): { slots: number[]; total: number; first: number | null } {
+export function slotsBetween(expr: string, timezone: string | undefined, from: number, to: number, limit: number, maxSteps = 1_000_000): { slots: number[]; total: number; first: number | null } {
   const slots: number[] = [];
   let total = 0;
   let first: number | null = null;
   let t = from;
   // Bounded: a 1-second schedule over a week is 600k slots, at ~40 µs each.
-  for (let i = 0; i < 1_000_000 && t < to; i++) {
+  for (let i = 0; i < maxSteps && t < to; i++) {
     const next = nextSlot(expr, timezone, t);
     if (next === null || next > to) break;
     total++;

@@ -1,10 +1,9 @@
 import schedule from 'node-schedule';
-import { nextSlot } from './cron.ts';
+import { nextSlotOf, nextStartingSlot, type SkillSlots } from './slots.ts';
 
 export interface TriggerTarget {
   name: string;
-  schedule: string;
-  timezone: string | undefined;
+  slots: SkillSlots;
 }
 
 /**
@@ -13,11 +12,14 @@ export interface TriggerTarget {
  * Why: with one cron job per skill, node-schedule re-parses each job's cron (cron-parser over
  * luxon, ~1 ms) synchronously between invocations, so the 100th of 100 skills due on the same
  * second started ~100 ms late. Here the fan-out happens first, then the rescheduling.
+ * A job is keyed by the instant it fires, which is a slot plus its skill's jitter: one job may
+ * serve several nominal slots, and each skill is told its own.
  */
 export class Trigger {
-  private readonly jobs = new Map<number, { job: schedule.Job | null; names: Set<string> }>();
+  private readonly jobs = new Map<number, { job: schedule.Job | null; slotOf: Map<string, number> }>();
   private readonly targets = new Map<string, TriggerTarget>();
-  private readonly nextOf = new Map<string, number>();
+  /** Per skill, the slot armed and the instant it starts. */
+  private readonly nextOf = new Map<string, { slot: number; start: number }>();
   private readonly fire: (names: string[], slot: number) => void;
   private readonly now: () => number;
 
@@ -30,7 +32,7 @@ export class Trigger {
   set(targets: TriggerTarget[], from = this.now()): void {
     this.clear();
     for (const t of targets) this.targets.set(t.name, t);
-    for (const t of targets) this.arm(t, from);
+    for (const t of targets) this.arm(t, nextStartingSlot(t.slots, from));
   }
 
   /** Recomputes every next slot from `from`: after a clock jump or a resume. */
@@ -39,8 +41,9 @@ export class Trigger {
     this.set(targets, from);
   }
 
+  /** When the skill's next run starts (its slot plus its jitter). */
   nextRun(name: string): number | undefined {
-    return this.nextOf.get(name);
+    return this.nextOf.get(name)?.start;
   }
 
   clear(): void {
@@ -50,30 +53,36 @@ export class Trigger {
     this.nextOf.clear();
   }
 
-  private arm(t: TriggerTarget, after: number): void {
-    const at = nextSlot(t.schedule, t.timezone, after);
-    if (at === null) return;
-    this.nextOf.set(t.name, at);
+  private arm(t: TriggerTarget, slot: number | null): void {
+    if (slot === null) {
+      // No slot left (a one-shot that fired): no next run to show.
+      this.nextOf.delete(t.name);
+      return;
+    }
+    const at = t.slots.startOf(slot);
+    this.nextOf.set(t.name, { slot, start: at });
     let group = this.jobs.get(at);
     if (!group) {
       // node-schedule refuses a date already past (a blocked event loop can get there): fire now.
       const job = schedule.scheduleJob(new Date(at), () => this.onFire(at));
       if (!job) setImmediate(() => this.onFire(at));
-      group = { job, names: new Set() };
+      group = { job, slotOf: new Map() };
       this.jobs.set(at, group);
     }
-    group.names.add(t.name);
+    group.slotOf.set(t.name, slot);
   }
 
   private onFire(at: number): void {
     const group = this.jobs.get(at);
     if (!group) return;
     this.jobs.delete(at);
-    const names = [...group.names];
-    this.fire(names, at);
-    for (const name of names) {
+    const bySlot = new Map<number, string[]>();
+    for (const [name, slot] of group.slotOf) bySlot.set(slot, [...(bySlot.get(slot) ?? []), name]);
+    for (const [slot, names] of bySlot) this.fire(names, slot);
+    for (const [name, slot] of group.slotOf) {
       const t = this.targets.get(name);
-      if (t && this.nextOf.get(name) === at) this.arm(t, at);
+      // The next slot in order, even if its jittered start is already past (it fires at once).
+      if (t && this.nextOf.get(name)?.slot === slot) this.arm(t, nextSlotOf(t.slots.spec, slot));
     }
   }
 }

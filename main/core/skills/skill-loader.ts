@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CatchUpMode, LoadedSkill, SkillManifest, SkillProblem, SkillSource } from '../../common/types.ts';
-import { checkCron, checkTimezone } from '../scheduling/cron.ts';
 import { readModelsFile, type ModelsFile } from '../models/config.ts';
 import { checkModelFields, normalizeModelFields } from '../models/manifest.ts';
 import { SKILL_NAME, validateSkillJson } from './skill-schema.ts';
 import { describeJsonError } from './json-error.ts';
+import { checkScheduleFields } from './schedule-fields.ts';
 
 export const DEFAULTS = {
   timeoutSeconds: 300,
@@ -77,15 +77,7 @@ export function loadSkill(dir: string, folderName: string, source: SkillSource, 
   if (typeof raw.name === 'string' && raw.name !== folderName && SKILL_NAME.test(raw.name)) {
     problem('name', `is "${raw.name}" but the folder is "${folderName}": they must match`);
   }
-  const tz = typeof raw.timezone === 'string' ? raw.timezone : undefined;
-  if (tz !== undefined) {
-    const c = checkTimezone(tz);
-    if (!c.ok) problem('timezone', c.message!);
-  }
-  if (typeof raw.schedule === 'string') {
-    const c = checkCron(raw.schedule, tz !== undefined && checkTimezone(tz).ok ? tz : undefined);
-    if (!c.ok) problem('schedule', c.message!);
-  }
+  checkScheduleFields(raw, problem);
   // exactly one of entry | command | prompt | promptFile, a model for a prompt skill, a known model
   for (const p of checkModelFields(raw, dir, models)) problem(p.field, p.message);
   if (problems.length > 0) return result;
@@ -107,8 +99,7 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
   return {
     name: raw.name as string,
     description: (raw.description as string | undefined) ?? '',
-    schedule: raw.schedule as string,
-    timezone: raw.timezone as string | undefined,
+    ...pick(raw, ['schedule', 'timezone', 'every', 'anchor', 'at', 'jitterSeconds']),
     entry: raw.entry as string | undefined,
     command: raw.command as string[] | undefined,
     timeoutSeconds: (raw.timeoutSeconds as number | undefined) ?? DEFAULTS.timeoutSeconds,
@@ -123,6 +114,12 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
     ...(raw.inheritEnv ? { inheritEnv: raw.inheritEnv as string[] } : {}),
     ...normalizeModelFields(raw),
   };
+}
+
+/** The fields of `keys` that `raw` has (absent ones stay absent, not undefined). */
+function pick(raw: Record<string, unknown>, keys: string[]): Partial<SkillManifest> {
+  const out: Partial<SkillManifest> = Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
+  return out;
 }
 
 export function formatProblem(p: SkillProblem): string {

@@ -4,13 +4,18 @@ export const SKILL_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export const skillSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'schedule'],
+  // Exactly one of schedule | every | at: checked by the loader, with a sentence that says so.
+  required: ['name'],
   properties: {
     $schema: { type: 'string' },
     name: { type: 'string', pattern: SKILL_NAME.source, not: { const: 'status' } },
     description: { type: 'string', maxLength: 500 },
     schedule: { type: 'string', minLength: 1, maxLength: 200 },
     timezone: { type: 'string', minLength: 1, maxLength: 64 },
+    every: { type: 'string', pattern: '^\\d{1,9}(\\.\\d{1,6})?[smhd]$' },
+    anchor: { type: 'string', maxLength: 40 },
+    at: { type: 'string', maxLength: 40 },
+    jitterSeconds: { type: 'number', minimum: 0, maximum: 86400 },
     entry: { type: 'string', minLength: 1, maxLength: 500 },
     command: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', maxLength: 4096 } },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400 },

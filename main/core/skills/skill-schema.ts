@@ -38,6 +38,8 @@ function describeErrors(errors: ErrorObject[]): SchemaProblem[] {
       message = 'must be lower-case letters, digits and dashes, starting with a letter or digit, at most 64 characters';
     } else if (e.keyword === 'not' && field === 'name') {
       message = '"status" is reserved (skills/status holds the status files)';
+    } else if (e.keyword === 'pattern' && field === 'every') {
+      message = 'must be a number and one of s, m, h, d, e.g. "90s", "7m", "1.5h", "1d"';
     } else if (e.keyword === 'anyOf' && field === 'catchUp') {
       message = 'must be "skip", "once", "all" or {"mode": ..., "max": 1..1000}';
     } else if (e.keyword === 'enum') {

@@ -21,7 +21,7 @@ const CODE_TTL_MS = 60_000;
 /** Outstanding (unused, unexpired) login codes: each lives 60 s, so this is plenty for one user. */
 const MAX_LOGIN_CODES = 20;
 
-export type HostCommand = (op: 'run' | 'pause' | 'resume', skill: string, opts?: { force?: boolean }) => Promise<unknown>;
+export type HostCommand = (op: 'run' | 'pause' | 'resume' | 'backfill', skill: string, opts?: { force?: boolean; args?: Record<string, unknown> }) => Promise<unknown>;
 
 export interface GatewayDeps {
   port: number;
@@ -163,6 +163,7 @@ const SKILL_API: SkillEndpoint[] = [
   { path: /^\/api\/skills\/([^/]+)$/, methods: ['GET'], nameFirst: true, handle: ({ g, res }, name) => sendJson(res, 200, findSkill(g, name)) },
   { path: /^\/api\/skills\/([^/]+)\/runs$/, methods: ['GET'], nameFirst: true, handle: skillRuns },
   { path: /^\/api\/skills\/([^/]+)\/(run|pause|resume)$/, methods: ['POST'], nameFirst: true, handle: skillCommand },
+  { path: /^\/api\/skills\/([^/]+)\/backfill$/, methods: ['POST'], nameFirst: true, handle: skillBackfill },
   // The dashboard's skill page (skill-page-api.ts).
   { path: /^\/api\/skills\/([^/]+)\/page$/, methods: ['GET'], handle: skillPageOf },
   { path: /^\/api\/skills\/([^/]+)\/log\/([^/]+)$/, methods: ['GET'], handle: runLog },
@@ -301,6 +302,14 @@ async function skillCommand({ g, req, res }: Call, name: string, action: string)
   // {"force": true} runs a skill whose dependency is down (otherwise 409 dependency-down).
   const result = await g.deps.command(action as 'run' | 'pause' | 'resume', name, { force: body?.force === true });
   sendJson(res, action === 'run' ? 202 : 200, result);
+}
+
+/** POST /api/skills/:name/backfill {from, to, dryRun?, max?}: the plan (200), or it runs (202). */
+async function skillBackfill({ g, req, res }: Call, name: string): Promise<void> {
+  const body = ((await readJsonBody(req, C)) ?? {}) as { from?: unknown; to?: unknown; dryRun?: unknown; max?: unknown };
+  findSkill(g, name);
+  const args = { from: body.from, to: body.to, dryRun: body.dryRun === true, ...(body.max !== undefined ? { max: body.max } : {}) };
+  sendJson(res, body.dryRun === true ? 200 : 202, await g.deps.command('backfill', name, { args }));
 }
 
 /** GET /api/skills/:name/page?limit=N (500 by default, 20000 at most). */

@@ -27,7 +27,7 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 
 const files = dashboardFiles();
 
-function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: boolean } = {}): Promise<unknown> {
+function command(op: 'run' | 'pause' | 'resume' | 'backfill', skill: string, opts: { force?: boolean; args?: Record<string, unknown> } = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const timer = setTimeout(() => {
@@ -35,7 +35,7 @@ function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: 
       reject(new ClawError('CK_UNAVAILABLE', 'gateway', 'the host did not answer within 2 s'));
     }, 2000);
     pending.set(id, { resolve, reject, timer });
-    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}) });
+    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}), ...(opts.args ? { args: opts.args } : {}) });
   });
 }
 

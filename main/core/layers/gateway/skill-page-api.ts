@@ -8,7 +8,7 @@ import { ClawError } from '../../../common/errors.ts';
 import type { LedgerEnd, LedgerSkip, LedgerStart } from '../../../common/types.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
-import { nextSlot } from '../../scheduling/cron.ts';
+import { nextSlotOf, slotSpecOf, timingOfLabel } from '../../scheduling/slots.ts';
 import type { Ledger } from '../../runs/ledger.ts';
 import type { HomePaths } from '../../home/paths.ts';
 
@@ -53,16 +53,18 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
     }
   }
   const all = [...runs.values()].reverse();
+  const manifest = manifestOf(skill, paths);
   const nextSlots: string[] = [];
-  if (skill.schedule && skill.state !== 'invalid') {
+  if (skill.schedule && skill.state !== 'invalid' && skill.state !== 'done') {
+    const spec = slotSpecOf(timingOfLabel(skill.schedule, skill.timezone));
     for (let t = now; nextSlots.length < 10; ) {
-      const n = nextSlot(skill.schedule, skill.timezone ?? undefined, t);
+      const n = nextSlotOf(spec, t);
       if (n === null) break;
       nextSlots.push(new Date(n).toISOString());
       t = n;
     }
   }
-  return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest: manifestOf(skill, paths) };
+  return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest };
 }
 
 function fromStart(e: LedgerStart | LedgerEnd): PageRun {
