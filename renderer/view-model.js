@@ -2,6 +2,7 @@
 // Pure functions from what the data source says to what the dashboard shows. No DOM here, so
 // they are tested under Node.
 import { stateAfterRun, withLayers, withLiveness } from 'clawkeeper/common/health.js';
+import { relativeTime } from 'clawkeeper/common/time-words.js';
 
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
@@ -85,11 +86,7 @@ export function rebase(snap, recent) {
 
 /** @param {string | null | undefined} iso @param {number} now */
 export function relative(iso, now) {
-  if (!iso) return '—';
-  const s = Math.round((now - Date.parse(iso)) / 1000);
-  const a = Math.abs(s);
-  const t = a < 60 ? `${a}s` : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
-  return s >= 0 ? `${t} ago` : `in ${t}`;
+  return relativeTime(iso, now);
 }
 
 /** @param {number | null | undefined} x */

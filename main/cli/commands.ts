@@ -9,9 +9,13 @@ import { isLedgerEntry, Ledger } from '../core/runs/ledger.ts';
 import type { Logger } from '../core/home/logger.ts';
 import { homePaths, resolveHome } from '../core/home/paths.ts';
 import { discoverSkills, formatProblems } from '../core/skills/skill-loader.ts';
+import { validateSkills } from '../core/skills/skill-validation.ts';
 import { buildStatusReport, freshStatusFiles, readHostLiveness } from '../core/health/status-report.ts';
 import { rotateToken } from '../core/auth/token.ts';
 import { paint, table } from './format.ts';
+import type { HealthReport } from '../common/layer-protocol.ts';
+import { liveLockHolder } from '../core/host/host-lock.ts';
+import { withScheduleWords } from '../core/scheduling/schedule-words.ts';
 import { askHost } from './ask-host.ts';
 import { outcomeWords } from '../common/health.js';
 import { tokensToday, usageWords } from '../core/models/usage-view.ts';
@@ -91,10 +95,20 @@ export interface CliContext {
   logger: Logger;
 }
 
-/** `clawkeeper status [--json]`: files only, so it answers with every server down. */
-export function statusCommand(ctx: CliContext, json: boolean): number {
-  const paths = homePaths(resolveHome(ctx.env));
-  const r = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
+/**
+ * `clawkeeper status [--json]`: files only, so it answers with every server down. When the files
+ * say the host is stale while a host still holds the home (a full disk stops it writing
+ * runs/_host.json), it asks that host over host.sock: a live host is never reported dead.
+ */
+export async function statusCommand(ctx: CliContext, json: boolean): Promise<number> {
+  const home = resolveHome(ctx.env);
+  const paths = homePaths(home);
+  let report: HealthReport = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
+  if (!report.host.alive && liveLockHolder(paths.lock) !== null) {
+    const live = await askHost(home, { id: 1, op: 'status' }, 1500);
+    if (live?.ok) report = live.result as unknown as HealthReport;
+  }
+  const r = withScheduleWords(report);
   const code = MODE_EXIT_CODES[r.mode];
   if (json) {
     ctx.out(JSON.stringify(r, null, 2));
@@ -110,14 +124,15 @@ export function statusCommand(ctx: CliContext, json: boolean): number {
   return code;
 }
 
+/** `clawkeeper skills`: the same validation as `status`, `run` and the host (skill-validation.ts), every problem at once. */
 export function skillsCommand(ctx: CliContext): number {
   const paths = homePaths(resolveHome(ctx.env));
-  const skills = discoverSkills(bundledSkillsDir(), paths.skills);
+  const { skills } = validateSkills(paths, bundledSkillsDir(), ctx.env);
   ctx.out(table([['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'], ...skills.map((s) => [s.name, s.source, s.manifest ? `${s.manifest.schedule}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}` : '-', s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID')])]));
   const invalid = skills.filter((s) => !s.manifest);
   for (const s of invalid) {
     ctx.out('');
-    ctx.out(`${s.name} is invalid and will not run:`);
+    ctx.out(`${s.name} is invalid and will not run (${s.problems.length} problem${s.problems.length === 1 ? '' : 's'}):`);
     ctx.out(formatProblems(s, '  '));
   }
   return invalid.length > 0 ? 1 : 0;

@@ -35,7 +35,7 @@ export interface TrayItem {
   submenu?: TrayItem[];
 }
 
-const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
+const DOT = { green: '🟢', amber: '🟡', red: '🔴', grey: '⚪' } as const;
 const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
 
 export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {

@@ -6,6 +6,8 @@ import type { HealthReport, SkillView } from '../../common/layer-protocol.ts';
 import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
 import type { BreakerView } from '../runs/breaker.ts';
 import { nextSlot } from '../scheduling/cron.ts';
+import { nextRunOf } from '../scheduling/slot-plan.ts';
+import { formatTime } from '../../common/time-words.js';
 import type { Ledger } from '../runs/ledger.ts';
 import { formatProblem } from '../skills/skill-loader.ts';
 import type { StorageHealth } from './storage-health.ts';
@@ -27,7 +29,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
   if (f.paused) return { state: 'paused', reason: 'paused by the user' };
   if (f.breaker && f.breaker.state !== 'closed') {
-    return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${f.breaker.until}` };
+    return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(f.breaker.until, { zone: m.timezone, now })}` };
   }
   if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
   const last = ledger.lastRun(skill.name);
@@ -38,7 +40,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (since !== null) {
     const due = nextSlot(m.schedule, m.timezone, since);
     if (due !== null && due <= now - graceMs) {
-      return { state: 'late', reason: `the slot due ${new Date(due).toISOString()} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
+      return { state: 'late', reason: `the slot due ${formatTime(due, { zone: m.timezone, now })} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
     }
   }
   if (!last) return { state: 'pending', reason: 'no run yet' };
@@ -51,7 +53,8 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
   const recent = ledger.recentRuns(s.name);
   const last: LedgerEnd | undefined = recent[recent.length - 1];
   const m = s.manifest;
-  const next = nextRun !== undefined ? nextRun : m && m.enabled ? nextSlot(m.schedule, m.timezone, now) : null;
+  const gates = m ? { schedule: m.schedule, timezone: m.timezone, enabled: m.enabled, paused: f.paused, deferred: f.deferredOn, breaker: f.breaker, tokens: f.tokens } : null;
+  const next = gates ? nextRunOf(gates, now, nextRun) : { at: null, reason: null };
   return {
     name: s.name,
     source: s.source,
@@ -67,8 +70,9 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
     breaker: f.breaker,
     tokens: f.tokens ?? null,
-    nextRun: next ? new Date(next).toISOString() : null,
-    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
+    nextRun: next.at,
+    nextRunReason: next.reason,
+    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}), ...(last.delivery ? { delivery: last.delivery } : {}) } : null,
     running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
     recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
     successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
