@@ -21,6 +21,8 @@ import { outcomeWords } from '../common/health.js';
 import { tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { callGateway } from './gateway-client.ts';
 import { exitCodeOf, healthVerdict } from './health-verdict.ts';
+import { runEvidence } from '../core/health/run-evidence.ts';
+import { formatTime } from '../common/time-words.js';
 import { cliPorts } from './ports.ts';
 
 /** `clawkeeper open`: a one-time login link for the dashboard, the code asked of the host over
@@ -203,12 +205,14 @@ export async function healthCommand(ctx: CliContext): Promise<number> {
   const ok = reply !== null && reply.status >= 200 && reply.status < 300;
   const said = (reply?.body as { status?: unknown } | undefined)?.status;
   const gateway = !ok ? null : said === 'degraded' || said === 'down' ? said : 'ok';
-  const fresh = freshStatusFiles(paths.status, Date.now(), 60);
-  const hostAlive = readHostLiveness(paths, Date.now()).alive;
+  const now = Date.now();
+  const fresh = freshStatusFiles(paths.status, now, 60);
+  const hostAlive = readHostLiveness(paths, now).alive || (liveLockHolder(paths.lock) !== null && (await askHost(paths.home, { id: 1, op: 'status' }, 1500))?.ok === true);
   ctx.out(`Gateway (127.0.0.1:${port}/health): ${ok ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
   if (!ok) ctx.out(`Host: ${hostAlive ? 'running' : 'not running'}`);
-  const v = healthVerdict({ gateway, fresh: fresh.length, hostAlive });
+  const v = healthVerdict({ gateway, hostAlive, ...runEvidence(paths, bundledSkillsDir(), ctx.logger, now, ctx.env), time: (iso) => formatTime(iso, { now }) });
   ctx.out(v.line);
+  if (v.why) ctx.out(`(${v.why})`);
   return exitCodeOf(v.mode);
 }

@@ -8,7 +8,7 @@ import { ClawError } from '../../../common/errors.ts';
 import type { LedgerEnd, LedgerSkip, LedgerStart } from '../../../common/types.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
-import { nextSlot } from '../../scheduling/cron.ts';
+import { planSlots, type PlannedSlot } from '../../scheduling/slot-plan.ts';
 import type { Ledger } from '../../runs/ledger.ts';
 import type { HomePaths } from '../../home/paths.ts';
 
@@ -37,7 +37,8 @@ export interface SkillPage {
   totalRuns: number;
   /** Newest first. */
   skips: LedgerSkip[];
-  nextSlots: string[];
+  /** The next 10 slots, each marked when the breaker, budget, pause or a waiting dependency will skip it. */
+  nextSlots: PlannedSlot[];
   manifest: { file: string; text: string } | null;
 }
 
@@ -53,15 +54,7 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
     }
   }
   const all = [...runs.values()].reverse();
-  const nextSlots: string[] = [];
-  if (skill.schedule && skill.state !== 'invalid') {
-    for (let t = now; nextSlots.length < 10; ) {
-      const n = nextSlot(skill.schedule, skill.timezone ?? undefined, t);
-      if (n === null) break;
-      nextSlots.push(new Date(n).toISOString());
-      t = n;
-    }
-  }
+  const nextSlots = skill.state === 'invalid' ? [] : planSlots({ ...skill, tokens: skill.tokens ?? null }, now, 10);
   return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest: manifestOf(skill, paths) };
 }
 
