@@ -73,9 +73,16 @@ export async function runCommand(ctx: CliContext, name: string, opts: { force?: 
     ctx.err(`clawkeeper run: ${r.error.message}`);
     return 1;
   }
-  const { run_id: runId, queued } = r.result as { run_id: string | null; queued: boolean };
-  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} by the host`);
-  if (!runId) return 0;
+  const { run_id: runId, queued, behind } = r.result as { run_id: string | null; queued: boolean; behind?: string | null };
+  if (queued) {
+    ctx.out(`${name}: queued by the host behind run ${behind ?? '(the running one)'}, which is still running; it starts when that one ends (\`clawkeeper logs ${name}\` shows it)`);
+    return 0;
+  }
+  if (!runId) {
+    ctx.err(`clawkeeper run: the host did not start ${name} (it is stopping, or cannot write the run's start entry); \`clawkeeper status\` says why`);
+    return 1;
+  }
+  ctx.out(`${name}: started as run ${runId} by the host`);
   const ledgerFile = join(homePaths(resolveHome(ctx.env)).runs, `${name}.jsonl`);
   const deadline = Date.now() + 24 * 3600_000;
   while (Date.now() < deadline) {

@@ -55,7 +55,9 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       const r = host.runNow(name, { force: req.force === true });
       if (!r) throw invalid(host, name);
       if ('refused' in r) throw new ClawError(r.refused.code, C, r.refused.message);
-      return { run_id: r.runId, queued: r.queued } satisfies RunResult;
+      // Queued: behind which run, so the caller can say so (never "started as run null").
+      const behind = r.queued ? (host.runningId(name) ?? null) : null;
+      return { run_id: r.runId, queued: r.queued, ...(r.queued ? { behind } : {}) } satisfies RunResult;
     }
     case 'pause':
       host.pause(knownSkill(host, req.skill));
