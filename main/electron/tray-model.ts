@@ -1,5 +1,6 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
-import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, OUTCOME_WORDS, skillBadge } from '../common/health.js';
+import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, runWords, skillBadge, undelivered } from '../common/health.js';
+import { formatTime } from '../common/time-words.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 import type { DesktopMode } from '../core/host/attach.ts';
 import type { LoginItemState } from './login-item.ts';
@@ -77,10 +78,11 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       label: `Skills (${runnable.length})`,
       type: 'submenu',
       submenu: snap.skills.map((s) => ({
-        label: `${s.lastRun ? OUTCOME[s.lastRun.outcome] : '·'} ${s.name}${s.state !== 'ok' && s.state !== 'pending' ? ` (${skillBadge(s, (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }))})` : ''}`,
+        label: `${s.lastRun ? (undelivered(s.lastRun) ? '✖' : OUTCOME[s.lastRun.outcome]) : '·'} ${s.name}${s.state !== 'ok' ? ` (${skillBadge(s, (iso) => formatTime(iso, { zone: s.timezone }))})` : ''}`,
         type: 'submenu' as const,
         submenu: [
-          { label: s.lastRun ? `Last run: ${OUTCOME_WORDS[s.lastRun.outcome]}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
+          { label: s.lastRun ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
+          ...(s.state !== 'ok' && s.reason ? [{ label: s.reason.slice(0, 120), enabled: false }] : []),
           { label: 'Run now', enabled: s.state !== 'invalid', action: { type: 'run', skill: s.name } },
         ],
       })),
