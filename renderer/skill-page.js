@@ -33,7 +33,9 @@ export const outcomeColor = (outcome) => (outcome === null ? 'amber' : outcome =
 /** @param {number | null} ms */
 const dur = (ms) => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
 /** One way of writing a time (time-words.js): with the skill's zone when it is not the viewer's. */
-const time = (/** @type {string} */ iso, /** @type {string | null | undefined} */ zone = null) => formatTime(iso, { zone });
+const time = (/** @type {string} */ iso, /** @type {string | null | undefined} */ zone = null, seconds = false) => formatTime(iso, { zone, seconds });
+/** A schedule with a seconds field: its slots are told apart by their seconds. @param {any} s */
+const perSecond = (s) => typeof s.schedule === 'string' && s.schedule.trim().split(/\s+/).length === 6;
 
 /** @param {string} path */
 async function getJson(path) {
@@ -170,9 +172,9 @@ export function SkillPage({ name, snap, now }) {
     </table>${page.runs.length > rows ? html`<button class="more" onClick=${() => setRows((n) => n + ROWS * 5)}>Show more runs</button>` : ''}</div>
     ${run ? html`<${LogView} name=${name} run=${run} />` : ''}
     <div class="two">
-      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {any} */ p) => html`<li data-slot-skip=${p.skip ?? ''}><time datetime=${p.at}>${time(p.at, s.timezone)}</time>${p.skip ? html` <span class="badge c-amber">skipped: ${p.why}</span>` : ''}</li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
+      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {any} */ p) => html`<li data-slot-skip=${p.skip ?? ''}><time datetime=${p.at}>${time(p.at, s.timezone, perSecond(s))}</time>${p.skip ? html` <span class="badge c-amber">skipped: ${p.why}</span>` : ''}</li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
       <section aria-label="Skipped slots"><h2>Skipped slots (${page.skips.length})</h2><div class="panel"><table class="skips"><thead><tr><th>Slot</th><th>Reason</th><th>Detail</th></tr></thead>
-        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot, s.timezone)}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
+        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot, s.timezone, perSecond(s))}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
         ${page.skips.length ? '' : html`<p class="muted">No slot was skipped.</p>`}</div></section>
     </div>
     <h2>Manifest as loaded</h2>

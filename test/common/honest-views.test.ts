@@ -103,6 +103,9 @@ describe('honest in every state (#17)', () => {
       assert.deepEqual(v.notices.map((n) => n.title), ['Disk full: skills are not starting']);
       assert.match(v.text, /^● DOWN — Disk full: disk full: \/h\/runs — 0 bytes free/);
       assert.equal(withLiveness(r, NOW + 2000).scenario?.id, 'storage');
+      // No slot starts while run starts cannot be written: no "next run in 1s".
+      assert.deepEqual([r.skills[0]!.nextRun, r.skills[0]!.nextRunReason], [null, 'when the disk has space again']);
+      assert.match(v.text, /^chatty\s.*when the disk has space again/m);
     } finally {
       t.cleanup();
     }

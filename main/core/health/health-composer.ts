@@ -104,8 +104,15 @@ export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
   return { status: 'ok', since: i.host.startedAt ?? at, reason: 'scheduler ticking' };
 }
 
+/** While no run start can be written, no slot starts: the next run waits for space (slot-plan's gates, one more). */
+function skillsUnderStorage(skills: SkillView[], storage: StorageHealth | undefined): SkillView[] {
+  if (storage?.status !== 'runs-failing') return skills;
+  return skills.map((s) => (s.nextRun || s.nextRunReason ? { ...s, nextRun: null, nextRunReason: 'when the disk has space again' } : s));
+}
+
 export function composeHealth(i: HealthInputs): HealthReport {
   const at = new Date(i.now).toISOString();
+  i = { ...i, skills: skillsUnderStorage(i.skills, i.storage) };
   const layers: Layers = { session: i.layers.session, gateway: i.layers.gateway, runtime: runtimeHealth(i, at) };
   return {
     generatedAt: at,
