@@ -22,7 +22,7 @@ import { formatTime } from './time-words.js';
 /** A run's end as the views show it; `delivery` is a prompt skill's webhook delivery. @typedef {{ outcome: string, error?: string | null, delivery?: { status: 'delivered' | 'failed', error?: string } | null }} RunEnd */
 /**
  * @typedef {{
- *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'dependency-down' | 'storage' | 'skills-not-ok',
+ *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'layers-unknown' | 'dependency-down' | 'storage' | 'skills-not-ok',
  *   title: string,
  *   message: string,
  * }} Scenario
@@ -212,7 +212,9 @@ export function summarize(layers, dependencies, skills, storage = null) {
   const attention = skills.filter((k) => skillNeedsAttention(k.state));
   const downDeps = Object.entries(dependencies).filter(([, d]) => d.status === 'down');
   const diskTrouble = storage !== null && storage.status !== 'ok';
-  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0 || diskTrouble;
+  // A layer nobody can vouch for is not called failed, but not "operational" either.
+  const unknown = /** @type {LayerName[]} */ (['gateway', 'session']).filter((n) => layers[n].status === 'unknown');
+  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0 || diskTrouble || unknown.length > 0;
   if (!degraded) return { mode: 'operational', scenario: null };
   /** @param {Scenario} scenario */
   const deg = (scenario) => ({ mode: /** @type {Mode} */ ('degraded'), scenario });
@@ -236,6 +238,9 @@ export function summarize(layers, dependencies, skills, storage = null) {
     return deg({ id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'session layer down; skills keep running, and session events resume when it is back.' });
   }
   if (g !== 'ok') return deg({ id: 'gateway-down', title: 'Gateway down', message: 'skills are still running.' });
+  if (unknown.length > 0) {
+    return deg({ id: 'layers-unknown', title: `${unknown.map((n) => LAYER_TITLES[n]).join(' and ')}: state unknown`, message: `${layers[/** @type {LayerName} */ (unknown[0])].reason || 'nothing has recorded it'}; skills keep running.` });
+  }
   if (downDeps.length > 0) {
     const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
     return deg({

@@ -111,13 +111,14 @@ describe('honest in every state (#17)', () => {
     }
   });
 
-  it('a view that cannot know a layer says unknown (grey), never failed, and that does not degrade by itself', () => {
+  it('a view that cannot know a layer says unknown (grey), never failed, and never "operational" either', () => {
     const u: LayerHealth = { status: 'unknown', since: '2026-12-05T07:00:00.000Z', reason: 'no host answers, so nobody knows' };
     const r = composeHealth({ now: NOW, host: { alive: true, pid: 1, startedAt: null, lastAlive: null }, layers: { session: u, gateway: u }, dependencies: {}, skills: [] });
     const v = views(r);
-    assert.equal(r.mode, 'operational');
+    assert.equal(r.mode, 'degraded');
+    assert.equal(r.scenario?.title, 'Gateway Core and Session Layer: state unknown');
     assert.match(v.text, /^gateway\s+unknown\s/m);
-    assert.doesNotMatch(v.text, /failed|Down/);
+    assert.doesNotMatch(v.text, /failed|Down|OPERATIONAL/);
     assert.ok(v.menu.includes('⚪ Gateway Core: unknown'), v.menu);
     assert.deepEqual(v.notices, []);
   });

@@ -40,7 +40,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (since !== null) {
     const due = nextSlot(m.schedule, m.timezone, since);
     if (due !== null && due <= now - graceMs) {
-      return { state: 'late', reason: `the slot due ${formatTime(due, { zone: m.timezone, now })} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
+      return { state: 'late', reason: `the slot due ${formatTime(due, { zone: m.timezone, now, seconds: true })} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
     }
   }
   if (!last) return { state: 'pending', reason: 'no run yet' };
