@@ -100,7 +100,7 @@ describe('the dashboard is honest in every state (#17)', () => {
         assert.doesNotMatch(text, /not responding|not running/);
         assert.equal(await page.locator('[data-layer="gateway"]').getAttribute('data-status'), 'ok');
         assert.equal(await page.locator('[data-layer="session"]').getAttribute('data-status'), 'ok');
-        await page.waitForFunction(() => (document.querySelector('tr[data-skill="tick"]') as HTMLElement | null)?.innerText.includes('when the disk has space again'), undefined, { timeout: 10_000 });
+        await page.waitForFunction(() => document.querySelector<HTMLElement>('tr[data-skill="tick"]')?.innerText.includes('when the disk has space again'), undefined, { timeout: 10_000 });
         await page.screenshot({ path: join(ARTIFACTS, 'dashboard-disk-full.png'), fullPage: true });
       });
     } finally {

@@ -204,7 +204,7 @@ describe('honest in every state (#17)', () => {
   it('the 24-hour timeline draws nothing before a host 31 s old started (only what the files know)', () => {
     const now = Date.parse('2026-12-05T12:00:00.000Z');
     const snap = { ...snapshot(), host: { ...snapshot().host, startedAt: new Date(now - 31_000).toISOString() }, transitions: [{ layer: 'gateway', status: 'ok', at: new Date(now - 30_000).toISOString(), reason: '' }] };
-    const [xs, runtime, gateway] = timelineData(snap, now) as (number | null)[][];
+    const [xs, runtime, gateway] = timelineData(snap, now);
     const before = xs!.map((x, i) => [x!, i] as const).filter(([x]) => x * 1000 < now - 31_000).map(([, i]) => i);
     assert.ok(before.length > 0);
     for (const i of before) {
