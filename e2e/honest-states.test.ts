@@ -62,6 +62,10 @@ describe('the dashboard is honest in every state (#17)', () => {
           const s = (await http(h.gatewayPort, 'GET', '/api/skills/flaky', { headers: { authorization: `Bearer ${h.token()}` } })).json() as { state?: string; skill?: { state: string } };
           return (s.state ?? s.skill?.state) === 'tripped';
         }, 30_000, 250);
+        // The dashboard's row: the next run after the cool-down, not "in 1s".
+        const row = page.locator('tr[data-skill="flaky"]');
+        await page.waitForFunction(() => /after cool-down/.test(document.querySelector<HTMLElement>('tr[data-skill="flaky"]')?.innerText ?? ''), undefined, { timeout: 10_000 });
+        assert.doesNotMatch(await row.innerText(), /in \d+s/);
         await page.goto(`http://127.0.0.1:${h.gatewayPort}/#/skill/flaky`);
         await page.locator('[data-skill-page="flaky"]').waitFor();
         await page.waitForFunction(() => document.querySelectorAll('[data-slot-skip="breaker-open"]').length === 10, undefined, { timeout: 15_000 });

@@ -17,6 +17,7 @@ import type { HealthReport } from '../common/layer-protocol.ts';
 import { liveLockHolder } from '../core/host/host-lock.ts';
 import { withScheduleWords } from '../core/scheduling/schedule-words.ts';
 import { askHost } from './ask-host.ts';
+import { callHost } from './host-client.ts';
 import { outcomeWords } from '../common/health.js';
 import { tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { callGateway } from './gateway-client.ts';
@@ -114,7 +115,8 @@ export async function statusCommand(ctx: CliContext, json: boolean): Promise<num
   const paths = homePaths(home);
   let report: HealthReport = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
   if (!report.host.alive && liveLockHolder(paths.lock) !== null) {
-    const live = await askHost(home, { id: 1, op: 'status' }, 1500);
+    // A frozen host must not hold `status` up: 1.5 s, then the files' verdict stands.
+    const live = await callHost(home, { id: 1, op: 'status' }, 1500);
     if (live?.ok) report = live.result as unknown as HealthReport;
   }
   const r = withScheduleWords(report);
@@ -214,7 +216,7 @@ export async function healthCommand(ctx: CliContext): Promise<number> {
   const gateway = !ok ? null : said === 'degraded' || said === 'down' ? said : 'ok';
   const now = Date.now();
   const fresh = freshStatusFiles(paths.status, now, 60);
-  const hostAlive = readHostLiveness(paths, now).alive || (liveLockHolder(paths.lock) !== null && (await askHost(paths.home, { id: 1, op: 'status' }, 1500))?.ok === true);
+  const hostAlive = readHostLiveness(paths, now).alive || (liveLockHolder(paths.lock) !== null && (await callHost(paths.home, { id: 1, op: 'status' }, 1500))?.ok === true);
   ctx.out(`Gateway (127.0.0.1:${port}/health): ${ok ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
   if (!ok) ctx.out(`Host: ${hostAlive ? 'running' : 'not running'}`);
