@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.ts';
 import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
-const FIVE_PROBLEMS = { schedule: 'every day', timeoutSeconds: -1, overlap: 'sometimes', catchUp: 'maybe', retries: { max: -3 }, needs: ['nas'] };
+const FIVE_PROBLEMS = { schedule: 'every day', timeoutSeconds: -1, overlap: 'sometimes', catchUp: 'maybe', retries: { max: -3 }, needs: ['nas', 'nfs'] };
 
 describe('the CLI is honest about invalid skills and dependencies (a live host)', () => {
   let h: HostProcess;
@@ -50,10 +50,12 @@ describe('the CLI is honest about invalid skills and dependencies (a live host)'
     assert.equal(r.code, 1);
     assert.match(r.out, /^needy\s+user\s+-\s+INVALID$/m);
     assert.doesNotMatch(r.out, /^needy\s.*valid$/m);
-    const broken = r.out.slice(r.out.indexOf('broken is invalid'));
-    assert.match(broken, /broken is invalid and will not run \(\d+ problems\)/);
+    const from = r.out.indexOf('broken is invalid');
+    const broken = r.out.slice(from, r.out.indexOf('needy is invalid', from));
+    assert.match(broken, /broken is invalid and will not run \(6 problems\)/);
     for (const field of ['schedule', 'timeoutSeconds', 'overlap', 'catchUp', 'retries', 'needs']) assert.match(broken, new RegExp(`\\b${field}\\b`), `${field} in:\n${broken}`);
-    assert.match(broken, /unknown dependency "nas"|unknown dependency/);
+    assert.match(broken, /needs: unknown dependency "nfs"/, 'the need is reported with the schema problems, not hidden by them');
+    assert.doesNotMatch(broken, /unknown dependency "nas"/, 'nas is defined in config.json');
     const run = await runCli(h.home, ['run', 'needy']);
     assert.equal(run.code, 1);
     assert.match(run.err, /needs: unknown dependency "nsa"/);
