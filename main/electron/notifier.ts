@@ -62,8 +62,9 @@ export class Notifier {
     const before = new Map(prev.skills.map((s) => [s.name, s.state]));
     for (const s of snap.skills) {
       const was = before.get(s.name);
-      const bad = s.state === 'failing' || s.state === 'late';
-      const wasBad = was === 'failing' || was === 'late';
+      // An invalid skill (skill.json edited wrongly) will not run until fixed: worth a notice too.
+      const bad = s.state === 'failing' || s.state === 'late' || s.state === 'invalid';
+      const wasBad = was === 'failing' || was === 'late' || was === 'invalid';
       if (bad && !wasBad) this.notify(`skill:${s.name}`, { title: `${s.name} is ${s.state}`, body: s.reason });
       if (!bad && wasBad && s.state === 'ok') this.notify(`skill:${s.name}`, { title: `${s.name} recovered`, body: 'Its last run succeeded.' });
     }

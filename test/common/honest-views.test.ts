@@ -80,6 +80,8 @@ describe('honest in every state (#17)', () => {
       assert.equal(v.tray.icon, 'degraded');
       assert.ok(v.tray.tooltip.includes('needs: unknown dependency "nas"'), v.tray.tooltip);
       assert.ok(v.menu.includes('unknown dependency'), 'the tray menu shows why, no hover needed');
+      assert.deepEqual(v.notices.map((n) => n.title).sort(), ['broken is invalid', 'needy is invalid']);
+      assert.match(v.notices.find((n) => n.title === 'needy is invalid')!.body, /unknown dependency "nas"/);
     } finally {
       t.cleanup();
     }
