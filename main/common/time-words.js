@@ -49,8 +49,9 @@ export function formatTime(iso, o = {}) {
 export function relativeTime(iso, now = Date.now(), none = '—') {
   const t = iso ? Date.parse(iso) : NaN;
   if (!Number.isFinite(t) || t <= 0) return none;
-  const s = Math.round((now - t) / 1000);
-  const a = Math.abs(s);
+  const d = now - t;
+  // A time still ahead is never "0s ago": its seconds round up ("in 1s").
+  const a = d >= 0 ? Math.round(d / 1000) : Math.ceil(-d / 1000);
   const text = a < 60 ? `${a}s` : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
-  return s >= 0 ? `${text} ago` : `in ${text}`;
+  return d >= 0 ? `${text} ago` : `in ${text}`;
 }

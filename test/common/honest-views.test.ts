@@ -193,6 +193,8 @@ describe('honest in every state (#17)', () => {
     assert.equal(formatTime(new Date(0).toISOString(), { now }), '—');
     assert.equal(relativeTime(new Date(0).toISOString(), now), '—');
     assert.equal(relativeTime('', now), '—');
+    assert.equal(relativeTime(new Date(now + 400).toISOString(), now), 'in 1s', 'a slot still ahead is never "0s ago"');
+    assert.equal(relativeTime(new Date(now - 400).toISOString(), now), '0s ago');
   });
 
   it('a skill that never ran is neutral (grey ○), never a green check', () => {
