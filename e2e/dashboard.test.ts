@@ -23,7 +23,7 @@ describe('the dashboard in Chromium against a real headless host', () => {
     cleanup = t.cleanup;
     writeSkill(t.home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
     writeSkill(t.home, 'on-demand', { schedule: '0 0 1 1 *', description: 'Only runs when asked' }, 'ok.mjs');
-    writeSkill(t.home, 'broken', { schedule: 'every day' }, 'ok.mjs');
+    // (An invalid skill would make this degraded, rightly: e2e/honest-states.test.ts shows that.)
     h = await startHostProcess(t.home);
     const b = await launchChromium();
     closeBrowser = b.close;
@@ -45,7 +45,6 @@ describe('the dashboard in Chromium against a real headless host', () => {
     await page.locator('main[data-mode="operational"]').waitFor({ timeout: 10_000 });
     for (const l of ['runtime', 'gateway', 'session']) assert.equal(await tile(l).getAttribute('data-color'), 'green');
     assert.equal(await page.locator('[role="alert"]').count(), 0);
-    assert.equal(await page.locator('tr[data-skill="broken"]').getAttribute('data-state'), 'invalid');
     assert.doesNotMatch(page.url(), /code=/);
     await page.waitForFunction(() => Number(document.querySelector('tr[data-skill="tick"]')?.getAttribute('data-runs')) >= 2, undefined, { timeout: 10_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-operational.png'), fullPage: true });

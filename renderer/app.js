@@ -5,7 +5,8 @@ import { h, render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
-import { COLOR_ICON, dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, OUTCOME_WORDS, skillBadge, skillColor } from 'clawkeeper/common/health.js';
+import { COLOR_ICON, dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, nextRunWords, runColor, runWords, skillBadge, skillColor } from 'clawkeeper/common/health.js';
+import { formatTime } from 'clawkeeper/common/time-words.js';
 import { httpSource, ipcSource } from './data-sources.js';
 import { applyEvent, effectiveState, eventTime, percent, rebase, relative, timelineData } from './view-model.js';
 import { SkillPage, useRoute } from './skill-page.js';
@@ -14,14 +15,14 @@ import { StaleNote } from './stale.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
-/** @param {{ color: 'green' | 'amber' | 'red', children?: any, className?: string }} p */
+/** @param {{ color: import('clawkeeper/common/health.js').Color, children?: any, className?: string }} p */
 function Badge({ color, children, className = '' }) {
   return html`<span class=${`badge c-${color} ${className}`}><span aria-hidden="true">${COLOR_ICON[color]}</span> ${children}</span>`;
 }
 
-/** A time of day in the viewer's locale ("14:05"). @param {string} iso */
-function clockTime(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** A time as every view writes it (time-words.js), with the skill's zone when not the viewer's. @param {string} iso @param {string | null} [zone] */
+function clockTime(iso, zone = null) {
+  return formatTime(iso, { zone });
 }
 
 function useNow(everyMs = 1000) {
@@ -59,8 +60,8 @@ function Dependencies({ dependencies, now }) {
     ${entries.map(([name, d]) => {
       const c = dependencyColor(d.status);
       return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
-        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : 'down'}
-        <span class="muted"> · ${d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${relative(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
+        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
+        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${relative(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
       </div>`;
     })}
   </section>`;
@@ -194,16 +195,16 @@ function SkillsTable({ skills, now, source }) {
         ${skills.slice(0, shown).map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
           <td><strong><a href=${`#/skill/${s.name}`}>${s.name}</a></strong><div class="desc" title=${s.description}>${s.description}</div>${s.tokens ? html`<${TokenBar} tokens=${s.tokens} />` : ''}</td>
           <td title=${s.schedule ?? ''}>${s.scheduleText ?? '—'}${s.timezone ? html` <span class="muted">(${s.timezone})</span>` : ''}</td>
-          <td>${s.paused ? 'paused' : s.nextRun && Date.parse(s.nextRun) <= now ? 'due now' : relative(s.nextRun, now)}</td>
+          <td data-next-run=${s.nextRun ?? ''}>${!s.nextRunReason && s.nextRun && Date.parse(s.nextRun) <= now ? 'due now' : nextRunWords(s, (/** @type {string} */ iso) => clockTime(iso, s.timezone), (/** @type {string} */ iso) => relative(iso, now))}</td>
           <td data-last-run=${s.lastRun?.runId ?? ''}>${s.running
             ? html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`
             : s.lastRun
               ? // (a run that ended after the clock's last tick is "0s ago", never "in 1s")
-                html`<${Badge} color=${s.lastRun.outcome === 'success' ? 'green' : s.lastRun.outcome === 'upstream-failure' || s.lastRun.outcome === 'budget-exceeded' ? 'amber' : 'red'}>${OUTCOME_WORDS[/** @type {'success'} */ (s.lastRun.outcome)] ?? s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, Math.max(now, Date.parse(s.lastRun.endedAt)))}</span>`
+                html`<${Badge} color=${runColor(s.lastRun)}>${runWords(s.lastRun)}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, Math.max(now, Date.parse(s.lastRun.endedAt)))}</span>`
               : html`<span class="muted">never</span>`}</td>
           <td>${percent(s.successRate)}</td>
           <td><${Sparkline} recent=${s.recent} /></td>
-          <td title=${s.reason}><${Badge} color=${skillColor(s.state)}>${skillBadge(s, clockTime)}</${Badge}></td>
+          <td><${Badge} color=${skillColor(s.state)}>${skillBadge(s, (/** @type {string} */ iso) => clockTime(iso, s.timezone))}</${Badge}>${s.reason && s.state !== 'ok' ? html`<div class="reason state-reason">${s.reason}</div>` : ''}</td>
           <td><div class="actions">
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, 'run')}>Run now</button>
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, s.paused ? 'resume' : 'pause')}>${s.paused ? 'Resume' : 'Pause'}</button>

@@ -7,7 +7,8 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
-import { COLOR_ICON, skillColor } from 'clawkeeper/common/health.js';
+import { COLOR_ICON, nextRunWords, skillBadge, skillColor } from 'clawkeeper/common/health.js';
+import { formatTime } from 'clawkeeper/common/time-words.js';
 import { relative } from './view-model.js';
 import { apiFetch } from './session-auth.js';
 
@@ -32,7 +33,10 @@ export function useRoute() {
 export const outcomeColor = (outcome) => (outcome === null ? 'amber' : outcome === 'success' ? 'green' : outcome === 'interrupted' || outcome === 'upstream-failure' ? 'amber' : 'red');
 /** @param {number | null} ms */
 const dur = (ms) => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
-const time = (/** @type {string} */ iso) => new Date(iso).toLocaleString();
+/** One way of writing a time (time-words.js): with the skill's zone when it is not the viewer's. */
+const time = (/** @type {string} */ iso, /** @type {string | null | undefined} */ zone = null, seconds = false) => formatTime(iso, { zone, seconds });
+/** A schedule with a seconds field: its slots are told apart by their seconds. @param {any} s */
+const perSecond = (s) => typeof s.schedule === 'string' && s.schedule.trim().split(/\s+/).length === 6;
 
 /** @param {string} path */
 async function getJson(path) {
@@ -151,9 +155,10 @@ export function SkillPage({ name, snap, now }) {
   const run = page.runs.find((/** @type {any} */ r) => r.run_id === (selected ?? s.running?.runId)) ?? page.runs[0] ?? null;
   return html`<main class="skill-page" data-skill-page=${name}>
     <p><a href="#/">← All skills</a></p>
-    <header class="top"><h1>${name}</h1><span class=${`badge c-${skillColor(s.state)}`}><span aria-hidden="true">${COLOR_ICON[skillColor(s.state)]}</span> ${s.state}</span></header>
+    <header class="top"><h1>${name}</h1><span class=${`badge c-${skillColor(s.state)}`}><span aria-hidden="true">${COLOR_ICON[skillColor(s.state)]}</span> ${skillBadge(s, (/** @type {string} */ iso) => time(iso, s.timezone))}</span></header>
     <p>${s.description}</p>
     <p class="muted">${s.scheduleText ?? s.schedule ?? 'no schedule'}${s.timezone ? ` (${s.timezone})` : ''}${s.reason ? ` · ${s.reason}` : ''}</p>
+    <p data-next-run>Next run: ${nextRunWords(s, (/** @type {string} */ iso) => time(iso, s.timezone), (/** @type {string} */ iso) => relative(iso, now))}</p>
     ${s.problems?.length ? html`<section class="panel problems" aria-label="Problems"><h2>Problems</h2><ul>${s.problems.map((/** @type {string} */ p) => html`<li>${p}</li>`)}</ul></section>` : ''}
     <h2>Durations (last ${page.runs.length} run${page.runs.length === 1 ? '' : 's'})</h2>
     <${DurationChart} runs=${page.runs} />
@@ -168,9 +173,9 @@ export function SkillPage({ name, snap, now }) {
     </table>${page.runs.length > rows ? html`<button class="more" onClick=${() => setRows((n) => n + ROWS * 5)}>Show more runs</button>` : ''}</div>
     ${run ? html`<${LogView} name=${name} run=${run} />` : ''}
     <div class="two">
-      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {string} */ t) => html`<li><time datetime=${t}>${time(t)}</time></li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
+      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {any} */ p) => html`<li data-slot-skip=${p.skip ?? ''}><time datetime=${p.at}>${time(p.at, s.timezone, perSecond(s))}</time>${p.skip ? html` <span class="badge c-amber">skipped: ${p.why}</span>` : ''}</li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
       <section aria-label="Skipped slots"><h2>Skipped slots (${page.skips.length})</h2><div class="panel"><table class="skips"><thead><tr><th>Slot</th><th>Reason</th><th>Detail</th></tr></thead>
-        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot)}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
+        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot, s.timezone, perSecond(s))}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
         ${page.skips.length ? '' : html`<p class="muted">No slot was skipped.</p>`}</div></section>
     </div>
     <h2>Manifest as loaded</h2>

@@ -2,6 +2,7 @@
 // Pure functions from what the data source says to what the dashboard shows. No DOM here, so
 // they are tested under Node.
 import { stateAfterRun, withLayers, withLiveness } from 'clawkeeper/common/health.js';
+import { relativeTime } from 'clawkeeper/common/time-words.js';
 
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
@@ -85,11 +86,7 @@ export function rebase(snap, recent) {
 
 /** @param {string | null | undefined} iso @param {number} now */
 export function relative(iso, now) {
-  if (!iso) return '—';
-  const s = Math.round((now - Date.parse(iso)) / 1000);
-  const a = Math.abs(s);
-  const t = a < 60 ? `${a}s` : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
-  return s >= 0 ? `${t} ago` : `in ${t}`;
+  return relativeTime(iso, now);
 }
 
 /** @param {number | null | undefined} x */
@@ -121,16 +118,23 @@ export function timelineData(snap, now) {
     else v.bad++;
     runsAt.set(t, v);
   }
+  // Draw only what the files know: nothing before this host started (a host 31 s old knows 31 s),
+  // unless a transition in the window says what the layer was.
+  const started = Date.parse(snap.host?.startedAt ?? '');
+  const knownFrom = Number.isFinite(started) && started > from ? Math.floor(started / 1000) : Math.floor(from / 1000);
+  times.add(knownFrom);
   const xs = [...times].sort((a, b) => a - b);
   const series = layers.map((name, i) => {
+    /** @type {string | null} */
     let state = snap.layers[name]?.status ?? 'ok';
     const own = trans.filter((/** @type {any} */ t) => t.layer === name);
-    // the state before the first transition in the window
-    if (own.length) state = own[0].status === 'ok' ? 'failed' : 'ok';
+    // the state before the first transition in the window: known only for a host older than the window
+    if (own.length) state = knownFrom > Math.floor(from / 1000) ? null : own[0].status === 'ok' ? 'failed' : 'ok';
     let j = 0;
     return xs.map((x) => {
       while (j < own.length && Math.floor(Date.parse(own[j].at) / 1000) <= x) state = own[j++].status;
-      return i * 1.5 + level(state);
+      if (x < knownFrom && j === 0) return null;
+      return state === null || state === 'unknown' ? null : i * 1.5 + level(state);
     });
   });
   const ok = xs.map((x) => (runsAt.get(x)?.ok ? 4.2 : null));

@@ -9,14 +9,21 @@ import { isLedgerEntry, Ledger } from '../core/runs/ledger.ts';
 import type { Logger } from '../core/home/logger.ts';
 import { homePaths, resolveHome } from '../core/home/paths.ts';
 import { discoverSkills, formatProblems } from '../core/skills/skill-loader.ts';
+import { validateSkills } from '../core/skills/skill-validation.ts';
 import { buildStatusReport, freshStatusFiles, readHostLiveness } from '../core/health/status-report.ts';
 import { rotateToken } from '../core/auth/token.ts';
 import { paint, table } from './format.ts';
+import type { HealthReport } from '../common/layer-protocol.ts';
+import { liveLockHolder } from '../core/host/host-lock.ts';
+import { withScheduleWords } from '../core/scheduling/schedule-words.ts';
 import { askHost } from './ask-host.ts';
+import { callHost } from './host-client.ts';
 import { outcomeWords } from '../common/health.js';
 import { tokensToday, usageWords } from '../core/models/usage-view.ts';
 import { callGateway } from './gateway-client.ts';
 import { exitCodeOf, healthVerdict } from './health-verdict.ts';
+import { runEvidence } from '../core/health/run-evidence.ts';
+import { formatTime } from '../common/time-words.js';
 import { cliPorts } from './ports.ts';
 import { scheduleLabel } from '../core/scheduling/slots.ts';
 import { detachedSkills } from '../core/skills/openclaw-plan.ts';
@@ -69,9 +76,16 @@ export async function runCommand(ctx: CliContext, name: string, opts: { force?: 
     ctx.err(`clawkeeper run: ${r.error.message}`);
     return 1;
   }
-  const { run_id: runId, queued } = r.result as { run_id: string | null; queued: boolean };
-  ctx.out(`${name}: ${queued ? 'queued behind the running one' : `started as run ${runId}`} by the host`);
-  if (!runId) return 0;
+  const { run_id: runId, queued, behind } = r.result as { run_id: string | null; queued: boolean; behind?: string | null };
+  if (queued) {
+    ctx.out(`${name}: queued by the host behind run ${behind ?? '(the running one)'}, which is still running; it starts when that one ends (\`clawkeeper logs ${name}\` shows it)`);
+    return 0;
+  }
+  if (!runId) {
+    ctx.err(`clawkeeper run: the host did not start ${name} (it is stopping, or cannot write the run's start entry); \`clawkeeper status\` says why`);
+    return 1;
+  }
+  ctx.out(`${name}: started as run ${runId} by the host`);
   const ledgerFile = join(homePaths(resolveHome(ctx.env)).runs, `${name}.jsonl`);
   const deadline = Date.now() + 24 * 3600_000;
   while (Date.now() < deadline) {
@@ -93,10 +107,21 @@ export interface CliContext {
   logger: Logger;
 }
 
-/** `clawkeeper status [--json]`: files only, so it answers with every server down. */
-export function statusCommand(ctx: CliContext, json: boolean): number {
-  const paths = homePaths(resolveHome(ctx.env));
-  const r = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
+/**
+ * `clawkeeper status [--json]`: files only, so it answers with every server down. When the files
+ * say the host is stale while a host still holds the home (a full disk stops it writing
+ * runs/_host.json), it asks that host over host.sock: a live host is never reported dead.
+ */
+export async function statusCommand(ctx: CliContext, json: boolean): Promise<number> {
+  const home = resolveHome(ctx.env);
+  const paths = homePaths(home);
+  let report: HealthReport = buildStatusReport(paths, bundledSkillsDir(), ctx.logger);
+  if (!report.host.alive && liveLockHolder(paths.lock) !== null) {
+    // A frozen host must not hold `status` up: 1.5 s, then the files' verdict stands.
+    const live = await callHost(home, { id: 1, op: 'status' }, 1500);
+    if (live?.ok) report = live.result as unknown as HealthReport;
+  }
+  const r = withScheduleWords(report);
   const code = MODE_EXIT_CODES[r.mode];
   if (json) {
     ctx.out(JSON.stringify(r, null, 2));
@@ -112,15 +137,16 @@ export function statusCommand(ctx: CliContext, json: boolean): number {
   return code;
 }
 
+/** `clawkeeper skills`: the same validation as `status`, `run` and the host (skill-validation.ts), every problem at once. */
 export function skillsCommand(ctx: CliContext): number {
   const paths = homePaths(resolveHome(ctx.env));
-  const skills = discoverSkills(bundledSkillsDir(), paths.skills);
+  const { skills } = validateSkills(paths, bundledSkillsDir(), ctx.env);
   ctx.out(table([['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'], ...skills.map((s) => [s.name, s.source, s.manifest ? `${scheduleLabel(s.manifest)}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}${s.manifest.jitterSeconds ? ` +<${s.manifest.jitterSeconds}s` : ''}` : '-', s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID')])]));
   for (const d of detachedSkills(paths.skills)) ctx.out(`${d.name}: detached from OpenClaw job ${d.jobId} (edited by hand: imports leave it alone; \`import openclaw --force\` rewrites it)`);
   const invalid = skills.filter((s) => !s.manifest);
   for (const s of invalid) {
     ctx.out('');
-    ctx.out(`${s.name} is invalid and will not run:`);
+    ctx.out(`${s.name} is invalid and will not run (${s.problems.length} problem${s.problems.length === 1 ? '' : 's'}):`);
     ctx.out(formatProblems(s, '  '));
   }
   return invalid.length > 0 ? 1 : 0;
@@ -195,12 +221,14 @@ export async function healthCommand(ctx: CliContext): Promise<number> {
   const ok = reply !== null && reply.status >= 200 && reply.status < 300;
   const said = (reply?.body as { status?: unknown } | undefined)?.status;
   const gateway = !ok ? null : said === 'degraded' || said === 'down' ? said : 'ok';
-  const fresh = freshStatusFiles(paths.status, Date.now(), 60);
-  const hostAlive = readHostLiveness(paths, Date.now()).alive;
+  const now = Date.now();
+  const fresh = freshStatusFiles(paths.status, now, 60);
+  const hostAlive = readHostLiveness(paths, now).alive || (liveLockHolder(paths.lock) !== null && (await callHost(paths.home, { id: 1, op: 'status' }, 1500))?.ok === true);
   ctx.out(`Gateway (127.0.0.1:${port}/health): ${ok ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
   if (!ok) ctx.out(`Host: ${hostAlive ? 'running' : 'not running'}`);
-  const v = healthVerdict({ gateway, fresh: fresh.length, hostAlive });
+  const v = healthVerdict({ gateway, hostAlive, ...runEvidence(paths, bundledSkillsDir(), ctx.logger, now, ctx.env), time: (iso) => formatTime(iso, { now }) });
   ctx.out(v.line);
+  if (v.why) ctx.out(`(${v.why})`);
   return exitCodeOf(v.mode);
 }

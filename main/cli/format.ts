@@ -1,8 +1,9 @@
 import type { Color } from '../common/health.js';
 import { colorMark, forTerminal, visibleLength } from '../common/terminal-text.ts';
+import { relativeTime } from '../common/time-words.js';
 
 export const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
-const codes: Record<Color, '31' | '32' | '33'> = { green: '32', amber: '33', red: '31' };
+const codes: Record<Color, '31' | '32' | '33' | '90'> = { green: '32', amber: '33', red: '31', grey: '90' };
 
 /** Colored text: marks that `terminalLine` turns into colors (or nothing) after stripping controls. */
 export function paint(color: Color, text: string): string {
@@ -22,10 +23,7 @@ export function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - width(c)))).join('  ')).join('\n');
 }
 
+/** "5m ago", "in 4s" (time-words.js); '-' for no time, never a zero time. */
 export function ago(iso: string | null, now = Date.now()): string {
-  if (!iso) return '-';
-  const s = Math.round((now - Date.parse(iso)) / 1000);
-  const abs = Math.abs(s);
-  const text = abs < 60 ? `${abs}s` : abs < 3600 ? `${Math.round(abs / 60)}m` : abs < 86400 ? `${Math.round(abs / 3600)}h` : `${Math.round(abs / 86400)}d`;
-  return s >= 0 ? `${text} ago` : `in ${text}`;
+  return relativeTime(iso, now, '-');
 }

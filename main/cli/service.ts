@@ -74,6 +74,8 @@ interface Manager {
   enable: [string, string[]][];
   disable: [string, string[]][];
   status: [string, string[]];
+  /** The pid of the process the service manager started (systemd; launchd says it in `status`). */
+  mainPid: [string, string[]] | null;
   /** What the user types when we could not. */
   howToEnable: string;
 }
@@ -85,6 +87,7 @@ function manager(platform: ServicePlatform, scope: ServiceScope, file: string, u
       enable: [['launchctl', ['bootout', `${domain}/${SERVICE_LABEL}`]], ['launchctl', ['bootstrap', domain, file]]],
       disable: [['launchctl', ['bootout', `${domain}/${SERVICE_LABEL}`]]],
       status: ['launchctl', ['print', `${domain}/${SERVICE_LABEL}`]],
+      mainPid: null,
       howToEnable: `${scope === 'system' ? 'sudo ' : ''}launchctl bootstrap ${scope === 'system' ? 'system' : 'gui/$(id -u)'} ${file}`,
     };
   }
@@ -93,6 +96,7 @@ function manager(platform: ServicePlatform, scope: ServiceScope, file: string, u
     enable: [['systemctl', [...user, 'daemon-reload']], ['systemctl', [...user, 'enable', '--now', SYSTEMD_UNIT]]],
     disable: [['systemctl', [...user, 'disable', '--now', SYSTEMD_UNIT]]],
     status: ['systemctl', [...user, 'is-active', SYSTEMD_UNIT]],
+    mainPid: ['systemctl', [...user, 'show', '-p', 'MainPID', '--value', SYSTEMD_UNIT]],
     howToEnable: scope === 'user'
       ? `systemctl --user daemon-reload && systemctl --user enable --now ${SYSTEMD_UNIT} (and \`loginctl enable-linger $USER\` to run it without a login)`
       : `sudo systemctl daemon-reload && sudo systemctl enable --now ${SYSTEMD_UNIT}`,
@@ -159,8 +163,13 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
     const state = r.missing ? 'unknown (service manager not reachable here)' : platform === 'darwin' ? (r.code === 0 ? (/state = (\w+)/.exec(r.output)?.[1] ?? 'loaded') : 'not loaded') : r.output.split('\n')[0] || 'unknown';
     ctx.out(`service manager: ${state}`);
     const pid = lockHolderPid(homePaths(home).lock);
-    ctx.out(`host: ${pid ? `running (pid ${pid}) with ${home}` : `not running with ${home}`}`);
-    return !installed ? 3 : pid ? 0 : 1;
+    // A host holding the home is the service's only if the manager started that very process
+    // (a `clawkeeper start` in a terminal, or the tray app, is not the service).
+    const servicePid = r.missing ? null : platform === 'darwin' ? Number(/\bpid = (\d+)/.exec(r.output)?.[1] ?? 0) : m.mainPid ? Number(call(m.mainPid).output.trim()) || 0 : null;
+    const byService = pid !== null && servicePid === pid;
+    const whose = servicePid === null ? '; whether the service started it is unknown here' : byService ? ', started by the service' : `, but not started by the service (${servicePid ? `the service's process is pid ${servicePid}` : `the service is ${state}`})`;
+    ctx.out(`host: ${pid ? `running (pid ${pid}) with ${home}${whose}` : `not running with ${home}`}`);
+    return !installed ? 3 : pid && (byService || servicePid === null) ? 0 : 1;
   }
   ctx.err('usage: clawkeeper service install|uninstall|status [--system]');
   return 64;

@@ -29,6 +29,17 @@ export async function startCommand(ctx: CliContext): Promise<number> {
     ctx.out(`Dashboard: http://127.0.0.1:${app.gatewayPort()}/login#code=${app.link!.loginCode()}`);
   };
   app.supervisor?.on('ready', onReady);
+  // No dashboard yet (its port taken, say): say why, once per reason, instead of printing nothing.
+  let told = '';
+  const onTransition = (t: { layer: string; status: string; reason: string }) => {
+    if (t.layer !== 'gateway' || t.status === 'ok') return;
+    const why = t.reason.replace(/; (restart now|crash #\d+ in a row; restart in \d+ ms)$/, '');
+    if (why === told) return;
+    told = why;
+    const next = /restart in (\d+) ms$/.exec(t.reason)?.[1];
+    ctx.out(`Dashboard: not available — ${why}; retrying by itself${next ? ` (next try in ${Math.round(Number(next) / 1000)} s, backing off to once a minute)` : ''}`);
+  };
+  app.supervisor?.on('transition', onTransition);
   return new Promise<number>((resolve) => {
     let signals = 0;
     const onStop = (sig: NodeJS.Signals) => {

@@ -1,12 +1,14 @@
 // `clawkeeper status` as text: a rendering of the one health report, with the words, colors and
 // order of main/common/health.js.
-import { dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, OUTCOME_WORDS, skillBadge, skillColor } from '../common/health.js';
+import { dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, nextRunWords, runWords, skillBadge, skillColor } from '../common/health.js';
+import { formatTime } from '../common/time-words.js';
 import type { HealthReport } from '../common/layer-protocol.ts';
 import { scheduleInWords } from '../core/scheduling/schedule-words.ts';
-import { ago, paint, table } from './format.ts';
+import { ago as agoWords, paint, table } from './format.ts';
 
-export function renderStatusText(r: HealthReport): string[] {
+export function renderStatusText(r: HealthReport, now = Date.now()): string[] {
   const out: string[] = [];
+  const ago = (iso: string | null) => agoWords(iso, now);
   out.push(`${paint(modeColor(r.mode), `● ${r.mode.toUpperCase()}`)} — ${r.scenario ? `${r.scenario.title}: ${r.scenario.message}` : MODE_WORDS[r.mode]}`);
   out.push(
     table([
@@ -30,10 +32,10 @@ export function renderStatusText(r: HealthReport): string[] {
       ['SKILL', 'STATE', 'SCHEDULE', 'LAST RUN', 'NEXT RUN', 'NOTE'],
       ...r.skills.map((s) => [
         s.name,
-        paint(skillColor(s.state), skillBadge(s, (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }))),
+        paint(skillColor(s.state), skillBadge(s, (iso) => formatTime(iso, { zone: s.timezone, now }))),
         s.scheduleText ?? (s.schedule ? scheduleInWords(s.schedule) : '-'),
-        s.lastRun ? `${OUTCOME_WORDS[s.lastRun.outcome]} ${ago(s.lastRun.endedAt)}` : '-',
-        s.nextRun ? ago(s.nextRun) : '-',
+        s.lastRun ? `${runWords(s.lastRun).slice(0, 60)} ${ago(s.lastRun.endedAt)}` : '-',
+        s.nextRun || s.nextRunReason ? nextRunWords(s, (iso) => formatTime(iso, { zone: s.timezone, now }), ago) : '-',
         s.reason.slice(0, 100),
       ]),
     ]),

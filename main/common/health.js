@@ -4,23 +4,25 @@
 // notifications) renders what `summarize` and `withLiveness` return; nothing else defines a
 // title, a mode word or a color (test/common/health-vocabulary.test.ts enforces it).
 // Plain JS with JSDoc types, so that the dashboard loads this very file in the browser.
+import { formatTime } from './time-words.js';
 
 /** @typedef {'session' | 'gateway' | 'runtime'} LayerName */
-/** @typedef {'ok' | 'failed' | 'restarting'} LayerStatus */
+/** `unknown`: a view that cannot know (the file-only `status` while no host answers); never called failed. @typedef {'ok' | 'failed' | 'restarting' | 'unknown'} LayerStatus */
 /** @typedef {'operational' | 'degraded' | 'down'} Mode */
-/** @typedef {'green' | 'amber' | 'red'} Color */
+/** `grey`: neutral, neither good nor bad (a skill that never ran, a state nobody can know). @typedef {'green' | 'amber' | 'red' | 'grey'} Color */
 /** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'deferred' | 'tripped' | 'invalid' | 'disabled' | 'pending' | 'done'} SkillState */
 /** @typedef {{ status: LayerStatus, since: string, reason: string }} LayerHealth */
 /** @typedef {Record<LayerName, LayerHealth>} Layers */
-/** @typedef {'ok' | 'down'} DependencyStatus */
+/** `unknown`: not probed yet. @typedef {'ok' | 'down' | 'unknown'} DependencyStatus */
 /**
  * @typedef {{ status: DependencyStatus, since: string, reason: string, latencyMs: number | null, neededBy: string[] }} DependencyHealth
  */
 /** @typedef {{ name: string, state: SkillState, reason: string, deferred?: string[] | null }} SkillHealth */
 /** The home folder's file system, as far as health goes: `runs-failing` fails the runtime itself. @typedef {{ status: 'ok' | 'logs-failing' | 'runs-failing', reason: string }} StorageState */
+/** A run's end as the views show it; `delivery` is a prompt skill's webhook delivery. @typedef {{ outcome: string, error?: string | null, delivery?: { status: 'delivered' | 'failed', error?: string } | null }} RunEnd */
 /**
  * @typedef {{
- *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'dependency-down' | 'storage' | 'skills-not-ok',
+ *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'layers-unknown' | 'dependency-down' | 'storage' | 'skills-not-ok',
  *   title: string,
  *   message: string,
  * }} Scenario
@@ -33,7 +35,7 @@ export const LAYER_NAMES = ['runtime', 'gateway', 'session'];
 export const LAYER_TITLES = { runtime: 'Skill Runtime', gateway: 'Gateway Core', session: 'Session Layer' };
 
 /** @type {Readonly<Record<LayerStatus, string>>} */
-export const LAYER_STATUS_WORDS = { ok: 'OK', restarting: 'Restarting', failed: 'Down' };
+export const LAYER_STATUS_WORDS = { ok: 'OK', restarting: 'Restarting', failed: 'Down', unknown: 'Unknown' };
 
 /** @type {Readonly<Record<Mode, string>>} */
 export const MODE_WORDS = { operational: 'All systems operational', degraded: 'Degraded mode', down: 'Skills down' };
@@ -80,15 +82,40 @@ export function outcomeWords(e) {
   return `${e.outcome}${why}`;
 }
 
+/** Whether a run produced its output but could not deliver it (a prompt skill's webhook). @param {RunEnd | null | undefined} e */
+export function undelivered(e) {
+  return !!e && e.outcome === 'success' && e.delivery?.status === 'failed';
+}
+
+/**
+ * A run's end in words, delivery included: "success", "failed: exit 1", "success, not
+ * delivered: getaddrinfo ENOTFOUND hooks.example". Every view's "last run" says this.
+ * @param {RunEnd} e
+ */
+export function runWords(e) {
+  if (undelivered(e)) return `success, not delivered${e.delivery?.error ? `: ${e.delivery.error}` : ''}`;
+  return /** @type {Record<string, string>} */ (OUTCOME_WORDS)[e.outcome] ?? e.outcome;
+}
+
+/** A run's color: a provider outage or an interruption is amber, an undelivered output red. @param {RunEnd | { outcome: null }} e @returns {Color} */
+export function runColor(e) {
+  if (e.outcome === null) return 'amber';
+  if (undelivered(/** @type {RunEnd} */ (e))) return 'red';
+  if (e.outcome === 'success') return 'green';
+  return e.outcome === 'upstream-failure' || e.outcome === 'budget-exceeded' || e.outcome === 'interrupted' ? 'amber' : 'red';
+}
+
 /**
  * What a skill's last run says of it: failing (with why), or nothing (a success leaves the
  * state to the rest of the composition). The host's skillState and the dashboard between two
- * snapshots both ask this.
- * @param {{ outcome: string, error?: string | null } | null | undefined} last
+ * snapshots both ask this. A run whose output could not be delivered is not fine either.
+ * @param {RunEnd | null | undefined} last
  * @returns {{ state: SkillState, reason: string } | null}
  */
 export function lastRunVerdict(last) {
-  return last && last.outcome !== 'success' ? { state: 'failing', reason: `last run ${outcomeWords(last)}` } : null;
+  if (!last) return null;
+  if (undelivered(last)) return { state: 'failing', reason: `last run's output was not delivered${last.delivery?.error ? `: ${last.delivery.error}` : ''}` };
+  return last.outcome !== 'success' ? { state: 'failing', reason: `last run ${outcomeWords(last)}` } : null;
 }
 
 /**
@@ -104,14 +131,17 @@ export function stateAfterRun(s, end) {
   return lastRunVerdict(end) ?? { state: 'ok', reason: '' };
 }
 
+/** The title of the full-disk scenario, in every view (never "the host is not responding"). */
+export const DISK_FULL_TITLE = 'Disk full';
+
 /** The title of the article's partition scenario (also the notice when it starts). */
 export const NETWORK_PARTITION_TITLE = 'Network partition';
 
 /** Liveness: the host refreshes its snapshot and runs/_host.json at least every second; older than this, it is not responding. */
 export const HOST_STALE_MS = 5000;
 
-/** States that make the mode degraded (a skill that needs attention, or waits). */
-const NOT_OK_STATES = /** @type {const} */ (['failing', 'late', 'deferred', 'tripped']);
+/** States that make the mode degraded (a skill that needs attention, or waits). An invalid skill is one the user must fix. */
+const NOT_OK_STATES = /** @type {const} */ (['invalid', 'failing', 'late', 'deferred', 'tripped']);
 
 /** @param {SkillState} state */
 export function skillNeedsAttention(state) {
@@ -125,23 +155,30 @@ export function modeColor(mode) {
 
 /** @param {LayerStatus} status @returns {Color} */
 export function layerColor(status) {
-  return status === 'ok' ? 'green' : status === 'restarting' ? 'amber' : 'red';
+  return status === 'ok' ? 'green' : status === 'restarting' ? 'amber' : status === 'unknown' ? 'grey' : 'red';
+}
+
+/** A layer that is known to be down or coming back (`unknown` is neither). @param {LayerStatus} status */
+function layerBad(status) {
+  return status === 'failed' || status === 'restarting';
 }
 
 /** @param {DependencyStatus} status @returns {Color} */
 export function dependencyColor(status) {
-  return status === 'ok' ? 'green' : 'red';
+  return status === 'ok' ? 'green' : status === 'unknown' ? 'grey' : 'red';
 }
 
 /** @param {SkillState} state @returns {Color} */
 export function skillColor(state) {
-  if (state === 'ok' || state === 'pending' || state === 'done') return 'green';
+  if (state === 'ok' || state === 'done') return 'green';
+  // A skill that never ran has proved nothing yet: neutral, never a green check.
+  if (state === 'pending') return 'grey';
   if (state === 'paused' || state === 'disabled' || state === 'late' || state === 'deferred') return 'amber';
   return 'red';
 }
 
 /** Words and an icon for every color, so that color is never the only signal. */
-export const COLOR_ICON = /** @type {const} */ ({ green: '✔', amber: '▲', red: '✖' });
+export const COLOR_ICON = /** @type {const} */ ({ green: '✔', amber: '▲', red: '✖', grey: '○' });
 
 /** @param {string[]} names @param {number} [max] */
 function listNames(names, max = 5) {
@@ -166,15 +203,20 @@ function plural(n, one) {
  * @returns {{ mode: Mode, scenario: Scenario | null }}
  */
 export function summarize(layers, dependencies, skills, storage = null) {
-  const s = layers.session.status;
-  const g = layers.gateway.status;
+  // `unknown` is not called failed: only what is known to be down degrades.
+  const s = layerBad(layers.session.status) ? layers.session.status : 'ok';
+  const g = layerBad(layers.gateway.status) ? layers.gateway.status : 'ok';
   if (layers.runtime.status !== 'ok') {
+    // A full disk stops runs (down) but is named as what it is, never as a dead host.
+    if (storage?.status === 'runs-failing') return { mode: 'down', scenario: { id: 'storage', title: DISK_FULL_TITLE, message: `${storage.reason}.` } };
     return { mode: 'down', scenario: { id: 'runtime-down', title: 'Skills down', message: `${layers.runtime.reason || 'the scheduler is not running'}.` } };
   }
   const attention = skills.filter((k) => skillNeedsAttention(k.state));
   const downDeps = Object.entries(dependencies).filter(([, d]) => d.status === 'down');
   const diskTrouble = storage !== null && storage.status !== 'ok';
-  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0 || diskTrouble;
+  // A layer nobody can vouch for is not called failed, but not "operational" either.
+  const unknown = /** @type {LayerName[]} */ (['gateway', 'session']).filter((n) => layers[n].status === 'unknown');
+  const degraded = s !== 'ok' || g !== 'ok' || downDeps.length > 0 || attention.length > 0 || diskTrouble || unknown.length > 0;
   if (!degraded) return { mode: 'operational', scenario: null };
   /** @param {Scenario} scenario */
   const deg = (scenario) => ({ mode: /** @type {Mode} */ ('degraded'), scenario });
@@ -198,6 +240,9 @@ export function summarize(layers, dependencies, skills, storage = null) {
     return deg({ id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'session layer down; skills keep running, and session events resume when it is back.' });
   }
   if (g !== 'ok') return deg({ id: 'gateway-down', title: 'Gateway down', message: 'skills are still running.' });
+  if (unknown.length > 0) {
+    return deg({ id: 'layers-unknown', title: `${unknown.map((n) => LAYER_TITLES[n]).join(' and ')}: state unknown`, message: `${layers[/** @type {LayerName} */ (unknown[0])].reason || 'nothing has recorded it'}; skills keep running.` });
+  }
   if (downDeps.length > 0) {
     const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
     return deg({
@@ -207,12 +252,20 @@ export function summarize(layers, dependencies, skills, storage = null) {
     });
   }
   if (diskTrouble) {
-    return deg({ id: 'storage', title: 'Disk full', message: `${storage.reason}; skills keep running, run output and history are not kept until there is space.` });
+    return deg({ id: 'storage', title: DISK_FULL_TITLE, message: `${storage.reason}; skills keep running, run output and history are not kept until there is space.` });
   }
   /** @type {Partial<Record<SkillState, string[]>>} */
   const by = {};
   for (const k of attention) (by[k.state] ??= []).push(k.name);
-  const parts = NOT_OK_STATES.filter((st) => by[st]).map((st) => `${plural(/** @type {string[]} */ (by[st]).length, 'skill')} ${SKILL_STATE_WORDS[st]}: ${listNames(/** @type {string[]} */ (by[st]))}`);
+  // Invalid skills are named with why, so the banner alone says what to fix (no hover needed).
+  const why = (/** @type {string} */ n) => {
+    const r = skills.find((k) => k.name === n)?.reason ?? '';
+    return r ? `${n} — ${r.length > 140 ? `${r.slice(0, 139)}…` : r}` : n;
+  };
+  const parts = NOT_OK_STATES.filter((st) => by[st]).map((st) => {
+    const names = /** @type {string[]} */ (by[st]);
+    return `${plural(names.length, 'skill')} ${SKILL_STATE_WORDS[st]}: ${st === 'invalid' ? names.slice(0, 3).map(why).join('; ') + (names.length > 3 ? `; and ${names.length - 3} more` : '') : listNames(names)}`;
+  });
   return deg({ id: 'skills-not-ok', title: parts[0] ?? 'Skills need attention', message: parts.length > 1 ? `${parts.slice(1).join('; ')}; other skills keep running.` : 'other skills keep running.' });
 }
 
@@ -248,8 +301,21 @@ export function withLayers(report, layers) {
  * @param {{ state: SkillState, deferred?: string[] | null, breaker?: { state: string, until: string | null } | null }} s
  * @param {(iso: string) => string} [clock] formats a time of day
  */
-export function skillBadge(s, clock = (iso) => iso.slice(11, 16)) {
+export function skillBadge(s, clock = (iso) => formatTime(iso)) {
   if (s.state === 'deferred' && s.deferred?.length) return `waiting for ${s.deferred.join(', ')}`;
   if (s.state === 'tripped' && s.breaker?.until) return `tripped until ${clock(s.breaker.until)}`;
   return SKILL_STATE_WORDS[s.state];
+}
+
+/**
+ * A skill's next run in words, the same in every view: "in 4s" when the next slot will start;
+ * otherwise why not, with the slot that will when it is known ("08:36 — after cool-down",
+ * "tomorrow 00:00 — day budget spent", "paused").
+ * @param {{ nextRun: string | null, nextRunReason?: string | null }} s
+ * @param {(iso: string) => string} at formats a time (time-words.js formatTime, with the skill's zone)
+ * @param {(iso: string) => string} rel a relative time ("in 4s")
+ */
+export function nextRunWords(s, at, rel) {
+  if (!s.nextRunReason) return s.nextRun ? rel(s.nextRun) : '—';
+  return s.nextRun ? `${at(s.nextRun)} — ${s.nextRunReason}` : s.nextRunReason;
 }

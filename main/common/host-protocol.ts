@@ -34,6 +34,8 @@ export type HostReply = { id: number | null; ok: true; result: Record<string, un
 export interface RunResult {
   run_id: string | null;
   queued: boolean;
+  /** A queued run waits for this one (still running). */
+  behind?: string | null;
 }
 
 export interface RunOnceResult extends RunResult {

@@ -25,8 +25,11 @@ export interface SkillView {
   breaker: { state: 'closed' | 'open' | 'half-open'; until: string | null; failures: number } | null;
   /** Model skills: tokens per local day (7 days, oldest first), today's and the day budget. */
   tokens?: { days: { day: string; tokens: number }[]; today: number; tokensPerDay: number | null } | null;
+  /** The next slot that will actually start (main/core/scheduling/slot-plan.ts), or null. */
   nextRun: string | null;
-  lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string } | null;
+  /** Why the next run is not simply the next scheduled slot ("after cool-down", "paused"), or null. */
+  nextRunReason?: string | null;
+  lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string; delivery?: { status: 'delivered' | 'failed'; error?: string } } | null;
   running: { runId: string; since: string } | null;
   /** The newest runs, oldest first, for the sparkline. */
   recent: { outcome: RunOutcome; endedAt: string; durationMs: number }[];
@@ -61,7 +64,7 @@ export interface HealthReport {
   skills: SkillView[];
   host: { alive: boolean; pid: number | null; startedAt: string | null; lastAlive: string | null };
   /** The home folder's file system (a full disk): what cannot be written, where, since when. */
-  storage?: { status: 'ok' | 'logs-failing' | 'runs-failing'; path: string | null; reason: string; since: string };
+  storage?: { status: 'ok' | 'logs-failing' | 'runs-failing'; path: string | null; reason: string; since: string; free?: number | null };
 }
 
 /** What the host sends the gateway (and the Electron window): the health report and more. */

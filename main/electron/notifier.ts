@@ -1,4 +1,4 @@
-import { LAYER_NAMES, LAYER_TITLES, NETWORK_PARTITION_TITLE } from '../common/health.js';
+import { DISK_FULL_TITLE, LAYER_NAMES, LAYER_TITLES, NETWORK_PARTITION_TITLE } from '../common/health.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 
 export interface Notice {
@@ -48,20 +48,23 @@ export class Notifier {
     for (const name of LAYER_NAMES) {
       const was = prev.layers[name].status;
       const is = snap.layers[name].status;
-      // `restarting` is the supervisor doing its job: only a failed layer is worth a notice.
-      if (is === 'failed' && was !== 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
+      // `restarting` is the supervisor doing its job: only a failed layer is worth a notice. A
+      // runtime stopped by a full disk gets the disk's notice below, named as what it is.
+      const byDisk = name === 'runtime' && snap.storage?.status === 'runs-failing';
+      if (is === 'failed' && was !== 'failed' && !byDisk) this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} is down`, body: name === 'runtime' ? snap.layers.runtime.reason : `Skills keep running. ${snap.layers[name].reason}` });
       if (is === 'ok' && was === 'failed') this.notify(`layer:${name}`, { title: `${LAYER_TITLES[name]} recovered`, body: 'Back to normal.' });
     }
     // A full disk, once per episode (the per-key limit keeps a flapping disk quiet).
     const disk = snap.storage?.status ?? 'ok';
     const diskWas = prev.storage?.status ?? 'ok';
-    if (disk !== 'ok' && diskWas === 'ok') this.notify('storage', { title: disk === 'runs-failing' ? 'Disk full: skills are not starting' : 'Disk nearly full: run output is not kept', body: snap.storage!.reason });
+    if (disk !== 'ok' && diskWas === 'ok') this.notify('storage', { title: disk === 'runs-failing' ? `${DISK_FULL_TITLE}: skills are not starting` : 'Disk nearly full: run output is not kept', body: snap.storage!.reason });
     if (disk === 'ok' && diskWas !== 'ok') this.notify('storage', { title: 'Disk space is back', body: 'Skills run and log again; missed slots follow their catchUp.' });
     const before = new Map(prev.skills.map((s) => [s.name, s.state]));
     for (const s of snap.skills) {
       const was = before.get(s.name);
-      const bad = s.state === 'failing' || s.state === 'late';
-      const wasBad = was === 'failing' || was === 'late';
+      // An invalid skill (skill.json edited wrongly) will not run until fixed: worth a notice too.
+      const bad = s.state === 'failing' || s.state === 'late' || s.state === 'invalid';
+      const wasBad = was === 'failing' || was === 'late' || was === 'invalid';
       if (bad && !wasBad) this.notify(`skill:${s.name}`, { title: `${s.name} is ${s.state}`, body: s.reason });
       if (!bad && wasBad && s.state === 'ok') this.notify(`skill:${s.name}`, { title: `${s.name} recovered`, body: 'Its last run succeeded.' });
     }

@@ -1,5 +1,6 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
-import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, OUTCOME_WORDS, skillBadge } from '../common/health.js';
+import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, runWords, skillBadge, undelivered } from '../common/health.js';
+import { formatTime } from '../common/time-words.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
 import type { DesktopMode } from '../core/host/attach.ts';
 import type { LoginItemState } from './login-item.ts';
@@ -35,7 +36,7 @@ export interface TrayItem {
   submenu?: TrayItem[];
 }
 
-const DOT = { green: '🟢', amber: '🟡', red: '🔴' } as const;
+const DOT = { green: '🟢', amber: '🟡', red: '🔴', grey: '⚪' } as const;
 const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
 
 export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {
@@ -69,7 +70,7 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       items.push({ label: `${DOT[layerColor(l.status)]} ${LAYER_TITLES[name]}: ${l.status}`, enabled: false });
     }
     for (const [name, d] of Object.entries(snap.dependencies ?? {})) {
-      items.push({ label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : `down — ${d.neededBy.length} skill(s) waiting`}`, enabled: false });
+      items.push({ label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? d.reason : `down — ${d.neededBy.length} skill(s) waiting`}`, enabled: false });
     }
     items.push({ type: 'separator' });
     const runnable = snap.skills.filter((s) => s.state !== 'invalid');
@@ -77,10 +78,11 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       label: `Skills (${runnable.length})`,
       type: 'submenu',
       submenu: snap.skills.map((s) => ({
-        label: `${s.lastRun ? OUTCOME[s.lastRun.outcome] : '·'} ${s.name}${s.state !== 'ok' && s.state !== 'pending' ? ` (${skillBadge(s, (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }))})` : ''}`,
+        label: `${s.lastRun ? (undelivered(s.lastRun) ? '✖' : OUTCOME[s.lastRun.outcome]) : '·'} ${s.name}${s.state !== 'ok' ? ` (${skillBadge(s, (iso) => formatTime(iso, { zone: s.timezone }))})` : ''}`,
         type: 'submenu' as const,
         submenu: [
-          { label: s.lastRun ? `Last run: ${OUTCOME_WORDS[s.lastRun.outcome]}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
+          { label: s.lastRun ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
+          ...(s.state !== 'ok' && s.reason ? [{ label: s.reason.slice(0, 120), enabled: false }] : []),
           { label: 'Run now', enabled: s.state !== 'invalid', action: { type: 'run', skill: s.name } },
         ],
       })),

@@ -25,7 +25,7 @@ describe('clawkeeper status and logs for agent skills', () => {
     assert.equal((await host.runLocal('agent'))?.outcome, 'upstream-failure');
     const lines: string[] = [];
     const ctx = { env: { CLAWKEEPER_HOME: t.home, NO_COLOR: '1' }, out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), logger: createMemoryLogger() };
-    statusCommand(ctx, false);
+    await statusCommand(ctx, false);
     const status = lines.join('\n');
     assert.match(status, /last run provider failed: model "default" \([^)]*\): 429 rate limited/);
     assert.match(status, /TOKENS\n {2}agent: 20 of 100 tokens today \(20%\)/);

@@ -93,11 +93,17 @@ describe('clawkeeper CLI', () => {
     const before = await cli(t.home, ['health']);
     assert.equal(before.code, 2, before.out);
     assert.doesNotMatch(before.out, /All systems operational/);
+    // A run by hand leaves a fresh status file, but nothing runs the skills: still down (#17).
     await cli(t.home, ['run', 'poster']);
     const after = await cli(t.home, ['health']);
-    assert.equal(after.code, 1, after.out);
+    assert.equal(after.code, 2, after.out);
     assert.match(after.out, /Gateway \(127\.0\.0\.1:\d+\/health\): FAIL/);
-    assert.match(after.out, /Gateway down but skills running - Graceful degradation mode/);
+    assert.match(after.out, /skills are not running \(the last run started poster at \d\d:\d\d\)/);
+    // An external scheduler's run-once: skills do run, without a host.
+    await cli(t.home, ['run-once', 'poster']);
+    const scheduled = await cli(t.home, ['health']);
+    assert.equal(scheduled.code, 1, scheduled.out);
+    assert.match(scheduled.out, /Gateway down but skills running - Graceful degradation mode/);
   });
 
   it('an unknown command prints usage and exits 64', () => {

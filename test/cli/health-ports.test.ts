@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { callHost } from '../../main/cli/host-client.ts';
@@ -46,24 +46,24 @@ describe('clawkeeper health and the ports in config.json, against a real host', 
     assert.match(r.out, new RegExp(`Gateway \\(127\\.0\\.0\\.1:${other}/health\\): FAIL`));
   });
 
-  it('with the gateway gone: graceful degradation (exit 1) while a status file is fresh, down (exit 2) once none is', async () => {
+  it('with the host killed, health never says skills run: down (exit 2) with the last run\'s time, though a status file is minutes old', async () => {
     const run = await callHost(h.home, { id: 1, op: 'run', skill: 'quick' });
     assert.ok(run?.ok, JSON.stringify(run));
     await waitFor('the run to end', () => readLedger(h.home, 'quick').some((e) => e.type === 'end'));
     await h.stop();
-    const degraded = await runCli(h.home, ['health'], NO_PORT_ENV);
-    assert.equal(degraded.code, 1, degraded.out);
-    assert.match(degraded.out, /: FAIL/);
-    assert.match(degraded.out, /Skill status files updated in the last 60 minutes: [1-9]/);
-    assert.match(degraded.out, /Gateway down but skills running - Graceful degradation mode/);
-    // Every status file two hours old, no host: nothing says skills run.
-    const statusDir = join(h.home, 'skills', 'status');
-    const old = new Date(Date.now() - 2 * 3600_000);
-    for (const f of readdirSync(statusDir)) utimesSync(join(statusDir, f), old, old);
     const down = await runCli(h.home, ['health'], NO_PORT_ENV);
     assert.equal(down.code, 2, down.out);
-    assert.doesNotMatch(down.out, /All systems operational/);
+    assert.match(down.out, /: FAIL/);
+    assert.match(down.out, /Skill status files updated in the last 60 minutes: [1-9]/);
     assert.match(down.out, /Host: not running/);
-    assert.match(down.out, /Gateway down and no skill status updated in the last 60 minutes - skills are not running/);
+    assert.doesNotMatch(down.out, /All systems operational|skills running/);
+    assert.match(down.out, /skills are not running \(the last run started quick at \d\d:\d\d\)/);
+    // An external scheduler's run-once start, within the skill's own period: skills do run.
+    const once = await runCli(h.home, ['run-once', 'quick'], NO_PORT_ENV);
+    assert.equal(once.code, 0, once.out + once.err);
+    const running = await runCli(h.home, ['health'], NO_PORT_ENV);
+    assert.equal(running.code, 1, running.out);
+    assert.match(running.out, /Gateway down but skills running - Graceful degradation mode/);
+    assert.match(running.out, /run-once started quick at \d\d:\d\d, within its period/);
   });
 });

@@ -2,7 +2,7 @@
 // runner (never the real launchctl/systemctl), and the real CLI with CLAWKEEPER_SERVICE_ROOT.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'plist';
@@ -76,6 +76,26 @@ describe('clawkeeper service', () => {
       assert.equal(serviceCommand(ctx, 'install', true), 1);
       assert.match(lines.join('\n'), /needs root: run it with sudo/);
       assert.deepEqual(calls, []);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('status does not call a host the service\'s own when the service manager did not start it (a `clawkeeper start` in a terminal)', () => {
+    let mainPid = '0';
+    const { ctx, lines, t } = setup('linux', (_c, args) => (args.includes('is-active') ? { code: 3, output: 'inactive', missing: false } : args.includes('MainPID') ? { code: 0, output: mainPid, missing: false } : { code: 0, output: '', missing: false }));
+    try {
+      serviceCommand(ctx, 'install', false);
+      const home = ctx.env.CLAWKEEPER_HOME!;
+      mkdirSync(home, { recursive: true });
+      writeFileSync(join(home, 'host.lock'), String(process.pid));
+      lines.length = 0;
+      assert.equal(serviceCommand(ctx, 'status', false), 1, 'the service is not what runs the host');
+      assert.match(lines.join('\n'), new RegExp(`host: running \\(pid ${process.pid}\\) with .*, but not started by the service \\(the service is inactive\\)`));
+      mainPid = String(process.pid);
+      lines.length = 0;
+      assert.equal(serviceCommand(ctx, 'status', false), 0);
+      assert.match(lines.join('\n'), /, started by the service/);
     } finally {
       t.cleanup();
     }

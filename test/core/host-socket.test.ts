@@ -163,7 +163,11 @@ describe('host.sock, served by a real headless host', () => {
     const [a, b] = await Promise.all([runCli(h.home, ['run', 'slow']), runCli(h.home, ['run', 'slow'])]);
     assert.equal(a.code, 0, a.err);
     assert.equal(b.code, 0, b.err);
-    assert.match(a.out + b.out, /queued behind the running one/);
+    // The second says behind which run it waits, never "started as run null".
+    const started = /started as run (\S+) by the host/.exec(a.out + b.out)?.[1];
+    assert.ok(started, a.out + b.out);
+    assert.match(a.out + b.out, new RegExp(`slow: queued by the host behind run ${started}, which is still running`));
+    assert.doesNotMatch(a.out + b.out, /run null/);
     assert.doesNotMatch(a.out + b.out, /running slow here/);
     const ends = await waitFor('both runs ended', () => {
       const e = readLedger(h.home, 'slow').slice(before).filter((x) => x.type === 'end');

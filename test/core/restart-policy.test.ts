@@ -17,6 +17,17 @@ describe('restart policy: a kill from outside restarts at once, a crash loop bac
     assert.equal(crashes, 0);
   });
 
+  it('backs off a layer whose port another program holds up to once a minute, not every 5 s forever', () => {
+    let crashes = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const d = decideRestart({ wasReady: false, upMs: 0, signal: null, fatal: true, crashes }, O);
+      delays.push(d.delayMs);
+      crashes = d.crashes;
+    }
+    assert.deepEqual(delays, [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 60000, 60000]);
+  });
+
   it('backs off a layer that exits with an error code: 100, 200, 400 ms … capped at 5 s', () => {
     let crashes = 0;
     const delays: number[] = [];

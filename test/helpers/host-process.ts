@@ -28,7 +28,7 @@ export async function startHostProcess(home: string, extraEnv: Record<string, st
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const loginUrl = await waitFor('the dashboard login line', () => /Dashboard: (\S+)/.exec(out)?.[1], 30_000, 20).catch((e: Error) => {
+  const loginUrl = await waitFor('the dashboard login line', () => /Dashboard: (http\S+)/.exec(out)?.[1], 30_000, 20).catch((e: Error) => {
     proc.kill('SIGKILL');
     throw new Error(`${e.message}\n${out}`);
   });

@@ -34,7 +34,7 @@ describe('skill page data', () => {
       assert.equal(p.totalRuns, 2);
       assert.deepEqual(p.skips.map((s) => s.reason), ['paused']);
       assert.equal(p.nextSlots.length, 10);
-      assert.equal(p.nextSlots[0], '2026-01-01T04:00:00.000Z');
+      assert.deepEqual(p.nextSlots[0], { at: '2026-01-01T04:00:00.000Z', skip: null, why: null });
       assert.deepEqual(p.manifest, { file: join(paths.skills, 'job', 'skill.json'), text: '{"name":"job"}' });
       assert.deepEqual(skillPage(view({ state: 'invalid' }), new Ledger(paths.runs, createMemoryLogger()), paths, 100).nextSlots, []);
     } finally {

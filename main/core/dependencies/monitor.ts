@@ -202,6 +202,9 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
       st.checked = true;
       if (st.status !== 'ok') this.transition(name, st, 'ok', reason, ms);
       else st.reason = reason;
+      // The first state is written when it is first known, not at the first outage: a reader of
+      // the file alone (`status`) must never show an up dependency as "ok since 1970".
+      if (!this.lastLogged.has(name)) this.logState(name, st, 'ok', reason, ms);
     } else {
       st.failures++;
       if (st.status === 'down') {
@@ -221,10 +224,20 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
     st.status = status;
     st.since = at;
     st.reason = reason;
+    const t = this.logState(name, st, status, reason, ms);
+    if (status === 'down') this.log.warn(`${name} is down: ${reason}`);
+    else this.log.info(`${name} is back: ${reason}`);
+    this.emit('transition', t);
+  }
+
+  /** Writes a dependency's state to the log (when it differs from the last line) and remembers it. */
+  private logState(name: string, st: DepState, status: 'ok' | 'down', reason: string, ms: number | null): DependencyTransition {
+    const at = new Date(this.opts.clock.now()).toISOString();
     const t: DependencyTransition = { dependency: name, status, at, reason, latency_ms: ms };
     const last = this.lastLogged.get(name);
     // The log holds transitions: a restart that confirms the logged state writes nothing.
     if (!last || last.status !== status) {
+      if (!last) st.since = at;
       try {
         // Bounded: past 1 MiB one generation is kept, and the new file starts with every
         // dependency's current state so a reader of it alone (status) still knows them all.
@@ -235,16 +248,15 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
       }
     }
     this.lastLogged.set(name, t);
-    if (status === 'down') this.log.warn(`${name} is down: ${reason}`);
-    else this.log.info(`${name} is back: ${reason}`);
-    this.emit('transition', t);
+    return t;
   }
 
-  /** What every view shows: the dependencies some enabled skill needs. */
+  /** What every view shows: the dependencies some enabled skill needs; `unknown` until first probed (or logged). */
   health(): Record<string, DependencyHealth> {
     const out: Record<string, DependencyHealth> = {};
     for (const [name, st] of this.states) {
-      out[name] = { status: st.status, since: st.since, reason: st.checked || st.status === 'down' ? st.reason : 'not probed yet', latencyMs: st.latencyMs, neededBy: this.neededBy.get(name) ?? [] };
+      const unknown = !st.checked && st.status === 'ok' && !this.lastLogged.has(name);
+      out[name] = { status: unknown ? 'unknown' : st.status, since: unknown ? '' : st.since, reason: st.checked || st.status === 'down' ? st.reason : 'not probed yet', latencyMs: st.latencyMs, neededBy: this.neededBy.get(name) ?? [] };
     }
     return out;
   }

@@ -5,8 +5,10 @@ import { lastRunVerdict, summarize, type DependencyHealth, type LayerHealth, typ
 import type { HealthReport, SkillView } from '../../common/layer-protocol.ts';
 import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
 import type { BreakerView } from '../runs/breaker.ts';
-import { nextSlotOf, scheduleLabel, skillSlots } from '../scheduling/slots.ts';
+import { nextSlotOf, scheduleLabel, skillSlots, slotSpecOf } from '../scheduling/slots.ts';
 import { scheduleKindWords } from '../scheduling/schedule-kind-words.ts';
+import { nextRunOf } from '../scheduling/slot-plan.ts';
+import { formatTime } from '../../common/time-words.js';
 import type { Ledger } from '../runs/ledger.ts';
 import { formatProblem } from '../skills/skill-loader.ts';
 import type { StorageHealth } from './storage-health.ts';
@@ -28,7 +30,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
   if (f.paused) return { state: 'paused', reason: 'paused by the user' };
   if (f.breaker && f.breaker.state !== 'closed') {
-    return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${f.breaker.until}` };
+    return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(f.breaker.until, { zone: m.timezone, now })}` };
   }
   const ss = skillSlots(skill.name, m);
   const once = ss.spec.kind === 'at' ? ledger.slot(skill.name, new Date(ss.spec.at).toISOString()) : undefined;
@@ -46,7 +48,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
     // Late counts from when the slot starts: its jitter delay is not lateness.
     const due = nextSlotOf(ss.spec, since);
     if (due !== null && ss.startOf(due) <= now - graceMs) {
-      return { state: 'late', reason: `the slot due ${new Date(due).toISOString()} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
+      return { state: 'late', reason: `the slot due ${formatTime(due, { zone: m.timezone, now, seconds: true })} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
     }
   }
   if (!last) return { state: 'pending', reason: 'no run yet' };
@@ -59,7 +61,9 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
   const recent = ledger.recentRuns(s.name);
   const last: LedgerEnd | undefined = recent[recent.length - 1];
   const m = s.manifest;
-  const next = state === 'done' ? null : nextRun !== undefined ? nextRun : m && m.enabled ? nextStart(s.name, m, now) : null;
+  const gates = m && state !== 'done' ? { spec: slotSpecOf(m), timezone: m.timezone, enabled: m.enabled, paused: f.paused, deferred: f.deferredOn, breaker: f.breaker, tokens: f.tokens } : null;
+  const first = nextRun !== undefined ? nextRun : m && m.enabled ? nextStart(s.name, m, now) : null;
+  const next = gates ? nextRunOf(gates, now, first) : { at: null, reason: null };
   return {
     name: s.name,
     source: s.source,
@@ -76,8 +80,9 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
     breaker: f.breaker,
     tokens: f.tokens ?? null,
-    nextRun: next ? new Date(next).toISOString() : null,
-    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}) } : null,
+    nextRun: next.at,
+    nextRunReason: next.reason,
+    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}), ...(last.delivery ? { delivery: last.delivery } : {}) } : null,
     running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
     recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
     successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
@@ -116,8 +121,15 @@ export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
   return { status: 'ok', since: i.host.startedAt ?? at, reason: 'scheduler ticking' };
 }
 
+/** While no run start can be written, no slot starts: the next run waits for space (slot-plan's gates, one more). */
+function skillsUnderStorage(skills: SkillView[], storage: StorageHealth | undefined): SkillView[] {
+  if (storage?.status !== 'runs-failing') return skills;
+  return skills.map((s) => (s.nextRun || s.nextRunReason ? { ...s, nextRun: null, nextRunReason: 'when the disk has space again' } : s));
+}
+
 export function composeHealth(i: HealthInputs): HealthReport {
   const at = new Date(i.now).toISOString();
+  i = { ...i, skills: skillsUnderStorage(i.skills, i.storage) };
   const layers: Layers = { session: i.layers.session, gateway: i.layers.gateway, runtime: runtimeHealth(i, at) };
   return {
     generatedAt: at,

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { HOST_STALE_MS, LAYER_NAMES, type DependencyHealth, type LayerHealth, type LayerName } from '../../common/health.js';
 import type { HealthReport } from '../../common/layer-protocol.ts';
 import { readBreakers } from '../runs/breaker.ts';
-import { readDependencySpecs } from '../dependencies/config.ts';
 import { isDependencyTransition } from '../dependencies/monitor.ts';
 import { composeHealth, skillView } from './health-composer.ts';
 import { tokenHistory } from '../models/usage-view.ts';
@@ -12,7 +11,7 @@ import { readJsonl } from '../home/jsonl.ts';
 import { Ledger } from '../runs/ledger.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
-import { discoverSkills } from '../skills/skill-loader.ts';
+import { validateSkills } from '../skills/skill-validation.ts';
 import { readPaused } from '../skills/paused.ts';
 import { checkStorage } from './storage-health.ts';
 
@@ -31,19 +30,21 @@ export function isLayerTransition(v: unknown): v is LayerTransition {
 /** `clawkeeper status`: the health report, from the files alone. */
 export type StatusReport = HealthReport;
 
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Host alive: its state file was refreshed within HOST_STALE_MS and its process exists. */
 export function readHostLiveness(paths: HomePaths, now: number, freshMs = HOST_STALE_MS): { alive: boolean; state: HostState | null; reason?: string } {
   const state = readHostState(paths.hostState);
   if (!state) return { alive: false, state: null };
   const age = now - Date.parse(state.last_alive);
-  let exists = false;
-  try {
-    process.kill(state.pid, 0);
-    exists = true;
-  } catch (err) {
-    exists = (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  if (!exists) return { alive: false, state, reason: `the host (pid ${state.pid}) is not running; last alive ${state.last_alive}` };
+  if (!processExists(state.pid)) return { alive: false, state, reason: `the host (pid ${state.pid}) is not running; last alive ${state.last_alive}` };
   if (!(age < freshMs)) return { alive: false, state, reason: `the host (pid ${state.pid}) is not responding (no update for ${Math.round(age / 1000)} s)` };
   return { alive: true, state };
 }
@@ -67,7 +68,7 @@ export function latestDependencyStates(paths: HomePaths, logger: Logger, neededB
     const t = last.get(name);
     out[name] = t
       ? { status: t.status, since: t.at, reason: alive ? t.reason : `${t.reason} (as last probed; no host is probing now)`, latencyMs: t.latency_ms ?? null, neededBy: skills }
-      : { status: 'ok', since: new Date(0).toISOString(), reason: 'not probed yet', latencyMs: null, neededBy: skills };
+      : { status: 'unknown', since: '', reason: alive ? 'not probed yet' : 'not probed yet (no host is probing now)', latencyMs: null, neededBy: skills };
   }
   return out;
 }
@@ -78,15 +79,9 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   ledger.load();
   const paused = readPaused(paths);
   const breakers = readBreakers(paths.breakers, logger);
-  const specs = readDependencySpecs(paths, env);
-  const skills = discoverSkills(bundledDir, paths.skills);
+  const { skills } = validateSkills(paths, bundledDir, env);
   const neededBy = new Map<string, string[]>();
   for (const s of skills) {
-    const unknown = s.manifest?.needs.filter((n) => !specs.has(n)) ?? [];
-    if (unknown.length) {
-      s.problems.push(...unknown.map((n) => ({ file: s.file, field: 'needs', message: `unknown dependency "${n}": define it in ${paths.config} under "dependencies" (network is built in)` })));
-      s.manifest = null;
-    }
     if (s.manifest?.enabled) for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
   }
   const dependencies = latestDependencyStates(paths, logger, neededBy, alive);
@@ -99,19 +94,24 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   });
   const latest = latestLayerStates(paths, logger);
   const at = new Date(now).toISOString();
+  // Files alone cannot tell a layer's state while no host answers: unknown, never failed.
   const layer = (name: 'session' | 'gateway'): LayerHealth => {
-    if (!alive) return { status: 'failed', since: state?.last_alive ?? at, reason: 'the host is not running' };
+    if (!alive) return { status: 'unknown', since: state?.last_alive ?? at, reason: 'no host answers, so nobody knows (the host supervises this layer)' };
     const t = latest[name];
-    return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'failed', since: state?.started_at ?? at, reason: 'no health record yet' };
+    return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'unknown', since: state?.started_at ?? at, reason: 'no health record yet' };
   };
+  // Checked here from the file system itself, so a full disk is named even while the host cannot write its state.
+  const storage = checkStorage(paths.runs, paths.logs, now);
+  // A host whose process exists but whose state file is stale, on a disk that cannot be written:
+  // the disk is what stops it, not a dead host.
+  const diskStuck = !alive && state !== null && storage.status === 'runs-failing' && processExists(state.pid);
   return composeHealth({
     now,
-    host: { alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null, ...(reason ? { notAliveReason: reason } : {}) },
+    host: { alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null, ...(reason ? { notAliveReason: diskStuck ? `${storage.reason} (the host, pid ${state.pid}, cannot record that it is alive and did not answer on host.sock)` : reason } : {}) },
     layers: { session: layer('session'), gateway: layer('gateway') },
     dependencies,
     skills: views,
-    // Checked here from the file system itself, so a full disk is named even while the host cannot write its state.
-    storage: checkStorage(paths.runs, paths.logs, now),
+    storage,
   });
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { statfsSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Clock } from '../scheduling/clock.ts';
 import type { Logger } from '../home/logger.ts';
 
@@ -42,6 +42,24 @@ export function logReserveBytes(size: number): number {
   return Math.min(16 * 1024 * 1024, Math.floor(size / 10));
 }
 
+/** "0 bytes", "12 KiB", "3.4 MiB". */
+export function bytesWords(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * Why runs cannot start, in the words every view shows: the folder, the free space on its file
+ * system and what it means ("disk full: /h/runs — 0 bytes free on the file system of /h; runs
+ * cannot be recorded, so none start").
+ */
+export function runsFailingWords(code: string | undefined, runsDir: string): string {
+  const space = freeSpace(runsDir);
+  const free = space ? ` — ${bytesWords(space.free)} free on the file system of ${dirname(runsDir)}` : '';
+  return `${storageWords(code)}: ${runsDir}${free}; runs cannot be recorded, so none start`;
+}
+
 /** Can a small file be written in `dir` right now? The error message when not. */
 export function writeProbe(dir: string): string | null {
   const f = join(dir, `.write-probe-${process.pid}`);
@@ -76,7 +94,7 @@ export function storageWords(code: string | undefined): string {
 export function checkStorage(runsDir: string, logsDir: string, now = Date.now()): StorageHealth {
   const since = new Date(now).toISOString();
   const runs = writeProbe(runsDir);
-  if (runs) return { status: 'runs-failing', path: runsDir, reason: `${storageWords(runs)}: ${runsDir}; run start entries cannot be written, so no skill is started`, since };
+  if (runs) return { status: 'runs-failing', path: runsDir, reason: runsFailingWords(runs, runsDir), since };
   const logs = writeProbe(logsDir);
   if (logs) return { status: 'logs-failing', path: logsDir, reason: `${storageWords(logs)}: ${logsDir}; run output is not kept`, since };
   const space = freeSpace(logsDir);
@@ -139,7 +157,7 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
     if (!isStorageError(err)) return false;
     const dir = kind === 'runs' ? this.runsDir : this.logsDir;
     if (kind === 'runs') {
-      this.set({ status: 'runs-failing', path: dir, reason: `${storageWords(err.code)}: ${dir}; run start entries cannot be written, so no skill is started (${path})`, since: this.now() });
+      this.set({ status: 'runs-failing', path: dir, reason: `${runsFailingWords(err.code, dir)} (${path})`, since: this.now() });
     } else if (this.state.status === 'ok') {
       this.set({ status: 'logs-failing', path: dir, reason: `${storageWords(err.code)}: ${dir}; run output and status files are not kept (${path})`, since: this.now() });
     }

@@ -4,7 +4,15 @@ import { ClawError, errorMessage } from '../../common/errors.ts';
 import { HOST_OPS, type HostReply, type HostRequest, type RunOnceResult, type RunResult } from '../../common/host-protocol.ts';
 import type { Host } from './host.ts';
 import type { LayerLink } from '../supervision/layer-link.ts';
-import { buildStatusReport } from '../health/status-report.ts';
+import { liveHealth, noLayers } from '../health/live-health.ts';
+import type { HealthReport, Snapshot } from '../../common/layer-protocol.ts';
+
+/** The health report within a snapshot (no metrics, ports or transitions). */
+function healthOnly(s: Snapshot): HealthReport {
+  const { generatedAt, mode, scenario, layers, dependencies, skills, storage } = s;
+  const { alive, pid, startedAt, lastAlive } = s.host;
+  return { generatedAt, mode, scenario, layers, dependencies, skills, host: { alive, pid, startedAt, lastAlive }, ...(storage ? { storage } : {}) };
+}
 
 const C = 'host';
 /** What `clawkeeper open` prints is good for one minute (as the gateway's own login codes). */
@@ -31,8 +39,13 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
     throw new ClawError('CK_BAD_REQUEST', C, `unknown op ${JSON.stringify(String(req.op)).slice(0, 80)}; one of ${HOST_OPS.join(', ')}`);
   }
   switch (req.op) {
-    case 'status':
-      return { ...buildStatusReport(host.paths, host.bundledSkillsDir, host.logger) };
+    case 'status': {
+      // What this host knows now, from memory: it answers even while it cannot write a file
+      // (a full disk leaves runs/_host.json stale; the file-only view asks here then).
+      const now = Date.now();
+      if (link) return { ...healthOnly(link.snapshot()) };
+      return { ...liveHealth(host, noLayers(new Date(now).toISOString()), host.started || now, now) };
+    }
     case 'login-code': {
       if (!link) throw new ClawError('CK_UNAVAILABLE', C, 'this host runs without its gateway, so there is no dashboard to log in to');
       return { code: link.loginCode(LOGIN_CODE_TTL_MS), expiresInSeconds: LOGIN_CODE_TTL_MS / 1000 };
@@ -42,7 +55,9 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       const r = host.runNow(name, { force: req.force === true });
       if (!r) throw invalid(host, name);
       if ('refused' in r) throw new ClawError(r.refused.code, C, r.refused.message);
-      return { run_id: r.runId, queued: r.queued } satisfies RunResult;
+      // Queued: behind which run, so the caller can say so (never "started as run null").
+      const behind = r.queued ? (host.runningId(name) ?? null) : null;
+      return { run_id: r.runId, queued: r.queued, ...(r.queued ? { behind } : {}) } satisfies RunResult;
     }
     case 'pause':
       host.pause(knownSkill(host, req.skill));

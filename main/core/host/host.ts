@@ -218,6 +218,11 @@ export class Host extends EventEmitter<HostEvents> {
     return this.runs.running(name)?.runId;
   }
 
+  /** When this host started (ms), or 0 before `start`. */
+  get started(): number {
+    return this.startedAt;
+  }
+
   nextRun(name: string): number | undefined {
     return this.trigger.nextRun(name);
   }

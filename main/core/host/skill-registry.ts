@@ -2,8 +2,8 @@ import type { LoadedSkill } from '../../common/types.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
 import { readPaused, writePaused } from '../skills/paused.ts';
-import { discoverSkills, formatProblems } from '../skills/skill-loader.ts';
-import { readDependencySpecs } from '../dependencies/config.ts';
+import { formatProblems } from '../skills/skill-loader.ts';
+import { validateSkills } from '../skills/skill-validation.ts';
 import type { DependencyMonitor } from '../dependencies/monitor.ts';
 import type { DependencyWaits } from '../dependencies/waits.ts';
 import type { TriggerTarget } from '../scheduling/trigger.ts';
@@ -41,15 +41,7 @@ export class SkillRegistry {
    */
   load(): LoadedSkill[] {
     const { paths, log } = this.o;
-    const found = discoverSkills(this.o.bundledSkillsDir, paths.skills);
-    const specs = readDependencySpecs(paths, this.o.env, (m) => log.warn(m));
-    for (const s of found) {
-      const unknown = s.manifest?.needs.filter((n) => !specs.has(n)) ?? [];
-      if (unknown.length > 0) {
-        s.problems.push(...unknown.map((n) => ({ file: s.file, field: 'needs', message: `unknown dependency "${n}": define it in ${paths.config} under "dependencies" (network is built in)` })));
-        s.manifest = null;
-      }
-    }
+    const { skills: found, specs } = validateSkills(paths, this.o.bundledSkillsDir, this.o.env, (m) => log.warn(m));
     this.skills = new Map(found.map((s) => [s.name, s]));
     const neededBy = new Map<string, string[]>();
     for (const s of found) {

@@ -4,6 +4,7 @@
 // it, failure re-opens it with the cool-down doubled (cap 1 h). A provider outage
 // (upstream-failure), a budget refusal or an interruption neither counts nor resets the count:
 // they say nothing about the skill itself. State is kept in runs/_breakers.json.
+import { formatTime } from '../../common/time-words.js';
 import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import type { BreakerPolicy, RunOutcome } from '../../common/types.ts';
@@ -67,7 +68,7 @@ export class Breakers {
     const r = this.get(skill);
     if (r.state === 'closed') return { kind: 'run' };
     if (r.state === 'open' && r.until && now < Date.parse(r.until)) {
-      return { kind: 'skip', detail: `breaker open after ${r.failures} failed runs in a row; the next due slot after ${r.until} runs as a probe` };
+      return { kind: 'skip', detail: `breaker open after ${r.failures} failed runs in a row; the next due slot after ${formatTime(r.until, { now, seconds: true })} runs as a probe` };
     }
     if (r.state === 'half-open' && probeUnderWay) return { kind: 'skip', detail: 'breaker half-open: a probe run is under way' };
     if (r.state !== 'half-open') this.set(skill, { ...r, state: 'half-open' });

@@ -14,7 +14,8 @@ import { readPaused } from '../skills/paused.ts';
 import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
 import { startRun, type RunHandle } from './runner.ts';
 import { claimSlot, pruneClaims, releaseClaim } from './slot-claim.ts';
-import { discoverSkills, formatProblems } from '../skills/skill-loader.ts';
+import { formatProblems } from '../skills/skill-loader.ts';
+import { validateSkills } from '../skills/skill-validation.ts';
 import { writeStatusFile } from './status-file.ts';
 
 /** Exit codes of run-once: what an external scheduler sees. 0 whenever the slot needs nothing more. */
@@ -118,7 +119,8 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   const paths = homePaths(o.home);
   const fail = (exitCode: number, message: string): RunOnceResult => ({ exitCode, kind: 'error', message, ends: [] });
   ensureRunHome(paths, o.logger);
-  const skill = discoverSkills(o.bundledSkillsDir, paths.skills).find((s) => s.name === o.skill);
+  // The one validation (skills, status, run and the host agree): an unknown need is invalid here too.
+  const skill = validateSkills(paths, o.bundledSkillsDir, process.env).skills.find((s) => s.name === o.skill);
   if (!skill) return fail(RUN_ONCE_EXIT.unknownSkill, `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`);
   const m = skill.manifest;
   if (!m) return fail(RUN_ONCE_EXIT.invalidSkill, `skill "${o.skill}" is invalid and will not run:\n${formatProblems(skill, '  ')}`);

@@ -6,8 +6,7 @@ import type { Host } from '../host/host.ts';
 import { executeCommand } from '../host/host-commands.ts';
 import type { HostOp } from '../../common/host-protocol.ts';
 import { computeMetrics } from '../health/metrics.ts';
-import { composeHealth, skillView } from '../health/health-composer.ts';
-import { tokenHistory } from '../models/usage-view.ts';
+import { liveHealth } from '../health/live-health.ts';
 import type { Supervisor } from './supervisor.ts';
 
 export const HOST_SESSION = 'clawkeeper';
@@ -98,22 +97,7 @@ export class LayerLink {
   snapshot(): Snapshot {
     const now = this.clock.now();
     const host = this.host;
-    const skills = host.listSkills().map((s) => {
-      const since = host.runningSince(s.name);
-      const running = since !== undefined ? { runId: host.runningId(s.name) ?? '', since } : null;
-      const m = s.manifest;
-      const tokens = m && (m.model || m.budget) ? tokenHistory(host.paths, m, now) : null;
-      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens };
-      return skillView(s, host.ledger, now, facts, host.nextRun(s.name) ?? null, running);
-    });
-    const report = composeHealth({
-      now,
-      host: { alive: true, pid: process.pid, startedAt: new Date(this.startedAt).toISOString(), lastAlive: new Date(now).toISOString() },
-      layers: { session: this.sup.health('session'), gateway: this.sup.health('gateway') },
-      dependencies: host.dependencyHealth(),
-      skills,
-      storage: host.storageHealth(),
-    });
+    const report = liveHealth(host, { session: this.sup.health('session'), gateway: this.sup.health('gateway') }, this.startedAt, now);
     const runs: LedgerEnd[] = host.listSkills().flatMap((s) => [...host.ledger.recentRuns(s.name)]);
     const dayAgo = now - 24 * 3600_000;
     return {

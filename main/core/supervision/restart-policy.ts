@@ -14,6 +14,12 @@ export interface RestartOptions {
   firstBackoffMs: number;
   maxBackoffMs: number;
   stableMs: number;
+  /**
+   * The cap for a layer that never became ready and said why (its port held by another
+   * program): that will not fix itself in 5 s, so retrying every 5 s forever only fills the log;
+   * the backoff goes on doubling up to this (default 60 s).
+   */
+  fatalMaxBackoffMs?: number;
 }
 
 export interface Departure {
@@ -39,5 +45,6 @@ export interface RestartDecision {
 export function decideRestart(d: Departure, o: RestartOptions): RestartDecision {
   const before = d.wasReady && d.upMs > o.stableMs ? 0 : d.crashes;
   if (d.wasReady && d.signal !== null && !d.fatal) return { delayMs: 0, crashes: before, crashLoop: false };
-  return { delayMs: Math.min(o.maxBackoffMs, o.firstBackoffMs * 2 ** before), crashes: before + 1, crashLoop: true };
+  const cap = d.fatal && !d.wasReady ? Math.max(o.maxBackoffMs, o.fatalMaxBackoffMs ?? 60_000) : o.maxBackoffMs;
+  return { delayMs: Math.min(cap, o.firstBackoffMs * 2 ** before), crashes: before + 1, crashLoop: true };
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import { FakeClock } from '../../../main/core/scheduling/clock.ts';
 import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
 import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { localHost, readStatus, runOnce, writeModels } from '../../helpers/model-home.ts';
 
 describe('prompt skills: the runner sends the prompt and saves the reply', () => {
@@ -112,5 +113,12 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     assert.doesNotMatch(end.delivery!.error!, /token=abc/, 'the webhook URL may hold a secret');
     assert.equal(calls, 3, 'retried');
     assert.ok(existsSync(join(h, status.output!)), 'the reply is saved whatever the delivery');
+    // Not fine though (#17): `status` says the output was not delivered, in its state, reason and last run.
+    const json = JSON.parse((await runCli(h, ['status', '--json'])).out) as { mode: string; skills: { name: string; state: string; reason: string }[] };
+    const hooked = json.skills.find((k) => k.name === 'hooked')!;
+    assert.equal(hooked.state, 'failing');
+    assert.match(hooked.reason, /output was not delivered: .*HTTP 502/);
+    const text = (await runCli(h, ['status'])).out;
+    assert.match(text, /^hooked\s+failing\s.*success, not delivered: /m);
   });
 });

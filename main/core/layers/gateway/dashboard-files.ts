@@ -12,7 +12,7 @@ export function dashboardFiles(): StaticFiles {
     { prefix: '/vendor/preact-hooks/', dir: dirOf('preact/hooks'), files: new Set(['hooks.module.js']) },
     { prefix: '/vendor/htm/', dir: dirOf('htm'), files: new Set(['htm.module.js']) },
     { prefix: '/vendor/uplot/', dir: join(dirOf('uplot'), '..', 'dist'), files: new Set(['uPlot.esm.js', 'uPlot.min.css']) },
-    { prefix: '/common/', dir: join(root, 'main', 'common'), files: new Set(['health.js', 'session-client.js']) },
+    { prefix: '/common/', dir: join(root, 'main', 'common'), files: new Set(['health.js', 'time-words.js', 'session-client.js']) },
     { prefix: '/', dir: join(root, 'renderer') },
   ]);
 }

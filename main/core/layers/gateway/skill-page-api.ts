@@ -8,7 +8,8 @@ import { ClawError } from '../../../common/errors.ts';
 import type { LedgerEnd, LedgerSkip, LedgerStart } from '../../../common/types.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
-import { nextSlotOf, slotSpecOf, timingOfLabel } from '../../scheduling/slots.ts';
+import { slotSpecOf, timingOfLabel } from '../../scheduling/slots.ts';
+import { planSlots, type PlannedSlot } from '../../scheduling/slot-plan.ts';
 import type { Ledger } from '../../runs/ledger.ts';
 import type { HomePaths } from '../../home/paths.ts';
 
@@ -37,7 +38,8 @@ export interface SkillPage {
   totalRuns: number;
   /** Newest first. */
   skips: LedgerSkip[];
-  nextSlots: string[];
+  /** The next 10 slots, each marked when the breaker, budget, pause or a waiting dependency will skip it. */
+  nextSlots: PlannedSlot[];
   manifest: { file: string; text: string } | null;
 }
 
@@ -53,18 +55,9 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
     }
   }
   const all = [...runs.values()].reverse();
-  const manifest = manifestOf(skill, paths);
-  const nextSlots: string[] = [];
-  if (skill.schedule && skill.state !== 'invalid' && skill.state !== 'done') {
-    const spec = slotSpecOf(timingOfLabel(skill.schedule, skill.timezone));
-    for (let t = now; nextSlots.length < 10; ) {
-      const n = nextSlotOf(spec, t);
-      if (n === null) break;
-      nextSlots.push(new Date(n).toISOString());
-      t = n;
-    }
-  }
-  return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest };
+  const spec = skill.schedule ? slotSpecOf(timingOfLabel(skill.schedule, skill.timezone)) : null;
+  const nextSlots = skill.state === 'invalid' || skill.state === 'done' ? [] : planSlots({ ...skill, spec, tokens: skill.tokens ?? null }, now, 10);
+  return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest: manifestOf(skill, paths) };
 }
 
 function fromStart(e: LedgerStart | LedgerEnd): PageRun {
