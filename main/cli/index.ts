@@ -17,6 +17,7 @@ const USAGE = `usage: clawkeeper <command>
   health               the article's check: gateway /health plus fresh status files
   skills               list skills, with every problem of the invalid ones
   run <name> [--force] run a skill now (by the running host, over host.sock; here only when no host runs)
+  reset-breaker <name> close a skill's tripped circuit breaker (by the running host)
   open                 print a one-time dashboard login link
   token [--rotate]     where the API token is; --rotate replaces it (no restart needed)
   logs <name> [-n N]   recent runs of a skill and its last output
@@ -76,6 +77,9 @@ export async function main(argv: string[]): Promise<number> {
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
     case 'open':
       return (await commands()).openCommand(ctx);
+    case 'reset-breaker':
+      if (!arg) break;
+      return (await import('./reset-breaker.ts')).resetBreakerCommand(ctx, arg);
     case 'import':
       return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true });
     case 'token':

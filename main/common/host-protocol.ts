@@ -2,9 +2,12 @@
 // per line, one reply line per request. The CLI and the gateway's IPC commands both speak it
 // (main/core/host/host-commands.ts executes it), so every front-end behaves the same.
 
-export type HostOp = 'run' | 'pause' | 'resume' | 'status' | 'run-once' | 'login-code';
+export type HostOp = 'run' | 'pause' | 'resume' | 'reset-breaker' | 'status' | 'run-once' | 'login-code';
 
-export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'status', 'run-once', 'login-code'];
+export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'reset-breaker', 'status', 'run-once', 'login-code'];
+
+/** The commands on one skill that every front-end (CLI, dashboard, tray) sends the same way. */
+export type SkillOp = 'run' | 'pause' | 'resume' | 'reset-breaker';
 
 export interface HostRequest {
   id: number;
@@ -16,6 +19,8 @@ export interface HostRequest {
   trigger?: 'schedule' | 'manual';
   /** run-once / run: ignore the skill's `needs` (dependencies). */
   force?: boolean;
+  /** pause: why, kept with the pause and shown beside the state in every view (at most 200 characters). */
+  note?: string;
 }
 
 export interface HostError {

@@ -17,6 +17,8 @@ export interface SkillView {
   timezone: string | null;
   enabled: boolean;
   paused: boolean;
+  /** Why it was paused, as written with the pause (null: not paused, or no note). */
+  pauseNote?: string | null;
   /** What the skill needs (skill.json `needs`). */
   needs: string[];
   /** The needs that are down now: its due slots wait (state `deferred`). */
@@ -88,6 +90,6 @@ export type LayerToHost =
   | { type: 'standby' }
   /** Every 200 ms from an active layer: its event loop turns (the quick hang verdict needs silence). */
   | { type: 'alive' }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload'; skill: string; force?: boolean }
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reset-breaker' | 'reload'; skill: string; force?: boolean; note?: string }
   /** The session layer cannot store history (a full disk), or can again (null). */
   | { type: 'storage'; problem: string | null };

@@ -12,6 +12,8 @@ import type { StorageHealth } from './storage-health.ts';
 
 export interface SkillFacts {
   paused: boolean;
+  /** The note kept with the pause (runs/_paused.json), shown beside the state in every view. */
+  pauseNote?: string | null;
   hostAlive: boolean;
   /** Needs of the skill that are down now. */
   deferredOn: string[];
@@ -25,7 +27,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   const m = skill.manifest;
   if (!m) return { state: 'invalid', reason: skill.problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
   if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
-  if (f.paused) return { state: 'paused', reason: 'paused by the user' };
+  if (f.paused) return { state: 'paused', reason: f.pauseNote ? `paused by the user: ${f.pauseNote}` : 'paused by the user' };
   if (f.breaker && f.breaker.state !== 'closed') {
     return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${f.breaker.until}` };
   }
@@ -63,6 +65,7 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     timezone: m?.timezone ?? null,
     enabled: m?.enabled ?? false,
     paused: f.paused,
+    pauseNote: f.paused && f.pauseNote ? f.pauseNote : null,
     needs: m?.needs ?? [],
     deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
     breaker: f.breaker,

@@ -103,7 +103,7 @@ export class LayerLink {
       const running = since !== undefined ? { runId: host.runningId(s.name) ?? '', since } : null;
       const m = s.manifest;
       const tokens = m && (m.model || m.budget) ? tokenHistory(host.paths, m, now) : null;
-      const facts = { paused: host.isPaused(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens };
+      const facts = { paused: host.isPaused(s.name), pauseNote: host.pauseNote(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens };
       return skillView(s, host.ledger, now, facts, host.nextRun(s.name) ?? null, running);
     });
     const report = composeHealth({
@@ -129,7 +129,7 @@ export class LayerLink {
     if (msg.type === 'storage') return this.host.storage.layerWrites(name, msg.problem);
     if (name !== 'gateway' || msg.type !== 'command') return;
     // The same commands as host.sock (host-commands.ts), so the gateway and the CLI agree.
-    void executeCommand(this.host, this, { id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}) }).then((r) => {
+    void executeCommand(this.host, this, { id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}), ...(typeof msg.note === 'string' ? { note: msg.note } : {}) }).then((r) => {
       this.sup.send('gateway', r.ok ? { type: 'reply', id: msg.id, ok: true, result: r.result } : { type: 'reply', id: msg.id, ok: false, error: r.error });
       this.schedulePush();
     });

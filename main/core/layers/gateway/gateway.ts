@@ -3,6 +3,7 @@ import { withLiveness } from '../../../common/health.js';
 import { createServer } from 'node:http';
 import { ClawError } from '../../../common/errors.ts';
 import type { Snapshot } from '../../../common/layer-protocol.ts';
+import type { SkillOp } from '../../../common/host-protocol.ts';
 import { homePaths, resolveHome } from '../../home/paths.ts';
 import { TokenSource } from '../../auth/token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
@@ -26,7 +27,7 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 
 const files = dashboardFiles();
 
-function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: boolean } = {}): Promise<unknown> {
+function command(op: SkillOp, skill: string, opts: { force?: boolean; note?: string } = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const timer = setTimeout(() => {
@@ -34,7 +35,7 @@ function command(op: 'run' | 'pause' | 'resume', skill: string, opts: { force?: 
       reject(new ClawError('CK_UNAVAILABLE', 'gateway', 'the host did not answer within 2 s'));
     }, 2000);
     pending.set(id, { resolve, reject, timer });
-    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}) });
+    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}), ...(opts.note !== undefined ? { note: opts.note } : {}) });
   });
 }
 

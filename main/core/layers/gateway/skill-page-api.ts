@@ -5,7 +5,8 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClawError } from '../../../common/errors.ts';
-import type { LedgerEnd, LedgerSkip, LedgerStart } from '../../../common/types.ts';
+import type { LedgerSkip } from '../../../common/types.ts';
+import type { RunRow, RunsIndex } from './runs-index.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
 import { nextSlot } from '../../scheduling/cron.ts';
@@ -17,18 +18,8 @@ const C = 'gateway';
 const LOG_CHUNK = 256 * 1024;
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
-export interface PageRun {
-  run_id: string;
-  slot: string | null;
-  trigger: string;
-  attempt: number;
-  started_at: string;
-  ended_at: string | null;
-  duration_ms: number | null;
-  outcome: string | null;
-  error?: string;
-  exit_code?: number | null;
-}
+/** A run with its tokens, delivery and saved reply (runs-index.ts). */
+export type PageRun = RunRow;
 
 export interface SkillPage {
   skill: SkillView;
@@ -41,18 +32,10 @@ export interface SkillPage {
   manifest: { file: string; text: string } | null;
 }
 
-export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, limit: number, now = Date.now()): SkillPage {
-  const runs = new Map<string, PageRun>();
-  const skips: LedgerSkip[] = [];
-  for (const e of ledger.readEntries(skill.name)) {
-    if (e.type === 'skip') skips.push(e);
-    else if (e.type === 'start') runs.set(e.run_id, fromStart(e));
-    else {
-      const r = runs.get(e.run_id) ?? fromStart(e);
-      runs.set(e.run_id, { ...r, ended_at: e.ended_at, duration_ms: e.duration_ms, outcome: e.outcome, error: e.error, exit_code: e.exit_code });
-    }
-  }
-  const all = [...runs.values()].reverse();
+export function skillPage(skill: SkillView, index: RunsIndex, ledger: Ledger, paths: HomePaths, limit: number, now = Date.now()): SkillPage {
+  // Runs from the index kept between requests; skips (fewer, and not indexed) from the ledger.
+  const skips = ledger.readEntries(skill.name).filter((e): e is LedgerSkip => e.type === 'skip');
+  const all = [...index.runsOf(skill.name)].reverse();
   const nextSlots: string[] = [];
   if (skill.schedule && skill.state !== 'invalid') {
     for (let t = now; nextSlots.length < 10; ) {
@@ -63,10 +46,6 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
     }
   }
   return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest: manifestOf(skill, paths) };
-}
-
-function fromStart(e: LedgerStart | LedgerEnd): PageRun {
-  return { run_id: e.run_id, slot: e.slot, trigger: e.trigger, attempt: e.attempt, started_at: e.started_at, ended_at: null, duration_ms: null, outcome: null };
 }
 
 /** The skill.json the host loaded (a user skill wins over a bundled one), as text: an invalid one may not parse. */
