@@ -53,7 +53,8 @@ onHost((msg) => {
     pending.delete(msg.id);
     clearTimeout(p.timer);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(new ClawError((msg.error?.code as 'CK_CONFLICT') ?? 'CK_INTERNAL', 'gateway', msg.error?.message ?? 'the host refused'));
+    // The host's refusal, word for word as the CLI prints it ("[host] …"), not wrapped in "[gateway]".
+    else p.reject(new ClawError((msg.error?.code as 'CK_CONFLICT') ?? 'CK_INTERNAL', 'host', (msg.error?.message ?? 'the host refused').replace(/^\[host\] /, '')));
   }
 });
 exitWithHost();
