@@ -9,15 +9,18 @@ import htm from 'htm';
 import { MODE_WORDS, modeColor } from 'clawkeeper/common/health.js';
 import { httpSource, ipcSource } from './data-sources.js';
 import { applyEvent, effectiveState, eventTime, rebase } from './view-model.js';
-import { SkillPage } from './skill-page.js';
 import { useRoute } from './route.js';
 import { FilteredSkills } from './skills-filter.js';
 import { StaleNote } from './stale.js';
 import { Badge } from './badge.js';
 import { LayerStrip } from './layer-strip.js';
 import { SkillsTable } from './skills-table.js';
-import { Dependencies, Metrics, Timeline, TokenChart } from './dashboard-panels.js';
-import { RunsView } from './runs-view.js';
+import { lazy, Later, Loading } from './later.js';
+
+// Not needed for the first screen: loaded after it (panels) or when the address asks (pages).
+const PANELS = lazy(() => import('./dashboard-panels.js'));
+const SKILL_PAGE = lazy(() => import('./skill-page.js'));
+const RUNS_VIEW = lazy(() => import('./runs-view.js'));
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -83,12 +86,12 @@ function App({ source }) {
   const state = effectiveState(snap, reach, lostAt.current);
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
-  if (route.view === 'skill') return html`<${SkillPage} key=${route.skill} name=${route.skill} route=${route} snap=${state} now=${now} source=${source} />`;
+  if (route.view === 'skill') return html`<${Later} module=${SKILL_PAGE} fallback=${html`<${Loading} what=${route.skill} />`} render=${(/** @type {any} */ m) => html`<${m.SkillPage} key=${route.skill} name=${route.skill} route=${route} snap=${state} now=${now} source=${source} />`} />`;
   const banner = state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`;
   if (route.view === 'runs') {
     return html`<main class="runs-view" data-mode=${state.mode}>
       <${TopBar} mode=${state.mode} here="runs" />${banner}
-      <${RunsView} query=${route.query} snap=${state} now=${now} />
+      <${Later} module=${RUNS_VIEW} fallback=${html`<${Loading} what="runs" />`} render=${(/** @type {any} */ m) => html`<${m.RunsView} query=${route.query} snap=${state} now=${now} />`} />
     </main>`;
   }
   return html`<main data-mode=${state.mode} data-stale=${reach.gateway ? undefined : 'true'}>
@@ -98,13 +101,7 @@ function App({ source }) {
     <${LayerStrip} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
     <h2 class="skills-head">Skills (${state.skills.length})</h2>
     <${FilteredSkills} skills=${state.skills} now=${now} source=${source} Table=${SkillsTable} />
-    <h2>Dependencies</h2>
-    <${Dependencies} dependencies=${state.dependencies} now=${now} />
-    <h2>Metrics</h2>
-    <${Metrics} metrics=${state.metrics} />
-    <h2>Last 24 hours</h2>
-    ${showTimeline ? html`<${Timeline} snap=${state} />` : html`<div class="panel loading">Loading the timeline…</div>`}
-    <${TokenChart} skills=${state.skills} />
+    ${showTimeline ? html`<${Later} module=${PANELS} render=${(/** @type {any} */ m) => html`<${m.Panels} state=${state} now=${now} />`} />` : html`<div class="panel loading">Loading dependencies, metrics and the timeline…</div>`}
   </main>`;
 }
 

@@ -5,6 +5,9 @@ import { h } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
+import { addStylesheet } from './later.js';
+
+addStylesheet('vendor/uplot/uPlot.min.css');
 import { COLOR_ICON, dependencyColor } from 'clawkeeper/common/health.js';
 import { percent, relative, timelineData } from './view-model.js';
 
@@ -107,4 +110,15 @@ export function Timeline({ snap }) {
   useEffect(() => plot.current?.setData(/** @type {any} */ (data)), [data]);
   return html`<div class="panel"><div ref=${ref} data-chart="timeline"></div>
     <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span><span>Dots: runs (green ok, red failed)</span></div></div>`;
+}
+
+/** Everything below the skills, in order. @param {{ state: any, now: number }} p */
+export function Panels({ state, now }) {
+  return html`<h2>Dependencies</h2>
+    <${Dependencies} dependencies=${state.dependencies} now=${now} />
+    <h2>Metrics</h2>
+    <${Metrics} metrics=${state.metrics} />
+    <h2>Last 24 hours</h2>
+    <${Timeline} snap=${state} />
+    <${TokenChart} skills=${state.skills} />`;
 }

@@ -9,6 +9,9 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import uPlot from 'uplot';
+import { addStylesheet } from './later.js';
+
+addStylesheet('vendor/uplot/uPlot.min.css');
 import { getJson } from './api.js';
 import { outcomeColor } from './badge.js';
 import { SkillState } from './skills-table.js';

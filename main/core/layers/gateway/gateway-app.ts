@@ -64,6 +64,7 @@ interface Gateway {
   /** Every skill's runs, kept between requests (runs-index.ts). */
   runs: RunsIndex;
   skillsJson: () => Buffer;
+  snapshotJson: () => Buffer;
   pageHeaders: () => Record<string, string>;
 }
 
@@ -83,7 +84,9 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     codes: new Map<string, number>(),
     ledger: new Ledger(deps.paths.runs, createMemoryLogger()),
     runs: new RunsIndex(deps.paths.runs),
-    skillsJson: cachedSkillsJson(deps),
+    skillsJson: cachedJson(deps, (s) => ({ skills: s?.skills ?? [] })),
+    // The dashboard polls it twice a second; 200 skills make it ~0.5 MB: serialized once per snapshot.
+    snapshotJson: cachedJson(deps, (s) => s),
     pageHeaders: dashboardHeaders(deps),
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -154,7 +157,7 @@ const API = new Map<string, Endpoint>([
   ['/api/login-codes', { methods: ['POST'], handle: newLoginCode }],
   ['/api/health', { methods: ['GET'], handle: healthDetail }],
   ['/api/metrics', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g).metrics) }],
-  ['/api/snapshot', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g)) }],
+  ['/api/snapshot', { methods: ['GET'], handle: snapshotBody }],
   ['/api/skills', { methods: ['GET'], handle: ({ g, res }) => sendBody(res, 200, g.skillsJson()) }],
   ['/api/runs', { methods: ['GET'], handle: ({ g, res, url }) => sendJson(res, 200, runsPage(g.runs, url.searchParams)) }],
 ]);
@@ -255,6 +258,12 @@ function hostSnapshot(g: Gateway): Snapshot {
   return s;
 }
 
+/** GET /api/snapshot: 503 until the host sent one. */
+function snapshotBody({ g, res }: Call): void {
+  hostSnapshot(g);
+  sendBody(res, 200, g.snapshotJson());
+}
+
 /** GET /api/health: the full detail that /health leaves out. */
 function healthDetail({ g, res }: Call): void {
   const s = hostSnapshot(g);
@@ -350,12 +359,12 @@ function fail(g: Gateway, res: ServerResponse, err: unknown): void {
   sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
 }
 
-function cachedSkillsJson(deps: GatewayDeps): () => Buffer {
-  // The skills list is serialized once per snapshot, not once per request.
-  let cache: { snap: Snapshot | null; body: Buffer } = { snap: null, body: Buffer.from('{"skills":[]}') };
+function cachedJson(deps: GatewayDeps, pick: (s: Snapshot | null) => unknown): () => Buffer {
+  // Serialized once per snapshot (withLiveness returns the same object while it is fresh), not once per request.
+  let cache: { snap: Snapshot | null; body: Buffer } | null = null;
   return () => {
     const snap = deps.snapshot();
-    if (snap !== cache.snap) cache = { snap, body: Buffer.from(JSON.stringify({ skills: snap?.skills ?? [] })) };
+    if (!cache || snap !== cache.snap) cache = { snap, body: Buffer.from(JSON.stringify(pick(snap))) };
     return cache.body;
   };
 }
