@@ -136,6 +136,28 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     await shot('dashboard-420');
   }
 
+  it('a run that ends shows on the open page within 1 s of its end entry', async () => {
+    await page.goto(`${base()}/#/`);
+    await page.locator('tr[data-skill="heartbeat"]').waitFor();
+    // The moment the row's last run changes, by the page's clock (the same machine's as the host's).
+    const seen = await page.evaluate(() => new Promise<{ runId: string; at: number }>((resolve) => {
+      const row = document.querySelector('tr[data-skill="heartbeat"]')!;
+      const before = row.querySelector('td[data-last-run]')!.getAttribute('data-last-run');
+      const obs = new MutationObserver(() => {
+        const now = document.querySelector('tr[data-skill="heartbeat"] td[data-last-run]')?.getAttribute('data-last-run');
+        if (now && now !== before) {
+          obs.disconnect();
+          resolve({ runId: now, at: Date.now() });
+        }
+      });
+      obs.observe(document.querySelector('tbody')!, { subtree: true, attributes: true, childList: true });
+    }));
+    const end = readLedger(h.home, 'heartbeat').find((e) => e.type === 'end' && e.run_id === seen.runId);
+    assert.ok(end, `run ${seen.runId} has its end entry`);
+    const lag = seen.at - Date.parse(String(end.ended_at));
+    assert.ok(lag < 1000, `shown ${lag} ms after it ended`);
+  });
+
   it('skill page: Pause with a note, Resume, Run now and Reset breaker each change what `clawkeeper status --json` reports', async () => {
     await page.goto(`${base()}/#/skill/heartbeat`);
     await page.locator('[data-actions="heartbeat"]').waitFor();
