@@ -68,6 +68,14 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     writeSkill(t.home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: { failures: 2, coolDownSeconds: 3600 } }, 'throws.mjs');
     writeSkill(t.home, 'busy-writer', { schedule: YEARLY, description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false }, 'model-one-call.mjs');
     writeSkill(t.home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
+    // History enough for more than one page of the runs view (50 a page).
+    writeSkill(t.home, 'archive', { schedule: YEARLY, description: 'Ran hourly last week' }, 'ok.mjs');
+    mkdirSync(join(t.home, 'runs'), { recursive: true });
+    writeFileSync(join(t.home, 'runs', 'archive.jsonl'), Array.from({ length: 120 }, (_, i) => {
+      const at = new Date(Date.now() - 7 * 86_400_000 + i * 3_600_000).toISOString();
+      const k = { run_id: `archive-${i}`, skill: 'archive', slot: at, trigger: 'schedule', attempt: 1, started_at: at };
+      return `${JSON.stringify({ type: 'start', ...k, host_pid: 1 })}\n${JSON.stringify({ type: 'end', ...k, ended_at: at, duration_ms: 40, outcome: 'success', exit_code: 0, signal: null })}\n`;
+    }).join(''));
     h = await startHostProcess(t.home);
     // A reply to read, and a provider failure beside the skill's own.
     assert.equal((await runCli(h.home, ['run', 'digest'])).code, 0);
@@ -97,11 +105,11 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     assert.ok(row && row.y >= 0 && row.y < 800, `the first skill row starts at ${row?.y} px`);
     assert.ok((await page.locator('[role="alert"]').boundingBox())!.y < 200, 'the banner comes first');
     const strip = await page.locator('section.tiles').boundingBox();
-    assert.ok(strip && strip.height < 70 && strip.y < row!.y, `the layer strip is ${strip?.height} px high, above the skills`);
+    assert.ok(strip && strip.height < 70 && strip.y < row.y, `the layer strip is ${strip?.height} px high, above the skills`);
     for (const l of ['runtime', 'gateway', 'session']) assert.equal(await page.locator(`[data-layer="${l}"][data-color="green"]`).count(), 1);
     // Dependencies, metrics and the timeline follow the skills.
     const metrics = await page.locator('section.metrics').boundingBox();
-    assert.ok(metrics && metrics.y > row!.y);
+    assert.ok(metrics && metrics.y > row.y);
     assert.deepEqual(await clipped(page), []);
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 1280, 'no horizontal scrolling');
     assert.match(await page.locator('tr[data-skill="flaky"] td.state').innerText(), /tripped until \d\d:\d\d/);
@@ -194,6 +202,19 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     assert.notEqual(reset.state, 'tripped');
   });
 
+  it('`clawkeeper reset-breaker` sends the same command: a tripped breaker closes, a closed one says so, an unknown skill is named', async () => {
+    await waitFor('flaky tripped again', async () => (await status('flaky')).state === 'tripped', 20_000, 200);
+    const r = await runCli(h.home, ['reset-breaker', 'flaky']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /flaky: breaker reset \(was (open|half-open)\)/);
+    assert.equal((await status('flaky')).breaker?.state, 'closed');
+    const again = await runCli(h.home, ['reset-breaker', 'heartbeat']);
+    assert.match(again.out, /heartbeat: the breaker was not tripped; nothing to reset/);
+    const none = await runCli(h.home, ['reset-breaker', 'nope']);
+    assert.equal(none.code, 1);
+    assert.match(none.err, /no skill named "nope"/);
+  });
+
   it('a refused action reads exactly as the CLI\'s refusal', async () => {
     await page.goto(`${base()}/#/skill/broken`);
     await page.locator('[data-actions="broken"]').waitFor();
@@ -250,16 +271,22 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     await page.goto(`${base()}/#/runs?outcome=failure&trigger=schedule`);
     await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length > 0 && [...document.querySelectorAll('tr[data-run]')].every((tr) => tr.getAttribute('data-outcome') === 'failure'));
     assert.ok(await page.locator('tr[data-run] td.trigger:has-text("manual")').count() === 0);
-    // Paged: flaky ran every second until tripped, heartbeat every 2 s; page 2 follows page 1.
+    // Paged (archive's 120 runs make three pages at least): page 2 follows page 1, no run on both.
     await page.goto(`${base()}/#/runs`);
-    await rows.first().waitFor();
-    const total = await (await page.request.get(`${base()}/api/runs?limit=1`)).json() as { total: number };
-    if (total.total > 50) {
-      await page.getByRole('link', { name: 'Older →' }).click();
-      await page.waitForFunction(() => /page=2/.test(location.hash) && document.querySelectorAll('tr[data-run]').length > 0);
-      assert.match(await page.locator('nav.pager').innerText(), /Page 2 of/);
-      await page.goto(`${base()}/#/runs`);
-    }
+    await page.waitForFunction(() => document.querySelector('[data-runs-query]')?.getAttribute('data-runs-query') === '' && document.querySelectorAll('tr[data-run]').length === 50);
+    const firstPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')));
+    assert.equal(firstPage.length, 50);
+    await page.getByRole('link', { name: 'Older →' }).click();
+    await page.waitForFunction(() => /page=2/.test(location.hash) && document.querySelectorAll('tr[data-run]').length === 50);
+    assert.match(await page.locator('nav.pager').innerText(), /Page 2 of \d+ · runs 51–100/);
+    const secondPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')));
+    assert.deepEqual(firstPage.filter((id) => secondPage.includes(id)), []);
+    // A time range: the archive's week-old runs only.
+    const day = new Date(Date.now() - 7 * 86_400_000 + 12 * 3_600_000);
+    const iso = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    await page.goto(`${base()}/#/runs?from=${iso}&to=${iso}`);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length > 0);
+    assert.deepEqual([...new Set(await page.locator('tr[data-run] td.skill').allInnerTexts())], ['archive']);
     await page.goto(`${base()}/#/runs?skill=digest`);
     await page.locator('tr[data-run] [data-output-link]').first().waitFor();
     await page.locator('tr[data-run] [data-output-link]').first().click();
@@ -290,7 +317,7 @@ async function clipped(page: Page): Promise<string[]> {
       if (e.offsetParent === null) continue;
       if (e.scrollWidth > e.clientWidth + 1) out.push(`${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').trim().slice(0, 40)}" ${e.scrollWidth}>${e.clientWidth}`);
     }
-    const search = document.querySelector('.skills-toolbar input[type="search"]') as HTMLInputElement | null;
+    const search = document.querySelector<HTMLInputElement>('.skills-toolbar input[type="search"]');
     if (search) {
       const c = document.createElement('canvas').getContext('2d')!;
       c.font = getComputedStyle(search).font;

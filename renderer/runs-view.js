@@ -31,6 +31,9 @@ export function apiQuery(q) {
   return out;
 }
 
+/** The view's filters and page as one string (what the rows shown answer). @param {URLSearchParams} q */
+const filtersOf = (q) => [...FILTERS, 'page'].filter((k) => q.get(k)).map((k) => `${k}=${q.get(k)}`).join('&');
+
 /** @param {URLSearchParams} q @param {Record<string, string>} change */
 function hrefWith(q, change) {
   const next = new URLSearchParams(q);
@@ -54,7 +57,7 @@ export function RunsView({ query, snap, now }) {
     let gone = false;
     getJson(`/api/runs?${qs}`).then((d) => {
       if (gone) return;
-      setData(d);
+      setData({ ...d, filters: filtersOf(query) });
       setError('');
       if (!performance.getEntriesByName('ck-runs-view').length) performance.mark('ck-runs-view');
     }, (err) => !gone && setError(err instanceof Error ? err.message : String(err)));
@@ -69,7 +72,9 @@ export function RunsView({ query, snap, now }) {
   const page = Math.max(1, Number(query.get('page')) || 1);
   const pages = data ? Math.max(1, Math.ceil(data.total / PAGE)) : 1;
   const filtered = FILTERS.some((k) => query.get(k));
-  return html`<h2>All runs${data ? ` (${data.total.toLocaleString()}${filtered ? ' matching' : ''})` : ''}</h2>
+  // Rows for other filters (the answer for the new ones is on its way) are marked busy.
+  const busy = data && data.filters !== filtersOf(query);
+  return html`<h2 data-runs-query=${data && !busy ? data.filters : undefined} aria-busy=${busy ? 'true' : undefined}>All runs${data ? ` (${data.total.toLocaleString()}${filtered ? ' matching' : ''})` : ''}</h2>
     <form class="skills-toolbar runs-filters" aria-label="Filter runs" onSubmit=${(/** @type {Event} */ e) => e.preventDefault()}>
       <label>Skill <select value=${query.get('skill') ?? ''} onChange=${set('skill')}><option value="">all</option>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select></label>
       <label>Outcome <select value=${query.get('outcome') ?? ''} onChange=${set('outcome')}><option value="">all</option>${Object.entries(OUTCOME_WORDS).map(([k, w]) => html`<option value=${k}>${w}</option>`)}<option value="running">running</option></select></label>

@@ -56,6 +56,5 @@ export function writePaused(paths: HomePaths, pauses: Map<string, PauseRecord>):
  * trimmed, at most PAUSE_NOTE_MAX characters (a command refuses a longer one before this).
  */
 export function cleanPauseNote(raw: string): string {
-  // eslint-disable-next-line no-control-regex
   return raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, PAUSE_NOTE_MAX);
 }
