@@ -81,6 +81,8 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
         type: 'submenu' as const,
         submenu: [
           { label: s.lastRun ? `Last run: ${OUTCOME_WORDS[s.lastRun.outcome]}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
+          // The note kept with a pause, beside the state here as in every view.
+          ...(s.pauseNote ? [{ label: `Paused: ${s.pauseNote.slice(0, 80)}`, enabled: false }] : []),
           { label: 'Run now', enabled: s.state !== 'invalid', action: { type: 'run', skill: s.name } },
         ],
       })),
