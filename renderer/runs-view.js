@@ -74,7 +74,7 @@ export function RunsView({ query, snap, now }) {
   const filtered = FILTERS.some((k) => query.get(k));
   // Rows for other filters (the answer for the new ones is on its way) are marked busy.
   const busy = data && data.filters !== filtersOf(query);
-  return html`<h2 data-runs-query=${data && !busy ? data.filters : undefined} aria-busy=${busy ? 'true' : undefined}>All runs${data ? ` (${data.total.toLocaleString()}${filtered ? ' matching' : ''})` : ''}</h2>
+  return html`<h2 data-runs-query=${data && !busy ? data.filters : undefined} aria-busy=${busy ? 'true' : undefined}>All runs${data ? ` (${data.total.toLocaleString()}${filtered ? ' matching' : ''}${data.capped ? ', the newest 1,000 of each skill' : ''})` : ''}</h2>
     <form class="skills-toolbar runs-filters" aria-label="Filter runs" onSubmit=${(/** @type {Event} */ e) => e.preventDefault()}>
       <label>Skill <select value=${query.get('skill') ?? ''} onChange=${set('skill')}><option value="">all</option>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select></label>
       <label>Outcome <select value=${query.get('outcome') ?? ''} onChange=${set('outcome')}><option value="">all</option>${Object.entries(OUTCOME_WORDS).map(([k, w]) => html`<option value=${k}>${w}</option>`)}<option value="running">running</option></select></label>

@@ -28,7 +28,7 @@ describe('app://dashboard/api/skills/... in the window', () => {
       assert.equal(skillPageApi(new URL('app://dashboard/api/skills/heartbeat/log/..%2Ftoken'), d)?.status, 400);
       assert.equal(skillPageApi(new URL('app://dashboard/app.js'), d), null);
       // The runs view and a run's saved reply are answered in the window too.
-      assert.deepEqual(skillPageApi(new URL('app://dashboard/api/runs'), d), { status: 200, body: { runs: [], total: 0, offset: 0, limit: 50, skills: [] } });
+      assert.deepEqual(skillPageApi(new URL('app://dashboard/api/runs'), d), { status: 200, body: { runs: [], total: 0, capped: false, offset: 0, limit: 50, skills: [] } });
       assert.equal(skillPageApi(new URL('app://dashboard/api/skills/heartbeat/output/r1'), d)?.status, 404);
     } finally {
       t.cleanup();

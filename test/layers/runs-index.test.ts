@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RunsIndex } from '../../main/core/layers/gateway/runs-index.ts';
+import { RUNS_KEPT, RunsIndex } from '../../main/core/layers/gateway/runs-index.ts';
 import { parseRunsQuery } from '../../main/core/layers/gateway/runs-api.ts';
 import { tempHome } from '../helpers/home.ts';
 
@@ -49,6 +49,25 @@ describe('the runs index', () => {
       writeFileSync(join(dir, 'b.jsonl'), run('b', 'b4', '2026-01-01T05:00:00.000Z', 'success'));
       assert.deepEqual(idx.query({ skill: 'b', offset: 0, limit: 50 }).runs.map((r) => r.run_id), ['b4', 'b3', 'b2', 'b1']);
       assert.equal(idx.find('b', 'b1')?.tokens, 12);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('keeps the newest RUNS_KEPT runs of a skill in memory, says the view is capped, and still finds an older run in the ledger', () => {
+    const t = tempHome();
+    try {
+      const dir = join(t.home, 'runs');
+      mkdirSync(dir);
+      const n = RUNS_KEPT * 2;
+      writeFileSync(join(dir, 'busy.jsonl'), Array.from({ length: n }, (_, i) => run('busy', `r${i}`, new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), 'success', i === 0 ? { output: 'outputs/busy/first.md' } : {})).join(''));
+      const idx = new RunsIndex(dir);
+      const page = idx.query({ skill: 'busy', offset: 0, limit: 1 });
+      assert.equal(page.runs[0]!.run_id, `r${n - 1}`);
+      assert.ok(page.total >= RUNS_KEPT && page.total < n, `kept ${page.total}`);
+      assert.equal(page.capped, true);
+      assert.equal(idx.find('busy', 'r0')?.output, 'outputs/busy/first.md', 'an old run is read from the ledger');
+      assert.equal(idx.find('busy', 'nope'), null);
     } finally {
       t.cleanup();
     }

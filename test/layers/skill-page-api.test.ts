@@ -5,7 +5,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SkillView } from '../../main/common/layer-protocol.ts';
-import { RunsIndex } from '../../main/core/layers/gateway/runs-index.ts';
 import { Ledger } from '../../main/core/runs/ledger.ts';
 import { completeUtf8, readLogChunk, skillPage } from '../../main/core/layers/gateway/skill-page-api.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
@@ -30,14 +29,14 @@ describe('skill page data', () => {
         { type: 'start', run_id: 'b', started_at: '2026-01-01T02:00:00.000Z', host_pid: 1, ...base },
       ];
       writeFileSync(join(paths.runs, 'job.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      const p = skillPage(view(), new RunsIndex(paths.runs), new Ledger(paths.runs, createMemoryLogger()), paths, 100, Date.parse('2026-01-01T03:10:00Z'));
+      const p = skillPage(view(), new Ledger(paths.runs, createMemoryLogger()), paths, 100, Date.parse('2026-01-01T03:10:00Z'));
       assert.deepEqual(p.runs.map((r) => [r.run_id, r.outcome, r.duration_ms, r.error]), [['b', null, null, undefined], ['a', 'failure', 2000, 'boom']]);
       assert.equal(p.totalRuns, 2);
       assert.deepEqual(p.skips.map((s) => s.reason), ['paused']);
       assert.equal(p.nextSlots.length, 10);
       assert.equal(p.nextSlots[0], '2026-01-01T04:00:00.000Z');
       assert.deepEqual(p.manifest, { file: join(paths.skills, 'job', 'skill.json'), text: '{"name":"job"}' });
-      assert.deepEqual(skillPage(view({ state: 'invalid' }), new RunsIndex(paths.runs), new Ledger(paths.runs, createMemoryLogger()), paths, 100).nextSlots, []);
+      assert.deepEqual(skillPage(view({ state: 'invalid' }), new Ledger(paths.runs, createMemoryLogger()), paths, 100).nextSlots, []);
     } finally {
       t.cleanup();
     }

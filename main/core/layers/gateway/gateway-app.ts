@@ -320,7 +320,7 @@ async function skillCommand({ g, req, res }: Call, name: string, action: string)
 /** GET /api/skills/:name/page?limit=N (500 by default, 20000 at most). */
 function skillPageOf({ g, res, url }: Call, name: string): void {
   const s = findSkill(g, name);
-  sendJson(res, 200, skillPage(s, g.runs, g.ledger, g.deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
+  sendJson(res, 200, skillPage(s, g.ledger, g.deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
 }
 
 /** GET /api/skills/:name/log/:runId?from=N */

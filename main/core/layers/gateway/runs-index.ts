@@ -1,8 +1,10 @@
 // Every skill's runs, as rows (a start and its end joined), read from the ledgers and kept in
-// memory between requests. A ledger that grew is read from where the last read stopped (ledgers
-// are append-only until they rotate); one that rotated or shrank is read again whole. So a request
-// costs one stat per ledger plus the new lines, not a parse of every ledger: with 200 skills and
-// 10,000 runs the first read takes ~100 ms and the next ones ~2 ms (bench/dashboard.ts).
+// memory between requests: the newest RUNS_KEPT of each skill, so the gateway's memory stays
+// bounded (ledgers rotate at 2 MB, two generations: up to ~10,000 runs a skill). A ledger that
+// grew is read from where the last read stopped (ledgers are append-only until they rotate); one
+// that rotated or shrank is read again whole. So a request costs one stat per ledger plus the new
+// lines, not a parse of every ledger: with 200 skills and 10,000 runs the first request takes
+// ~0.4 s on a loaded 2-core machine and the next ones ~10 ms (bench/dashboard.ts).
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LedgerEnd, LedgerEntry, LedgerStart } from '../../../common/types.ts';
@@ -64,8 +66,13 @@ interface SkillRuns {
   offset: number;
   /** In ledger order (oldest first). */
   rows: RunRow[];
-  byId: Map<string, number>;
+  byId: Map<string, RunRow>;
+  /** Older rows were let go (more than RUNS_KEPT). */
+  trimmed: boolean;
 }
+
+/** Rows kept per skill (the newest); the runs view says when a skill has more. */
+export const RUNS_KEPT = 1000;
 
 export interface RunsQuery {
   skill?: string;
@@ -80,8 +87,10 @@ export interface RunsQuery {
 
 export interface RunsPage {
   runs: RunRow[];
-  /** Matching runs in all (for "page 3 of 12"). */
+  /** Matching runs in all (for "page 3 of 12"), among the newest RUNS_KEPT of each skill. */
   total: number;
+  /** Some skill in the view has older runs than the ones kept (the count is a floor). */
+  capped: boolean;
   offset: number;
   limit: number;
   /** Every skill with a ledger, for the filter's list. */
@@ -100,18 +109,21 @@ export class RunsIndex {
     this.dir = runsDir;
   }
 
-  /** One skill's rows, oldest first, brought up to date. */
-  runsOf(skill: string): readonly RunRow[] {
-    this.refresh(skill);
-    return this.skills.get(skill)?.rows ?? [];
-  }
-
-  /** One run of one skill, or null. */
+  /** One run of one skill, or null; an old one (no longer kept) is looked up in the ledger itself. */
   find(skill: string, runId: string): RunRow | null {
     this.refresh(skill);
     const s = this.skills.get(skill);
-    const i = s?.byId.get(runId);
-    return s && i !== undefined ? s.rows[i]! : null;
+    const hit = s?.byId.get(runId);
+    if (hit || !s?.trimmed) return hit ?? null;
+    const file = join(this.dir, `${skill}.jsonl`);
+    let row: RunRow | null = null;
+    for (const f of [rotatedName(file), file]) {
+      readLines(f, 0, (e) => {
+        if (e.type === 'skip' || e.run_id !== runId || e.skill !== skill) return;
+        row = e.type === 'start' ? (row ?? rowFromStart(e)) : withEnd(row ?? rowFromStart(e), e);
+      });
+    }
+    return row;
   }
 
   query(q: RunsQuery): RunsPage {
@@ -126,13 +138,14 @@ export class RunsIndex {
     }
     if (changed || !this.merged) this.merged = [...this.skills.values()].flatMap((s) => s.rows).sort(newestFirst);
     const source = q.skill ? [...(this.skills.get(q.skill)?.rows ?? [])].reverse() : this.merged;
+    const capped = q.skill ? (this.skills.get(q.skill)?.trimmed ?? false) : [...this.skills.values()].some((s) => s.trimmed);
     const match = (r: RunRow) =>
       (!q.outcome || (q.outcome === 'running' ? r.outcome === null : r.outcome === q.outcome)) &&
       (!q.trigger || r.trigger === q.trigger) &&
       (q.from === undefined || Date.parse(r.started_at) >= q.from) &&
       (q.to === undefined || Date.parse(r.started_at) < q.to);
     const all = q.outcome || q.trigger || q.from !== undefined || q.to !== undefined ? source.filter(match) : source;
-    return { runs: all.slice(q.offset, q.offset + q.limit), total: all.length, offset: q.offset, limit: q.limit, skills: names.sort() };
+    return { runs: all.slice(q.offset, q.offset + q.limit), total: all.length, capped, offset: q.offset, limit: q.limit, skills: names.sort() };
   }
 
   private ledgerNames(): string[] {
@@ -156,7 +169,7 @@ export class RunsIndex {
       had.current = current;
       return true;
     }
-    const fresh: SkillRuns = { current, rotated, offset: 0, rows: [], byId: new Map() };
+    const fresh: SkillRuns = { current, rotated, offset: 0, rows: [], byId: new Map(), trimmed: false };
     if (rotated) readLines(rotatedName(file), 0, (e) => e.skill === skill && apply(fresh, e));
     if (current) fresh.offset = readLines(file, 0, (e) => e.skill === skill && apply(fresh, e));
     if (!current && !rotated) this.skills.delete(skill);
@@ -167,18 +180,21 @@ export class RunsIndex {
 
 function apply(s: SkillRuns, e: LedgerEntry): void {
   if (e.type === 'skip') return;
-  const i = s.byId.get(e.run_id);
+  const had = s.byId.get(e.run_id);
   if (e.type === 'start') {
-    if (i === undefined) {
-      s.byId.set(e.run_id, s.rows.length);
-      s.rows.push(rowFromStart(e));
-    }
-    return;
+    if (!had) add(s, rowFromStart(e));
+  } else if (had) Object.assign(had, withEnd(had, e));
+  else add(s, withEnd(rowFromStart(e), e));
+}
+
+function add(s: SkillRuns, r: RunRow): void {
+  s.byId.set(r.run_id, r);
+  s.rows.push(r);
+  // Let the oldest go in batches (a quarter over the limit), not one row per new run.
+  if (s.rows.length > RUNS_KEPT * 1.25) {
+    for (const old of s.rows.splice(0, s.rows.length - RUNS_KEPT)) s.byId.delete(old.run_id);
+    s.trimmed = true;
   }
-  if (i === undefined) {
-    s.byId.set(e.run_id, s.rows.length);
-    s.rows.push(withEnd(rowFromStart(e), e));
-  } else s.rows[i] = withEnd(s.rows[i]!, e);
 }
 
 function newestFirst(a: RunRow, b: RunRow): number {

@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { join } from 'node:path';
 import { ClawError } from '../../../common/errors.ts';
 import type { LedgerSkip } from '../../../common/types.ts';
-import type { RunRow, RunsIndex } from './runs-index.ts';
+import { rowFromStart, withEnd, type RunRow } from './runs-index.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
 import { nextSlot } from '../../scheduling/cron.ts';
@@ -32,10 +32,15 @@ export interface SkillPage {
   manifest: { file: string; text: string } | null;
 }
 
-export function skillPage(skill: SkillView, index: RunsIndex, ledger: Ledger, paths: HomePaths, limit: number, now = Date.now()): SkillPage {
-  // Runs from the index kept between requests; skips (fewer, and not indexed) from the ledger.
-  const skips = ledger.readEntries(skill.name).filter((e): e is LedgerSkip => e.type === 'skip');
-  const all = [...index.runsOf(skill.name)].reverse();
+export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, limit: number, now = Date.now()): SkillPage {
+  const runs = new Map<string, PageRun>();
+  const skips: LedgerSkip[] = [];
+  for (const e of ledger.readEntries(skill.name)) {
+    if (e.type === 'skip') skips.push(e);
+    else if (e.type === 'start') runs.set(e.run_id, rowFromStart(e));
+    else runs.set(e.run_id, withEnd(runs.get(e.run_id) ?? rowFromStart(e), e));
+  }
+  const all = [...runs.values()].reverse();
   const nextSlots: string[] = [];
   if (skill.schedule && skill.state !== 'invalid') {
     for (let t = now; nextSlots.length < 10; ) {
