@@ -260,24 +260,31 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
   it('the runs view: every skill newest first, filtered by skill, outcome and trigger, paged, linking to each run\'s log and reply', async () => {
     await page.goto(`${base()}/#/runs`);
     const rows = page.locator('tr[data-run]');
-    await rows.first().waitFor();
+    /** Until the rows shown answer these filters (the view marks them; older rows may linger while it asks). */
+    const shown = (filters: string) => page.waitForFunction((f) => document.querySelector('[data-runs-query]')?.getAttribute('data-runs-query') === f, filters);
+    await shown('');
     await shotBoth('runs-view');
     const starts = await page.locator('tr[data-run] td.when').evaluateAll((tds) => tds.map((td) => td.getAttribute('title') ?? ''));
     assert.deepEqual(starts, [...starts].sort().reverse(), 'newest first');
     assert.ok(new Set(await page.locator('tr[data-run] td.skill').allInnerTexts()).size >= 3, 'runs of several skills');
     await page.getByLabel('Skill').selectOption('digest');
-    await page.waitForFunction(() => [...document.querySelectorAll('tr[data-run] td.skill')].every((td) => td.textContent === 'digest'));
+    await shown('skill=digest');
+    assert.deepEqual([...new Set(await page.locator('tr[data-run] td.skill').allInnerTexts())], ['digest']);
     assert.match(page.url(), /#\/runs\?skill=digest$/);
     await page.goto(`${base()}/#/runs?outcome=failure&trigger=schedule`);
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length > 0 && [...document.querySelectorAll('tr[data-run]')].every((tr) => tr.getAttribute('data-outcome') === 'failure'));
+    await shown('outcome=failure&trigger=schedule');
+    assert.ok(await rows.count() > 0);
+    assert.deepEqual([...new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-outcome'))))], ['failure']);
     assert.ok(await page.locator('tr[data-run] td.trigger:has-text("manual")').count() === 0);
     // Paged (archive's 120 runs make three pages at least): page 2 follows page 1, no run on both.
     await page.goto(`${base()}/#/runs`);
-    await page.waitForFunction(() => document.querySelector('[data-runs-query]')?.getAttribute('data-runs-query') === '' && document.querySelectorAll('tr[data-run]').length === 50);
+    await shown('');
+    assert.equal(await rows.count(), 50);
     const firstPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')));
     assert.equal(firstPage.length, 50);
     await page.getByRole('link', { name: 'Older →' }).click();
-    await page.waitForFunction(() => /page=2/.test(location.hash) && document.querySelectorAll('tr[data-run]').length === 50);
+    await shown('page=2');
+    assert.equal(await rows.count(), 50);
     assert.match(await page.locator('nav.pager').innerText(), /Page 2 of \d+ · runs 51–100/);
     const secondPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run')));
     assert.deepEqual(firstPage.filter((id) => secondPage.includes(id)), []);
@@ -285,7 +292,8 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     const day = new Date(Date.now() - 7 * 86_400_000 + 12 * 3_600_000);
     const iso = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
     await page.goto(`${base()}/#/runs?from=${iso}&to=${iso}`);
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-run]').length > 0);
+    await shown(`from=${iso}&to=${iso}`);
+    assert.ok(await rows.count() > 0);
     assert.deepEqual([...new Set(await page.locator('tr[data-run] td.skill').allInnerTexts())], ['archive']);
     await page.goto(`${base()}/#/runs?skill=digest`);
     await page.locator('tr[data-run] [data-output-link]').first().waitFor();
