@@ -20,7 +20,6 @@ import { RunsTable } from './runs-table.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 const time = (/** @type {string} */ iso) => new Date(iso).toLocaleString();
-export { outcomeColor };
 
 /** uPlot's columns: x = start (s), one y series per outcome color (null where another color). @param {any[]} runs */
 export function durationData(runs) {
