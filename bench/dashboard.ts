@@ -1,6 +1,9 @@
 // The dashboard in Chromium: (1) layer failure → color change, p95 over 20 kills, against the
 // host's own detection (the transition in health/layers.jsonl) in the same run; (2) first render
-// and per-update cost with 200 skills and 10,000 runs in the ledger, against 2 skills and none.
+// (from navigation: page load, modules and the first snapshot included; and from the snapshot's
+// arrival) and per-update cost with 200 skills and 10,000 runs in the ledger, against 2 skills and
+// none; (3) the runs view's first page of every run (GET /api/runs), its first and a later request.
+// BENCH_KILLS=0 skips (1).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/browser.ts';
@@ -45,46 +48,61 @@ async function renderCost(skills: number, runsEach: number) {
   const d = await openDashboard(h, skills + 2); // + the two bundled skills
   await d.page.waitForTimeout(8000); // a snapshot a second: ~8 updates
   const updates = await d.page.evaluate(() => performance.getEntriesByName('ck-update').map((e) => e.duration));
+  const runsApi = await d.page.evaluate(async () => {
+    const t = async () => {
+      const s = performance.now();
+      await (await fetch('/api/runs?limit=50', { credentials: 'include' })).json();
+      return performance.now() - s;
+    };
+    return { cold: await t(), warm: await t() };
+  });
   await d.b.close();
   await h.stop();
   cleanup();
   // The first update is the first render with data: from the snapshot's arrival to painted.
-  return { firstRender: d.firstRender, dataToRender: updates[0] ?? NaN, updates: updates.slice(1) };
+  return { firstRender: d.firstRender, dataToRender: updates[0] ?? NaN, updates: updates.slice(1), runsApi };
 }
 
 // (1) failure → color
-const { home, cleanup } = tempHome('ck-bench-');
-writeSkill(home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs');
-const h = await startHostProcess(home);
-const d = await openDashboard(h, 3);
 const toColor: number[] = [];
 const toRecord: number[] = [];
-const layersFile = join(home, 'health', 'layers.jsonl');
-for (let i = 0; i < KILLS; i++) {
-  const layer = i % 2 ? 'session' : 'gateway';
-  await d.page.locator('main[data-mode="operational"]').waitFor({ timeout: 30_000 });
-  const pid = (await snapshotOf(h)).host.layerPids[layer];
-  const lines = readFileSync(layersFile, 'utf8').split('\n').length;
-  const t0 = Date.now();
-  const held = await killAndHoldPort(pid, layer === 'gateway' ? h.gatewayPort : h.sessionPort);
-  const recorded = waitFor('the host to record it', () => readFileSync(layersFile, 'utf8').split('\n').slice(lines - 1).some((l) => l.includes(`"layer":"${layer}"`) && !l.includes('"status":"ok"')) && Date.now(), 10_000, 2);
-  await d.page.locator(`[data-layer="${layer}"]:not([data-color="green"])`).waitFor({ timeout: 10_000 });
-  toColor.push(Date.now() - t0);
-  toRecord.push((await recorded) - t0);
-  await held.release();
+async function killToColor(): Promise<void> {
+  const { home, cleanup } = tempHome('ck-bench-');
+  writeSkill(home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs');
+  const h = await startHostProcess(home);
+  const d = await openDashboard(h, 3);
+  const layersFile = join(home, 'health', 'layers.jsonl');
+  for (let i = 0; i < KILLS; i++) {
+    const layer = i % 2 ? 'session' : 'gateway';
+    await d.page.locator('main[data-mode="operational"]').waitFor({ timeout: 30_000 });
+    const pid = (await snapshotOf(h)).host.layerPids[layer];
+    const lines = readFileSync(layersFile, 'utf8').split('\n').length;
+    const t0 = Date.now();
+    const held = await killAndHoldPort(pid, layer === 'gateway' ? h.gatewayPort : h.sessionPort);
+    const recorded = waitFor('the host to record it', () => readFileSync(layersFile, 'utf8').split('\n').slice(lines - 1).some((l) => l.includes(`"layer":"${layer}"`) && !l.includes('"status":"ok"')) && Date.now(), 10_000, 2);
+    await d.page.locator(`[data-layer="${layer}"]:not([data-color="green"])`).waitFor({ timeout: 10_000 });
+    toColor.push(Date.now() - t0);
+    toRecord.push((await recorded) - t0);
+    await held.release();
+  }
+  await d.b.close();
+  await h.stop();
+  cleanup();
 }
-await d.b.close();
-await h.stop();
-cleanup();
+if (KILLS > 0) await killToColor();
 
 // (2) render cost
 const small = await renderCost(0, 0);
 const big = await renderCost(200, 50);
 report('dashboard', 'host detection / small dashboard', [
-  row('layer killed → tile color, p50', percentile(toColor, 50), Math.max(1, percentile(toRecord, 50)), 'ms', 'info', () => true),
-  row('layer killed → tile color, p95', percentile(toColor, 95), Math.max(1, percentile(toRecord, 95)), 'ms', 'p95 < 1000 ms', (_r, v) => v < 1000),
-  row('first render, from the snapshot\'s arrival, 200 skills + 10,000 runs', big.dataToRender, small.dataToRender, 'ms', '< 300 ms', (_r, v) => v < 300),
-  row('first render, from navigation start (page load included)', big.firstRender, small.firstRender, 'ms', 'info', () => true),
+  ...(KILLS > 0 ? [
+    row('layer killed → tile color, p50', percentile(toColor, 50), Math.max(1, percentile(toRecord, 50)), 'ms', 'info', () => true),
+    row('layer killed → tile color, p95', percentile(toColor, 95), Math.max(1, percentile(toRecord, 95)), 'ms', 'p95 < 1000 ms', (_r, v) => v < 1000),
+  ] : []),
+  row('first render, from navigation start (page load included), 200 skills + 10,000 runs', big.firstRender, small.firstRender, 'ms', '< 300 ms', (_r, v) => v < 300),
+  row('first render, from the snapshot\'s arrival', big.dataToRender, small.dataToRender, 'ms', 'info', () => true),
+  row('runs view: first page of every run, first request', big.runsApi.cold, small.runsApi.cold, 'ms', 'info', () => true),
+  row('runs view: first page of every run, later request', big.runsApi.warm, small.runsApi.warm, 'ms', '< 50 ms', (_r, v) => v < 50),
   row('per later update, 200 skills, mean', mean(big.updates), mean(small.updates), 'ms', 'info', () => true),
   row('per later update, 200 skills, p95', percentile(big.updates, 95), percentile(small.updates, 95), 'ms', 'info', () => true),
 ], { kills: KILLS, raw: { toColor, toRecord, bigUpdates: big.updates, smallUpdates: small.updates } });

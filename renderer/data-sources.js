@@ -2,10 +2,8 @@
 // Where the dashboard gets its state. One interface, two implementations:
 // - IPC, in the Electron window, through the preload bridge: keeps working while the gateway and
 //   session layers are down, since it talks to the host directly;
-// - HTTP + WebSocket, in a browser, through the gateway and the session layer, with the session
-//   from the one-time-code login (session-auth.js: a header, and the WebSocket's first frame).
+// - HTTP + WebSocket, in a browser, through the gateway (cookie login) and the session layer.
 import { SessionClient } from 'clawkeeper/common/session-client.js';
-import { apiFetch, sessionToken } from './session-auth.js';
 
 /**
  * @typedef {{
@@ -16,8 +14,9 @@ import { apiFetch, sessionToken } from './session-auth.js';
  * @typedef {{
  *   start(sink: Sink): void,
  *   run(name: string): Promise<unknown>,
- *   pause(name: string): Promise<unknown>,
+ *   pause(name: string, note?: string): Promise<unknown>,
  *   resume(name: string): Promise<unknown>,
+ *   resetBreaker(name: string): Promise<unknown>,
  * }} DataSource
  */
 
@@ -30,18 +29,19 @@ export function ipcSource(/** @type {any} */ bridge) {
       sink.onReachability({ gateway: true, session: true });
     },
     run: (name) => ipcCommand(bridge, 'run', name),
-    pause: (name) => ipcCommand(bridge, 'pause', name),
+    pause: (name, note) => ipcCommand(bridge, 'pause', name, note ? { note } : undefined),
     resume: (name) => ipcCommand(bridge, 'resume', name),
+    resetBreaker: (name) => ipcCommand(bridge, 'reset-breaker', name),
   };
 }
 
 /**
  * The host answers an IPC command as it answers host.sock (`{ok, result}` or `{ok: false, error}`):
  * a refusal (an invalid skill, 422 over HTTP) must reach the window's error line, not vanish.
- * @param {any} bridge @param {string} op @param {string} name
+ * @param {any} bridge @param {string} op @param {string} name @param {{ note?: string }} [opts]
  */
-async function ipcCommand(bridge, op, name) {
-  const reply = await bridge.command(op, name);
+async function ipcCommand(bridge, op, name, opts) {
+  const reply = await (opts ? bridge.command(op, name, opts) : bridge.command(op, name));
   if (reply && reply.ok === false) throw new Error(reply.error?.message ?? `${op} was refused`);
   return reply && 'result' in reply ? reply.result : reply;
 }
@@ -53,12 +53,17 @@ export function httpSource(pollMs = 500) {
   let gatewayOk = true;
   let sessionOk = false;
   let sessionSeen = false;
-  /** @param {string} method @param {string} path */
-  const call = async (method, path) => {
-    const res = await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: '{}' });
-    const body = await res.json();
-    if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
-    return body;
+  /** @param {string} method @param {string} path @param {object} [body] */
+  const call = async (method, path, body = {}) => {
+    // GETs carry no custom header, so the first one can use the page's preloaded snapshot.
+    const res = await fetch(path, method === 'GET' ? { credentials: 'include' } : { method, credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status === 401) {
+      location.replace('/login');
+      throw new Error('not logged in');
+    }
+    const reply = await res.json();
+    if (!res.ok) throw new Error(reply?.error?.message ?? `HTTP ${res.status}`);
+    return reply;
   };
   return {
     start(sink) {
@@ -71,13 +76,7 @@ export function httpSource(pollMs = 500) {
           if (!ws && snap.ports?.session) {
             ws = new SessionClient({
               url: `ws://${location.hostname}:${snap.ports.session}/`,
-              // The session as a subprotocol authenticates at the upgrade, which a flood of
-              // connections still waiting to authenticate cannot keep out; the first frame says it again.
-              open: (url) => {
-                const session = sessionToken();
-                return /** @type {any} */ (session ? new WebSocket(url, ['clawkeeper', `clawkeeper.session.${session}`]) : new WebSocket(url));
-              },
-              session: sessionToken,
+              open: (url) => /** @type {any} */ (new WebSocket(url)),
               onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
               onState: (st) => {
                 sessionOk = st === 'open';
@@ -99,7 +98,8 @@ export function httpSource(pollMs = 500) {
       setInterval(() => void poll(), pollMs);
     },
     run: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/run`),
-    pause: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/pause`),
+    pause: (name, note) => call('POST', `/api/skills/${encodeURIComponent(name)}/pause`, note ? { note } : {}),
     resume: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/resume`),
+    resetBreaker: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/reset-breaker`),
   };
 }

@@ -45,7 +45,7 @@ export function applyEvent(snap, e) {
     if (e.kind === 'run-start') return { ...s, running: { runId: e.data.runId, since: e.data.startedAt } };
     if (e.kind === 'run-end') {
       const d = e.data;
-      const recent = [...s.recent, { outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms }].slice(-30);
+      const recent = [...s.recent, { outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms }].slice(-20); // as the host's snapshot (RECENT_SHOWN)
       return {
         ...s,
         // Until the next snapshot: a skill that was "pending, no run yet" has a run now.

@@ -76,6 +76,9 @@ export async function main(argv: string[]): Promise<number> {
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
     case 'open':
       return (await commands()).openCommand(ctx);
+    case 'reset-breaker':
+      if (!arg) break;
+      return (await import('./reset-breaker.ts')).resetBreakerCommand(ctx, arg);
     case 'import':
       return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true, follow: values.follow === true, unfollow: values.unfollow === true });
     case 'token':

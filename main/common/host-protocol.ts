@@ -2,9 +2,12 @@
 // per line, one reply line per request. The CLI and the gateway's IPC commands both speak it
 // (main/core/host/host-commands.ts executes it), so every front-end behaves the same.
 
-export type HostOp = 'run' | 'pause' | 'resume' | 'status' | 'run-once' | 'login-code' | 'backfill';
+export type HostOp = 'run' | 'pause' | 'resume' | 'reset-breaker' | 'status' | 'run-once' | 'login-code' | 'backfill';
 
-export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'status', 'run-once', 'login-code', 'backfill'];
+export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'reset-breaker', 'status', 'run-once', 'login-code', 'backfill'];
+
+/** The commands on one skill that every front-end (CLI, dashboard, tray) sends the same way. */
+export type SkillOp = 'run' | 'pause' | 'resume' | 'reset-breaker';
 
 export interface HostRequest {
   id: number;
@@ -21,6 +24,8 @@ export interface HostRequest {
   to?: string;
   dryRun?: boolean;
   max?: number;
+  /** pause: why, kept with the pause and shown beside the state in every view (at most 200 characters). */
+  note?: string;
 }
 
 export interface HostError {

@@ -17,6 +17,8 @@ export interface SkillView {
   timezone: string | null;
   enabled: boolean;
   paused: boolean;
+  /** Why it was paused, as written with the pause (null: not paused, or no note). */
+  pauseNote?: string | null;
   /** What the skill needs (skill.json `needs`). */
   needs: string[];
   /** The needs that are down now: its due slots wait (state `deferred`). */
@@ -94,6 +96,6 @@ export type LayerToHost =
    * its CPU time so far and how late this tick came (main/core/supervision/liveness.ts).
    */
   | { type: 'alive'; cpuMs?: number; delayMs?: number }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reload' | 'backfill'; skill: string; force?: boolean; args?: { from?: string; to?: string; dryRun?: boolean; max?: number } }
+  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reset-breaker' | 'reload' | 'backfill'; skill: string; force?: boolean; note?: string; args?: { from?: string; to?: string; dryRun?: boolean; max?: number } }
   /** The session layer cannot store history (a full disk), or can again (null). */
   | { type: 'storage'; problem: string | null };

@@ -125,6 +125,8 @@ export interface LedgerEnd extends RunKey {
   usage?: TokenUsage;
   /** A prompt skill's delivery, recorded apart: it never fails the run. */
   delivery?: { status: 'delivered' | 'failed'; error?: string };
+  /** A prompt skill's saved reply, relative to the home (`outputs/<skill>/<label>.md`): the dashboard shows it on the run's row. */
+  output?: string;
 }
 
 export interface LedgerSkip {

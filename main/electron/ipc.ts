@@ -14,10 +14,10 @@ export const IPC_CHANNELS = {
  * own page and the arguments valid, or the call is refused (and the host never sees it).
  */
 export function registerCommandHandler(ipcMain: Pick<IpcMain, 'handle'>, run: (c: Command) => unknown): void {
-  ipcMain.handle(IPC_CHANNELS.command, (event: Pick<IpcMainInvokeEvent, 'senderFrame'>, op: unknown, skill: unknown) => {
+  ipcMain.handle(IPC_CHANNELS.command, (event: Pick<IpcMainInvokeEvent, 'senderFrame'>, op: unknown, skill: unknown, opts?: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url)) {
       throw new ClawError('CK_FORBIDDEN', 'ipc', 'commands are only taken from the ClawKeeper dashboard');
     }
-    return run(validateCommand(op, skill));
+    return run(validateCommand(op, skill, opts));
   });
 }

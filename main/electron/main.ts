@@ -26,6 +26,7 @@ import { cliArgs, runCliInElectron } from './cli-mode.ts';
 import { runHeadlessInElectron } from './headless-mode.ts';
 import { handleAppProtocol, registerAppScheme } from './protocol.ts';
 import { skillPageApi } from './skill-page-protocol.ts';
+import { RunsIndex } from '../core/layers/gateway/runs-index.ts';
 import { DASHBOARD_URL, dashboardWebPreferences, hardenContents, isTrustedSender } from './security.ts';
 import { initializeTray } from './tray.ts';
 import type { TrayAction, TrayIcon } from './tray-model.ts';
@@ -58,7 +59,8 @@ if (cli) {
   const ports = effectivePorts(process.env, store.store);
   const logger = createFileLogger(join(paths.logs, 'app.log'));
   const pageLedger = new Ledger(paths.runs, logger);
-  handleAppProtocol(protocol, dashboardFiles(), (url) => skillPageApi(url, { paths, ledger: pageLedger, snapshot: () => desktop.snapshot() }));
+  const pageRuns = new RunsIndex(paths.runs);
+  handleAppProtocol(protocol, dashboardFiles(), (url) => skillPageApi(url, { paths, ledger: pageLedger, runs: pageRuns, snapshot: () => desktop.snapshot() }));
 
   let win: BrowserWindow | null = null;
   // Another host holding the home folder (the service): attach to it; else run the host here.
@@ -131,7 +133,7 @@ if (cli) {
   const tray = initializeTray({ tray: new Tray(icon('operational', true)), buildMenu: (t) => Menu.buildFromTemplate(t), image: icon, onAction: act });
   const notifier = new Notifier((n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show());
 
-  registerCommandHandler(ipcMain, (c) => desktop.command(c.op, c.skill));
+  registerCommandHandler(ipcMain, (c) => desktop.command(c.op, c.skill, c.note ? { note: c.note } : {}));
   ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, desktop.snapshot()));
 
   const pump = () => {

@@ -43,13 +43,14 @@ export function isTrustedSender(frameUrl: string | undefined | null): boolean {
   }
 }
 
-export type Command = { op: 'run' | 'pause' | 'resume'; skill: string };
+export type Command = { op: 'run' | 'pause' | 'resume' | 'reset-breaker'; skill: string; note?: string };
 
-/** IPC arguments are untrusted input like any request body. */
-export function validateCommand(op: unknown, skill: unknown): Command {
-  if (op !== 'run' && op !== 'pause' && op !== 'resume') throw new ClawError('CK_BAD_REQUEST', 'ipc', `unknown command ${JSON.stringify(op)?.slice(0, 40)}`);
+/** IPC arguments are untrusted input like any request body (the host checks the note's length). */
+export function validateCommand(op: unknown, skill: unknown, opts?: unknown): Command {
+  if (op !== 'run' && op !== 'pause' && op !== 'resume' && op !== 'reset-breaker') throw new ClawError('CK_BAD_REQUEST', 'ipc', `unknown command ${JSON.stringify(op)?.slice(0, 40)}`);
   if (typeof skill !== 'string' || !SKILL_NAME.test(skill)) throw new ClawError('CK_INVALID_NAME', 'ipc', 'the skill name must be lower-case letters, digits and dashes');
-  return { op, skill };
+  const note = (opts as { note?: unknown } | null | undefined)?.note;
+  return op === 'pause' && typeof note === 'string' && note !== '' ? { op, skill, note } : { op, skill };
 }
 
 /** No navigation away from the dashboard, no new windows, no webviews. */

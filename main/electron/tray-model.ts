@@ -83,6 +83,8 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
         submenu: [
           { label: s.lastRun ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
           ...(s.state !== 'ok' && s.reason ? [{ label: s.reason.slice(0, 120), enabled: false }] : []),
+          // The note kept with a pause, beside the state here as in every view.
+          ...(s.pauseNote ? [{ label: `Paused: ${s.pauseNote.slice(0, 80)}`, enabled: false }] : []),
           { label: 'Run now', enabled: s.state !== 'invalid', action: { type: 'run', skill: s.name } },
         ],
       })),

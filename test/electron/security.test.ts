@@ -59,6 +59,11 @@ describe('Electron security checklist', () => {
     assert.deepEqual(seen, []);
     handler!(frame(DASHBOARD_URL), 'run', 'poster');
     assert.deepEqual(seen, [{ op: 'run', skill: 'poster' }]);
+    // The skill page's Pause carries its note (only a pause does), and Reset breaker is an op.
+    handler!(frame(DASHBOARD_URL), 'pause', 'poster', { note: 'until Monday' });
+    handler!(frame(DASHBOARD_URL), 'run', 'poster', { note: 'ignored' });
+    handler!(frame(DASHBOARD_URL), 'reset-breaker', 'poster', { note: 42 });
+    assert.deepEqual(seen.slice(1), [{ op: 'pause', skill: 'poster', note: 'until Monday' }, { op: 'run', skill: 'poster' }, { op: 'reset-breaker', skill: 'poster' }]);
   });
 
   it('denies navigation away, new windows and webviews', () => {

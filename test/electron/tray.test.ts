@@ -69,6 +69,13 @@ describe('tray icon and menu, for every mode', () => {
     assert.equal(b.submenu![1]!.enabled, false);
   });
 
+  it('a paused skill\'s note is in its submenu, under its last run', () => {
+    const m = trayMenu(snapshot({}, [skill('digest', { state: 'paused', paused: true, pauseNote: 'quota until Monday' })]), { loginItem: 'disabled' });
+    const d = m.find((i) => i.label === 'Skills (1)')!.submenu!.find((i) => i.label?.includes(' digest'))!;
+    assert.match(d.label!, /digest \(paused\)/);
+    assert.deepEqual(d.submenu!.map((i) => i.label), ['Last run: success', 'Paused: quota until Monday', 'Run now']);
+  });
+
   it('login item requiring approval says where to approve it; unsupported platforms disable it', () => {
     assert.match(labels(trayMenu(snapshot(), { loginItem: 'requires-approval' })).join('\n'), /approve in System Settings › Login Items/);
     assert.equal(trayMenu(snapshot(), { loginItem: 'unsupported' }).find((i) => i.type === 'checkbox')!.enabled, false);

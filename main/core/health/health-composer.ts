@@ -13,8 +13,13 @@ import type { Ledger } from '../runs/ledger.ts';
 import { formatProblem } from '../skills/skill-loader.ts';
 import type { StorageHealth } from './storage-health.ts';
 
+/** Runs per skill in a snapshot's `recent` (the sparkline's length). */
+export const RECENT_SHOWN = 20;
+
 export interface SkillFacts {
   paused: boolean;
+  /** The note kept with the pause (runs/_paused.json), shown beside the state in every view. */
+  pauseNote?: string | null;
   hostAlive: boolean;
   /** Needs of the skill that are down now. */
   deferredOn: string[];
@@ -28,7 +33,7 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   const m = skill.manifest;
   if (!m) return { state: 'invalid', reason: skill.problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
   if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
-  if (f.paused) return { state: 'paused', reason: 'paused by the user' };
+  if (f.paused) return { state: 'paused', reason: f.pauseNote ? `paused by the user: ${f.pauseNote}` : 'paused by the user' };
   if (f.breaker && f.breaker.state !== 'closed') {
     return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(f.breaker.until, { zone: m.timezone, now })}` };
   }
@@ -76,6 +81,7 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     timezone: m?.timezone ?? null,
     enabled: m?.enabled ?? false,
     paused: f.paused,
+    pauseNote: f.paused && f.pauseNote ? f.pauseNote : null,
     needs: m?.needs ?? [],
     deferred: f.deferredOn.length > 0 ? f.deferredOn : null,
     breaker: f.breaker,
@@ -84,7 +90,9 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     nextRunReason: next.reason,
     lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}), ...(last.delivery ? { delivery: last.delivery } : {}) } : null,
     running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
-    recent: recent.slice(-30).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
+    // As many as the dashboard's sparkline shows: with 200 skills this list is most of the
+    // snapshot sent every second (30 made it 0.56 MB, 20 makes it 0.39 MB).
+    recent: recent.slice(-RECENT_SHOWN).map((r) => ({ outcome: r.outcome, endedAt: r.ended_at, durationMs: r.duration_ms })),
     successRate: recent.length ? recent.filter((r) => r.outcome === 'success').length / recent.length : null,
     runs: recent.length,
     problems: s.problems.map(formatProblem),

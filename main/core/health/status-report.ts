@@ -12,7 +12,7 @@ import { Ledger } from '../runs/ledger.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
 import { validateSkills } from '../skills/skill-validation.ts';
-import { readPaused } from '../skills/paused.ts';
+import { readPauses } from '../skills/paused.ts';
 import { checkStorage } from './storage-health.ts';
 
 export interface LayerTransition {
@@ -77,7 +77,7 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   const { alive, state, reason } = readHostLiveness(paths, now);
   const ledger = new Ledger(paths.runs, logger);
   ledger.load();
-  const paused = readPaused(paths);
+  const paused = readPauses(paths);
   const breakers = readBreakers(paths.breakers, logger);
   const { skills } = validateSkills(paths, bundledDir, env);
   const neededBy = new Map<string, string[]>();
@@ -90,7 +90,7 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
     const deferredOn = s.manifest ? s.manifest.needs.filter((n) => dependencies[n]?.status === 'down') : [];
     const m = s.manifest;
     const tokens = m && (m.model || m.budget) ? tokenHistory(paths, m, now) : null;
-    return skillView(s, ledger, now, { paused: paused.has(s.name), hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null, tokens }, undefined, null);
+    return skillView(s, ledger, now, { paused: paused.has(s.name), pauseNote: paused.get(s.name)?.note ?? null, hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null, tokens }, undefined, null);
   });
   const latest = latestLayerStates(paths, logger);
   const at = new Date(now).toISOString();

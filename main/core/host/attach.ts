@@ -14,13 +14,18 @@ import type { Snapshot } from '../../common/layer-protocol.ts';
 import { SessionClient, type WebSocketLike } from '../../common/session-client.js';
 import { lockHolderPid } from './host-holder.ts';
 import type { HomePaths } from '../home/paths.ts';
+import type { SkillOp } from '../../common/host-protocol.ts';
 
-export type HostCommandOp = 'run' | 'pause' | 'resume';
+export type HostCommandOp = SkillOp;
+/** A pause's note (the other ops take no options). */
+export interface HostCommandOptions {
+  note?: string;
+}
 
 /** What the app needs of a host, whether it runs one itself or is attached to one. */
 export interface HostHandle {
   snapshot(): Snapshot | null;
-  command(op: HostCommandOp, skill: string): Promise<unknown>;
+  command(op: HostCommandOp, skill: string, opts?: HostCommandOptions): Promise<unknown>;
   /** On quit: an own host stops; an attached one keeps running. */
   release(): Promise<void>;
 }
@@ -44,10 +49,11 @@ export class AttachedHost extends EventEmitter implements HostHandle {
     this.o = o;
   }
 
-  private async call(method: string, path: string): Promise<Response> {
+  private async call(method: string, path: string, body?: object): Promise<Response> {
     // Read each time: `clawkeeper token --rotate` must not cut the app off.
     const token = readFileSync(this.o.paths.token, 'utf8').trim();
-    return fetch(`http://127.0.0.1:${this.o.gatewayPort}${path}`, { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) };
+    return fetch(`http://127.0.0.1:${this.o.gatewayPort}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(3000) });
   }
 
   /** One poll; resolves to the snapshot, or null when the gateway did not answer. */
@@ -109,8 +115,8 @@ export class AttachedHost extends EventEmitter implements HostHandle {
     return this.last;
   }
 
-  async command(op: HostCommandOp, skill: string): Promise<unknown> {
-    const r = await this.call('POST', `/api/skills/${encodeURIComponent(skill)}/${op}`);
+  async command(op: HostCommandOp, skill: string, opts: HostCommandOptions = {}): Promise<unknown> {
+    const r = await this.call('POST', `/api/skills/${encodeURIComponent(skill)}/${op}`, opts.note ? { note: opts.note } : undefined);
     const body: unknown = await r.json().catch(() => null);
     if (!r.ok) throw new Error(`ClawKeeper service: ${op} ${skill} answered ${r.status}`);
     return body;
@@ -194,9 +200,9 @@ export class DesktopHost extends EventEmitter {
     return this.handle?.snapshot() ?? null;
   }
 
-  command(op: HostCommandOp, skill: string): Promise<unknown> {
+  command(op: HostCommandOp, skill: string, opts: HostCommandOptions = {}): Promise<unknown> {
     if (!this.handle) return Promise.reject(new Error('ClawKeeper: no host yet'));
-    return this.handle.command(op, skill);
+    return this.handle.command(op, skill, opts);
   }
 
   quit(): Promise<void> {
@@ -212,7 +218,7 @@ export function ownHost(app: { host: Host; link: LayerLink | null; stop(): Promi
       return s ? decorate(s) : null;
     },
     // The same commands as host.sock and the gateway: a refusal is {ok: false, error}, shown by the window.
-    command: (op, skill) => executeCommand(app.host, app.link, { id: 0, op, skill }),
+    command: (op, skill, opts = {}) => executeCommand(app.host, app.link, { id: 0, op, skill, ...(opts.note ? { note: opts.note } : {}) }),
     release: () => app.stop(),
   };
 }

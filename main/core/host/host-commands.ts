@@ -13,6 +13,7 @@ function healthOnly(s: Snapshot): HealthReport {
   const { alive, pid, startedAt, lastAlive } = s.host;
   return { generatedAt, mode, scenario, layers, dependencies, skills, host: { alive, pid, startedAt, lastAlive }, ...(storage ? { storage } : {}) };
 }
+import { cleanPauseNote, PAUSE_NOTE_MAX } from '../skills/paused.ts';
 
 const C = 'host';
 /** What `clawkeeper open` prints is good for one minute (as the gateway's own login codes). */
@@ -59,12 +60,17 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       const behind = r.queued ? (host.runningId(name) ?? null) : null;
       return { run_id: r.runId, queued: r.queued, ...(r.queued ? { behind } : {}) } satisfies RunResult;
     }
-    case 'pause':
-      host.pause(knownSkill(host, req.skill));
-      return { paused: true };
+    case 'pause': {
+      const name = knownSkill(host, req.skill);
+      const note = pauseNote(req.note);
+      host.pause(name, note);
+      return { paused: true, ...(note ? { note } : {}) };
+    }
     case 'resume':
       host.resume(knownSkill(host, req.skill));
       return { paused: false };
+    case 'reset-breaker':
+      return resetBreaker(host, knownSkill(host, req.skill));
     case 'run-once':
       return { ...runOnce(host, req) };
     case 'backfill': {
@@ -74,6 +80,24 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       return { ...host.backfills.start(name, { from: req.from, to: req.to, dryRun: req.dryRun === true, ...(req.max !== undefined ? { max: req.max } : {}) }) };
     }
   }
+}
+
+/** A pause's note: optional, one line, at most PAUSE_NOTE_MAX characters. */
+function pauseNote(raw: unknown): string {
+  if (raw === undefined || raw === null) return '';
+  if (typeof raw !== 'string') throw new ClawError('CK_BAD_REQUEST', C, '"note" is a string (why the skill is paused)');
+  if (raw.length > PAUSE_NOTE_MAX) throw new ClawError('CK_BAD_REQUEST', C, `the pause note is ${raw.length} characters; keep it to ${PAUSE_NOTE_MAX}`);
+  return cleanPauseNote(raw);
+}
+
+/** Closes a tripped breaker; a skill with `breaker: false` has none to reset (refused, saying so). */
+function resetBreaker(host: Host, name: string): Record<string, unknown> {
+  const m = host.listSkills().find((s) => s.name === name)?.manifest;
+  if (!m) throw invalid(host, name);
+  if (m.breaker === false) throw new ClawError('CK_CONFLICT', C, `skill "${name}" has no circuit breaker (breaker: false in skill.json), so there is nothing to reset`);
+  const was = host.breakerView(name)?.state ?? 'closed';
+  host.resetBreaker(name);
+  return { breaker: 'closed', was };
 }
 
 /** A slot handed over by `clawkeeper run-once`: run by this host unless the ledger already has it. */

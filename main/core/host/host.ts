@@ -227,8 +227,13 @@ export class Host extends EventEmitter<HostEvents> {
     return this.trigger.nextRun(name);
   }
 
-  pause(name: string): boolean {
-    return this.skills.setPaused(name, true);
+  /** The note kept with a pause ('' for none), or null when not paused. */
+  pauseNote(name: string): string | null {
+    return this.skills.pauseNote(name);
+  }
+
+  pause(name: string, note = ''): boolean {
+    return this.skills.setPaused(name, true, note);
   }
 
   resume(name: string): boolean {
@@ -251,6 +256,13 @@ export class Host extends EventEmitter<HostEvents> {
 
   dependencyHealth(): Record<string, DependencyHealth> {
     return this.dependencies.health();
+  }
+
+  /** Closes a tripped breaker by hand (the dashboard's Reset breaker); true if it was not closed. */
+  resetBreaker(name: string): boolean {
+    const was = this.breakers.get(name).state;
+    this.dispatcher.closeBreaker(name, 'reset by hand');
+    return was !== 'closed';
   }
 
   breakerView(name: string): BreakerView | null {

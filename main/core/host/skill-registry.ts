@@ -1,7 +1,7 @@
 import type { LoadedSkill } from '../../common/types.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
-import { readPaused, writePaused } from '../skills/paused.ts';
+import { readPauses, writePaused, type PauseRecord } from '../skills/paused.ts';
 import { formatProblems } from '../skills/skill-loader.ts';
 import { validateSkills } from '../skills/skill-validation.ts';
 import type { DependencyMonitor } from '../dependencies/monitor.ts';
@@ -20,19 +20,19 @@ export interface SkillRegistryOptions {
 
 /**
  * The host's skills: what the skill folders hold (valid or not, with their problems), which
- * are paused (skills/_paused.json), and what the dependency monitor must watch for them.
+ * are paused (runs/_paused.json, with their notes), and what the dependency monitor must watch for them.
  */
 export class SkillRegistry {
   private readonly o: SkillRegistryOptions;
   private skills = new Map<string, LoadedSkill>();
-  private readonly paused = new Set<string>();
+  private readonly paused = new Map<string, PauseRecord>();
 
   constructor(o: SkillRegistryOptions) {
     this.o = o;
   }
 
   loadPaused(): void {
-    for (const n of readPaused(this.o.paths)) this.paused.add(n);
+    for (const [n, r] of readPauses(this.o.paths)) this.paused.set(n, r);
   }
 
   /**
@@ -93,10 +93,15 @@ export class SkillRegistry {
     return this.paused.has(name);
   }
 
-  /** Pauses or resumes a known skill and saves the list; false for an unknown skill. */
-  setPaused(name: string, on: boolean): boolean {
+  /** The note kept with a pause ('' for none), or null when the skill is not paused. */
+  pauseNote(name: string): string | null {
+    return this.paused.get(name)?.note ?? null;
+  }
+
+  /** Pauses (with an optional note) or resumes a known skill and saves the list; false for an unknown skill. */
+  setPaused(name: string, on: boolean, note = ''): boolean {
     if (!this.skills.has(name)) return false;
-    if (on) this.paused.add(name);
+    if (on) this.paused.set(name, { note, at: new Date().toISOString() });
     else this.paused.delete(name);
     writePaused(this.o.paths, this.paused);
     return true;

@@ -72,6 +72,8 @@ export function recordAgentEnd(paths: HomePaths, m: SkillManifest, entry: Ledger
       // the spend file is bookkeeping for the day budget; the ledger still has the usage
     }
   }
+  // Each run's own reply, not only the newest one the status line names.
+  if (typeof r.fields.output === 'string' && r.fields.output.startsWith('outputs/')) entry.output = r.fields.output;
   if (r.delivery) {
     entry.delivery = r.delivery;
     r.fields.delivery = r.delivery.status;

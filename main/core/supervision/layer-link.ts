@@ -113,7 +113,7 @@ export class LayerLink {
     if (msg.type === 'storage') return this.host.storage.layerWrites(name, msg.problem);
     if (name !== 'gateway' || msg.type !== 'command') return;
     // The same commands as host.sock (host-commands.ts), so the gateway and the CLI agree.
-    void executeCommand(this.host, this, { ...msg.args, id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}) }).then((r) => {
+    void executeCommand(this.host, this, { ...msg.args, id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}), ...(typeof msg.note === 'string' ? { note: msg.note } : {}) }).then((r) => {
       this.sup.send('gateway', r.ok ? { type: 'reply', id: msg.id, ok: true, result: r.result } : { type: 'reply', id: msg.id, ok: false, error: r.error });
       this.schedulePush();
     });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawError } from '../../../common/errors.ts';
 import type { Snapshot } from '../../../common/layer-protocol.ts';
+import type { SkillOp } from '../../../common/host-protocol.ts';
 import { Ledger } from '../../runs/ledger.ts';
 import { createMemoryLogger } from '../../home/logger.ts';
 import type { HomePaths } from '../../home/paths.ts';
@@ -13,6 +14,8 @@ import { SessionRevocations } from '../../auth/session-revocations.ts';
 import { dashboardCsp } from './csp.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from '../guard.ts';
 import { readLogChunk, skillPage } from './skill-page-api.ts';
+import { RunsIndex } from './runs-index.ts';
+import { runOutput, runsPage } from './runs-api.ts';
 import type { StaticFiles } from './static-files.ts';
 
 const C = 'gateway';
@@ -21,7 +24,7 @@ const CODE_TTL_MS = 60_000;
 /** Outstanding (unused, unexpired) login codes: each lives 60 s, so this is plenty for one user. */
 const MAX_LOGIN_CODES = 20;
 
-export type HostCommand = (op: 'run' | 'pause' | 'resume' | 'backfill', skill: string, opts?: { force?: boolean; args?: Record<string, unknown> }) => Promise<unknown>;
+export type HostCommand = (op: SkillOp | 'backfill', skill: string, opts?: { force?: boolean; note?: string; args?: Record<string, unknown> }) => Promise<unknown>;
 
 export interface GatewayDeps {
   port: number;
@@ -61,7 +64,10 @@ interface Gateway {
   /** Login codes not used yet, each with its expiry (ms). */
   codes: Map<string, number>;
   ledger: Ledger;
+  /** Every skill's runs, kept between requests (runs-index.ts). */
+  runs: RunsIndex;
   skillsJson: () => Buffer;
+  snapshotJson: () => Buffer;
   pageHeaders: () => Record<string, string>;
 }
 
@@ -80,7 +86,10 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
     revocations: new SessionRevocations(deps.paths.revokedSessions),
     codes: new Map<string, number>(),
     ledger: new Ledger(deps.paths.runs, createMemoryLogger()),
-    skillsJson: cachedSkillsJson(deps),
+    runs: new RunsIndex(deps.paths.runs),
+    skillsJson: cachedJson(deps, (s) => ({ skills: s?.skills ?? [] })),
+    // The dashboard polls it twice a second; 200 skills make it ~0.5 MB: serialized once per snapshot.
+    snapshotJson: cachedJson(deps, (s) => s),
     pageHeaders: dashboardHeaders(deps),
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -145,8 +154,9 @@ const API = new Map<string, Endpoint>([
   ['/api/login-codes', { methods: ['POST'], handle: newLoginCode }],
   ['/api/health', { methods: ['GET'], handle: healthDetail }],
   ['/api/metrics', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g).metrics) }],
-  ['/api/snapshot', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g)) }],
+  ['/api/snapshot', { methods: ['GET'], handle: snapshotBody }],
   ['/api/skills', { methods: ['GET'], handle: ({ g, res }) => sendBody(res, 200, g.skillsJson()) }],
+  ['/api/runs', { methods: ['GET'], handle: ({ g, res, url }) => sendJson(res, 200, runsPage(g.runs, url.searchParams)) }],
 ]);
 
 interface SkillEndpoint {
@@ -162,11 +172,12 @@ interface SkillEndpoint {
 const SKILL_API: SkillEndpoint[] = [
   { path: /^\/api\/skills\/([^/]+)$/, methods: ['GET'], nameFirst: true, handle: ({ g, res }, name) => sendJson(res, 200, findSkill(g, name)) },
   { path: /^\/api\/skills\/([^/]+)\/runs$/, methods: ['GET'], nameFirst: true, handle: skillRuns },
-  { path: /^\/api\/skills\/([^/]+)\/(run|pause|resume)$/, methods: ['POST'], nameFirst: true, handle: skillCommand },
+  { path: /^\/api\/skills\/([^/]+)\/(run|pause|resume|reset-breaker)$/, methods: ['POST'], nameFirst: true, handle: skillCommand },
   { path: /^\/api\/skills\/([^/]+)\/backfill$/, methods: ['POST'], nameFirst: true, handle: skillBackfill },
   // The dashboard's skill page (skill-page-api.ts).
   { path: /^\/api\/skills\/([^/]+)\/page$/, methods: ['GET'], handle: skillPageOf },
   { path: /^\/api\/skills\/([^/]+)\/log\/([^/]+)$/, methods: ['GET'], handle: runLog },
+  { path: /^\/api\/skills\/([^/]+)\/output\/([^/]+)$/, methods: ['GET'], handle: async ({ g, res }, name, runId) => sendJson(res, 200, await runOutput(g.runs, g.deps.paths, findSkill(g, name).name, runId)) },
 ];
 
 /** /health and the dashboard's files are open to all; every /api path but /api/login needs credentials. */
@@ -253,6 +264,12 @@ function hostSnapshot(g: Gateway): Snapshot {
   return s;
 }
 
+/** GET /api/snapshot: 503 until the host sent one. */
+function snapshotBody({ g, res }: Call): void {
+  hostSnapshot(g);
+  sendBody(res, 200, g.snapshotJson());
+}
+
 /** GET /api/health: the full detail that /health leaves out. */
 function healthDetail({ g, res }: Call): void {
   const s = hostSnapshot(g);
@@ -295,12 +312,14 @@ function skillRuns({ g, res, url }: Call, name: string): void {
   sendJson(res, 200, { runs: g.ledger.readEntries(name).reverse().slice(0, limit) });
 }
 
-/** POST /api/skills/:name/run|pause|resume: the host does it; 202 for run, 200 otherwise. */
+/** POST /api/skills/:name/run|pause|resume|reset-breaker: the host does it; 202 for run, 200 otherwise. */
 async function skillCommand({ g, req, res }: Call, name: string, action: string): Promise<void> {
-  const body = (await readJsonBody(req, C)) as { force?: unknown } | undefined; // bounded and checked
+  const body = (await readJsonBody(req, C)) as { force?: unknown; note?: unknown } | undefined; // bounded and checked
   findSkill(g, name);
-  // {"force": true} runs a skill whose dependency is down (otherwise 409 dependency-down).
-  const result = await g.deps.command(action as 'run' | 'pause' | 'resume', name, { force: body?.force === true });
+  // {"force": true} runs a skill whose dependency is down (otherwise 409 dependency-down);
+  // {"note": "…"} goes with a pause (the host checks it, as it does for the CLI).
+  const note = action === 'pause' && body?.note !== undefined ? { note: body.note as string } : {};
+  const result = await g.deps.command(action as SkillOp, name, { force: body?.force === true, ...note });
   sendJson(res, action === 'run' ? 202 : 200, result);
 }
 
@@ -329,7 +348,8 @@ function runLog({ g, res, url }: Call, name: string, runId: string): void {
 /** Any other GET or HEAD: a dashboard file (`/` is index.html, `/login` is login.html). */
 function sendFile({ g, req, res }: Call, path: string): void {
   allow(req, 'GET', 'HEAD');
-  const file = g.deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path);
+  // Browsers ask for /favicon.ico whatever the page links: the same icon, never a 404.
+  const file = g.deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path === '/favicon.ico' ? '/icon.svg' : path);
   if (!file) throw new ClawError('CK_NOT_FOUND', C, `nothing at ${path.slice(0, 100)}`);
   res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...g.pageHeaders() });
   res.end(req.method === 'HEAD' ? undefined : file.body);
@@ -353,12 +373,12 @@ function fail(g: Gateway, res: ServerResponse, err: unknown): void {
   sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
 }
 
-function cachedSkillsJson(deps: GatewayDeps): () => Buffer {
-  // The skills list is serialized once per snapshot, not once per request.
-  let cache: { snap: Snapshot | null; body: Buffer } = { snap: null, body: Buffer.from('{"skills":[]}') };
+function cachedJson(deps: GatewayDeps, pick: (s: Snapshot | null) => unknown): () => Buffer {
+  // Serialized once per snapshot (withLiveness returns the same object while it is fresh), not once per request.
+  let cache: { snap: Snapshot | null; body: Buffer } | null = null;
   return () => {
     const snap = deps.snapshot();
-    if (snap !== cache.snap) cache = { snap, body: Buffer.from(JSON.stringify({ skills: snap?.skills ?? [] })) };
+    if (!cache || snap !== cache.snap) cache = { snap, body: Buffer.from(JSON.stringify(pick(snap))) };
     return cache.body;
   };
 }

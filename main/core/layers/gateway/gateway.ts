@@ -3,6 +3,7 @@ import { withLiveness } from '../../../common/health.js';
 import { createServer } from 'node:http';
 import { ClawError } from '../../../common/errors.ts';
 import type { Snapshot } from '../../../common/layer-protocol.ts';
+import type { SkillOp } from '../../../common/host-protocol.ts';
 import { homePaths, resolveHome } from '../../home/paths.ts';
 import { TokenSource } from '../../auth/token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
@@ -27,7 +28,7 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 
 const files = dashboardFiles();
 
-function command(op: 'run' | 'pause' | 'resume' | 'backfill', skill: string, opts: { force?: boolean; args?: Record<string, unknown> } = {}): Promise<unknown> {
+function command(op: SkillOp | 'backfill', skill: string, opts: { force?: boolean; note?: string; args?: Record<string, unknown> } = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const timer = setTimeout(() => {
@@ -35,7 +36,7 @@ function command(op: 'run' | 'pause' | 'resume' | 'backfill', skill: string, opt
       reject(new ClawError('CK_UNAVAILABLE', 'gateway', 'the host did not answer within 2 s'));
     }, 2000);
     pending.set(id, { resolve, reject, timer });
-    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}), ...(opts.args ? { args: opts.args } : {}) });
+    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}), ...(opts.note !== undefined ? { note: opts.note } : {}), ...(opts.args ? { args: opts.args } : {}) });
   });
 }
 
@@ -56,7 +57,8 @@ onHost((msg) => {
     pending.delete(msg.id);
     clearTimeout(p.timer);
     if (msg.ok) p.resolve(msg.result);
-    else p.reject(new ClawError((msg.error?.code as 'CK_CONFLICT') ?? 'CK_INTERNAL', 'gateway', msg.error?.message ?? 'the host refused'));
+    // The host's refusal, word for word as the CLI prints it ("[host] …"), not wrapped in "[gateway]".
+    else p.reject(new ClawError((msg.error?.code as 'CK_CONFLICT') ?? 'CK_INTERNAL', 'host', (msg.error?.message ?? 'the host refused').replace(/^\[host\] /, '')));
   }
 });
 exitWithHost();

@@ -5,7 +5,8 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClawError } from '../../../common/errors.ts';
-import type { LedgerEnd, LedgerSkip, LedgerStart } from '../../../common/types.ts';
+import type { LedgerSkip } from '../../../common/types.ts';
+import { rowFromStart, withEnd, type RunRow } from './runs-index.ts';
 import type { SkillView } from '../../../common/layer-protocol.ts';
 import { bundledSkillsDir } from '../../home/app-paths.ts';
 import { slotSpecOf, timingOfLabel } from '../../scheduling/slots.ts';
@@ -18,18 +19,8 @@ const C = 'gateway';
 const LOG_CHUNK = 256 * 1024;
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
-export interface PageRun {
-  run_id: string;
-  slot: string | null;
-  trigger: string;
-  attempt: number;
-  started_at: string;
-  ended_at: string | null;
-  duration_ms: number | null;
-  outcome: string | null;
-  error?: string;
-  exit_code?: number | null;
-}
+/** A run with its tokens, delivery and saved reply (runs-index.ts). */
+export type PageRun = RunRow;
 
 export interface SkillPage {
   skill: SkillView;
@@ -48,20 +39,13 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
   const skips: LedgerSkip[] = [];
   for (const e of ledger.readEntries(skill.name)) {
     if (e.type === 'skip') skips.push(e);
-    else if (e.type === 'start') runs.set(e.run_id, fromStart(e));
-    else {
-      const r = runs.get(e.run_id) ?? fromStart(e);
-      runs.set(e.run_id, { ...r, ended_at: e.ended_at, duration_ms: e.duration_ms, outcome: e.outcome, error: e.error, exit_code: e.exit_code });
-    }
+    else if (e.type === 'start') runs.set(e.run_id, rowFromStart(e));
+    else runs.set(e.run_id, withEnd(runs.get(e.run_id) ?? rowFromStart(e), e));
   }
   const all = [...runs.values()].reverse();
   const spec = skill.schedule ? slotSpecOf(timingOfLabel(skill.schedule, skill.timezone)) : null;
   const nextSlots = skill.state === 'invalid' || skill.state === 'done' ? [] : planSlots({ ...skill, spec, tokens: skill.tokens ?? null }, now, 10);
   return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest: manifestOf(skill, paths) };
-}
-
-function fromStart(e: LedgerStart | LedgerEnd): PageRun {
-  return { run_id: e.run_id, slot: e.slot, trigger: e.trigger, attempt: e.attempt, started_at: e.started_at, ended_at: null, duration_ms: null, outcome: null };
 }
 
 /** The skill.json the host loaded (a user skill wins over a bundled one), as text: an invalid one may not parse. */
