@@ -25,6 +25,7 @@ const USAGE = `usage: clawkeeper <command>
   run-once <name> [--slot ISO] [--trigger schedule|manual]   one run for an external scheduler (--help: exit codes)
   export kubernetes|systemd|launchd [--out DIR]   the skills as CronJobs, timers or plists (--help: options)
   service install|uninstall|status [--system]   the host as a LaunchAgent/LaunchDaemon or systemd unit
+  alerts test [channel]   send a test alert to each alert channel (or one) and print its answer
 environment: CLAWKEEPER_HOME (default ~/.openclaw), CLAWKEEPER_GATEWAY_PORT, CLAWKEEPER_SESSION_PORT
   (ports: the environment wins, then config.json gatewayPort/sessionPort, then 3019/3020)`;
 
@@ -84,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
       const s = await import('./service.ts');
       return s.serviceCommand(s.defaultServiceContext(ctx.env, ctx.out, ctx.err), arg, values.system === true);
     }
+    case 'alerts':
+      return (await import('./alerts.ts')).alertsCommand(ctx, arg, positionals[2]);
     default:
       ctx.err(`clawkeeper: unknown command "${command}"\n${USAGE}`);
       return 64;

@@ -2,9 +2,9 @@
 // per line, one reply line per request. The CLI and the gateway's IPC commands both speak it
 // (main/core/host/host-commands.ts executes it), so every front-end behaves the same.
 
-export type HostOp = 'run' | 'pause' | 'resume' | 'status' | 'run-once' | 'login-code';
+export type HostOp = 'run' | 'pause' | 'resume' | 'status' | 'run-once' | 'login-code' | 'alerts-test';
 
-export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'status', 'run-once', 'login-code'];
+export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'status', 'run-once', 'login-code', 'alerts-test'];
 
 export interface HostRequest {
   id: number;
@@ -16,6 +16,8 @@ export interface HostRequest {
   trigger?: 'schedule' | 'manual';
   /** run-once / run: ignore the skill's `needs` (dependencies). */
   force?: boolean;
+  /** alerts-test: one channel (default: every channel). */
+  channel?: string;
 }
 
 export interface HostError {

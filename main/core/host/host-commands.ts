@@ -52,6 +52,11 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       return { paused: false };
     case 'run-once':
       return { ...runOnce(host, req) };
+    case 'alerts-test': {
+      if (!host.alerts) throw new ClawError('CK_UNAVAILABLE', C, 'this host runs without alerts');
+      if (req.channel !== undefined && typeof req.channel !== 'string') throw new ClawError('CK_BAD_REQUEST', C, '"channel" is a channel name from config.json alerts.channels');
+      return host.alerts.test(req.channel).then((answers) => ({ answers }));
+    }
   }
 }
 

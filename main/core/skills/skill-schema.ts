@@ -40,6 +40,10 @@ function describeErrors(errors: ErrorObject[]): SchemaProblem[] {
       message = '"status" is reserved (skills/status holds the status files)';
     } else if (e.keyword === 'anyOf' && field === 'catchUp') {
       message = 'must be "skip", "once", "all" or {"mode": ..., "max": 1..1000}';
+    } else if (e.keyword === 'anyOf' && field === 'alerts') {
+      message = 'must be false (no alerts) or a list of channel names from config.json alerts.channels, e.g. ["phone"]';
+    } else if (e.keyword === 'pattern' && field === 'ping') {
+      message = 'must be an http(s) URL without user:password or query, e.g. "https://hc-ping.com/<uuid>"';
     } else if (e.keyword === 'enum') {
       message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
     }
