@@ -47,6 +47,8 @@ export class AlertService {
   private cfgStamp = '';
   private pumping: Promise<void> | null = null;
   private again: Promise<void> | null = null;
+  /** Only a started service (the host's) owns the outbox file: `alerts test` without a host never writes it. */
+  private started = false;
   private readonly routeProblems = new Set<string>();
 
   constructor(o: AlertServiceOptions) {
@@ -58,6 +60,7 @@ export class AlertService {
   /** Loads what the previous host left undelivered and starts delivering it. */
   start(): void {
     const left = this.outbox.load((m) => this.log.warn(m));
+    this.started = true;
     this.limits = new AlertLimits(left.limits);
     for (const t of left.targets) if (typeof t?.name === 'string') this.status.set(t.name, { ...t, pending: 0 });
     if (this.outbox.entries.length > 0) this.log.info(`${this.outbox.entries.length} undelivered alert(s) from before the restart`);
@@ -219,6 +222,7 @@ export class AlertService {
   }
 
   private save(): void {
+    if (!this.started) return;
     try {
       this.outbox.save(this.limits.state(this.o.clock.now()), [...this.status.values()]);
     } catch (err) {

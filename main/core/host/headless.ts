@@ -49,7 +49,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   // loop; an injected launcher (Electron's utilityProcess) is used as it is. CLAWKEEPER_RUN_LAUNCHER=0: from the host.
   const runLauncher = opts.launcher || opts.env.CLAWKEEPER_RUN_LAUNCHER === '0' ? null : new RemoteLauncher(launcher, opts.logger);
   runLauncher?.start();
-  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock });
+  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock, env: opts.env });
   // Before start: what the start finds (an unclean stop, runs cut off) is an alert too.
   const alerts = (host.alerts = new HostAlerts(host, { env: opts.env, logger: opts.logger, clock }));
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
