@@ -11,6 +11,7 @@ import { applyEvent, effectiveState, eventTime, percent, rebase, relative, timel
 import { SkillPage, useRoute } from './skill-page.js';
 import { FilteredSkills } from './skills-filter.js';
 import { StaleNote } from './stale.js';
+import { AlertsPanel } from './alerts-panel.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -273,6 +274,8 @@ function App({ source }) {
     <${TokenChart} skills=${state.skills} />
     <h2>Skills (${state.skills.length})</h2>
     <${FilteredSkills} skills=${state.skills} now=${now} source=${source} Table=${SkillsTable} />
+    <h2>Alerts</h2>
+    <${AlertsPanel} alerts=${state.alerts} now=${now} />
   </main>`;
 }
 
