@@ -25,7 +25,7 @@ describe('clawkeeper alerts test [channel]', () => {
     assert.equal(readFileSync(join(t.home, 'alerts', 'outbox.json'), 'utf8'), left);
     assert.match(r.out, /^hook: ok — HTTP 200 ok$/m);
     assert.match(r.out, /^dead: FAILED — cannot connect \(ECONNREFUSED\)$/m);
-    assert.equal(JSON.parse(rec.requests[0]!.body).event, 'test');
+    assert.equal((JSON.parse(rec.requests[0]!.body) as { event: string }).event, 'test');
     const one = await runCli(t.home, ['alerts', 'test', 'hook']);
     assert.equal(one.code, 0);
     assert.deepEqual(one.out.trim().split('\n'), ['hook: ok — HTTP 200 ok']);

@@ -3,7 +3,7 @@ import { Host } from './host.ts';
 import { LayerLink } from '../supervision/layer-link.ts';
 import { nodeLauncher, type ProcessLauncher } from '../runs/launcher.ts';
 import type { Logger } from '../home/logger.ts';
-import { ensureHome, homePaths } from '../home/paths.ts';
+import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import { ensureToken } from '../auth/token.ts';
 import { startTokenKeeper } from '../auth/token-keeper.ts';
@@ -66,12 +66,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   const reserveShells = () => runLauncher?.reserve(host.validSkills().length);
   reserveShells();
   host.on('skills-changed', reserveShells);
-  // A skill.json added, changed or removed takes effect within a second or so; in-flight runs
-  // keep going (Host.reload only re-reads the manifests and re-arms the schedule).
-  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
-    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
-    return null;
-  });
+  const watcher = await watchSkills(host, opts, paths);
   let supervisor: Supervisor | null = null;
   let link: LayerLink | null = null;
   if (opts.layers !== false) {
@@ -121,4 +116,15 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
       await sup?.stop();
     },
   };
+}
+
+/**
+ * A skill.json added, changed or removed takes effect within a second or so; in-flight runs keep
+ * going (Host.reload only re-reads the manifests and re-arms the schedule).
+ */
+function watchSkills(host: Host, opts: HeadlessOptions, paths: HomePaths) {
+  return watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
+    opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
+    return null;
+  });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AlertLimits, MAX_PER_HOUR } from '../../../main/core/alerts/alert-limits.ts';
+import { AlertLimits, MAX_PER_HOUR, type LimitsState } from '../../../main/core/alerts/alert-limits.ts';
 import { FakeClock } from '../../../main/core/scheduling/clock.ts';
 import { tempHome } from '../../helpers/home.ts';
 import { startRecorder } from '../../helpers/recorder.ts';
@@ -46,7 +46,7 @@ describe('alert limits on a fake clock', () => {
     const next = l.admit('phone', 'skill:later', false, 5 * MIN, clock.now());
     assert.deepEqual(next, { ok: true, suppressed: { count: 7, since: Date.parse('2026-03-01T08:20:00Z') } });
     // The state is saved with the outbox: a restarted host keeps the hour's count (no flood from a crash loop).
-    const restarted = new AlertLimits(JSON.parse(JSON.stringify(l.state(clock.now()))));
+    const restarted = new AlertLimits(JSON.parse(JSON.stringify(l.state(clock.now()))) as LimitsState);
     assert.equal(restarted.admit('phone', 'skill:other', false, 5 * MIN, clock.now()).ok, false);
   });
 

@@ -7,7 +7,7 @@ import { AlertSource, type AlertHost } from '../../../main/core/alerts/alert-sou
 import { Host } from '../../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../../main/core/home/logger.ts';
 import { FakeClock } from '../../../main/core/scheduling/clock.ts';
-import { dependency, skill, snapshot } from '../../electron/fixtures.ts';
+import { skill, snapshot } from '../../electron/fixtures.ts';
 import { tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
 
 function fakeHost(neededBy: Record<string, string[]> = {}, skills: string[] = []) {
