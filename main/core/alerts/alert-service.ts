@@ -28,6 +28,9 @@ export function deliveryBackoffMs(attempts: number): number {
   return Math.min(15 * 60_000, 5000 * 2 ** (Math.max(1, attempts) - 1));
 }
 
+/** An alert delivered later than this after it happened says so. */
+export const DELAYED_AFTER_MS = 60_000;
+
 /** Attempts before an alert is given up (about 8 h at the backoff's cap); said in the log and the view. */
 export const MAX_ATTEMPTS = 40;
 
@@ -141,7 +144,9 @@ export class AlertService {
     if (byChannel.size === 0) return;
     if (this.o.networkDown()) {
       // Held, not attempted: an alert raised during a partition arrives when it ends, marked delayed.
-      for (const list of byChannel.values()) for (const e of list) e.held = true;
+      const fresh = [...byChannel.values()].flat().filter((e) => !e.held);
+      for (const e of fresh) e.held = true;
+      if (fresh.length > 0) this.save();
       return;
     }
     await Promise.all([...byChannel.values()].map((list) => this.deliverInOrder(list)));
@@ -157,7 +162,9 @@ export class AlertService {
 
   private async deliver(e: OutboxEntry): Promise<SendResult> {
     const c = this.config().channels.get(e.channel);
-    const alert: AlertToSend = e.held || e.attempts > 0 ? { ...e.alert, delayed: true } : e.alert;
+    // Delayed: it waited (a partition, a failed attempt, a host that died before sending it).
+    const late = e.held || e.attempts > 0 || this.o.clock.now() - Date.parse(e.alert.at) > DELAYED_AFTER_MS;
+    const alert: AlertToSend = late ? { ...e.alert, delayed: true } : e.alert;
     let r: SendResult;
     try {
       if (!c) throw new Error(`no channel "${e.channel}" in config.json alerts.channels any more`);

@@ -13,7 +13,7 @@ export interface AlertHost extends EventEmitter<HostEvents> {
 }
 
 /** How many alerts the snapshot carries for the native notifier and the dashboard. */
-export const RECENT_ALERTS = 50;
+export const RECENT_ALERTS = 20;
 
 /**
  * The one alert stream of a host. Inputs: the host's own events (a run's final outcome after its
