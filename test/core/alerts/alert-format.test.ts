@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChannelConfig } from '../../../main/core/alerts/alert-config.ts';
 import { formatAlert, type AlertToSend } from '../../../main/core/alerts/alert-format.ts';
 
 const a = (extra: Partial<AlertToSend> = {}): AlertToSend => ({ event: 'disk-full', message: 'disk full: /Users/me/.openclaw/runs', at: '2026-03-01T08:00:00.000Z', host: 'mac-mini', title: 'Disk full: skills are not starting', ...extra });
@@ -20,7 +19,7 @@ describe('channel formats', () => {
   it('discord and telegram messages stay within their limits (2000 and 4096 characters)', () => {
     const long = a({ message: 'x'.repeat(10_000) });
     const d = formatAlert({ name: 'd', type: 'discord', url: { value: 'x', where: '' } }, long, secret);
-    const t = formatAlert({ name: 't', type: 'telegram', botToken: { value: 'x', where: '' }, chatId: '1', apiBase: 'http://127.0.0.1:1' } as ChannelConfig, long, () => '1:tok');
+    const t = formatAlert({ name: 't', type: 'telegram', botToken: { value: 'x', where: '' }, chatId: '1', apiBase: 'http://127.0.0.1:1' }, long, () => '1:tok');
     assert.equal((JSON.parse((d as { body: string }).body) as { content: string }).content.length, 2000);
     assert.equal((JSON.parse((t as { body: string }).body) as { text: string }).text.length, 4096);
     assert.equal((t as { url: string }).url, 'http://127.0.0.1:1/bot1:tok/sendMessage');
