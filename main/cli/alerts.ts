@@ -2,6 +2,7 @@
 // answered. The running host sends it (over host.sock), so its channel status shows it too; with
 // no host, this process sends it from the same config.
 import { AlertService } from '../core/alerts/alert-service.ts';
+import { SEND_TIMEOUT_MS } from '../core/alerts/alert-send.ts';
 import { homePaths, resolveHome } from '../core/home/paths.ts';
 import { systemClock } from '../core/scheduling/clock.ts';
 import { askHost } from './ask-host.ts';
@@ -23,7 +24,8 @@ export async function alertsCommand(ctx: CliContext, sub: string | undefined, ch
     ctx.err(`clawkeeper alerts: no alert channels in ${paths.config} ("alerts": {"channels": {...}}); docs/alerts.md shows how`);
     return 1;
   }
-  const r = await askHost(home, { id: 1, op: 'alerts-test', ...(channel !== undefined ? { channel } : {}) });
+  // The host waits for each channel's answer (up to SEND_TIMEOUT_MS): so does this question.
+  const r = await askHost(home, { id: 1, op: 'alerts-test', ...(channel !== undefined ? { channel } : {}) }, 3000, SEND_TIMEOUT_MS + 5000);
   let answers: Answer[];
   if (r === null) answers = await local.test(channel);
   else if (!r.ok) {
