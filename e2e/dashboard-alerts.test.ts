@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
@@ -32,6 +34,10 @@ describe('the dashboard shows each alert channel\'s last delivery and error (rea
       assert.ok(!(await page.content()).includes('very-secret-slack-token'));
       const api = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { authorization: `Bearer ${h.token()}` } });
       assert.ok(!api.body.includes('very-secret-slack-token'), 'nor the API');
+      assert.ok(rec.requests.some((r) => r.path === '/services/T0/B0/very-secret-slack-token'), 'the Slack hook was used');
+      assert.ok(!h.output().includes('very-secret-slack-token'), 'nor the host\'s log');
+      assert.ok(!readFileSync(join(t.home, 'alerts', 'outbox.json'), 'utf8').includes('very-secret-slack-token'), 'nor the outbox');
+      assert.ok(!readFileSync(join(t.home, 'runs', 'backup.jsonl'), 'utf8').includes('very-secret-slack-token'), 'nor the ledger');
     } finally {
       await b.close();
       await h.stop();
