@@ -34,7 +34,7 @@ describe('the dashboard shows each alert channel\'s last delivery and error (rea
       assert.ok(!(await page.content()).includes('very-secret-slack-token'));
       const api = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { authorization: `Bearer ${h.token()}` } });
       assert.ok(!api.body.includes('very-secret-slack-token'), 'nor the API');
-      assert.ok(rec.requests.some((r) => r.path === '/services/T0/B0/very-secret-slack-token'), 'the Slack hook was used');
+      await waitFor('the Slack hook used', () => rec.requests.some((r) => r.path === '/services/T0/B0/very-secret-slack-token'));
       assert.ok(!h.output().includes('very-secret-slack-token'), 'nor the host\'s log');
       assert.ok(!readFileSync(join(t.home, 'alerts', 'outbox.json'), 'utf8').includes('very-secret-slack-token'), 'nor the outbox');
       assert.ok(!readFileSync(join(t.home, 'runs', 'backup.jsonl'), 'utf8').includes('very-secret-slack-token'), 'nor the ledger');
