@@ -54,7 +54,7 @@ export class HostAlerts {
     });
     host.on('run-final', ({ entry }) => {
       const url = ping(entry.skill);
-      if (url) this.pinger.runEnded(entry.skill, url, entry.outcome === 'success', entry.log);
+      if (url) this.pinger.runEnded(entry.skill, url, entry);
     });
     // The network is back: what the outbox held goes now, not at the next tick.
     host.on('dependency', (t) => t.dependency === 'network' && t.status === 'ok' && void this.service.pump());
@@ -103,6 +103,9 @@ export class HostAlerts {
 
   view(): AlertsView {
     const s = this.service.view();
-    return { recent: this.source.recent(), targets: [...s.targets, ...this.pinger.targets()], problems: s.problems };
+    // A skill naming a channel that does not exist is said before its first alert is lost to it.
+    const channels = this.service.config().channels;
+    const unknown = this.host.listSkills().flatMap((k) => (k.manifest?.alerts || []).filter((n) => !channels.has(n)).map((n) => `skill ${k.name}: alerts names "${n}", which is not in config.json alerts.channels`));
+    return { recent: this.source.recent(), targets: [...s.targets, ...this.pinger.targets()], problems: [...new Set([...s.problems, ...unknown])] };
   }
 }

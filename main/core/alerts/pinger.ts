@@ -14,6 +14,8 @@ const QUEUE_MAX = 20;
 
 interface Ping {
   out: Extract<Outgoing, { kind: 'http' }>;
+  /** Built when first sent: the run's log is closed (and complete) a moment after its end. */
+  body?: () => string;
   what: string;
   attempts: number;
   nextAt: number;
@@ -39,9 +41,10 @@ export class Pinger {
     this.queue(`ping:${skill}`, { kind: 'http', method: 'GET', url: `${trim(url)}/start`, headers: {} }, 'start');
   }
 
-  runEnded(skill: string, url: string, success: boolean, logFile: string | undefined): void {
-    if (success) this.queue(`ping:${skill}`, { kind: 'http', method: 'GET', url: trim(url), headers: {} }, 'success');
-    else this.queue(`ping:${skill}`, { kind: 'http', method: 'POST', url: `${trim(url)}/fail`, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: logTail(logFile) }, 'fail');
+  runEnded(skill: string, url: string, end: { outcome: string; error?: string; log?: string }): void {
+    if (end.outcome === 'success') return this.queue(`ping:${skill}`, { kind: 'http', method: 'GET', url: trim(url), headers: {} }, 'success');
+    const body = () => failBody(end);
+    this.queue(`ping:${skill}`, { kind: 'http', method: 'POST', url: `${trim(url)}/fail`, headers: { 'content-type': 'text/plain; charset=utf-8' } }, 'fail', body);
   }
 
   /** The machine's heartbeat: not queued (the next one is its retry), but shown. */
@@ -52,9 +55,9 @@ export class Pinger {
     return r;
   }
 
-  private queue(target: string, out: Ping['out'], what: string): void {
+  private queue(target: string, out: Ping['out'], what: string, body?: () => string): void {
     const q = this.queues.get(target) ?? [];
-    q.push({ out, what, attempts: 0, nextAt: this.o.clock.now() });
+    q.push({ out, what, attempts: 0, nextAt: this.o.clock.now(), ...(body ? { body } : {}) });
     if (q.length > QUEUE_MAX) q.splice(0, q.length - QUEUE_MAX);
     this.queues.set(target, q);
     void this.pump();
@@ -68,6 +71,10 @@ export class Pinger {
       try {
         while (q.length > 0 && q[0]!.nextAt <= this.o.clock.now()) {
           const p = q[0]!;
+          if (p.body) {
+            p.out.body = p.body();
+            delete p.body;
+          }
           const r = await send(p.out);
           this.record(target, 'ping', r);
           if (r.ok) {
@@ -101,6 +108,19 @@ export class Pinger {
 
 function trim(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+/**
+ * A `/fail` ping's body: the end of the run's log, which ends with the outcome and error; when
+ * the log does not say them (not kept, or not closed yet) that line is added, so the check's
+ * page always says why.
+ */
+export function failBody(end: { outcome: string; error?: string; log?: string }): string {
+  const trailer = `[clawkeeper] ${end.outcome}${end.error ? `: ${end.error}` : ''}`;
+  const tail = logTail(end.log);
+  const text = tail.includes(trailer) ? tail : `${tail}\n${trailer}\n`;
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= FAIL_BODY_BYTES ? text : bytes.subarray(bytes.length - FAIL_BODY_BYTES).toString('utf8');
 }
 
 /** The last 10 KB of a run's log, or a line saying there is none. */

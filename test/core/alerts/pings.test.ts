@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readAlertsConfig } from '../../../main/core/alerts/alert-config.ts';
 import { HostAlerts } from '../../../main/core/alerts/host-alerts.ts';
+import { failBody } from '../../../main/core/alerts/pinger.ts';
+import { writeFileSync } from 'node:fs';
 import { Host } from '../../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../../main/core/home/logger.ts';
 import { FakeClock, systemClock, type Clock } from '../../../main/core/scheduling/clock.ts';
@@ -34,18 +36,21 @@ describe('dead man\'s switch pings (healthchecks.io convention)', () => {
     const t = tempHome();
     writeSkill(t.home, 'good', { schedule: '0 0 1 1 *', ping: `${rec.url}/ping/good-uuid` }, 'ok.mjs');
     writeSkill(t.home, 'bad', { schedule: '0 0 1 1 *', ping: `${rec.url}/ping/bad-uuid/` }, 'throws.mjs');
-    await withHost(t.home, systemClock, async (host) => {
+    try {
+      await withHost(t.home, systemClock, async (host) => {
       host.runNow('good');
       await waitFor('the success ping', () => rec.requests.length === 2);
       assert.deepEqual(paths(rec), ['GET /ping/good-uuid/start', 'GET /ping/good-uuid']);
       host.runNow('bad');
       await waitFor('the fail ping', () => rec.requests.length === 4);
       assert.deepEqual(paths(rec).slice(2), ['GET /ping/bad-uuid/start', 'POST /ping/bad-uuid/fail']);
-      assert.match(rec.requests[3]!.body, /the feed was empty \(fixture failure\)/, 'the body is the end of the run\'s log');
+      assert.match(rec.requests[3]!.body, /\[clawkeeper\] failure: the feed was empty \(fixture failure\)\n$/, 'the body is the end of the run\'s log, with its outcome and error');
       assert.ok(Buffer.byteLength(rec.requests[3]!.body) <= 10 * 1024);
-    });
-    await rec.close();
-    t.cleanup();
+      });
+    } finally {
+      await rec.close();
+      t.cleanup();
+    }
   });
 
   it('a ping that fails never fails the run: it is retried with backoff and its error is shown', async () => {
@@ -101,6 +106,30 @@ describe('dead man\'s switch pings (healthchecks.io convention)', () => {
       assert.ok(alerts.view().targets.find((x) => x.name === 'heartbeat')!.lastDelivery);
     });
     await rec.close();
+    t.cleanup();
+  });
+
+  it('names a skill whose alerts list a channel that does not exist', async () => {
+    const t = tempHome();
+    writeConfig(t.home, { alerts: { channels: { hook: { type: 'webhook', url: 'http://127.0.0.1:1/x' } } } });
+    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *', alerts: ['hook', 'phnoe'] }, 'ok.mjs');
+    await withHost(t.home, new FakeClock('2026-03-01T08:00:00Z'), (_host, alerts) => {
+      assert.deepEqual(alerts.view().problems, ['skill poster: alerts names "phnoe", which is not in config.json alerts.channels']);
+      return Promise.resolve();
+    });
+    t.cleanup();
+  });
+
+  it('a /fail body is at most the last 10 KB of the log, and always says the outcome and error', () => {
+    const t = tempHome();
+    const log = join(t.home, 'run.log');
+    writeFileSync(log, 'x'.repeat(50_000) + '\n[clawkeeper] failure: boom\n');
+    const full = failBody({ outcome: 'failure', error: 'boom', log });
+    assert.equal(Buffer.byteLength(full), 10 * 1024);
+    assert.ok(full.endsWith('[clawkeeper] failure: boom\n'));
+    writeFileSync(log, 'partial output\n');
+    assert.equal(failBody({ outcome: 'timeout', error: 'no answer in 30 s', log }), 'partial output\n\n[clawkeeper] timeout: no answer in 30 s\n');
+    assert.equal(failBody({ outcome: 'crashed' }), '(no log kept for this run)\n[clawkeeper] crashed\n');
     t.cleanup();
   });
 
