@@ -7,11 +7,11 @@ import { callHost, type HostReply, type HostRequest } from './host-client.ts';
  * which the CLI may do the work itself. A host that holds the lock but does not listen (yet) is
  * given a moment (it may be starting), then reported as an error reply, never as absent.
  */
-export async function askHost(home: string, req: HostRequest, waitMs = 3000): Promise<HostReply | null> {
+export async function askHost(home: string, req: HostRequest, waitMs = 3000, replyTimeoutMs?: number): Promise<HostReply | null> {
   const paths = homePaths(home);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const reply = await callHost(home, req);
+    const reply = await callHost(home, req, replyTimeoutMs);
     if (reply) return reply;
     const pid = liveLockHolder(paths.lock);
     if (pid === null) return null;

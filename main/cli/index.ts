@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' }, follow: { type: 'boolean' }, unfollow: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' }, follow: { type: 'boolean' }, unfollow: { type: 'boolean' }, note: { type: 'string' } },
     });
   } catch (err) {
     // A usage error like any other: what was wrong, then the usage, exit 64.
@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'pause':
     case 'resume':
       if (!arg) break;
-      return (await import('./pause.ts')).pauseCommand(ctx, arg, command === 'pause');
+      return (await import('./pause.ts')).pauseCommand(ctx, arg, command === 'pause', values.note);
     case 'logs':
       if (!arg) break;
       return (await commands()).logsCommand(ctx, arg, Number(values.n ?? 20) || 20);
@@ -87,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
       const s = await import('./service.ts');
       return s.serviceCommand(s.defaultServiceContext(ctx.env, ctx.out, ctx.err), arg, values.system === true);
     }
+    case 'alerts':
+      return (await import('./alerts.ts')).alertsCommand(ctx, arg, positionals[2]);
     default:
       ctx.err(`clawkeeper: unknown command "${command}"\n${USAGE}`);
       return 64;

@@ -2,9 +2,9 @@
 // per line, one reply line per request. The CLI and the gateway's IPC commands both speak it
 // (main/core/host/host-commands.ts executes it), so every front-end behaves the same.
 
-export type HostOp = 'run' | 'pause' | 'resume' | 'reset-breaker' | 'status' | 'run-once' | 'login-code' | 'backfill';
+export type HostOp = 'run' | 'pause' | 'resume' | 'reset-breaker' | 'status' | 'run-once' | 'login-code' | 'backfill' | 'alerts-test';
 
-export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'reset-breaker', 'status', 'run-once', 'login-code', 'backfill'];
+export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'reset-breaker', 'status', 'run-once', 'login-code', 'backfill', 'alerts-test'];
 
 /** The commands on one skill that every front-end (CLI, dashboard, tray) sends the same way. */
 export type SkillOp = 'run' | 'pause' | 'resume' | 'reset-breaker';
@@ -26,6 +26,8 @@ export interface HostRequest {
   max?: number;
   /** pause: why, kept with the pause and shown beside the state in every view (at most 200 characters). */
   note?: string;
+  /** alerts-test: one channel (default: every channel). */
+  channel?: string;
 }
 
 export interface HostError {

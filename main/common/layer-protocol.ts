@@ -2,6 +2,7 @@
 // everything it sends is fire-and-forget; only the gateway's commands get a reply.
 import type { DependencyHealth, Layers, Mode, Scenario, SkillState } from './health.js';
 import type { RunOutcome } from './types.ts';
+import type { AlertsView } from './alerts.ts';
 
 export type LayerProcessName = 'gateway' | 'session';
 
@@ -76,6 +77,8 @@ export interface Snapshot extends HealthReport {
   ports: Record<LayerProcessName, number>;
   /** Layer transitions of the last 24 h, for the timeline. */
   transitions: { layer: string; status: string; at: string; reason: string }[];
+  /** The host's alert stream (the native notifier shows each seq once) and each channel's and ping's last delivery. */
+  alerts?: AlertsView;
 }
 
 export type HostToLayer =

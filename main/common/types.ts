@@ -73,6 +73,10 @@ export interface SkillManifest {
   prompt?: string;
   promptFile?: string;
   deliver?: { webhook: string };
+  /** Alert channels (config.json `alerts.channels`) for this skill's events; false: none; absent: `alerts.default`. */
+  alerts?: string[] | false;
+  /** Dead man's switch (healthchecks.io convention): `<ping>/start`, `<ping>` on success, `POST <ping>/fail` otherwise. */
+  ping?: string;
 }
 
 export interface SkillProblem {

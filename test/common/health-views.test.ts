@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, NETWORK_PARTITION_TITLE, PUBLIC_STATUS, withLiveness, type DependencyHealth, type LayerStatus, type SkillState } from '../../main/common/health.js';
+import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, PUBLIC_STATUS, withLiveness, type DependencyHealth, type LayerStatus, type SkillState } from '../../main/common/health.js';
 import type { Snapshot } from '../../main/common/layer-protocol.ts';
 import { terminalLine } from '../../main/cli/format.ts';
 import { renderStatusText } from '../../main/cli/status-view.ts';
 import { composeHealth } from '../../main/core/health/health-composer.ts';
 import { publicHealth } from '../../main/core/layers/gateway/gateway-app.ts';
-import { Notifier, type Notice } from '../../main/electron/notifier.ts';
+import { healthEvents } from '../../main/core/alerts/health-events.ts';
 import { trayMenu, trayView } from '../../main/electron/tray-model.ts';
 import { effectiveState } from '../../renderer/view-model.js';
 import { dependency, skill, snapshot } from '../electron/fixtures.ts';
@@ -91,15 +91,11 @@ describe('one truth about health, in every view', () => {
       assert.equal(menu[0]!.label, scenario ? `${scenario.title}: ${scenario.message}` : MODE_WORDS[mode], why);
       for (const n of LAYER_NAMES) assert.ok(menu.some((m) => m.label?.endsWith(`${LAYER_TITLES[n]}: ${snap.layers[n].status}`)), why);
 
-      const shown: Notice[] = [];
-      const notifier = new Notifier((x) => shown.push(x), () => 0, { perKeyMs: 0, maxPerHour: 1000 });
-      notifier.update(snapshot());
-      notifier.update(snap);
+      // Notifications and alert channels: the one alert stream (core/alerts/health-events.ts).
+      const told = healthEvents(snapshot(), snap);
       for (const n of LAYER_NAMES) {
-        const told = shown.some((x) => x.title === `${LAYER_TITLES[n]} is down`);
-        assert.equal(told, snap.layers[n].status === 'failed', `${why}: notice for ${n}`);
+        assert.equal(told.some((x) => x.title === `${LAYER_TITLES[n]} is down`), snap.layers[n].status === 'failed', `${why}: alert for ${n}`);
       }
-      assert.equal(shown.some((x) => x.title === NETWORK_PARTITION_TITLE), snap.dependencies.network?.status === 'down', why);
 
       // The same value 6 s later with no refresh (a frozen host): every view says the runtime is
       // not responding, and /health and the dashboard agree on it.

@@ -26,6 +26,8 @@ export interface HomePaths {
   deferred: string;
   /** Browser sessions ended by logout (id → expiry), read by both layers. */
   revokedSessions: string;
+  /** Alerts not delivered yet, the limits' state and each channel's last delivery (alerts/outbox.ts). */
+  alertsOutbox: string;
 }
 
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -53,6 +55,7 @@ export function homePaths(home: string): HomePaths {
     breakers: join(home, 'runs', '_breakers.json'),
     deferred: join(home, 'runs', '_deferred.json'),
     revokedSessions: join(home, 'revoked-sessions.json'),
+    alertsOutbox: join(home, 'alerts', 'outbox.json'),
   };
 }
 

@@ -75,7 +75,7 @@ export class CatchUp {
       const m = ctx.skills.get(open.skill)?.manifest;
       if (m && open.slot && open.attempt <= m.retries.max) {
         this.runs.scheduleRetry(open.skill, open.slot, open.attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, open.attempt));
-      }
+      } else ctx.events.emit('run-final', { entry, fields: {} });
     }
   }
 

@@ -13,6 +13,7 @@ import { followOpenClaw } from '../skills/openclaw-follow.ts';
 import { startHostSocket, type HostSocket } from './host-socket.ts';
 import { watchSkillFolders } from '../skills/skill-watcher.ts';
 import { RemoteLauncher } from '../runs/run-launcher/remote-launcher.ts';
+import { HostAlerts } from '../alerts/host-alerts.ts';
 
 export interface HeadlessOptions {
   home: string;
@@ -49,7 +50,9 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   // loop; an injected launcher (Electron's utilityProcess) is used as it is. CLAWKEEPER_RUN_LAUNCHER=0: from the host.
   const runLauncher = opts.launcher || opts.env.CLAWKEEPER_RUN_LAUNCHER === '0' ? null : new RemoteLauncher(launcher, opts.logger);
   runLauncher?.start();
-  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock });
+  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock, env: opts.env });
+  // Before start: what the start finds (an unclean stop, runs cut off) is an alert too.
+  const alerts = (host.alerts = new HostAlerts(host, { env: opts.env, logger: opts.logger, clock }));
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
   // holds up a run. If it cannot start (another host holds the home), what was started for it stops.
   try {
@@ -59,6 +62,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     await runLauncher?.stop();
     throw err;
   }
+  alerts.start();
   // As many warm shells as skills that may come due together (run-launcher/warm-shells.js).
   const reserveShells = () => runLauncher?.reserve(host.validSkills().length);
   reserveShells();
@@ -107,6 +111,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
       await watching.close();
       stopTokenKeeper();
       link?.stop();
+      alerts.stop();
       await host.stop(force);
       await runLauncher?.stop();
       await sup?.stop();

@@ -79,6 +79,11 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       if (req.max !== undefined && typeof req.max !== 'number') throw new ClawError('CK_BAD_REQUEST', C, '"max" is a number');
       return { ...host.backfills.start(name, { from: req.from, to: req.to, dryRun: req.dryRun === true, ...(req.max !== undefined ? { max: req.max } : {}) }) };
     }
+    case 'alerts-test': {
+      if (!host.alerts) throw new ClawError('CK_UNAVAILABLE', C, 'this host runs without alerts');
+      if (req.channel !== undefined && typeof req.channel !== 'string') throw new ClawError('CK_BAD_REQUEST', C, '"channel" is a channel name from config.json alerts.channels');
+      return host.alerts.test(req.channel).then((answers) => ({ answers }));
+    }
   }
 }
 

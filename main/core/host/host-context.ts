@@ -39,6 +39,8 @@ export interface RunEndEvent {
 export type HostEvents = {
   'run-start': [{ skill: string; runId: string; slot: string | null; trigger: RunTrigger; attempt: number; startedAt: string }];
   'run-end': [RunEndEvent];
+  /** A run's final outcome: no retry follows (alerts and pings wait for this, not for each attempt). */
+  'run-final': [RunEndEvent];
   skip: [LedgerSkip];
   'skills-changed': [LoadedSkill[]];
   reconciled: [{ reason: MissedReason; ran: number; skipped: number }];

@@ -13,7 +13,9 @@ import { StorageMonitor, type StorageHealth } from '../health/storage-health.ts'
 import { StorageBacklog } from '../health/storage-recovery.ts';
 import { DependencyMonitor, type ProbeFn } from '../dependencies/monitor.ts';
 import { DependencyWaits } from '../dependencies/waits.ts';
-import { acquireHostLock } from './host-lock.ts';
+import { existsSync } from 'node:fs';
+import type { HostAlerts } from '../alerts/host-alerts.ts';
+import { acquireHostLock, liveLockHolder } from './host-lock.ts';
 import { readHostState } from './host-state.ts';
 import type { Dispatched, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
 import { SkillRegistry } from './skill-registry.ts';
@@ -81,6 +83,10 @@ export class Host extends EventEmitter<HostEvents> {
   private releaseLock: (() => void) | null = null;
   private stopping = false;
   private startedAt = 0;
+  /** Set at start when the previous host did not stop cleanly (its lock was left behind). */
+  uncleanStop: { pid: number | null; lastAlive: string | null } | null = null;
+  /** Alerts and pings (core/alerts/), wired by headless.ts; null in a host without them (tests, `run`). */
+  alerts: HostAlerts | null = null;
 
   constructor(opts: HostOptions) {
     super();
@@ -122,9 +128,14 @@ export class Host extends EventEmitter<HostEvents> {
 
   async start(): Promise<void> {
     ensureHome(this.paths);
+    // A lock left behind by a process that is gone: the previous host died (kill -9, a crash,
+    // power loss) instead of stopping. A clean stop removes its lock.
+    const leftBehind = existsSync(this.paths.lock) && liveLockHolder(this.paths.lock) === null;
     this.releaseLock = acquireHostLock(this.paths.lock);
     this.startedAt = this.clock.now();
-    this.catchUp.begin(readHostState(this.paths.hostState), this.startedAt);
+    const previous = readHostState(this.paths.hostState);
+    this.uncleanStop = leftBehind ? { pid: previous?.pid ?? null, lastAlive: previous?.last_alive ?? null } : null;
+    this.catchUp.begin(previous, this.startedAt);
     this.ledger.load();
     this.skills.loadPaused();
     this.breakers.load();

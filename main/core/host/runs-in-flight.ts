@@ -8,7 +8,7 @@ import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
 import { startTimer } from '../scheduling/clock.ts';
 import { dayTokensLeft, recordAgentEnd } from '../models/day-budget.ts';
 import { NETWORK_ERROR_CODES } from '../dependencies/probe-target.ts';
-import type { HostContext, Pending } from './host-context.ts';
+import type { HostContext, Pending, RunEndEvent } from './host-context.ts';
 
 /** Runs waiting behind a running one of the same skill, at most. */
 export const QUEUE_CAP = 100;
@@ -111,14 +111,14 @@ export class RunsInFlight {
   private finish(skill: LoadedSkill, handle: RunHandle, p: Pending, r: RunResult): void {
     if (this.active.get(skill.name) === handle) this.active.delete(skill.name);
     const log = this.ctx.log.child(`skill=${skill.name} run=${handle.runId}`);
-    this.recordEnd(skill, handle, p, r, log);
+    const end = this.recordEnd(skill, handle, p, r, log);
     this.probeRuns.delete(handle.runId);
-    this.followUp(skill, p, r, log);
+    if (!this.followUp(skill, p, r, log)) this.ctx.events.emit('run-final', end);
     this.drain(skill.name);
   }
 
   /** The run's end: token use, the ledger's end entry, the status file, the log, the views. */
-  private recordEnd(skill: LoadedSkill, handle: RunHandle, p: Pending, r: RunResult, log: Logger): void {
+  private recordEnd(skill: LoadedSkill, handle: RunHandle, p: Pending, r: RunResult, log: Logger): RunEndEvent {
     const { ctx } = this;
     const entry: LedgerEnd = {
       type: 'end',
@@ -153,11 +153,13 @@ export class RunsInFlight {
     if (r.outcome === 'success') log.info(`success in ${entry.duration_ms} ms`);
     else log.warn(`${r.outcome}: ${r.error ?? ''}`);
     for (const w of r.warnings) log.warn(w);
-    ctx.events.emit('run-end', { entry, fields: r.fields });
+    const end = { entry, fields: r.fields };
+    ctx.events.emit('run-end', end);
+    return end;
   }
 
-  /** After the end: a retry, or the breaker's count; and probes of the needs a failure points at. */
-  private followUp(skill: LoadedSkill, p: Pending, r: RunResult, log: Logger): void {
+  /** After the end: a retry (true), or the breaker's count; and probes of the needs a failure points at. */
+  private followUp(skill: LoadedSkill, p: Pending, r: RunResult, log: Logger): boolean {
     const { ctx } = this;
     const m = skill.manifest!;
     // A JS run that failed because the network or a server was unreachable says nothing about
@@ -171,13 +173,14 @@ export class RunsInFlight {
     if (retrying) {
       this.scheduleRetry(skill.name, p.slot!, p.attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, p.attempt), p.probe === true);
       if (networkClass) for (const n of m.needs) ctx.dependencies.probeNow(n);
-      return;
+      return true;
     }
     const record = () => this.recordBreaker(skill, r.outcome, p.probe === true, log);
     // If every need is up after all, the fault is the skill's (its own API refused it): then it
     // counts toward the breaker.
     if (networkClass) ctx.dependencies.probeThen(m.needs, (down) => down.length === 0 && !ctx.stopping() && record());
     else record();
+    return false;
   }
 
   private recordBreaker(skill: LoadedSkill, outcome: RunResult['outcome'], probe: boolean, log: Logger): void {

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { RunOutcome, SkillManifest, TokenUsage } from '../../common/types.ts';
 import type { ChildHandle } from '../runs/launcher.ts';
 import { apiKeyEnvNames, readModelsFile, resolveApiKey } from './config.ts';
+import { alertSecretEnvNames, readAlertsConfig } from '../alerts/alert-config.ts';
 import { localParts } from './local-day.ts';
 
 /** What a run with a model adds to the child's run spec (never the key: that goes over IPC). */
@@ -53,7 +54,8 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
   // Every run, with a model or not, loses the variables that hold model keys: a command skill
   // could otherwise print or forward a key it never needed.
   const file = readModelsFile(req.home, env);
-  const secretEnv = apiKeyEnvNames(file.models);
+  // Alert secrets (a Slack hook, a bot token, an SMTP password) likewise.
+  const secretEnv = [...apiKeyEnvNames(file.models), ...alertSecretEnvNames(readAlertsConfig(join(req.home, 'config.json')))];
   if (m.model) {
     const cfg = file.models[m.model.name];
     if (!cfg) {

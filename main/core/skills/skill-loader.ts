@@ -112,6 +112,8 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
     needs: (raw.needs as string[] | undefined) ?? [],
     breaker: raw.breaker === false ? false : { failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds, ...(raw.breaker as object | undefined) },
     ...(raw.inheritEnv ? { inheritEnv: raw.inheritEnv as string[] } : {}),
+    ...(raw.alerts !== undefined ? { alerts: raw.alerts as string[] | false } : {}),
+    ...(raw.ping !== undefined ? { ping: (raw.ping as string).replace(/\/+$/, '') } : {}),
     ...normalizeModelFields(raw),
   };
 }

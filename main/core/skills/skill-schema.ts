@@ -42,6 +42,10 @@ function describeErrors(errors: ErrorObject[]): SchemaProblem[] {
       message = 'must be a number and one of s, m, h, d, e.g. "90s", "7m", "1.5h", "1d"';
     } else if (e.keyword === 'anyOf' && field === 'catchUp') {
       message = 'must be "skip", "once", "all" or {"mode": ..., "max": 1..1000}';
+    } else if (e.keyword === 'anyOf' && field === 'alerts') {
+      message = 'must be false (no alerts) or a list of channel names from config.json alerts.channels, e.g. ["phone"]';
+    } else if (e.keyword === 'pattern' && field === 'ping') {
+      message = 'must be an http(s) URL without user:password or query, e.g. "https://hc-ping.com/<uuid>"';
     } else if (e.keyword === 'enum') {
       message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
     }

@@ -91,7 +91,10 @@ export class LayerLink {
   }
 
   private pushNow(): void {
-    this.sup.send('gateway', { type: 'snapshot', snapshot: this.snapshot() });
+    const snapshot = this.snapshot();
+    this.sup.send('gateway', { type: 'snapshot', snapshot });
+    // The alert source diffs the same reports every view renders (alerts/alert-source.ts).
+    this.host.alerts?.onReport(snapshot);
   }
 
   snapshot(): Snapshot {
@@ -106,6 +109,7 @@ export class LayerLink {
       metrics: computeMetrics(this.sup.transitions, runs, this.startedAt, now, { session: this.sup.dropped('session'), gateway: this.sup.dropped('gateway') }),
       ports: { gateway: this.sup.port('gateway'), session: this.sup.port('session') },
       transitions: this.sup.transitions.filter((t) => Date.parse(t.at) >= dayAgo).slice(-500),
+      ...(host.alerts ? { alerts: host.alerts.view() } : {}),
     };
   }
 

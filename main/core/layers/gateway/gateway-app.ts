@@ -283,6 +283,8 @@ function healthDetail({ g, res }: Call): void {
     host: s.host,
     generatedAt: s.generatedAt,
     transitions: s.transitions,
+    // Each alert channel's and ping's last delivery and error (never a secret: names only).
+    ...(s.alerts ? { alerts: s.alerts } : {}),
   });
 }
 
