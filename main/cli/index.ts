@@ -14,7 +14,8 @@ import { followRunningHost } from './cli-home.ts';
 const commands = () => import('./commands.ts');
 
 
-export async function main(argv: string[]): Promise<number> {
+/** The context every command gets: quiet on a closed pipe, terminal-safe, the running host's home. */
+function createCliContext(argv: string[]): CliContext {
   const pipes = endQuietlyOnClosedPipe();
   const ctx: CliContext = {
     env: process.env,
@@ -31,7 +32,12 @@ export async function main(argv: string[]): Promise<number> {
     if (followed.note) ctx.err(followed.note);
     ctx.env = followed.env;
   }
-  // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
+  return ctx;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx = createCliContext(argv);
+  // These parse their own options (run-once.ts, export.ts, backfill.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
   if (argv[0] === 'backfill') return (await import('./backfill.ts')).backfillCommand(ctx, argv.slice(1));

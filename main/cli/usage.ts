@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandLine[] = [
   { command: 'run', args: '<name> --dry-run', summary: 'show each model prompt with its token count and budget; nothing sent or written' },
   { command: 'pause', args: '<name> [--note TEXT]', summary: "no slot of the skill starts until it is resumed (survives restarts)" },
   { command: 'resume', args: '<name>', summary: "undo pause (and close the skill's tripped breaker)" },
+  { command: 'reset-breaker', args: '<name>', summary: "close a skill's tripped circuit breaker (by the running host)" },
   { command: 'logs', args: '<name> [-n N]', summary: 'recent runs of a skill, the status line it wrote and its last output' },
   { command: 'open', args: '', summary: 'print a one-time dashboard login link' },
   { command: 'token', args: '[--rotate]', summary: 'where the API token is; --rotate replaces it (no restart needed)' },

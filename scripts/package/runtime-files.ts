@@ -121,6 +121,8 @@ export function traceDashboard(pages: string[], files: UrlLocator, appRoot: stri
       const map = /<script type="importmap">([^<]+)<\/script>/.exec(src);
       if (map) importMap = (JSON.parse(map[1]!) as { imports: Record<string, string> }).imports;
     } else if (file.endsWith('.js')) {
+      // Stylesheets a lazily loaded module adds itself (renderer/later.js addStylesheet), relative to the page.
+      for (const m of src.matchAll(/addStylesheet\(\s*'([^']+)'\s*\)/g)) queue.push(toUrl(m[1]!, '/'));
       for (const re of IMPORTS.slice(0, 3)) {
         for (const m of src.matchAll(re)) {
           const spec = m[1]!;

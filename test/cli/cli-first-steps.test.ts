@@ -80,7 +80,8 @@ describe('clawkeeper pause and resume', () => {
       const p = await runCli(t.home, ['pause', 'nightly']);
       assert.equal(p.code, 0, p.err);
       assert.match(p.out, /nightly: paused \(no host is running/);
-      assert.deepEqual(JSON.parse(readFileSync(join(t.home, 'runs', '_paused.json'), 'utf8')), ['nightly']);
+      const kept = JSON.parse(readFileSync(join(t.home, 'runs', '_paused.json'), 'utf8')) as { name: string }[];
+      assert.deepEqual(kept.map((x) => x.name), ['nightly']);
       const s = await runCli(t.home, ['status', '--json']);
       assert.equal(skillsOf(s.out).find((x) => x.name === 'nightly')?.state, 'paused');
       const r = await runCli(t.home, ['resume', 'nightly']);

@@ -1,7 +1,9 @@
 // Issue #17, "honest in every state": each state that used to mislead, composed once and rendered
 // by every view as a person reads it (CLI text, status --json, /health, the dashboard's view
-// model, the tray, the notifier), as test/common/health-views.test.ts does.
+// model, the tray, the alerts the notifier and the channels show), as
+// test/common/health-views.test.ts does.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { COLOR_ICON, nextRunWords, runColor, runWords, skillBadge, skillColor, withLiveness, type LayerHealth } from '../../main/common/health.js';
@@ -16,7 +18,9 @@ import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { publicHealth } from '../../main/core/layers/gateway/gateway-app.ts';
 import { Ledger } from '../../main/core/runs/ledger.ts';
 import { validateSkills } from '../../main/core/skills/skill-validation.ts';
-import { Notifier, type Notice } from '../../main/electron/notifier.ts';
+import { healthEvents } from '../../main/core/alerts/health-events.ts';
+import { AlertSource } from '../../main/core/alerts/alert-source.ts';
+import { FakeClock } from '../../main/core/scheduling/clock.ts';
 import { trayMenu, trayView } from '../../main/electron/tray-model.ts';
 import { effectiveState, timelineData } from '../../renderer/view-model.js';
 import { snapshot } from '../electron/fixtures.ts';
@@ -28,10 +32,9 @@ const ok = (at = '2026-12-05T07:00:00.000Z'): LayerHealth => ({ status: 'ok', si
 /** Every view of one report, as text a person reads. */
 function views(r: HealthReport, prev: Snapshot = snapshot()) {
   const snap: Snapshot = { ...snapshot(), ...r, host: { ...r.host, layerPids: { gateway: 2, session: 3 } } };
-  const shown: Notice[] = [];
-  const notifier = new Notifier((n) => shown.push(n), () => 0, { perKeyMs: 0, maxPerHour: 1000 });
-  notifier.update(prev);
-  notifier.update(snap);
+  // What the host's one alert stream raises between the two reports (alerts/health-events.ts):
+  // what the native notifier shows and the channels deliver.
+  const shown = healthEvents(prev, snap).map((d) => ({ title: d.title, body: d.message }));
   return {
     snap,
     text: renderStatusText(r, NOW).map((l) => terminalLine(l, false)).join('\n'),
@@ -177,7 +180,14 @@ describe('honest in every state (#17)', () => {
       assert.equal(runColor(s.lastRun!), 'red');
       assert.equal(runWords(s.lastRun!), 'success, not delivered: getaddrinfo ENOTFOUND hooks.example');
       assert.ok(v.menu.includes('Last run: success, not delivered'), v.menu);
-      assert.ok(v.notices.some((n) => n.title === 'digest is failing' && /not delivered/.test(n.body)), JSON.stringify(v.notices));
+      // The run's end reaches the one alert stream (notifier and channels) as failing, not success.
+      const source = new AlertSource({ hostName: 'mini', clock: new FakeClock(new Date(NOW).toISOString()) });
+      const raised: { title: string; message: string }[] = [];
+      source.on('alert', (a) => raised.push(a));
+      const host = Object.assign(new EventEmitter(), { dependencyHealth: () => ({}), validSkills: () => [] });
+      source.attach(host as unknown as Parameters<AlertSource['attach']>[0]);
+      host.emit('run-final', { entry: end('digest', { delivery }) });
+      assert.ok(raised.some((n) => n.title === 'digest is failing' && /not delivered/.test(n.message)), JSON.stringify(raised));
       assert.equal(v.pub.status, 'degraded');
     } finally {
       t.cleanup();

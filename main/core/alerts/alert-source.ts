@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { outcomeWords } from '../../common/health.js';
+import { outcomeWords, runWords, undelivered } from '../../common/health.js';
 import type { RaisedAlert } from '../../common/alerts.ts';
 import type { HealthReport } from '../../common/layer-protocol.ts';
 import type { HostEvents, RunEndEvent } from '../host/host-context.ts';
@@ -81,14 +81,15 @@ export class AlertSource extends EventEmitter<{ alert: [RaisedAlert] }> {
   private onRunFinal({ entry }: RunEndEvent): void {
     const name = entry.skill;
     const ids = { skill: name, outcome: entry.outcome, runId: entry.run_id, ...(entry.slot ? { slot: entry.slot } : {}) };
-    if (entry.outcome === 'success') {
+    // A run that produced its output but could not deliver it is not fine (#17): told as failing.
+    if (entry.outcome === 'success' && !undelivered(entry)) {
       if (!this.bad.delete(name)) return;
       this.raise({ event: 'skill-recovered', subject: `skill:${name}`, ending: true, ...ids, title: `${name} recovered`, message: 'Its last run succeeded.' });
       return;
     }
     this.bad.add(name);
     const tries = entry.attempt > 1 ? ` after ${entry.attempt} attempts` : '';
-    this.raise({ event: 'skill-failing', subject: `skill:${name}`, ending: false, ...ids, title: `${name} is failing`, message: `Its run ${outcomeWords(entry)}${tries}.` });
+    this.raise({ event: 'skill-failing', subject: `skill:${name}`, ending: false, ...ids, title: `${name} is failing`, message: `Its run ${undelivered(entry) ? runWords(entry) : outcomeWords(entry)}${tries}.` });
   }
 
   private raise(d: AlertDraft): void {
