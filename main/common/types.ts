@@ -114,6 +114,8 @@ export interface LedgerEnd extends RunKey {
   usage?: TokenUsage;
   /** A prompt skill's delivery, recorded apart: it never fails the run. */
   delivery?: { status: 'delivered' | 'failed'; error?: string };
+  /** Processes the run started that were still alive after SIGKILL (left to the OS; docs/runs.md). */
+  unstoppable?: { pid: number; name: string }[];
 }
 
 export interface LedgerSkip {

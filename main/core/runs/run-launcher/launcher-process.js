@@ -5,7 +5,7 @@
 // and this one stays small: plain JS, no app imports. It relays each run's output, messages and
 // exit to the host, and kills every run it started when the host goes away.
 import { fork, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { execLine, findExecutable, WarmShells } from './warm-shells.js';
 
 // Warm shells need a POSIX sh; CLAWKEEPER_WARM_SHELLS=0 turns them off (every run forked here then).
@@ -16,20 +16,42 @@ pool?.refill();
 /** @type {Map<number, { child: ChildProcess, group: boolean }>} */
 const runs = new Map();
 
+// After a run's own process exits, how long its pipes may stay open (held by a process it left
+// behind) before they are closed and the exit is reported (PIPE_GRACE_MS in launcher.ts).
+const PIPE_GRACE_MS = 1000;
+
+/** @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest */
+
+/** Moves a process into the run's cgroup (a refusal only means the host walks the tree instead). @param {string | undefined} procs @param {number | undefined} pid */
+function enterCgroup(procs, pid) {
+  if (!procs || pid === undefined) return;
+  try {
+    writeFileSync(procs, String(pid));
+  } catch {
+    // not allowed: the host follows the run by its process tree
+  }
+}
+
 /** @param {unknown} m */
 function toHost(m) {
   if (process.connected && process.send) process.send(m);
 }
 
-/** @param {number} id @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req */
+/** @param {number} id @param {StartRequest} req */
 function start(id, req) {
   /** @type {ChildProcess | null} */
   let child = warm(req);
   try {
-    child ??=
-      req.op === 'fork'
-        ? fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] })
-        : spawn(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (!child && req.op === 'fork') {
+      child = fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] });
+      // Node boots for tens of milliseconds before the skill's code can start anything.
+      enterCgroup(req.cgroupProcs, child.pid);
+    } else if (!child) {
+      // A shell moves itself into the cgroup, then execs the command in place: nothing escapes.
+      const file = req.cgroupProcs ? findExecutable(req.file, req.cwd, req.env) : null;
+      const [f, a] = file ? ['/bin/sh', ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args]] : [req.file, req.args];
+      child = spawn(f, a, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    }
   } catch (err) {
     toHost({ t: 'error', id, message: /** @type {Error} */ (err).message, pid: null });
     toHost({ t: 'exit', id, code: null, signal: null, failed: true });
@@ -42,17 +64,33 @@ function start(id, req) {
   child.stderr?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 2, d: c.toString('base64') }));
   child.on('message', (m) => toHost({ t: 'msg', id, m }));
   child.on('error', (err) => toHost({ t: 'error', id, message: err.message, pid: child.pid ?? null }));
-  // 'close' waits for stdio to end, so every byte is relayed before the exit.
-  child.once('close', (code, signal) => {
-    runs.delete(id);
-    toHost({ t: 'exit', id, code, signal });
+  // Every byte is relayed before the exit, unless a process the run left behind holds the pipes:
+  // then they are closed after PIPE_GRACE_MS and the exit reported (the host stops that process).
+  const c = child;
+  c.once('exit', (code, signal) => {
+    let sent = false;
+    const report = () => {
+      if (sent) return;
+      sent = true;
+      runs.delete(id);
+      toHost({ t: 'exit', id, code, signal });
+    };
+    const grace = setTimeout(() => {
+      c.stdout?.destroy();
+      c.stderr?.destroy();
+      report();
+    }, PIPE_GRACE_MS);
+    c.once('close', () => {
+      clearTimeout(grace);
+      report();
+    });
   });
 }
 
 /**
  * The run in a warm shell, if one is idle and the run would start there exactly as it would
  * directly (its program and folder exist; otherwise a direct start reports the error as before).
- * @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req
+ * @param {StartRequest} req
  */
 function warm(req) {
   if (!pool) return null;
@@ -66,7 +104,7 @@ function warm(req) {
   const args = req.op === 'fork' ? [req.file, ...req.args] : req.args;
   const sh = pool.take();
   if (!sh) return null;
-  sh.stdin?.end(execLine({ file, args, cwd: req.cwd, env: req.env, ipc: req.op === 'fork' }));
+  sh.stdin?.end(execLine({ file, args, cwd: req.cwd, env: req.env, ipc: req.op === 'fork', cgroupProcs: req.cgroupProcs }));
   return sh;
 }
 
