@@ -3,6 +3,7 @@
 import { ClawError, errorMessage } from '../../common/errors.ts';
 import { HOST_OPS, type HostReply, type HostRequest, type RunOnceResult, type RunResult } from '../../common/host-protocol.ts';
 import type { Host } from './host.ts';
+import { isSlotOf } from '../scheduling/slot-of.ts';
 import type { LayerLink } from '../supervision/layer-link.ts';
 import { buildStatusReport } from '../health/status-report.ts';
 
@@ -66,8 +67,12 @@ function runOnce(host: Host, req: HostRequest): RunOnceResult {
   // The ledger's slot key is the canonical ISO form: "2026-01-01T00:00Z" and
   // "2026-01-01T00:00:00.000Z" are the same slot.
   const slot = new Date(t).toISOString();
+  const m = host.listSkills().find((s) => s.name === name)!.manifest!;
+  if (!isSlotOf(m, t)) {
+    throw new ClawError('CK_BAD_REQUEST', C, `"slot" ${slot} is not a slot of ${name}'s schedule "${m.schedule}"${m.timezone ? ` (${m.timezone})` : ''}; \`clawkeeper run-once ${name}\` without --slot takes the newest one`);
+  }
   if (host.ledger.hasSlot(name, slot)) return { run_id: null, queued: false, done: true };
-  const r = host.dispatch(name, slot, trigger, 1, true);
+  const r = host.dispatch({ skill: name, slot, trigger, queue: true });
   // Not started and not queued: the host recorded why (a paused skill's slot gets a skip entry),
   // or it is stopping. Either way the caller must not run it itself.
   return { run_id: r.runId, queued: r.queued, done: r.runId === null && !r.queued && host.ledger.hasSlot(name, slot) };

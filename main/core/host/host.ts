@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { LedgerEnd, LoadedSkill, RunTrigger } from '../../common/types.ts';
+import { join } from 'node:path';
+import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
 import type { DependencyHealth } from '../../common/health.js';
 import { systemClock, type Clock } from '../scheduling/clock.ts';
 import type { MissedReason } from '../scheduling/reconciler.ts';
 import { Trigger } from '../scheduling/trigger.ts';
 import { nodeLauncher, type ProcessLauncher } from '../runs/launcher.ts';
 import { Ledger } from '../runs/ledger.ts';
+import { OwedRetries } from '../runs/owed-retries.ts';
 import { Breakers, type BreakerView } from '../runs/breaker.ts';
 import type { Logger } from '../home/logger.ts';
 import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
@@ -15,7 +17,7 @@ import { DependencyMonitor, type ProbeFn } from '../dependencies/monitor.ts';
 import { DependencyWaits } from '../dependencies/waits.ts';
 import { acquireHostLock } from './host-lock.ts';
 import { readHostState } from './host-state.ts';
-import type { Dispatched, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
+import type { Dispatched, DispatchRequest, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
 import { SkillRegistry } from './skill-registry.ts';
 import { Watchdog } from './watchdog.ts';
 import { RunsInFlight } from './runs-in-flight.ts';
@@ -98,7 +100,10 @@ export class Host extends EventEmitter<HostEvents> {
       paths: this.paths, ledger: this.ledger, clock: this.clock, log: this.log, storage: this.storage, backlog: new StorageBacklog(),
       dependencies: this.dependencies, breakers: this.breakers, waits, skills: this.skills, events: this, stopping: () => this.stopping,
     };
-    this.runs = new RunsInFlight(ctx, { launcher: opts.launcher ?? nodeLauncher, killGraceMs: opts.killGraceMs, logCapBytes: opts.logCapBytes, retry: (name, slot, attempt, probe) => this.dispatch(name, slot, 'retry', attempt, true, probe) });
+    const owed = new OwedRetries(join(this.paths.runs, '_retries.json'), (err) => {
+      if (!this.storage.writeFailed('runs', join(this.paths.runs, '_retries.json'), err)) this.log.warn(`cannot write runs/_retries.json: ${(err as Error).message}`);
+    });
+    this.runs = new RunsInFlight(ctx, { launcher: opts.launcher ?? nodeLauncher, killGraceMs: opts.killGraceMs, logCapBytes: opts.logCapBytes, owed, retry: (req) => this.dispatch(req) });
     this.dispatcher = new Dispatcher(ctx, this.runs);
     this.catchUp = new CatchUp(ctx, this.dispatcher, this.runs);
     this.trigger = new Trigger((names, slot) => this.dispatcher.onTrigger(names, slot), () => this.clock.now());
@@ -127,6 +132,8 @@ export class Host extends EventEmitter<HostEvents> {
     this.waits.load();
     this.loadSkills();
     this.catchUp.recoverInterrupted();
+    // Retries a previous host owed when it died (during their backoff): as durable as a slot.
+    this.runs.resumeOwed();
     // Probing starts before the reconciler looks: a skill with needs waits for their first probe.
     this.dependencies.start();
     // The trigger takes over from the very instant the reconciler looked up to: no slot falls
@@ -278,8 +285,8 @@ export class Host extends EventEmitter<HostEvents> {
   // ---- runs --------------------------------------------------------------------------------
 
   /** A slot, a catch-up, a retry or a manual run, through the dispatcher's gates. */
-  dispatch(name: string, slot: string | null, trigger: RunTrigger, attempt: number, queueAnyway: boolean, probe = false): Dispatched {
-    return this.dispatcher.dispatch(name, slot, trigger, attempt, queueAnyway, probe);
+  dispatch(req: DispatchRequest): Dispatched {
+    return this.dispatcher.dispatch(req);
   }
 
   /**

@@ -49,14 +49,19 @@ function start(id, req) {
     } else if (!child) {
       // A shell moves itself into the cgroup, then execs the command in place: nothing escapes.
       const file = req.cgroupProcs ? findExecutable(req.file, req.cwd, req.env) : null;
-      const [f, a] = file ? ['/bin/sh', ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args]] : [req.file, req.args];
-      child = spawn(f, a, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const argv = file && req.cgroupProcs ? { f: '/bin/sh', a: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args] } : { f: req.file, a: req.args };
+      child = spawn(argv.f, argv.a, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     }
   } catch (err) {
     toHost({ t: 'error', id, message: /** @type {Error} */ (err).message, pid: null });
     toHost({ t: 'exit', id, code: null, signal: null, failed: true });
     return;
   }
+  watchRun(id, req, child);
+}
+
+/** Relays one run's output, messages and exit to the host. @param {number} id @param {StartRequest} req @param {ChildProcess} child */
+function watchRun(id, req, child) {
   // A warm shell has a process group of its own; only command runs are killed as a group, as before.
   runs.set(id, { child, group: req.op === 'spawn' });
   toHost({ t: 'spawned', id, pid: child.pid ?? null });
