@@ -141,7 +141,9 @@ export class Host extends EventEmitter<HostEvents> {
     const { now } = this.reconcile('start');
     this.watchdog.start(this.startedAt);
     this.watchdog.writeState();
-    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), now);
+    // Armed from the host's start, not from now: a slot due while start-up ran (a first start has
+    // nothing for the reconciler to find) still fires; one the reconciler handled is in the ledger.
+    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), Math.min(now, this.startedAt - 1));
     this.log.info(`started: ${this.validSkills().length} skills scheduled, ${this.invalidSkills().length} invalid, home ${this.paths.home}`);
     await Promise.resolve();
   }
@@ -184,10 +186,13 @@ export class Host extends EventEmitter<HostEvents> {
 
   /** Re-reads the skill folders (SIGHUP, or a change seen by the app) and re-arms the schedule. */
   reload(): void {
+    // From before the load: a slot due while the skills load (a slow disk, a huge prompt file)
+    // fires once the trigger is re-armed, as does one the trigger was still waiting to fire.
+    const from = this.clock.now();
     this.loadSkills();
     // A skill that waited and no longer needs what is down (its needs changed) catches up now.
     if (!this.stopping && this.startedAt > 0) this.catchUp.releaseDeferred();
-    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), this.clock.now());
+    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), from, true);
   }
 
   listSkills(): LoadedSkill[] {
