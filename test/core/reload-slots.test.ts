@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+
+describe('no slot goes unrecorded across a slow reload', () => {
+  it('reloading 500 skill files (and an 80 MB one) while a per-second skill runs: every slot has exactly one entry', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'tick', { schedule: '* * * * * *', command: ['true'], timeoutSeconds: 5 });
+    for (let i = 0; i < 500; i++) writeSkill(t.home, `other-${i}`, { schedule: '0 0 1 1 *', command: ['true'], description: `skill ${i}` });
+    // A huge skill file: parsing it takes long enough that per-second slots fall due meanwhile.
+    mkdirSync(join(t.home, 'skills', 'huge'), { recursive: true });
+    writeFileSync(join(t.home, 'skills', 'huge', 'skill.json'), JSON.stringify({ name: 'huge', schedule: '0 0 1 1 *', command: ['true'], env: { BIG: 'x'.repeat(80 * 1024 * 1024) } }));
+    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
+    await host.start();
+    const loads: number[] = [];
+    /** Reloads during which a per-second slot fell due (a whole second passed inside them). */
+    let spanned = 0;
+    try {
+      await waitFor('the first slot', () => readLedger(t.home, 'tick').length > 0, 10_000);
+      for (let i = 0; i < 4; i++) {
+        const t0 = Date.now();
+        host.reload();
+        const t1 = Date.now();
+        loads.push(t1 - t0);
+        if (Math.floor(t1 / 1000) > Math.floor(t0 / 1000)) spanned++;
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      await host.stop();
+    }
+    const entries = readLedger(t.home, 'tick');
+    const bySlot = new Map<string, string[]>();
+    for (const e of entries) if (e.type !== 'end') bySlot.set(String(e.slot), [...(bySlot.get(String(e.slot)) ?? []), String(e.type)]);
+    const slots = [...bySlot.keys()].map(Date.parse).sort((a, b) => a - b);
+    const missing: string[] = [];
+    for (let s = slots[0]!; s <= slots[slots.length - 1]!; s += 1000) if (!bySlot.has(new Date(s).toISOString())) missing.push(new Date(s).toISOString());
+    const twice = [...bySlot].filter(([, kinds]) => kinds.length !== 1);
+    assert.ok(spanned > 0, `a slot fell due during a reload (reloads took ${loads.join(', ')} ms)`);
+    assert.deepEqual(missing, [], `slots with no entry (reloads took ${loads.join(', ')} ms)`);
+    assert.deepEqual(twice, [], 'a slot with more than one start or skip');
+    t.cleanup();
+  });
+});
