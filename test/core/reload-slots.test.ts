@@ -45,4 +45,27 @@ describe('no slot goes unrecorded across a slow reload', () => {
     assert.deepEqual(twice, [], 'a slot with more than one start or skip');
     t.cleanup();
   });
+
+  it('a first start slower than a slot: the slot due while the host started gets its run', async () => {
+    const t = tempHome();
+    writeSkill(t.home, 'tick', { schedule: '* * * * * *', command: ['true'], timeoutSeconds: 5 });
+    mkdirSync(join(t.home, 'skills', 'huge'), { recursive: true });
+    writeFileSync(join(t.home, 'skills', 'huge', 'skill.json'), JSON.stringify({ name: 'huge', schedule: '0 0 1 1 *', command: ['true'], env: { BIG: 'x'.repeat(80 * 1024 * 1024) } }));
+    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
+    const t0 = Date.now();
+    await host.start();
+    const t1 = Date.now();
+    try {
+      await waitFor('a slot after the start', () => readLedger(t.home, 'tick').some((e) => Date.parse(String(e.slot)) > t1), 10_000);
+    } finally {
+      await host.stop();
+    }
+    const firstDue = Math.ceil((t0 + 1) / 1000) * 1000;
+    const slots = new Set(readLedger(t.home, 'tick').filter((e) => e.type !== 'end').map((e) => Date.parse(String(e.slot))));
+    const missing: string[] = [];
+    for (let s = firstDue; s <= t1; s += 1000) if (!slots.has(s)) missing.push(new Date(s).toISOString());
+    assert.ok(t1 >= firstDue, `a slot fell due during the start (${t1 - t0} ms)`);
+    assert.deepEqual(missing, [], `slots due during a ${t1 - t0} ms start with no entry`);
+    t.cleanup();
+  });
 });
