@@ -154,9 +154,10 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   const clock = o.clock ?? systemClock;
   const paths = homePaths(o.home);
   const fail = (exitCode: number, message: string): RunOnceResult => ({ exitCode, kind: 'error', message, ends: [] });
-  ensureRunHome(paths, o.logger);
+  // Before anything is created or changed there: another user's home is theirs.
   const foreign = foreignHome(paths);
   if (foreign) return fail(RUN_ONCE_EXIT.notOwned, foreign);
+  ensureRunHome(paths, o.logger);
   const skill = discoverSkills(o.bundledSkillsDir, paths.skills).find((s) => s.name === o.skill);
   if (!skill) return fail(RUN_ONCE_EXIT.unknownSkill, `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`);
   const m = skill.manifest;
