@@ -1,7 +1,7 @@
 // The host's commands, in one place: the CLI (over host.sock) and the gateway (over IPC) both
 // call executeCommand, so a run, a pause or a refusal is the same whichever front-end asked.
 import { ClawError, errorMessage } from '../../common/errors.ts';
-import { HOST_OPS, type HostReply, type HostRequest, type RunOnceResult, type RunResult } from '../../common/host-protocol.ts';
+import { HOST_OPS, type HostReply, type HostRequest, type RunOnceReply, type RunStartedReply } from '../../common/host-protocol.ts';
 import type { Host } from './host.ts';
 import { isSlotOf } from '../scheduling/slot-of.ts';
 import type { LayerLink } from '../supervision/layer-link.ts';
@@ -43,7 +43,7 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       const r = host.runNow(name, { force: req.force === true });
       if (!r) throw invalid(host, name);
       if ('refused' in r) throw new ClawError(r.refused.code, C, r.refused.message);
-      return { run_id: r.runId, queued: r.queued } satisfies RunResult;
+      return { run_id: r.runId, queued: r.queued } satisfies RunStartedReply;
     }
     case 'pause':
       host.pause(knownSkill(host, req.skill));
@@ -57,7 +57,7 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
 }
 
 /** A slot handed over by `clawkeeper run-once`: run by this host unless the ledger already has it. */
-function runOnce(host: Host, req: HostRequest): RunOnceResult {
+function runOnce(host: Host, req: HostRequest): RunOnceReply {
   const name = knownSkill(host, req.skill);
   if (!host.listSkills().find((s) => s.name === name)?.manifest) throw invalid(host, name);
   const t = typeof req.slot === 'string' ? Date.parse(req.slot) : NaN;
