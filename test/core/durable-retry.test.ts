@@ -17,7 +17,7 @@ describe('a retry owed during its backoff is as durable as a slot', () => {
     const { schedule, slot } = onceAt(Date.now() + 8000);
     // Attempt 1 fails, attempt 2 succeeds; the retry is due 10 s after attempt 1.
     writeSkill(t.home, 'flaky', { schedule, timezone: 'UTC', retries: { max: 1, backoffSeconds: 10 }, env: { SUCCEED_AT: '2' } }, 'flaky.mjs');
-    let first = await startHostProcess(t.home);
+    const first = await startHostProcess(t.home);
     let second: Awaited<ReturnType<typeof startHostProcess>> | null = null;
     try {
       const failed = await waitFor('attempt 1 to fail', () => readLedger(t.home, 'flaky').find((e) => e.type === 'end' && e.attempt === 1), 30_000, 50);

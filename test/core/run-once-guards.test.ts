@@ -27,7 +27,7 @@ describe('a handed-over slot is a slot of the skill\'s schedule', () => {
         const r = (await callHost(t.home, { id: 1, op: 'run-once', skill: 'hourly', slot })) as { ok: boolean; error?: { code: string; message: string } };
         assert.equal(r.ok, false, slot);
         assert.equal(r.error?.code, 'CK_BAD_REQUEST');
-        assert.match(r.error!.message, /is not a slot of hourly's schedule "0 \* \* \* \*"/);
+        assert.match(r.error?.message ?? '', /is not a slot of hourly's schedule "0 \* \* \* \*"/);
       }
       const ok = (await callHost(t.home, { id: 2, op: 'run-once', skill: 'hourly', slot: '2026-01-10T09:00:00Z' })) as { ok: boolean };
       assert.equal(ok.ok, true);

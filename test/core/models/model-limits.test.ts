@@ -12,7 +12,7 @@ function client(o: { timeoutMs?: number; deadlineMs?: number; tokensPerRun?: num
     apiKey: null,
     budget: o.tokensPerRun !== undefined ? { tokensPerRun: o.tokensPerRun } : undefined,
     deadline: Date.now() + (o.deadlineMs ?? 30_000),
-    send: async (m: unknown) => void o.sent?.push(m),
+    send: (m: unknown) => Promise.resolve(void o.sent?.push(m)),
     signal: new AbortController().signal,
   });
 }
