@@ -10,6 +10,8 @@ import { RemoteLauncher } from '../../main/core/runs/run-launcher/remote-launche
 import { startRun, type FinishedRun } from '../../main/core/runs/runner.ts';
 import { RunCgroups } from '../../main/core/runs/processes/run-cgroup.ts';
 import { parseProcStat, parsePsOutput } from '../../main/core/runs/processes/process-table.ts';
+import { RunProcesses } from '../../main/core/runs/processes/run-processes.ts';
+import { spawn } from 'node:child_process';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 
@@ -104,6 +106,37 @@ describe('a run cannot outlive its deadline: every process it started is stopped
     // `sleep 40.0417`: a duration no other program on this machine sleeps, so a match is ours.
     const ours = execFileSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('sleep 40.0417'));
     assert.deepEqual(ours, []);
+  });
+});
+
+describe('a process that cannot be stopped', () => {
+  it('is named with its pid once SIGKILL did not end it, and one that obeyed is listed as stopped', async () => {
+    // A real tree: sh with two sleeps. The "ignoring" one stands for a process the host may not
+    // signal (another user's, say): the signal seam drops what is sent to it.
+    const sh = spawn('sh', ['-c', 'sleep 40.0417 & echo $!; sleep 40.0418 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pids = await new Promise<number[]>((resolve) => {
+      let out = '';
+      sh.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const got = out.split('\n').filter(Boolean).map(Number);
+        if (got.length === 2) resolve(got);
+      });
+    });
+    const [obeys, ignores] = pids as [number, number];
+    const procs = new RunProcesses('rtest-unstoppable', null, () => sh.pid, (pid, sig) => {
+      if (pid !== ignores) process.kill(pid, sig);
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 400)); // a walk or two sees both
+      const report = await procs.stop(300);
+      assert.deepEqual(report.unstoppable, [{ pid: ignores, name: 'sleep' }]);
+      assert.ok(report.stopped.some((p) => p.pid === obeys));
+      assert.equal(alive(obeys), false);
+    } finally {
+      procs.release();
+      process.kill(ignores, 'SIGKILL');
+      sh.kill('SIGKILL');
+    }
   });
 });
 

@@ -50,11 +50,14 @@ export class RunProcesses {
   private readonly known = new Map<number, ProcInfo>();
   private stopping: Promise<LeftoverReport> | null = null;
   private released = false;
+  private readonly signal: (pid: number, sig: NodeJS.Signals) => void;
 
-  constructor(runId: string, cgroup: RunCgroup | null, rootPid: () => number | undefined) {
+  /** `sendSignal`: how a process is signalled (a test passes one that a process "ignores"). */
+  constructor(runId: string, cgroup: RunCgroup | null, rootPid: () => number | undefined, sendSignal = signal) {
     this.runId = runId;
     this.cgroup = cgroup;
     this.rootPid = rootPid;
+    this.signal = sendSignal;
     watch.add(this);
   }
 
@@ -126,7 +129,7 @@ export class RunProcesses {
       for (const p of left) {
         if (stopped.has(p.pid)) continue;
         stopped.set(p.pid, p);
-        signal(p.pid, 'SIGTERM');
+        this.signal(p.pid, 'SIGTERM');
       }
       await sleep(Math.min(100, Math.max(1, killAt - Date.now())));
       left = await this.alive(false);
@@ -134,12 +137,12 @@ export class RunProcesses {
     if (left.length > 0) {
       for (const p of left) stopped.set(p.pid, p);
       if (this.cgroup) this.cgroup.killAll();
-      else for (const p of left) signal(p.pid, 'SIGKILL');
+      else for (const p of left) this.signal(p.pid, 'SIGKILL');
       const giveUp = Date.now() + KILL_WAIT_MS;
       while (left.length > 0 && Date.now() < giveUp) {
         await sleep(50);
         left = await this.alive(false);
-        for (const p of left) if (!this.cgroup) signal(p.pid, 'SIGKILL');
+        for (const p of left) if (!this.cgroup) this.signal(p.pid, 'SIGKILL');
       }
     }
     return { stopped: [...stopped.values()], unstoppable: left };
