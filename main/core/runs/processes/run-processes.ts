@@ -7,7 +7,7 @@
 //   process that double-forks away between two walks is missed by the walk; on Linux the end's
 //   sweep also finds it by the run id in its environment (process-table.ts). docs/runs.md.
 import { readFileSync } from 'node:fs';
-import { pidsWithRunId, readProcessTable, type ProcInfo, type ProcessTable } from './process-table.ts';
+import { parseProcStat, pidsWithRunId, readProcessTable, type ProcInfo, type ProcessTable } from './process-table.ts';
 import type { RunCgroup } from './run-cgroup.ts';
 
 export interface ProcRef {
@@ -33,11 +33,22 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function commOf(pid: number): string {
+/** A pid listed in a cgroup, named; null once it is dead (gone, or a zombie waiting to be reaped). */
+function cgroupMember(pid: number): ProcRef | null {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const info = parseProcStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return info ? { pid, name: info.name } : null;
   } catch {
-    return '?';
+    return null;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -45,6 +56,8 @@ export class RunProcesses {
   readonly runId: string;
   /** Null in tree-walk mode (no cgroup, or the kernel refused to move the run's process in). */
   cgroup: RunCgroup | null;
+  /** The cgroup made for the run, removed at the end even if the run was walked instead. */
+  private readonly made: RunCgroup | null;
   private readonly rootPid: () => number | undefined;
   private root: ProcInfo | null = null;
   private readonly known = new Map<number, ProcInfo>();
@@ -56,6 +69,7 @@ export class RunProcesses {
   constructor(runId: string, cgroup: RunCgroup | null, rootPid: () => number | undefined, sendSignal = signal) {
     this.runId = runId;
     this.cgroup = cgroup;
+    this.made = cgroup;
     this.rootPid = rootPid;
     this.signal = sendSignal;
     watch.add(this);
@@ -66,9 +80,10 @@ export class RunProcesses {
     const pid = this.rootPid();
     if (pid === undefined) return;
     if (this.cgroup) {
-      // The launcher moved it in already; once more is harmless, and a refusal means the tree walk.
-      if (!this.cgroup.enter(pid) && this.cgroup.pids().length === 0) this.cgroup = null;
-      else return watch.remove(this);
+      // The launcher moved it in already; once more is harmless. Refused while it lives: the
+      // kernel will not have it there (a domain with controllers, no right), so walk the tree.
+      if (this.cgroup.enter(pid) || !pidAlive(pid)) return watch.remove(this);
+      this.cgroup = null;
     }
     if (!table) return;
     this.root ??= table.get(pid) ?? null;
@@ -99,7 +114,7 @@ export class RunProcesses {
   /** The run's processes alive now, its own process excluded. */
   private async alive(sweep: boolean): Promise<ProcRef[]> {
     const own = this.rootPid();
-    if (this.cgroup) return this.cgroup.pids().filter((p) => p !== own).map((pid) => ({ pid, name: commOf(pid) }));
+    if (this.cgroup) return this.cgroup.pids().filter((p) => p !== own).map(cgroupMember).filter((p): p is ProcRef => p !== null);
     const table = await readProcessTable();
     this.observe(table);
     if (sweep) {
@@ -153,7 +168,7 @@ export class RunProcesses {
     if (this.released) return;
     this.released = true;
     watch.remove(this);
-    this.cgroup?.remove();
+    this.made?.remove();
   }
 }
 
