@@ -175,7 +175,10 @@ export class RunsInFlight {
       const d = this.o.retry({ skill: r.skill, slot: r.slot, trigger: 'retry', attempt: r.attempt, queue: true, probe: r.probe === true });
       // Not started, not queued, and not waiting for a dependency (which keeps it): dropped
       // (paused, budget, the skill gone), so no longer owed.
-      if (d.runId === null && !d.queued && this.ctx.skills.downNeeds(r.skill).length === 0) this.o.owed.settle(r);
+      if (d.runId === null && !d.queued && this.ctx.skills.downNeeds(r.skill).length === 0 && !this.ctx.stopping()) {
+        this.ctx.log.warn(`retry ${r.attempt} of "${r.skill}" for ${r.slot} not started (the skill is paused, over its day budget, or gone)`);
+        this.o.owed.settle(r);
+      }
     }, Math.max(0, Date.parse(r.due) - this.ctx.clock.now()));
     this.retryTimers.add(t);
   }
