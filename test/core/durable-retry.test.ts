@@ -3,6 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startHostProcess } from '../helpers/host-process.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Host } from '../../main/core/host/host.ts';
+import { createMemoryLogger } from '../../main/core/home/logger.ts';
+import { runOnce } from '../../main/core/runs/run-once.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 
 /** A 6-field cron (UTC) that fires once, at `t` rounded up to the next whole second. */
@@ -43,6 +47,54 @@ describe('a retry owed during its backoff is as durable as a slot', () => {
     } finally {
       await first.stop('SIGKILL');
       await second?.stop();
+      t.cleanup();
+    }
+  });
+
+  it('a run-once stopped during its backoff leaves the retry owed, and a host started on the home runs it as attempt 2', async () => {
+    const t = tempHome();
+    const slot = '2026-01-10T09:00:00.000Z';
+    writeSkill(t.home, 'flaky', { schedule: '0 9 * * *', timezone: 'UTC', retries: { max: 1, backoffSeconds: 1 }, env: { SUCCEED_AT: '2' } }, 'flaky.mjs');
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const once = runOnce({ home: t.home, bundledSkillsDir: null, skill: 'flaky', slot, trigger: 'schedule', logger: createMemoryLogger(), out: (l) => {
+      lines.push(l);
+      if (l.includes('retrying in')) stop.abort();
+    }, signal: stop.signal });
+    const r = await once;
+    assert.match(r.message, /stays owed/);
+    assert.equal(readLedger(t.home, 'flaky').filter((e) => e.type === 'start').length, 1);
+    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), useTrigger: false });
+    await host.start();
+    try {
+      const end = await waitFor('attempt 2 by the host', () => readLedger(t.home, 'flaky').find((e) => e.type === 'end' && e.attempt === 2), 10_000);
+      assert.deepEqual([end.slot, end.trigger, end.outcome], [slot, 'retry', 'success']);
+    } finally {
+      await host.stop();
+      t.cleanup();
+    }
+  });
+
+  it('an owed retry whose attempt the ledger already has is not run again', async () => {
+    const t = tempHome();
+    const slot = '2026-01-10T09:00:00.000Z';
+    writeSkill(t.home, 'flaky', { schedule: '0 9 * * *', retries: { max: 3, backoffSeconds: 0 } }, 'ok.mjs');
+    mkdirSync(join(t.home, 'runs'), { recursive: true });
+    const entry = (type: string, attempt: number, extra: object) => JSON.stringify({ type, run_id: `r${attempt}`, skill: 'flaky', slot, trigger: attempt === 1 ? 'schedule' : 'retry', attempt, started_at: slot, ...extra });
+    writeFileSync(join(t.home, 'runs', 'flaky.jsonl'), [
+      entry('start', 1, { host_pid: 1 }), entry('end', 1, { ended_at: slot, duration_ms: 1, outcome: 'failure', exit_code: 1, signal: null }),
+      entry('start', 2, { host_pid: 1 }), entry('end', 2, { ended_at: slot, duration_ms: 1, outcome: 'success', exit_code: 0, signal: null }),
+    ].join('\n') + '\n');
+    // The host died after starting attempt 2 and before it could settle the retry.
+    writeFileSync(join(t.home, 'runs', '_retries.json'), JSON.stringify({ retries: [{ skill: 'flaky', slot, attempt: 2, due: slot }] }));
+    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), useTrigger: false });
+    await host.start();
+    try {
+      await host.idle();
+      assert.equal(readLedger(t.home, 'flaky').filter((e) => e.type === 'start' && e.slot === slot).length, 2, 'attempt 2 is not run twice');
+      assert.deepEqual((JSON.parse(readFileSync(join(t.home, 'runs', '_retries.json'), 'utf8')) as { retries: unknown[] }).retries, []);
+    } finally {
+      await host.stop();
       t.cleanup();
     }
   });
