@@ -7,7 +7,7 @@
 //   process that double-forks away between two walks is missed by the walk; on Linux the end's
 //   sweep also finds it by the run id in its environment (process-table.ts). docs/runs.md.
 import { readFileSync } from 'node:fs';
-import { parseProcStat, pidsWithRunId, readProcessTable, type ProcInfo, type ProcessTable } from './process-table.ts';
+import { parseProcStat, pidsWithRunId, readProcessTable, startMark, type ProcInfo, type ProcessTable, type StartMark } from './process-table.ts';
 import type { RunCgroup } from './run-cgroup.ts';
 
 export interface ProcRef {
@@ -64,6 +64,8 @@ export class RunProcesses {
   private stopping: Promise<LeftoverReport> | null = null;
   private released = false;
   private readonly signal: (pid: number, sig: NodeJS.Signals) => void;
+  /** When the run began, as the process table counts (the end's sweep looks only at what started since). */
+  private readonly began: StartMark = startMark();
 
   /** `sendSignal`: how a process is signalled (a test passes one that a process "ignores"). */
   constructor(runId: string, cgroup: RunCgroup | null, rootPid: () => number | undefined, sendSignal = signal) {
@@ -118,7 +120,7 @@ export class RunProcesses {
     const table = await readProcessTable();
     this.observe(table);
     if (sweep) {
-      for (const pid of await pidsWithRunId(table, this.runId)) {
+      for (const pid of await pidsWithRunId(table, this.runId, this.began)) {
         const info = table.get(pid);
         if (info && pid !== own && !this.known.has(pid)) this.known.set(pid, info);
       }
