@@ -13,7 +13,7 @@ const pool = process.platform !== 'win32' && process.env.CLAWKEEPER_WARM_SHELLS 
 pool?.refill();
 
 /** @typedef {import('node:child_process').ChildProcess} ChildProcess */
-/** @type {Map<number, { child: ChildProcess, group: boolean }>} */
+/** @type {Map<number, { child: ChildProcess, group: boolean, cgroupProcs?: string }>} */
 const runs = new Map();
 
 // After a run's own process exits, how long its pipes may stay open (held by a process it left
@@ -63,7 +63,7 @@ function start(id, req) {
 /** Relays one run's output, messages and exit to the host. @param {number} id @param {StartRequest} req @param {ChildProcess} child */
 function watchRun(id, req, child) {
   // A warm shell has a process group of its own; only command runs are killed as a group, as before.
-  runs.set(id, { child, group: req.op === 'spawn' });
+  runs.set(id, { child, group: req.op === 'spawn', cgroupProcs: req.cgroupProcs });
   toHost({ t: 'spawned', id, pid: child.pid ?? null });
   child.stdout?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 1, d: c.toString('base64') }));
   child.stderr?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 2, d: c.toString('base64') }));
@@ -144,7 +144,17 @@ process.on('disconnect', () => {
   pool?.stop();
   for (const id of runs.keys()) kill(id, 'SIGTERM');
   setTimeout(() => {
-    for (const id of runs.keys()) kill(id, 'SIGKILL');
+    for (const [id, r] of runs) {
+      kill(id, 'SIGKILL');
+      // Everything the run started, whatever session it moved to (Linux cgroup v2; see run-cgroup.ts).
+      if (r.cgroupProcs) {
+        try {
+          writeFileSync(r.cgroupProcs.replace(/cgroup\.procs$/, 'cgroup.kill'), '1');
+        } catch {
+          // no cgroup.kill (an older kernel): the next host clears the cgroup
+        }
+      }
+    }
     process.exit(0);
   }, 1000).unref();
 });
