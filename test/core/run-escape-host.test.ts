@@ -38,7 +38,7 @@ describe('a run that leaves a setsid grandchild does not block its skill', () =>
     for (const e of ends) assert.ok(Number(e.duration_ms) < 2000 + 6000, `a run ended ${String(e.duration_ms)} ms after its start`);
     for (const s of ledger.filter((e) => e.type === 'start')) {
       const late = Date.parse(String(s.started_at)) - Date.parse(String(s.slot));
-      assert.ok(late < 1000, `slot ${String(s.slot)} started ${late} ms late`);
+      assert.ok(late < 1500, `slot ${String(s.slot)} started ${late} ms late`);
     }
     const pids = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
     assert.ok(pids.length >= 3);
