@@ -94,6 +94,14 @@ describe('a run cannot outlive its deadline: every process it started is stopped
   }
 
   for (const mode of modes) {
+    it(`stops what the run starts while it is being stopped (its SIGTERM handler), ${mode.name}`, async () => {
+      const script = 'trap \'setsid sleep 40.0417 & echo $! > "$PIDFILE"; exit 0\' TERM; sleep 30 & wait';
+      const { r, pidFile } = await run({ timeoutSeconds: 1, command: ['sh', '-c', script] }, mode, nodeLauncher);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      assert.equal(r.outcome, 'timeout');
+      assert.equal(alive(pid), false, `the process started by the TERM handler (${pid}) is gone`);
+    });
+
     it(`stops a daemon that double-forked away before any walk saw it (${mode.name}; the walk finds it by the run id in its environment)`, async () => {
       const { r, pidFile } = await run({ timeoutSeconds: 10, command: ['sh', '-c', '(setsid sleep 40.0417 & echo $! > "$PIDFILE") ; exit 0'] }, mode, nodeLauncher);
       const pid = Number(readFileSync(pidFile, 'utf8'));

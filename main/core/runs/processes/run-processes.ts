@@ -62,6 +62,8 @@ export class RunProcesses {
   private root: ProcInfo | null = null;
   private readonly known = new Map<number, ProcInfo>();
   private stopping: Promise<LeftoverReport> | null = null;
+  /** Every process of the run signalled so far, for the end entry's warning. */
+  private readonly stopped = new Map<number, ProcRef>();
   private released = false;
   private readonly signal: (pid: number, sig: NodeJS.Signals) => void;
   /** When the run began, as the process table counts (the end's sweep looks only at what started since). */
@@ -131,15 +133,22 @@ export class RunProcesses {
   /**
    * Stops every process of the run but its own (the runner stops that one): SIGTERM, SIGKILL
    * after `graceMs`, then those still there after a second are returned as unstoppable. Processes
-   * that appear meanwhile are stopped too. Called at the deadline and at the end: once.
+   * that appear meanwhile are stopped too. Called at the deadline and again at the run's end.
    */
   stop(graceMs: number): Promise<LeftoverReport> {
-    this.stopping ??= this.stopAll(graceMs);
+    // One stop at a time; a later call (the run's own exit after its deadline) looks again, for
+    // what the run started while it was being stopped.
+    // Never rejects: a run's end must not wait on a process table that could not be read.
+    this.stopping ??= this.stopAll(graceMs)
+      .catch((): LeftoverReport => ({ stopped: [...this.stopped.values()], unstoppable: [] }))
+      .finally(() => {
+        this.stopping = null;
+      });
     return this.stopping;
   }
 
   private async stopAll(graceMs: number): Promise<LeftoverReport> {
-    const stopped = new Map<number, ProcRef>();
+    const stopped = this.stopped;
     const killAt = Date.now() + graceMs;
     let left = await this.alive(true);
     while (left.length > 0 && Date.now() < killAt) {
