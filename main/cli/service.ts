@@ -13,7 +13,7 @@ import { lockHolderPid } from '../core/host/host-holder.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/home/paths.ts';
 import { SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec } from '../core/install/service-files.ts';
 
-export interface RunResult {
+export interface ToolResult {
   code: number | null;
   output: string;
   /** The tool is not there (ENOENT) or not usable here. */
@@ -21,7 +21,7 @@ export interface RunResult {
 }
 
 export interface ServiceRunner {
-  run(command: string, args: string[]): RunResult;
+  run(command: string, args: string[]): ToolResult;
 }
 
 export const systemRunner: ServiceRunner = {

@@ -38,14 +38,14 @@ export interface HostError {
 /** `id` is null only when the request line could not be read at all (not JSON, too long). */
 export type HostReply = { id: number | null; ok: true; result: Record<string, unknown> } | { id: number | null; ok: false; error: HostError };
 
-export interface RunResult {
+export interface RunStartedReply {
   run_id: string | null;
   queued: boolean;
   /** A queued run waits for this one (still running). */
   behind?: string | null;
 }
 
-export interface RunOnceResult extends RunResult {
+export interface RunOnceReply extends RunStartedReply {
   /** The slot already has a ledger entry: nothing was started. */
   done: boolean;
 }

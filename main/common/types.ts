@@ -131,6 +131,8 @@ export interface LedgerEnd extends RunKey {
   delivery?: { status: 'delivered' | 'failed'; error?: string };
   /** A prompt skill's saved reply, relative to the home (`outputs/<skill>/<label>.md`): the dashboard shows it on the run's row. */
   output?: string;
+  /** Processes the run started that were still alive after SIGKILL (left to the OS; docs/runs.md). */
+  unstoppable?: { pid: number; name: string }[];
 }
 
 export interface LedgerSkip {

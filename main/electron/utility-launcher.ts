@@ -1,6 +1,6 @@
 import type { ForkOptions, UtilityProcess } from 'electron';
 import type { Readable } from 'node:stream';
-import { nodeLauncher, type ChildHandle, type ExitInfo, type ProcessLauncher } from '../core/runs/launcher.ts';
+import { enterCgroup, nodeLauncher, type ChildHandle, type ExitInfo, type ProcessLauncher } from '../core/runs/launcher.ts';
 
 /** The part of Electron's `utilityProcess` we use (passed in, so tests need no Electron). */
 export interface UtilityForker {
@@ -15,7 +15,12 @@ export interface UtilityForker {
 export function createUtilityLauncher(utility: UtilityForker): ProcessLauncher {
   return {
     fork(modulePath, args, options) {
-      return wrapUtilityProcess(utility.fork(modulePath, args, { cwd: options.cwd, env: options.env, stdio: 'pipe', serviceName: options.name }));
+      const proc = utility.fork(modulePath, args, { cwd: options.cwd, env: options.env, stdio: 'pipe', serviceName: options.name });
+      // Into the run's cgroup as soon as it has a pid: it is still booting then, before the skill's
+      // code can start anything. What it starts is followed by the runner either way (run-processes.ts).
+      if (proc.pid !== undefined) enterCgroup(options.cgroupProcs, proc.pid);
+      else proc.once('spawn', () => enterCgroup(options.cgroupProcs, proc.pid));
+      return wrapUtilityProcess(proc);
     },
     spawn: (command, args, options) => nodeLauncher.spawn(command, args, options),
   };

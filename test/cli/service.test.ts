@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'plist';
-import { hostProgram, serviceCommand, type RunResult, type ServiceContext } from '../../main/cli/service.ts';
+import { hostProgram, serviceCommand, type ToolResult, type ServiceContext } from '../../main/cli/service.ts';
 import { ROOT, tempHome } from '../helpers/home.ts';
 
-function setup(platform: NodeJS.Platform, answer: (cmd: string, args: string[]) => RunResult = () => ({ code: 0, output: '', missing: false }), uid = 501) {
+function setup(platform: NodeJS.Platform, answer: (cmd: string, args: string[]) => ToolResult = () => ({ code: 0, output: '', missing: false }), uid = 501) {
   const t = tempHome('ck-svc-');
   const calls: string[] = [];
   const lines: string[] = [];

@@ -123,7 +123,7 @@ describe('a real headless host', () => {
     cleanup = c;
     writeSkill(home, 'flaky', { schedule: '0 0 1 1 *', retries: { max: 2, backoffSeconds: 0.1 } }, 'throws.mjs');
     const { host } = await startHost(home);
-    host.dispatch('flaky', '2026-01-01T00:00:00.000Z', 'schedule', 1, false);
+    host.dispatch({ skill: 'flaky', slot: '2026-01-01T00:00:00.000Z', trigger: 'schedule' });
     await waitFor('three attempts', () => readLedger(home, 'flaky').filter((e) => e.type === 'end').length >= 3, 15_000, 50);
     await host.idle();
     const ends = readLedger(home, 'flaky').filter((e) => e.type === 'end');

@@ -5,7 +5,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { SkillManifest } from '../../main/common/types.ts';
 import { systemClock } from '../../main/core/scheduling/clock.ts';
 import { nodeLauncher } from '../../main/core/runs/launcher.ts';
-import { startRun, type RunResult } from '../../main/core/runs/runner.ts';
+import { startRun, type FinishedRun } from '../../main/core/runs/runner.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
@@ -29,7 +29,7 @@ describe('runner: one process per run, every end is a result', () => {
   let cleanup = () => {};
   afterEach(() => cleanup());
 
-  async function run(name: string, m: Partial<SkillManifest>, fixture?: string, opts: { logCapBytes?: number; killGraceMs?: number } = {}): Promise<RunResult & { home: string }> {
+  async function run(name: string, m: Partial<SkillManifest>, fixture?: string, opts: { logCapBytes?: number; killGraceMs?: number } = {}): Promise<FinishedRun & { home: string }> {
     const t = tempHome();
     cleanup = t.cleanup;
     const dir = writeSkill(t.home, name, {}, fixture);

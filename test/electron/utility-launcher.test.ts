@@ -3,6 +3,9 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createUtilityLauncher } from '../../main/electron/utility-launcher.ts';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 class FakeUtilityProcess extends EventEmitter {
   pid: number | undefined = undefined;
@@ -48,5 +51,19 @@ describe('ProcessLauncher on Electron utilityProcess', () => {
     const h = launcher.spawn('true', [], { cwd: '/', env: process.env, name: 'true' });
     assert.ok(typeof h.pid === 'number');
     h.kill('SIGKILL');
+  });
+
+  it('moves a utility process into the run\'s cgroup as soon as it has a pid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ck-cgroup-'));
+    const procs = join(dir, 'cgroup.procs');
+    writeFileSync(procs, '');
+    const child = new FakeUtilityProcess();
+    const launcher = createUtilityLauncher({ fork: () => child });
+    launcher.fork('/app/skill-child.js', [], { cwd: '/', env: {}, name: 'skill x', cgroupProcs: procs });
+    assert.equal(readFileSync(procs, 'utf8'), '', 'no pid yet: nothing written');
+    child.pid = 4242;
+    child.emit('spawn');
+    assert.equal(readFileSync(procs, 'utf8'), '4242');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

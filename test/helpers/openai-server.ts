@@ -16,6 +16,10 @@ export interface Reply {
   delayMs?: number;
   /** Never answer (a hung server). */
   hang?: boolean;
+  /** Send the headers, then one byte every this many ms, for ever (a server that never finishes). */
+  trickleMs?: number;
+  /** A JSON reply whose body never ends (64 KiB chunks as fast as the client reads). */
+  endless?: boolean;
 }
 
 export interface SeenRequest {
@@ -99,6 +103,23 @@ function answer(res: ServerResponse, reply: Reply, req: Record<string, unknown>)
     return;
   }
   const usage = reply.usage === undefined ? DEFAULT_USAGE : reply.usage;
+  if (reply.trickleMs !== undefined) {
+    res.writeHead(200, { 'content-type': reply.sse ? 'text/event-stream' : 'application/json' });
+    const t = setInterval(() => res.write(' '), reply.trickleMs);
+    res.on('close', () => clearInterval(t));
+    return;
+  }
+  if (reply.endless) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(`{"id":"c1","object":"chat.completion","model":"${model}","choices":[{"index":0,"message":{"role":"assistant","content":"`);
+    const chunk = 'a'.repeat(64 * 1024);
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+    };
+    res.on('drain', pump);
+    pump();
+    return;
+  }
   if (reply.sse) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
     for (const piece of reply.sse) {

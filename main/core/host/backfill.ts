@@ -62,7 +62,7 @@ export class Backfills {
     while (queue && queue.length > 0 && !this.host.isRunning(name)) {
       const slot = queue.shift()!;
       // Not started (its gate recorded why, or it started meanwhile): on to the next one.
-      const d = this.host.dispatch(name, slot, 'backfill', 1, false);
+      const d = this.host.dispatch({ skill: name, slot, trigger: 'backfill', attempt: 1, queue: false });
       if (d.runId !== null || d.queued) break;
     }
     if (queue && queue.length === 0) this.queues.delete(name);

@@ -74,7 +74,8 @@ export class CatchUp {
       ctx.events.emit('run-end', { entry, fields: {} });
       const m = ctx.skills.get(open.skill)?.manifest;
       if (m && open.slot && open.attempt <= m.retries.max) {
-        this.runs.scheduleRetry(open.skill, open.slot, open.attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, open.attempt));
+        const due = new Date(ctx.clock.now() + retryDelaySeconds(m.retries.backoffSeconds, open.attempt) * 1000).toISOString();
+        this.runs.scheduleRetry({ skill: open.skill, slot: open.slot, attempt: open.attempt + 1, due });
       } else ctx.events.emit('run-final', { entry, fields: {} });
     }
   }
@@ -134,14 +135,14 @@ export class CatchUp {
     const omitted = total - slots.length;
     if (omitted > 0 && first !== null) {
       // A long outage of a frequent skill: one entry stands for the slots not listed one by one.
-      recordSkip(ctx, skill.name, first, reasonOf(first), detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), omitted, slots[0]! - 1);
+      recordSkip(ctx, { skill: skill.name, slot: first, reason: reasonOf(first), detail: detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), count: omitted, lastSlot: slots[0]! - 1 });
       skipped += omitted;
     }
     for (const s of plan.skip) {
-      recordSkip(ctx, skill.name, s.slot, s.paused ? 'paused' : reasonOf(s.slot), detailOf(s.detail));
+      recordSkip(ctx, { skill: skill.name, slot: s.slot, reason: s.paused ? 'paused' : reasonOf(s.slot), detail: detailOf(s.detail) });
       skipped++;
     }
-    for (const t of plan.run) this.dispatcher.dispatch(skill.name, new Date(t).toISOString(), 'catch-up', 1, true);
+    for (const t of plan.run) this.dispatcher.dispatch({ skill: skill.name, slot: new Date(t).toISOString(), trigger: 'catch-up', queue: true });
     return { ran: plan.run.length, skipped };
   }
 
@@ -149,7 +150,7 @@ export class CatchUp {
   releaseDeferred(): number {
     const { ctx } = this;
     const ready = ctx.waits.skills().filter((n) => ctx.skills.downNeeds(n).length === 0);
-    for (const name of ready) for (const r of ctx.waits.takeRetries(name)) if (r.slot) this.dispatcher.dispatch(name, r.slot, 'retry', r.attempt, true, r.probe === true);
+    for (const name of ready) for (const r of ctx.waits.takeRetries(name)) if (r.slot) this.dispatcher.dispatch({ skill: name, slot: r.slot, trigger: 'retry', attempt: r.attempt, queue: true, probe: r.probe === true });
     return ready.length > 0 ? this.reconcile('dependency', undefined, new Set(ready)).ran : 0;
   }
 
@@ -159,7 +160,7 @@ export class CatchUp {
     if (ctx.stopping()) return;
     try {
       const toRun = ctx.backlog.flush({ ledger: ctx.ledger, skills: ctx.skills.valid(), isPaused: (n) => ctx.skills.isPaused(n), now: ctx.clock.now(), logger: ctx.log, onSkip: (e) => ctx.events.emit('skip', e) });
-      for (const m of toRun) this.dispatcher.dispatch(m.skill, m.slot, m.trigger, m.attempt, true);
+      for (const m of toRun) this.dispatcher.dispatch({ skill: m.skill, slot: m.slot, trigger: m.trigger, attempt: m.attempt, queue: true });
     } catch (err) {
       // Never thrown from the storage probe's timer (it would take the host down).
       if (!ctx.storage.writeFailed('runs', ctx.paths.runs, err)) ctx.log.error(`after storage came back: ${(err as Error).message}`);

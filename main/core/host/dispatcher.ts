@@ -1,6 +1,6 @@
 import type { LoadedSkill, RunTrigger } from '../../common/types.ts';
 import { dayBudgetReached } from '../models/day-budget.ts';
-import { recordSkip, type Dispatched, type HostContext, type Pending, type RunRefusal } from './host-context.ts';
+import { recordSkip, type Dispatched, type DispatchRequest, type HostContext, type Pending, type RunRefusal } from './host-context.ts';
 import { QUEUE_CAP, type RunsInFlight } from './runs-in-flight.ts';
 
 const NONE: Dispatched = { runId: null, queued: false };
@@ -25,7 +25,7 @@ export class Dispatcher {
     for (const name of names) {
       // Last resort: nothing a dispatch throws may reach the trigger's timer (it would kill the host).
       try {
-        this.dispatch(name, iso, 'schedule', 1, false);
+        this.dispatch({ skill: name, slot: iso, trigger: 'schedule' });
       } catch (err) {
         this.ctx.log.error(`could not dispatch "${name}" for ${iso}: ${(err as Error).message}`);
       }
@@ -44,7 +44,7 @@ export class Dispatcher {
       return { refused: { code: 'dependency-down', message: `${name} needs ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} down; run it anyway with --force (API: {"force": true})` } };
     }
     this.closeBreaker(name, 'run by hand');
-    return this.dispatch(name, null, 'manual', 1, true);
+    return this.dispatch({ skill: name, slot: null, trigger: 'manual', queue: true });
   }
 
   closeBreaker(name: string, why: string): void {
@@ -56,9 +56,10 @@ export class Dispatcher {
 
   /**
    * The one way a run begins. A scheduled slot already in the ledger is never started again;
-   * `queueAnyway` makes catch-up and manual runs wait for a running one instead of being skipped.
+   * `queue` makes catch-up and manual runs wait for a running one instead of being skipped.
    */
-  dispatch(name: string, slot: string | null, trigger: RunTrigger, attempt: number, queueAnyway: boolean, probe = false): Dispatched {
+  dispatch(req: DispatchRequest): Dispatched {
+    const { skill: name, slot, trigger, attempt = 1, queue: queueAnyway = false, probe = false } = req;
     const skill = this.ctx.skills.get(name);
     if (!skill?.manifest || this.ctx.stopping()) return NONE;
     // A backfill runs a slot that was only skipped (missed, paused…), never one that started.
@@ -82,7 +83,7 @@ export class Dispatcher {
     const m = skill.manifest!;
     const retry = trigger === 'retry';
     if (ctx.skills.isPaused(name)) {
-      if (!retry) recordSkip(ctx, name, slot, 'paused', 'the skill is paused');
+      if (!retry) recordSkip(ctx, { skill: name, slot, reason: 'paused', detail: 'the skill is paused' });
       return null;
     }
     const down = ctx.skills.downNeeds(name);
@@ -95,7 +96,7 @@ export class Dispatcher {
     if (!retry) {
       const admit = ctx.breakers.admit(name, m.breaker, ctx.clock.now(), this.runs.probeUnderWay(name));
       if (admit.kind === 'skip') {
-        recordSkip(ctx, name, slot, 'breaker-open', admit.detail);
+        recordSkip(ctx, { skill: name, slot, reason: 'breaker-open', detail: admit.detail });
         return null;
       }
       probe = admit.kind === 'probe';
@@ -103,7 +104,7 @@ export class Dispatcher {
     // Day token budget (budget.tokensPerDay) reached: the slot is skipped with reason `budget`.
     const overBudget = dayBudgetReached(ctx.paths, m, ctx.clock.now());
     if (overBudget !== null) {
-      if (!retry) recordSkip(ctx, name, slot, 'budget', overBudget);
+      if (!retry) recordSkip(ctx, { skill: name, slot, reason: 'budget', detail: overBudget });
       return null;
     }
     return { probe };
@@ -114,11 +115,11 @@ export class Dispatcher {
     const running = this.runs.running(skill.name)!;
     const policy = queueAnyway || p.trigger === 'retry' ? 'queue' : skill.manifest!.overlap;
     if (policy === 'skip') {
-      if (p.slot) recordSkip(this.ctx, skill.name, p.slot, 'skipped-overlap', `run ${running.runId} was still running (overlap=skip)`);
+      if (p.slot) recordSkip(this.ctx, { skill: skill.name, slot: p.slot, reason: 'skipped-overlap', detail: `run ${running.runId} was still running (overlap=skip)` });
       return NONE;
     }
     if (!this.runs.enqueue(skill.name, p, policy === 'replace')) {
-      if (p.slot) recordSkip(this.ctx, skill.name, p.slot, 'queue-full', `${QUEUE_CAP} runs already waiting`);
+      if (p.slot) recordSkip(this.ctx, { skill: skill.name, slot: p.slot, reason: 'queue-full', detail: `${QUEUE_CAP} runs already waiting` });
       return NONE;
     }
     return { runId: null, queued: true };

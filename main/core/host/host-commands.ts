@@ -1,8 +1,9 @@
 // The host's commands, in one place: the CLI (over host.sock) and the gateway (over IPC) both
 // call executeCommand, so a run, a pause or a refusal is the same whichever front-end asked.
 import { ClawError, errorMessage } from '../../common/errors.ts';
-import { HOST_OPS, type HostReply, type HostRequest, type RunOnceResult, type RunResult } from '../../common/host-protocol.ts';
+import { HOST_OPS, type HostReply, type HostRequest, type RunOnceReply, type RunStartedReply } from '../../common/host-protocol.ts';
 import type { Host } from './host.ts';
+import { isSlotOf } from '../scheduling/slot-of.ts';
 import type { LayerLink } from '../supervision/layer-link.ts';
 import { liveHealth, noLayers } from '../health/live-health.ts';
 import type { HealthReport, Snapshot } from '../../common/layer-protocol.ts';
@@ -58,7 +59,7 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       if ('refused' in r) throw new ClawError(r.refused.code, C, r.refused.message);
       // Queued: behind which run, so the caller can say so (never "started as run null").
       const behind = r.queued ? (host.runningId(name) ?? null) : null;
-      return { run_id: r.runId, queued: r.queued, ...(r.queued ? { behind } : {}) } satisfies RunResult;
+      return { run_id: r.runId, queued: r.queued, ...(r.queued ? { behind } : {}) } satisfies RunStartedReply;
     }
     case 'pause': {
       const name = knownSkill(host, req.skill);
@@ -106,7 +107,7 @@ function resetBreaker(host: Host, name: string): Record<string, unknown> {
 }
 
 /** A slot handed over by `clawkeeper run-once`: run by this host unless the ledger already has it. */
-function runOnce(host: Host, req: HostRequest): RunOnceResult {
+function runOnce(host: Host, req: HostRequest): RunOnceReply {
   const name = knownSkill(host, req.skill);
   if (!host.listSkills().find((s) => s.name === name)?.manifest) throw invalid(host, name);
   const t = typeof req.slot === 'string' ? Date.parse(req.slot) : NaN;
@@ -116,8 +117,12 @@ function runOnce(host: Host, req: HostRequest): RunOnceResult {
   // The ledger's slot key is the canonical ISO form: "2026-01-01T00:00Z" and
   // "2026-01-01T00:00:00.000Z" are the same slot.
   const slot = new Date(t).toISOString();
+  const m = host.listSkills().find((s) => s.name === name)!.manifest!;
+  if (!isSlotOf(m, t)) {
+    throw new ClawError('CK_BAD_REQUEST', C, `"slot" ${slot} is not a slot of ${name}'s schedule "${m.schedule}"${m.timezone ? ` (${m.timezone})` : ''}; \`clawkeeper run-once ${name}\` without --slot takes the newest one`);
+  }
   if (host.ledger.hasSlot(name, slot)) return { run_id: null, queued: false, done: true };
-  const r = host.dispatch(name, slot, trigger, 1, true);
+  const r = host.dispatch({ skill: name, slot, trigger, queue: true });
   // Not started and not queued: the host recorded why (a paused skill's slot gets a skip entry),
   // or it is stopping. Either way the caller must not run it itself.
   return { run_id: r.runId, queued: r.queued, done: r.runId === null && !r.queued && host.ledger.hasSlot(name, slot) };

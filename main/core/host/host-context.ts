@@ -26,6 +26,20 @@ export interface RunRefusal {
   refused: { code: 'dependency-down'; message: string };
 }
 
+/** A run asked of the dispatcher (host/dispatcher.ts `dispatch`). */
+export interface DispatchRequest {
+  skill: string;
+  /** The scheduled time it serves; null for a manual run. */
+  slot: string | null;
+  trigger: RunTrigger;
+  /** 1 for a first attempt; a retry carries the attempt it will be. */
+  attempt?: number;
+  /** Wait behind a running run of the skill instead of following its `overlap` policy (catch-up, manual). */
+  queue?: boolean;
+  /** The breaker's probe run. */
+  probe?: boolean;
+}
+
 export interface Dispatched {
   runId: string | null;
   queued: boolean;
@@ -69,25 +83,37 @@ export interface HostContext {
   stopping(): boolean;
 }
 
+/** A slot that will not run, and why (host-context.ts `recordSkip`). */
+export interface SkipRecord {
+  skill: string;
+  slot: number | string;
+  reason: SkipReason;
+  detail?: string;
+  /** One entry standing for this many missed slots (a long outage of a frequent skill)… */
+  count?: number;
+  /** …up to this one. */
+  lastSlot?: number;
+}
+
 /**
  * Writes a slot that will not run (paused, missed, breaker open…) to the ledger and tells the
  * views. On a full disk the entry waits in the storage backlog and is written when space is back.
  */
-export function recordSkip(ctx: HostContext, skill: string, slot: number | string, reason: SkipReason, detail?: string, count?: number, lastSlot?: number): void {
+export function recordSkip(ctx: HostContext, s: SkipRecord): void {
   const entry: LedgerSkip = {
     type: 'skip',
-    skill,
-    slot: typeof slot === 'number' ? new Date(slot).toISOString() : slot,
-    reason,
+    skill: s.skill,
+    slot: typeof s.slot === 'number' ? new Date(s.slot).toISOString() : s.slot,
+    reason: s.reason,
     at: new Date(ctx.clock.now()).toISOString(),
   };
-  if (detail) entry.detail = detail;
-  if (count !== undefined) entry.count = count;
-  if (lastSlot !== undefined) entry.last_slot = new Date(lastSlot).toISOString();
+  if (s.detail) entry.detail = s.detail;
+  if (s.count !== undefined) entry.count = s.count;
+  if (s.lastSlot !== undefined) entry.last_slot = new Date(s.lastSlot).toISOString();
   try {
     ctx.ledger.recordSkip(entry);
   } catch (err) {
-    if (!ctx.storage.writeFailed('runs', ctx.ledger.fileFor(skill), err)) throw err;
+    if (!ctx.storage.writeFailed('runs', ctx.ledger.fileFor(s.skill), err)) throw err;
     ctx.backlog.keepEntry(ctx.ledger, entry);
   }
   ctx.events.emit('skip', entry);

@@ -20,12 +20,23 @@ function errorReply(id: number | null, code: string, message: string): HostReply
   return { id, ok: false, error: { code, message: `[host-socket] ${message}` } };
 }
 
+/**
+ * Requests read but not yet answered, per connection, at most: past this (or while the client
+ * does not read its replies) the connection is not read from, so the client's writes wait in the
+ * OS's socket buffer instead of in the host's memory.
+ */
+export const HOST_PENDING_MAX = 32;
+
 /** One connection: lines in, replies out, strictly in order; a bad line never ends the host. */
 function serveConnection(sock: Socket, handle: CommandHandler, log: Logger): void {
   let buffer = '';
   let chain = Promise.resolve();
+  let pending = 0;
+  let blocked = false;
+  const held = () => pending >= HOST_PENDING_MAX || blocked;
   const send = (r: HostReply) => {
-    if (!sock.destroyed && sock.writable) sock.write(JSON.stringify(r) + '\n');
+    if (sock.destroyed || !sock.writable) return;
+    if (!sock.write(JSON.stringify(r) + '\n')) blocked = true;
   };
   const onLine = async (line: string): Promise<void> => {
     if (line.trim() === '') return;
@@ -37,13 +48,47 @@ function serveConnection(sock: Socket, handle: CommandHandler, log: Logger): voi
     }
     send(await handle(req));
   };
-  sock.setEncoding('utf8');
   // After an over-long line, the rest of it is dropped up to its end of line; the connection
   // stays usable and memory stays bounded whatever a client sends.
   let discarding = false;
   const tooLong = () => {
     chain = chain.then(() => send(errorReply(null, 'CK_BODY_TOO_LARGE', `a request line is at most ${HOST_FRAME_MAX} bytes`)));
   };
+  /**
+   * Takes the complete lines read so far, while the connection is not held (too many requests
+   * waiting, or replies not read): the rest waits in `buffer`, and the socket is not read meanwhile.
+   */
+  const pump = () => {
+    let nl: number;
+    while (!held() && (nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.length > HOST_FRAME_MAX) {
+        tooLong();
+        continue;
+      }
+      pending++;
+      chain = chain
+        .then(() => onLine(line))
+        .catch((err: unknown) => log.warn(String(err)))
+        .finally(() => {
+          pending--;
+          pump();
+        });
+    }
+    if (buffer.length > HOST_FRAME_MAX && !buffer.includes('\n')) {
+      buffer = '';
+      discarding = true;
+      tooLong();
+    }
+    if (held() || buffer.includes('\n')) sock.pause();
+    else sock.resume();
+  };
+  sock.on('drain', () => {
+    blocked = false;
+    pump();
+  });
+  sock.setEncoding('utf8');
   sock.on('data', (chunk: string) => {
     if (discarding) {
       const nl = chunk.indexOf('\n');
@@ -52,21 +97,7 @@ function serveConnection(sock: Socket, handle: CommandHandler, log: Logger): voi
       chunk = chunk.slice(nl + 1);
     }
     buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (line.length > HOST_FRAME_MAX) {
-        tooLong();
-        continue;
-      }
-      chain = chain.then(() => onLine(line)).catch((err: unknown) => log.warn(String(err)));
-    }
-    if (buffer.length > HOST_FRAME_MAX) {
-      buffer = '';
-      discarding = true;
-      tooLong();
-    }
+    pump();
   });
   sock.on('error', () => sock.destroy()); // a client that went away mid-reply: nothing to do
 }

@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { LedgerEnd, LoadedSkill, RunTrigger } from '../../common/types.ts';
+import { join } from 'node:path';
+import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
 import type { DependencyHealth } from '../../common/health.js';
 import { systemClock, type Clock } from '../scheduling/clock.ts';
 import type { MissedReason } from '../scheduling/reconciler.ts';
 import { Trigger } from '../scheduling/trigger.ts';
 import { nodeLauncher, type ProcessLauncher } from '../runs/launcher.ts';
 import { Ledger } from '../runs/ledger.ts';
+import { OwedRetries } from '../runs/owed-retries.ts';
 import { Breakers, type BreakerView } from '../runs/breaker.ts';
 import type { Logger } from '../home/logger.ts';
 import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
@@ -17,7 +19,7 @@ import { existsSync } from 'node:fs';
 import type { HostAlerts } from '../alerts/host-alerts.ts';
 import { acquireHostLock, liveLockHolder } from './host-lock.ts';
 import { readHostState } from './host-state.ts';
-import type { Dispatched, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
+import type { Dispatched, DispatchRequest, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
 import { SkillRegistry } from './skill-registry.ts';
 import { Watchdog } from './watchdog.ts';
 import { RunsInFlight } from './runs-in-flight.ts';
@@ -107,7 +109,10 @@ export class Host extends EventEmitter<HostEvents> {
       paths: this.paths, ledger: this.ledger, clock: this.clock, log: this.log, storage: this.storage, backlog: new StorageBacklog(),
       dependencies: this.dependencies, breakers: this.breakers, waits, skills: this.skills, events: this, stopping: () => this.stopping,
     };
-    this.runs = new RunsInFlight(ctx, { launcher: opts.launcher ?? nodeLauncher, killGraceMs: opts.killGraceMs, logCapBytes: opts.logCapBytes, retry: (name, slot, attempt, probe) => this.dispatch(name, slot, 'retry', attempt, true, probe) });
+    const owed = new OwedRetries(join(this.paths.runs, '_retries.json'), (err) => {
+      if (!this.storage.writeFailed('runs', join(this.paths.runs, '_retries.json'), err)) this.log.warn(`cannot write runs/_retries.json: ${(err as Error).message}`);
+    });
+    this.runs = new RunsInFlight(ctx, { launcher: opts.launcher ?? nodeLauncher, killGraceMs: opts.killGraceMs, logCapBytes: opts.logCapBytes, owed, retry: (req) => this.dispatch(req) });
     this.dispatcher = new Dispatcher(ctx, this.runs);
     this.catchUp = new CatchUp(ctx, this.dispatcher, this.runs);
     this.trigger = new Trigger((names, slot) => this.dispatcher.onTrigger(names, slot), () => this.clock.now());
@@ -142,6 +147,8 @@ export class Host extends EventEmitter<HostEvents> {
     this.waits.load();
     this.loadSkills();
     this.catchUp.recoverInterrupted();
+    // Retries a previous host owed when it died (during their backoff): as durable as a slot.
+    this.runs.resumeOwed();
     // Probing starts before the reconciler looks: a skill with needs waits for their first probe.
     this.dependencies.start();
     // The trigger takes over from the very instant the reconciler looked up to: no slot falls
@@ -149,7 +156,9 @@ export class Host extends EventEmitter<HostEvents> {
     const { now } = this.reconcile('start');
     this.watchdog.start(this.startedAt);
     this.watchdog.writeState();
-    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), now);
+    // Armed from the host's start, not from now: a slot due while start-up ran (a first start has
+    // nothing for the reconciler to find) still fires; one the reconciler handled is in the ledger.
+    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), Math.min(now, this.startedAt - 1));
     this.log.info(`started: ${this.validSkills().length} skills scheduled, ${this.invalidSkills().length} invalid, home ${this.paths.home}`);
     await Promise.resolve();
   }
@@ -192,13 +201,17 @@ export class Host extends EventEmitter<HostEvents> {
 
   /** Re-reads the skill folders (SIGHUP, or a change seen by the app) and re-arms the schedule. */
   reload(): void {
+    // From before the load: a slot due while the skills load (a slow disk, a huge prompt file)
+    // fires once the trigger is re-armed, as does one the trigger was still waiting to fire.
+    const from = this.clock.now();
     this.loadSkills();
     // A skill that waited and no longer needs what is down (its needs changed) catches up now.
     if (!this.stopping && this.startedAt > 0) this.catchUp.releaseDeferred();
-    // A one-shot `at` added (or moved) into the past while the host runs: by its catchUp, never lost silently.
-    const missedAt = new Set(this.skills.valid().filter((s) => s.manifest!.enabled && s.manifest!.at !== undefined && Date.parse(s.manifest!.at) <= this.clock.now() && !this.ledger.hasSlot(s.name, new Date(s.manifest!.at).toISOString())).map((s) => s.name));
+    // A one-shot `at` added (or moved) before this reload while the host runs: by its catchUp,
+    // never lost silently (one after `from` is the trigger's, armed below).
+    const missedAt = new Set(this.skills.valid().filter((s) => s.manifest!.enabled && s.manifest!.at !== undefined && Date.parse(s.manifest!.at) <= from && !this.ledger.hasSlot(s.name, new Date(s.manifest!.at).toISOString())).map((s) => s.name));
     if (!this.stopping && this.startedAt > 0 && missedAt.size > 0) this.catchUp.reconcile('start', undefined, missedAt);
-    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), this.clock.now());
+    if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), from, true);
   }
 
   listSkills(): LoadedSkill[] {
@@ -313,8 +326,8 @@ export class Host extends EventEmitter<HostEvents> {
   // ---- runs --------------------------------------------------------------------------------
 
   /** A slot, a catch-up, a retry or a manual run, through the dispatcher's gates. */
-  dispatch(name: string, slot: string | null, trigger: RunTrigger, attempt: number, queueAnyway: boolean, probe = false): Dispatched {
-    return this.dispatcher.dispatch(name, slot, trigger, attempt, queueAnyway, probe);
+  dispatch(req: DispatchRequest): Dispatched {
+    return this.dispatcher.dispatch(req);
   }
 
   /**

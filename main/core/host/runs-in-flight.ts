@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import type { LedgerEnd, LoadedSkill } from '../../common/types.ts';
+import type { LoadedSkill } from '../../common/types.ts';
 import type { Logger } from '../home/logger.ts';
 import type { ProcessLauncher } from '../runs/launcher.ts';
-import { startRun, type RunHandle, type RunResult } from '../runs/runner.ts';
-import { writeStatusFile } from '../runs/status-file.ts';
-import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
-import { startTimer } from '../scheduling/clock.ts';
-import { dayTokensLeft, recordAgentEnd } from '../models/day-budget.ts';
+import type { FinishedRun, RunHandle } from '../runs/runner.ts';
+import { retryDecision, startPlannedRun, type EndedRun, type RunSite } from '../runs/run-lifecycle.ts';
+import type { OwedRetries, OwedRetry } from '../runs/owed-retries.ts';
 import { NETWORK_ERROR_CODES } from '../dependencies/probe-target.ts';
-import type { HostContext, Pending, RunEndEvent } from './host-context.ts';
+import type { DispatchRequest, Dispatched, HostContext, Pending, RunEndEvent } from './host-context.ts';
+import { startTimer } from '../scheduling/clock.ts';
 
 /** Runs waiting behind a running one of the same skill, at most. */
 export const QUEUE_CAP = 100;
@@ -17,13 +15,13 @@ export interface RunsInFlightOptions {
   launcher: ProcessLauncher;
   killGraceMs?: number;
   logCapBytes?: number;
+  /** Retries owed, on disk until each starts (runs/_retries.json). */
+  owed: OwedRetries;
   /** A retry's timer fired: it goes through the dispatcher's gates again. */
-  retry: (name: string, slot: string, attempt: number, probe: boolean) => void;
+  retry: (req: DispatchRequest) => Dispatched;
 }
 
-export function newRunId(now: number): string {
-  return `${now.toString(36)}-${randomBytes(4).toString('hex')}`;
-}
+export { newRunId } from '../runs/run-lifecycle.ts';
 
 /**
  * The runs of the host from their start to their end: the one running per skill, the queue
@@ -86,80 +84,57 @@ export class RunsInFlight {
   launch(skill: LoadedSkill, p: Pending): string | null {
     const { ctx } = this;
     const m = skill.manifest!;
-    const { slot, trigger, attempt } = p;
-    const now = ctx.clock.now();
-    const runId = newRunId(now);
-    const startedAt = new Date(now).toISOString();
+    let started;
     try {
-      ctx.ledger.recordStart({ type: 'start', run_id: runId, skill: skill.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid, ...(p.probe ? { breaker_probe: true } : {}) });
+      started = startPlannedRun(this.site, { manifest: m, dir: skill.dir, slot: p.slot, trigger: p.trigger, attempt: p.attempt, probe: p.probe });
     } catch (err) {
       if (!ctx.storage.writeFailed('runs', ctx.ledger.fileFor(skill.name), err)) throw err;
-      ctx.backlog.keepMissed({ skill: skill.name, slot, trigger, attempt });
+      ctx.backlog.keepMissed({ skill: skill.name, slot: p.slot, trigger: p.trigger, attempt: p.attempt });
       return null;
     }
-    const handle = startRun(
-      { manifest: m, dir: skill.dir, runId, slot, trigger, attempt, home: ctx.paths.home, dayTokensLeft: dayTokensLeft(ctx.paths, m, now) },
-      { launcher: this.o.launcher, clock: ctx.clock, logsDir: ctx.paths.logs, killGraceMs: this.o.killGraceMs, logCapBytes: this.o.logCapBytes, logsAllowed: () => ctx.storage.logsAllowed(), onLogError: (path, err) => ctx.storage.writeFailed('logs', path, err) },
-    );
+    const { runId, handle, startedAt } = started;
+    // A retry owed is settled once its start entry is written: from here the ledger has it.
+    if (p.trigger === 'retry' && p.slot) this.o.owed.settle({ skill: skill.name, slot: p.slot, attempt: p.attempt });
     this.active.set(skill.name, handle);
     if (p.probe) this.probeRuns.add(runId);
-    ctx.events.emit('run-start', { skill: skill.name, runId, slot, trigger, attempt, startedAt });
-    void handle.done.then((result) => this.finish(skill, handle, p, result));
+    ctx.events.emit('run-start', { skill: skill.name, runId, slot: p.slot, trigger: p.trigger, attempt: p.attempt, startedAt });
+    void started.ended.then((ended) => this.finish(skill, handle, p, ended));
     return runId;
   }
 
-  private finish(skill: LoadedSkill, handle: RunHandle, p: Pending, r: RunResult): void {
+  /** Where the host's runs write (runs/run-lifecycle.ts); a full disk keeps the end for later. */
+  private get site(): RunSite {
+    const { ctx } = this;
+    return {
+      paths: ctx.paths,
+      ledger: ctx.ledger,
+      clock: ctx.clock,
+      runner: { launcher: this.o.launcher, killGraceMs: this.o.killGraceMs, logCapBytes: this.o.logCapBytes, logsAllowed: () => ctx.storage.logsAllowed(), onLogError: (path, err) => ctx.storage.writeFailed('logs', path, err) },
+      onEndWriteError: (what, err, entry) => {
+        if (what === 'ledger') {
+          if (ctx.storage.writeFailed('runs', ctx.ledger.fileFor(entry.skill), err)) ctx.backlog.keepEntry(ctx.ledger, entry);
+          else ctx.log.error(`cannot record the end of run ${entry.run_id}: ${(err as Error).message}`);
+        } else if (!ctx.storage.writeFailed('logs', ctx.paths.status, err)) ctx.log.error(`cannot write the status file of ${entry.skill}: ${(err as Error).message}`);
+      },
+    };
+  }
+
+  private finish(skill: LoadedSkill, handle: RunHandle, p: Pending, ended: EndedRun): void {
     if (this.active.get(skill.name) === handle) this.active.delete(skill.name);
     const log = this.ctx.log.child(`skill=${skill.name} run=${handle.runId}`);
-    const end = this.recordEnd(skill, handle, p, r, log);
+    const { entry, run: r } = ended;
+    if (r.outcome === 'success') log.info(`success in ${entry.duration_ms} ms`);
+    else log.warn(`${r.outcome}: ${r.error ?? ''}`);
+    for (const w of r.warnings) log.warn(w);
+    const end: RunEndEvent = { entry, fields: r.fields };
+    this.ctx.events.emit('run-end', end);
     this.probeRuns.delete(handle.runId);
     if (!this.followUp(skill, p, r, log)) this.ctx.events.emit('run-final', end);
     this.drain(skill.name);
   }
 
-  /** The run's end: token use, the ledger's end entry, the status file, the log, the views. */
-  private recordEnd(skill: LoadedSkill, handle: RunHandle, p: Pending, r: RunResult, log: Logger): RunEndEvent {
-    const { ctx } = this;
-    const entry: LedgerEnd = {
-      type: 'end',
-      run_id: handle.runId,
-      skill: skill.name,
-      slot: p.slot,
-      trigger: p.trigger,
-      attempt: p.attempt,
-      started_at: new Date(r.startedAt).toISOString(),
-      ended_at: new Date(r.endedAt).toISOString(),
-      duration_ms: r.endedAt - r.startedAt,
-      outcome: r.outcome,
-      exit_code: r.exitCode,
-      signal: r.signal,
-      log: r.logFile,
-    };
-    if (r.error) entry.error = r.error;
-    if (r.warnings.length > 0) entry.warnings = r.warnings;
-    if (p.probe) entry.breaker_probe = true;
-    recordAgentEnd(ctx.paths, skill.manifest!, entry, r, ctx.clock.now());
-    try {
-      ctx.ledger.recordEnd(entry);
-    } catch (err) {
-      if (ctx.storage.writeFailed('runs', ctx.ledger.fileFor(skill.name), err)) ctx.backlog.keepEntry(ctx.ledger, entry);
-      else log.error(`cannot record the end of run ${handle.runId}: ${(err as Error).message}`);
-    }
-    try {
-      writeStatusFile(ctx.paths.status, skill.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: handle.runId }, r.fields);
-    } catch (err) {
-      if (!ctx.storage.writeFailed('logs', ctx.paths.status, err)) log.error(`cannot write the status file of ${skill.name}: ${(err as Error).message}`);
-    }
-    if (r.outcome === 'success') log.info(`success in ${entry.duration_ms} ms`);
-    else log.warn(`${r.outcome}: ${r.error ?? ''}`);
-    for (const w of r.warnings) log.warn(w);
-    const end = { entry, fields: r.fields };
-    ctx.events.emit('run-end', end);
-    return end;
-  }
-
   /** After the end: a retry (true), or the breaker's count; and probes of the needs a failure points at. */
-  private followUp(skill: LoadedSkill, p: Pending, r: RunResult, log: Logger): boolean {
+  private followUp(skill: LoadedSkill, p: Pending, r: FinishedRun, log: Logger): boolean {
     const { ctx } = this;
     const m = skill.manifest!;
     // A JS run that failed because the network or a server was unreachable says nothing about
@@ -167,11 +142,9 @@ export class RunsInFlight {
     const networkClass = r.outcome === 'failure' && r.errorCode !== undefined && NETWORK_ERROR_CODES.has(r.errorCode) && m.needs.length > 0;
     // A provider that kept failing: probe the model server now (the breaker ignores this outcome).
     if (r.outcome === 'upstream-failure') for (const n of m.needs) if (n.startsWith('model:')) ctx.dependencies.probeNow(n);
-    // A budget refusal would only be refused again: not retried.
-    const retryable = r.outcome !== 'success' && r.outcome !== 'budget-exceeded' && !(r.outcome === 'interrupted' && ctx.stopping());
-    const retrying = retryable && p.slot !== null && !ctx.stopping() && p.attempt <= m.retries.max && r.error?.startsWith('stopped: a newer run') !== true;
-    if (retrying) {
-      this.scheduleRetry(skill.name, p.slot!, p.attempt + 1, retryDelaySeconds(m.retries.backoffSeconds, p.attempt), p.probe === true);
+    const decision = retryDecision({ outcome: r.outcome, stopReason: r.stopReason, attempt: p.attempt, slot: p.slot, stopping: ctx.stopping() }, m.retries);
+    if (decision.retry) {
+      this.scheduleRetry({ skill: skill.name, slot: p.slot!, attempt: decision.attempt, due: new Date(ctx.clock.now() + decision.delaySeconds * 1000).toISOString(), ...(p.probe ? { probe: true } : {}) });
       if (networkClass) for (const n of m.needs) ctx.dependencies.probeNow(n);
       return true;
     }
@@ -183,7 +156,7 @@ export class RunsInFlight {
     return false;
   }
 
-  private recordBreaker(skill: LoadedSkill, outcome: RunResult['outcome'], probe: boolean, log: Logger): void {
+  private recordBreaker(skill: LoadedSkill, outcome: FinishedRun['outcome'], probe: boolean, log: Logger): void {
     const changed = this.ctx.breakers.record(skill.name, skill.manifest!.breaker, outcome, probe, this.ctx.clock.now());
     if (!changed) return;
     const words = `breaker ${changed.state}${changed.until ? ` until ${changed.until}` : ''}`;
@@ -192,14 +165,47 @@ export class RunsInFlight {
     this.ctx.events.emit('breaker', { skill: skill.name, state: changed.state, until: changed.until });
   }
 
-  scheduleRetry(name: string, slot: string, attempt: number, delaySeconds: number, probe = false): void {
-    if (probe) this.probeRetries.add(name);
+  /**
+   * A retry owed: written to runs/_retries.json first (a host killed during the backoff leaves it
+   * to the next one), then its timer. Settled when its run starts (`launch`) or the dispatcher drops it.
+   */
+  scheduleRetry(r: OwedRetry, persist = true): void {
+    if (persist) this.o.owed.add(r);
+    if (r.probe) this.probeRetries.add(r.skill);
     const cancel = startTimer(this.ctx.clock, () => {
       this.retryTimers.delete(cancel);
-      if (probe) this.probeRetries.delete(name);
-      this.o.retry(name, slot, attempt, probe);
-    }, delaySeconds * 1000);
+      if (r.probe) this.probeRetries.delete(r.skill);
+      if (this.ctx.stopping()) return;
+      const d = this.o.retry({ skill: r.skill, slot: r.slot, trigger: 'retry', attempt: r.attempt, queue: true, probe: r.probe === true });
+      // Not started, not queued, and not waiting for a dependency (which keeps it): dropped
+      // (paused, budget, the skill gone), so no longer owed.
+      if (d.runId === null && !d.queued && this.ctx.skills.downNeeds(r.skill).length === 0 && !this.ctx.stopping()) {
+        this.ctx.log.warn(`retry ${r.attempt} of "${r.skill}" for ${r.slot} not started (the skill is paused, over its day budget, or gone)`);
+        this.o.owed.settle(r);
+      }
+    }, Math.max(0, Date.parse(r.due) - this.ctx.clock.now()));
     this.retryTimers.add(cancel);
+  }
+
+  /**
+   * The retries a previous host (or run-once) owed when it stopped: each runs at its due time, or
+   * at once if that is past, as the attempt it was to be. One whose skill is gone, or whose attempt
+   * the ledger already has, is settled with a line in the log.
+   */
+  resumeOwed(): number {
+    let n = 0;
+    for (const r of this.o.owed.load()) {
+      const m = this.ctx.skills.get(r.skill)?.manifest;
+      const already = this.ctx.ledger.slot(r.skill, r.slot);
+      if (!m || (already?.attempts ?? 0) >= r.attempt) {
+        this.ctx.log.warn(`retry ${r.attempt} of "${r.skill}" for ${r.slot} not run: ${m ? 'the ledger already has it' : 'the skill is gone or invalid'}`);
+        this.o.owed.settle(r);
+        continue;
+      }
+      this.scheduleRetry(r, false);
+      n++;
+    }
+    return n;
   }
 
   /**

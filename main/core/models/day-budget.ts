@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
 import type { HomePaths } from '../home/paths.ts';
-import type { RunResult } from '../runs/runner.ts';
+import type { FinishedRun } from '../runs/runner.ts';
 import { localDay } from './local-day.ts';
 
 /**
@@ -62,7 +62,7 @@ export function recordSpend(paths: HomePaths, m: SkillManifest, now: number, tok
  * Host finish hook: a run's model usage and delivery go into its ledger end entry and status line
  * (`tokens=<total>`, `delivery=delivered|failed`), and its tokens into the day's spend.
  */
-export function recordAgentEnd(paths: HomePaths, m: SkillManifest, entry: LedgerEnd, r: RunResult, now: number): void {
+export function recordAgentEnd(paths: HomePaths, m: SkillManifest, entry: LedgerEnd, r: FinishedRun, now: number): void {
   if (r.usage) {
     entry.usage = r.usage;
     r.fields.tokens = String(r.usage.total_tokens);

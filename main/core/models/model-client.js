@@ -4,7 +4,7 @@
 // with the budget checked before anything is sent and the usage reported to the host over IPC as
 // each call ends (so a skill that crashes later still has its calls counted).
 // Plain JS, imported only by a run whose skill has a model (skill-child.js stays bare).
-import OpenAI from 'openai';
+import OpenAI, { APIConnectionTimeoutError } from 'openai';
 import { countMessages, countText } from './tokens.js';
 import { ModelError, planRetry } from './retry.js';
 
@@ -19,6 +19,62 @@ import { ModelError, planRetry } from './retry.js';
 const DEADLINE_MARGIN_MS = 300;
 
 /**
+ * A reply (JSON or stream) larger than this is cut and the call fails `upstream-failure`: a chat
+ * reply is text for a skill, and an endless one took a run's process to 1.5 GB. docs/agents.md.
+ */
+export const REPLY_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A stream that sends no event for this long (or `timeoutMs`, if shorter) is cut and retried. */
+export const STREAM_IDLE_MS = 15_000;
+
+/** The body of a reply past REPLY_MAX_BYTES: the fetch stream errors with this. */
+class ReplyTooLarge extends Error {
+  constructor() {
+    super(`the reply passed ${REPLY_MAX_BYTES / 1024 / 1024} MiB and was cut`);
+    this.name = 'ReplyTooLarge';
+  }
+}
+
+/**
+ * fetch whose response body errors once it passes `max` bytes, so neither a JSON reply nor a
+ * stream can grow without bound in the skill's process.
+ * @param {number} max @returns {typeof fetch}
+ */
+export function cappedFetch(max) {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (!res.body) return res;
+    let seen = 0;
+    const capped = res.body.pipeThrough(
+      new TransformStream({
+        transform(chunk, ctl) {
+          seen += chunk.byteLength;
+          if (seen > max) ctl.error(new ReplyTooLarge());
+          else ctl.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(capped, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
+/**
+ * Usage as the server reported it, if it is believable: whole, non-negative token counts, the
+ * total at least prompt + completion. Checked here, where the budget is checked, because a server
+ * that says -1000000 would otherwise buy a run unlimited calls. Null: count it ourselves.
+ * @param {any} u @returns {Usage | null}
+ */
+export function validUsage(u) {
+  if (!u || typeof u !== 'object') return null;
+  const count = (/** @type {unknown} */ v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
+  const total = count(u.total_tokens);
+  const prompt = u.prompt_tokens === undefined ? 0 : count(u.prompt_tokens);
+  const completion = u.completion_tokens === undefined ? 0 : count(u.completion_tokens);
+  if (total === null || prompt === null || completion === null) return null;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: Math.max(total, prompt + completion) };
+}
+
+/**
  * What one call needs to reach the server: built once per client.
  * @typedef {{ client: any, spec: ModelSpec, deadline: number, signal: AbortSignal, where: string }} Connection
  */
@@ -30,7 +86,7 @@ const DEADLINE_MARGIN_MS = 300;
 export function createModelClient(o) {
   // A dry run never builds a client: nothing can be sent.
   /** @type {any} */
-  const client = o.dryRun ? null : new OpenAI({ apiKey: o.apiKey ?? 'none', baseURL: o.spec.baseURL, maxRetries: 0, timeout: o.spec.timeoutMs });
+  const client = o.dryRun ? null : new OpenAI({ apiKey: o.apiKey ?? 'none', baseURL: o.spec.baseURL, maxRetries: 0, timeout: o.spec.timeoutMs, fetch: cappedFetch(REPLY_MAX_BYTES) });
   /** @type {Connection} */
   const conn = { client, spec: o.spec, deadline: o.deadline, signal: o.signal, where: `model "${o.spec.name}" (${o.spec.baseURL})` };
   let used = 0;
@@ -97,18 +153,69 @@ async function checkBudget(req, left, budget) {
  * @returns {Promise<Usage & { estimated?: boolean }>}
  */
 async function callUsage(r, req) {
-  if (r.usage && typeof r.usage.total_tokens === 'number') {
-    return { prompt_tokens: r.usage.prompt_tokens ?? 0, completion_tokens: r.usage.completion_tokens ?? 0, total_tokens: r.usage.total_tokens };
-  }
-  // The server sent no usage (common for streams): count with the tokenizer, and say so.
+  const reported = validUsage(r.usage);
+  if (reported) return reported;
+  // The server sent no usage (common for streams), or one not to be believed: count with the
+  // tokenizer, and say so.
   const p = await countMessages(req.messages);
   const c = await countText(r.text);
   return { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, estimated: true };
 }
 
+/**
+ * One request bounded as a whole: `timeout` covers the headers, the body and every event of a
+ * stream (the client's own timeout stops at the headers), and `idleMs` cuts a stream that goes
+ * quiet. Either ends the attempt as a timeout (retried within the run's deadline); a reply past
+ * REPLY_MAX_BYTES ends the call as upstream-failure.
+ * @template T @param {Connection} conn @param {number} timeout @param {(signal: AbortSignal, alive: () => void) => Promise<T>} body @param {number} [idleMs]
+ * @returns {Promise<T>}
+ */
+async function bounded(conn, timeout, body, idleMs) {
+  const ac = new AbortController();
+  /** @type {string | null} */
+  let cut = null;
+  const onAbort = () => ac.abort(conn.signal.reason);
+  conn.signal.addEventListener('abort', onAbort, { once: true });
+  const whole = setTimeout(() => {
+    cut = `no complete answer within timeoutMs=${conn.spec.timeoutMs}`;
+    ac.abort();
+  }, timeout);
+  /** @type {NodeJS.Timeout | undefined} */
+  let idle;
+  const alive = () => {
+    if (idleMs === undefined) return;
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      cut = `the stream sent nothing for ${Math.round(idleMs / 1000)} s`;
+      ac.abort();
+    }, idleMs);
+  };
+  alive();
+  try {
+    const value = await body(ac.signal, alive);
+    // The client's stream ends quietly when its signal aborts: a cut stream is no answer.
+    if (cut !== null && !conn.signal.aborted) throw new APIConnectionTimeoutError({ message: cut });
+    return value;
+  } catch (err) {
+    if (cut !== null && !conn.signal.aborted) throw new APIConnectionTimeoutError({ message: cut });
+    if (tooLarge(err)) throw new ModelError('upstream-failure', `${conn.where}: ${new ReplyTooLarge().message}`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(whole);
+    clearTimeout(idle);
+    conn.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** @param {unknown} err */
+function tooLarge(err) {
+  for (let e = /** @type {any} */ (err), i = 0; e && i < 5; e = e.cause, i++) if (e instanceof ReplyTooLarge || e?.name === 'ReplyTooLarge') return true;
+  return false;
+}
+
 /** @param {Connection} conn @param {Record<string, unknown>} params */
 async function completeOnce(conn, params, timeout = conn.spec.timeoutMs) {
-  const res = /** @type {unknown} */ (await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal: conn.signal }));
+  const res = /** @type {unknown} */ (await bounded(conn, timeout, (signal) => conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal })));
   const body = /** @type {any} */ (res);
   if (!body || typeof body !== 'object' || !Array.isArray(body.choices)) {
     throw new ModelError('upstream-failure', `${conn.where} answered something that is not a chat completion (no "choices"): ${String(typeof res === 'string' ? res : JSON.stringify(res)).slice(0, 200)}`);
@@ -119,16 +226,24 @@ async function completeOnce(conn, params, timeout = conn.spec.timeoutMs) {
 
 /** @param {Connection} conn @param {Record<string, unknown>} params */
 async function streamOnce(conn, params, timeout = conn.spec.timeoutMs) {
-  const stream = await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal: conn.signal });
-  let text = '';
-  let usage;
-  let model = '';
-  for await (const chunk of stream) {
-    text += chunk?.choices?.[0]?.delta?.content ?? '';
-    if (chunk?.usage) usage = chunk.usage;
-    if (chunk?.model) model = chunk.model;
-  }
-  return { text, usage, model };
+  return bounded(
+    conn,
+    timeout,
+    async (signal, alive) => {
+      const stream = await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal });
+      let text = '';
+      let usage;
+      let model = '';
+      for await (const chunk of stream) {
+        alive();
+        text += chunk?.choices?.[0]?.delta?.content ?? '';
+        if (chunk?.usage) usage = chunk.usage;
+        if (chunk?.model) model = chunk.model;
+      }
+      return { text, usage, model };
+    },
+    Math.min(STREAM_IDLE_MS, timeout),
+  );
 }
 
 /**

@@ -1,5 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { findExecutable } from './run-launcher/warm-shells.js';
 
 /** How a child ended, as a typed union (as VS Code's utility-process wrapper does). */
 export interface ExitInfo {
@@ -27,6 +29,38 @@ export interface LaunchOptions {
   env: NodeJS.ProcessEnv;
   /** A name for the process list (Electron shows it as the service name). */
   name: string;
+  /**
+   * The run's cgroup (its `cgroup.procs` file, runs/processes/run-cgroup.ts): the process is
+   * moved in before it can start anything, so all it starts is inside too. Absent: no cgroup.
+   */
+  cgroupProcs?: string;
+}
+
+/**
+ * After the run's own process exits, how long its output pipes may stay open (a process it left
+ * behind holds them) before they are closed: the end is not held up by what the run left running.
+ */
+export const PIPE_GRACE_MS = 1000;
+
+/** Moves a process into a cgroup; a refusal is not fatal (the run is followed by the tree walk then). */
+export function enterCgroup(procsFile: string | undefined, pid: number | undefined): void {
+  if (!procsFile || pid === undefined) return;
+  try {
+    writeFileSync(procsFile, String(pid));
+  } catch {
+    // not allowed here: runs/processes/run-processes.ts falls back to walking the tree
+  }
+}
+
+/**
+ * A command started inside its cgroup with no window for escape: a shell moves itself in, then
+ * `exec`s the command in place (same pid). Only when the program exists: otherwise the direct
+ * spawn reports ENOENT as it always did.
+ */
+export function cgroupArgv(procsFile: string | undefined, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { file: string; args: string[] } {
+  const file = procsFile ? findExecutable(command, cwd, env) : null;
+  if (!procsFile || !file) return { file: command, args };
+  return { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', procsFile, file, ...args] };
 }
 
 /**
@@ -43,10 +77,25 @@ export interface ProcessLauncher {
 export function wrapChildProcess(child: ChildProcess, processGroup = false): ChildHandle {
   let exited = false;
   const exitCbs: ((i: ExitInfo) => void)[] = [];
-  // 'close' waits for stdio to end too, so every byte of output is captured before we finish.
-  child.once('close', (code, signal) => {
-    exited = true;
+  let reported = false;
+  const report = (code: number | null, signal: string | null) => {
+    if (reported) return;
+    reported = true;
     for (const cb of exitCbs) cb({ code, signal });
+  };
+  // The end is the process's exit. Its output is read until the pipes close, for at most
+  // PIPE_GRACE_MS: a process it left behind may hold them open (for ever, with `sleep infinity`).
+  child.once('exit', (code, signal) => {
+    exited = true;
+    const grace = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      report(code, signal);
+    }, PIPE_GRACE_MS);
+    child.once('close', () => {
+      clearTimeout(grace);
+      report(code, signal);
+    });
   });
   return {
     get pid() {
@@ -78,7 +127,7 @@ export function wrapChildProcess(child: ChildProcess, processGroup = false): Chi
 
 export const nodeLauncher: ProcessLauncher = {
   fork(modulePath, args, options) {
-    return wrapChildProcess(
+    const child = wrapChildProcess(
       fork(modulePath, args, {
         cwd: options.cwd,
         env: options.env,
@@ -88,10 +137,14 @@ export const nodeLauncher: ProcessLauncher = {
         execArgv: [],
       }),
     );
+    // A Node child needs tens of milliseconds to boot before the skill's code can start anything.
+    enterCgroup(options.cgroupProcs, child.pid);
+    return child;
   },
   spawn(command, args, options) {
+    const argv = cgroupArgv(options.cgroupProcs, command, args, options.cwd, options.env);
     return wrapChildProcess(
-      spawn(command, args, {
+      spawn(argv.file, argv.args, {
         cwd: options.cwd,
         env: options.env,
         stdio: ['ignore', 'pipe', 'pipe'],

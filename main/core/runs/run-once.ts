@@ -1,22 +1,21 @@
 // `clawkeeper run-once`: one run of one skill for one slot, without scheduler or layers, for an
 // external scheduler (a Kubernetes CronJob, a systemd timer, launchd). The same runner, ledger
 // entries, status file and logs as inside the host; retries happen here, within this process.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LedgerEnd, RunOutcome, RunTrigger, SkillManifest } from '../../common/types.ts';
+import { OwedRetries } from './owed-retries.ts';
+import { retryDecision, startPlannedRun, type RunSite } from './run-lifecycle.ts';
 import { systemClock, type Clock } from '../scheduling/clock.ts';
 import { checkSlot, scheduleLabel, slotAtOrBeforeOf, slotSpecOf } from '../scheduling/slots.ts';
-import { newRunId } from '../host/host.ts';
 import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
 import type { Logger } from '../home/logger.ts';
 import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
 import { readPaused } from '../skills/paused.ts';
-import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
-import { startRun, type RunHandle } from './runner.ts';
 import { claimSlot, pruneClaims, releaseClaim } from './slot-claim.ts';
 import { formatProblems } from '../skills/skill-loader.ts';
 import { validateSkills } from '../skills/skill-validation.ts';
-import { writeStatusFile } from './status-file.ts';
 
 /** Exit codes of run-once: what an external scheduler sees. 0 whenever the slot needs nothing more. */
 export const RUN_ONCE_EXIT = {
@@ -36,6 +35,8 @@ export const RUN_ONCE_EXIT = {
   /** A live host holds the home folder and could not take the slot: try again later. */
   hostBusy: 75,
   invalidSkill: 78,
+  /** The home folder belongs to another user: its skills are not ours to run. */
+  notOwned: 77,
 } as const;
 
 export function exitCodeFor(outcome: RunOutcome): number {
@@ -101,6 +102,26 @@ function ensureRunHome(paths: HomePaths, logger: Logger): void {
   }
 }
 
+/**
+ * A home (or its skills folder) owned by another user is refused: its skills are that user's code,
+ * and running them as us would hand them our rights. Root's ownership is accepted for a non-root
+ * caller (a mounted volume's root, ensureRunHome); root itself only runs a home root owns.
+ */
+export function foreignHome(paths: HomePaths, uid: number | undefined = process.getuid?.()): string | null {
+  if (uid === undefined) return null;
+  for (const dir of [paths.home, paths.skills]) {
+    let owner: number;
+    try {
+      owner = statSync(dir).uid;
+    } catch {
+      continue;
+    }
+    if (owner === uid || (owner === 0 && uid !== 0)) continue;
+    return `${dir} belongs to another user (uid ${owner}, you are uid ${uid}); run-once runs only skills of a home you own: run it as that user, or give CLAWKEEPER_HOME a home of your own`;
+  }
+  return null;
+}
+
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -118,6 +139,9 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   const clock = o.clock ?? systemClock;
   const paths = homePaths(o.home);
   const fail = (exitCode: number, message: string): RunOnceResult => ({ exitCode, kind: 'error', message, ends: [] });
+  // Before anything is created or changed there: another user's home is theirs.
+  const foreign = foreignHome(paths);
+  if (foreign) return fail(RUN_ONCE_EXIT.notOwned, foreign);
   ensureRunHome(paths, o.logger);
   // The one validation (skills, status, run and the host agree): an unknown need is invalid here too.
   const skill = validateSkills(paths, o.bundledSkillsDir, process.env).skills.find((s) => s.name === o.skill);
@@ -172,41 +196,28 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
 
 async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock): Promise<RunOnceResult> {
   const ends: LedgerEnd[] = [];
+  // The host's lifecycle (runs/run-lifecycle.ts): the same entries, usage, status line and retry rule.
+  const site: RunSite = { paths, ledger, clock, runner: { launcher: o.launcher ?? nodeLauncher, killGraceMs: o.killGraceMs } };
+  const owed = new OwedRetries(join(paths.runs, '_retries.json'), (err) => o.logger.warn(`cannot write runs/_retries.json: ${(err as Error).message}`));
+  owed.load();
   for (let attempt = 1; ; attempt++) {
     const trigger: RunTrigger = attempt === 1 ? o.trigger : 'retry';
-    const now = clock.now();
-    const runId = newRunId(now);
-    const startedAt = new Date(now).toISOString();
-    // Before the process exists, as in the host: a run-once killed from here on leaves a start
-    // without an end (a host started later records it interrupted), and the slot stays taken.
-    ledger.recordStart({ type: 'start', run_id: runId, skill: m.name, slot, trigger, attempt, started_at: startedAt, host_pid: process.pid });
-    o.out(`${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-    const handle: RunHandle = startRun(
-      { manifest: m, dir, runId, slot, trigger, attempt, home: paths.home },
-      { launcher: o.launcher ?? nodeLauncher, clock, logsDir: paths.logs, killGraceMs: o.killGraceMs },
-    );
-    const onAbort = () => handle.stop('shutdown');
+    const started = startPlannedRun(site, { manifest: m, dir, slot, trigger, attempt });
+    if (attempt > 1 && slot) owed.settle({ skill: m.name, slot, attempt });
+    o.out(`${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${started.runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    const onAbort = () => started.handle.stop('shutdown');
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const r = await handle.done;
+    const { entry: end, run: r } = await started.ended;
     o.signal?.removeEventListener('abort', onAbort);
-    const end: LedgerEnd = {
-      type: 'end', run_id: runId, skill: m.name, slot, trigger, attempt,
-      started_at: new Date(r.startedAt).toISOString(), ended_at: new Date(r.endedAt).toISOString(), duration_ms: r.endedAt - r.startedAt,
-      outcome: r.outcome, exit_code: r.exitCode, signal: r.signal, log: r.logFile,
-    };
-    if (r.error) end.error = r.error;
-    if (r.warnings.length > 0) end.warnings = r.warnings;
-    ledger.recordEnd(end);
-    writeStatusFile(paths.status, m.name, { status: r.outcome, timestamp: end.ended_at, duration_ms: end.duration_ms, run_id: runId }, r.fields);
     ends.push(end);
-    o.out(`${m.name}: ${r.outcome} in ${end.duration_ms} ms (run ${runId})${r.error ? `: ${r.error}` : ''}`);
+    o.out(`${m.name}: ${r.outcome} in ${end.duration_ms} ms (run ${started.runId})${r.error ? `: ${r.error}` : ''}`);
     for (const w of r.warnings) o.out(`  warning: ${w}`);
-    const retry = r.outcome !== 'success' && slot !== null && attempt <= m.retries.max && !o.signal?.aborted;
-    if (!retry) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: `log: ${r.logFile}`, ends };
-    // The host's policy: the backoff doubles with each attempt.
-    const delay = retryDelaySeconds(m.retries.backoffSeconds, attempt);
-    o.out(`${m.name}: retrying in ${delay} s (attempt ${attempt + 1} of ${m.retries.max + 1})`);
-    await sleep(delay * 1000, o.signal);
-    if (o.signal?.aborted) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: 'stopped before the next attempt', ends };
+    const decision = retryDecision({ outcome: r.outcome, stopReason: r.stopReason, attempt, slot, stopping: o.signal?.aborted === true }, m.retries);
+    if (!decision.retry) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: `log: ${r.logFile}`, ends };
+    // Owed on disk while we wait: if this process is killed now, the next host runs it.
+    owed.add({ skill: m.name, slot: slot!, attempt: decision.attempt, due: new Date(clock.now() + decision.delaySeconds * 1000).toISOString() });
+    o.out(`${m.name}: retrying in ${decision.delaySeconds} s (attempt ${decision.attempt} of ${m.retries.max + 1})`);
+    await sleep(decision.delaySeconds * 1000, o.signal);
+    if (o.signal?.aborted) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: 'stopped before the next attempt (it stays owed in runs/_retries.json: a host started on this home runs it)', ends };
   }
 }

@@ -7,6 +7,8 @@ import type { ChildHandle, ExitInfo, ProcessLauncher } from './launcher.ts';
 import { prepareAgent, type AgentRun } from '../models/run-agent.ts';
 import { inheritedEnv } from './run-env.ts';
 import { RunOutput } from './run-output.ts';
+import { RunCgroups } from './processes/run-cgroup.ts';
+import { RunProcesses, type LeftoverReport } from './processes/run-processes.ts';
 
 // The child entry sits beside this file (plain JS, so the build copies it as it is).
 const CHILD_MODULE = fileURLToPath(new URL('./skill-child.js', import.meta.url));
@@ -23,8 +25,11 @@ export interface RunRequest {
   dayTokensLeft?: number;
 }
 
-export interface RunResult {
+/** How one run's process ended, as the runner saw it (the lifecycle turns it into ledger entries). */
+export interface FinishedRun {
   outcome: RunOutcome;
+  /** Why the run was stopped, when it was (the deadline, a newer run, the host stopping). */
+  stopReason: StopReason | null;
   exitCode: number | null;
   signal: string | null;
   error?: string;
@@ -39,6 +44,8 @@ export interface RunResult {
   /** The model calls' usage, summed from the child's reports as each call ended. */
   usage?: TokenUsage;
   delivery?: { status: 'delivered' | 'failed'; error?: string };
+  /** Processes the run left running that were still there after SIGKILL (named in the end entry). */
+  unstoppable?: { pid: number; name: string }[];
 }
 
 export type StopReason = 'deadline' | 'replaced' | 'shutdown';
@@ -47,7 +54,7 @@ export interface RunHandle {
   readonly runId: string;
   readonly pid: number | undefined;
   readonly startedAt: number;
-  readonly done: Promise<RunResult>;
+  readonly done: Promise<FinishedRun>;
   stop(reason: StopReason): void;
 }
 
@@ -69,6 +76,18 @@ export interface RunnerOptions {
   logsAllowed?: () => boolean;
   /** A log that could not be written (full disk): reported, never thrown. */
   onLogError?: (path: string, err: unknown) => void;
+  /** Where runs get a cgroup each (Linux); default: probed once per process, null where none may be made. */
+  cgroups?: RunCgroups | null;
+}
+
+let probed: RunCgroups | null | undefined;
+/** The host's run cgroups, probed on first use; cgroups left by dead hosts are cleared then. */
+export function defaultRunCgroups(): RunCgroups | null {
+  if (probed === undefined) {
+    probed = RunCgroups.probe();
+    probed?.clearStale();
+  }
+  return probed;
 }
 
 /** Environment of a run: an allowlist of the host's (run-env.ts), plus the skill's own and ours. */
@@ -91,13 +110,23 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   const output = new RunOutput(logDir, join(logDir, `${req.runId}.log`), opts);
   // Model, budget, prompt and deadline for the child; the API key goes over IPC, never in env.
   const agent = prepareAgent(req, opts.baseEnv ?? process.env, startedAt, Date.now() + req.manifest.timeoutSeconds * 1000);
-  const launched = launchChild(req, opts, agent);
-  const stopper = runStopper(launched.child, opts.killGraceMs ?? 5000);
+  const graceMs = opts.killGraceMs ?? 5000;
+  const cgroup = agent.error === undefined ? ((opts.cgroups === undefined ? defaultRunCgroups() : opts.cgroups)?.create(req.runId) ?? null) : null;
+  const launched = launchChild(req, opts, agent, cgroup?.procsFile);
+  // Everything the run starts, so that none of it outlives the run (run-processes.ts).
+  const procs = launched.child ? new RunProcesses(req.runId, cgroup, () => launched.child?.pid) : null;
+  if (!procs) cgroup?.remove();
+  const stopper = runStopper(launched.child, graceMs, () => void procs?.stop(graceMs));
 
-  const done = new Promise<RunResult>((resolve) => {
+  const done = new Promise<FinishedRun>((resolve) => {
     watchChild(launched, output, agent, (end) => {
+      const endedAt = opts.clock.now();
       stopper.clearTimers();
-      resolve(runResult(req, agent, output, { ...end, stopReason: stopper.reason, startedAt, endedAt: opts.clock.now() }));
+      // The run's own process has ended: what it left running is stopped before the end is written.
+      void (procs?.stop(graceMs) ?? Promise.resolve(null)).then((left) => {
+        procs?.release();
+        resolve(runResult(req, agent, output, { ...end, stopReason: stopper.reason, startedAt, endedAt, left }));
+      });
     });
     if (launched.child) stopper.startDeadline(req.manifest.timeoutSeconds * 1000);
   });
@@ -117,12 +146,13 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
 type Launched = { child: ChildHandle; spawnError: null } | { child: null; spawnError: string };
 
 /** Forks the JS entry (a code or prompt skill) or spawns the command, in the run's environment. */
-function launchChild(req: RunRequest, opts: RunnerOptions, agent: AgentRun): Launched {
+function launchChild(req: RunRequest, opts: RunnerOptions, agent: AgentRun, cgroupProcs: string | undefined): Launched {
   // The model side could not be prepared (a missing model, a key or prompt file): nothing to start.
   if (agent.error !== undefined) return { child: null, spawnError: agent.error };
   const env = runEnv(opts.baseEnv ?? process.env, req);
   for (const k of agent.secretEnv) delete env[k];
   const name = `skill ${req.manifest.name}`;
+  const launch = { cwd: req.dir, env, name, ...(cgroupProcs ? { cgroupProcs } : {}) };
   try {
     if (req.manifest.entry || agent.spec.prompt) {
       env.CLAWKEEPER_RUN_SPEC = JSON.stringify({
@@ -130,10 +160,10 @@ function launchChild(req: RunRequest, opts: RunnerOptions, agent: AgentRun): Lau
         context: { name: req.manifest.name, runId: req.runId, slot: req.slot, home: req.home, trigger: req.trigger, attempt: req.attempt },
         ...agent.spec,
       });
-      return { child: opts.launcher.fork(CHILD_MODULE, [], { cwd: req.dir, env, name }), spawnError: null };
+      return { child: opts.launcher.fork(CHILD_MODULE, [], launch), spawnError: null };
     }
     const [cmd, ...args] = req.manifest.command!;
-    return { child: opts.launcher.spawn(cmd!, args, { cwd: req.dir, env, name }), spawnError: null };
+    return { child: opts.launcher.spawn(cmd!, args, launch), spawnError: null };
   } catch (err) {
     return { child: null, spawnError: (err as Error).message };
   }
@@ -193,8 +223,11 @@ function readReport(m: unknown, child: ChildHandle, agent: AgentRun, reports: Ch
   }
 }
 
-/** Stopping a run: SIGTERM, then SIGKILL after the grace; the deadline stops it the same way. */
-function runStopper(child: ChildHandle | null, graceMs: number) {
+/**
+ * Stopping a run: SIGTERM, then SIGKILL after the grace; the deadline stops it the same way.
+ * `stopRest` stops every other process of the run alongside (run-processes.ts).
+ */
+function runStopper(child: ChildHandle | null, graceMs: number, stopRest: () => void) {
   let reason: StopReason | null = null;
   let killTimer: NodeJS.Timeout | undefined;
   let deadlineTimer: NodeJS.Timeout | undefined;
@@ -202,6 +235,7 @@ function runStopper(child: ChildHandle | null, graceMs: number) {
     if (!child || reason) return;
     reason = why;
     child.kill('SIGTERM');
+    stopRest();
     killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     killTimer.unref?.();
   };
@@ -222,15 +256,21 @@ function runStopper(child: ChildHandle | null, graceMs: number) {
 }
 
 /** The run's result from how it ended; the log gets the outcome as its last line. */
-function runResult(req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null; startedAt: number; endedAt: number }): RunResult {
-  const { outcome, error, rawFields } = runOutcome(req, agent, output, end);
+function runResult(req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null; startedAt: number; endedAt: number; left: LeftoverReport | null }): FinishedRun {
+  const { outcome, error: why, rawFields } = runOutcome(req, agent, output, end);
   const { fields, warnings } = sanitizeSkillFields(rawFields);
   const lost = output.lossWarning();
   if (lost) warnings.push(lost);
+  const { exit, reports, left } = end;
+  const named = (ps: { pid: number; name: string }[]) => ps.map((p) => `${p.name} (pid ${p.pid})`).join(', ');
+  if (left && left.stopped.length > 0) warnings.push(`stopped ${left.stopped.length} process(es) the run left running: ${named(left.stopped.slice(0, 10))}`);
+  const unstoppable = left?.unstoppable ?? [];
+  // Named where every view shows it (the error column), and kept in the entry for tools.
+  const error = unstoppable.length > 0 ? `${why ? `${why}; ` : ''}could not stop ${named(unstoppable.slice(0, 10))}, left to the OS` : why;
   output.close(outcome, error);
-  const { exit, reports } = end;
   return {
     outcome,
+    stopReason: end.stopReason,
     exitCode: exit?.code ?? null,
     signal: exit?.signal ?? null,
     error,
@@ -243,6 +283,7 @@ function runResult(req: RunRequest, agent: AgentRun, output: RunOutput, end: Run
     outputBytes: output.logged + output.dropped,
     ...(agent.usage() ? { usage: agent.usage() } : {}),
     ...(agent.delivery() ? { delivery: agent.delivery() } : {}),
+    ...(unstoppable.length > 0 ? { unstoppable } : {}),
   };
 }
 

@@ -28,11 +28,17 @@ export class Trigger {
     this.now = now;
   }
 
-  /** Arms every target for its first slot after `from` (a slot already past fires at once). */
-  set(targets: TriggerTarget[], from = this.now()): void {
+  /**
+   * Arms every target for its first slot after `from` (a slot already past fires at once, and the
+   * ones after it in turn). `keepPending`: a target armed before keeps the slot it was waiting for
+   * when that is older than `from` (a reload re-arms from the last slot that fired, so a slot due
+   * while the skills were loading still fires).
+   */
+  set(targets: TriggerTarget[], from = this.now(), keepPending = false): void {
+    const pending = keepPending ? new Map(this.nextOf) : null;
     this.clear();
     for (const t of targets) this.targets.set(t.name, t);
-    for (const t of targets) this.arm(t, nextStartingSlot(t.slots, from));
+    for (const t of targets) this.arm(t, nextStartingSlot(t.slots, Math.min(from, (pending?.get(t.name)?.slot ?? Infinity) - 1)));
   }
 
   /** Recomputes every next slot from `from`: after a clock jump or a resume. */

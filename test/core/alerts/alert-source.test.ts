@@ -109,7 +109,7 @@ describe('the alert stream', () => {
     host.on('run-end', (e) => ends.push(e.entry.outcome));
     await host.start();
     try {
-      host.dispatch('flaky-feed', '2026-03-01T08:00:00.000Z', 'schedule', 1, true);
+      host.dispatch({ skill: 'flaky-feed', slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule', attempt: 1, queue: true });
       await waitFor('two attempts', () => ends.length === 2 && raised.length === 1);
       await host.idle();
       assert.deepEqual(raised.map((a) => [a.event, a.skill, a.outcome]), [['skill-failing', 'flaky-feed', 'failure']]);

@@ -30,7 +30,7 @@ describe('token budgets: per run refused before sending, per day skipped with re
     // The first call costs 20 tokens (the server's usage); 25 leaves too little for the second prompt.
     writeSkill(h, 'spender', { schedule: '0 9 * * *', model: true, budget: { tokensPerRun: 25 }, retries: { max: 2, backoffSeconds: 0 } }, 'model-two-calls.mjs');
     const host = localHost(h);
-    host.dispatch('spender', '2026-01-10T09:00:00.000Z', 'schedule', 1, false);
+    host.dispatch({ skill: 'spender', slot: '2026-01-10T09:00:00.000Z', trigger: 'schedule' });
     await host.idle();
     const ends = readLedger(h, 'spender').filter((e) => e.type === 'end');
     assert.equal(ends.length, 1, 'a budget refusal is not retried');
@@ -52,15 +52,15 @@ describe('token budgets: per run refused before sending, per day skipped with re
     const host = localHost(h, clock);
     const slot = () => new Date(clock.now()).toISOString();
     for (let i = 0; i < 3; i++) {
-      host.dispatch('hourly', slot(), 'schedule', 1, false);
+      host.dispatch({ skill: 'hourly', slot: slot(), trigger: 'schedule' });
       await host.idle();
       clock.advance(3_600_000);
     }
     // 04:00 UTC = 23:00 in New York, still the 9th; 05:00 UTC is the 10th there.
-    host.dispatch('hourly', slot(), 'schedule', 1, false);
+    host.dispatch({ skill: 'hourly', slot: slot(), trigger: 'schedule' });
     await host.idle();
     clock.advance(3_600_000);
-    host.dispatch('hourly', slot(), 'schedule', 1, false);
+    host.dispatch({ skill: 'hourly', slot: slot(), trigger: 'schedule' });
     await host.idle();
     const entries = readLedger(h, 'hourly').filter((e) => e.type !== 'start');
     assert.deepEqual(

@@ -31,7 +31,7 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     writeSkill(h, 'brief', { schedule: '30 7 * * *', timezone: 'Europe/Berlin', model: true, prompt: 'Summarize {{date}} for {{skill}} (slot {{slot}}).' });
     const clock = new FakeClock('2026-01-10T06:30:00Z');
     const host = localHost(h, clock);
-    host.dispatch('brief', '2026-01-10T06:30:00.000Z', 'schedule', 1, false);
+    host.dispatch({ skill: 'brief', slot: '2026-01-10T06:30:00.000Z', trigger: 'schedule' });
     await host.idle();
     const end = readLedger(h, 'brief').find((e) => e.type === 'end')!;
     assert.equal(end.outcome, 'success', String(end.error));

@@ -5,7 +5,7 @@
 // and this one stays small: plain JS, no app imports. It relays each run's output, messages and
 // exit to the host, and kills every run it started when the host goes away.
 import { fork, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { execLine, findExecutable, WarmShells } from './warm-shells.js';
 
 // Warm shells need a POSIX sh; CLAWKEEPER_WARM_SHELLS=0 turns them off (every run forked here then).
@@ -13,46 +13,89 @@ const pool = process.platform !== 'win32' && process.env.CLAWKEEPER_WARM_SHELLS 
 pool?.refill();
 
 /** @typedef {import('node:child_process').ChildProcess} ChildProcess */
-/** @type {Map<number, { child: ChildProcess, group: boolean }>} */
+/** @type {Map<number, { child: ChildProcess, group: boolean, cgroupProcs?: string }>} */
 const runs = new Map();
+
+// After a run's own process exits, how long its pipes may stay open (held by a process it left
+// behind) before they are closed and the exit is reported (PIPE_GRACE_MS in launcher.ts).
+const PIPE_GRACE_MS = 1000;
+
+/** @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest */
+
+/** Moves a process into the run's cgroup (a refusal only means the host walks the tree instead). @param {string | undefined} procs @param {number | undefined} pid */
+function enterCgroup(procs, pid) {
+  if (!procs || pid === undefined) return;
+  try {
+    writeFileSync(procs, String(pid));
+  } catch {
+    // not allowed: the host follows the run by its process tree
+  }
+}
 
 /** @param {unknown} m */
 function toHost(m) {
   if (process.connected && process.send) process.send(m);
 }
 
-/** @param {number} id @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req */
+/** @param {number} id @param {StartRequest} req */
 function start(id, req) {
   /** @type {ChildProcess | null} */
   let child = warm(req);
   try {
-    child ??=
-      req.op === 'fork'
-        ? fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] })
-        : spawn(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (!child && req.op === 'fork') {
+      child = fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] });
+      // Node boots for tens of milliseconds before the skill's code can start anything.
+      enterCgroup(req.cgroupProcs, child.pid);
+    } else if (!child) {
+      // A shell moves itself into the cgroup, then execs the command in place: nothing escapes.
+      const file = req.cgroupProcs ? findExecutable(req.file, req.cwd, req.env) : null;
+      const argv = file && req.cgroupProcs ? { f: '/bin/sh', a: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args] } : { f: req.file, a: req.args };
+      child = spawn(argv.f, argv.a, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    }
   } catch (err) {
     toHost({ t: 'error', id, message: /** @type {Error} */ (err).message, pid: null });
     toHost({ t: 'exit', id, code: null, signal: null, failed: true });
     return;
   }
+  watchRun(id, req, child);
+}
+
+/** Relays one run's output, messages and exit to the host. @param {number} id @param {StartRequest} req @param {ChildProcess} child */
+function watchRun(id, req, child) {
   // A warm shell has a process group of its own; only command runs are killed as a group, as before.
-  runs.set(id, { child, group: req.op === 'spawn' });
+  runs.set(id, { child, group: req.op === 'spawn', cgroupProcs: req.cgroupProcs });
   toHost({ t: 'spawned', id, pid: child.pid ?? null });
   child.stdout?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 1, d: c.toString('base64') }));
   child.stderr?.on('data', (/** @type {Buffer} */ c) => toHost({ t: 'out', id, s: 2, d: c.toString('base64') }));
   child.on('message', (m) => toHost({ t: 'msg', id, m }));
   child.on('error', (err) => toHost({ t: 'error', id, message: err.message, pid: child.pid ?? null }));
-  // 'close' waits for stdio to end, so every byte is relayed before the exit.
-  child.once('close', (code, signal) => {
-    runs.delete(id);
-    toHost({ t: 'exit', id, code, signal });
+  // Every byte is relayed before the exit, unless a process the run left behind holds the pipes:
+  // then they are closed after PIPE_GRACE_MS and the exit reported (the host stops that process).
+  const c = child;
+  c.once('exit', (code, signal) => {
+    let sent = false;
+    const report = () => {
+      if (sent) return;
+      sent = true;
+      runs.delete(id);
+      toHost({ t: 'exit', id, code, signal });
+    };
+    const grace = setTimeout(() => {
+      c.stdout?.destroy();
+      c.stderr?.destroy();
+      report();
+    }, PIPE_GRACE_MS);
+    c.once('close', () => {
+      clearTimeout(grace);
+      report();
+    });
   });
 }
 
 /**
  * The run in a warm shell, if one is idle and the run would start there exactly as it would
  * directly (its program and folder exist; otherwise a direct start reports the error as before).
- * @param {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv }} req
+ * @param {StartRequest} req
  */
 function warm(req) {
   if (!pool) return null;
@@ -66,7 +109,7 @@ function warm(req) {
   const args = req.op === 'fork' ? [req.file, ...req.args] : req.args;
   const sh = pool.take();
   if (!sh) return null;
-  sh.stdin?.end(execLine({ file, args, cwd: req.cwd, env: req.env, ipc: req.op === 'fork' }));
+  sh.stdin?.end(execLine({ file, args, cwd: req.cwd, env: req.env, ipc: req.op === 'fork', cgroupProcs: req.cgroupProcs }));
   return sh;
 }
 
@@ -101,7 +144,17 @@ process.on('disconnect', () => {
   pool?.stop();
   for (const id of runs.keys()) kill(id, 'SIGTERM');
   setTimeout(() => {
-    for (const id of runs.keys()) kill(id, 'SIGKILL');
+    for (const [id, r] of runs) {
+      kill(id, 'SIGKILL');
+      // Everything the run started, whatever session it moved to (Linux cgroup v2; see run-cgroup.ts).
+      if (r.cgroupProcs) {
+        try {
+          writeFileSync(r.cgroupProcs.replace(/cgroup\.procs$/, 'cgroup.kill'), '1');
+        } catch {
+          // no cgroup.kill (an older kernel): the next host clears the cgroup
+        }
+      }
+    }
     process.exit(0);
   }, 1000).unref();
 });

@@ -35,7 +35,8 @@ export function findExecutable(/** @type {string} */ command, /** @type {string}
  * shell itself was started with nothing but PATH), then replace itself with the run's program.
  * `ipc`: the run keeps the launcher's message channel (fd 3, as `fork` sets it up); otherwise fd 3
  * is closed for it. `file` is already resolved, so no PATH lookup happens here.
- * @param {{ file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, ipc: boolean }} r
+ * `cgroupProcs`: the shell moves itself into the run's cgroup first, so all the run starts is in it.
+ * @param {{ file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, ipc: boolean, cgroupProcs?: string }} r
  */
 export function execLine(r) {
   const env = Object.entries(r.env)
@@ -44,7 +45,8 @@ export function execLine(r) {
   if (r.ipc) env.push(`NODE_CHANNEL_FD=3`, `NODE_CHANNEL_SERIALIZATION_MODE=json`);
   const argv = [r.file, ...r.args].map(shQuote).join(' ');
   const unset = r.ipc ? 'unset PATH' : 'unset PATH NODE_CHANNEL_FD NODE_CHANNEL_SERIALIZATION_MODE';
-  return `cd ${shQuote(r.cwd)} || exit 127\n${unset}\n${env.length ? `export ${env.join(' ')}\n` : ''}exec ${argv} </dev/null${r.ipc ? '' : ' 3>&-'}\n`;
+  const enter = r.cgroupProcs ? `echo $$ > ${shQuote(r.cgroupProcs)} 2>/dev/null\n` : '';
+  return `${enter}cd ${shQuote(r.cwd)} || exit 127\n${unset}\n${env.length ? `export ${env.join(' ')}\n` : ''}exec ${argv} </dev/null${r.ipc ? '' : ' 3>&-'}\n`;
 }
 
 export class WarmShells {
