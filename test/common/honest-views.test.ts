@@ -2,6 +2,7 @@
 // by every view as a person reads it (CLI text, status --json, /health, the dashboard's view
 // model, the tray, the notifier), as test/common/health-views.test.ts does.
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { COLOR_ICON, nextRunWords, runColor, runWords, skillBadge, skillColor, withLiveness, type LayerHealth } from '../../main/common/health.js';
@@ -17,6 +18,8 @@ import { publicHealth } from '../../main/core/layers/gateway/gateway-app.ts';
 import { Ledger } from '../../main/core/runs/ledger.ts';
 import { validateSkills } from '../../main/core/skills/skill-validation.ts';
 import { Notifier, type Notice } from '../../main/electron/notifier.ts';
+import { AlertSource, type AlertHost } from '../../main/core/alerts/alert-source.ts';
+import { FakeClock } from '../../main/core/scheduling/clock.ts';
 import { trayMenu, trayView } from '../../main/electron/tray-model.ts';
 import { effectiveState, timelineData } from '../../renderer/view-model.js';
 import { snapshot } from '../electron/fixtures.ts';
@@ -25,13 +28,22 @@ import { tempHome, writeSkill } from '../helpers/home.ts';
 const NOW = Date.parse('2026-12-05T08:00:00.000Z');
 const ok = (at = '2026-12-05T07:00:00.000Z'): LayerHealth => ({ status: 'ok', since: at, reason: '' });
 
-/** Every view of one report, as text a person reads. */
-function views(r: HealthReport, prev: Snapshot = snapshot()) {
+/** Every view of one report, as text a person reads; `finals`: runs that ended between `prev` and `r`. */
+function views(r: HealthReport, prev: Snapshot = snapshot(), finals: LedgerEnd[] = []) {
   const snap: Snapshot = { ...snapshot(), ...r, host: { ...r.host, layerPids: { gateway: 2, session: 3 } } };
+  // The notifier shows the host's one alert stream (alerts.recent), raised as the host does: each
+  // composed report through its AlertSource, the previous one first as the baseline.
   const shown: Notice[] = [];
+  const source = new AlertSource({ hostName: 'test', clock: new FakeClock(NOW) });
+  const host = Object.assign(new EventEmitter(), { dependencyHealth: () => ({}), validSkills: () => [] }) as unknown as AlertHost;
+  source.attach(host);
+  const withAlerts = (s: Snapshot): Snapshot => ({ ...s, alerts: { targets: [], problems: [], ...s.alerts, recent: source.recent() } });
   const notifier = new Notifier((n) => shown.push(n), () => 0, { perKeyMs: 0, maxPerHour: 1000 });
-  notifier.update(prev);
-  notifier.update(snap);
+  source.onReport(prev);
+  notifier.update(withAlerts(prev));
+  for (const entry of finals) host.emit('run-final', { entry, fields: {} });
+  source.onReport(r);
+  notifier.update(withAlerts(snap));
   return {
     snap,
     text: renderStatusText(r, NOW).map((l) => terminalLine(l, false)).join('\n'),
@@ -171,7 +183,7 @@ describe('honest in every state (#17)', () => {
       const s = r.skills.find((k) => k.name === 'digest')!;
       assert.equal(s.state, 'failing');
       assert.match(s.reason, /not delivered: getaddrinfo ENOTFOUND/);
-      const v = views(r, prev);
+      const v = views(r, prev, [end('digest', { delivery }), end('other')]);
       assert.equal(r.mode, 'degraded');
       assert.match(v.text, /^digest\s+failing\s.*success, not delivered: getaddrinfo ENOTFOUND/m);
       assert.equal(runColor(s.lastRun!), 'red');

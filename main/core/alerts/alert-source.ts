@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { outcomeWords } from '../../common/health.js';
+import { outcomeWords, runWords, undelivered } from '../../common/health.js';
 import type { RaisedAlert } from '../../common/alerts.ts';
 import type { HealthReport } from '../../common/layer-protocol.ts';
 import type { HostEvents, RunEndEvent } from '../host/host-context.ts';
@@ -81,14 +81,16 @@ export class AlertSource extends EventEmitter<{ alert: [RaisedAlert] }> {
   private onRunFinal({ entry }: RunEndEvent): void {
     const name = entry.skill;
     const ids = { skill: name, outcome: entry.outcome, runId: entry.run_id, ...(entry.slot ? { slot: entry.slot } : {}) };
-    if (entry.outcome === 'success') {
+    // A reply that could not be delivered is no success (#17): the skill is failing, and says why.
+    if (entry.outcome === 'success' && !undelivered(entry)) {
       if (!this.bad.delete(name)) return;
       this.raise({ event: 'skill-recovered', subject: `skill:${name}`, ending: true, ...ids, title: `${name} recovered`, message: 'Its last run succeeded.' });
       return;
     }
     this.bad.add(name);
     const tries = entry.attempt > 1 ? ` after ${entry.attempt} attempts` : '';
-    this.raise({ event: 'skill-failing', subject: `skill:${name}`, ending: false, ...ids, title: `${name} is failing`, message: `Its run ${outcomeWords(entry)}${tries}.` });
+    const what = undelivered(entry) ? runWords(entry) : outcomeWords(entry);
+    this.raise({ event: 'skill-failing', subject: `skill:${name}`, ending: false, ...ids, title: `${name} is failing`, message: `Its run ${what}${tries}.` });
   }
 
   private raise(d: AlertDraft): void {
