@@ -9,7 +9,7 @@ import { addStylesheet } from './later.js';
 
 addStylesheet('vendor/uplot/uPlot.min.css');
 import { COLOR_ICON, dependencyColor } from 'clawkeeper/common/health.js';
-import { percent, relative, timelineData } from './view-model.js';
+import { ago, percent, timelineData } from './view-model.js';
 import { AlertsPanel } from './alerts-panel.js';
 
 const html = /** @type {any} */ (htm).bind(h);
@@ -35,7 +35,7 @@ export function Dependencies({ dependencies, now }) {
       const c = dependencyColor(d.status);
       return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
         <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
-        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${relative(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
+        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${ago(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
       </div>`;
     })}
   </section>`;

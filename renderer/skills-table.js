@@ -5,7 +5,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { nextRunWords, runColor, runWords, skillBadge, skillColor } from 'clawkeeper/common/health.js';
-import { percent, relative } from './view-model.js';
+import { ago, percent, relative } from './view-model.js';
 import { Badge, clockTime } from './badge.js';
 
 const html = /** @type {any} */ (htm).bind(h);
@@ -64,8 +64,11 @@ function LastRun({ s, now }) {
   if (s.running) return html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`;
   if (!s.lastRun) return html`<span class="muted">never</span>`;
   // (a run that ended after the clock's last tick is "0s ago", never "in 1s")
-  // runWords/runColor: an output that was not delivered is no success (red, and says why).
-  return html`<${Badge} color=${runColor(s.lastRun)}>${runWords(s.lastRun)}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, Math.max(now, Date.parse(s.lastRun.endedAt)))}</span>`;
+  // runWords/runColor: an output that was not delivered is no success (red). The badge says so in
+  // a few words; why (a long URL and error) is in its title, and under the state as its reason.
+  const l = s.lastRun;
+  const short = runWords(l.delivery ? { ...l, delivery: { status: l.delivery.status } } : l);
+  return html`<${Badge} color=${runColor(l)} title=${runWords(l)}>${short}</${Badge}> <span class="muted">${ago(s.lastRun.endedAt, now)}</span>`;
 }
 
 /** @param {{ skills: any[], now: number, source: import('./data-sources.js').DataSource }} p */
