@@ -13,8 +13,8 @@ import { followRunningHost } from './cli-home.ts';
 // ones need (node:http alone is ~18 MB of resident memory).
 const commands = () => import('./commands.ts');
 
-
-export async function main(argv: string[]): Promise<number> {
+/** The terminal's context for one command line, with the home it is for. */
+function cliContext(argv: string[]): CliContext {
   const pipes = endQuietlyOnClosedPipe();
   const ctx: CliContext = {
     env: process.env,
@@ -31,6 +31,11 @@ export async function main(argv: string[]): Promise<number> {
     if (followed.note) ctx.err(followed.note);
     ctx.env = followed.env;
   }
+  return ctx;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx = cliContext(argv);
   // These two parse their own options (main/cli/run-once.ts, main/cli/export.ts).
   if (argv[0] === 'run-once') return (await import('./run-once.ts')).runOnceCommand(ctx, argv.slice(1));
   if (argv[0] === 'export') return (await import('./export.ts')).exportCommand(ctx, argv.slice(1));
