@@ -304,7 +304,9 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
   });
 
   it('the runs API answers a bad filter with 400 naming it, and needs credentials', async () => {
-    const bad = await page.request.get(`${base()}/api/runs?outcome=nope`);
+    // The page's own credential: its session, sent in a header (never a cookie).
+    const session = await page.evaluate(() => sessionStorage.getItem('clawkeeper.session'));
+    const bad = await page.request.get(`${base()}/api/runs?outcome=nope`, { headers: { 'X-ClawKeeper-Session': session ?? '' } });
     assert.equal(bad.status(), 400);
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /"outcome" is one of/);
     const anon = await fetch(`${base()}/api/runs`);

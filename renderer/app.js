@@ -21,7 +21,6 @@ import { lazy, Later, Loading } from './later.js';
 const PANELS = lazy(() => import('./dashboard-panels.js'));
 const SKILL_PAGE = lazy(() => import('./skill-page.js'));
 const RUNS_VIEW = lazy(() => import('./runs-view.js'));
-import { AlertsPanel } from './alerts-panel.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -102,9 +101,7 @@ function App({ source }) {
     <${LayerStrip} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
     <h2 class="skills-head">Skills (${state.skills.length})</h2>
     <${FilteredSkills} skills=${state.skills} now=${now} source=${source} Table=${SkillsTable} />
-    ${showTimeline ? html`<${Later} module=${PANELS} render=${(/** @type {any} */ m) => html`<${m.Panels} state=${state} now=${now} />`} />` : html`<div class="panel loading">Loading dependencies, metrics and the timeline…</div>`}
-    <h2>Alerts</h2>
-    <${AlertsPanel} alerts=${state.alerts} now=${now} />
+    ${showTimeline ? html`<${Later} module=${PANELS} render=${(/** @type {any} */ m) => html`<${m.Panels} state=${state} now=${now} />`} />` : html`<div class="panel loading">Loading dependencies, metrics, the timeline and alerts…</div>`}
   </main>`;
 }
 

@@ -3,10 +3,11 @@
 import { h } from 'preact';
 import htm from 'htm';
 import { COLOR_ICON, OUTCOME_WORDS } from 'clawkeeper/common/health.js';
+import { formatTime } from 'clawkeeper/common/time-words.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
-/** @param {{ color: 'green' | 'amber' | 'red', children?: any, className?: string, title?: string }} p */
+/** @param {{ color: import('clawkeeper/common/health.js').Color, children?: any, className?: string, title?: string }} p */
 export function Badge({ color, children, className = '', title }) {
   return html`<span class=${`badge c-${color} ${className}`} title=${title}><span aria-hidden="true">${COLOR_ICON[color]}</span> ${children}</span>`;
 }
@@ -31,7 +32,11 @@ export function OutcomeBadge({ outcome }) {
   return html`<${Badge} color=${outcomeColor(outcome)} className=${providerFault(outcome) ? 'provider' : ''} title=${providerFault(outcome) ? 'The model provider kept failing: not the skill\'s own failure' : undefined}>${words}</${Badge}>`;
 }
 
-/** A time of day in the viewer's locale ("14:05"). @param {string} iso */
-export function clockTime(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/**
+ * A time as every view writes it (time-words.js: "14:05", "tomorrow 00:00"), with the skill's
+ * zone when it is not the viewer's ("07:00 America/Los_Angeles").
+ * @param {string} iso @param {string | null} [zone]
+ */
+export function clockTime(iso, zone = null) {
+  return formatTime(iso, { zone });
 }

@@ -1,6 +1,6 @@
 // @ts-check
-// What follows the skills on the dashboard: dependencies, metrics, the 24-hour timeline and the
-// 7-day token chart (moved out of app.js, unchanged but for their place on the page).
+// What follows the skills on the dashboard: dependencies, metrics, the 24-hour timeline, the
+// 7-day token chart and the alert channels (moved out of app.js: loaded after the first screen).
 import { h } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
@@ -9,7 +9,8 @@ import { addStylesheet } from './later.js';
 
 addStylesheet('vendor/uplot/uPlot.min.css');
 import { COLOR_ICON, dependencyColor } from 'clawkeeper/common/health.js';
-import { percent, relative, timelineData } from './view-model.js';
+import { ago, percent, timelineData } from './view-model.js';
+import { AlertsPanel } from './alerts-panel.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -33,8 +34,8 @@ export function Dependencies({ dependencies, now }) {
     ${entries.map(([name, d]) => {
       const c = dependencyColor(d.status);
       return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
-        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : 'down'}
-        <span class="muted"> · ${d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${relative(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
+        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
+        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${ago(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
       </div>`;
     })}
   </section>`;
@@ -120,5 +121,7 @@ export function Panels({ state, now }) {
     <${Metrics} metrics=${state.metrics} />
     <h2>Last 24 hours</h2>
     <${Timeline} snap=${state} />
-    <${TokenChart} skills=${state.skills} />`;
+    <${TokenChart} skills=${state.skills} />
+    <h2>Alerts</h2>
+    <${AlertsPanel} alerts=${state.alerts} now=${now} />`;
 }

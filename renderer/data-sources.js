@@ -2,8 +2,10 @@
 // Where the dashboard gets its state. One interface, two implementations:
 // - IPC, in the Electron window, through the preload bridge: keeps working while the gateway and
 //   session layers are down, since it talks to the host directly;
-// - HTTP + WebSocket, in a browser, through the gateway (cookie login) and the session layer.
+// - HTTP + WebSocket, in a browser, through the gateway and the session layer, with the session
+//   from the one-time-code login (session-auth.js: a header, and the WebSocket's first frame).
 import { SessionClient } from 'clawkeeper/common/session-client.js';
+import { apiFetch, sessionToken } from './session-auth.js';
 
 /**
  * @typedef {{
@@ -55,12 +57,7 @@ export function httpSource(pollMs = 500) {
   let sessionSeen = false;
   /** @param {string} method @param {string} path @param {object} [body] */
   const call = async (method, path, body = {}) => {
-    // GETs carry no custom header, so the first one can use the page's preloaded snapshot.
-    const res = await fetch(path, method === 'GET' ? { credentials: 'include' } : { method, credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status === 401) {
-      location.replace('/login');
-      throw new Error('not logged in');
-    }
+    const res = await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const reply = await res.json();
     if (!res.ok) throw new Error(reply?.error?.message ?? `HTTP ${res.status}`);
     return reply;
@@ -76,7 +73,13 @@ export function httpSource(pollMs = 500) {
           if (!ws && snap.ports?.session) {
             ws = new SessionClient({
               url: `ws://${location.hostname}:${snap.ports.session}/`,
-              open: (url) => /** @type {any} */ (new WebSocket(url)),
+              // The session as a subprotocol authenticates at the upgrade, which a flood of
+              // connections still waiting to authenticate cannot keep out; the first frame says it again.
+              open: (url) => {
+                const session = sessionToken();
+                return /** @type {any} */ (session ? new WebSocket(url, ['clawkeeper', `clawkeeper.session.${session}`]) : new WebSocket(url));
+              },
+              session: sessionToken,
               onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
               onState: (st) => {
                 sessionOk = st === 'open';

@@ -4,7 +4,7 @@
 import { h } from 'preact';
 import htm from 'htm';
 import { COLOR_ICON, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor } from 'clawkeeper/common/health.js';
-import { relative } from './view-model.js';
+import { ago } from './view-model.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -14,7 +14,7 @@ export function LayerStrip({ layers, pids, now }) {
     ${LAYER_NAMES.map((name) => {
       const l = layers[name];
       const c = layerColor(l.status);
-      const why = `since ${relative(l.since, now)}${l.reason ? ` — ${l.reason}` : ''}`;
+      const why = `since ${ago(l.since, now)}${l.reason ? ` — ${l.reason}` : ''}`;
       return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c} data-pid=${pids?.[name] ?? ''} title=${why}>
         <span class="name">${LAYER_TITLES[name]}</span>
         <span class="state"><span aria-hidden="true">${COLOR_ICON[c]}</span> ${LAYER_STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</span>

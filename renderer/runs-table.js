@@ -5,7 +5,7 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import htm from 'htm';
-import { relative } from './view-model.js';
+import { ago } from './view-model.js';
 import { Badge, OutcomeBadge, providerFault } from './badge.js';
 import { runHref } from './route.js';
 import { RunOutput } from './run-output.js';
@@ -37,7 +37,7 @@ export function RunsTable({ runs, now, selected = null, output = null, showSkill
     <thead><tr>${showSkill ? html`<th>Skill</th>` : ''}<th>Started</th><th>Trigger</th><th>Outcome</th><th>Duration</th><th>Tokens</th><th>Delivery</th><th>Error</th><th><span class="sr-only">Log and reply</span></th></tr></thead>
     <tbody>${shown.map((r) => html`<tr data-run=${r.run_id} data-outcome=${r.outcome ?? 'running'} data-fault=${providerFault(r.outcome) ? 'provider' : r.outcome && r.outcome !== 'success' ? 'skill' : undefined} aria-selected=${selected === r.run_id ? 'true' : undefined}>
         ${showSkill ? html`<td class="skill"><a href=${`#/skill/${r.skill}`}>${r.skill}</a></td>` : ''}
-        <td class="when" title=${r.started_at}>${relative(r.started_at, now)}</td>
+        <td class="when" title=${r.started_at}>${ago(r.started_at, now)}</td>
         <td class="trigger">${r.trigger}${r.attempt > 1 ? ` #${r.attempt}` : ''}${r.probe ? ' (probe)' : ''}</td>
         <td class="outcome"><${OutcomeBadge} outcome=${r.outcome} /></td>
         <td class="dur">${dur(r.duration_ms)}</td>

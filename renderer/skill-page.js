@@ -12,14 +12,18 @@ import uPlot from 'uplot';
 import { addStylesheet } from './later.js';
 
 addStylesheet('vendor/uplot/uPlot.min.css');
+import { formatTime } from 'clawkeeper/common/time-words.js';
 import { getJson } from './api.js';
 import { outcomeColor } from './badge.js';
-import { SkillState } from './skills-table.js';
+import { NextRun, SkillState } from './skills-table.js';
 import { SkillActions } from './skill-actions.js';
 import { RunsTable } from './runs-table.js';
 
 const html = /** @type {any} */ (htm).bind(h);
-const time = (/** @type {string} */ iso) => new Date(iso).toLocaleString();
+/** One way of writing a time (time-words.js): with the skill's zone when it is not the viewer's. */
+const time = (/** @type {string} */ iso, /** @type {string | null | undefined} */ zone = null, seconds = false) => formatTime(iso, { zone, seconds });
+/** A schedule with a seconds field: its slots are told apart by their seconds. @param {any} s */
+const perSecond = (s) => typeof s.schedule === 'string' && s.schedule.trim().split(/\s+/).length === 6;
 
 /** uPlot's columns: x = start (s), one y series per outcome color (null where another color). @param {any[]} runs */
 export function durationData(runs) {
@@ -139,6 +143,7 @@ export function SkillPage({ name, route, snap, now, source }) {
     <header class="top"><h1>${name}</h1><span class="state-line" data-state=${s.state}><${SkillState} s=${s} /></span></header>
     <p>${s.description}</p>
     <p class="muted sched-line">${s.scheduleText ?? s.schedule ?? 'no schedule'}${s.timezone ? ` (${s.timezone})` : ''}${s.reason ? ` · ${s.reason}` : ''}</p>
+    <p data-next-run>Next run: <${NextRun} s=${s} now=${now} /></p>
     <${SkillActions} s=${s} source=${source} />
     ${s.problems?.length ? html`<section class="panel problems" aria-label="Problems"><h2>Problems</h2><ul>${s.problems.map((/** @type {string} */ p) => html`<li>${p}</li>`)}</ul></section>` : ''}
     <h2>Runs (${page.totalRuns})</h2>
@@ -147,9 +152,9 @@ export function SkillPage({ name, route, snap, now, source }) {
     <h2>Durations (last ${page.runs.length} run${page.runs.length === 1 ? '' : 's'})</h2>
     <${DurationChart} runs=${page.runs} />
     <div class="two">
-      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {string} */ t) => html`<li><time datetime=${t}>${time(t)}</time></li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
+      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {{ at: string, skip: string | null, why: string | null }} */ p) => html`<li data-slot-skip=${p.skip ?? ''}><time datetime=${p.at}>${time(p.at, s.timezone, perSecond(s))}</time>${p.skip ? html` <span class="badge c-amber">skipped: ${p.why}</span>` : ''}</li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
       <section aria-label="Skipped slots"><h2>Skipped slots (${page.skips.length})</h2><div class="panel"><table class="skips"><thead><tr><th>Slot</th><th>Reason</th><th>Detail</th></tr></thead>
-        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot)}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
+        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot, s.timezone, perSecond(s))}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
         ${page.skips.length ? '' : html`<p class="muted">No slot was skipped.</p>`}</div></section>
     </div>
     <h2>Manifest as loaded</h2>

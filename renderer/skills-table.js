@@ -4,9 +4,9 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { OUTCOME_WORDS, skillBadge, skillColor } from 'clawkeeper/common/health.js';
-import { percent, relative } from './view-model.js';
-import { Badge, clockTime, outcomeColor } from './badge.js';
+import { nextRunWords, runColor, runWords, skillBadge, skillColor } from 'clawkeeper/common/health.js';
+import { ago, percent, relative } from './view-model.js';
+import { Badge, clockTime } from './badge.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
@@ -41,9 +41,22 @@ function Sparkline({ recent }) {
   return html`<span class="spark" role="img" data-ok=${ok} data-total=${last.length} style=${{ width: `${last.length * 7}px`, background: `linear-gradient(to right, ${stops.join(', ')})` }} aria-label=${`${ok} of ${last.length} recent runs succeeded`} title=${`${ok} of ${last.length} recent runs succeeded`}></span>`;
 }
 
-/** The state badge and, for a paused skill, the note kept with the pause. @param {{ s: any }} p */
-export function SkillState({ s }) {
-  return html`<${Badge} color=${skillColor(s.state)}>${skillBadge(s, clockTime)}</${Badge}>${s.pauseNote ? html` <span class="pause-note" data-pause-note>“${s.pauseNote}”</span>` : ''}`;
+/**
+ * The state badge (times in the skill's zone) and, for a paused skill, the note kept with the
+ * pause; with `reason`, why it is not ok, on the page under the badge (no hover needed).
+ * @param {{ s: any, reason?: boolean }} p
+ */
+export function SkillState({ s, reason = false }) {
+  return html`<${Badge} color=${skillColor(s.state)}>${skillBadge(s, (/** @type {string} */ iso) => clockTime(iso, s.timezone))}</${Badge}>${s.pauseNote ? html` <span class="pause-note" data-pause-note>“${s.pauseNote}”</span>` : ''}${reason && s.reason && s.state !== 'ok' ? html`<div class="state-reason">${s.reason}</div>` : ''}`;
+}
+
+/**
+ * When it runs next, as every view says it (health.js nextRunWords): "in 4s" when the slot will
+ * start, else why not ("08:36 — after cool-down", "paused"). @param {{ s: any, now: number }} p
+ */
+export function NextRun({ s, now }) {
+  if (!s.nextRunReason && s.nextRun && Date.parse(s.nextRun) <= now) return 'due now';
+  return nextRunWords(s, (iso) => clockTime(iso, s.timezone), (iso) => relative(iso, now));
 }
 
 /** @param {{ s: any, now: number }} p */
@@ -51,7 +64,11 @@ function LastRun({ s, now }) {
   if (s.running) return html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`;
   if (!s.lastRun) return html`<span class="muted">never</span>`;
   // (a run that ended after the clock's last tick is "0s ago", never "in 1s")
-  return html`<${Badge} color=${outcomeColor(s.lastRun.outcome)}>${OUTCOME_WORDS[/** @type {'success'} */ (s.lastRun.outcome)] ?? s.lastRun.outcome}</${Badge}> <span class="muted">${relative(s.lastRun.endedAt, Math.max(now, Date.parse(s.lastRun.endedAt)))}</span>`;
+  // runWords/runColor: an output that was not delivered is no success (red). The badge says so in
+  // a few words; why (a long URL and error) is in its title, and under the state as its reason.
+  const l = s.lastRun;
+  const short = runWords(l.delivery ? { ...l, delivery: { status: l.delivery.status } } : l);
+  return html`<${Badge} color=${runColor(l)} title=${runWords(l)}>${short}</${Badge}> <span class="muted">${ago(s.lastRun.endedAt, now)}</span>`;
 }
 
 /** @param {{ skills: any[], now: number, source: import('./data-sources.js').DataSource }} p */
@@ -87,11 +104,11 @@ export function SkillsTable({ skills, now, source }) {
         ${skills.slice(0, shown).map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
           <td><strong><a href=${`#/skill/${s.name}`}>${s.name}</a></strong><div class="desc" title=${s.description}>${s.description}</div>${s.tokens ? html`<${TokenBar} tokens=${s.tokens} />` : ''}</td>
           <td class="sched" title=${s.schedule ?? ''}>${s.scheduleText ?? '—'}${s.timezone ? html`<div class="muted tz">${s.timezone}</div>` : ''}</td>
-          <td class="next"><span class="m-label">Next </span>${s.paused ? 'paused' : s.nextRun && Date.parse(s.nextRun) <= now ? 'due now' : relative(s.nextRun, now)}</td>
+          <td class="next" data-next-run=${s.nextRun ?? ''}><span class="m-label">Next </span><${NextRun} s=${s} now=${now} /></td>
           <td class="last" data-last-run=${s.lastRun?.runId ?? ''}><span class="m-label">Last </span><${LastRun} s=${s} now=${now} /></td>
           <td>${percent(s.successRate)}</td>
           <td><${Sparkline} recent=${s.recent} /></td>
-          <td class="state" title=${s.reason}><${SkillState} s=${s} /></td>
+          <td class="state"><${SkillState} s=${s} reason=${true} /></td>
           <td><div class="actions">
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, 'run')}>Run now</button>
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, s.paused ? 'resume' : 'pause')}>${s.paused ? 'Resume' : 'Pause'}</button>

@@ -4,11 +4,12 @@
 // HH:MM:SS" instead of shown as current. Runs and layer changes still arrive from the session.
 import { h } from 'preact';
 import htm from 'htm';
+import { formatTime } from 'clawkeeper/common/time-words.js';
 
 const html = /** @type {any} */ (htm).bind(h);
 
-/** @param {string} iso */
-export const clockTime = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+/** "as of 14:05:09", written as every view writes a time (time-words.js). @param {string} iso */
+export const clockTime = (iso) => formatTime(iso, { seconds: true });
 
 /** @param {{ reach: { gateway: boolean, session: boolean }, at?: string }} p */
 export function StaleNote({ reach, at }) {

@@ -89,6 +89,16 @@ export function relative(iso, now) {
   return relativeTime(iso, now);
 }
 
+/**
+ * How long ago something that has happened happened: "0s ago", never "in 1s" for a moment that
+ * came after the page's clock last ticked (a run's start, a layer's change).
+ * @param {string | null | undefined} iso @param {number} now
+ */
+export function ago(iso, now) {
+  const t = iso ? Date.parse(iso) : NaN;
+  return relativeTime(iso, Number.isFinite(t) ? Math.max(now, t) : now);
+}
+
 /** @param {number | null | undefined} x */
 export function percent(x) {
   return x === null || x === undefined ? '—' : `${(x * 100).toFixed(x === 1 ? 0 : 1)}%`;

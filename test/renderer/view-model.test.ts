@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyEvent, effectiveState, rebase, timelineData } from '../../renderer/view-model.js';
+import { ago, applyEvent, effectiveState, rebase, relative, timelineData } from '../../renderer/view-model.js';
 import { skill, snapshot } from '../electron/fixtures.ts';
 
 const runEnd = (name: string, endedAt: string, outcome = 'success') => ({ kind: 'run-end', data: { skill: name, run_id: `r-${endedAt}`, ended_at: endedAt, duration_ms: 5, outcome } });
@@ -66,5 +66,14 @@ describe('dashboard view model (renderer/view-model.js)', () => {
     assert.ok(session!.every((v) => v === 4));
     assert.equal(ok!.filter((v) => v !== null).length, 1);
     assert.equal(bad!.filter((v) => v !== null).length, 0);
+  });
+
+  it('a moment that has happened after the page\'s clock last ticked reads "0s ago", never "in 1s"', () => {
+    const now = Date.parse('2026-12-05T10:00:00.000Z');
+    const started = '2026-12-05T10:00:00.400Z';
+    assert.equal(relative(started, now), 'in 1s', 'what a time still ahead would read');
+    assert.equal(ago(started, now), '0s ago');
+    assert.equal(ago('2026-12-05T09:58:00.000Z', now), '2m ago');
+    assert.equal(ago(null, now), '—');
   });
 });
