@@ -5,6 +5,8 @@
 // runs (core/skills/openclaw-follow.ts).
 import { mapOpenClawJobs, oneLine } from '../core/skills/openclaw-import.ts';
 import { applyPlan, planImport, type Planned } from '../core/skills/openclaw-plan.ts';
+import { readAlertChannels } from '../core/skills/openclaw-alerts.ts';
+import { readAlertsConfig } from '../core/alerts/alert-config.ts';
 import { readOpenClawStore } from '../core/skills/openclaw-store.ts';
 import { removeFollow, writeFollow } from '../core/skills/openclaw-follow.ts';
 import { bundledSkillsDir } from '../core/home/app-paths.ts';
@@ -39,11 +41,23 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
     ctx.err(`clawkeeper import openclaw: ${(err as Error).message}`);
     return 1;
   }
-  const result = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(paths.home, ctx.env).models);
-  const plan = planImport(result.mapped, paths.skills, { force: o.force, bundledDir: bundledSkillsDir() });
+  const result = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(paths.home, ctx.env).models, readAlertsConfig(paths.config).cooldownMinutes);
+  const alerts = readAlertChannels(paths.home);
+  const plan = planImport(result.mapped, paths.skills, { force: o.force, bundledDir: bundledSkillsDir(), alerts });
   ctx.out(`${o.dryRun ? 'dry run: would import' : 'importing'} ${store.source} (${store.kind}): ${result.mapped.length} jobs map to skills, ${result.unmapped.length} do not`);
   for (const line of planLines(plan, o.dryRun)) ctx.out(oneLine(line));
-  if (!o.dryRun) applyPlan(plan, paths.skills);
+  const existing = Object.keys(alerts.channels);
+  if (alerts.defaultAbsent && plan.some((p) => p.channel?.action === 'create' && p.action !== 'detached')) {
+    ctx.out(`config.json alerts.default ${o.dryRun ? 'would be' : 'is'} set to ${JSON.stringify(existing)}: it was absent, so every channel served every skill; an imported job's webhook hears only of its own skill`);
+  }
+  if (!o.dryRun) {
+    try {
+      applyPlan(plan, paths.skills, alerts);
+    } catch (err) {
+      ctx.err(`clawkeeper import openclaw: ${(err as Error).message}; nothing was written`);
+      return 1;
+    }
+  }
   if (result.unmapped.length > 0) ctx.out('not mapped:');
   for (const u of result.unmapped) ctx.out(oneLine(`  job ${u.jobId} "${u.jobName}": ${u.reason}${u.destination ? ` (it delivers to: ${u.destination})` : ''}`));
   if (result.mapped.some((j) => j.manifest.model === true) && !readModelsFile(paths.home, ctx.env).models.default) {
@@ -70,9 +84,24 @@ export function planLines(plan: Planned[], dryRun: boolean): string[] {
     const when = [text('schedule'), text('every') && `every ${text('every')}`, text('at') && `at ${text('at')}`, text('timezone')].filter(Boolean).join(' ');
     out.push(`  ${p.name}: ${words} ← job ${p.job.jobId} "${p.job.jobName}" (${when})`);
     out.push(`      delivers to: ${p.job.destination ?? 'nowhere (the reply stays in outputs/)'}`);
+    const alert = alertLine(p, dryRun);
+    if (alert) out.push(`      alerts: ${alert}`);
     for (const n of p.job.notes) out.push(`      note: ${n}`);
   }
   return out;
 }
 
-
+/** What the skill's failureAlert became: none, or the channel (its URL shown without path or query). */
+function alertLine(p: Planned, dryRun: boolean): string | null {
+  const a = p.job?.alert;
+  if (!a) return null;
+  if ('off' in a) return `none (${a.off}) → "alerts": false`;
+  const c = p.channel;
+  if (!c) return null;
+  const head = `failureAlert webhook ${c.shown} → channel "${c.name}" in config.json alerts.channels, its URL in ${c.secretFile} (0600); ${a.after}, ${a.cooldown}`;
+  if (c.action === 'refused') return `failureAlert webhook ${c.shown} not carried over: ${c.why ?? ''}`;
+  if (c.action === 'unchanged') return `${head}: already there`;
+  if (c.action === 'kept') return `${head}: ${c.why ?? ''}`;
+  if (p.action === 'detached') return `${head}: not written (the skill is detached)`;
+  return `${head}: ${dryRun ? 'would be created' : 'created'}`;
+}

@@ -46,10 +46,15 @@ describe('import openclaw --follow', () => {
 
     // Added, changed and disabled in OpenClaw: followed within 5 s.
     const changedAt = Date.now();
-    writeSqliteStore(t.home, [cronJob('a', 'Alpha', { ...yearly, payload: { kind: 'agentTurn', message: 'Changed upstream.' } }), { ...b, enabled: false }, cronJob('c', 'Gamma', { schedule: { kind: 'every', everyMs: 600_000 } })]);
+    writeSqliteStore(t.home, [cronJob('a', 'Alpha', { ...yearly, payload: { kind: 'agentTurn', message: 'Changed upstream.' } }), { ...b, enabled: false }, cronJob('c', 'Gamma', { schedule: { kind: 'every', everyMs: 600_000 }, failureAlert: { after: 1, mode: 'webhook', to: 'https://hooks.example/gamma?token=t0k' } })]);
     await waitFor('the change followed', () => existsSync(join(t.home, 'skills', 'gamma', 'skill.json')) && skillJson(t.home, 'alpha').prompt === 'Changed upstream.' && skillJson(t.home, 'beta').enabled === false, 5000, 50);
     assert.ok(Date.now() - changedAt <= 5000);
     assert.equal(skillJson(t.home, 'gamma').every, '10m');
+    // Its failure webhook followed too: a channel of its own, the URL in a 0600 file.
+    assert.deepEqual(skillJson(t.home, 'gamma').alerts, ['gamma']);
+    const cfg = JSON.parse(readFileSync(join(t.home, 'config.json'), 'utf8')) as { alerts: { channels: Record<string, unknown> } };
+    assert.deepEqual(cfg.alerts.channels.gamma, { type: 'webhook', urlFile: 'secrets/alert-gamma.url' });
+    assert.equal(readFileSync(join(t.home, 'secrets', 'alert-gamma.url'), 'utf8'), 'https://hooks.example/gamma?token=t0k\n');
 
     // Edited by hand here, then changed there: left alone. Removed there: removed here.
     writeFileSync(join(t.home, 'skills', 'alpha', 'skill.json'), JSON.stringify({ ...skillJson(t.home, 'alpha'), prompt: 'Mine now.' }, null, 2));

@@ -18,6 +18,8 @@ export interface Reply {
   hang?: boolean;
   /** Send the headers, then one byte every this many ms, for ever (a server that never finishes). */
   trickleMs?: number;
+  /** With `sse`: send the pieces, then go quiet with the stream still open (no usage, no [DONE]). */
+  stall?: boolean;
   /** A JSON reply whose body never ends (64 KiB chunks as fast as the client reads). */
   endless?: boolean;
 }
@@ -125,6 +127,7 @@ function answer(res: ServerResponse, reply: Reply, req: Record<string, unknown>)
     for (const piece of reply.sse) {
       res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
     }
+    if (reply.stall) return;
     if (usage) res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model, choices: [], usage })}\n\n`);
     res.end('data: [DONE]\n\n');
     return;

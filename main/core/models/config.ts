@@ -17,6 +17,8 @@ export interface ModelConfig {
   apiKeyFile?: string;
   /** One request's time limit; a request past it is retried (within the run's deadline). */
   timeoutMs: number;
+  /** A stream with no event for this long (or timeoutMs, if shorter) is cut and retried; default STREAM_IDLE_MS. */
+  streamIdleMs?: number;
 }
 
 export type ModelsConfig = Record<string, ModelConfig>;
@@ -87,6 +89,7 @@ function checkModel(value: unknown, where: string, problems: string[]): ModelCon
   if (v.apiKeyEnv !== undefined && (typeof v.apiKeyEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.apiKeyEnv))) problems.push(`${where}.apiKeyEnv: the NAME of an environment variable (the key itself never goes in config.json)`);
   if (v.apiKeyFile !== undefined && typeof v.apiKeyFile !== 'string') problems.push(`${where}.apiKeyFile: a path to a 0600 file holding the key`);
   if (v.timeoutMs !== undefined && (typeof v.timeoutMs !== 'number' || !(v.timeoutMs > 0))) problems.push(`${where}.timeoutMs: a positive number of milliseconds`);
+  if (v.streamIdleMs !== undefined && (typeof v.streamIdleMs !== 'number' || !(v.streamIdleMs > 0))) problems.push(`${where}.streamIdleMs: a positive number of milliseconds`);
   if (v.apiKey !== undefined) problems.push(`${where}.apiKey: keys are never read from config.json; put it in an environment variable named by "apiKeyEnv" or a 0600 file named by "apiKeyFile"`);
   if (problems.length > before) return null;
   return {
@@ -95,6 +98,7 @@ function checkModel(value: unknown, where: string, problems: string[]): ModelCon
     ...(typeof v.apiKeyEnv === 'string' ? { apiKeyEnv: v.apiKeyEnv } : {}),
     ...(typeof v.apiKeyFile === 'string' ? { apiKeyFile: v.apiKeyFile } : {}),
     timeoutMs: (v.timeoutMs as number | undefined) ?? DEFAULT_MODEL_TIMEOUT_MS,
+    ...(typeof v.streamIdleMs === 'number' ? { streamIdleMs: v.streamIdleMs } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { countMessages, countText } from './tokens.js';
 import { ModelError, planRetry } from './retry.js';
 
 /**
- * @typedef {{ name: string, baseURL: string, model: string, timeoutMs: number, optional: boolean }} ModelSpec
+ * @typedef {{ name: string, baseURL: string, model: string, timeoutMs: number, streamIdleMs?: number, optional: boolean }} ModelSpec
  * @typedef {{ tokensPerRun?: number, tokensPerDay?: number, dayTokensLeft?: number }} BudgetSpec
  * @typedef {{ prompt_tokens: number, completion_tokens: number, total_tokens: number }} Usage
  * @typedef {{ messages: { role: string, content: string }[], maxTokens?: number, temperature?: number, stream?: boolean }} ChatRequest
@@ -24,7 +24,7 @@ const DEADLINE_MARGIN_MS = 300;
  */
 export const REPLY_MAX_BYTES = 16 * 1024 * 1024;
 
-/** A stream that sends no event for this long (or `timeoutMs`, if shorter) is cut and retried. */
+/** A stream that sends no event for this long (or `timeoutMs`, if shorter) is cut and retried; a model's `streamIdleMs` sets another. */
 export const STREAM_IDLE_MS = 15_000;
 
 /** The body of a reply past REPLY_MAX_BYTES: the fetch stream errors with this. */
@@ -174,10 +174,12 @@ async function bounded(conn, timeout, body, idleMs) {
   const ac = new AbortController();
   /** @type {string | null} */
   let cut = null;
+  let idleCut = false;
   const onAbort = () => ac.abort(conn.signal.reason);
   conn.signal.addEventListener('abort', onAbort, { once: true });
   const whole = setTimeout(() => {
     cut = `no complete answer within timeoutMs=${conn.spec.timeoutMs}`;
+    idleCut = false;
     ac.abort();
   }, timeout);
   /** @type {NodeJS.Timeout | undefined} */
@@ -186,7 +188,8 @@ async function bounded(conn, timeout, body, idleMs) {
     if (idleMs === undefined) return;
     clearTimeout(idle);
     idle = setTimeout(() => {
-      cut = `the stream sent nothing for ${Math.round(idleMs / 1000)} s`;
+      cut = `the stream sent no event for ${idleMs} ms (streamIdleMs)`;
+      idleCut = true;
       ac.abort();
     }, idleMs);
   };
@@ -194,10 +197,10 @@ async function bounded(conn, timeout, body, idleMs) {
   try {
     const value = await body(ac.signal, alive);
     // The client's stream ends quietly when its signal aborts: a cut stream is no answer.
-    if (cut !== null && !conn.signal.aborted) throw new APIConnectionTimeoutError({ message: cut });
+    if (cut !== null && !conn.signal.aborted) throw cutError(cut, idleCut);
     return value;
   } catch (err) {
-    if (cut !== null && !conn.signal.aborted) throw new APIConnectionTimeoutError({ message: cut });
+    if (cut !== null && !conn.signal.aborted) throw cutError(cut, idleCut);
     if (tooLarge(err)) throw new ModelError('upstream-failure', `${conn.where}: ${new ReplyTooLarge().message}`, { cause: err });
     throw err;
   } finally {
@@ -205,6 +208,14 @@ async function bounded(conn, timeout, body, idleMs) {
     clearTimeout(idle);
     conn.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * A cut attempt is a timeout (retried); an idle cut says so, so the run's error names the bound that fired.
+ * @param {string} message @param {boolean} idle
+ */
+function cutError(message, idle) {
+  return Object.assign(new APIConnectionTimeoutError({ message }), idle ? { streamIdle: true } : {});
 }
 
 /** @param {unknown} err */
@@ -242,7 +253,7 @@ async function streamOnce(conn, params, timeout = conn.spec.timeoutMs) {
       }
       return { text, usage, model };
     },
-    Math.min(STREAM_IDLE_MS, timeout),
+    Math.min(conn.spec.streamIdleMs ?? STREAM_IDLE_MS, timeout),
   );
 }
 

@@ -41,7 +41,8 @@ export function planRetry(err, n, roomMs, where) {
   let what;
   let status;
   if (err instanceof APIConnectionTimeoutError) {
-    what = 'no answer within timeoutMs';
+    // An idle stream's cut names itself ("sent no event for 500 ms (streamIdleMs)").
+    what = /** @type {any} */ (err).streamIdle === true ? err.message : 'no answer within timeoutMs';
   } else if (err instanceof APIConnectionError) {
     const cause = describeCause(err);
     // Nothing listens: the server is down, not busy. A required model's skill waits for it as a

@@ -8,7 +8,7 @@ import { localParts } from './local-day.ts';
 
 /** What a run with a model adds to the child's run spec (never the key: that goes over IPC). */
 export interface AgentSpec {
-  model?: { name: string; baseURL: string; model: string; timeoutMs: number; optional: boolean };
+  model?: { name: string; baseURL: string; model: string; timeoutMs: number; streamIdleMs?: number; optional: boolean };
   budget?: { tokensPerRun?: number; tokensPerDay?: number; dayTokensLeft?: number };
   /** Epoch ms (wall clock) by which the skill must be done: model retries stop before it. */
   deadline: number;
@@ -61,7 +61,7 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
     if (!cfg) {
       error = `no model "${m.model.name}" in config.json models${file.problems.length ? ` (${file.problems.join('; ')})` : ''}`;
     } else {
-      spec.model = { name: m.model.name, baseURL: cfg.baseURL, model: cfg.model, timeoutMs: cfg.timeoutMs, optional: m.model.optional };
+      spec.model = { name: m.model.name, baseURL: cfg.baseURL, model: cfg.model, timeoutMs: cfg.timeoutMs, ...(cfg.streamIdleMs !== undefined ? { streamIdleMs: cfg.streamIdleMs } : {}), optional: m.model.optional };
       try {
         apiKey = req.dryRun ? null : resolveApiKey(cfg, env, req.home);
       } catch (err) {

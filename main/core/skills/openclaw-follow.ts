@@ -10,6 +10,8 @@ import { mapOpenClawJobs } from './openclaw-import.ts';
 import { readModelsFile } from '../models/config.ts';
 import { applyPlan, planImport } from './openclaw-plan.ts';
 import { readOpenClawStore } from './openclaw-store.ts';
+import { readAlertChannels } from './openclaw-alerts.ts';
+import { readAlertsConfig } from '../alerts/alert-config.ts';
 
 const FILE = 'openclaw-follow.json';
 
@@ -93,9 +95,10 @@ export class OpenClawFollower {
     if (stamp === this.seen) return;
     try {
       const store = readOpenClawStore(this.o.home, source);
-      const { mapped } = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(this.o.home).models);
-      const plan = planImport(mapped, this.o.skillsDir, { force: false, bundledDir: this.o.bundledDir, removeGone: true });
-      const changed = applyPlan(plan, this.o.skillsDir);
+      const { mapped } = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(this.o.home).models, readAlertsConfig(join(this.o.home, 'config.json')).cooldownMinutes);
+      const alerts = readAlertChannels(this.o.home);
+      const plan = planImport(mapped, this.o.skillsDir, { force: false, bundledDir: this.o.bundledDir, removeGone: true, alerts });
+      const changed = applyPlan(plan, this.o.skillsDir, alerts);
       for (const p of plan) {
         if (p.action === 'detached' && !this.detached.has(p.name)) this.log.warn(`skill "${p.name}" was edited by hand: detached from OpenClaw job ${p.jobId}, left as it is`);
         if (p.action === 'detached') this.detached.add(p.name);

@@ -4,11 +4,13 @@
 // anchorMs?} | {kind:"at", at} (older files: {kind:"at", atMs}); payload {kind:"agentTurn",
 // message, model?, fallbacks?, thinking?, timeoutSeconds?, ...} | {kind:"command", argv | command
 // + args, cwd?, env?, input?, timeoutSeconds?, outputMaxBytes?} | {kind:"systemEvent", text};
-// delivery {mode: none|announce|webhook, channel?, to?}. Pure: openclaw-store.ts reads the files.
+// delivery {mode: none|announce|webhook, channel?, to?}; failureAlert (openclaw-alerts.ts). Pure:
+// openclaw-store.ts reads the files.
 // Every field that is not carried over is listed per job, never dropped silently.
 import { checkCron } from '../scheduling/cron.ts';
 import { ISO_WITH_OFFSET } from '../scheduling/slots.ts';
 import { SKILL_NAME } from './skill-schema.ts';
+import { mapFailureAlert, type JobAlert } from './openclaw-alerts.ts';
 
 export interface MappedJob {
   jobId: string;
@@ -20,6 +22,8 @@ export interface MappedJob {
   notes: string[];
   /** Where the job's output goes (delivery.to, a webhook URL): shown in every plan. */
   destination: string | null;
+  /** Its failureAlert as ClawKeeper can have it (openclaw-alerts.ts), or null. */
+  alert: JobAlert | null;
 }
 
 export interface UnmappedJob {
@@ -44,21 +48,22 @@ export function oneLine(text: string): string {
 /** config.json's models by name (only the model id matters here). */
 export type KnownModels = Record<string, { model: string }>;
 
-export function mapOpenClawJobs(jobs: unknown[], now = Date.now(), models: KnownModels = {}): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
+/** `cooldownMinutes`: config.json alerts.cooldownMinutes, which a job's failureAlert cooldown must equal to be carried over. */
+export function mapOpenClawJobs(jobs: unknown[], now = Date.now(), models: KnownModels = {}, cooldownMinutes?: number): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
   const mapped: MappedJob[] = [];
   const unmapped: UnmappedJob[] = [];
   jobs.forEach((raw: unknown, i) => {
     const job = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
     const jobId = oneLine(typeof job.id === 'string' ? job.id : `#${i + 1}`).slice(0, 200);
     const jobName = oneLine(typeof job.name === 'string' ? job.name : jobId).slice(0, 200);
-    const r = mapJob(job, jobId, jobName, now, models);
+    const r = mapJob(job, jobId, jobName, now, models, cooldownMinutes);
     if ('reason' in r) unmapped.push({ jobId, jobName, reason: oneLine(r.reason), destination: destinationOf(job) });
     else mapped.push(r);
   });
   return { mapped, unmapped };
 }
 
-function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, now: number, models: KnownModels): MappedJob | { reason: string } {
+function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, now: number, models: KnownModels, cooldownMinutes?: number): MappedJob | { reason: string } {
   const payload = (job.payload ?? {}) as Record<string, unknown>;
   const notes: string[] = [];
   if (payload.kind === 'systemEvent') return { reason: "a systemEvent is injected into OpenClaw's main session at its next heartbeat: it needs OpenClaw's own agent, which ClawKeeper does not have" };
@@ -79,13 +84,13 @@ function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, no
     notes.push(`at ${manifest.at} has passed: imported with catchUp "skip", so it is recorded as missed and done, not run`);
   }
   const destination = mapDelivery(job, payload, manifest, notes);
-  if (job.failureAlert !== undefined) notes.push(`failureAlert ${oneLine(JSON.stringify(job.failureAlert)).slice(0, 200)} not carried over: set the skill's "alerts" (config.json alerts.channels) by hand`);
+  const alert = mapFailureAlert(job, manifest, notes, cooldownMinutes);
   for (const k of Object.keys(job)) if (!JOB_FIELDS.has(k)) notes.push(`${oneLine(k)} not carried over: ClawKeeper has no equivalent`);
   const known = PAYLOAD_FIELDS[String(payload.kind)] ?? new Set();
   for (const [k, v] of Object.entries(payload)) {
     if (!known.has(k) && !notes.some((n) => n.startsWith(`payload.${k} `))) notes.push(`payload.${oneLine(k)}=${oneLine(JSON.stringify(v) ?? '').slice(0, 120)} not carried over: ClawKeeper has no equivalent`);
   }
-  return { jobId, jobName, baseName: skillNameFor(jobName, jobId), manifest, notes, destination };
+  return { jobId, jobName, baseName: skillNameFor(jobName, jobId), manifest, notes, destination, alert };
 }
 
 function mapSchedule(s: Record<string, unknown>, job: Record<string, unknown>, notes: string[]): { ok: Record<string, unknown> } | { reason: string } {

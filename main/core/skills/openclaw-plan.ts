@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { MappedJob } from './openclaw-import.ts';
+import { planChannel, writeChannels, type AlertChannels, type ChannelPlan } from './openclaw-alerts.ts';
 
 export const MARKER = '.openclaw-job';
 
@@ -20,6 +21,8 @@ export interface Planned {
   job?: MappedJob;
   text?: string;
   jobId: string;
+  /** The alert channel its failureAlert webhook becomes (named after the skill). */
+  channel?: ChannelPlan;
 }
 
 interface Marker {
@@ -54,7 +57,7 @@ function untouched(dir: string, marker: Marker, text?: string): boolean {
  * once, and each base name keeps a counter, so 3,000 jobs of one name try each suffix once.
  * `removeGone`: a skill whose job left the store is removed (--follow), unless edited by hand.
  */
-export function planImport(mapped: MappedJob[], skillsDir: string, o: { force: boolean; bundledDir: string | null; removeGone?: boolean }): Planned[] {
+export function planImport(mapped: MappedJob[], skillsDir: string, o: { force: boolean; bundledDir: string | null; removeGone?: boolean; alerts?: AlertChannels }): Planned[] {
   const existing = existsSync(skillsDir) ? readdirSync(skillsDir) : [];
   const owned = new Map<string, { name: string; marker: Marker }>();
   for (const name of existing) {
@@ -80,7 +83,10 @@ export function planImport(mapped: MappedJob[], skillsDir: string, o: { force: b
       counter.set(job.baseName, n);
     }
     taken.add(name);
-    const text = JSON.stringify({ ...job.manifest, name }, null, 2) + '\n';
+    // The channel is named after the skill, so it is known only now; the skill names it unless refused.
+    const channel = job.alert && 'webhook' in job.alert && o.alerts ? planChannel(name, job.alert.webhook, o.alerts) : undefined;
+    const alerts = channel && channel.action !== 'refused' ? { alerts: [channel.name] } : {};
+    const text = JSON.stringify({ ...job.manifest, name, ...alerts }, null, 2) + '\n';
     const dir = join(skillsDir, name);
     let action: Action = 'create';
     if (own && own.name === name && existsSync(join(dir, 'skill.json'))) {
@@ -88,7 +94,7 @@ export function planImport(mapped: MappedJob[], skillsDir: string, o: { force: b
       if (current === text) action = 'unchanged';
       else action = untouched(dir, own.marker, text) || o.force ? 'update' : 'detached';
     }
-    out.push({ name, action, job, text, jobId: job.jobId });
+    out.push({ name, action, job, text, jobId: job.jobId, ...(channel ? { channel } : {}) });
   }
   if (o.removeGone) {
     for (const [jobId, own] of owned) {
@@ -110,8 +116,13 @@ export function detachedSkills(skillsDir: string): { name: string; jobId: string
   return out;
 }
 
-/** Writes what the plan says (skill.json and its marker, atomically); returns the names changed. */
-export function applyPlan(plan: Planned[], skillsDir: string): string[] {
+/**
+ * Writes what the plan says (skill.json and its marker, atomically); returns the names changed.
+ * The alert channels first (`alerts`), so no skill names a channel that is not there yet; a
+ * skill left alone (detached) gets none.
+ */
+export function applyPlan(plan: Planned[], skillsDir: string, alerts?: AlertChannels): string[] {
+  if (alerts) writeChannels(plan.flatMap((p) => (p.channel && p.action !== 'detached' && p.action !== 'remove' ? [p.channel] : [])), alerts);
   const changed: string[] = [];
   for (const p of plan) {
     const dir = join(skillsDir, p.name);

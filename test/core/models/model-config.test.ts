@@ -58,6 +58,15 @@ describe('model config and the agent fields of skill.json', () => {
     assert.equal(none.models.default!.model, 'x', 'the environment alone defines a default model');
   });
 
+  it('reads a model\'s streamIdleMs (the idle bound of a stream) and refuses one that is not a positive number', () => {
+    const h = home();
+    writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', streamIdleMs: 2500 }, bad: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', streamIdleMs: 0 } });
+    const f = readModelsFile(h, {});
+    assert.equal(f.models.default!.streamIdleMs, 2500);
+    assert.equal(f.models.bad, undefined);
+    assert.match(f.problems.join('\n'), /models\.bad\.streamIdleMs: a positive number of milliseconds/);
+  });
+
   it('refuses an API key written into config.json and a key file others can read', () => {
     const h = home();
     writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', apiKey: 'sk-nope' } });

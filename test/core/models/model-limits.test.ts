@@ -6,9 +6,9 @@ import { startOpenAIServer } from '../../helpers/openai-server.ts';
 const server = await startOpenAIServer();
 after(() => server.close());
 
-function client(o: { timeoutMs?: number; deadlineMs?: number; tokensPerRun?: number; sent?: unknown[] }) {
+function client(o: { timeoutMs?: number; streamIdleMs?: number; deadlineMs?: number; tokensPerRun?: number; sent?: unknown[] }) {
   return createModelClient({
-    spec: { name: 'default', baseURL: server.baseURL, model: 'test-model', timeoutMs: o.timeoutMs ?? 5000, optional: false },
+    spec: { name: 'default', baseURL: server.baseURL, model: 'test-model', timeoutMs: o.timeoutMs ?? 5000, ...(o.streamIdleMs !== undefined ? { streamIdleMs: o.streamIdleMs } : {}), optional: false },
     apiKey: null,
     budget: o.tokensPerRun !== undefined ? { tokensPerRun: o.tokensPerRun } : undefined,
     deadline: Date.now() + (o.deadlineMs ?? 30_000),
@@ -71,6 +71,37 @@ describe('the model client does not trust the server', () => {
     server.fallback = { trickleMs: 200, sse: [] };
     await assert.rejects(client({ timeoutMs: 800, deadlineMs: 3000 }).chat({ ...ask, stream: true }), (err: Error & { kind?: string }) => err.kind === 'upstream-failure');
     server.fallback = {};
+  });
+
+  // Issue #19 item 4: the idle bound, apart from the whole-request bound. timeoutMs is 20 s here,
+  // so only the idle cut (streamIdleMs 500) can end an attempt within the few seconds measured.
+  it('a stream that sends an event and then goes quiet is cut at streamIdleMs, long before timeoutMs, and the retry answers', async () => {
+    server.requests.length = 0;
+    server.script = [{ sse: ['half an answer '], stall: true }];
+    server.fallback = { sse: ['the whole ', 'answer'] };
+    const t0 = Date.now();
+    const r = await client({ timeoutMs: 20_000, streamIdleMs: 500 }).chat({ ...ask, stream: true });
+    const took = Date.now() - t0;
+    server.fallback = {};
+    assert.equal(r.text, 'the whole answer', 'the cut attempt\'s half answer is dropped, not glued to the retry\'s');
+    assert.equal(server.requests.length, 2);
+    const gap = server.requests[1]!.at - server.requests[0]!.at;
+    // The cut (500 ms after the last event) plus the first backoff (500 ms).
+    assert.ok(gap >= 950 && gap < 3000, `the retry came ${gap} ms after the first request`);
+    assert.ok(took < 4000, `the call took ${took} ms: ended near the idle bound, not timeoutMs (20 s)`);
+  });
+
+  it('a stream that stays quiet on every try ends upstream-failure naming the idle cut, well before timeoutMs or the deadline', async () => {
+    server.fallback = { sse: ['a start '], stall: true };
+    const t0 = Date.now();
+    await assert.rejects(client({ timeoutMs: 20_000, streamIdleMs: 400, deadlineMs: 2500 }).chat({ ...ask, stream: true }), (err: Error & { kind?: string }) => {
+      assert.equal(err.kind, 'upstream-failure');
+      assert.match(err.message, /the stream sent no event for 400 ms \(streamIdleMs\); tried [2-4] times/);
+      return true;
+    });
+    server.fallback = {};
+    const took = Date.now() - t0;
+    assert.ok(took < 2500, `ended after ${took} ms`);
   });
 
   it(`an endless reply is cut at ${REPLY_MAX_BYTES / 1024 / 1024} MiB: upstream-failure, and the process does not grow with it`, async () => {
