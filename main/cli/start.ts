@@ -1,5 +1,5 @@
 import { bundledSkillsDir } from '../core/home/app-paths.ts';
-import { startHeadless } from '../core/host/headless.ts';
+import { startHeadless } from '../core/app/headless.ts';
 import { createConsoleLogger } from '../core/home/logger.ts';
 import { resolveHome } from '../core/home/paths.ts';
 import { createServiceLogger } from '../core/home/rotating-log.ts';

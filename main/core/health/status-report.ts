@@ -6,7 +6,7 @@ import { readBreakers } from '../runs/breaker.ts';
 import { isDependencyTransition } from '../dependencies/monitor.ts';
 import { composeHealth, skillView } from './health-composer.ts';
 import { tokenHistory } from '../models/usage-view.ts';
-import { readHostState, type HostState } from '../host/host-state.ts';
+import { readHostState, type HostState } from '../home/host-state.ts';
 import { readJsonl } from '../home/jsonl.ts';
 import { Ledger } from '../runs/ledger.ts';
 import type { Logger } from '../home/logger.ts';
