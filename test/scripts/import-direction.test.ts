@@ -30,7 +30,7 @@ function directionOnly(): ESLint {
     overrideConfigFile: true,
     overrideConfig: [
       { ignores: ['main/core/skills/generated/**'] },
-      { files: ['**/*.ts', '**/*.js'], languageOptions: { parser: tseslint.parser as Linter.Parser } },
+      { files: ['**/*.ts', '**/*.js'], languageOptions: { parser: tseslint.parser } },
       ...blocks,
     ],
   });

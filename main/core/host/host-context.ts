@@ -1,17 +1,16 @@
 import type { EventEmitter } from 'node:events';
-import type { HostEvents, RunEndEvent } from '../../common/host-events.ts';
+import type { HostEvents } from '../../common/host-events.ts';
 import type { AlertsView } from '../../common/alerts.ts';
 import type { HealthReport } from '../../common/layer-protocol.ts';
-import type { LedgerEnd, LedgerSkip, LoadedSkill, RunTrigger, SkipReason } from '../../common/types.ts';
+import type { LedgerSkip, RunTrigger, SkipReason } from '../../common/types.ts';
 import type { Clock } from '../scheduling/clock.ts';
-import type { MissedReason } from '../scheduling/reconciler.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
 import type { Ledger } from '../runs/ledger.ts';
 import type { Breakers } from '../runs/breaker.ts';
 import type { StorageMonitor } from '../health/storage-health.ts';
 import type { StorageBacklog } from '../health/storage-recovery.ts';
-import type { DependencyMonitor, DependencyTransition } from '../dependencies/monitor.ts';
+import type { DependencyMonitor } from '../dependencies/monitor.ts';
 import type { DependencyWaits } from '../dependencies/waits.ts';
 import type { SkillRegistry } from './skill-registry.ts';
 

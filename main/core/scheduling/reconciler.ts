@@ -1,6 +1,5 @@
 import type { CatchUpMode } from '../../common/types.ts';
 
-import type { MissedReason } from '../../common/host-events.ts';
 export type { MissedReason } from '../../common/host-events.ts';
 
 export interface CatchUpPlan {
