@@ -20,6 +20,10 @@ export interface LayerTransition {
   status: LayerHealth['status'];
   at: string;
   reason: string;
+  /** When the layer went down: why, without the restart plan `reason` adds (`; restart in …`). */
+  cause?: string;
+  /** When the layer went down: how long until the supervisor starts it again (0: at once). */
+  restartInMs?: number;
 }
 
 export function isLayerTransition(v: unknown): v is LayerTransition {
