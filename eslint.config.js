@@ -8,6 +8,40 @@ const noElectron = {
   message: 'main/core and main/common must run under plain Node: put Electron code in main/electron and pass it in through an interface.',
 };
 
+// Do not relax these rules. The folders of main/core in their order, lowest first
+// (docs/design.md, "Order of folders"): a folder imports from main/common and from folders
+// before it, never from one after it, so no two folders depend on each other and a folder can
+// be read (and tested) knowing only what is below it. Above them all: main/cli, then
+// main/electron. When a lower folder needs something of a higher one, pass it in through an
+// interface the lower folder owns (as `Host.alerts` is a `HostAlertsPort`), or move what both
+// need lower (as `main/common/host-events.ts`); never add an exception here.
+// (Checked by test/scripts/import-direction.test.ts, as VS Code's `code-import-patterns` does.)
+export const CORE_FOLDERS_IN_ORDER = [
+  'home', 'install', 'auth', 'scheduling', 'alerts', 'models', 'dependencies', 'skills', 'export',
+  'runs', 'health', 'layers', 'supervision', 'host', 'front', 'app',
+];
+
+/** A relative import that climbs into one of `folders` (`../host/…`, `../../host/…`). */
+const into = (folders) => `(^|/)\\.\\./(${folders.join('|')})/`;
+
+const directionBlocks = CORE_FOLDERS_IN_ORDER.map((folder, i) => {
+  const below = CORE_FOLDERS_IN_ORDER.slice(0, i);
+  const above = [...CORE_FOLDERS_IN_ORDER.slice(i + 1), 'cli', 'electron'];
+  return {
+    name: `clawkeeper/import-direction/core/${folder}`,
+    files: [`main/core/${folder}/**/*.ts`, `main/core/${folder}/**/*.js`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noElectron],
+        patterns: [{
+          regex: into(above),
+          message: `main/core/${folder} imports only main/common${below.length ? ` and main/core/{${below.join(',')}}` : ''} (the order of folders, docs/design.md): pass what it needs from a higher folder in through an interface, or move it lower.`,
+        }],
+      }],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'main/core/skills/generated/**', 'test-results/**', 'bench/results/**', 'renderer/vendor/**', 'scratch/**'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -26,11 +60,26 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/common/**/*.ts'],
+    name: 'clawkeeper/import-direction/common',
+    files: ['main/common/**/*.ts', 'main/common/**/*.js'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [noElectron],
-        patterns: [{ group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'main/common is shared with the renderer: keep it free of Node APIs.' }],
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'child_process', 'os'], message: 'main/common is shared with the renderer: keep it free of Node APIs.' },
+          { regex: into(['core', 'cli', 'electron']), message: 'main/common is the bottom of the order of folders (docs/design.md): it imports nothing of main/core, main/cli or main/electron.' },
+        ],
+      }],
+    },
+  },
+  ...directionBlocks,
+  {
+    name: 'clawkeeper/import-direction/cli',
+    files: ['main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noElectron],
+        patterns: [{ regex: into(['electron']), message: 'main/cli sits below main/electron in the order of folders (docs/design.md): the desktop app runs the CLI, not the other way round.' }],
       }],
     },
   },

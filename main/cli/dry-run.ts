@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundledSkillsDir } from '../core/home/app-paths.ts';
 import { dayTokensLeft, spentOn } from '../core/models/day-budget.ts';
-import { localDay } from '../core/models/local-day.ts';
+import { localDay } from '../core/scheduling/local-day.ts';
 import { prepareAgent } from '../core/models/run-agent.ts';
 import { homePaths, resolveHome } from '../core/home/paths.ts';
 import { discoverSkills, formatProblems } from '../core/skills/skill-loader.ts';

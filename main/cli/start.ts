@@ -1,10 +1,11 @@
 import { bundledSkillsDir } from '../core/home/app-paths.ts';
-import { startHeadless } from '../core/host/headless.ts';
+import { startHeadless } from '../core/app/headless.ts';
 import { createConsoleLogger } from '../core/home/logger.ts';
 import { resolveHome } from '../core/home/paths.ts';
 import { createServiceLogger } from '../core/home/rotating-log.ts';
 import { stripControls } from '../common/terminal-text.ts';
 import { leaveRunningHostPointer } from '../core/home/current-host.ts';
+import type { LayerTransition } from '../core/health/status-report.ts';
 import type { CliContext } from './commands.ts';
 // (a type-only import: start never loads the other commands)
 
@@ -31,13 +32,13 @@ export async function startCommand(ctx: CliContext): Promise<number> {
   app.supervisor?.on('ready', onReady);
   // No dashboard yet (its port taken, say): say why, once per reason, instead of printing nothing.
   let told = '';
-  const onTransition = (t: { layer: string; status: string; reason: string }) => {
+  const onTransition = (t: LayerTransition) => {
     if (t.layer !== 'gateway' || t.status === 'ok') return;
-    const why = t.reason.replace(/; (restart now|crash #\d+ in a row; restart in \d+ ms)$/, '');
+    const why = t.cause ?? t.reason;
     if (why === told) return;
     told = why;
-    const next = /restart in (\d+) ms$/.exec(t.reason)?.[1];
-    ctx.out(`Dashboard: not available — ${why}; retrying by itself${next ? ` (next try in ${Math.round(Number(next) / 1000)} s, backing off to once a minute)` : ''}`);
+    const next = t.restartInMs ? ` (next try in ${Math.round(t.restartInMs / 1000)} s, backing off to once a minute)` : '';
+    ctx.out(`Dashboard: not available — ${why}; retrying by itself${next}`);
   };
   app.supervisor?.on('transition', onTransition);
   return new Promise<number>((resolve) => {

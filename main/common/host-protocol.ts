@@ -1,6 +1,6 @@
 // The host socket's protocol (host.sock in the home folder): newline-delimited JSON, one request
 // per line, one reply line per request. The CLI and the gateway's IPC commands both speak it
-// (main/core/host/host-commands.ts executes it), so every front-end behaves the same.
+// (main/core/front/host-commands.ts executes it), so every front-end behaves the same.
 
 export type HostOp = 'run' | 'pause' | 'resume' | 'reset-breaker' | 'status' | 'run-once' | 'login-code' | 'backfill' | 'alerts-test';
 

@@ -4,7 +4,7 @@
 // processes, without tray or window, logging to its rotating file.
 import type { App } from 'electron';
 import { bundledSkillsDir } from '../core/home/app-paths.ts';
-import { startHeadless } from '../core/host/headless.ts';
+import { startHeadless } from '../core/app/headless.ts';
 import { createConsoleLogger } from '../core/home/logger.ts';
 import { resolveHome } from '../core/home/paths.ts';
 import { leaveRunningHostPointer } from '../core/home/current-host.ts';

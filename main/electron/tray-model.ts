@@ -2,7 +2,7 @@
 import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, runWords, skillBadge, undelivered } from '../common/health.js';
 import { formatTime } from '../common/time-words.js';
 import type { Snapshot } from '../common/layer-protocol.ts';
-import type { DesktopMode } from '../core/host/attach.ts';
+import type { DesktopMode } from '../core/app/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 
 export type TrayIcon = 'operational' | 'degraded' | 'down';

@@ -1,6 +1,6 @@
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import type { Snapshot } from '../common/layer-protocol.ts';
-import type { DesktopMode } from '../core/host/attach.ts';
+import type { DesktopMode } from '../core/app/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 import { trayMenu, trayView, type TrayAction, type TrayIcon, type TrayItem } from './tray-model.ts';
 

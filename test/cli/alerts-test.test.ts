@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startHeadless } from '../../main/core/host/headless.ts';
+import { startHeadless } from '../../main/core/app/headless.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempHome } from '../helpers/home.ts';

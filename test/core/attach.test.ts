@@ -2,8 +2,8 @@
 // attach when it holds the home folder, see it go, take over, or start the service again.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DesktopHost, ownHost } from '../../main/core/host/attach.ts';
-import { startHeadless } from '../../main/core/host/headless.ts';
+import { DesktopHost, ownHost } from '../../main/core/app/attach.ts';
+import { startHeadless } from '../../main/core/app/headless.ts';
 import { lockHolderPid } from '../../main/core/host/host-holder.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { homePaths } from '../../main/core/home/paths.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { HOST_PENDING_MAX, startHostSocket } from '../../main/core/host/host-socket.ts';
+import { HOST_PENDING_MAX, startHostSocket } from '../../main/core/front/host-socket.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { ensureHome, homePaths } from '../../main/core/home/paths.ts';
 import { tempHome, waitFor } from '../helpers/home.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chownSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { callHost } from '../../main/cli/host-client.ts';
-import { startHeadless } from '../../main/core/host/headless.ts';
+import { startHeadless } from '../../main/core/app/headless.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { homePaths } from '../../main/core/home/paths.ts';
 import { foreignHome, runOnce, RUN_ONCE_EXIT } from '../../main/core/runs/run-once.ts';

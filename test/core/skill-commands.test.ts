@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { executeCommand } from '../../main/core/host/host-commands.ts';
+import { executeCommand } from '../../main/core/front/host-commands.ts';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { homePaths } from '../../main/core/home/paths.ts';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { LayerLink } from '../../main/core/supervision/layer-link.ts';
+import { LayerLink } from '../../main/core/front/layer-link.ts';
 import { DASHBOARD_URL } from '../../main/electron/security.ts';
 import { denyAllPermissions, guardAllWebContents } from '../../main/electron/web-guards.ts';
 import { ROOT } from '../helpers/home.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { startHeadless } from '../../main/core/host/headless.ts';
+import { startHeadless } from '../../main/core/app/headless.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { freePort } from '../helpers/net.ts';
 import { tempHome, waitFor } from '../helpers/home.ts';

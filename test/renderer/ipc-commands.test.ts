@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { executeCommand } from '../../main/core/host/host-commands.ts';
+import { executeCommand } from '../../main/core/front/host-commands.ts';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { ipcSource } from '../../renderer/data-sources.js';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { outcomeWords, runWords, undelivered } from '../../common/health.js';
 import type { RaisedAlert } from '../../common/alerts.ts';
 import type { HealthReport } from '../../common/layer-protocol.ts';
-import type { HostEvents, RunEndEvent } from '../host/host-context.ts';
+import type { HostEvents, RunEndEvent } from '../../common/host-events.ts';
 import type { Clock } from '../scheduling/clock.ts';
 import { dependencyEvent, healthEvents, type AlertDraft } from './health-events.ts';
 

@@ -5,15 +5,9 @@ import { appendJsonl, readJsonl, rotateIfLarge } from '../home/jsonl.ts';
 import type { Logger } from '../home/logger.ts';
 import type { DependencySpec } from './config.ts';
 import { probeTarget, type ProbeResult } from './probe-target.ts';
+import type { DependencyTransition } from '../../common/host-events.ts';
 
-/** One line of health/dependencies.jsonl (the shape of layers.jsonl, keyed by dependency). */
-export interface DependencyTransition {
-  dependency: string;
-  status: 'ok' | 'down';
-  at: string;
-  reason: string;
-  latency_ms?: number | null;
-}
+export type { DependencyTransition } from '../../common/host-events.ts';
 
 export function isDependencyTransition(v: unknown): v is DependencyTransition {
   const e = v as DependencyTransition;

@@ -6,7 +6,7 @@
 import type { LedgerStart } from '../../common/types.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
-import { readHostState } from '../host/host-state.ts';
+import { readHostState } from '../home/host-state.ts';
 import { Ledger } from '../runs/ledger.ts';
 import { nextSlotOf, slotSpecOf } from '../scheduling/slots.ts';
 import { validateSkills } from '../skills/skill-validation.ts';

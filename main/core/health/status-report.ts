@@ -6,7 +6,7 @@ import { readBreakers } from '../runs/breaker.ts';
 import { isDependencyTransition } from '../dependencies/monitor.ts';
 import { composeHealth, skillView } from './health-composer.ts';
 import { tokenHistory } from '../models/usage-view.ts';
-import { readHostState, type HostState } from '../host/host-state.ts';
+import { readHostState, type HostState } from '../home/host-state.ts';
 import { readJsonl } from '../home/jsonl.ts';
 import { Ledger } from '../runs/ledger.ts';
 import type { Logger } from '../home/logger.ts';
@@ -20,6 +20,10 @@ export interface LayerTransition {
   status: LayerHealth['status'];
   at: string;
   reason: string;
+  /** When the layer went down: why, without the restart plan `reason` adds (`; restart in …`). */
+  cause?: string;
+  /** When the layer went down: how long until the supervisor starts it again (0: at once). */
+  restartInMs?: number;
 }
 
 export function isLayerTransition(v: unknown): v is LayerTransition {

@@ -5,7 +5,7 @@ import { nextSlotOf, skillSlots, slotsBetweenOf } from '../scheduling/slots.ts';
 import { planCatchUp, type MissedReason } from '../scheduling/reconciler.ts';
 import { retryDelaySeconds } from '../scheduling/retry-delay.ts';
 import { writeStatusFile } from '../runs/status-file.ts';
-import type { HostState } from './host-state.ts';
+import type { HostState } from '../home/host-state.ts';
 import { recordSkip, type HostContext } from './host-context.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { RunsInFlight } from './runs-in-flight.ts';

@@ -1,14 +1,16 @@
 import type { EventEmitter } from 'node:events';
-import type { LedgerEnd, LedgerSkip, LoadedSkill, RunTrigger, SkipReason } from '../../common/types.ts';
+import type { HostEvents } from '../../common/host-events.ts';
+import type { AlertsView } from '../../common/alerts.ts';
+import type { HealthReport } from '../../common/layer-protocol.ts';
+import type { LedgerSkip, RunTrigger, SkipReason } from '../../common/types.ts';
 import type { Clock } from '../scheduling/clock.ts';
-import type { MissedReason } from '../scheduling/reconciler.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
 import type { Ledger } from '../runs/ledger.ts';
 import type { Breakers } from '../runs/breaker.ts';
 import type { StorageMonitor } from '../health/storage-health.ts';
 import type { StorageBacklog } from '../health/storage-recovery.ts';
-import type { DependencyMonitor, DependencyTransition } from '../dependencies/monitor.ts';
+import type { DependencyMonitor } from '../dependencies/monitor.ts';
 import type { DependencyWaits } from '../dependencies/waits.ts';
 import type { SkillRegistry } from './skill-registry.ts';
 
@@ -45,22 +47,18 @@ export interface Dispatched {
   queued: boolean;
 }
 
-export interface RunEndEvent {
-  entry: LedgerEnd;
-  fields: Record<string, string>;
-}
+export type { HostEvents, RunEndEvent } from '../../common/host-events.ts';
 
-export type HostEvents = {
-  'run-start': [{ skill: string; runId: string; slot: string | null; trigger: RunTrigger; attempt: number; startedAt: string }];
-  'run-end': [RunEndEvent];
-  /** A run's final outcome: no retry follows (alerts and pings wait for this, not for each attempt). */
-  'run-final': [RunEndEvent];
-  skip: [LedgerSkip];
-  'skills-changed': [LoadedSkill[]];
-  reconciled: [{ reason: MissedReason; ran: number; skipped: number }];
-  dependency: [DependencyTransition & { caughtUp?: number }];
-  breaker: [{ skill: string; state: string; until: string | null }];
-};
+/**
+ * A host's alerts and pings as its front doors use them (the snapshot feeds them, host.sock's
+ * `alerts test` and the dashboard read them). `app/host-alerts.ts` implements it; the host only
+ * holds it, so the engine does not import the composition that wires it.
+ */
+export interface HostAlertsPort {
+  onReport(report: HealthReport): void;
+  view(): AlertsView;
+  test(channel?: string): Promise<{ channel: string; ok: boolean; answer: string }[]>;
+}
 
 /**
  * What the parts of the host share: its home, clock and log, the ledger, the state of storage,

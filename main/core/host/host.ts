@@ -16,10 +16,9 @@ import { StorageBacklog } from '../health/storage-recovery.ts';
 import { DependencyMonitor, type ProbeFn } from '../dependencies/monitor.ts';
 import { DependencyWaits } from '../dependencies/waits.ts';
 import { existsSync } from 'node:fs';
-import type { HostAlerts } from '../alerts/host-alerts.ts';
 import { acquireHostLock, liveLockHolder } from './host-lock.ts';
-import { readHostState } from './host-state.ts';
-import type { Dispatched, DispatchRequest, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
+import { readHostState } from '../home/host-state.ts';
+import type { Dispatched, DispatchRequest, HostAlertsPort, HostContext, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
 import { SkillRegistry } from './skill-registry.ts';
 import { Watchdog } from './watchdog.ts';
 import { RunsInFlight } from './runs-in-flight.ts';
@@ -47,8 +46,8 @@ export interface HostOptions {
   probe?: ProbeFn;
 }
 
-export type { HostState } from './host-state.ts';
-export type { HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
+export type { HostState } from '../home/host-state.ts';
+export type { HostAlertsPort, HostEvents, RunEndEvent, RunRefusal } from './host-context.ts';
 export { newRunId } from './runs-in-flight.ts';
 
 /**
@@ -87,8 +86,8 @@ export class Host extends EventEmitter<HostEvents> {
   private startedAt = 0;
   /** Set at start when the previous host did not stop cleanly (its lock was left behind). */
   uncleanStop: { pid: number | null; lastAlive: string | null } | null = null;
-  /** Alerts and pings (core/alerts/), wired by headless.ts; null in a host without them (tests, `run`). */
-  alerts: HostAlerts | null = null;
+  /** Alerts and pings (core/alerts/), wired by app/headless.ts (app/host-alerts.ts); null in a host without them (tests, `run`). */
+  alerts: HostAlertsPort | null = null;
 
   constructor(opts: HostOptions) {
     super();

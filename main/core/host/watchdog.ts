@@ -1,7 +1,7 @@
 import type { Clock } from '../scheduling/clock.ts';
 import type { Logger } from '../home/logger.ts';
 import type { StorageMonitor } from '../health/storage-health.ts';
-import { writeHostState } from './host-state.ts';
+import { writeHostState } from '../home/host-state.ts';
 
 export interface WatchdogOptions {
   clock: Clock;

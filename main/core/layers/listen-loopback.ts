@@ -27,6 +27,29 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/**
+ * [::1] on our port belongs to another program. It keeps Node's `EADDRINUSE` code (a standby
+ * retries it like a taken IPv4 port, standby.ts), and says which address by its type, not its
+ * words: `listenFailure` tells the two apart.
+ */
+export class Ipv6LoopbackTakenError extends Error implements NodeJS.ErrnoException {
+  readonly code = 'EADDRINUSE';
+  readonly port: number;
+
+  constructor(port: number) {
+    super(`another program listens on [::1]:${port}; it would receive requests sent to localhost:${port}`);
+    this.name = 'Ipv6LoopbackTakenError';
+    this.port = port;
+  }
+}
+
+/** What a layer tells the host when it cannot listen: a taken port names the variable that moves it. */
+export function listenFailure(err: NodeJS.ErrnoException, port: number, portVariable: string): string {
+  if (err.code !== 'EADDRINUSE') return err.message;
+  const taken = err instanceof Ipv6LoopbackTakenError ? err.message : `port ${port} is in use by another program`;
+  return `${taken}; stop it or set ${portVariable}`;
+}
+
 /** `make` is called once per address: each gets its own server with the same handlers. */
 export async function listenLoopback(make: () => Server, port: number): Promise<LoopbackListening> {
   const v4 = make();
@@ -40,11 +63,7 @@ export async function listenLoopback(make: () => Server, port: number): Promise<
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (IPV6_MISSING.has(code)) return { servers: [v4], port: actual, ipv6: false };
     v4.close();
-    if (code === 'EADDRINUSE') {
-      const e = new Error(`another program listens on [::1]:${actual}; it would receive requests sent to localhost:${actual}. Stop it or choose another port`) as NodeJS.ErrnoException;
-      e.code = 'EADDRINUSE';
-      throw e;
-    }
+    if (code === 'EADDRINUSE') throw new Ipv6LoopbackTakenError(actual);
     throw err;
   }
 }

@@ -1,10 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
+import type { LedgerEnd, SkillManifest, TokenUsage } from '../../common/types.ts';
 import type { HomePaths } from '../home/paths.ts';
-import type { FinishedRun } from '../runs/runner.ts';
-import { localDay } from './local-day.ts';
+import { localDay } from '../scheduling/local-day.ts';
 
 /**
  * Tokens spent per skill and local day (the skill's zone), in `runs/_spend/<skill>.json`:
@@ -62,7 +61,14 @@ export function recordSpend(paths: HomePaths, m: SkillManifest, now: number, tok
  * Host finish hook: a run's model usage and delivery go into its ledger end entry and status line
  * (`tokens=<total>`, `delivery=delivered|failed`), and its tokens into the day's spend.
  */
-export function recordAgentEnd(paths: HomePaths, m: SkillManifest, entry: LedgerEnd, r: FinishedRun, now: number): void {
+/** What the hook reads of a finished run (runs/runner.ts `FinishedRun`; models sit below runs, docs/design.md). */
+export interface AgentRunEnd {
+  fields: Record<string, string>;
+  usage?: TokenUsage;
+  delivery?: LedgerEnd['delivery'];
+}
+
+export function recordAgentEnd(paths: HomePaths, m: SkillManifest, entry: LedgerEnd, r: AgentRunEnd, now: number): void {
   if (r.usage) {
     entry.usage = r.usage;
     r.fields.tokens = String(r.usage.total_tokens);

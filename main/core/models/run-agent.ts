@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunOutcome, SkillManifest, TokenUsage } from '../../common/types.ts';
-import type { ChildHandle } from '../runs/launcher.ts';
 import { apiKeyEnvNames, readModelsFile, resolveApiKey } from './config.ts';
 import { alertSecretEnvNames, readAlertsConfig } from '../alerts/alert-config.ts';
-import { localParts } from './local-day.ts';
+import { localParts } from '../scheduling/local-day.ts';
 
 /** What a run with a model adds to the child's run spec (never the key: that goes over IPC). */
 export interface AgentSpec {
@@ -24,7 +23,7 @@ export interface AgentRun {
   secretEnv: string[];
   /** Set when the run cannot start (its model is gone from config.json, an unsafe key file). */
   error?: string;
-  onMessage(msg: { type?: string } & Record<string, unknown>, child: Pick<ChildHandle, 'send'>): boolean;
+  onMessage(msg: { type?: string } & Record<string, unknown>, child: { send(message: unknown): void }): boolean;
   /** What answers the child's `model-key-request`: the key and a prompt skill's text. */
   keyReply(): { type: 'model-key'; apiKey: string | null; promptText?: string };
   /** A model error that escaped the skill: the run's outcome. */

@@ -1,7 +1,7 @@
 import type { LedgerEnd, SkillManifest } from '../../common/types.ts';
 import type { HomePaths } from '../home/paths.ts';
 import { readSpend, spentOn } from './day-budget.ts';
-import { localDay } from './local-day.ts';
+import { localDay } from '../scheduling/local-day.ts';
 
 /** A run's outcome in words every view shares: a provider's failure is not the skill's. */
 /** `tokens=<n>` and the delivery of a run, for `clawkeeper logs`. */

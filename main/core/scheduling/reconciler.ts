@@ -1,7 +1,6 @@
 import type { CatchUpMode } from '../../common/types.ts';
 
-/** Why slots passed without running: the host was down, the machine asleep, or a dependency down. */
-export type MissedReason = 'down' | 'asleep' | 'dependency';
+export type { MissedReason } from '../../common/host-events.ts';
 
 export interface CatchUpPlan {
   /** Slots to run now, oldest first. */

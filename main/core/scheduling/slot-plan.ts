@@ -4,7 +4,7 @@
 // when that is not simply the next scheduled one; the skill page marks each skipped slot.
 // Computed once (the composer and the skill page call this); views only render it.
 import type { SkipReason } from '../../common/types.ts';
-import { localDay } from '../models/local-day.ts';
+import { localDay } from './local-day.ts';
 import { nextSlotOf, type SlotSpec } from './slots.ts';
 
 export interface SlotGates {

@@ -187,9 +187,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return new Date(this.o.clock.now()).toISOString();
   }
 
-  private record(run: LayerRun, status: LayerStatus, reason: string): void {
+  private record(run: LayerRun, status: LayerStatus, reason: string, down?: { cause: string; restartInMs: number }): void {
     run.health = { status, since: this.iso(), reason };
-    const t: LayerTransition = { layer: run.name, status, at: run.health.since, reason };
+    const t: LayerTransition = { layer: run.name, status, at: run.health.since, reason, ...down };
     this.transitions.push(t);
     if (this.transitions.length > 5000) this.transitions.splice(0, 1000);
     try {
@@ -280,7 +280,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // A layer that said why it cannot run (its port is taken) will not fix itself: failed at once.
     const status: LayerStatus = hung || fatal || run.startFailures >= FAILED_AFTER ? 'failed' : 'restarting';
     const when = d.delayMs === 0 ? 'restart now' : `crash #${d.crashes} in a row; restart in ${d.delayMs} ms`;
-    this.record(run, status, `${reason}; ${when}`);
+    this.record(run, status, `${reason}; ${when}`, { cause: reason, restartInMs: d.delayMs });
     this.log.warn(`${run.name} down (${reason}); ${when}`);
     if (d.delayMs === 0) return this.launch(run);
     run.restartTimer = setTimeout(() => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readAlertsConfig } from '../../../main/core/alerts/alert-config.ts';
-import { HostAlerts } from '../../../main/core/alerts/host-alerts.ts';
+import { HostAlerts } from '../../../main/core/app/host-alerts.ts';
 import { failBody } from '../../../main/core/alerts/pinger.ts';
 import { writeFileSync } from 'node:fs';
 import { Host } from '../../../main/core/host/host.ts';

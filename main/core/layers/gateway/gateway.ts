@@ -8,7 +8,7 @@ import { homePaths, resolveHome } from '../../home/paths.ts';
 import { TokenSource } from '../../auth/token.ts';
 import { createGatewayHandler } from './gateway-app.ts';
 import { loopbackNames } from '../guard.ts';
-import { listenLoopback } from '../listen-loopback.ts';
+import { listenFailure, listenLoopback } from '../listen-loopback.ts';
 import { ConnectionGuard } from '../connection-guard.ts';
 import { exitWithHost, onHost, portFromEnv, toHost } from '../ipc.ts';
 import { dashboardFiles } from './dashboard-files.ts';
@@ -77,8 +77,7 @@ retryAddrInUse(() => listenLoopback(makeServer, port)).then(
     toHost({ type: 'ready', port: l.port });
   },
   (err: NodeJS.ErrnoException) => {
-    const message = err.code === 'EADDRINUSE' ? `${err.message.startsWith('another program') ? err.message : `port ${port} is in use by another program`}; stop it or set CLAWKEEPER_GATEWAY_PORT` : err.message;
-    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message: listenFailure(err, port, 'CLAWKEEPER_GATEWAY_PORT') });
     setTimeout(() => process.exit(1), 50);
   },
 );

@@ -9,7 +9,7 @@ import { checkPresented, presentedIn, type AuthedAs } from '../../auth/credentia
 import { SessionRevocations } from '../../auth/session-revocations.ts';
 import { watchAuthedClients } from './session-auth-watch.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, loopbackNames, sendError, sendJson } from '../guard.ts';
-import { listenLoopback } from '../listen-loopback.ts';
+import { listenFailure, listenLoopback } from '../listen-loopback.ts';
 import { ConnectionGuard } from '../connection-guard.ts';
 import type { Socket } from 'node:net';
 import { exitWithHost, onHost, portFromEnv, toHost } from '../ipc.ts';
@@ -239,8 +239,7 @@ retryAddrInUse(() => listenLoopback(makeServer, port)).then(
     toHost({ type: 'ready', port: l.port });
   },
   (err: NodeJS.ErrnoException) => {
-    const message = err.code === 'EADDRINUSE' ? `${err.message.startsWith('another program') ? err.message : `port ${port} is in use by another program`}; stop it or set CLAWKEEPER_SESSION_PORT` : err.message;
-    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message });
+    toHost({ type: 'fatal', code: err.code ?? 'ERROR', message: listenFailure(err, port, 'CLAWKEEPER_SESSION_PORT') });
     setTimeout(() => process.exit(1), 50);
   },
 );

@@ -3,16 +3,16 @@
 // would run slots twice), the app attaches to it through its gateway with the token, shows its
 // state, sends its commands, and leaves it running on quit. When that host goes away the app
 // offers to start the service again or to take over (run the host itself).
-import type { Host } from './host.ts';
-import { executeCommand } from './host-commands.ts';
-import type { LayerLink } from '../supervision/layer-link.ts';
+import type { Host } from '../host/host.ts';
+import { executeCommand } from '../front/host-commands.ts';
+import type { LayerLink } from '../front/layer-link.ts';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { withLayers } from '../../common/health.js';
 import type { Snapshot } from '../../common/layer-protocol.ts';
 import { SessionClient, type WebSocketLike } from '../../common/session-client.js';
-import { lockHolderPid } from './host-holder.ts';
+import { lockHolderPid } from '../host/host-holder.ts';
 import type { HomePaths } from '../home/paths.ts';
 import type { SkillOp } from '../../common/host-protocol.ts';
 

@@ -5,7 +5,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { ClawError } from '../../common/errors.ts';
 import { HOST_FRAME_MAX, type HostReply, type HostRequest } from '../../common/host-protocol.ts';
-import { liveLockHolder } from './host-lock.ts';
+import { liveLockHolder } from '../host/host-lock.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
 

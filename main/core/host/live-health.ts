@@ -3,9 +3,9 @@
 // composer as the file-only view, from what the host holds in memory, so it needs no write.
 import type { LayerHealth } from '../../common/health.js';
 import type { HealthReport } from '../../common/layer-protocol.ts';
-import type { Host } from '../host/host.ts';
+import type { Host } from './host.ts';
 import { tokenHistory } from '../models/usage-view.ts';
-import { composeHealth, skillView } from './health-composer.ts';
+import { composeHealth, skillView } from '../health/health-composer.ts';
 
 export function liveHealth(host: Host, layers: { session: LayerHealth; gateway: LayerHealth }, startedAt: number, now: number): HealthReport {
   const skills = host.listSkills().map((s) => {

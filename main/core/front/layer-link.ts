@@ -3,11 +3,11 @@ import type { LayerProcessName, LayerToHost, Snapshot } from '../../common/layer
 import type { LedgerEnd } from '../../common/types.ts';
 import type { Clock } from '../scheduling/clock.ts';
 import type { Host } from '../host/host.ts';
-import { executeCommand } from '../host/host-commands.ts';
+import { executeCommand } from './host-commands.ts';
 import type { HostOp } from '../../common/host-protocol.ts';
 import { computeMetrics } from '../health/metrics.ts';
-import { liveHealth } from '../health/live-health.ts';
-import type { Supervisor } from './supervisor.ts';
+import { liveHealth } from '../host/live-health.ts';
+import type { Supervisor } from '../supervision/supervisor.ts';
 
 export const HOST_SESSION = 'clawkeeper';
 

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../scheduling/clock.ts';
-import { Host } from './host.ts';
-import { LayerLink } from '../supervision/layer-link.ts';
+import { Host } from '../host/host.ts';
+import { LayerLink } from '../front/layer-link.ts';
 import { nodeLauncher, type ProcessLauncher } from '../runs/launcher.ts';
 import type { Logger } from '../home/logger.ts';
 import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
@@ -8,12 +8,12 @@ import { Supervisor } from '../supervision/supervisor.ts';
 import { ensureToken } from '../auth/token.ts';
 import { startTokenKeeper } from '../auth/token-keeper.ts';
 import { effectivePorts, settingsOrDefaults } from '../home/settings.ts';
-import { executeCommand } from './host-commands.ts';
+import { executeCommand } from '../front/host-commands.ts';
 import { followOpenClaw } from '../skills/openclaw-follow.ts';
-import { startHostSocket, type HostSocket } from './host-socket.ts';
+import { startHostSocket, type HostSocket } from '../front/host-socket.ts';
 import { watchSkillFolders } from '../skills/skill-watcher.ts';
 import { RemoteLauncher } from '../runs/run-launcher/remote-launcher.ts';
-import { HostAlerts } from '../alerts/host-alerts.ts';
+import { HostAlerts } from './host-alerts.ts';
 
 export interface HeadlessOptions {
   home: string;

@@ -2,10 +2,10 @@
 // call executeCommand, so a run, a pause or a refusal is the same whichever front-end asked.
 import { ClawError, errorMessage } from '../../common/errors.ts';
 import { HOST_OPS, type HostReply, type HostRequest, type RunOnceReply, type RunStartedReply } from '../../common/host-protocol.ts';
-import type { Host } from './host.ts';
+import type { Host } from '../host/host.ts';
 import { isSlotOf } from '../scheduling/slot-of.ts';
-import type { LayerLink } from '../supervision/layer-link.ts';
-import { liveHealth, noLayers } from '../health/live-health.ts';
+import type { LayerLink } from './layer-link.ts';
+import { liveHealth, noLayers } from '../host/live-health.ts';
 import type { HealthReport, Snapshot } from '../../common/layer-protocol.ts';
 
 /** The health report within a snapshot (no metrics, ports or transitions). */

@@ -3,9 +3,9 @@ import type { HealthReport } from '../../common/layer-protocol.ts';
 import type { Host } from '../host/host.ts';
 import type { Logger } from '../home/logger.ts';
 import type { Clock } from '../scheduling/clock.ts';
-import { AlertService, hostName } from './alert-service.ts';
-import { AlertSource } from './alert-source.ts';
-import { Pinger } from './pinger.ts';
+import { AlertService, hostName } from '../alerts/alert-service.ts';
+import { AlertSource } from '../alerts/alert-source.ts';
+import { Pinger } from '../alerts/pinger.ts';
 
 export interface HostAlertsOptions {
   env: NodeJS.ProcessEnv;
