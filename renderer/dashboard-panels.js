@@ -9,7 +9,7 @@ import { addStylesheet } from './later.js';
 
 addStylesheet('vendor/uplot/uPlot.min.css');
 import { COLOR_ICON, dependencyColor } from 'clawkeeper/common/health.js';
-import { ago, percent, timelineData } from './view-model.js';
+import { ago, percent, timeAxisValues, timelineData } from './view-model.js';
 import { AlertsPanel } from './alerts-panel.js';
 
 const html = /** @type {any} */ (htm).bind(h);
@@ -92,7 +92,7 @@ export function Timeline({ snap }) {
       cursor: { show: false },
       scales: { y: { range: /** @type {[number, number]} */ ([-0.3, 5]) } },
       axes: [
-        { stroke: v('--muted'), grid: { stroke: v('--border') } },
+        { stroke: v('--muted'), grid: { stroke: v('--border') }, values: timeAxisValues },
         { stroke: v('--muted'), size: 70, grid: { show: false }, ticks: { show: false }, splits: () => [0.5, 2, 3.5, 4.4], values: () => ['runtime', 'gateway', 'session', 'runs'] },
       ],
       series: [{}, line('runtime', v('--green')), line('gateway', '#6f7dff'), line('session', '#c35cf0'), dots('runs ok', v('--green')), dots('runs failed', v('--red'))],

@@ -15,6 +15,7 @@ addStylesheet('vendor/uplot/uPlot.min.css');
 import { formatTime } from 'clawkeeper/common/time-words.js';
 import { getJson } from './api.js';
 import { outcomeColor } from './badge.js';
+import { timeAxisValues } from './view-model.js';
 import { NextRun, SkillState } from './skills-table.js';
 import { SkillActions } from './skill-actions.js';
 import { RunsTable } from './runs-table.js';
@@ -44,7 +45,7 @@ function DurationChart({ runs }) {
     const opts = {
       width: ref.current.clientWidth || 600, height: 200, legend: { show: false }, cursor: { show: false },
       // The y axis is as wide as its longest label ("0.25 s" lost its 0 in the default 50 px).
-      axes: [{ stroke: v('--muted'), grid: { stroke: v('--border') } }, { stroke: v('--muted'), grid: { stroke: v('--border') }, values: (/** @type {any} */ _u, /** @type {number[]} */ t) => t.map((s) => `${s} s`), size: (/** @type {any} */ _u, /** @type {string[] | null} */ vals) => Math.max(48, 16 + 7.5 * Math.max(0, ...(vals ?? []).map((x) => String(x).length))) }],
+      axes: [{ stroke: v('--muted'), grid: { stroke: v('--border') }, values: timeAxisValues }, { stroke: v('--muted'), grid: { stroke: v('--border') }, values: (/** @type {any} */ _u, /** @type {number[]} */ t) => t.map((s) => `${s} s`), size: (/** @type {any} */ _u, /** @type {string[] | null} */ vals) => Math.max(48, 16 + 7.5 * Math.max(0, ...(vals ?? []).map((x) => String(x).length))) }],
       scales: { y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, max * 1.15)] } },
       series: [{}, dots('success', v('--green')), dots('interrupted', v('--amber')), dots('failed', v('--red'))],
     };

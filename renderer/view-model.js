@@ -2,7 +2,7 @@
 // Pure functions from what the data source says to what the dashboard shows. No DOM here, so
 // they are tested under Node.
 import { stateAfterRun, withLayers, withLiveness } from 'clawkeeper/common/health.js';
-import { relativeTime } from 'clawkeeper/common/time-words.js';
+import { formatTime, relativeTime } from 'clawkeeper/common/time-words.js';
 
 /**
  * The snapshot as the browser can vouch for it: a gateway it cannot reach is failed, whatever the
@@ -150,4 +150,14 @@ export function timelineData(snap, now) {
   const ok = xs.map((x) => (runsAt.get(x)?.ok ? 4.2 : null));
   const bad = xs.map((x) => (runsAt.get(x)?.bad ? 4.6 : null));
   return [xs, ...series, ok, bad];
+}
+
+/**
+ * A chart's time axis written as every other time on the page (common/time-words.js: a 24-hour
+ * clock, the day when it is not today), not uPlot's own "11:20am". A uPlot `values` function.
+ * @param {unknown} _u @param {number[]} splits seconds since the epoch
+ */
+export function timeAxisValues(_u, splits) {
+  const now = Date.now();
+  return splits.map((s) => formatTime(s * 1000, { now }));
 }
