@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { planBackfill, type LedgerView } from '../../main/core/scheduling/backfill-plan.ts';
 import { runCli } from '../helpers/cli.ts';
 import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 const T = (iso: string) => Date.parse(iso);
 const NOW = T('2026-03-01T12:00:00Z');
@@ -114,18 +114,7 @@ describe('clawkeeper backfill with no host running', () => {
 });
 
 describe('backfill through a running host: host.sock and the API', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'yearly', { schedule: '0 0 1 1 *', overlap: 'skip' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h?.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'yearly', { schedule: '0 0 1 1 *', overlap: 'skip' }, 'ok.mjs'));
 
   it('POST /api/skills/:name/backfill plans (200 with dryRun) and runs (202), as the CLI over host.sock does', async () => {
     const auth = { authorization: `Bearer ${h.token()}`, 'content-type': 'application/json' };

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { freePort } from './net.ts';
-import { ROOT, waitFor } from './home.ts';
+import { ROOT, tempHome, waitFor } from './home.ts';
 
 export interface HostProcess {
   proc: ChildProcess;
@@ -58,6 +59,33 @@ export async function startHostProcess(home: string, extraEnv: Record<string, st
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * A real host (`startHostProcess`) for the tests of the describe block this is called in: `before`
+ * makes a temp home, lets `prepare` write into it (skills, config.json), and starts the host on free
+ * ports; `after` stops it and removes the home. The returned object stands for the started host
+ * (reading it before `before` has run throws, saying so); hooks the block adds after this call run
+ * after the host is up and before it stops.
+ */
+export function hostForSuite(prepare: (home: string) => unknown = () => undefined, extraEnv: Record<string, string> = {}): HostProcess {
+  let host: HostProcess | undefined;
+  let home = '';
+  before(async () => {
+    home = tempHome().home;
+    await prepare(home);
+    host = await startHostProcess(home, extraEnv);
+  });
+  after(async () => {
+    await host?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+  return new Proxy({} as HostProcess, {
+    get(_, key) {
+      if (!host) throw new Error(`hostForSuite: the host starts in before(); read .${String(key)} inside a hook or a test`);
+      return Reflect.get(host, key) as unknown;
+    },
+  });
 }
 
 export interface HttpReply {
