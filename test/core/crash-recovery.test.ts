@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseStatusLine } from '../../main/common/status-line.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { readLedger, ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
 function startHostProcess(home: string): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
@@ -18,17 +19,16 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 describe('kill -9 of the host in the middle of a run', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   it('records the run interrupted on restart, keeps the status file parseable, applies the policy, and never runs a slot twice', async () => {
     const t = tempHome();
     const procs: ChildProcess[] = [];
-    cleanup = async () => {
+    afterTest(async () => {
       for (const p of procs) p.kill('SIGKILL');
       await Promise.all(procs.map(exited));
       t.cleanup();
-    };
+    });
     // Each run takes 2.5 s on a 1-second schedule: the host is always mid-run when killed.
     writeSkill(t.home, 'slow', { schedule: '* * * * * *', overlap: 'skip', catchUp: 'once', env: { SLEEP_MS: '2500' } }, 'ok.mjs');
     writeSkill(t.home, 'quick', { schedule: '* * * * * *', catchUp: 'all' }, 'ok.mjs');

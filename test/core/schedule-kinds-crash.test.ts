@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { jitterMs } from '../../main/core/scheduling/slots.ts';
 import { runCli } from '../helpers/cli.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { readLedger, ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
 function startHostProcess(home: string): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
@@ -24,17 +25,16 @@ function slotUse(entries: Record<string, unknown>[]): { keys: string[]; counted:
 }
 
 describe('every, at and jitter across a kill -9 of the host (real host processes)', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   it('runs each slot of each kind at most once, accounts for every interval slot, and runs the one-shot once ever', async () => {
     const t = tempHome();
     const procs: ChildProcess[] = [];
-    cleanup = async () => {
+    afterTest(async () => {
       for (const p of procs) p.kill('SIGKILL');
       await Promise.all(procs.map(exited));
       t.cleanup();
-    };
+    });
     const at = new Date(Math.ceil((Date.now() + 5000) / 1000) * 1000).toISOString();
     // Each run outlasts its interval, so the host is mid-run when it is killed.
     writeSkill(t.home, 'tick', { every: '1s', overlap: 'skip', catchUp: 'all', env: { SLEEP_MS: '1500' } }, 'ok.mjs');

@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before } from 'node:test';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cleanupsPerTest } from './per-test.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURE_CODE = join(ROOT, 'test', 'fixtures', 'code');
@@ -20,13 +21,10 @@ export function tempHome(prefix = 'ck-test-'): { home: string; cleanup: () => vo
  * asserted. Replaces `let cleanup = () => {}` + `afterEach(() => cleanup())` + `cleanup = t.cleanup`.
  */
 export function tempHomePerTest(prefix = 'ck-test-'): () => { home: string } {
-  const made: string[] = [];
-  afterEach(() => {
-    for (const home of made.splice(0)) rmSync(home, { recursive: true, force: true });
-  });
+  const afterTest = cleanupsPerTest();
   return () => {
-    const { home } = tempHome(prefix);
-    made.push(home);
+    const { home, cleanup } = tempHome(prefix);
+    afterTest(cleanup);
     return { home };
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { afterEach } from 'node:test';
+import { cleanupsPerTest } from './per-test.ts';
 
 /** What the server answers to one chat request. */
 export interface Reply {
@@ -97,13 +97,10 @@ export async function startOpenAIServer(script: Reply[] = [], fallback: Reply = 
  * server as `startOpenAIServer` does, and every server a test started is closed after that test.
  */
 export function openAIServerPerTest(): (script?: Reply[], fallback?: Reply) => Promise<OpenAIServer> {
-  const started: OpenAIServer[] = [];
-  afterEach(async () => {
-    for (const server of started.splice(0)) await server.close();
-  });
+  const afterTest = cleanupsPerTest();
   return async (script, fallback) => {
     const server = await startOpenAIServer(script, fallback);
-    started.push(server);
+    afterTest(() => server.close());
     return server;
   };
 }
