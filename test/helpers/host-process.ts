@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { freePort } from './net.ts';
 import { ROOT, tempHome, waitFor } from './home.ts';
+import { cleanupsPerTest } from './per-test.ts';
 
 export interface HostProcess {
   proc: ChildProcess;
@@ -86,6 +87,33 @@ export function hostForSuite(prepare: (home: string) => unknown = () => undefine
       return Reflect.get(host, key) as unknown;
     },
   });
+}
+
+/** Resolves once the child has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+/**
+ * For the tests of the describe block this is called in: each call spawns a bare `clawkeeper start
+ * --headless` over `home` on ports the OS picks, without waiting for it (for tests that kill -9 a
+ * host and start another over the same home). Every host a test spawned is killed (SIGKILL) and
+ * waited for after that test; call this before `tempHomePerTest()` so the hosts are gone before
+ * their home is removed (hooks run in the order they were added).
+ */
+export function headlessHostsPerTest(stdio: StdioOptions = ['ignore', 'pipe', 'pipe']): (home: string) => ChildProcess {
+  const afterTest = cleanupsPerTest();
+  return (home) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
+      env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' },
+      stdio,
+    });
+    afterTest(() => {
+      child.kill('SIGKILL');
+      return exited(child);
+    });
+    return child;
+  };
 }
 
 export interface HttpReply {
