@@ -65,17 +65,18 @@ export async function startHostProcess(home: string, extraEnv: Record<string, st
 /**
  * A real host (`startHostProcess`) for the tests of the describe block this is called in: `before`
  * makes a temp home, lets `prepare` write into it (skills, config.json), and starts the host on free
- * ports; `after` stops it and removes the home. The returned object stands for the started host
- * (reading it before `before` has run throws, saying so); hooks the block adds after this call run
- * after the host is up and before it stops.
+ * ports, with `extraEnv` (a function: read after `prepare`); `after` stops it and removes the home.
+ * The returned object stands for the started host (reading it before `before` has run throws, saying
+ * so). Hooks run in the order they are added: a `before` added after this call runs once the host is
+ * up; an `after` added before it runs before the host stops.
  */
-export function hostForSuite(prepare: (home: string) => unknown = () => undefined, extraEnv: Record<string, string> = {}): HostProcess {
+export function hostForSuite(prepare: (home: string) => unknown = () => undefined, extraEnv: Record<string, string> | (() => Record<string, string>) = {}): HostProcess {
   let host: HostProcess | undefined;
   let home = '';
   before(async () => {
     home = tempHome().home;
     await prepare(home);
-    host = await startHostProcess(home, extraEnv);
+    host = await startHostProcess(home, typeof extraEnv === 'function' ? extraEnv() : extraEnv);
   });
   after(async () => {
     await host?.stop();
