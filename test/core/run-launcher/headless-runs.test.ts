@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseStatusLine } from '../../../main/common/status-line.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
 import { startHostProcess, type HostProcess } from '../../helpers/host-process.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const ppidOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (ppidOf(Number(d)) === pid) out.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
+import { alive, childrenOf, ppidOf } from '../../helpers/pids.ts';
 
 describe('headless host: runs started by the run launcher from warm shells', () => {
   let h: HostProcess;
