@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
-import { tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { waitFor, writeSkill } from '../test/helpers/home.ts';
+import { hostForSuite, http } from '../test/helpers/host-process.ts';
 import { freePort } from '../test/helpers/net.ts';
 
 /**
@@ -37,32 +37,26 @@ function otherServer(port: number, seen: Seen[]): Promise<Server> {
 }
 
 describe('the dashboard credential reaches our port only (Chromium, two loopback servers)', () => {
-  let h: HostProcess;
   let context: BrowserContext;
   let page: Page;
   let other: Server;
   let otherPort = 0;
   const seen: Seen[] = [];
   let closeBrowser = async () => {};
-  let cleanup = () => {};
 
+  // Added before the host's hooks: the browser and the other server close before the host stops.
+  after(async () => {
+    await closeBrowser();
+    await new Promise((r) => other.close(r));
+  });
+  const h = hostForSuite((home) => writeSkill(home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs'));
   before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
     otherPort = await freePort();
     other = await otherServer(otherPort, seen);
     const b = await launchChromium();
     closeBrowser = b.close;
     context = b.context;
     page = await context.newPage();
-  });
-  after(async () => {
-    await closeBrowser();
-    await new Promise((r) => other.close(r));
-    await h.stop();
-    cleanup();
   });
 
   it('after a login, a page on another loopback port receives no cookie, token or session of ours in any header', async () => {

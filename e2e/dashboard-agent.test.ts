@@ -4,42 +4,38 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
-import { ROOT, tempHome, writeSkill } from '../test/helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { ROOT, writeSkill } from '../test/helpers/home.ts';
+import { hostForSuite } from '../test/helpers/host-process.ts';
 import { startOpenAIServer, type OpenAIServer } from '../test/helpers/openai-server.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 
 describe('agent skills in the dashboard: tokens against the budget, 7 days of tokens, a provider outage in its own words', () => {
-  let h: HostProcess;
   let good: OpenAIServer;
   let bad: OpenAIServer;
   let page: Page;
   let closeBrowser = async () => {};
-  let cleanup = () => {};
 
-  before(async () => {
+  // Added before the host's hooks: the browser closes before the host stops.
+  after(() => closeBrowser());
+  const h = hostForSuite(async (home) => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const t = tempHome();
-    cleanup = t.cleanup;
     good = await startOpenAIServer();
     bad = await startOpenAIServer([], { status: 503, json: { error: { message: 'the model is overloaded' } } });
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ models: { default: { baseURL: good.baseURL, model: 'llama3' }, busy: { baseURL: bad.baseURL, model: 'big', timeoutMs: 500 } } }));
-    writeSkill(t.home, 'summarize', { schedule: '*/2 * * * * *', description: 'Summarizes the day with a model', model: true, budget: { tokensPerDay: 1000 } }, 'model-one-call.mjs');
-    writeSkill(t.home, 'busy-writer', { schedule: '*/3 * * * * *', description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false }, 'model-one-call.mjs');
-    h = await startHostProcess(t.home);
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ models: { default: { baseURL: good.baseURL, model: 'llama3' }, busy: { baseURL: bad.baseURL, model: 'big', timeoutMs: 500 } } }));
+    writeSkill(home, 'summarize', { schedule: '*/2 * * * * *', description: 'Summarizes the day with a model', model: true, budget: { tokensPerDay: 1000 } }, 'model-one-call.mjs');
+    writeSkill(home, 'busy-writer', { schedule: '*/3 * * * * *', description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false }, 'model-one-call.mjs');
+  });
+  after(async () => {
+    await good.close();
+    await bad.close();
+  });
+  before(async () => {
     const b = await launchChromium();
     closeBrowser = b.close;
     page = await b.context.newPage();
     await page.goto(h.loginUrl);
     await page.waitForURL(`http://127.0.0.1:${h.gatewayPort}/`);
-  });
-  after(async () => {
-    await closeBrowser();
-    await h.stop();
-    await good.close();
-    await bad.close();
-    cleanup();
   });
 
   it('shows tokens today against the day budget as a bar, the 7-day chart, and upstream-failure as "provider failed" (amber), never as a broken skill', async () => {

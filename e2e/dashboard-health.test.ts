@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
-import { ROOT, tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { ROOT, waitFor, writeSkill } from '../test/helpers/home.ts';
+import { hostForSuite, http } from '../test/helpers/host-process.ts';
 import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
@@ -17,35 +17,31 @@ function status(home: string): { code: number; json: { mode: string; scenario: {
 }
 
 describe('health in the dashboard, the API and the CLI against a real host: one failing skill, a partition, a frozen host', () => {
-  let h: HostProcess;
   let up: Upstream;
   let page: Page;
   let closeBrowser = async () => {};
-  let cleanup = () => {};
 
-  before(async () => {
+  // Added before the host's hooks: the browser closes (and a frozen host wakes) before it stops.
+  after(async () => {
+    await closeBrowser();
+    h.proc.kill('SIGCONT');
+  });
+  const h = hostForSuite(async (home) => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const t = tempHome();
-    cleanup = t.cleanup;
     up = await startUpstream();
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } }));
-    writeSkill(t.home, 'backup', { schedule: '* * * * * *', description: 'Copies the notes (fails: fixture)', breaker: false }, 'throws.mjs');
-    writeSkill(t.home, 'daily-digest', { schedule: '*/2 * * * * *', description: 'Digest of the day' }, 'ok.mjs');
-    writeSkill(t.home, 'heartbeat-check', { schedule: '*/2 * * * * *', description: 'Machine vitals' }, 'ok.mjs');
-    writeSkill(t.home, 'poster', { schedule: '*/2 * * * * *', description: 'Posts to the feed (needs the network)', needs: ['network'] }, 'ok.mjs');
-    h = await startHostProcess(t.home, { CLAWKEEPER_NETWORK_PROBE: up.url });
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } }));
+    writeSkill(home, 'backup', { schedule: '* * * * * *', description: 'Copies the notes (fails: fixture)', breaker: false }, 'throws.mjs');
+    writeSkill(home, 'daily-digest', { schedule: '*/2 * * * * *', description: 'Digest of the day' }, 'ok.mjs');
+    writeSkill(home, 'heartbeat-check', { schedule: '*/2 * * * * *', description: 'Machine vitals' }, 'ok.mjs');
+    writeSkill(home, 'poster', { schedule: '*/2 * * * * *', description: 'Posts to the feed (needs the network)', needs: ['network'] }, 'ok.mjs');
+  }, () => ({ CLAWKEEPER_NETWORK_PROBE: up.url }));
+  after(() => up.kill());
+  before(async () => {
     const b = await launchChromium();
     closeBrowser = b.close;
     page = await b.context.newPage();
     await page.goto(h.loginUrl);
     await page.waitForURL(`http://127.0.0.1:${h.gatewayPort}/`);
-  });
-  after(async () => {
-    await closeBrowser();
-    h.proc.kill('SIGCONT');
-    await h.stop();
-    await up.kill();
-    cleanup();
   });
 
   it('one failing skill among healthy ones: degraded (never down), the runtime ok, the banner names it, status exits 1', async () => {

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { runCli } from '../test/helpers/cli.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { ROOT, readLedger, waitFor, writeSkill } from '../test/helpers/home.ts';
+import { hostForSuite } from '../test/helpers/host-process.ts';
 import { startOpenAIServer, type OpenAIServer } from '../test/helpers/openai-server.ts';
 import { axeViolations } from '../test/helpers/axe.ts';
 
@@ -22,12 +22,10 @@ const REPLY = '# Morning digest\n\n- **3** new issues\n- a [link](https://exampl
 interface StatusSkill { name: string; state: string; paused: boolean; pauseNote?: string | null; breaker: { state: string } | null; lastRun: { runId: string } | null }
 
 describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
-  let h: HostProcess;
-  let good: OpenAIServer;
-  let bad: OpenAIServer;
+  let good: OpenAIServer | undefined;
+  let bad: OpenAIServer | undefined;
   let page: Page;
   let closeBrowser = async () => {};
-  let cleanup = () => {};
   const errors: string[] = [];
   const notFound: string[] = [];
   const base = () => `http://127.0.0.1:${h.gatewayPort}`;
@@ -56,27 +54,32 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     }
   };
 
-  before(async () => {
+  // Added before the host's hooks: the browser closes before the host stops.
+  after(() => closeBrowser());
+  const h = hostForSuite(async (home) => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const t = tempHome();
-    cleanup = t.cleanup;
     good = await startOpenAIServer([], { text: REPLY });
     bad = await startOpenAIServer([], { status: 503, json: { error: { message: 'the model is overloaded' } } });
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ models: { default: { baseURL: good.baseURL, model: 'llama3' }, busy: { baseURL: bad.baseURL, model: 'big', timeoutMs: 300 } } }));
-    writeSkill(t.home, 'digest', { schedule: '0 7 * * *', timezone: 'America/Los_Angeles', description: 'A morning digest written by the model', prompt: 'Summarize {{date}}', model: true, deliver: { webhook: 'http://127.0.0.1:1/hook' } });
-    writeSkill(t.home, 'heartbeat', { schedule: '*/2 * * * * *', description: 'Checks in every two seconds' }, 'ok.mjs');
-    writeSkill(t.home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: { failures: 2, coolDownSeconds: 3600 } }, 'throws.mjs');
-    writeSkill(t.home, 'busy-writer', { schedule: YEARLY, description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false }, 'model-one-call.mjs');
-    writeSkill(t.home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ models: { default: { baseURL: good.baseURL, model: 'llama3' }, busy: { baseURL: bad.baseURL, model: 'big', timeoutMs: 300 } } }));
+    writeSkill(home, 'digest', { schedule: '0 7 * * *', timezone: 'America/Los_Angeles', description: 'A morning digest written by the model', prompt: 'Summarize {{date}}', model: true, deliver: { webhook: 'http://127.0.0.1:1/hook' } });
+    writeSkill(home, 'heartbeat', { schedule: '*/2 * * * * *', description: 'Checks in every two seconds' }, 'ok.mjs');
+    writeSkill(home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: { failures: 2, coolDownSeconds: 3600 } }, 'throws.mjs');
+    writeSkill(home, 'busy-writer', { schedule: YEARLY, description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false }, 'model-one-call.mjs');
+    writeSkill(home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
     // History enough for more than one page of the runs view (50 a page).
-    writeSkill(t.home, 'archive', { schedule: YEARLY, description: 'Ran hourly last week' }, 'ok.mjs');
-    mkdirSync(join(t.home, 'runs'), { recursive: true });
-    writeFileSync(join(t.home, 'runs', 'archive.jsonl'), Array.from({ length: 120 }, (_, i) => {
+    writeSkill(home, 'archive', { schedule: YEARLY, description: 'Ran hourly last week' }, 'ok.mjs');
+    mkdirSync(join(home, 'runs'), { recursive: true });
+    writeFileSync(join(home, 'runs', 'archive.jsonl'), Array.from({ length: 120 }, (_, i) => {
       const at = new Date(Date.now() - 7 * 86_400_000 + i * 3_600_000).toISOString();
       const k = { run_id: `archive-${i}`, skill: 'archive', slot: at, trigger: 'schedule', attempt: 1, started_at: at };
       return `${JSON.stringify({ type: 'start', ...k, host_pid: 1 })}\n${JSON.stringify({ type: 'end', ...k, ended_at: at, duration_ms: 40, outcome: 'success', exit_code: 0, signal: null })}\n`;
     }).join(''));
-    h = await startHostProcess(t.home);
+  });
+  after(async () => {
+    await good?.close();
+    await bad?.close();
+  });
+  before(async () => {
     // A reply to read, and a provider failure beside the skill's own.
     assert.equal((await runCli(h.home, ['run', 'digest'])).code, 0);
     await runCli(h.home, ['run', 'busy-writer']); // ends upstream-failure: exit 1
@@ -91,13 +94,6 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     await page.waitForURL(`${base()}/`);
     await page.locator('tr[data-skill="heartbeat"]').waitFor();
     await page.waitForFunction(() => document.querySelector('tr[data-skill="flaky"]')?.getAttribute('data-state') === 'tripped', undefined, { timeout: 20_000 });
-  });
-  after(async () => {
-    await closeBrowser();
-    await h?.stop();
-    await good?.close();
-    await bad?.close();
-    cleanup();
   });
 
   it('1280×800: the banner and the first skill row are in the first viewport, after a compact layer strip; nothing clipped; no 404', async () => {

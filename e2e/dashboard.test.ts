@@ -5,35 +5,29 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { killAndHoldPort } from '../test/helpers/hijack.ts';
-import { ROOT, tempHome, writeSkill } from '../test/helpers/home.ts';
-import { snapshotOf, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { ROOT, writeSkill } from '../test/helpers/home.ts';
+import { hostForSuite, snapshotOf } from '../test/helpers/host-process.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 
 describe('the dashboard in Chromium against a real headless host', () => {
-  let h: HostProcess;
   let page: Page;
   let closeBrowser = async () => {};
-  let cleanup = () => {};
   const errors: string[] = [];
 
-  before(async () => {
+  // Added before the host's hooks: the browser closes before the host stops.
+  after(() => closeBrowser());
+  const h = hostForSuite((home) => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
-    writeSkill(t.home, 'on-demand', { schedule: '0 0 1 1 *', description: 'Only runs when asked' }, 'ok.mjs');
+    writeSkill(home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
+    writeSkill(home, 'on-demand', { schedule: '0 0 1 1 *', description: 'Only runs when asked' }, 'ok.mjs');
     // (An invalid skill would make this degraded, rightly: e2e/honest-states.test.ts shows that.)
-    h = await startHostProcess(t.home);
+  });
+  before(async () => {
     const b = await launchChromium();
     closeBrowser = b.close;
     page = await b.context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-  });
-  after(async () => {
-    await closeBrowser();
-    await h.stop();
-    cleanup();
   });
 
   const tile = (layer: string) => page.locator(`[data-layer="${layer}"]`);

@@ -2,7 +2,7 @@
 // full disk. Each screenshot is one a person must be able to read the truth from.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { ROOT, tempHome, waitFor, writeSkill } from '../test/helpers/home.ts';
 import { http, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { fillUp, unmount } from '../test/helpers/tmpfs.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 
@@ -90,14 +91,7 @@ describe('the dashboard is honest in every state (#17)', () => {
       writeSkill(home, 'tick', { schedule: '* * * * * *', description: 'Every second' }, 'ok.mjs');
       await withDashboard(home, async (page) => {
         await page.locator('[role="alert"][data-scenario="storage"]').waitFor({ timeout: 90_000 });
-        const fd = openSync(join(home, 'filler'), 'w');
-        try {
-          for (;;) writeSync(fd, Buffer.alloc(4096, 0x7a));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-        } finally {
-          closeSync(fd);
-        }
+        fillUp(join(home, 'filler'));
         await page.locator('main[data-mode="down"] [role="alert"][data-scenario="storage"]').waitFor({ timeout: 30_000 });
         const text = await page.locator('[role="alert"]').innerText();
         assert.match(text, /^Disk full: disk full: .*\/runs — \d+ (bytes|KiB) free on the file system of .*; runs cannot be recorded, so none start/);
@@ -108,8 +102,7 @@ describe('the dashboard is honest in every state (#17)', () => {
         await page.screenshot({ path: join(ARTIFACTS, 'dashboard-disk-full.png'), fullPage: true });
       });
     } finally {
-      execFileSync('umount', ['-l', home], { stdio: 'pipe' });
-      rmSync(home, { recursive: true, force: true });
+      unmount(home);
     }
   });
 });

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.ts';
-import { ROOT, tempHome, writeSkill } from '../test/helpers/home.ts';
+import { ROOT, writeSkill } from '../test/helpers/home.ts';
 import { killAndHoldPort } from '../test/helpers/hijack.ts';
-import { snapshotOf, startHostProcess, type HostProcess } from '../test/helpers/host-process.ts';
+import { hostForSuite, snapshotOf } from '../test/helpers/host-process.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -26,24 +26,23 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 describe('the skill page and the skills table in Chromium', { timeout: 120_000 }, () => {
-  let h: HostProcess;
   let page: Page;
   let closeBrowser = async () => {};
-  let cleanup = () => {};
   const errors: string[] = [];
 
-  before(async () => {
+  // Added before the host's hooks: the browser closes before the host stops.
+  after(() => closeBrowser());
+  const h = hostForSuite((home) => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
+    writeSkill(home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
     // Runs 4 s every 2 s: it prints while it runs, and its overlapping slots are skipped.
-    writeSkill(t.home, 'chatty', { schedule: '*/2 * * * * *', description: 'Prints a line every 100 ms', env: { CHATTY_LINES: '80' } }, 'chatty.mjs');
+    writeSkill(home, 'chatty', { schedule: '*/2 * * * * *', description: 'Prints a line every 100 ms', env: { CHATTY_LINES: '80' } }, 'chatty.mjs');
     // Its breaker off: on a loaded machine five failures trip it before the page looks, and a
     // tripped skill reads `tripped`, not the `failing` this test waits for (issue #23).
-    writeSkill(t.home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: false }, 'throws.mjs');
-    writeSkill(t.home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
-    h = await startHostProcess(t.home);
+    writeSkill(home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: false }, 'throws.mjs');
+    writeSkill(home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
+  });
+  before(async () => {
     const b = await launchChromium();
     closeBrowser = b.close;
     page = await b.context.newPage();
@@ -52,11 +51,6 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
     await page.goto(h.loginUrl);
     await page.waitForURL(`http://127.0.0.1:${h.gatewayPort}/`);
     await page.locator('tr[data-skill="tick"]').waitFor({ timeout: 10_000 });
-  });
-  after(async () => {
-    await closeBrowser();
-    await h.stop();
-    cleanup();
   });
 
   it('fits a 1200-px window: every Pause button is inside it; failing skills come first', async () => {

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { logsCommand, statusCommand } from '../../main/cli/commands.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
-import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.ts';
-import { tempHome, writeSkill } from '../helpers/home.ts';
-import { localHost, writeModels } from '../helpers/model-home.ts';
+import { writeSkill } from '../helpers/home.ts';
+import { localHost, modelHomePerTest } from '../helpers/model-home.ts';
 
 describe('clawkeeper status and logs for agent skills', () => {
-  let server: OpenAIServer | null = null;
-  let cleanup = () => {};
-  afterEach(async () => {
-    await server?.close();
-    cleanup();
-  });
+  const modelHome = modelHomePerTest();
 
   it('show tokens against the day budget, and a provider failure in its own words', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer([{}, { status: 429, headers: { 'retry-after': '3600' }, json: { error: { message: 'rate limited' } } }]);
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model' } });
+    const t = await modelHome({ script: [{}, { status: 429, headers: { 'retry-after': '3600' }, json: { error: { message: 'rate limited' } } }] });
     writeSkill(t.home, 'agent', { schedule: '0 9 * * *', model: true, budget: { tokensPerDay: 100 } }, 'model-one-call.mjs');
     const host = localHost(t.home);
     assert.equal((await host.runLocal('agent'))?.outcome, 'success');

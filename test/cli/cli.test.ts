@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { freePort } from '../helpers/net.ts';
-import { ROOT, readLedger, tempHome, writeSkill } from '../helpers/home.ts';
+import { readLedger, ROOT, tempHome, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
 async function cli(home: string, args: string[], env: Record<string, string> = {}) {
   const gw = await freePort();
@@ -22,12 +23,11 @@ async function cli(home: string, args: string[], env: Record<string, string> = {
 }
 
 describe('clawkeeper CLI', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   it('status says down (exit 2) when no host has run, from files alone', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     const r = await cli(t.home, ['status', '--json']);
     assert.equal(r.code, 2);
     const report = JSON.parse(r.out) as { mode: string; layers: { runtime: { reason: string } } };
@@ -40,10 +40,10 @@ describe('clawkeeper CLI', () => {
     writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
     await host.start();
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       t.cleanup();
-    };
+    });
     const r = await cli(t.home, ['status']);
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /DEGRADED/);
@@ -53,7 +53,7 @@ describe('clawkeeper CLI', () => {
 
   it('skills lists every problem of an invalid skill with file and field, and exits 1', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'broken', { schedule: 'nope', colour: 1 }, 'ok.mjs');
     const r = await cli(t.home, ['skills']);
     assert.equal(r.code, 1);
@@ -65,7 +65,7 @@ describe('clawkeeper CLI', () => {
 
   it('run executes a skill now, records it as manual, and logs shows it', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
     const r = await cli(t.home, ['run', 'poster']);
     assert.equal(r.code, 0, r.err);
@@ -79,7 +79,7 @@ describe('clawkeeper CLI', () => {
 
   it('run of an unknown skill names it and says how to list them', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     const r = await cli(t.home, ['run', 'nope']);
     assert.equal(r.code, 1);
     assert.match(r.err, /no skill named "nope"; `clawkeeper skills` lists them/);
@@ -87,7 +87,7 @@ describe('clawkeeper CLI', () => {
 
   it('health prints the article verdict from the gateway probe and the fresh status files', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
     // No gateway, no host, no fresh status file: down, never "All systems operational".
     const before = await cli(t.home, ['health']);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
-import { ROOT, tempHome } from '../helpers/home.ts';
+import { ROOT, tempHomeForSuite } from '../helpers/home.ts';
 
 const SKILLS = 1500;
 const CLI = join(ROOT, 'bin', 'clawkeeper.js');
@@ -22,18 +22,15 @@ function readFirstChunkThenClose(home: string, args: string[]): Promise<{ code: 
 
 describe('every command ends quietly on a closed stdout pipe', () => {
   let home = '';
-  let cleanup = () => {};
+  const suite = tempHomeForSuite();
   before(() => {
-    const t = tempHome();
-    home = t.home;
-    cleanup = t.cleanup;
+    home = suite.home;
     for (let i = 0; i < SKILLS; i++) {
       const dir = join(home, 'skills', `skill-${i}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `skill-${i}`, schedule: '0 0 1 1 *', command: ['true'], description: 'one of many, so that the output outgrows a pipe buffer' }));
     }
   });
-  after(() => cleanup());
 
   it('the output really outgrows a pipe buffer (64 KiB), so the pipe closes under the writer', async () => {
     const r = await runCli(home, ['status']);

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
-import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.ts';
-import { ROOT, tempHome, writeSkill } from '../helpers/home.ts';
-import { writeModels } from '../helpers/model-home.ts';
+import { describe, it } from 'node:test';
+import { ROOT, writeSkill } from '../helpers/home.ts';
+import { modelHomePerTest } from '../helpers/model-home.ts';
 
 function cli(home: string, args: string[]) {
   return new Promise<{ code: number; out: string; err: string }>((resolve) => {
@@ -30,18 +29,11 @@ function snapshot(dir: string): string[] {
 }
 
 describe('clawkeeper run --dry-run', () => {
-  let server: OpenAIServer | null = null;
-  let cleanup = () => {};
-  afterEach(async () => {
-    await server?.close();
-    cleanup();
-  });
+  const modelHome = modelHomePerTest();
 
   it('prints a prompt skill\'s prompt with its token count and budget, sends nothing and writes nothing', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer();
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model' } });
+    const t = await modelHome();
+    const { server } = t;
     writeSkill(t.home, 'brief', { schedule: '0 7 * * *', model: true, prompt: 'Summarize the news for {{skill}} on {{date}}.', budget: { tokensPerRun: 5000, tokensPerDay: 20000 } });
     const before = snapshot(t.home);
     const r = await cli(t.home, ['run', 'brief', '--dry-run']);
@@ -54,10 +46,8 @@ describe('clawkeeper run --dry-run', () => {
   });
 
   it('runs a JS skill with a client that sends nothing and prints each of its prompts', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer();
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model' } });
+    const t = await modelHome();
+    const { server } = t;
     writeSkill(t.home, 'two', { schedule: '0 7 * * *', model: true }, 'model-two-calls.mjs');
     const before = snapshot(t.home);
     const r = await cli(t.home, ['run', 'two', '--dry-run']);

@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { callHost } from '../../main/cli/host-client.ts';
 import { runCli } from '../helpers/cli.ts';
-import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { startHostProcess, waitOperational, type HostProcess } from '../helpers/host-process.ts';
+import { readLedger, waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, waitOperational } from '../helpers/host-process.ts';
 import { freePort } from '../helpers/net.ts';
 
 // The CLI as a user runs it: no port in the environment, so config.json decides.
 const NO_PORT_ENV = { CLAWKEEPER_GATEWAY_PORT: undefined, CLAWKEEPER_SESSION_PORT: undefined };
 
 describe('clawkeeper health and the ports in config.json, against a real host', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
+  const h = hostForSuite((home) => writeSkill(home, 'quick', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
   before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ gatewayPort: h.gatewayPort, sessionPort: h.sessionPort }));
+    writeFileSync(join(h.home, 'config.json'), JSON.stringify({ gatewayPort: h.gatewayPort, sessionPort: h.sessionPort }));
     await waitOperational(h);
-  });
-  after(async () => {
-    await h?.stop();
-    cleanup();
   });
 
   it('health finds the gateway on the port config.json names, and says operational with exit 0', async () => {

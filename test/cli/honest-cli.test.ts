@@ -3,34 +3,25 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { hostForSuite } from '../helpers/host-process.ts';
 
 const FIVE_PROBLEMS = { schedule: 'every day', timeoutSeconds: -1, overlap: 'sometimes', catchUp: 'maybe', retries: { max: -3 }, needs: ['nas', 'nfs'] };
 
 describe('the CLI is honest about invalid skills and dependencies (a live host)', () => {
-  let h: HostProcess;
-  let nas: Server;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    nas = createServer((s) => s.end());
-    await new Promise<void>((r) => nas.listen(0, '127.0.0.1', r));
-    const port = (nas.address() as { port: number }).port;
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ dependencies: { nas: { probe: `tcp://127.0.0.1:${port}`, everySeconds: 60 } } }));
-    writeSkill(t.home, 'fine', { schedule: '55 23 * * *', needs: ['nas'] }, 'ok.mjs');
-    writeSkill(t.home, 'broken', FIVE_PROBLEMS, 'ok.mjs');
-    writeSkill(t.home, 'needy', { schedule: '0 7 * * *', needs: ['nsa'] }, 'ok.mjs');
-    h = await startHostProcess(t.home);
+  let nas: Server | undefined;
+  const h = hostForSuite(async (home) => {
+    const server = (nas = createServer((s) => s.end()));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ dependencies: { nas: { probe: `tcp://127.0.0.1:${port}`, everySeconds: 60 } } }));
+    writeSkill(home, 'fine', { schedule: '55 23 * * *', needs: ['nas'] }, 'ok.mjs');
+    writeSkill(home, 'broken', FIVE_PROBLEMS, 'ok.mjs');
+    writeSkill(home, 'needy', { schedule: '0 7 * * *', needs: ['nsa'] }, 'ok.mjs');
   });
-  after(async () => {
-    await h?.stop();
-    nas?.close();
-    cleanup();
-  });
+  after(() => nas?.close());
 
   it('status and health say degraded (exit 1) and the banner names each invalid skill with why', async () => {
     const s = await runCli(h.home, ['status'], { CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort) });

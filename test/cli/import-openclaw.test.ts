@@ -4,13 +4,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { importCommand } from '../../main/cli/import-openclaw.ts';
 import { alertsCommand } from '../../main/cli/alerts.ts';
 import { readAlertsConfig } from '../../main/core/alerts/alert-config.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { discoverSkills } from '../../main/core/skills/skill-loader.ts';
-import { tempHome, writeSkill } from '../helpers/home.ts';
+import { tempHomePerTest, writeSkill } from '../helpers/home.ts';
 import { writeModels } from '../helpers/model-home.ts';
 import { cronJob, writeColumnStore, writeJsonStore, writeSqliteStore, type Job } from '../helpers/openclaw-store.ts';
 
@@ -24,12 +24,10 @@ const JOBS: Job[] = [
 ];
 
 describe('clawkeeper import openclaw', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   function setup(store: 'sqlite' | 'json' | 'both' = 'sqlite', jobs = JOBS) {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     if (store !== 'json') writeSqliteStore(t.home, jobs);
     if (store !== 'sqlite') writeJsonStore(t.home, store === 'both' ? [cronJob('old', 'Stale JSON job')] : jobs);
     writeModels(t.home, { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' }, claude: { baseURL: 'http://127.0.0.1:9/v1', model: 'claude-sonnet' } });
@@ -79,8 +77,7 @@ describe('clawkeeper import openclaw', () => {
   });
 
   it('reads the column layout of later OpenClaw releases', () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeColumnStore(join(t.home, 'store.sqlite'), [
       { job_id: 'c1', name: 'Digest', schedule_kind: 'cron', schedule_expr: '15 6 * * *', schedule_tz: 'Europe/Berlin', payload_kind: 'agentTurn', payload_message: 'Digest.', payload_thinking: 'low', delivery_mode: 'webhook', delivery_to: 'https://example.invalid/d' },
       { job_id: 'c2', name: 'Tick', schedule_kind: 'every', every_ms: 90_000, payload_kind: 'agentTurn', payload_message: 'Tick.', enabled: 0 },
@@ -157,12 +154,10 @@ describe('clawkeeper import openclaw', () => {
 
 // Issue #18 item 6: the import hid what it imports.
 describe('import openclaw shows what it imports', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   function dryRun(jobs: Job[], timed?: (ms: number) => void) {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSqliteStore(t.home, jobs);
     const lines: string[] = [];
     const t0 = performance.now();

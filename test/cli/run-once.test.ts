@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { readLedger, ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 import { startHostProcess } from '../helpers/host-process.ts';
 
 interface Done {
@@ -29,12 +30,11 @@ function runOnceProcess(home: string, args: string[]): { done: Promise<Done>; ki
 const SLOT = '2026-01-05T10:00:00.000Z';
 
 describe('clawkeeper run-once', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   it('runs a slot once, and a second run-once of the same slot is refused with exit 0', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
     const first = await runOnceProcess(t.home, ['quick', '--slot', SLOT]).done;
     assert.equal(first.code, 0, first.out + first.err);
@@ -47,7 +47,7 @@ describe('clawkeeper run-once', () => {
 
   it('of two run-once started together for one slot, exactly one runs it and the other is refused with exit 0', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'slow', { schedule: '0 * * * *', timezone: 'UTC', env: { SLEEP_MS: '1500' } }, 'ok.mjs');
     const [a, b] = await Promise.all([runOnceProcess(t.home, ['slow', '--slot', SLOT]).done, runOnceProcess(t.home, ['slow', '--slot', SLOT]).done]);
     assert.equal(a.code, 0, a.out + a.err);
@@ -62,7 +62,7 @@ describe('clawkeeper run-once', () => {
 
   it('records a run stopped by SIGTERM as interrupted and exits 5', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'slow', { schedule: '0 * * * *', timezone: 'UTC', env: { SLEEP_MS: '30000' } }, 'ok.mjs');
     const p = runOnceProcess(t.home, ['slow', '--slot', SLOT]);
     await waitFor('the run to start', () => /started as run/.test(p.output()));
@@ -78,10 +78,10 @@ describe('clawkeeper run-once', () => {
     writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *', timezone: 'UTC' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
     await host.start();
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       t.cleanup();
-    };
+    });
     const r = await runOnceProcess(t.home, ['quick', '--slot', '2026-01-01T00:00:00Z']).done;
     assert.equal(r.code, 75, r.out + r.err);
     assert.match(r.err, /holds .* but does not answer|a ClawKeeper host is running/);
@@ -92,10 +92,10 @@ describe('clawkeeper run-once', () => {
     const t = tempHome();
     writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *', timezone: 'UTC' }, 'ok.mjs');
     const host = await startHostProcess(t.home);
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop();
       t.cleanup();
-    };
+    });
     const r = await runOnceProcess(t.home, ['quick', '--slot', '2026-01-01T00:00:00Z']).done;
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /slot 2026-01-01T00:00:00.000Z handed to the running host \(run \S+\)/);
@@ -112,10 +112,10 @@ describe('clawkeeper run-once', () => {
     const t = tempHome();
     writeSkill(t.home, 'flaky', { schedule: '0 0 1 1 *', timezone: 'UTC', retries: { max: 1, backoffSeconds: 0.1 }, env: { SUCCEED_AT: '9' } }, 'flaky.mjs');
     const host = await startHostProcess(t.home);
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop();
       t.cleanup();
-    };
+    });
     const r = await runOnceProcess(t.home, ['flaky', '--slot', '2026-01-01T00:00:00Z']).done;
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /flaky: failure in \d+ ms \(run \S+, attempt 1, by the host\)/);
@@ -124,7 +124,7 @@ describe('clawkeeper run-once', () => {
 
   it('runs as a non-root user in a home folder it cannot chmod (the root of a mounted volume, as in a pod)', { skip: process.getuid?.() === 0 ? false : 'needs root to run the child as another user' }, async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
     // As a volume writable by the pod's group: every folder writable, the root not ours to chmod.
     spawnSync('chmod', ['-R', 'a+rwX', t.home]);
@@ -143,7 +143,7 @@ describe('clawkeeper run-once', () => {
 
   it('names the problem and exits 64 on a bad --trigger, 66 on an unknown skill', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     const bad = await runOnceProcess(t.home, ['quick', '--trigger', 'catch-up']).done;
     assert.equal(bad.code, 64);
     assert.match(bad.err, /--trigger must be schedule or manual/);

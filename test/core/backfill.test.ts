@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { planBackfill, type LedgerView } from '../../main/core/scheduling/backfill-plan.ts';
 import { runCli } from '../helpers/cli.ts';
-import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { readLedger, tempHomePerTest, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 const T = (iso: string) => Date.parse(iso);
 const NOW = T('2026-03-01T12:00:00Z');
@@ -73,12 +73,10 @@ function seedLedger(home: string, skill: string): void {
 }
 
 describe('clawkeeper backfill with no host running', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   it('--dry-run lists each slot and why, runs nothing; then runs the rest oldest first, and a second backfill runs nothing', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'hourly', { every: '1h' }, 'ok.mjs');
     seedLedger(t.home, 'hourly');
     const args = ['backfill', 'hourly', '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-01T03:00:00Z'];
@@ -103,8 +101,7 @@ describe('clawkeeper backfill with no host running', () => {
   });
 
   it('refuses more than 100 slots without --max, naming it', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'often', { every: '1m' }, 'ok.mjs');
     const r = await runCli(t.home, ['backfill', 'often', '--from', '2026-01-01T00:00:00Z', '--to', '2026-01-01T02:00:00Z']);
     assert.equal(r.code, 64);
@@ -114,18 +111,7 @@ describe('clawkeeper backfill with no host running', () => {
 });
 
 describe('backfill through a running host: host.sock and the API', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'yearly', { schedule: '0 0 1 1 *', overlap: 'skip' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h?.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'yearly', { schedule: '0 0 1 1 *', overlap: 'skip' }, 'ok.mjs'));
 
   it('POST /api/skills/:name/backfill plans (200 with dryRun) and runs (202), as the CLI over host.sock does', async () => {
     const auth = { authorization: `Bearer ${h.token()}`, 'content-type': 'application/json' };

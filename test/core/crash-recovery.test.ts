@@ -1,40 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseStatusLine } from '../../main/common/status-line.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-
-function startHostProcess(home: string): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
-    env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-}
+import { readLedger, tempHomePerTest, waitFor, writeSkill } from '../helpers/home.ts';
+import { exited, headlessHostsPerTest } from '../helpers/host-process.ts';
 
 describe('kill -9 of the host in the middle of a run', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const startHostProcess = headlessHostsPerTest();
+  const newHome = tempHomePerTest();
 
   it('records the run interrupted on restart, keeps the status file parseable, applies the policy, and never runs a slot twice', async () => {
-    const t = tempHome();
-    const procs: ChildProcess[] = [];
-    cleanup = async () => {
-      for (const p of procs) p.kill('SIGKILL');
-      await Promise.all(procs.map(exited));
-      t.cleanup();
-    };
+    const t = newHome();
     // Each run takes 2.5 s on a 1-second schedule: the host is always mid-run when killed.
     writeSkill(t.home, 'slow', { schedule: '* * * * * *', overlap: 'skip', catchUp: 'once', env: { SLEEP_MS: '2500' } }, 'ok.mjs');
     writeSkill(t.home, 'quick', { schedule: '* * * * * *', catchUp: 'all' }, 'ok.mjs');
 
     const first = startHostProcess(t.home);
-    procs.push(first);
     await waitFor('the first run of slow to start', () => readLedger(t.home, 'slow').some((e) => e.type === 'start'), 20_000, 20);
     await waitFor('quick to have run', () => readLedger(t.home, 'quick').some((e) => e.type === 'end'), 20_000, 20);
     first.kill('SIGKILL');
@@ -44,7 +26,6 @@ describe('kill -9 of the host in the middle of a run', () => {
 
     await new Promise((r) => setTimeout(r, 2500)); // down for a few slots
     const second = startHostProcess(t.home);
-    procs.push(second);
     await waitFor('the cut-off run recorded interrupted', () => readLedger(t.home, 'slow').some((e) => e.type === 'end' && e.run_id === cutOff.run_id && e.outcome === 'interrupted'), 20_000, 20);
     await waitFor('a successful slow run after the restart', () => readLedger(t.home, 'slow').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000, 50);
     second.kill('SIGTERM'); // clean stop: the in-flight run finishes within its deadline

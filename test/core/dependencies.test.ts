@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
-import { ROOT, readLedger, readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { readLedger, readLines, ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 import { startUpstream, type Upstream } from '../helpers/upstream.ts';
 
 type Entry = Record<string, unknown>;
@@ -39,11 +40,7 @@ function assertNoSlotTwice(entries: Entry[], skill: string): void {
 const starts = (e: Entry[]) => e.filter((x) => x.type === 'start');
 
 describe('dependencies: a real network partition', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await cleanup();
-    cleanup = () => {};
-  });
+  const afterTest = cleanupsPerTest();
 
   function hostWith(home: string, upstream: Upstream, everySeconds = 1): { host: Host; stop: () => Promise<void> } {
     writeConfig(home, { dependencies: { network: { everySeconds, timeoutMs: 300 } } });
@@ -55,11 +52,11 @@ describe('dependencies: a real network partition', () => {
     const t = tempHome();
     let up = await startUpstream();
     const { host, stop } = hostWith(t.home, up);
-    cleanup = async () => {
+    afterTest(async () => {
       await stop();
       await up.kill();
       t.cleanup();
-    };
+    });
     writeSkill(t.home, 'local', { schedule: '* * * * * *', overlap: 'queue' }, 'ok.mjs');
     writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
     await host.start();
@@ -106,11 +103,11 @@ describe('dependencies: a real network partition', () => {
     const t = tempHome();
     let up = await startUpstream();
     const procs: ChildProcess[] = [];
-    cleanup = async () => {
+    afterTest(async () => {
       for (const p of procs) p.kill('SIGKILL');
       await up.kill();
       t.cleanup();
-    };
+    });
     writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
     writeSkill(t.home, 'local', { schedule: '* * * * * *', overlap: 'queue' }, 'ok.mjs');
     writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
@@ -166,11 +163,11 @@ describe('dependencies: a real network partition', () => {
     const t = tempHome();
     const up = await startUpstream();
     const { host, stop } = hostWith(t.home, up, 60);
-    cleanup = async () => {
+    afterTest(async () => {
       await stop();
       await up.kill();
       t.cleanup();
-    };
+    });
     writeSkill(t.home, 'caller', { schedule: '* * * * * *', needs: ['network'], env: { UPSTREAM_URL: up.url }, breaker: { failures: 1, coolDownSeconds: 60 } }, 'fetch-upstream.mjs');
     await host.start();
     await waitFor('a successful call', () => readLedger(t.home, 'caller').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000);
@@ -186,11 +183,7 @@ describe('dependencies: a real network partition', () => {
 });
 
 describe('the circuit breaker', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await cleanup();
-    cleanup = () => {};
-  });
+  const afterTest = cleanupsPerTest();
 
   it('trips after 3 failures, skips breaker-open, probes after the cool-down (doubling it on a failed probe), closes on success; a resume by hand closes it at once', async () => {
     const t = tempHome();
@@ -199,10 +192,10 @@ describe('the circuit breaker', () => {
     writeSkill(t.home, 'flaky', { schedule: '* * * * * *', env: { FLAG_FILE: flag }, breaker: { failures: 3, coolDownSeconds: 2 } }, 'fail-if-flag.mjs');
     writeSkill(t.home, 'steady', { schedule: '* * * * * *' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300 });
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       t.cleanup();
-    };
+    });
     await host.start();
     await waitFor('the breaker to open', () => host.breakerView('flaky')?.state === 'open', 20_000);
     const ends = () => readLedger(t.home, 'flaky').filter((e) => e.type === 'end');
@@ -229,11 +222,7 @@ describe('the circuit breaker', () => {
 });
 
 describe('review regressions: deferral and the breaker', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await cleanup();
-    cleanup = () => {};
-  });
+  const afterTest = cleanupsPerTest();
 
   it('a skill whose own API refuses it while the network is up trips its breaker, and its probes keep coming (never stuck half-open)', async () => {
     const t = tempHome();
@@ -244,11 +233,11 @@ describe('review regressions: deferral and the breaker', () => {
     writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
     writeSkill(t.home, 'caller', { schedule: '* * * * * *', needs: ['network'], env: { UPSTREAM_URL: deadUrl }, breaker: { failures: 1, coolDownSeconds: 1 } }, 'fetch-upstream.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       await up.kill();
       t.cleanup();
-    };
+    });
     await host.start();
     await waitFor('the breaker to open on the refused API', () => host.breakerView('caller')?.state === 'open', 15_000);
     await waitFor('two probe runs', () => readLedger(t.home, 'caller').filter((e) => e.type === 'start' && e.breaker_probe === true).length >= 2, 20_000);
@@ -262,11 +251,11 @@ describe('review regressions: deferral and the breaker', () => {
     writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
     writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       await up.kill();
       t.cleanup();
-    };
+    });
     await host.start();
     await waitFor('poster to run', () => readLedger(t.home, 'poster').some((e) => e.type === 'end'), 15_000);
     await up.kill();
@@ -291,11 +280,7 @@ describe('review regressions: deferral and the breaker', () => {
 });
 
 describe('review regressions, round two', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await cleanup();
-    cleanup = () => {};
-  });
+  const afterTest = cleanupsPerTest();
 
   it('a slot that waited for the network is not lost when the host stops before the network is back, even with later slots recorded (pause)', async () => {
     const t = tempHome();
@@ -304,11 +289,11 @@ describe('review regressions, round two', () => {
     writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
     const make = () => new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
     let host = make();
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       await up.kill();
       t.cleanup();
-    };
+    });
     await host.start();
     await waitFor('poster to run', () => readLedger(t.home, 'poster').some((e) => e.type === 'end'), 15_000);
     await up.kill();
@@ -333,11 +318,7 @@ describe('review regressions, round two', () => {
 });
 
 describe('dependencies: bad input is a clear error or a down state, and other skills keep running', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await cleanup();
-    cleanup = () => {};
-  });
+  const afterTest = cleanupsPerTest();
 
   it('unknown need, bad probe URL, a probe answering 500, a probe that hangs, a breaker with negative numbers', async () => {
     const t = tempHome();
@@ -358,12 +339,12 @@ describe('dependencies: bad input is a clear error or a down state, and other sk
     writeSkill(t.home, 'negative', { schedule: '* * * * * *', breaker: { failures: -1, coolDownSeconds: -5 } }, 'ok.mjs');
     writeSkill(t.home, 'local', { schedule: '* * * * * *' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: five.url } });
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       await five.kill();
       await hang.kill();
       t.cleanup();
-    };
+    });
     await host.start();
     const byName = new Map(host.listSkills().map((s) => [s.name, s]));
     assert.equal(byName.get('needs-nas')!.manifest, null);

@@ -4,37 +4,13 @@
 // /api/health name the disk, and everything is operational again within 10 s of space returning.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { waitFor, writeSkill } from '../helpers/home.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
-
-function mountTmpfs(size: string): { dir: string } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'needs root to mount a small tmpfs (CI runs as root)' };
-  const dir = mkdtempSync(join(tmpdir(), 'ck-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
-    return { dir };
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    return { skip: `cannot mount a tmpfs here: ${(err as Error).message.split('\n')[0]}` };
-  }
-}
-
-function fillUp(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(4096, 0x7a);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fillUp, mountTmpfs, unmount } from '../helpers/tmpfs.ts';
 
 interface Health {
   mode: string;
@@ -110,12 +86,7 @@ describe('a full disk under a live host, in every view', () => {
       assert.ok(Date.now() - back <= 10_000);
     } finally {
       await h?.stop('SIGKILL');
-      try {
-        execFileSync('umount', [home], { stdio: 'pipe' });
-      } catch {
-        execFileSync('umount', ['-l', home], { stdio: 'pipe' });
-      }
-      rmSync(home, { recursive: true, force: true });
+      unmount(home);
     }
   });
 });

@@ -2,32 +2,28 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseStatusLine } from '../../main/common/status-line.ts';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { freePort } from '../helpers/net.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { readLedger, ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
 describe('a real headless host', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   async function startHost(home: string): Promise<{ host: Host; logger: ReturnType<typeof createMemoryLogger> }> {
     const logger = createMemoryLogger();
     const host = new Host({ home, bundledSkillsDir: null, logger, killGraceMs: 300 });
     await host.start();
-    const prev = cleanup;
-    cleanup = async () => {
-      await host.stop(true);
-      await prev();
-    };
+    afterTest(() => host.stop(true));
     return { host, logger };
   }
 
   it('rewrites the status file every run in the contract format, and the article health check counts it fresh', async () => {
     const t = tempHome();
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     const home = join(t.home, '.openclaw');
     writeSkill(home, 'tiktok-poster', { schedule: '* * * * * *' }, 'ok.mjs');
     await startHost(home);
@@ -63,7 +59,7 @@ describe('a real headless host', () => {
 
   it('keeps running the good skills while bad ones are listed invalid with their reasons', async () => {
     const { home, cleanup: c } = tempHome();
-    cleanup = c;
+    afterTest(c);
     writeSkill(home, 'good', { schedule: '* * * * * *' }, 'ok.mjs');
     writeSkill(home, 'bad-cron', { schedule: '99 * * * *' }, 'ok.mjs');
     writeSkill(home, 'unknown-field', { schedule: '* * * * * *', colour: 'red' }, 'ok.mjs');
@@ -83,7 +79,7 @@ describe('a real headless host', () => {
 
   it('skips a corrupt ledger line with a warning naming file and line, and keeps the rest', async () => {
     const { home, cleanup: c } = tempHome();
-    cleanup = c;
+    afterTest(c);
     writeSkill(home, 'daily', { schedule: '0 3 * * *', catchUp: 'skip' }, 'ok.mjs');
     const ledgerFile = join(home, 'runs', 'daily.jsonl');
     execFileSync('mkdir', ['-p', join(home, 'runs')]);
@@ -105,7 +101,7 @@ describe('a real headless host', () => {
 
   it('overlap=queue runs every slot one after the other; overlap=replace stops the older run', async () => {
     const { home, cleanup: c } = tempHome();
-    cleanup = c;
+    afterTest(c);
     writeSkill(home, 'queued', { schedule: '* * * * * *', overlap: 'queue', env: { SLEEP_MS: '1500' } }, 'ok.mjs');
     writeSkill(home, 'replaced', { schedule: '* * * * * *', overlap: 'replace', env: { SLEEP_MS: '1500' } }, 'ok.mjs');
     await startHost(home);
@@ -120,7 +116,7 @@ describe('a real headless host', () => {
 
   it('retries a failing run with backoff, as attempts of the same slot', async () => {
     const { home, cleanup: c } = tempHome();
-    cleanup = c;
+    afterTest(c);
     writeSkill(home, 'flaky', { schedule: '0 0 1 1 *', retries: { max: 2, backoffSeconds: 0.1 } }, 'throws.mjs');
     const { host } = await startHost(home);
     host.dispatch({ skill: 'flaky', slot: '2026-01-01T00:00:00.000Z', trigger: 'schedule' });
@@ -136,7 +132,7 @@ describe('a real headless host', () => {
 
   it('refuses a second host on the same home', async () => {
     const { home, cleanup: c } = tempHome();
-    cleanup = c;
+    afterTest(c);
     await startHost(home);
     const second = new Host({ home, bundledSkillsDir: null, logger: createMemoryLogger() });
     await assert.rejects(second.start(), /another ClawKeeper host \(pid \d+\) is already running/);

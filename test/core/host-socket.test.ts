@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { callHost } from '../../main/cli/host-client.ts';
 import { startHeadless } from '../../main/core/app/headless.ts';
 import { Host } from '../../main/core/host/host.ts';
@@ -12,7 +12,7 @@ import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { homePaths } from '../../main/core/home/paths.ts';
 import { runCli } from '../helpers/cli.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { hostForSuite, http, startHostProcess } from '../helpers/host-process.ts';
 import { freePort } from '../helpers/net.ts';
 
 const YEARLY = '0 0 1 1 *';
@@ -48,19 +48,10 @@ function rawExchange(path: string, payload: string, count: number): Promise<{ re
 const endOf = (home: string, skill: string, runId: unknown) => readLedger(home, skill).find((e) => e.type === 'end' && e.run_id === runId);
 
 describe('host.sock, served by a real headless host', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'quick', { schedule: YEARLY }, 'ok.mjs');
-    writeSkill(t.home, 'slow', { schedule: YEARLY, env: { SLEEP_MS: '1500' } }, 'ok.mjs');
-    writeSkill(t.home, 'broken', { schedule: 'nope' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h?.stop();
-    cleanup();
+  const h = hostForSuite((home) => {
+    writeSkill(home, 'quick', { schedule: YEARLY }, 'ok.mjs');
+    writeSkill(home, 'slow', { schedule: YEARLY, env: { SLEEP_MS: '1500' } }, 'ok.mjs');
+    writeSkill(home, 'broken', { schedule: 'nope' }, 'ok.mjs');
   });
 
   it('lives in the home folder with mode 0600, and its status is what `status --json` prints', async () => {

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { readLedger, readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.ts';
 
 const starts = (e: Record<string, unknown>[]) => e.filter((x) => x.type === 'start');
 
 describe('a model server is a dependency of the skills that need its model', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await cleanup();
-    cleanup = () => {};
-  });
+  const afterTest = cleanupsPerTest();
 
   it('model server killed: model skills wait as dependency-down while local skills run; back: one catch-up (catchUp=once); an optional model is no dependency', async () => {
     const t = tempHome();
@@ -25,11 +22,11 @@ describe('a model server is a dependency of the skills that need its model', () 
     writeSkill(t.home, 'fallback', { schedule: '* * * * * *', model: { name: 'local', optional: true } }, 'ok.mjs');
     writeSkill(t.home, 'local', { schedule: '* * * * * *' }, 'ok.mjs');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300 });
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       await server.close();
       t.cleanup();
-    };
+    });
     await host.start();
     const byName = new Map(host.listSkills().map((s) => [s.name, s.manifest]));
     assert.deepEqual(byName.get('summarize')!.needs, ['model:local']);

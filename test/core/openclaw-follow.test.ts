@@ -2,29 +2,29 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { ROOT, tempHome, waitFor } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 import { writeModels } from '../helpers/model-home.ts';
 import { cronJob, writeSqliteStore } from '../helpers/openclaw-store.ts';
 
 const skillJson = (home: string, name: string) => JSON.parse(readFileSync(join(home, 'skills', name, 'skill.json'), 'utf8')) as Record<string, unknown>;
 
 describe('import openclaw --follow', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   it('keeps imported skills in step with the store within 5 s while the host runs, and leaves a hand-edited one alone as detached', async () => {
     const t = tempHome();
     let host: ChildProcess | null = null;
-    cleanup = async () => {
+    afterTest(async () => {
       if (host && host.exitCode === null) {
         const gone = new Promise((r) => host!.once('exit', r));
         host.kill('SIGKILL');
         await gone;
       }
       t.cleanup();
-    };
+    });
     writeModels(t.home, { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' } });
     const yearly = { schedule: { kind: 'cron', expr: '0 0 1 1 *', tz: 'UTC' } };
     const a = cronJob('a', 'Alpha', yearly);

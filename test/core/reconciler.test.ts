@@ -1,26 +1,26 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FakeClock } from '../../main/core/scheduling/clock.ts';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { planCatchUp } from '../../main/core/scheduling/reconciler.ts';
 import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
 const HOUR = 3_600_000;
 
 describe('reconciler with a fake clock: a 3-hour sleep', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   async function sleepThreeHours(catchUp: unknown, schedule = '*/10 * * * *') {
     const t = tempHome();
     writeSkill(t.home, 'digest', { schedule, catchUp }, 'ok.mjs');
     const clock = new FakeClock('2026-01-10T12:00:30Z');
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
-    cleanup = async () => {
+    afterTest(async () => {
       await host.stop(true);
       t.cleanup();
-    };
+    });
     await host.start();
     clock.sleep(3 * HOUR); // wall clock moves on, monotonic clock stands still
     host.tick(); // the watchdog notices the jump and reconciles
@@ -76,7 +76,7 @@ describe('reconciler with a fake clock: a 3-hour sleep', () => {
     writeSkill(t.home, 'nightly', { schedule: '30 2 * * *', timezone: 'Europe/Berlin', catchUp: 'once' }, 'ok.mjs');
     const clock = new FakeClock('2026-03-28T12:00:00Z');
     let host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
-    cleanup = t.cleanup;
+    afterTest(t.cleanup);
     await host.start();
     await host.stop();
     clock.sleep(2 * 24 * HOUR); // down until 2026-03-30T12:00Z: the 29th (03:00, DST) and the 30th (02:30) were missed

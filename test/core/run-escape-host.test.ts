@@ -6,15 +6,7 @@ import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+import { running } from '../helpers/pids.ts';
 
 describe('a run that leaves a setsid grandchild does not block its skill', () => {
   it('timeoutSeconds 2 with `setsid sleep &`: every run ends within 6 s of its deadline, the next slots start on time, and ps finds nothing left', async () => {
@@ -42,7 +34,7 @@ describe('a run that leaves a setsid grandchild does not block its skill', () =>
     }
     const pids = existsSync(pidFile) ? readFileSync(pidFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
     assert.ok(pids.length >= 3);
-    await waitFor('every grandchild gone', () => pids.every((p) => !alive(p)), 6000);
+    await waitFor('every grandchild gone', () => pids.every((p) => !running(p)), 6000);
     const left = execFileSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('sleep 40.0419'));
     assert.deepEqual(left, []);
     t.cleanup();

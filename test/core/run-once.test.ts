@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { runOnce, slotAtOrBefore, type RunOnceOptions } from '../../main/core/runs/run-once.ts';
 import { claimFile, claimSlot, pruneClaims } from '../../main/core/runs/slot-claim.ts';
-import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
+import { readLedger, tempHomePerTest, writeSkill } from '../helpers/home.ts';
 
 function opts(home: string, skill: string, extra: Partial<RunOnceOptions> = {}): RunOnceOptions & { lines: string[] } {
   const lines: string[] = [];
@@ -13,12 +13,10 @@ function opts(home: string, skill: string, extra: Partial<RunOnceOptions> = {}):
 }
 
 describe('run-once', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   it('retries a failing run inside run-once with the skill policy, then records success as attempt 3', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'flaky', { schedule: '*/5 * * * *', retries: { max: 3, backoffSeconds: 0.05 }, env: { SUCCEED_AT: '3' } }, 'flaky.mjs');
     const o = opts(t.home, 'flaky', { slot: '2026-01-05T10:05:00Z' });
     const r = await runOnce(o);
@@ -32,8 +30,7 @@ describe('run-once', () => {
   });
 
   it('exits with the failure code once the retries are spent', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'flaky', { schedule: '*/5 * * * *', retries: { max: 1, backoffSeconds: 0 }, env: { SUCCEED_AT: '9' } }, 'flaky.mjs');
     const r = await runOnce(opts(t.home, 'flaky', { slot: '2026-01-05T10:05:00Z' }));
     assert.equal(r.exitCode, 1);
@@ -42,8 +39,7 @@ describe('run-once', () => {
   });
 
   it('serves the newest slot at or before now when no --slot is given', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'quick', { schedule: '0 0 1 1 *', timezone: 'UTC' }, 'ok.mjs');
     const r = await runOnce(opts(t.home, 'quick'));
     assert.equal(r.exitCode, 0);
@@ -51,8 +47,7 @@ describe('run-once', () => {
   });
 
   it('refuses a --slot that is not a slot of the schedule and names the nearest ones', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
     const r = await runOnce(opts(t.home, 'quick', { slot: '2026-01-05T10:20:00Z' }));
     assert.equal(r.exitCode, 64);
@@ -61,8 +56,7 @@ describe('run-once', () => {
   });
 
   it('records a paused skill\'s slot as a paused skip and exits 0 without running it', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
     mkdirSync(join(t.home, 'runs'), { recursive: true });
     writeFileSync(join(t.home, 'runs', '_paused.json'), '["quick"]');
@@ -72,8 +66,7 @@ describe('run-once', () => {
   });
 
   it('refuses a slot another run-once has claimed, naming its host, and runs nothing', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
     const held = claimSlot(join(t.home, 'runs'), 'quick', '2026-01-05T10:00:00.000Z', Date.now(), 'pod-a');
     assert.ok(held.ok);
@@ -85,8 +78,7 @@ describe('run-once', () => {
   });
 
   it('removes its claim when done, and prunes claims older than a day', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
     const runs = join(t.home, 'runs');
     await runOnce(opts(t.home, 'quick', { slot: '2026-01-05T10:00:00Z' }));

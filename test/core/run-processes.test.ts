@@ -14,22 +14,13 @@ import { RunProcesses } from '../../main/core/runs/processes/run-processes.ts';
 import { spawn } from 'node:child_process';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
+import { running } from '../helpers/pids.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
   return {
     name, description: '', schedule: '* * * * *', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip',
     catchUp: { mode: 'skip', max: 1 }, env: {}, needs: [], breaker: false, enabled: true, ...extra,
   };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie (dead, waiting for init to reap it) is not a running process.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 const homes: (() => void)[] = [];
@@ -78,7 +69,7 @@ describe('a run cannot outlive its deadline: every process it started is stopped
         const pid = Number(readFileSync(pidFile, 'utf8'));
         assert.equal(r.outcome, 'timeout');
         assert.ok(ms < 8000, `the end came ${ms} ms after the start (deadline 2 s)`);
-        assert.equal(alive(pid), false, `the setsid grandchild ${pid} is gone`);
+        assert.equal(running(pid), false, `the setsid grandchild ${pid} is gone`);
         assert.equal(r.unstoppable, undefined);
       });
 
@@ -87,7 +78,7 @@ describe('a run cannot outlive its deadline: every process it started is stopped
         const pid = Number(readFileSync(pidFile, 'utf8'));
         assert.equal(r.outcome, 'success');
         assert.ok(ms < 6000, `the run ended ${ms} ms after its start, not when the grandchild would have`);
-        assert.equal(alive(pid), false, `the detached grandchild ${pid} is gone`);
+        assert.equal(running(pid), false, `the detached grandchild ${pid} is gone`);
         assert.ok(r.warnings.some((w) => w.includes(`sleep (pid ${pid})`)), `the warning names it: ${r.warnings.join(' | ')}`);
       });
     }
@@ -99,14 +90,14 @@ describe('a run cannot outlive its deadline: every process it started is stopped
       const { r, pidFile } = await run({ timeoutSeconds: 1, command: ['sh', '-c', script] }, mode, nodeLauncher);
       const pid = Number(readFileSync(pidFile, 'utf8'));
       assert.equal(r.outcome, 'timeout');
-      assert.equal(alive(pid), false, `the process started by the TERM handler (${pid}) is gone`);
+      assert.equal(running(pid), false, `the process started by the TERM handler (${pid}) is gone`);
     });
 
     it(`stops a daemon that double-forked away before any walk saw it (${mode.name}; the walk finds it by the run id in its environment)`, async () => {
       const { r, pidFile } = await run({ timeoutSeconds: 10, command: ['sh', '-c', '(setsid sleep 40.0417 & echo $! > "$PIDFILE") ; exit 0'] }, mode, nodeLauncher);
       const pid = Number(readFileSync(pidFile, 'utf8'));
       assert.equal(r.outcome, 'success');
-      assert.equal(alive(pid), false, `the daemon ${pid} is gone`);
+      assert.equal(running(pid), false, `the daemon ${pid} is gone`);
     });
   }
 
@@ -139,7 +130,7 @@ describe('a process that cannot be stopped', () => {
       const report = await procs.stop(300);
       assert.deepEqual(report.unstoppable, [{ pid: ignores, name: 'sleep' }]);
       assert.ok(report.stopped.some((p) => p.pid === obeys));
-      assert.equal(alive(obeys), false);
+      assert.equal(running(obeys), false);
     } finally {
       procs.release();
       process.kill(ignores, 'SIGKILL');

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SkillManifest } from '../../main/common/types.ts';
 import { systemClock } from '../../main/core/scheduling/clock.ts';
 import { nodeLauncher } from '../../main/core/runs/launcher.ts';
 import { startRun, type FinishedRun } from '../../main/core/runs/runner.ts';
-import { tempHome, writeSkill } from '../helpers/home.ts';
+import { tempHomePerTest, writeSkill } from '../helpers/home.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
   return {
@@ -26,12 +26,10 @@ function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
 }
 
 describe('runner: one process per run, every end is a result', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   async function run(name: string, m: Partial<SkillManifest>, fixture?: string, opts: { logCapBytes?: number; killGraceMs?: number } = {}): Promise<FinishedRun & { home: string }> {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     const dir = writeSkill(t.home, name, {}, fixture);
     const handle = startRun(
       { manifest: manifest(name, { entry: fixture ? 'index.mjs' : undefined, ...m }), dir, runId: 'r1', slot: null, trigger: 'manual', attempt: 1, home: t.home },

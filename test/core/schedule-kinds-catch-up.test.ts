@@ -1,18 +1,18 @@
 // Catch-up of the new kinds on a fake clock: a host that was down, slept, or got a one-shot whose
 // time had passed. Real runs (ok.mjs), real ledger; only the clock is ours.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { FakeClock } from '../../main/core/scheduling/clock.ts';
 import { jitterMs } from '../../main/core/scheduling/slots.ts';
 import { readLedger, tempHome, writeSkill } from '../helpers/home.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
 const HOUR = 3_600_000;
 
 describe('catch-up of every, at and jittered slots', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const afterTest = cleanupsPerTest();
 
   function setup(start: string) {
     const t = tempHome();
@@ -23,10 +23,10 @@ describe('catch-up of every, at and jittered slots', () => {
       hosts.push(h);
       return h;
     };
-    cleanup = async () => {
+    afterTest(async () => {
       for (const h of hosts) await h.stop(true);
       t.cleanup();
-    };
+    });
     return { home: t.home, clock, host };
   }
 

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { jitterMs } from '../../main/core/scheduling/slots.ts';
 import { runCli } from '../helpers/cli.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-
-function startHostProcess(home: string): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
-    env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-}
+import { readLedger, tempHomePerTest, waitFor, writeSkill } from '../helpers/home.ts';
+import { exited, headlessHostsPerTest } from '../helpers/host-process.ts';
 
 /** Slots used by a start or a skip (a skip may stand for `count` of them). */
 function slotUse(entries: Record<string, unknown>[]): { keys: string[]; counted: number } {
@@ -24,17 +12,11 @@ function slotUse(entries: Record<string, unknown>[]): { keys: string[]; counted:
 }
 
 describe('every, at and jitter across a kill -9 of the host (real host processes)', () => {
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => cleanup());
+  const startHostProcess = headlessHostsPerTest('ignore');
+  const newHome = tempHomePerTest();
 
   it('runs each slot of each kind at most once, accounts for every interval slot, and runs the one-shot once ever', async () => {
-    const t = tempHome();
-    const procs: ChildProcess[] = [];
-    cleanup = async () => {
-      for (const p of procs) p.kill('SIGKILL');
-      await Promise.all(procs.map(exited));
-      t.cleanup();
-    };
+    const t = newHome();
     const at = new Date(Math.ceil((Date.now() + 5000) / 1000) * 1000).toISOString();
     // Each run outlasts its interval, so the host is mid-run when it is killed.
     writeSkill(t.home, 'tick', { every: '1s', overlap: 'skip', catchUp: 'all', env: { SLEEP_MS: '1500' } }, 'ok.mjs');
@@ -42,7 +24,6 @@ describe('every, at and jitter across a kill -9 of the host (real host processes
     writeSkill(t.home, 'once', { at, catchUp: 'once', env: { SLEEP_MS: '4000' } }, 'ok.mjs');
 
     const first = startHostProcess(t.home);
-    procs.push(first);
     await waitFor('the one-shot to start', () => readLedger(t.home, 'once').some((e) => e.type === 'start'), 30_000, 20);
     await waitFor('tick and jit to have run', () => readLedger(t.home, 'tick').some((e) => e.type === 'end') && readLedger(t.home, 'jit').some((e) => e.type === 'end'), 20_000, 20);
     first.kill('SIGKILL');
@@ -51,7 +32,6 @@ describe('every, at and jitter across a kill -9 of the host (real host processes
     await new Promise((r) => setTimeout(r, 2500)); // down for a few slots
 
     const second = startHostProcess(t.home);
-    procs.push(second);
     await waitFor('the one-shot recorded interrupted', () => readLedger(t.home, 'once').some((e) => e.type === 'end' && e.outcome === 'interrupted'), 20_000, 20);
     await waitFor('tick and jit running again after the restart', () => ['tick', 'jit'].every((s) => readLedger(t.home, s).some((e) => e.type === 'end' && e.outcome === 'success' && Date.parse(e.started_at as string) > killedAt + 2500)), 30_000, 50);
     await new Promise((r) => setTimeout(r, 2500)); // a few more slots after the restart

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { LoadedSkill } from '../../main/common/types.ts';
 import { exportSystemd } from '../../main/core/export/systemd.ts';
 import { exportKubernetes } from '../../main/core/export/kubernetes.ts';
@@ -12,14 +12,12 @@ import { runOnce } from '../../main/core/runs/run-once.ts';
 import { FakeClock } from '../../main/core/scheduling/clock.ts';
 import { jitterMs } from '../../main/core/scheduling/slots.ts';
 import { loadSkill } from '../../main/core/skills/skill-loader.ts';
-import { tempHome, writeSkill } from '../helpers/home.ts';
+import { tempHomePerTest, writeSkill } from '../helpers/home.ts';
 
 describe('skill.json schedule fields', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
   const load = (manifest: Record<string, unknown>) => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     return loadSkill(writeSkill(t.home, 'k', { command: ['true'], ...manifest }), 'k', 'user');
   };
   const problems = (manifest: Record<string, unknown>) => load(manifest).problems.map((p) => `${p.field}: ${p.message}`);
@@ -45,13 +43,11 @@ describe('skill.json schedule fields', () => {
 });
 
 describe('states and next runs of the new kinds', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
   const facts = { paused: false, hostAlive: true, deferredOn: [], breaker: null };
 
   function setup(manifest: Record<string, unknown>) {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     const skill = loadSkill(writeSkill(t.home, 'k', manifest, 'ok.mjs'), 'k', 'user');
     mkdirSync(join(t.home, 'runs'), { recursive: true });
     const ledger = new Ledger(join(t.home, 'runs'), createMemoryLogger());
@@ -89,12 +85,10 @@ describe('states and next runs of the new kinds', () => {
 });
 
 describe('run-once --slot for every and at', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   it('runs a real slot of an interval or a one-shot, and refuses any other time naming the nearest', async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSkill(t.home, 'tick', { every: '15m' }, 'ok.mjs');
     writeSkill(t.home, 'once', { at: '2026-03-01T09:00:00+01:00' }, 'ok.mjs');
     const o = { home: t.home, bundledSkillsDir: null, trigger: 'schedule' as const, logger: createMemoryLogger(), out: () => {}, clock: new FakeClock('2026-03-01T12:00:00Z') };

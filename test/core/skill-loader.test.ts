@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { discoverSkills } from '../../main/core/skills/skill-loader.ts';
-import { tempHome, writeSkill } from '../helpers/home.ts';
+import { tempHomePerTest, writeSkill } from '../helpers/home.ts';
 
 describe('skill discovery and validation', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
 
   function setup() {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     const bundled = join(t.home, 'bundled');
     mkdirSync(bundled);
     return { home: t.home, bundled, user: join(t.home, 'skills') };

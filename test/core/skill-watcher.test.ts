@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { callHost } from '../../main/cli/host-client.ts';
-import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { readLedger, waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 interface ApiSkill {
   name: string;
@@ -14,24 +14,12 @@ interface ApiSkill {
 }
 
 describe('the host follows the skill folders while it runs (no restart, no SIGHUP)', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
+  const h = hostForSuite((home) => writeSkill(home, 'slow', { schedule: '0 0 1 1 *', description: 'before', env: { SLEEP_MS: '3000' } }, 'ok.mjs'));
   const skills = async (): Promise<ApiSkill[]> => {
     const r = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${h.token()}` } });
     return r.status === 200 ? (r.json() as { skills: ApiSkill[] }).skills : [];
   };
   const starts = (name: string) => readLedger(h.home, name).filter((e) => e.type === 'start').length;
-
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'slow', { schedule: '0 0 1 1 *', description: 'before', env: { SLEEP_MS: '3000' } }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h?.stop();
-    cleanup();
-  });
 
   it('a skill.json written while the host runs is scheduled and run on its next slot', async () => {
     writeSkill(h.home, 'fresh', { schedule: '* * * * * *' }, 'ok.mjs');

@@ -1,47 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { readLedger, waitFor, writeSkill } from '../helpers/home.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
-
-/** Mounts a tmpfs of `size` on a new folder; null (with the reason) where this cannot be done. */
-function mountTmpfs(size: string): { dir: string } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'needs root to mount a small tmpfs (run as root, e.g. in CI containers)' };
-  const dir = mkdtempSync(join(tmpdir(), 'ck-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
-    return { dir };
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    return { skip: `cannot mount a tmpfs here: ${(err as Error).message.split('\n')[0]}` };
-  }
-}
-
-function unmount(dir: string): void {
-  try {
-    execFileSync('umount', [dir], { stdio: 'pipe' });
-  } catch {
-    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-  }
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** Writes a file until the file system is full. */
-function fillUp(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(4096, 0x7a);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fillUp, mountTmpfs, unmount } from '../helpers/tmpfs.ts';
 
 async function cliStatus(home: string): Promise<{ mode: string; scenario: { id: string; title: string; message: string } | null; layers: { runtime: { status: string; reason: string } } }> {
   const r = await runCli(home, ['status', '--json']);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { systemClock } from '../../main/core/scheduling/clock.ts';
 import { nodeLauncher } from '../../main/core/runs/launcher.ts';
@@ -13,21 +13,10 @@ import { Supervisor } from '../../main/core/supervision/supervisor.ts';
 import { ensureToken } from '../../main/core/auth/token.ts';
 import { tempHome, waitFor } from '../helpers/home.ts';
 import { freePort } from '../helpers/net.ts';
+import { alive } from '../helpers/pids.ts';
+import { cleanupsPerTest } from '../helpers/per-test.ts';
 
-let cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const afterTest = cleanupsPerTest();
 
 function startSupervisor(ports = { gateway: 0, session: 0 }, opts: { standby?: boolean } = {}) {
   const { home, cleanup } = tempHome();
@@ -35,7 +24,8 @@ function startSupervisor(ports = { gateway: 0, session: 0 }, opts: { standby?: b
   const token = ensureToken(join(home, 'token'));
   const sup = new Supervisor({ launcher: nodeLauncher, logger: createMemoryLogger(), clock: systemClock, healthDir: join(home, 'health'), env: { ...process.env, CLAWKEEPER_HOME: home }, ports, layerNice: 0, ...opts });
   sup.start();
-  cleanups.push(cleanup, () => sup.stop());
+  afterTest(cleanup);
+  afterTest(() => sup.stop());
   return { sup, home, token };
 }
 
@@ -71,7 +61,7 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     await waitFor('a new session layer', () => sup.health('session').status === 'ok' && sup.pid('session') !== first, 20_000);
     const port = sup.port('session');
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: `Bearer ${token}` } });
-    cleanups.push(() => ws.terminate());
+    afterTest(() => ws.terminate());
     const got: number[] = [];
     ws.on('message', (d) => {
       const m = JSON.parse((d as Buffer).toString('utf8')) as { type: string; seq?: number };
@@ -99,7 +89,7 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     const squatter: Server = createServer();
     const port = await freePort();
     await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => squatter.close(() => r())));
+    afterTest(() => new Promise<void>((r) => squatter.close(() => r())));
     const { sup } = startSupervisor({ gateway: port, session: 0 });
     await waitFor('two crashes', () => sup.transitions.filter((t) => t.layer === 'gateway' && /crash #/.test(t.reason)).length >= 2, 30_000);
     const crashes = sup.transitions.filter((t) => t.layer === 'gateway' && /crash #/.test(t.reason));
@@ -113,7 +103,7 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     const first = await ready(sup, 'gateway');
     await warm(sup, 'gateway');
     process.kill(first, 'SIGSTOP');
-    cleanups.push(() => void (alive(first) && process.kill(first, 'SIGKILL')));
+    afterTest(() => void (alive(first) && process.kill(first, 'SIGKILL')));
     await waitFor('replaced', () => sup.pid('gateway') !== first && sup.health('gateway').status === 'ok', 20_000);
     assert.ok(sup.transitions.some((t) => t.layer === 'gateway' && t.status === 'failed' && /hung: stopped \(SIGSTOP or a debugger\) and silent for \d+ ms/.test(t.reason)));
     assert.equal((await probeHttp(sup.port('gateway'), '/health', 2000)).ok, true);

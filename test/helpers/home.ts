@@ -1,7 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { cleanupsPerTest } from './per-test.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURE_CODE = join(ROOT, 'test', 'fixtures', 'code');
@@ -11,6 +13,35 @@ export const BUNDLED_SKILLS = join(ROOT, 'skills');
 export function tempHome(prefix = 'ck-test-'): { home: string; cleanup: () => void } {
   const home = mkdtempSync(join(tmpdir(), prefix));
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+/**
+ * Fresh homes for the tests of the describe block (or file) this is called in: each call of the
+ * returned function makes one, and every home a test made is removed after that test, whatever it
+ * asserted. Replaces `let cleanup = () => {}` + `afterEach(() => cleanup())` + `cleanup = t.cleanup`.
+ */
+export function tempHomePerTest(prefix = 'ck-test-'): () => { home: string } {
+  const afterTest = cleanupsPerTest();
+  return () => {
+    const { home, cleanup } = tempHome(prefix);
+    afterTest(cleanup);
+    return { home };
+  };
+}
+
+/** A fresh home for the tests of a describe block: made in `before`, removed in `after`. */
+export function tempHomeForSuite(prefix = 'ck-test-'): { readonly home: string } {
+  let home = '';
+  before(() => {
+    home = tempHome(prefix).home;
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+  return {
+    get home() {
+      if (!home) throw new Error('tempHomeForSuite: the home is made in before(); read it inside a hook or a test');
+      return home;
+    },
+  };
 }
 
 /** Writes skills/<name>/skill.json (and index.mjs from a fixture) into a home. */

@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { freePort } from './net.ts';
-import { ROOT, waitFor } from './home.ts';
+import { ROOT, tempHome, waitFor } from './home.ts';
+import { cleanupsPerTest } from './per-test.ts';
 
 export interface HostProcess {
   proc: ChildProcess;
@@ -57,6 +59,61 @@ export async function startHostProcess(home: string, extraEnv: Record<string, st
       await exited;
       clearTimeout(t);
     },
+  };
+}
+
+/**
+ * A real host (`startHostProcess`) for the tests of the describe block this is called in: `before`
+ * makes a temp home, lets `prepare` write into it (skills, config.json), and starts the host on free
+ * ports, with `extraEnv` (a function: read after `prepare`); `after` stops it and removes the home.
+ * The returned object stands for the started host (reading it before `before` has run throws, saying
+ * so). Hooks run in the order they are added: a `before` added after this call runs once the host is
+ * up; an `after` added before it runs before the host stops.
+ */
+export function hostForSuite(prepare: (home: string) => unknown = () => undefined, extraEnv: Record<string, string> | (() => Record<string, string>) = {}): HostProcess {
+  let host: HostProcess | undefined;
+  let home = '';
+  before(async () => {
+    home = tempHome().home;
+    await prepare(home);
+    host = await startHostProcess(home, typeof extraEnv === 'function' ? extraEnv() : extraEnv);
+  });
+  after(async () => {
+    await host?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+  return new Proxy({} as HostProcess, {
+    get(_, key) {
+      if (!host) throw new Error(`hostForSuite: the host starts in before(); read .${String(key)} inside a hook or a test`);
+      return Reflect.get(host, key) as unknown;
+    },
+  });
+}
+
+/** Resolves once the child has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+/**
+ * For the tests of the describe block this is called in: each call spawns a bare `clawkeeper start
+ * --headless` over `home` on ports the OS picks, without waiting for it (for tests that kill -9 a
+ * host and start another over the same home). Every host a test spawned is killed (SIGKILL) and
+ * waited for after that test; call this before `tempHomePerTest()` so the hosts are gone before
+ * their home is removed (hooks run in the order they were added).
+ */
+export function headlessHostsPerTest(stdio: StdioOptions = ['ignore', 'pipe', 'pipe']): (home: string) => ChildProcess {
+  const afterTest = cleanupsPerTest();
+  return (home) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
+      env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' },
+      stdio,
+    });
+    afterTest(() => {
+      child.kill('SIGKILL');
+      return exited(child);
+    });
+    return child;
   };
 }
 

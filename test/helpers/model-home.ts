@@ -6,10 +6,38 @@ import type { Clock } from '../../main/core/scheduling/clock.ts';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger, type Logger } from '../../main/core/home/logger.ts';
 import { readFileSync } from 'node:fs';
+import { tempHomePerTest } from './home.ts';
+import { openAIServerPerTest, type OpenAIServer, type Reply } from './openai-server.ts';
 
 /** config.json with `models.default` (and more) pointing at a test server. */
 export function writeModels(home: string, models: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}): void {
   writeFileSync(join(home, 'config.json'), JSON.stringify({ models, ...extra }, null, 2));
+}
+
+export interface ModelHomeOptions {
+  /** The server's replies, in order, then `fallback` (as `startOpenAIServer` takes them). */
+  script?: Reply[];
+  fallback?: Reply;
+  /** More fields of the `default` model (timeoutMs, apiKeyEnv, …). */
+  model?: Record<string, unknown>;
+  /** More top-level fields of config.json. */
+  config?: Record<string, unknown>;
+}
+
+/**
+ * For the tests of the describe block this is called in: each call makes a fresh home and starts a
+ * real OpenAI-compatible server on 127.0.0.1, and config.json names that server as the `default`
+ * model (`test-model`). After each test its servers close, then its homes are removed.
+ */
+export function modelHomePerTest(): (o?: ModelHomeOptions) => Promise<{ home: string; server: OpenAIServer }> {
+  const startServer = openAIServerPerTest();
+  const newHome = tempHomePerTest();
+  return async (o = {}) => {
+    const { home } = newHome();
+    const server = await startServer(o.script, o.fallback);
+    writeModels(home, { default: { baseURL: server.baseURL, model: 'test-model', ...o.model } }, o.config);
+    return { home, server };
+  };
 }
 
 /** A host over the home (no trigger, no lock), for running skills by hand. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { cleanupsPerTest } from './per-test.ts';
 
 /** What the server answers to one chat request. */
 export interface Reply {
@@ -91,6 +92,19 @@ export async function startOpenAIServer(script: Reply[] = [], fallback: Reply = 
       server.close(() => r());
     });
   return state;
+}
+
+/**
+ * For the tests of the describe block (or file) this is called in: the returned function starts a
+ * server as `startOpenAIServer` does, and every server a test started is closed after that test.
+ */
+export function openAIServerPerTest(): (script?: Reply[], fallback?: Reply) => Promise<OpenAIServer> {
+  const afterTest = cleanupsPerTest();
+  return async (script, fallback) => {
+    const server = await startOpenAIServer(script, fallback);
+    afterTest(() => server.close());
+    return server;
+  };
 }
 
 function answer(res: ServerResponse, reply: Reply, req: Record<string, unknown>): void {

@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseStatusLine } from '../../main/common/status-line.ts';
 import { computeMetrics } from '../../main/core/health/metrics.ts';
 import type { LayerTransition } from '../../main/core/health/status-report.ts';
-import { readLedger, readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { readLedger, readLines, waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, snapshotOf } from '../helpers/host-process.ts';
 
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 60);
 const SKILLS = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
 
 describe(`chaos: ${SKILLS.length} skills every second for ${SECONDS} s while the layers are killed and hung`, () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    for (const s of SKILLS) writeSkill(t.home, s, { schedule: '* * * * * *', timeoutSeconds: 20 }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
+  const h = hostForSuite((home) => {
+    for (const s of SKILLS) writeSkill(home, s, { schedule: '* * * * * *', timeoutSeconds: 20 }, 'ok.mjs');
   });
 
   it('every slot runs exactly once and succeeds; ledger, status files and session history all parse; recovery is measured', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { tempHome, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { writeSkill } from '../helpers/home.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 /** The first frame the session layer answers with, or how it refused or closed. */
 function wsAnswer(port: number, opts: { headers?: Record<string, string>; first?: unknown }): Promise<string> {
@@ -21,21 +21,12 @@ function wsAnswer(port: number, opts: { headers?: Record<string, string>; first?
 }
 
 describe('dashboard credentials: a header session, never a cookie; Bearer-only login codes; a bad credential beside a good one is ignored', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
   let session = '';
   const bearer = () => ({ authorization: `Bearer ${h.token()}` });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
   before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
     const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: bearer() })).json() as { code: string };
     session = ((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) })).json() as { session: string }).session;
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
   });
 
   it('a browser session cannot mint a login code (403), even beside a wrong Bearer; the API token can (201)', async () => {

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite } from '../helpers/host-process.ts';
 
 describe('only the host speaks in its own session', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
 
   it('a client holding the valid token cannot publish a fake layer or run-end event into the clawkeeper session; other sessions still work', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${h.sessionPort}/`);

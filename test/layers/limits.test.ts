@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 type Opened = { ws: WebSocket; frames: { type: string; error?: { code: string } }[] };
 
@@ -19,20 +19,11 @@ function open(port: number, headers: Record<string, string> = {}): Promise<Opene
 }
 
 describe('bounded connections, subscriptions and login codes', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
   const sockets: WebSocket[] = [];
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home, { CLAWKEEPER_WS_MAX_PENDING: '4', CLAWKEEPER_WS_MAX_CLIENTS: '8' });
-  });
-  after(async () => {
+  after(() => {
     for (const s of sockets) s.terminate();
-    await h.stop();
-    cleanup();
   });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'), { CLAWKEEPER_WS_MAX_PENDING: '4', CLAWKEEPER_WS_MAX_CLIENTS: '8' });
 
   it('refuses WebSocket upgrades past the pending and total caps with 503, and takes them again once there is room', async () => {
     const pending: Opened[] = [];

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { ROOT, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, snapshotOf, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { ROOT, waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, type HostProcess, http, snapshotOf } from '../helpers/host-process.ts';
 
 /** A WebSocket that authenticated (by frame or by upgrade headers); resolves its close code. */
 async function authedSocket(port: number, how: { token?: string; session?: string }) {
@@ -31,18 +31,7 @@ async function login(h: HostProcess): Promise<string> {
 }
 
 describe('rotation, logout and expiry cut live sessions', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
 
   it('logout revokes the browser session in both layers, closes its live WebSocket 4401, and survives a gateway restart', async () => {
     const session = await login(h);

@@ -3,10 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { ROOT, tempHome } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { ROOT } from '../helpers/home.ts';
+import { hostForSuite, type HostProcess, http } from '../helpers/host-process.ts';
 
 // Issue #18, item 4: load alone never gets a layer replaced as `hung`, and an authenticated client
 // is served throughout (its requests alternate between a kept-alive connection and a new one). Each attack runs LOAD_SECONDS (30 by default) in processes of its own,
@@ -98,19 +98,11 @@ function transitions(home: string): { layer: string; status: string; reason: str
 }
 
 describe(`under load for ${SECONDS} s each, no layer is replaced as hung and an authenticated client is served`, { timeout: (SECONDS * 4 + 120) * 1000 }, () => {
-  let h: HostProcess;
-  let cleanup = () => {};
   let session = '';
+  const h = hostForSuite();
   before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    h = await startHostProcess(t.home);
     const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).json() as { code: string };
     session = ((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) })).json() as { session: string }).session;
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
   });
 
   const scenario = async (name: string, attackers: string[][]) => {

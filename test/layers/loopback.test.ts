@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, request } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { listenLoopback } from '../../main/core/layers/listen-loopback.ts';
-import { tempHome, writeSkill } from '../helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { writeSkill } from '../helpers/home.ts';
+import { hostForSuite } from '../helpers/host-process.ts';
 import { freePort } from '../helpers/net.ts';
 
 /** Tries to listen on [::1]:port; the error code, or null when it could (then it is closed again). */
@@ -33,19 +33,10 @@ function getV6(port: number, path: string): Promise<{ status: number; body: stri
 }
 
 describe('both loopback families are ours', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
   let v6 = true;
-  before(async () => {
+  const h = hostForSuite(async (home) => {
     v6 = await ipv6Loopback();
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
+    writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
   });
 
   it('[::1] on the gateway and session ports cannot be taken by another program, and answers as ClawKeeper', async (t) => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { summarize } from '../../main/common/health.js';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { homePaths } from '../../main/core/home/paths.ts';
 import { buildStatusReport, latestLayerStates } from '../../main/core/health/status-report.ts';
 import { killAndHoldPort } from '../helpers/hijack.ts';
-import { ROOT, readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, snapshotOf, startHostProcess, waitOperational, type HostProcess } from '../helpers/host-process.ts';
+import { ROOT, readLedger, waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, type HostProcess, http, snapshotOf, waitOperational } from '../helpers/host-process.ts';
 
 function cli(h: HostProcess, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -22,21 +22,12 @@ function cli(h: HostProcess, args: string[]): Promise<{ code: number; out: strin
 const successes = (h: HostProcess) => readLedger(h.home, 'tick').filter((e) => e.type === 'end' && e.outcome === 'success').length;
 
 describe('the three SEED.md scenarios, as /health and `clawkeeper status` report them', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
+  // Without warm standbys: a standby takes over in ~20 ms, too short a window to observe both
+  // layers `restarting` at once from outside (the scenario's naming is covered for every
+  // combination in test/common/health-views.test.ts).
+  const h = hostForSuite((home) => writeSkill(home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs'), { CLAWKEEPER_STANDBY: '0' });
   before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'tick', { schedule: '* * * * * *' }, 'ok.mjs');
-    // Without warm standbys: a standby takes over in ~20 ms, too short a window to observe both
-    // layers `restarting` at once from outside (the scenario's naming is covered for every
-    // combination in test/common/health-views.test.ts).
-    h = await startHostProcess(t.home, { CLAWKEEPER_STANDBY: '0' });
     await waitOperational(h);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
   });
 
   it('all layers up: operational, exit 0', async () => {

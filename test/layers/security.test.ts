@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { ROOT, tempHome, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { ROOT, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 function wsOpen(port: number, opts: { origin?: string; host?: string; headers?: Record<string, string>; path?: string } = {}) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/'}`, { origin: opts.origin, headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers } });
@@ -37,18 +37,7 @@ function fingerprint(home: string): string {
 }
 
 describe('hostile input is refused with the contract code, and nothing is written', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
 
   const auth = () => ({ authorization: `Bearer ${h.token()}` });
 

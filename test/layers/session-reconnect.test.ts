@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { SessionClient, type SessionEventFrame, type WebSocketLike } from '../../main/common/session-client.js';
 import { freePort } from '../helpers/net.ts';
 import { join } from 'node:path';
-import { readLines, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { readLines, waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite } from '../helpers/host-process.ts';
 
 /** A TCP proxy that can be cut: every connection dropped and new ones refused until restored. */
 async function cuttableProxy(target: number): Promise<{ port: number; cut: () => void; restore: () => void; close: () => void }> {
@@ -47,18 +47,7 @@ function nodeSocket(url: string, hostHeader: string): WebSocketLike {
 }
 
 describe('session client across a cut-off and a session-layer restart', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'idle', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'idle', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
 
   it('a client cut off for 10 s while 100 events are published receives all 100, in order, after it reconnects', async () => {
     const proxy = await cuttableProxy(h.sessionPort);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
-import { tempHome, waitFor, writeSkill } from '../helpers/home.ts';
-import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
+import { waitFor, writeSkill } from '../helpers/home.ts';
+import { hostForSuite, http } from '../helpers/host-process.ts';
 
 /** The token file's content when it is a 256-bit token, else null. */
 function tokenInFile(home: string): string | null {
@@ -44,18 +44,7 @@ function wsWithSession(port: number, session: string): Promise<string> {
 }
 
 describe('a truncated or missing token file never opens the door', () => {
-  let h: HostProcess;
-  let cleanup = () => {};
-  before(async () => {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    writeSkill(t.home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
-  });
-  after(async () => {
-    await h.stop();
-    cleanup();
-  });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
 
   it('a session forged with the empty key gets 401 on /api/snapshot and POST pause, and no auth-ok on the WebSocket, while the file is empty', async () => {
     const good = h.token();

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { freePort } from '../helpers/net.ts';
-import { startOpenAIServer, type OpenAIServer } from '../helpers/openai-server.ts';
-import { BUNDLED_SKILLS, tempHome } from '../helpers/home.ts';
+import { openAIServerPerTest } from '../helpers/openai-server.ts';
+import { BUNDLED_SKILLS, tempHomePerTest } from '../helpers/home.ts';
 import { readStatus, writeModels } from '../helpers/model-home.ts';
 
 function localDate(d: Date): string {
@@ -15,17 +15,11 @@ function localDate(d: Date): string {
 }
 
 describe('daily-memory with an optional model turned on in config.json', () => {
-  let server: OpenAIServer | null = null;
-  let cleanup = () => {};
-  afterEach(async () => {
-    await server?.close();
-    server = null;
-    cleanup();
-  });
+  const startServer = openAIServerPerTest();
+  const newHome = tempHomePerTest();
 
   async function run(baseURL: string) {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     // Turned on without editing the bundled skill: a per-skill override in config.json.
     writeModels(t.home, { default: { baseURL, model: 'test-model', timeoutMs: 2000 } }, { skills: { 'daily-memory': { model: { name: 'default', optional: true } } } });
     mkdirSync(join(t.home, 'sessions'), { recursive: true });
@@ -39,7 +33,7 @@ describe('daily-memory with an optional model turned on in config.json', () => {
   }
 
   it('puts the model summary above the digest: mode=model, tokens counted', async () => {
-    server = await startOpenAIServer([], { text: '- A new build was deployed.' });
+    const server = await startServer([], { text: '- A new build was deployed.' });
     const { end, status, memory } = await run(server.baseURL);
     assert.equal(end.outcome, 'success', end.error);
     assert.equal(status.mode, 'model');

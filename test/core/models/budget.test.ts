@@ -1,28 +1,21 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FakeClock } from '../../../main/core/scheduling/clock.ts';
-import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
-import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
+import { type OpenAIServer } from '../../helpers/openai-server.ts';
+import { readLedger, writeSkill } from '../../helpers/home.ts';
 import type { LedgerEnd } from '../../../main/common/types.ts';
-import { localHost, readStatus, runOnce, writeModels } from '../../helpers/model-home.ts';
+import { localHost, modelHomePerTest, readStatus, runOnce } from '../../helpers/model-home.ts';
 
 describe('token budgets: per run refused before sending, per day skipped with reason budget', () => {
   let server: OpenAIServer | null = null;
-  let cleanup = () => {};
-  afterEach(async () => {
-    await server?.close();
-    server = null;
-    cleanup();
-  });
+  const modelHome = modelHomePerTest();
 
   async function home() {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer();
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model', timeoutMs: 5000 } });
-    return t.home;
+    const m = await modelHome({ model: { timeoutMs: 5000 } });
+    server = m.server;
+    return m.home;
   }
 
   it('refuses a second call past tokensPerRun before it is sent: budget-exceeded, the first call counted, no retry', async () => {

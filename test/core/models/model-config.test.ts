@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { modelDependencies, readModelsFile, resolveApiKey } from '../../../main/core/models/config.ts';
 import { discoverSkills } from '../../../main/core/skills/skill-loader.ts';
-import { tempHome, writeSkill } from '../../helpers/home.ts';
+import { tempHomePerTest, writeSkill } from '../../helpers/home.ts';
 import { writeModels } from '../../helpers/model-home.ts';
 
 describe('model config and the agent fields of skill.json', () => {
-  let cleanup = () => {};
-  afterEach(() => cleanup());
+  const newHome = tempHomePerTest();
   function home(): string {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     return t.home;
   }
 

@@ -3,9 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { createMemoryLogger } from '../../../main/core/home/logger.ts';
-import { DEFAULT_USAGE, startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
-import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
-import { localHost, runOnce, writeModels } from '../../helpers/model-home.ts';
+import { DEFAULT_USAGE, type OpenAIServer, type Reply } from '../../helpers/openai-server.ts';
+import { readLedger, writeSkill } from '../../helpers/home.ts';
+import { localHost, modelHomePerTest, runOnce } from '../../helpers/model-home.ts';
 
 const KEY_ENV = 'CK_TEST_MODEL_KEY';
 
@@ -21,20 +21,15 @@ function filesUnder(dir: string): string[] {
 
 describe('ctx.model: calls in the skill process, usage in the ledger and status line', () => {
   let server: OpenAIServer | null = null;
-  let cleanup = () => {};
-  afterEach(async () => {
-    await server?.close();
-    server = null;
-    cleanup();
+  const modelHome = modelHomePerTest();
+  afterEach(() => {
     delete process.env[KEY_ENV];
   });
 
-  async function setup(script: Parameters<typeof startOpenAIServer>[0] = []) {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer(script);
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model', apiKeyEnv: KEY_ENV, timeoutMs: 5000 } });
-    return t.home;
+  async function setup(script: Reply[] = []) {
+    const m = await modelHome({ script, model: { apiKeyEnv: KEY_ENV, timeoutMs: 5000 } });
+    server = m.server;
+    return m.home;
   }
 
   it('sums the usage of two calls exactly, as the server counted them, in the ledger and the status line', async () => {

@@ -1,28 +1,24 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { startHostProcess, type HostProcess } from '../../helpers/host-process.ts';
-import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
-import { readLedger, tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
-import { writeModels } from '../../helpers/model-home.ts';
+import { describe, it } from 'node:test';
+import { startHostProcess } from '../../helpers/host-process.ts';
+import { readLedger, waitFor, writeSkill } from '../../helpers/home.ts';
+import { modelHomePerTest } from '../../helpers/model-home.ts';
+import { cleanupsPerTest } from '../../helpers/per-test.ts';
 
 describe('a prompt skill on a real headless host', () => {
-  let host: HostProcess | null = null;
-  let server: OpenAIServer | null = null;
-  const t = tempHome();
-  after(async () => {
-    await host?.stop();
-    await server?.close();
-    t.cleanup();
-  });
+  // Added first: the host stops before the model server closes and the home is removed.
+  const afterTest = cleanupsPerTest();
+  const modelHome = modelHomePerTest();
 
   it('runs on its schedule with the key from the host environment, and the key stays out of every file', async () => {
     const sentinel = 'sk-HOST-SENTINEL-1234567890';
-    server = await startOpenAIServer([], { text: 'scheduled reply' });
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model', apiKeyEnv: 'CK_HOST_TEST_KEY' } });
+    const t = await modelHome({ fallback: { text: 'scheduled reply' }, model: { apiKeyEnv: 'CK_HOST_TEST_KEY' } });
+    const { server } = t;
     writeSkill(t.home, 'every-second', { schedule: '* * * * * *', model: true, prompt: 'Tick {{slot}}', catchUp: 'skip' });
-    host = await startHostProcess(t.home, { CK_HOST_TEST_KEY: sentinel });
+    const host = await startHostProcess(t.home, { CK_HOST_TEST_KEY: sentinel });
+    afterTest(() => host.stop());
     const end = await waitFor('a scheduled run of the prompt skill', () => readLedger(t.home, 'every-second').find((e) => e.type === 'end'), 30_000, 50);
     await host.stop();
     assert.equal(end.outcome, 'success', String(end.error));

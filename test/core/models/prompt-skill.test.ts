@@ -2,28 +2,21 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FakeClock } from '../../../main/core/scheduling/clock.ts';
-import { startOpenAIServer, type OpenAIServer } from '../../helpers/openai-server.ts';
-import { readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
+import { type OpenAIServer } from '../../helpers/openai-server.ts';
+import { readLedger, writeSkill } from '../../helpers/home.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { localHost, readStatus, runOnce, writeModels } from '../../helpers/model-home.ts';
+import { localHost, modelHomePerTest, readStatus, runOnce } from '../../helpers/model-home.ts';
 
 describe('prompt skills: the runner sends the prompt and saves the reply', () => {
   let server: OpenAIServer | null = null;
-  let cleanup: () => Promise<void> | void = () => {};
-  afterEach(async () => {
-    await server?.close();
-    server = null;
-    await cleanup();
-  });
+  const modelHome = modelHomePerTest();
 
   async function home(text = 'Three things happened today.') {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer([], { text });
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model', timeoutMs: 5000 } });
-    return t.home;
+    const m = await modelHome({ fallback: { text }, model: { timeoutMs: 5000 } });
+    server = m.server;
+    return m.home;
   }
 
   it('fills in {{date}}, {{slot}} and {{skill}}, saves the reply under outputs/<skill>/<slot in its zone>.md and records output and tokens', async () => {
@@ -65,7 +58,7 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     assert.equal((server!.requests[0]!.body.messages as { content: string }[])[0]!.content, text);
   });
 
-  it('posts {skill, slot, text} to deliver.webhook', async () => {
+  it('posts {skill, slot, text} to deliver.webhook', async (t) => {
     const h = await home('the reply');
     const got: unknown[] = [];
     const hook = createServer((req, res) => {
@@ -77,11 +70,7 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
       });
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const prev = cleanup;
-    cleanup = async () => {
-      await new Promise((r) => hook.close(r));
-      await prev();
-    };
+    t.after(() => new Promise((r) => hook.close(r)));
     writeSkill(h, 'hooked', { schedule: '0 9 * * *', model: true, prompt: 'hi', deliver: { webhook: `http://127.0.0.1:${(hook.address() as { port: number }).port}/in` } });
     const { end, status } = await runOnce(h, 'hooked');
     assert.equal(end.outcome, 'success');
@@ -90,7 +79,7 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     assert.deepEqual(got, [{ skill: 'hooked', slot: null, text: 'the reply' }]);
   });
 
-  it('records delivery=failed when the webhook keeps failing, and the run is still a success', async () => {
+  it('records delivery=failed when the webhook keeps failing, and the run is still a success', async (t) => {
     const h = await home();
     let calls = 0;
     const hook = createServer((_req, res) => {
@@ -98,11 +87,7 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
       res.writeHead(502).end();
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const prev = cleanup;
-    cleanup = async () => {
-      await new Promise((r) => hook.close(r));
-      await prev();
-    };
+    t.after(() => new Promise((r) => hook.close(r)));
     writeSkill(h, 'hooked', { schedule: '0 9 * * *', model: true, prompt: 'hi', deliver: { webhook: `http://127.0.0.1:${(hook.address() as { port: number }).port}/in?token=abc` } });
     const { end, status } = await runOnce(h, 'hooked');
     assert.equal(end.outcome, 'success');

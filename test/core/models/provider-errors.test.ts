@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { startOpenAIServer, type OpenAIServer, type Reply } from '../../helpers/openai-server.ts';
-import { tempHome, writeSkill } from '../../helpers/home.ts';
-import { runOnce, writeModels } from '../../helpers/model-home.ts';
+import { describe, it } from 'node:test';
+import type { OpenAIServer, Reply } from '../../helpers/openai-server.ts';
+import { writeSkill } from '../../helpers/home.ts';
+import { modelHomePerTest, runOnce } from '../../helpers/model-home.ts';
 
 describe('provider errors: transient ones retried within the deadline, the rest reported honestly', () => {
   let server: OpenAIServer | null = null;
-  let cleanup = () => {};
-  afterEach(async () => {
-    await server?.close();
-    server = null;
-    cleanup();
-  });
+  const modelHome = modelHomePerTest();
 
   async function run(script: Reply[], fallback: Reply, skill: Record<string, unknown>, timeoutMs = 5000, fixture = 'model-one-call.mjs') {
-    const t = tempHome();
-    cleanup = t.cleanup;
-    server = await startOpenAIServer(script, fallback);
-    writeModels(t.home, { default: { baseURL: server.baseURL, model: 'test-model', timeoutMs } });
+    const t = await modelHome({ script, fallback, model: { timeoutMs } });
+    server = t.server;
     writeSkill(t.home, 'agent', { schedule: '0 9 * * *', model: true, ...skill }, fixture);
     return runOnce(t.home, 'agent');
   }

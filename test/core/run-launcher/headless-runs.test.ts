@@ -1,46 +1,25 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseStatusLine } from '../../../main/common/status-line.ts';
-import { readLedger, tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
-import { startHostProcess, type HostProcess } from '../../helpers/host-process.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const ppidOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (ppidOf(Number(d)) === pid) out.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
+import { readLedger, tempHomePerTest, waitFor, writeSkill } from '../../helpers/home.ts';
+import { startHostProcess } from '../../helpers/host-process.ts';
+import { alive, childrenOf, ppidOf } from '../../helpers/pids.ts';
+import { cleanupsPerTest } from '../../helpers/per-test.ts';
 
 describe('headless host: runs started by the run launcher from warm shells', () => {
-  let h: HostProcess;
-  const t = tempHome();
-  after(async () => {
-    await h?.stop();
-    t.cleanup();
-  });
+  // Added first: the host stops before its home is removed.
+  const afterTest = cleanupsPerTest();
+  const newHome = tempHomePerTest();
 
   it('each slot runs once, in a process the launcher (not the host) started; on stop the unused warm shells and the launcher are gone and wrote nothing', async () => {
+    const t = newHome();
     // The command reports its parent's pid as a status field.
     writeSkill(t.home, 'parent', { schedule: '* * * * * *', command: ['sh', '-c', 'echo "{\\"parent\\":$PPID}"'] });
     writeSkill(t.home, 'js', { schedule: '* * * * * *' }, 'ok.mjs');
-    h = await startHostProcess(t.home);
+    const h = await startHostProcess(t.home);
+    afterTest(() => h.stop());
     await waitFor('3 ended runs of each', () => ['parent', 'js'].every((s) => readLedger(t.home, s).filter((e) => e.type === 'end').length >= 3), 30_000);
     const fields = parseStatusLine(readFileSync(join(t.home, 'skills', 'status', 'parent.txt'), 'utf8'))!;
     const launcher = Number(fields.parent);

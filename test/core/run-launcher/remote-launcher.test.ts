@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,20 +10,12 @@ import { createMemoryLogger } from '../../../main/core/home/logger.ts';
 import { RemoteLauncher } from '../../../main/core/runs/run-launcher/remote-launcher.ts';
 import { startRun } from '../../../main/core/runs/runner.ts';
 import { tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
+import { alive, ppidOf } from '../../helpers/pids.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
   return { name, description: '', schedule: '* * * * *', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, needs: [], breaker: false, enabled: true, ...extra };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const ppidOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 const exitOf = (c: ChildHandle) => new Promise<ExitInfo>((r) => c.onExit(r));
 
 describe('run launcher: runs created by a small process of their own, the host only sends a message', () => {

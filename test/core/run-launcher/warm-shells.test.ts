@@ -3,15 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { execLine, findExecutable, WarmShells } from '../../../main/core/runs/run-launcher/warm-shells.js';
 import { tempHome, waitFor } from '../../helpers/home.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from '../../helpers/pids.ts';
 
 function runIn(sh: ChildProcess, line: string): Promise<{ out: string; code: number | null }> {
   let out = '';
