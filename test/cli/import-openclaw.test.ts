@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { importCommand } from '../../main/cli/import-openclaw.ts';
 import { alertsCommand } from '../../main/cli/alerts.ts';
 import { readAlertsConfig } from '../../main/core/alerts/alert-config.ts';
@@ -201,12 +201,9 @@ describe('import openclaw shows what it imports', () => {
 
 // Issue #20: "import openclaw maps a job's failureAlert (after, cooldown) and delivery.mode webhook".
 describe('import openclaw carries failureAlert over to alert channels', () => {
-  let cleanup = () => {};
+  const newHome = tempHomePerTest();
   let stop: () => Promise<void> = () => Promise.resolve();
-  afterEach(async () => {
-    await stop();
-    cleanup();
-  });
+  afterEach(() => stop());
   const TOKEN = 's3cret-hook-token';
 
   /** A receiver for the job's failure webhook, on 127.0.0.1. */
@@ -241,8 +238,7 @@ describe('import openclaw carries failureAlert over to alert channels', () => {
   ];
 
   function setup(hookUrl: string) {
-    const t = tempHome();
-    cleanup = t.cleanup;
+    const t = newHome();
     writeSqliteStore(t.home, jobs(hookUrl));
     // The user's own config: a model, and a channel that happens to be named like a job's skill.
     writeFileSync(join(t.home, 'config.json'), JSON.stringify({ gatewayPort: 4100, models: { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' } }, alerts: { channels: { phone: { type: 'ntfy', url: 'https://ntfy.sh/mine' } } } }));
