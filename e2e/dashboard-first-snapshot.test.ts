@@ -12,8 +12,10 @@ import { http, startHostProcess, type HostProcess } from '../test/helpers/host-p
  * used that answer (and never asked twice for it), a 401 included.
  */
 interface SnapshotRequest {
+  id: string;
   by: string;
   headers: Record<string, string>;
+  status?: number;
 }
 
 const header = (r: SnapshotRequest | undefined, name: string) => Object.entries(r?.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
@@ -26,7 +28,11 @@ async function watchSnapshots(page: Page, context: BrowserContext): Promise<Snap
   cdp.on('Network.requestWillBeSent', (e) => {
     if (!e.request.url.endsWith('/api/snapshot')) return;
     const frames = e.initiator.stack?.callFrames ?? [];
-    seen.push({ by: frames.map((f) => f.url.replace(/^.*\//, '')).find((u) => u) ?? e.initiator.url ?? e.initiator.type, headers: e.request.headers });
+    seen.push({ id: e.requestId, by: frames.map((f) => f.url.replace(/^.*\//, '')).find((u) => u) ?? e.initiator.url ?? e.initiator.type, headers: e.request.headers });
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    const r = seen.find((s) => s.id === e.requestId);
+    if (r) r.status = e.response.status;
   });
   return seen;
 }
@@ -65,7 +71,7 @@ describe('the dashboard asks for its first snapshot before its modules have load
     return { page, context: b.context, errors };
   }
 
-  it('the first snapshot request comes from first-snapshot.js, with the session header and no cookie; it is asked once, and the poll asks for every later one', async () => {
+  it('the first snapshot request comes from first-snapshot.js, with the session header and no cookie; it is asked once, and the poll asks for every later one naming the snapshot it has', async () => {
     const { page, context, errors } = await newPage();
     const seen = await watchSnapshots(page, context);
     await page.goto(await loginUrl(h));
@@ -80,9 +86,14 @@ describe('the dashboard asks for its first snapshot before its modules have load
     assert.equal(header(seen[0], 'cookie'), undefined);
     // Only one early request per page, and every later one is the poll's.
     assert.equal(seen.filter((s) => s.by === 'first-snapshot.js').length, 1);
-    await page.waitForTimeout(1200);
-    assert.ok(seen.length >= 2, 'the poll went on');
+    await page.waitForTimeout(2500);
+    assert.ok(seen.length >= 3, 'the poll went on');
     for (const s of seen.slice(1)) assert.notEqual(s.by, 'first-snapshot.js');
+    // Polls name the snapshot they have: twice a second against one a second, some get 304.
+    assert.equal(header(seen[0], 'If-None-Match'), undefined);
+    assert.ok(seen.slice(1).every((s) => header(s, 'If-None-Match')?.startsWith('"')), JSON.stringify(seen));
+    assert.ok(seen.some((s) => s.status === 304), JSON.stringify(seen.map((s) => s.status)));
+    assert.equal(await page.locator('tr[data-skill="tick"]').count(), 1, 'a 304 keeps the table as it was');
     // No CSP report (a classic script file, not an inline one) and no other error.
     assert.deepEqual(errors, []);
   });

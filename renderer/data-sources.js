@@ -55,6 +55,8 @@ export function httpSource(pollMs = 500) {
   let gatewayOk = true;
   let sessionOk = false;
   let sessionSeen = false;
+  /** The ETag of the last snapshot shown. */
+  let tag = '';
   /** An API answer's body; a refusal (4xx, 5xx) throws its message. @param {Response} res */
   const answer = async (res) => {
     const body = await res.json();
@@ -68,9 +70,16 @@ export function httpSource(pollMs = 500) {
       const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, sessionSeen, detail });
       const poll = async () => {
         try {
-          // The first one was asked for before the modules loaded (first-snapshot.js), if it could be.
+          // The first one was asked for before the modules loaded (first-snapshot.js), if it could be;
+          // later ones name the snapshot we have, and the gateway answers 304 while it is the same.
           const early = takeFirstSnapshot();
-          const snap = early ? await answer(await early) : await call('GET', '/api/snapshot');
+          const res = early ? await early : await apiFetch('/api/snapshot', tag ? { headers: { 'if-none-match': tag } } : {});
+          if (res.status === 304) {
+            gatewayOk = true;
+            return report();
+          }
+          const snap = await answer(res);
+          tag = res.headers.get('etag') ?? '';
           gatewayOk = true;
           sink.onSnapshot(snap);
           if (!ws && snap.ports?.session) {
