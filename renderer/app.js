@@ -80,7 +80,9 @@ function App({ source }) {
   useEffect(() => {
     if (!snap) return;
     if (!performance.getEntriesByName('ck-first-render').length) performance.mark('ck-first-render');
+    // Once per snapshot: a change an event brings (applyEvent) is not a snapshot's update.
     if (updateStarted.current) performance.measure('ck-update', { start: updateStarted.current, end: performance.now() });
+    updateStarted.current = 0;
   }, [snap]);
   useEffect(() => {
     if (snap && !showTimeline) requestAnimationFrame(() => setTimeout(() => setShowTimeline(true), 0));
