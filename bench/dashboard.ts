@@ -57,7 +57,7 @@ async function openDashboard(h: HostProcess, expectRows: number, loginUrl = h.lo
   return { b, page, times };
 }
 
-const LOADS = 3;
+const LOADS = 5;
 const median = (xs: number[]) => percentile(xs, 50);
 
 async function renderCost(skills: number, runsEach: number) {
