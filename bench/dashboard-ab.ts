@@ -49,8 +49,14 @@ async function host(root: string) {
     }
   }, 30_000, 50);
   const token = () => readFileSync(join(home, 'token'), 'utf8').trim();
-  const stop = () => {
+  // The host's exit is awaited (SIGKILL after 15 s) before its home goes: a host left running
+  // would keep its layers and ports after this script ends.
+  const stop = async () => {
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
     proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(t);
     cleanup();
   };
   return { gw, token, stop };
@@ -83,8 +89,8 @@ for (let i = 0; i < N; i++) {
   const order = i % 2 ? [['now', now], ['before', before]] as const : [['before', before], ['now', now]] as const;
   for (const [who, h] of order) rows.push({ who, load: loadavg()[0]!, t: await load(h) });
 }
-before.stop();
-now.stop();
+await before.stop();
+await now.stop();
 const med = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
