@@ -4,7 +4,7 @@
 // updated live. A skill's page (#/skill/<name>) is where you act on it; #/runs lists every run.
 // Preact + htm (no build step), uPlot for the charts.
 import { h, render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { MODE_WORDS, modeColor } from 'clawkeeper/common/health.js';
 import { httpSource, ipcSource } from './data-sources.js';
@@ -55,7 +55,9 @@ function App({ source }) {
   const recentEvents = useRef(/** @type {{ kind: string, data: any }[]} */ ([]));
   const now = useNow();
   const route = useRoute();
-  useEffect(() => {
+  // A layout effect runs right after the first commit ("Loading…"); a plain effect would wait for
+  // the next frame while the first snapshot, asked for early (first-snapshot.js), is already here.
+  useLayoutEffect(() => {
     source.start({
       onSnapshot: (s) => {
         updateStarted.current = performance.now();
@@ -78,7 +80,9 @@ function App({ source }) {
   useEffect(() => {
     if (!snap) return;
     if (!performance.getEntriesByName('ck-first-render').length) performance.mark('ck-first-render');
+    // Once per snapshot: a change an event brings (applyEvent) is not a snapshot's update.
     if (updateStarted.current) performance.measure('ck-update', { start: updateStarted.current, end: performance.now() });
+    updateStarted.current = 0;
   }, [snap]);
   useEffect(() => {
     if (snap && !showTimeline) requestAnimationFrame(() => setTimeout(() => setShowTimeline(true), 0));

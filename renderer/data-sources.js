@@ -5,7 +5,7 @@
 // - HTTP + WebSocket, in a browser, through the gateway and the session layer, with the session
 //   from the one-time-code login (session-auth.js: a header, and the WebSocket's first frame).
 import { SessionClient } from 'clawkeeper/common/session-client.js';
-import { apiFetch, sessionToken } from './session-auth.js';
+import { apiFetch, sessionToken, takeFirstSnapshot } from './session-auth.js';
 
 /**
  * @typedef {{
@@ -55,19 +55,31 @@ export function httpSource(pollMs = 500) {
   let gatewayOk = true;
   let sessionOk = false;
   let sessionSeen = false;
-  /** @param {string} method @param {string} path @param {object} [body] */
-  const call = async (method, path, body = {}) => {
-    const res = await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const reply = await res.json();
-    if (!res.ok) throw new Error(reply?.error?.message ?? `HTTP ${res.status}`);
-    return reply;
+  /** The ETag of the last snapshot shown. */
+  let tag = '';
+  /** An API answer's body; a refusal (4xx, 5xx) throws its message. @param {Response} res */
+  const answer = async (res) => {
+    const body = await res.json();
+    if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+    return body;
   };
+  /** @param {string} method @param {string} path @param {object} [body] */
+  const call = async (method, path, body = {}) => answer(await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
   return {
     start(sink) {
       const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, sessionSeen, detail });
       const poll = async () => {
         try {
-          const snap = await call('GET', '/api/snapshot');
+          // The first one was asked for before the modules loaded (first-snapshot.js), if it could be;
+          // later ones name the snapshot we have, and the gateway answers 304 while it is the same.
+          const early = takeFirstSnapshot();
+          const res = early ? await early : await apiFetch('/api/snapshot', tag ? { headers: { 'if-none-match': tag } } : {});
+          if (res.status === 304) {
+            gatewayOk = true;
+            return report();
+          }
+          const snap = await answer(res);
+          tag = res.headers.get('etag') ?? '';
           gatewayOk = true;
           sink.onSnapshot(snap);
           if (!ws && snap.ports?.session) {

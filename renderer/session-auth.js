@@ -40,11 +40,28 @@ export async function apiFetch(path, init = {}) {
   const session = sessionToken();
   if (session) headers.set(SESSION_HEADER, session);
   // credentials: 'omit': no cookie, even one a program on another port planted for 127.0.0.1.
-  const res = await fetch(path, { ...init, headers, credentials: 'omit' });
+  return loggedIn(await fetch(path, { ...init, headers, credentials: 'omit' }));
+}
+
+/** @param {Response} res */
+function loggedIn(res) {
   if (res.status === 401) {
     forgetSession();
     location.replace('/login');
     throw new Error('not logged in');
   }
   return res;
+}
+
+/**
+ * The response to the GET /api/snapshot that first-snapshot.js started before the modules loaded
+ * (the same request apiFetch makes: path, header, no cookie), handed out once; null when it started
+ * none (no session yet, the Electron window) or it was taken already.
+ * @returns {Promise<Response> | null}
+ */
+export function takeFirstSnapshot() {
+  const w = /** @type {any} */ (window);
+  const pending = /** @type {Promise<Response> | undefined} */ (w.clawkeeperFirstSnapshot);
+  delete w.clawkeeperFirstSnapshot;
+  return pending ? pending.then(loggedIn) : null;
 }

@@ -17,6 +17,7 @@ import { readLogChunk, skillPage } from './skill-page-api.ts';
 import { RunsIndex } from './runs-index.ts';
 import { runOutput, runsPage } from './runs-api.ts';
 import type { StaticFiles } from './static-files.ts';
+import { cachedJson, type CachedJson } from './cached-json.ts';
 
 const C = 'gateway';
 const SESSION_TTL_MS = 12 * 3600_000;
@@ -66,8 +67,8 @@ interface Gateway {
   ledger: Ledger;
   /** Every skill's runs, kept between requests (runs-index.ts). */
   runs: RunsIndex;
-  skillsJson: () => Buffer;
-  snapshotJson: () => Buffer;
+  skillsJson: () => CachedJson;
+  snapshotJson: () => CachedJson;
   pageHeaders: () => Record<string, string>;
 }
 
@@ -155,7 +156,7 @@ const API = new Map<string, Endpoint>([
   ['/api/health', { methods: ['GET'], handle: healthDetail }],
   ['/api/metrics', { methods: ['GET'], handle: ({ g, res }) => sendJson(res, 200, hostSnapshot(g).metrics) }],
   ['/api/snapshot', { methods: ['GET'], handle: snapshotBody }],
-  ['/api/skills', { methods: ['GET'], handle: ({ g, res }) => sendBody(res, 200, g.skillsJson()) }],
+  ['/api/skills', { methods: ['GET'], handle: ({ g, res }) => sendBody(res, 200, g.skillsJson().body) }],
   ['/api/runs', { methods: ['GET'], handle: ({ g, res, url }) => sendJson(res, 200, runsPage(g.runs, url.searchParams)) }],
 ]);
 
@@ -264,10 +265,18 @@ function hostSnapshot(g: Gateway): Snapshot {
   return s;
 }
 
-/** GET /api/snapshot: 503 until the host sent one. */
-function snapshotBody({ g, res }: Call): void {
+/**
+ * GET /api/snapshot: 503 until the host sent one. The dashboard polls twice a second and the host
+ * sends one a second: a poll naming the snapshot it has (If-None-Match) gets 304, no 415 KB again.
+ */
+function snapshotBody({ g, req, res }: Call): void {
   hostSnapshot(g);
-  sendBody(res, 200, g.snapshotJson());
+  const { body, tag } = g.snapshotJson();
+  if (req.headers['if-none-match'] === tag) {
+    res.writeHead(304, { etag: tag, 'cache-control': 'no-store' });
+    return void res.end();
+  }
+  sendBody(res, 200, body, { etag: tag });
 }
 
 /** GET /api/health: the full detail that /health leaves out. */
@@ -373,14 +382,4 @@ function fail(g: Gateway, res: ServerResponse, err: unknown): void {
     return sendError(res, err, extra);
   }
   sendError(res, new ClawError('CK_INTERNAL', C, 'internal error'));
-}
-
-function cachedJson(deps: GatewayDeps, pick: (s: Snapshot | null) => unknown): () => Buffer {
-  // Serialized once per snapshot (withLiveness returns the same object while it is fresh), not once per request.
-  let cache: { snap: Snapshot | null; body: Buffer } | null = null;
-  return () => {
-    const snap = deps.snapshot();
-    if (!cache || snap !== cache.snap) cache = { snap, body: Buffer.from(JSON.stringify(pick(snap))) };
-    return cache.body;
-  };
 }
