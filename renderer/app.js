@@ -48,7 +48,7 @@ export function TopBar({ mode, here }) {
 /** @param {{ source: import('./data-sources.js').DataSource }} p */
 function App({ source }) {
   const [snap, setSnap] = useState(/** @type {any} */ (null));
-  const [reach, setReach] = useState(/** @type {{ gateway: boolean, session: boolean, sessionSeen?: boolean }} */ ({ gateway: true, session: true }));
+  const [reach, setReach] = useState(/** @type {{ gateway: boolean, session: boolean, sessionSeen?: boolean, gaveUp?: string }} */ ({ gateway: true, session: true }));
   // The timeline waits for the first paint: tiles, banner and table come first.
   const [showTimeline, setShowTimeline] = useState(false);
   const lostAt = useRef(0);

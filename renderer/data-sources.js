@@ -5,13 +5,22 @@
 // - HTTP + WebSocket, in a browser, through the gateway and the session layer, with the session
 //   from the one-time-code login (session-auth.js: a header, and the WebSocket's first frame).
 import { SessionClient } from 'clawkeeper/common/session-client.js';
-import { apiFetch, sessionToken, takeFirstSnapshot } from './session-auth.js';
+import { apiFetch, forgetSession, sessionToken, takeFirstSnapshot } from './session-auth.js';
+
+/**
+ * How long the page keeps sending its session to a port that gives it no snapshot (nothing listens,
+ * or something that is not our gateway answers). A layer restart takes well under a second; after
+ * this, the host is taken to be stopped, and a program that takes the port meanwhile must not keep
+ * receiving the session from an open tab (docs/security.md): the page forgets it, stops asking, and
+ * says to reload and log in again once ClawKeeper runs.
+ */
+export const GIVE_UP_MS = 15_000;
 
 /**
  * @typedef {{
  *   onSnapshot: (s: any) => void,
  *   onEvent: (e: { kind: string, data: any }) => void,
- *   onReachability: (r: { gateway: boolean, session: boolean, sessionSeen?: boolean, detail?: string }) => void,
+ *   onReachability: (r: { gateway: boolean, session: boolean, sessionSeen?: boolean, detail?: string, gaveUp?: string }) => void,
  * }} Sink
  * @typedef {{
  *   start(sink: Sink): void,
@@ -67,7 +76,9 @@ export function httpSource(pollMs = 500) {
   const call = async (method, path, body = {}) => answer(await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
   return {
     start(sink) {
-      const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, sessionSeen, detail });
+      let gaveUp = '';
+      const report = (/** @type {string | undefined} */ detail = undefined) =>
+        sink.onReachability({ gateway: gatewayOk, session: sessionOk, sessionSeen, detail, ...(gaveUp ? { gaveUp } : {}) });
       const poll = async () => {
         try {
           // The first one was asked for before the modules loaded (first-snapshot.js), if it could be;
@@ -75,10 +86,12 @@ export function httpSource(pollMs = 500) {
           const early = takeFirstSnapshot();
           const res = early ? await early : await apiFetch('/api/snapshot', tag ? { headers: { 'if-none-match': tag } } : {});
           if (res.status === 304) {
+            unreachableSince = 0;
             gatewayOk = true;
             return report();
           }
           const snap = await answer(res);
+          unreachableSince = 0;
           tag = res.headers.get('etag') ?? '';
           gatewayOk = true;
           sink.onSnapshot(snap);
@@ -106,11 +119,26 @@ export function httpSource(pollMs = 500) {
           report();
         } catch (err) {
           gatewayOk = false;
+          // Nobody answered (fetch's TypeError), or something that is not our gateway's snapshot did
+          // (an error status, not JSON): both count toward giving the session up.
+          unreachableSince ||= Date.now();
+          if (unreachableSince && Date.now() - unreachableSince >= GIVE_UP_MS) return giveUp();
           report(String(err));
         }
       };
+      const giveUp = () => {
+        clearInterval(timer);
+        forgetSession();
+        ws?.close();
+        ws = null;
+        gaveUp = `the gateway has not answered for ${GIVE_UP_MS / 1000} s, so this page forgot its login (nothing else may receive it on that port); reload once ClawKeeper runs again and log in with clawkeeper open`;
+        gatewayOk = false;
+        sessionOk = false;
+        report();
+      };
+      let unreachableSince = 0;
       void poll();
-      setInterval(() => void poll(), pollMs);
+      const timer = setInterval(() => void poll(), pollMs);
     },
     run: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/run`),
     pause: (name, note) => call('POST', `/api/skills/${encodeURIComponent(name)}/pause`, note ? { note } : {}),
