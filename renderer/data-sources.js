@@ -96,25 +96,11 @@ export function httpSource(pollMs = 500) {
           gatewayOk = true;
           sink.onSnapshot(snap);
           if (!ws && snap.ports?.session) {
-            ws = new SessionClient({
-              url: `ws://${location.hostname}:${snap.ports.session}/`,
-              // The session as a subprotocol authenticates at the upgrade, which a flood of
-              // connections still waiting to authenticate cannot keep out; the first frame says it again.
-              open: (url) => {
-                const session = sessionToken();
-                return /** @type {any} */ (session ? new WebSocket(url, ['clawkeeper', `clawkeeper.session.${session}`]) : new WebSocket(url));
-              },
-              session: sessionToken,
-              onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
-              onState: (st) => {
-                sessionOk = st === 'open';
-                if (sessionOk) sessionSeen = true;
-                report();
-              },
-              maxBackoffMs: 2000,
+            ws = liveEvents(snap.ports.session, sink, (st) => {
+              sessionOk = st === 'open';
+              if (sessionOk) sessionSeen = true;
+              report();
             });
-            // Only what happens from now on: the snapshot already holds the past.
-            ws.subscribe('clawkeeper', Number.MAX_SAFE_INTEGER);
           }
           report();
         } catch (err) {
@@ -145,4 +131,26 @@ export function httpSource(pollMs = 500) {
     resume: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/resume`),
     resetBreaker: (name) => call('POST', `/api/skills/${encodeURIComponent(name)}/reset-breaker`),
   };
+}
+
+/**
+ * The session layer's live events, from now on (the snapshot already holds the past). The session
+ * as a subprotocol authenticates at the upgrade, which a flood of connections still waiting to
+ * authenticate cannot keep out; the first frame says it again.
+ * @param {number} port @param {Sink} sink @param {(state: string) => void} onState
+ */
+function liveEvents(port, sink, onState) {
+  const ws = new SessionClient({
+    url: `ws://${location.hostname}:${port}/`,
+    open: (url) => {
+      const session = sessionToken();
+      return /** @type {any} */ (session ? new WebSocket(url, ['clawkeeper', `clawkeeper.session.${session}`]) : new WebSocket(url));
+    },
+    session: sessionToken,
+    onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),
+    onState,
+    maxBackoffMs: 2000,
+  });
+  ws.subscribe('clawkeeper', Number.MAX_SAFE_INTEGER);
+  return ws;
 }

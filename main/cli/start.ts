@@ -43,10 +43,16 @@ export async function startCommand(ctx: CliContext): Promise<number> {
   app.supervisor?.on('transition', onTransition);
   return new Promise<number>((resolve) => {
     let signals = 0;
+    let firstAt = 0;
     const onStop = (sig: NodeJS.Signals) => {
+      // One Ctrl-C can arrive twice within milliseconds (the terminal signals the whole group, and
+      // a wrapper such as npx or bin/clawkeeper.js forwards it): only a second signal at least a
+      // second later means "stop the runs now".
+      if (signals === 1 && Date.now() - firstAt < 1000) return;
       signals++;
       if (signals === 1) {
-        logger.info(`${sig}: stopping; in-flight runs get their deadline (send it again to stop them now)`);
+        firstAt = Date.now();
+        logger.info(`${sig}: stopping; in-flight runs get their deadline (send it again, a second from now, to stop them now)`);
         app.stop().then(
           () => {
             clearPointer();

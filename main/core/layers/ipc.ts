@@ -14,9 +14,15 @@ export function onHost(cb: (msg: HostToLayer) => void): void {
   else process.on('message', (m) => cb(m as HostToLayer));
 }
 
-/** A layer outliving its host would hold the port with nobody supervising it: leave with it. */
+/**
+ * A layer outliving its host would hold the port with nobody supervising it: leave with it. And
+ * a Ctrl-C in the host's terminal reaches every process of its foreground group, this one too:
+ * the host stops its layers itself (after its runs), so the layer ignores SIGINT instead of dying
+ * and being replaced as if it had crashed.
+ */
 export function exitWithHost(): void {
   process.on('disconnect', () => process.exit(0));
+  process.on('SIGINT', () => undefined);
 }
 
 export function portFromEnv(name: string, fallback: number): number {

@@ -135,6 +135,9 @@ export const nodeLauncher: ProcessLauncher = {
         serialization: 'json',
         // The child runs under the same Node as the host (which strips TypeScript types).
         execArgv: [],
+        // Its own process group: a Ctrl-C in the host's terminal (SIGINT to the foreground group)
+        // must not end a run the host lets finish; the host stops runs itself.
+        detached: true,
       }),
     );
     // A Node child needs tens of milliseconds to boot before the skill's code can start anything.

@@ -43,7 +43,8 @@ function start(id, req) {
   let child = warm(req);
   try {
     if (!child && req.op === 'fork') {
-      child = fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] });
+      // Own process group (detached): a Ctrl-C in the host's terminal must not reach a run.
+      child = fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], detached: true });
       // Node boots for tens of milliseconds before the skill's code can start anything.
       enterCgroup(req.cgroupProcs, child.pid);
     } else if (!child) {
@@ -140,6 +141,10 @@ process.on('message', (/** @type {any} */ m) => {
 
 // The host is gone: nobody would record these runs (the next host records them interrupted).
 // Stop them rather than leave them unsupervised: SIGTERM (a JS run aborts its signal), SIGKILL 1 s later.
+// A Ctrl-C in the host's terminal reaches this process too (same foreground group): the host
+// decides when runs stop and stops this launcher itself, so SIGINT is ignored here.
+process.on('SIGINT', () => undefined);
+
 process.on('disconnect', () => {
   pool?.stop();
   for (const id of runs.keys()) kill(id, 'SIGTERM');
