@@ -2,7 +2,7 @@
 // another user owns or can write is refused, on import and on every follow tick.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
@@ -45,13 +45,18 @@ describe('an OpenClaw store someone else can write is never read', () => {
     assert.throws(() => readOpenClawStore(home, file), /jobs\.json belongs to another user \(uid 65534, you are uid 0\)/);
   });
 
-  it('refuses a store, or its SQLite -wal, that its group or every user may write', () => {
+  it('refuses a store, or its SQLite -wal, that every user or another group may write', () => {
     const { home } = newHome();
     const json = writeJsonStore(join(home, 'a'), [command('x', ['true'])]);
     chmodSync(json, 0o666);
     assert.throws(() => readOpenClawStore(home, json), /jobs\.json is writable by every user \(mode 666\)/);
-    chmodSync(json, 0o620);
-    assert.throws(() => readOpenClawStore(home, json), /jobs\.json is writable by its group/);
+    chmodSync(json, 0o664);
+    assert.equal(readOpenClawStore(home, json).jobs.length, 1, 'writable by the caller\'s own group (umask 002): read');
+    if (process.getuid?.() === 0) {
+      chownSync(json, 0, 65534);
+      assert.throws(() => readOpenClawStore(home, json), /jobs\.json is writable by its group \(gid 65534, mode 664\)/);
+      chownSync(json, 0, 0);
+    }
     chmodSync(json, 0o644);
     assert.equal(readOpenClawStore(home, json).jobs.length, 1, 'the same file, mode 644, is read');
 

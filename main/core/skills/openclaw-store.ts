@@ -46,7 +46,7 @@ export function readOpenClawStore(stateDir: string, from?: string): OpenClawStor
 
 /**
  * Its command jobs become skills that run as us, so the store must be as much ours as a skill.json:
- * owned by us (or root), writable by no other user or group, in a folder no one else can write
+ * owned by us (or root), writable by no other user nor a group not ours, in a folder no one else can write
  * (nor the link's target's folder), and the same for SQLite's -wal and -shm beside it. Throws the
  * sentence that names the file and what to do.
  */
@@ -71,7 +71,8 @@ export function storeTrustProblem(file: string): void {
     if (st.uid !== uid && st.uid !== 0) refuse(`${f} belongs to another user (uid ${st.uid}, you are uid ${uid})`);
     const mode = (st.mode & 0o7777).toString(8);
     if (st.mode & 0o002) refuse(`${f} is writable by every user (mode ${mode})`);
-    if (st.mode & 0o020) refuse(`${f} is writable by its group (gid ${st.gid}, mode ${mode})`);
+    // A group of one's own (a user-private group, umask 002) is as good as one's own, as for folders.
+    if (st.mode & 0o020 && st.gid !== process.getgid?.()) refuse(`${f} is writable by its group (gid ${st.gid}, mode ${mode})`);
   }
 }
 
