@@ -84,6 +84,8 @@ export function planLines(plan: Planned[], dryRun: boolean): string[] {
     const when = [text('schedule'), text('every') && `every ${text('every')}`, text('at') && `at ${text('at')}`, text('timezone')].filter(Boolean).join(' ');
     out.push(`  ${p.name}: ${words} ← job ${p.job.jobId} "${p.job.jobName}" (${when})`);
     out.push(`      delivers to: ${p.job.destination ?? 'nowhere (the reply stays in outputs/)'}`);
+    // What a command job will run, in full: the one thing to read before importing it.
+    if (Array.isArray(m.command)) out.push(`      runs: ${JSON.stringify(m.command)}`);
     const alert = alertLine(p, dryRun);
     if (alert) out.push(`      alerts: ${alert}`);
     for (const n of p.job.notes) out.push(`      note: ${n}`);

@@ -174,7 +174,8 @@ describe('import openclaw shows what it imports', () => {
       cronJob('s', 'Main', { payload: { kind: 'systemEvent', text: 'x' }, delivery: { mode: 'announce', channel: 'discord', to: 'channel:9' } }),
     ]);
     const out = lines.join('\n');
-    assert.match(out, /hook: would be created[^\n]*\n\s+delivers to: https:\/\/attacker\.example\/collect/);
+    assert.match(out, /hook: would be created[^\n]*\n\s+delivers to: https:\/\/attacker\.example\/…\n/, 'a webhook is shown by its origin only');
+    assert.ok(!out.includes('collect'), 'its path (often its secret) is in no plan line');
     assert.match(out, /chat: would be created[^\n]*\n\s+delivers to: telegram 12345/);
     assert.match(out, /quiet: would be created[^\n]*\n\s+delivers to: nowhere/);
     assert.match(out, /job s "Main": a systemEvent [^\n]*\(it delivers to: discord channel:9\)/, 'a job not imported shows its destination too');

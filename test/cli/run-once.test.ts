@@ -126,8 +126,10 @@ describe('clawkeeper run-once', () => {
     const t = tempHome();
     afterTest(t.cleanup);
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
-    // As a volume writable by the pod's group: every folder writable, the root not ours to chmod.
-    spawnSync('chmod', ['-R', 'a+rwX', t.home]);
+    // As a volume writable by the pod's group (fsGroup): the root not ours to chmod. Not writable
+    // by every user: run-once refuses a skills/ anyone could plant a skill in.
+    spawnSync('chown', ['-R', '0:1000', t.home]);
+    spawnSync('chmod', ['-R', 'ug+rwX,o-rwx', t.home]);
     const r = await new Promise<Done>((resolve) => {
       const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'run-once', 'quick', '--slot', SLOT], { uid: 1000, gid: 1000, env: { ...process.env, CLAWKEEPER_HOME: t.home } });
       let out = '';

@@ -12,6 +12,7 @@ import { nodeLauncher, type ProcessLauncher } from './launcher.ts';
 import { Ledger } from './ledger.ts';
 import type { Logger } from '../home/logger.ts';
 import { ensureHome, homePaths, type HomePaths } from '../home/paths.ts';
+import { sharedFolderProblem } from '../home/no-follow.ts';
 import { readPaused } from '../skills/paused.ts';
 import { claimSlot, pruneClaims, releaseClaim } from './slot-claim.ts';
 import { formatProblems } from '../skills/skill-loader.ts';
@@ -119,6 +120,14 @@ export function foreignHome(paths: HomePaths, uid: number | undefined = process.
     if (owner === uid || (owner === 0 && uid !== 0)) continue;
     return `${dir} belongs to another user (uid ${owner}, you are uid ${uid}); run-once runs only skills of a home you own: run it as that user, or give CLAWKEEPER_HOME a home of your own`;
   }
+  // A skills folder others can write is as good as theirs: anyone could plant a skill there.
+  let shared: string | null = null;
+  try {
+    shared = sharedFolderProblem(paths.skills);
+  } catch {
+    // no skills folder yet: ensureRunHome makes a private one
+  }
+  if (shared) return `${shared.replace(/: another user could plant .*$/, '')}: another user could plant a skill there; run-once refuses it: chmod go-w ${paths.skills}`;
   return null;
 }
 

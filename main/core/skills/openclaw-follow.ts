@@ -56,6 +56,7 @@ export class OpenClawFollower {
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private seen = '';
+  private refused = '';
   private readonly detached = new Set<string>();
 
   constructor(o: FollowerOptions) {
@@ -83,11 +84,12 @@ export class OpenClawFollower {
   tick(): void {
     const source = readFollow(this.o.home);
     if (!source) return;
-    // SQLite in WAL mode writes to the -wal file first: its size and time count too.
+    // SQLite in WAL mode writes to the -wal file first: its size and time count too; ctime so
+    // that a chmod or chown (which may make the store one we refuse) is looked at too.
     const stamp = [source, `${source}-wal`].map((f) => {
       try {
         const s = statSync(f);
-        return `${s.size}:${s.mtimeMs}`;
+        return `${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
       } catch {
         return '-';
       }
@@ -105,12 +107,18 @@ export class OpenClawFollower {
         else this.detached.delete(p.name);
       }
       this.seen = stamp;
+      if (this.refused) this.log.info(`following ${source} again`);
+      this.refused = '';
       if (changed.length > 0) {
         this.log.info(`followed ${source}: ${changed.join(', ')}`);
         this.o.onChange();
       }
     } catch (err) {
-      this.log.warn(`cannot follow ${source}: ${(err as Error).message}; trying again`);
+      // The skills stay as they are (a store we cannot or will not read removes nothing); said
+      // once per reason, not every 2 s.
+      const why = (err as Error).message;
+      if (why !== this.refused) this.log.warn(`cannot follow ${source}: ${why}; the imported skills stay as they are, trying again`);
+      this.refused = why;
     }
   }
 }

@@ -20,7 +20,7 @@ export interface MappedJob {
   manifest: Record<string, unknown>;
   /** What was carried over only in part, or not at all, each with the reason. */
   notes: string[];
-  /** Where the job's output goes (delivery.to, a webhook URL): shown in every plan. */
+  /** Where the job's output goes (delivery.to; a webhook URL as its origin only): shown in every plan. */
   destination: string | null;
   /** Its failureAlert as ClawKeeper can have it (openclaw-alerts.ts), or null. */
   alert: JobAlert | null;
@@ -167,7 +167,7 @@ function mapDelivery(job: Record<string, unknown>, p: Record<string, unknown>, m
   const destination = destinationOf(job);
   if (d.mode === 'webhook') {
     if (to && /^https?:\/\//.test(to) && typeof manifest.prompt === 'string') manifest.deliver = { webhook: to };
-    else notes.push(`webhook delivery${to ? ` to ${oneLine(to)}` : ''} not carried over: ${typeof manifest.prompt === 'string' ? 'not an http(s) URL' : 'only a prompt skill delivers its reply'}`);
+    else notes.push(`webhook delivery${to ? ` to ${shownUrl(to)}` : ''} not carried over: ${typeof manifest.prompt === 'string' ? 'not an http(s) URL' : 'only a prompt skill delivers its reply'}`);
   } else if (d.mode === 'announce' || p.deliver === true) {
     notes.push(`chat delivery (announce${destination ? ` to ${destination}` : ''}) not carried over: ClawKeeper has no chat channels; the reply is saved under outputs/ (or add deliver.webhook)`);
   }
@@ -180,7 +180,18 @@ function destinationOf(job: Record<string, unknown>): string | null {
   const p = (job.payload ?? {}) as Record<string, unknown>;
   const to = typeof d.to === 'string' ? d.to : typeof p.to === 'string' ? p.to : null;
   const channel = typeof d.channel === 'string' ? d.channel : typeof p.channel === 'string' ? p.channel : null;
-  return [channel, to].filter((x) => x !== null).map((x) => oneLine(x)).join(' ') || null;
+  return [channel, to === null ? null : shownUrl(to)].filter((x) => x !== null).map((x) => oneLine(x)).join(' ') || null;
+}
+
+/** A URL as a plan shows it: its origin only (a webhook's path or query is often its secret); any other text as it is. */
+export function shownUrl(text: string): string {
+  if (!/^https?:\/\//i.test(text)) return oneLine(text);
+  try {
+    const u = new URL(text);
+    return u.pathname === '/' && !u.search && !u.hash && !u.username ? u.origin : `${u.origin}/…`;
+  } catch {
+    return 'an unreadable URL';
+  }
 }
 
 /** everyMs as ClawKeeper's "7m": the largest unit that divides it; null under a second or off whole seconds. */

@@ -4,9 +4,13 @@
 // schedule_expr, payload_message, delivery_to… — and both are read). Before: `cron/jobs.json`
 // ({version: 1, jobs}) beside `cron/jobs-state.json` (runtime state only: nothing in it maps).
 // `*.migrated` copies are read only when named with --from.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { sharedFolderProblem } from '../home/no-follow.ts';
+
+/** At most this many jobs are read from a store; one with more is refused (never cut short). */
+export const MAX_STORE_JOBS = 10_000;
 
 export interface OpenClawStore {
   /** The file read. */
@@ -25,6 +29,7 @@ export function readOpenClawStore(stateDir: string, from?: string): OpenClawStor
   const candidates = from ? [resolve(from)] : defaultSources(stateDir);
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new Error(`no OpenClaw cron store found (looked for ${candidates.join(' and ')}); name one with --from FILE`);
+  storeTrustProblem(file);
   const head = readFileSync(file).subarray(0, 16).toString('latin1');
   if (head.startsWith('SQLite format 3')) return { source: file, kind: 'sqlite', jobs: readSqliteJobs(file) };
   let data: unknown;
@@ -35,7 +40,40 @@ export function readOpenClawStore(stateDir: string, from?: string): OpenClawStor
   }
   const jobs = (data as { jobs?: unknown } | null)?.jobs;
   if (!Array.isArray(jobs)) throw new Error(`${file} is not an OpenClaw cron file: expected {"version": 1, "jobs": [...]}`);
+  if (jobs.length > MAX_STORE_JOBS) throw new Error(`${file} has ${jobs.length} jobs; ClawKeeper reads at most ${MAX_STORE_JOBS}`);
   return { source: file, kind: 'json', jobs };
+}
+
+/**
+ * Its command jobs become skills that run as us, so the store must be as much ours as a skill.json:
+ * owned by us (or root), writable by no other user nor a group not ours, in a folder no one else can write
+ * (nor the link's target's folder), and the same for SQLite's -wal and -shm beside it. Throws the
+ * sentence that names the file and what to do.
+ */
+export function storeTrustProblem(file: string): void {
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  const refuse = (why: string) => {
+    throw new Error(`refusing to read ${file}: ${why}; its command jobs would run as you. Keep the store in a folder only you can write (chmod go-w) and owned by you`);
+  };
+  const real = realpathSync(file);
+  for (const dir of new Set([dirname(resolve(file)), dirname(real)])) {
+    const p = sharedFolderProblem(dir);
+    if (p) refuse(p.replace(/: another user could plant .*$/, ''));
+  }
+  for (const f of [real, `${real}-wal`, `${real}-shm`]) {
+    let st;
+    try {
+      st = statSync(f);
+    } catch {
+      continue;
+    }
+    if (st.uid !== uid && st.uid !== 0) refuse(`${f} belongs to another user (uid ${st.uid}, you are uid ${uid})`);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.mode & 0o002) refuse(`${f} is writable by every user (mode ${mode})`);
+    // A group of one's own (a user-private group, umask 002) is as good as one's own, as for folders.
+    if (st.mode & 0o020 && st.gid !== process.getgid?.()) refuse(`${f} is writable by its group (gid ${st.gid}, mode ${mode})`);
+  }
 }
 
 /**
@@ -46,9 +84,12 @@ export function readOpenClawStore(stateDir: string, from?: string): OpenClawStor
 function readSqliteJobs(file: string): unknown[] {
   const db = new DatabaseSync(file, { readOnly: true, timeout: 2000 });
   try {
+    const kind = (db.prepare("SELECT type FROM sqlite_master WHERE name = 'cron_jobs'").get() as { type?: string } | undefined)?.type;
+    if (kind && kind !== 'table') throw new Error(`${file}: cron_jobs is a ${kind}, not a table: OpenClaw never makes one, so it is not read`);
     const columns = new Set((db.prepare('PRAGMA table_info(cron_jobs)').all() as { name: string }[]).map((c) => c.name));
     if (columns.size === 0) throw new Error(`${file} has no cron_jobs table: is it OpenClaw's state database (2026.6 or later)?`);
-    const rows = db.prepare('SELECT * FROM cron_jobs').all() as Record<string, unknown>[];
+    const rows = db.prepare(`SELECT * FROM cron_jobs LIMIT ${MAX_STORE_JOBS + 1}`).all() as Record<string, unknown>[];
+    if (rows.length > MAX_STORE_JOBS) throw new Error(`${file}: cron_jobs has more than ${MAX_STORE_JOBS} jobs; ClawKeeper reads at most ${MAX_STORE_JOBS}`);
     if (columns.has('job_json')) return rows.map((r, i) => parseJobJson(r.job_json, file, i));
     if (columns.has('schedule_kind')) return rows.map(jobFromColumns);
     throw new Error(`${file}: cron_jobs has neither job_json nor schedule_kind; this OpenClaw version is not known`);

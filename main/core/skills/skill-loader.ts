@@ -6,6 +6,7 @@ import { checkModelFields, normalizeModelFields } from '../models/manifest.ts';
 import { SKILL_NAME, validateSkillJson } from './skill-schema.ts';
 import { describeJsonError } from './json-error.ts';
 import { checkScheduleFields } from './schedule-fields.ts';
+import { sharedFolderProblem } from '../home/no-follow.ts';
 
 export const DEFAULTS = {
   timeoutSeconds: 300,
@@ -57,6 +58,12 @@ export function loadSkill(dir: string, folderName: string, source: SkillSource, 
   }
   if (!existsSync(file)) {
     problem('(file)', 'no skill.json in this folder: add one, or remove the folder');
+    return result;
+  }
+  // A user skill runs as us: one another user owns, or could change, is theirs, not ours.
+  const foreign = source === 'user' ? foreignSkillProblem(dir, file) : null;
+  if (foreign) {
+    problem('(owner)', foreign);
     return result;
   }
   let data: unknown;
@@ -122,6 +129,21 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
 function pick(raw: Record<string, unknown>, keys: string[]): Partial<SkillManifest> {
   const out: Partial<SkillManifest> = Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
   return out;
+}
+
+/** Why a user skill's folder or skill.json is not the caller's to run (null when it is). */
+function foreignSkillProblem(dir: string, file: string): string | null {
+  const uid = process.getuid?.();
+  if (uid === undefined) return null;
+  try {
+    const shared = sharedFolderProblem(dir);
+    if (shared) return `${shared.replace(/: another user could plant .*$/, '')}: not run; chmod go-w it, or remove it if it is not yours`;
+    const owner = statSync(file).uid;
+    if (owner !== uid && owner !== 0) return `skill.json belongs to another user (uid ${owner}, you are uid ${uid}): not run; remove it if it is not yours`;
+  } catch (err) {
+    return `cannot check who owns it: ${(err as Error).message}`;
+  }
+  return null;
 }
 
 export function formatProblem(p: SkillProblem): string {
