@@ -19,13 +19,15 @@ export interface HostProcess {
 }
 
 /** A real `clawkeeper start --headless` with its gateway and session processes, on free ports. */
-export async function startHostProcess(home: string, extraEnv: Record<string, string> = {}): Promise<HostProcess> {
+export async function startHostProcess(home: string, extraEnv: Record<string, string> = {}, opts: { detached?: boolean } = {}): Promise<HostProcess> {
   const gatewayPort = await freePort();
   let sessionPort = await freePort();
   while (sessionPort === gatewayPort) sessionPort = await freePort();
   const proc = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
     env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort), CLAWKEEPER_SESSION_PORT: String(sessionPort), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, as a terminal's foreground job: a test can signal the whole group.
+    detached: opts.detached === true,
   });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
