@@ -132,7 +132,7 @@ describe('writing the running-host pointer', () => {
     assert.deepEqual(warnings, []);
     assert.equal(readFileSync(victim, 'utf8'), 'keep me\n');
     assert.ok(lstatSync(s.pointer).isFile());
-    assert.equal(JSON.parse(readFileSync(s.pointer, 'utf8')).home, home);
+    assert.equal((JSON.parse(readFileSync(s.pointer, 'utf8')) as { home: string }).home, home);
   });
 
   it('refuses, with a warning, a pointer folder another user made (and writes nothing through it)', { skip: otherUser }, () => {
