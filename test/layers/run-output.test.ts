@@ -1,7 +1,8 @@
 // A prompt skill's saved reply on the run's row (gateway/run-output.ts): Markdown rendered with no
 // raw HTML and no script-bearing link; only files inside outputs/<skill>/ are read.
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readRunOutput, renderMarkdown } from '../../main/core/layers/gateway/run-output.ts';
@@ -41,6 +42,44 @@ describe('a run\'s saved reply', () => {
       assert.throws(() => readRunOutput(paths, row(null), 'digest', 'r1'), /saved no reply/);
       assert.throws(() => readRunOutput(paths, null, 'digest', 'r9'), /no run r9 of digest/);
       assert.throws(() => readRunOutput(paths, row('outputs/digest/gone.md'), 'digest', 'r1'), /no longer there/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('refuses a reply behind an outputs/<skill> or outputs folder that is a link (a skill could point it at the home and its token)', () => {
+    const t = tempHome();
+    try {
+      const paths = homePaths(t.home);
+      writeFileSync(join(t.home, 'token'), 'secret');
+      mkdirSync(paths.outputs, { recursive: true });
+      symlinkSync(t.home, join(paths.outputs, 'digest'));
+      const linkErr = (e: Error & { status?: number }) => e.status === 403 && /outputs\/digest is a link or not a folder/.test(e.message) && !/secret/.test(e.message);
+      assert.throws(() => readRunOutput(paths, row('outputs/digest/token'), 'digest', 'r1'), linkErr);
+      // The whole outputs folder a link to a folder holding the secret: refused as well.
+      const elsewhere = join(t.home, 'elsewhere');
+      mkdirSync(join(elsewhere, 'digest'), { recursive: true });
+      writeFileSync(join(elsewhere, 'digest', 'token.md'), 'secret');
+      renameSync(paths.outputs, join(t.home, 'old-outputs'));
+      symlinkSync(elsewhere, paths.outputs);
+      assert.throws(() => readRunOutput(paths, row('outputs/digest/token.md'), 'digest', 'r1'), (e: Error & { status?: number }) => e.status === 403 && /outputs is a link or not a folder/.test(e.message));
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('serves a link from one reply to another inside outputs/<skill>, and refuses a FIFO there at once instead of waiting on it', () => {
+    const t = tempHome();
+    try {
+      const paths = homePaths(t.home);
+      mkdirSync(join(paths.outputs, 'digest'), { recursive: true });
+      writeFileSync(join(paths.outputs, 'digest', 'a.md'), '*hello*');
+      symlinkSync(join(paths.outputs, 'digest', 'a.md'), join(paths.outputs, 'digest', 'latest.md'));
+      assert.equal(readRunOutput(paths, row('outputs/digest/latest.md'), 'digest', 'r1').html, '<p><em>hello</em></p>\n');
+      execFileSync('mkfifo', [join(paths.outputs, 'digest', 'pipe.md')]);
+      const began = Date.now();
+      assert.throws(() => readRunOutput(paths, row('outputs/digest/pipe.md'), 'digest', 'r1'), (e: Error & { status?: number }) => e.status === 403 && /not a regular file/.test(e.message));
+      assert.ok(Date.now() - began < 1000);
     } finally {
       t.cleanup();
     }

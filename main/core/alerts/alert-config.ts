@@ -200,7 +200,7 @@ export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, home: stri
   if (ref.env !== undefined) {
     const v = env[ref.env]?.trim();
     if (!v) throw new Error(`${ref.where}: the environment variable ${ref.env} is not set`);
-    return v;
+    return printable(v, `${ref.where}: the environment variable ${ref.env}`);
   }
   const file = isAbsolute(ref.file!) ? ref.file! : join(home, ref.file!);
   let mode: number;
@@ -210,9 +210,22 @@ export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, home: stri
     throw new Error(`${ref.where}: cannot read ${file}; create it with the secret and chmod 600 it`);
   }
   if ((mode & 0o077) !== 0) throw new Error(`${ref.where}: ${file} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
+  // Surrounding blanks and newlines are trimmed (a secret file usually ends with one).
   const v = readFileSync(file, 'utf8').trim();
   if (!v) throw new Error(`${ref.where}: ${file} is empty`);
-  return v;
+  return printable(v, `${ref.where}: ${file}`);
+}
+
+/**
+ * A secret with a control or non-ASCII character inside is refused: it is no valid header or URL
+ * part, and the error of the library that refuses it quotes it (say where, never the value).
+ */
+function printable(v: string, where: string): string {
+  const at = v.search(/[^\x20-\x7e]/);
+  if (at < 0) return v;
+  const code = v.charCodeAt(at);
+  const what = code < 0x20 || code === 0x7f ? (code === 0x0a ? 'a line break' : 'a control character') : 'a non-ASCII character';
+  throw new Error(`${where} holds ${what} (at character ${at + 1}): a secret is one line of printable ASCII; fix it and try again`);
 }
 
 /** Every environment variable that holds an alert secret: kept out of every run's environment. */

@@ -1,10 +1,14 @@
 import type { AlertBody, AlertEventName } from '../../common/alerts.ts';
 import type { ChannelConfig } from './alert-config.ts';
 
-/** One delivery, ready to send: an HTTP request or an email. Holds secrets: never logged or shown. */
+/**
+ * One delivery, ready to send: an HTTP request or an email. Holds secrets: never logged or shown.
+ * `secrets`: every secret value it was made with, which send() blanks out of what it answers (a
+ * server's error page or a library's error may quote the URL, the token or a header).
+ */
 export type Outgoing =
-  | { kind: 'http'; url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }
-  | { kind: 'email'; smtp: string; user?: string; password?: string; from: string; to: string[]; subject: string; text: string };
+  | { kind: 'http'; url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; secrets?: string[] }
+  | { kind: 'email'; smtp: string; user?: string; password?: string; from: string; to: string[]; subject: string; text: string; secrets?: string[] };
 
 /** What a channel formats: the webhook body's facts and a title for those that have one. */
 export interface AlertToSend extends AlertBody {
@@ -64,8 +68,18 @@ const NTFY_TAGS = { good: 'white_check_mark', bad: 'warning', urgent: 'rotating_
 const NTFY_PRIORITY = { good: '3', bad: '4', urgent: '5' } as const;
 const json = { 'content-type': 'application/json' };
 
-/** One alert in a channel's own format. Throws (naming the config field) when a secret cannot be read. */
-export function formatAlert(c: ChannelConfig, a: AlertToSend, secret: SecretReader): Outgoing {
+/** One alert in a channel's own format, with the secrets it holds. Throws (naming the config field) when a secret cannot be read. */
+export function formatAlert(c: ChannelConfig, a: AlertToSend, read: SecretReader): Outgoing {
+  const secrets: string[] = [];
+  const secret: SecretReader = (ref) => {
+    const v = read(ref);
+    secrets.push(v);
+    return v;
+  };
+  return { ...channelFormat(c, a, secret), secrets };
+}
+
+function channelFormat(c: ChannelConfig, a: AlertToSend, secret: SecretReader): Outgoing {
   const text = alertText(a);
   const sev = severity(a.event);
   const title = `${a.delayed ? '(delayed) ' : ''}${a.title}`;

@@ -4,9 +4,11 @@
 // escaped text). Links may not run script (markdown-it refuses javascript:, vbscript:, file: and
 // data: URLs) and open apart, without referrer; images become links (a reply must not make the
 // page fetch anything). The file must be inside the home's outputs/<skill>/ folder, symlinks
-// resolved: the ledger's path is data a skill could have influenced.
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+// resolved: the ledger's path is data a skill could have influenced (and so are the folders: a
+// skill could make outputs/<skill> a link to the home, so neither outputs/ nor outputs/<skill>
+// may be one), and it must be a regular file (a FIFO there would hold the gateway's thread).
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { ClawError } from '../../../common/errors.ts';
 import type { HomePaths } from '../../home/paths.ts';
@@ -60,12 +62,15 @@ export function readRunOutput(paths: HomePaths, row: RunRow | null, skill: strin
   const file = confined(paths, skill, row.output);
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // No link followed at the last step (one swapped in since the check), and never a wait on a FIFO.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch {
     throw new ClawError('CK_NOT_FOUND', C, `the reply of run ${runId} (${row.output}) is no longer there`);
   }
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ClawError('CK_FORBIDDEN', C, `the reply ${row.output} is not a regular file; only files are served`);
+    const size = st.size;
     const buf = Buffer.alloc(Math.min(size, OUTPUT_MAX_BYTES));
     const n = readSync(fd, buf, 0, buf.length, 0);
     const text = buf.subarray(0, completeUtf8(buf, n)).toString('utf8');
@@ -80,13 +85,17 @@ function confined(paths: HomePaths, skill: string, rel: string): string {
   const root = resolve(paths.outputs, skill);
   const refuse = () => new ClawError('CK_FORBIDDEN', C, `the reply path ${JSON.stringify(rel.slice(0, 120))} is outside ${root}; nothing outside the outputs folder is served`);
   const full = resolve(paths.home, rel);
-  if (!full.startsWith(root + sep)) throw refuse();
+  if (!full.startsWith(root + sep) || skill.includes(sep) || skill === '..' || skill === '.') throw refuse();
   let real: string;
   let realRoot: string;
   try {
+    for (const dir of [paths.outputs, root]) {
+      if (!lstatSync(dir).isDirectory()) throw new ClawError('CK_FORBIDDEN', C, `${dir} is a link or not a folder; replies are served only from real folders under ${paths.outputs}`);
+    }
+    realRoot = join(realpathSync(paths.outputs), skill);
     real = realpathSync(full);
-    realRoot = realpathSync(root);
-  } catch {
+  } catch (err) {
+    if (err instanceof ClawError) throw err;
     throw new ClawError('CK_NOT_FOUND', C, `the reply ${rel} is no longer there`);
   }
   if (!real.startsWith(realRoot + sep)) throw refuse();

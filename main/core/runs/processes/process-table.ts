@@ -103,17 +103,33 @@ export async function readProcessTable(): Promise<ProcessTable> {
 export async function pidsWithRunId(table: ProcessTable, runId: string, since: StartMark): Promise<number[]> {
   if (procAvailable && process.env.CLAWKEEPER_PROCESS_TABLE !== 'ps') {
     // Only what started since the run did can be the run's: a few processes, not the whole machine.
-    const candidates = [...table.values()].filter((p) => since.kind === 'ticks' && Number(p.start) >= since.at).map((p) => p.pid);
+    const candidates = [...table.values()].filter((p) => since.ticks !== null && Number(p.start) >= since.ticks).map((p) => p.pid);
     return environPids(candidates, `\0CLAWKEEPER_RUN_ID=${runId}\0`);
   }
-  const args = process.platform === 'darwin' ? ['-A', '-E', '-ww', '-o', 'pid=,command='] : ['-A', 'e', '-ww', '-o', 'pid=,args='];
+  const args = process.platform === 'darwin' ? ['-A', '-E', '-ww', '-o', 'pid=,lstart=,command='] : ['-A', 'e', '-ww', '-o', 'pid=,lstart=,args='];
   return new Promise((resolve) => {
     execFile('ps', args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout) => {
-      if (err) return resolve([]);
-      const marker = new RegExp(`(^|\\s)CLAWKEEPER_RUN_ID=${runId.replace(/[^a-z0-9-]/gi, '')}(\\s|$)`);
-      resolve(stdout.split('\n').filter((l) => marker.test(l)).map((l) => Number(l.trim().split(/\s/)[0])).filter((p) => p > 0));
+      resolve(err ? [] : pidsInPsEnvOutput(stdout, runId, since.wall));
     });
   });
+}
+
+const PS_ENV_LINE = /^\s*(\d+)\s+(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4})\s+(.*)$/;
+
+/**
+ * The pids in `ps` lines (pid, lstart, command and environment) that carry the run's marker and
+ * started since `sinceWall` (ms since the epoch): as on Linux, a process that was there before
+ * the run began is not the run's, whatever its arguments say (anyone may write the marker there).
+ */
+export function pidsInPsEnvOutput(out: string, runId: string, sinceWall: number): number[] {
+  const marker = new RegExp(`(^|\\s)CLAWKEEPER_RUN_ID=${runId.replace(/[^a-z0-9-]/gi, '')}(\\s|$)`);
+  const pids: number[] = [];
+  for (const line of out.split('\n')) {
+    const m = PS_ENV_LINE.exec(line);
+    // lstart is local time, as Date reads a string without a zone.
+    if (m && marker.test(m[3]!) && Date.parse(m[2]!) >= sinceWall && Number(m[1]) > 0) pids.push(Number(m[1]));
+  }
+  return pids;
 }
 
 async function environPids(pids: number[], marker: string): Promise<number[]> {
@@ -131,18 +147,26 @@ async function environPids(pids: number[], marker: string): Promise<number[]> {
   return found;
 }
 
-/** "Now" in the unit of ProcInfo.start, to tell the processes started since (a second of slack). */
-export type StartMark = { kind: 'ticks'; at: number } | { kind: 'none' };
+/**
+ * "Now", to tell the processes started since (a second of slack): in clock ticks since boot for
+ * /proc (null without it), and in ms since the epoch, whole seconds, for `ps`'s lstart.
+ */
+export interface StartMark {
+  ticks: number | null;
+  wall: number;
+}
 
 /**
  * Linux counts a process's start in clock ticks since boot (USER_HZ, 100 on every Linux we know
- * of); /proc/uptime gives now in seconds since boot.
+ * of); /proc/uptime gives now in seconds since boot. `ps` says when a process started to the
+ * second, so the wall mark is a second back and rounded down to one.
  */
-export function startMark(): StartMark {
+export function startMark(now = Date.now()): StartMark {
+  const wall = Math.floor((now - 1000) / 1000) * 1000;
   try {
     const up = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-    return Number.isFinite(up) ? { kind: 'ticks', at: Math.floor((up - 1) * 100) } : { kind: 'none' };
+    return { ticks: Number.isFinite(up) ? Math.floor((up - 1) * 100) : null, wall };
   } catch {
-    return { kind: 'none' };
+    return { ticks: null, wall };
   }
 }
