@@ -113,6 +113,8 @@ export interface LedgerStart extends RunKey {
   breaker_probe?: boolean;
   pid?: number;
   host_pid: number;
+  /** `run-once`: started by `clawkeeper run-once` (an external scheduler), not by a host. */
+  by?: 'run-once';
 }
 
 export interface LedgerEnd extends RunKey {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { callHost } from '../../main/cli/host-client.ts';
@@ -49,6 +49,13 @@ describe('clawkeeper health and the ports in config.json, against a real host', 
     assert.match(down.out, /Host: not running/);
     assert.doesNotMatch(down.out, /All systems operational|skills running/);
     assert.match(down.out, /skills are not running \(the last run started quick at \d\d:\d\d\)/);
+    // A scheduled run an earlier host started a moment ago (another pid) is no run-once: still down.
+    const slot = '2025-01-01T00:00:00.000Z';
+    const now = new Date().toISOString();
+    appendFileSync(join(h.home, 'runs', 'quick.jsonl'), JSON.stringify({ type: 'start', run_id: 'earlier-host', skill: 'quick', slot, trigger: 'schedule', attempt: 1, started_at: now, host_pid: 999_999 }) + '\n');
+    const earlier = await runCli(h.home, ['health'], NO_PORT_ENV);
+    assert.equal(earlier.code, 2, earlier.out);
+    assert.doesNotMatch(earlier.out, /skills running/);
     // An external scheduler's run-once start, within the skill's own period: skills do run.
     const once = await runCli(h.home, ['run-once', 'quick'], NO_PORT_ENV);
     assert.equal(once.code, 0, once.out + once.err);

@@ -1,12 +1,11 @@
 // What the files say about whether skills are running, for `clawkeeper health` when the gateway
 // does not answer. Skills run only where something starts them: a live host holding the home,
-// or an external scheduler calling `clawkeeper run-once` (its start entries carry its own pid,
-// not a host's). A status file younger than an hour proves neither (a host killed a minute ago
+// or an external scheduler calling `clawkeeper run-once` (its start entries say so, `by: run-once`:
+// a pid alone cannot tell, since the runs of an earlier host carry another pid too). A status file younger than an hour proves neither (a host killed a minute ago
 // left them), so it is not evidence.
 import type { LedgerStart } from '../../common/types.ts';
 import type { Logger } from '../home/logger.ts';
 import type { HomePaths } from '../home/paths.ts';
-import { readHostState } from '../home/host-state.ts';
 import { Ledger } from '../runs/ledger.ts';
 import { nextSlotOf, slotSpecOf } from '../scheduling/slots.ts';
 import { validateSkills } from '../skills/skill-validation.ts';
@@ -19,7 +18,6 @@ export interface RunEvidence {
 }
 
 export function runEvidence(paths: HomePaths, bundledDir: string | null, logger: Logger, now: number, env: NodeJS.ProcessEnv = process.env): RunEvidence {
-  const hostPid = readHostState(paths.hostState)?.pid ?? null;
   const ledger = new Ledger(paths.runs, logger);
   let runOnce: RunEvidence['runOnce'] = null;
   let lastRun: RunEvidence['lastRun'] = null;
@@ -29,7 +27,7 @@ export function runEvidence(paths: HomePaths, bundledDir: string | null, logger:
     const starts = ledger.readEntries(s.name).filter((e): e is LedgerStart => e.type === 'start');
     const newest = starts[starts.length - 1];
     if (newest && (!lastRun || newest.started_at > lastRun.at)) lastRun = { skill: s.name, at: newest.started_at };
-    const external = starts.filter((e) => e.host_pid !== hostPid && e.trigger !== 'manual').pop();
+    const external = starts.filter((e) => e.by === 'run-once' && e.trigger !== 'manual').pop();
     if (!external) continue;
     const t = Date.parse(external.started_at);
     // The skill's own period: the gap between the two slots after that start.

@@ -28,6 +28,8 @@ export interface RunSite {
    * `ended` (run-once: the caller reports it). The host keeps the entry for when the disk is back.
    */
   onEndWriteError?: (what: 'ledger' | 'status', err: unknown, entry: LedgerEnd) => void;
+  /** Who starts runs here, when not a host: marked on the start entry (`clawkeeper health` reads it). */
+  startedBy?: 'run-once';
 }
 
 /** One run asked for: which skill, which slot it serves, and how it came to run. */
@@ -65,7 +67,7 @@ export function startPlannedRun(site: RunSite, plan: RunPlan): StartedRun {
   const now = site.clock.now();
   const runId = newRunId(now);
   const startedAt = new Date(now).toISOString();
-  site.ledger.recordStart({ type: 'start', run_id: runId, skill: m.name, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt, started_at: startedAt, host_pid: process.pid, ...(plan.probe ? { breaker_probe: true } : {}) });
+  site.ledger.recordStart({ type: 'start', run_id: runId, skill: m.name, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt, started_at: startedAt, host_pid: process.pid, ...(site.startedBy ? { by: site.startedBy } : {}), ...(plan.probe ? { breaker_probe: true } : {}) });
   const handle = startRun(
     { manifest: m, dir: plan.dir, runId, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt, home: site.paths.home, dayTokensLeft: dayTokensLeft(site.paths, m, now) },
     { ...site.runner, clock: site.clock, logsDir: site.paths.logs },

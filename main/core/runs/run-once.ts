@@ -206,7 +206,7 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
 async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock): Promise<RunOnceResult> {
   const ends: LedgerEnd[] = [];
   // The host's lifecycle (runs/run-lifecycle.ts): the same entries, usage, status line and retry rule.
-  const site: RunSite = { paths, ledger, clock, runner: { launcher: o.launcher ?? nodeLauncher, killGraceMs: o.killGraceMs } };
+  const site: RunSite = { paths, ledger, clock, startedBy: 'run-once', runner: { launcher: o.launcher ?? nodeLauncher, killGraceMs: o.killGraceMs } };
   const owed = new OwedRetries(join(paths.runs, '_retries.json'), (err) => o.logger.warn(`cannot write runs/_retries.json: ${(err as Error).message}`));
   owed.load();
   for (let attempt = 1; ; attempt++) {
