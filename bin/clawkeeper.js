@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Launcher. Runs the built JavaScript (dist/, from `npm run build`) when it is newer than every
 // source file, since the TypeScript stripper costs the host ~30 MB of memory; otherwise runs the
-// TypeScript sources under a Node that strips types (>= 22.18). On an older Node it re-runs
-// itself with the Node 24 the package installs (the `node` dependency).
+// TypeScript sources under a Node that strips types (>= 22.18). On a Node older than that it
+// re-runs itself with the Node 24 the package installs (the `node` dependency), built or not.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,11 @@ function builtEntry() {
 }
 
 const built = builtEntry();
-if (!built && !process.features.typescript) {
+// The engines range (package.json): the built code needs it too (node:sqlite for the OpenClaw
+// import, among others), not only the TypeScript sources.
+const [major, minor] = process.versions.node.split('.').map(Number);
+const tooOld = major < 22 || (major === 22 && minor < 18);
+if (tooOld || (!built && !process.features.typescript)) {
   const bundled = here('../node_modules/node/bin/node');
   if (!existsSync(bundled)) {
     process.stderr.write('clawkeeper: needs Node >= 22.18; run `npm install` to get the pinned Node 24\n');
