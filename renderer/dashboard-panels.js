@@ -35,7 +35,7 @@ export function Dependencies({ dependencies, now }) {
       const c = dependencyColor(d.status);
       return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
         <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
-        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${ago(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
+        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${ago(d.since, now)}`} · needed by ${d.neededBy.length ? d.neededBy.join(', ') : 'alerts and pings'}</span>
       </div>`;
     })}
   </section>`;

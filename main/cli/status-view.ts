@@ -22,7 +22,7 @@ export function renderStatusText(r: HealthReport, now = Date.now()): string[] {
     out.push(
       table([
         ['DEPENDENCY', 'STATE', 'SINCE', 'NEEDED BY', 'REASON'],
-        ...deps.map(([name, d]) => [name, paint(dependencyColor(d.status), d.status), ago(d.since), d.neededBy.join(', '), d.reason.slice(0, 100)]),
+        ...deps.map(([name, d]) => [name, paint(dependencyColor(d.status), d.status), ago(d.since), d.neededBy.length ? d.neededBy.join(', ') : 'alerts and pings', d.reason.slice(0, 100)]),
       ]),
     );
   }

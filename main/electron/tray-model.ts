@@ -70,7 +70,7 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       items.push({ label: `${DOT[layerColor(l.status)]} ${LAYER_TITLES[name]}: ${l.status}`, enabled: false });
     }
     for (const [name, d] of Object.entries(snap.dependencies ?? {})) {
-      items.push({ label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? d.reason : `down — ${d.neededBy.length} skill(s) waiting`}`, enabled: false });
+      items.push({ label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? d.reason : d.neededBy.length ? `down — ${d.neededBy.length} skill(s) waiting` : "down — alerts and pings wait"}`, enabled: false });
     }
     items.push({ type: 'separator' });
     const runnable = snap.skills.filter((s) => s.state !== 'invalid');

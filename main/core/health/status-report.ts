@@ -4,6 +4,7 @@ import { HOST_STALE_MS, LAYER_NAMES, type DependencyHealth, type LayerHealth, ty
 import type { HealthReport } from '../../common/layer-protocol.ts';
 import { readBreakers } from '../runs/breaker.ts';
 import { isDependencyTransition } from '../dependencies/monitor.ts';
+import { dependencyNeeds } from '../dependencies/needed-by.ts';
 import { composeHealth, skillView } from './health-composer.ts';
 import { tokenHistory } from '../models/usage-view.ts';
 import { readHostState, type HostState } from '../home/host-state.ts';
@@ -84,11 +85,7 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   const paused = readPauses(paths);
   const breakers = readBreakers(paths.breakers, logger);
   const { skills } = validateSkills(paths, bundledDir, env);
-  const neededBy = new Map<string, string[]>();
-  for (const s of skills) {
-    if (s.manifest?.enabled) for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
-  }
-  const dependencies = latestDependencyStates(paths, logger, neededBy, alive);
+  const dependencies = latestDependencyStates(paths, logger, dependencyNeeds(skills, paths.config), alive);
   const views = skills.map((s) => {
     const b = s.manifest && s.manifest.breaker !== false ? (breakers.get(s.name) ?? { state: 'closed' as const, failures: 0, until: null }) : null;
     const deferredOn = s.manifest ? s.manifest.needs.filter((n) => dependencies[n]?.status === 'down') : [];

@@ -4,7 +4,7 @@ import type { HomePaths } from '../home/paths.ts';
 import { readPauses, writePaused, type PauseRecord } from '../skills/paused.ts';
 import { formatProblems } from '../skills/skill-loader.ts';
 import { validateSkills } from '../skills/skill-validation.ts';
-import { alertsConfigured } from '../alerts/alert-config.ts';
+import { dependencyNeeds } from '../dependencies/needed-by.ts';
 import type { DependencyMonitor } from '../dependencies/monitor.ts';
 import type { DependencyWaits } from '../dependencies/waits.ts';
 import type { TriggerTarget } from '../scheduling/trigger.ts';
@@ -44,14 +44,7 @@ export class SkillRegistry {
     const { paths, log } = this.o;
     const { skills: found, specs } = validateSkills(paths, this.o.bundledSkillsDir, this.o.env, (m) => log.warn(m));
     this.skills = new Map(found.map((s) => [s.name, s]));
-    const neededBy = new Map<string, string[]>();
-    for (const s of found) {
-      if (!s.manifest?.enabled) continue;
-      for (const n of s.manifest.needs) neededBy.set(n, [...(neededBy.get(n) ?? []), s.name]);
-    }
-    // Alerts and pings wait for the network while it is down (alerts/alert-service.ts): it is
-    // probed whenever alert channels or a heartbeat are configured, needed by a skill or not.
-    if (!neededBy.has('network') && (alertsConfigured(paths.config) || found.some((s) => s.manifest?.ping))) neededBy.set('network', []);
+    const neededBy = dependencyNeeds(found, paths.config);
     this.o.dependencies.configure(specs, neededBy);
     this.o.waits.keepOnly((name) => this.skills.get(name)?.manifest != null);
     for (const s of found) {
