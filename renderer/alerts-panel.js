@@ -40,7 +40,7 @@ export function AlertsPanel({ alerts, now }) {
             <td>${t.type}</td>
             <td>${ago(t.lastDelivery, now)}</td>
             <td class=${bad ? 'c-red' : 'muted'}>${t.lastError ? html`<span aria-hidden="true">${bad ? COLOR_ICON.red : ''}</span> ${t.lastError.message} (${ago(t.lastError.at, now)})` : '—'}</td>
-            <td>${t.pending > 0 ? html`<span class="c-amber">${t.pending}</span>` : '0'}</td>
+            <td>${t.pending > 0 ? html`<span class="c-amber">${t.pending}${t.held ? ' — held until the network is back' : ''}</span>` : '0'}</td>
           </tr>`;
         })}
       </tbody>

@@ -62,6 +62,8 @@ export interface DeliveryTargetView {
   lastError: { at: string; message: string } | null;
   /** Waiting in the outbox (alerts) or for a retry (pings). */
   pending: number;
+  /** The outbox holds what is pending because the `network` dependency is down (sent when it is back). */
+  held?: boolean;
 }
 
 export interface AlertsView {

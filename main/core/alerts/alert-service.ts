@@ -220,7 +220,11 @@ export class AlertService {
     const cfg = this.config();
     const pending = new Map<string, number>();
     for (const e of this.outbox.entries) pending.set(e.channel, (pending.get(e.channel) ?? 0) + 1);
-    const targets = [...cfg.channels.values()].map((c) => ({ ...(this.status.get(c.name) ?? { name: c.name, lastDelivery: null, lastError: null }), type: c.type, pending: pending.get(c.name) ?? 0 }));
+    const down = this.o.networkDown();
+    const targets = [...cfg.channels.values()].map((c) => {
+      const n = pending.get(c.name) ?? 0;
+      return { ...(this.status.get(c.name) ?? { name: c.name, lastDelivery: null, lastError: null }), type: c.type, pending: n, ...(down && n > 0 ? { held: true } : {}) };
+    });
     return { targets, problems: [...cfg.problems, ...this.routeProblems] };
   }
 

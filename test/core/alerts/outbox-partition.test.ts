@@ -44,6 +44,7 @@ describe('alerts through a network partition and a host restart (real host proce
       assert.equal(bodies(rec).length, 0, 'nothing is sent while the network is down');
       const held = await alertsOf(h);
       assert.equal(held.targets.find((x) => x.name === 'hook')!.pending, 2);
+      assert.equal(held.targets.find((x) => x.name === 'hook')!.held, true, 'the view says why they wait');
 
       probe = await startRecorder(probePort); // the network is back
       await waitFor('three alerts delivered', () => bodies(rec).length === 3);
@@ -59,6 +60,7 @@ describe('alerts through a network partition and a host restart (real host proce
         return v.targets.find((x) => x.name === 'hook')!.pending === 0 && v;
       });
       const hook = after.targets.find((x) => x.name === 'hook')!;
+      assert.equal(hook.held, undefined);
       assert.ok(hook.lastDelivery, 'the last delivery is shown');
       assert.deepEqual(after.recent.map((a) => a.event), ['dependency-down', 'skill-failing', 'dependency-up'], 'the same stream the native notifier shows');
     } finally {
