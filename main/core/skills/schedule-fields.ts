@@ -1,7 +1,7 @@
 // skill.json's schedule fields: exactly one of `schedule` (cron), `every` (+ `anchor`) and `at`,
 // and `jitterSeconds` for any of them. Every problem is reported, each with its field.
 import { checkCron, checkTimezone } from '../scheduling/cron.ts';
-import { ISO_WITH_OFFSET, parseEvery } from '../scheduling/slots.ts';
+import { EVERY_PATTERN, ISO_WITH_OFFSET, parseEvery } from '../scheduling/slots.ts';
 
 const KINDS = ['schedule', 'every', 'at'] as const;
 
@@ -19,7 +19,10 @@ export function checkScheduleFields(raw: Record<string, unknown>, problem: (fiel
   } else if (tz !== undefined) {
     problem('timezone', 'applies to a cron "schedule" only: "every" and "at" are exact instants (give "at" with its offset); remove it');
   }
-  if (typeof raw.every === 'string' && parseEvery(raw.every) === null) problem('every', `"${raw.every}" is under one second; the shortest interval is "1s"`);
+  // The schema names a malformed interval ("10 parsecs"); only a well-formed one can be too short.
+  if (typeof raw.every === 'string' && EVERY_PATTERN.test(raw.every.trim()) && parseEvery(raw.every) === null) {
+    problem('every', `"${raw.every}" is under one second; the shortest interval is "1s"`);
+  }
   if (raw.anchor !== undefined && raw.every === undefined) problem('anchor', 'applies to "every" only; remove it');
   for (const f of ['anchor', 'at'] as const) {
     const v = raw[f];
