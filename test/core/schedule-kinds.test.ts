@@ -33,6 +33,8 @@ describe('skill.json schedule fields', () => {
     assert.match(problems({}).join('\n'), /schedule: is required: give exactly one of "schedule" \(cron\), "every" \(e\.g\. "7m"\) or "at"/);
     assert.match(problems({ schedule: '* * * * *', every: '1m' }).join('\n'), /every: "schedule" and "every" are given: a skill has exactly one/);
     assert.match(problems({ every: '7 minutes' }).join('\n'), /every: must be a number and one of s, m, h, d/);
+    // One problem for one mistake (a newcomer was also told "10 parsecs" is "under one second").
+    assert.deepEqual(problems({ every: '10 parsecs' }).filter((p) => p.includes('every')).length, 1);
     assert.match(problems({ every: '0.2s' }).join('\n'), /every: "0.2s" is under one second/);
     assert.match(problems({ at: '2026-12-24 18:00' }).join('\n'), /at: "2026-12-24 18:00" is not an ISO time with an offset/);
     assert.match(problems({ at: '2026-12-24T18:00:00' }).join('\n'), /at: .*with an offset/);
