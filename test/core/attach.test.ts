@@ -11,6 +11,42 @@ import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { killAndHoldPort } from '../helpers/hijack.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
+/** Take over: this process holds the home folder and runs the skills, and frees it on quit. */
+async function takeOverAndQuit(paths: ReturnType<typeof homePaths>, home: string): Promise<void> {
+  const d2 = new DesktopHost({
+    paths,
+    gatewayPort: 0,
+    startOwn: async () => ownHost(await startHeadless({ home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false })),
+    startService: () => false,
+  });
+  await d2.takeOver();
+  assert.equal(d2.mode.kind, 'own');
+  assert.equal(lockHolderPid(paths.lock), process.pid);
+  await d2.quit();
+  assert.equal(lockHolderPid(paths.lock), null, 'an own host stops on quit and frees the home folder');
+}
+
+/** Start the service again from the menu: the app attaches to the new host. */
+async function restartServiceAndAttach(paths: ReturnType<typeof homePaths>, home: string, countStart: () => void): Promise<void> {
+  let restarted: HostProcess | null = null;
+  const d3 = new DesktopHost({
+    paths,
+    gatewayPort: 0,
+    everyMs: 100,
+    startOwn: () => Promise.reject(new Error('unused')),
+    startService: () => {
+      countStart();
+      void startHostProcess(home).then((h) => (restarted = h));
+      return true;
+    },
+  });
+  assert.equal(await d3.startService(), true);
+  await waitFor('the restarted service', () => restarted);
+  assert.deepEqual(d3.mode, { kind: 'attached', pid: restarted!.proc.pid });
+  await d3.quit();
+  await restarted!.stop();
+}
+
 describe('the desktop app and a host that already holds the home folder', { timeout: 120_000 }, () => {
   it('attaches to it, runs a skill through it, sees it stop, takes over, and attaches again to a restarted service', async () => {
     const t = tempHome();
@@ -71,37 +107,11 @@ describe('the desktop app and a host that already holds the home folder', { time
 
       // take over: this process now holds the home folder and runs the skills
       desktop.removeAllListeners();
-      const d2 = new DesktopHost({
-        paths,
-        gatewayPort: 0,
-        startOwn: async () => ownHost(await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false })),
-        startService: () => false,
-      });
-      await d2.takeOver();
-      assert.equal(d2.mode.kind, 'own');
-      assert.equal(lockHolderPid(paths.lock), process.pid);
-      await d2.quit();
-      assert.equal(lockHolderPid(paths.lock), null, 'an own host stops on quit and frees the home folder');
+      await takeOverAndQuit(paths, t.home);
 
       // start the service again from the menu: the app attaches to the new host
-      let restarted: HostProcess | null = null;
-      const d3 = new DesktopHost({
-        paths,
-        gatewayPort: 0,
-        everyMs: 100,
-        startOwn: () => Promise.reject(new Error('unused')),
-        startService: () => {
-          serviceStarts++;
-          void startHostProcess(t.home).then((h) => (restarted = h));
-          return true;
-        },
-      });
-      assert.equal(await d3.startService(), true);
-      await waitFor('the restarted service', () => restarted);
-      assert.deepEqual(d3.mode, { kind: 'attached', pid: restarted!.proc.pid });
+      await restartServiceAndAttach(paths, t.home, () => serviceStarts++);
       assert.equal(serviceStarts, 1);
-      await d3.quit();
-      await restarted!.stop();
     } finally {
       await service?.stop();
       t.cleanup();
