@@ -53,8 +53,14 @@ export function TokenChart({ skills }) {
     <section class="panel token-chart" aria-label="Tokens per day, last 7 days" data-chart="tokens">
       ${rows.map((s) => html`<div class="trow" data-skill=${s.name}>
         <span class="tname">${s.name}</span>
-        <span class="tdays">${s.tokens.days.map((/** @type {any} */ d) => html`<span class="tday" title=${`${d.day}: ${d.tokens.toLocaleString()} tokens`} style=${{ height: `${Math.max(2, (d.tokens / max) * 40)}px` }}></span>`)}</span>
-        <span class="muted">${s.tokens.days.reduce((/** @type {number} */ a, /** @type {any} */ d) => a + d.tokens, 0).toLocaleString()} tokens${s.tokens.tokensPerDay ? ` · ${s.tokens.tokensPerDay.toLocaleString()} a day allowed` : ''}</span>
+        <span class="tdays">${s.tokens.days.map(
+          (/** @type {any} */ d) => html`<span class="tday" title=${`${d.day}: ${d.tokens.toLocaleString()} tokens`} style=${{
+            height: `${Math.max(2, (d.tokens / max) * 40)}px`,
+          }}></span>`,
+        )}</span>
+        <span class="muted">${s.tokens.days.reduce(
+          (/** @type {number} */ a, /** @type {any} */ d) => a + d.tokens, 0,
+        ).toLocaleString()} tokens${s.tokens.tokensPerDay ? ` · ${s.tokens.tokensPerDay.toLocaleString()} a day allowed` : ''}</span>
       </div>`)}
     </section>`;
 }
@@ -65,7 +71,9 @@ export function Metrics({ metrics: m }) {
   return html`<section class="metrics" aria-label="Metrics">
     <div class="metric"><div class="label">Uptime (runtime · gateway · session)</div><div class="value">${percent(m.uptime.runtime)}</div><div class="muted">${percent(m.uptime.gateway)} · ${percent(m.uptime.session)}</div></div>
     <div class="metric"><div class="label">Gateway connection issues</div><div class="value" data-metric="gateway-issues">${m.gatewayConnectionIssues}</div><div class="muted">session: ${m.sessionConnectionIssues}</div></div>
-    <div class="metric"><div class="label">Skill success rate</div><div class="value">${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(m.skillSuccessRate.duringLayerFailures)} (${m.skillSuccessRate.runsDuringLayerFailures} runs)</div></div>
+    <div class="metric"><div class="label">Skill success rate</div><div class="value">${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(
+      m.skillSuccessRate.duringLayerFailures,
+    )} (${m.skillSuccessRate.runsDuringLayerFailures} runs)</div></div>
     <div class="metric"><div class="label">Recovery time</div><div class="value">${m.recovery.gateway.count ? `${Math.round(m.recovery.gateway.meanMs)} ms` : '—'}</div><div class="muted">gateway ${rec(m.recovery.gateway)}<br/>session ${rec(m.recovery.session)}</div></div>
   </section>`;
 }
@@ -83,8 +91,12 @@ export function Timeline({ snap }) {
     const css = getComputedStyle(document.documentElement);
     const v = (/** @type {string} */ n) => css.getPropertyValue(n).trim();
     const stepped = uPlot.paths.stepped?.({ align: 1 });
-    const line = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, width: 2, paths: stepped, points: { show: false } });
-    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 6, fill: color } });
+    const line = (/** @type {string} */ label, /** @type {string} */ color) => ({
+      label, stroke: color, width: 2, paths: stepped, points: { show: false },
+    });
+    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({
+      label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 6, fill: color },
+    });
     const opts = {
       width: ref.current.clientWidth || 900,
       height: 180,
@@ -93,9 +105,15 @@ export function Timeline({ snap }) {
       scales: { y: { range: /** @type {[number, number]} */ ([-0.3, 5]) } },
       axes: [
         { stroke: v('--muted'), grid: { stroke: v('--border') }, values: timeAxisValues },
-        { stroke: v('--muted'), size: 70, grid: { show: false }, ticks: { show: false }, splits: () => [0.5, 2, 3.5, 4.4], values: () => ['runtime', 'gateway', 'session', 'runs'] },
+        {
+          stroke: v('--muted'), size: 70, grid: { show: false }, ticks: { show: false },
+          splits: () => [0.5, 2, 3.5, 4.4], values: () => ['runtime', 'gateway', 'session', 'runs'],
+        },
       ],
-      series: [{}, line('runtime', v('--green')), line('gateway', '#6f7dff'), line('session', '#c35cf0'), dots('runs ok', v('--green')), dots('runs failed', v('--red'))],
+      series: [
+        {}, line('runtime', v('--green')), line('gateway', '#6f7dff'), line('session', '#c35cf0'),
+        dots('runs ok', v('--green')), dots('runs failed', v('--red')),
+      ],
     };
     plot.current?.destroy();
     plot.current = new uPlot(/** @type {any} */ (opts), /** @type {any} */ (data), ref.current);

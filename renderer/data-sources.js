@@ -64,10 +64,14 @@ export function httpSource(pollMs = 500) {
     return body;
   };
   /** @param {string} method @param {string} path @param {object} [body] */
-  const call = async (method, path, body = {}) => answer(await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  const call = async (method, path, body = {}) => answer(
+    await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  );
   return {
     start(sink) {
-      const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({ gateway: gatewayOk, session: sessionOk, sessionSeen, detail });
+      const report = (/** @type {string | undefined} */ detail = undefined) => sink.onReachability({
+        gateway: gatewayOk, session: sessionOk, sessionSeen, detail,
+      });
       const poll = async () => {
         try {
           // The first one was asked for before the modules loaded (first-snapshot.js), if it could be;
@@ -89,7 +93,9 @@ export function httpSource(pollMs = 500) {
               // connections still waiting to authenticate cannot keep out; the first frame says it again.
               open: (url) => {
                 const session = sessionToken();
-                return /** @type {any} */ (session ? new WebSocket(url, ['clawkeeper', `clawkeeper.session.${session}`]) : new WebSocket(url));
+                return /** @type {any} */ (session ? new WebSocket(url, [
+                  'clawkeeper', `clawkeeper.session.${session}`,
+                ]) : new WebSocket(url));
               },
               session: sessionToken,
               onEvent: (e) => sink.onEvent({ kind: e.kind, data: e.data }),

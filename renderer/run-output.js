@@ -17,7 +17,9 @@ export function RunOutput({ skill, runId }) {
     let gone = false;
     setOut(null);
     setError('');
-    getJson(`/api/skills/${skill}/output/${runId}`).then((o) => !gone && setOut(o), (err) => !gone && setError(err instanceof Error ? err.message : String(err)));
+    getJson(`/api/skills/${skill}/output/${runId}`).then(
+      (o) => !gone && setOut(o), (err) => !gone && setError(err instanceof Error ? err.message : String(err)),
+    );
     return () => {
       gone = true;
     };

@@ -41,12 +41,22 @@ function DurationChart({ runs }) {
     if (!ref.current) return;
     const css = getComputedStyle(document.documentElement);
     const v = (/** @type {string} */ n) => css.getPropertyValue(n).trim();
-    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 7, fill: color } });
+    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({
+      label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 7, fill: color },
+    });
     const opts = {
       width: ref.current.clientWidth || 600, height: 200, legend: { show: false }, cursor: { show: false },
       // The y axis is as wide as its longest label ("0.25 s" lost its 0 in the default 50 px).
-      axes: [{ stroke: v('--muted'), grid: { stroke: v('--border') }, values: timeAxisValues }, { stroke: v('--muted'), grid: { stroke: v('--border') }, values: (/** @type {any} */ _u, /** @type {number[]} */ t) => t.map((s) => `${s} s`), size: (/** @type {any} */ _u, /** @type {string[] | null} */ vals) => Math.max(48, 16 + 7.5 * Math.max(0, ...(vals ?? []).map((x) => String(x).length))) }],
-      scales: { y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, max * 1.15)] } },
+      axes: [{ stroke: v('--muted'), grid: { stroke: v('--border') }, values: timeAxisValues }, {
+        stroke: v('--muted'), grid: { stroke: v('--border') },
+        values: (/** @type {any} */ _u, /** @type {number[]} */ t) => t.map((s) => `${s} s`),
+        size: (/** @type {any} */ _u, /** @type {string[] | null} */ vals) => Math.max(
+          48, 16 + 7.5 * Math.max(0, ...(vals ?? []).map((x) => String(x).length)),
+        ),
+      }],
+      scales: {
+        y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, Math.max(1, max * 1.15)] },
+      },
       series: [{}, dots('success', v('--green')), dots('interrupted', v('--amber')), dots('failed', v('--red'))],
     };
     plot.current = new uPlot(/** @type {any} */ (opts), /** @type {any} */ ([[], [], [], []]), ref.current);
@@ -146,16 +156,24 @@ export function SkillPage({ name, route, snap, now, source }) {
     <p class="muted sched-line">${s.scheduleText ?? s.schedule ?? 'no schedule'}${s.timezone ? ` (${s.timezone})` : ''}${s.reason ? ` · ${s.reason}` : ''}</p>
     <p data-next-run>Next run: <${NextRun} s=${s} now=${now} /></p>
     <${SkillActions} s=${s} source=${source} />
-    ${s.problems?.length ? html`<section class="panel problems" aria-label="Problems"><h2>Problems</h2><ul>${s.problems.map((/** @type {string} */ p) => html`<li>${p}</li>`)}</ul></section>` : ''}
+    ${s.problems?.length ? html`<section class="panel problems" aria-label="Problems"><h2>Problems</h2><ul>${s.problems.map(
+      (/** @type {string} */ p) => html`<li>${p}</li>`,
+    )}</ul></section>` : ''}
     <h2>Runs (${page.totalRuns})</h2>
     <${RunsTable} runs=${page.runs} now=${now} selected=${run?.run_id ?? null} output=${route.output ? route.run : null} />
     ${run ? html`<${LogView} name=${name} run=${run} />` : ''}
     <h2>Durations (last ${page.runs.length} run${page.runs.length === 1 ? '' : 's'})</h2>
     <${DurationChart} runs=${page.runs} />
     <div class="two">
-      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map((/** @type {{ at: string, skip: string | null, why: string | null }} */ p) => html`<li data-slot-skip=${p.skip ?? ''}><time datetime=${p.at}>${time(p.at, s.timezone, perSecond(s))}</time>${p.skip ? html` <span class="badge c-amber">skipped: ${p.why}</span>` : ''}</li>`) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
+      <section aria-label="Next runs"><h2>Next 10 slots</h2><div class="panel"><ol class="slots">${page.nextSlots.length ? page.nextSlots.map(
+        (/** @type {{ at: string, skip: string | null, why: string | null }} */ p) => html`<li data-slot-skip=${p.skip ?? ''}><time datetime=${p.at}>${time(p.at, s.timezone, perSecond(s))}</time>${p.skip ? html` <span class="badge c-amber">skipped: ${p.why}</span>` : ''}</li>`,
+      ) : html`<li class="muted">none (${s.paused ? 'paused' : s.state})</li>`}</ol></div></section>
       <section aria-label="Skipped slots"><h2>Skipped slots (${page.skips.length})</h2><div class="panel"><table class="skips"><thead><tr><th>Slot</th><th>Reason</th><th>Detail</th></tr></thead>
-        <tbody>${page.skips.slice(0, 200).map((/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(k.slot, s.timezone, perSecond(s))}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`)}</tbody></table>
+        <tbody>${page.skips.slice(0, 200).map(
+          (/** @type {any} */ k) => html`<tr data-skip=${k.reason}><td title=${k.slot}>${time(
+            k.slot, s.timezone, perSecond(s),
+          )}${k.count > 1 ? ` (+${k.count - 1} older)` : ''}</td><td>${k.reason}</td><td>${k.detail ?? ''}</td></tr>`,
+        )}</tbody></table>
         ${page.skips.length ? '' : html`<p class="muted">No slot was skipped.</p>`}</div></section>
     </div>
     <h2>Manifest as loaded</h2>

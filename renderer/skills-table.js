@@ -38,7 +38,9 @@ function Sparkline({ recent }) {
     return `${c} ${(i * w).toFixed(2)}% ${((i + 1) * w - w * 0.25).toFixed(2)}%, transparent ${((i + 1) * w - w * 0.25).toFixed(2)}% ${((i + 1) * w).toFixed(2)}%`;
   });
   const ok = last.filter((r) => r.outcome === 'success').length;
-  return html`<span class="spark" role="img" data-ok=${ok} data-total=${last.length} style=${{ width: `${last.length * 7}px`, background: `linear-gradient(to right, ${stops.join(', ')})` }} aria-label=${`${ok} of ${last.length} recent runs succeeded`} title=${`${ok} of ${last.length} recent runs succeeded`}></span>`;
+  return html`<span class="spark" role="img" data-ok=${ok} data-total=${last.length} style=${{
+    width: `${last.length * 7}px`, background: `linear-gradient(to right, ${stops.join(', ')})`,
+  }} aria-label=${`${ok} of ${last.length} recent runs succeeded`} title=${`${ok} of ${last.length} recent runs succeeded`}></span>`;
 }
 
 /**
@@ -47,7 +49,9 @@ function Sparkline({ recent }) {
  * @param {{ s: any, reason?: boolean }} p
  */
 export function SkillState({ s, reason = false }) {
-  return html`<${Badge} color=${skillColor(s.state)}>${skillBadge(s, (/** @type {string} */ iso) => clockTime(iso, s.timezone))}</${Badge}>${s.pauseNote ? html` <span class="pause-note" data-pause-note>“${s.pauseNote}”</span>` : ''}${reason && s.reason && s.state !== 'ok' ? html`<div class="state-reason">${s.reason}</div>` : ''}`;
+  return html`<${Badge} color=${skillColor(s.state)}>${skillBadge(
+    s, (/** @type {string} */ iso) => clockTime(iso, s.timezone),
+  )}</${Badge}>${s.pauseNote ? html` <span class="pause-note" data-pause-note>“${s.pauseNote}”</span>` : ''}${reason && s.reason && s.state !== 'ok' ? html`<div class="state-reason">${s.reason}</div>` : ''}`;
 }
 
 /**
@@ -61,7 +65,9 @@ export function NextRun({ s, now }) {
 
 /** @param {{ s: any, now: number }} p */
 function LastRun({ s, now }) {
-  if (s.running) return html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`;
+  if (s.running) return html`<${Badge} color="amber">running ${Math.max(
+    0, Math.round((now - Date.parse(s.running.since)) / 1000),
+  )}s</${Badge}>`;
   if (!s.lastRun) return html`<span class="muted">never</span>`;
   // (a run that ended after the clock's last tick is "0s ago", never "in 1s")
   // runWords/runColor: an output that was not delivered is no success (red). The badge says so in
@@ -111,7 +117,9 @@ export function SkillsTable({ skills, now, source }) {
           <td class="state"><${SkillState} s=${s} reason=${true} /></td>
           <td><div class="actions">
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, 'run')}>Run now</button>
-            <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, s.paused ? 'resume' : 'pause')}>${s.paused ? 'Resume' : 'Pause'}</button>
+            <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(
+              s.name, s.paused ? 'resume' : 'pause',
+            )}>${s.paused ? 'Resume' : 'Pause'}</button>
           </div></td>
         </tr>`)}
       </tbody>

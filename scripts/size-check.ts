@@ -135,7 +135,9 @@ export function sizeOffenders(root: string): Offender[] {
         // A group's tests are functions of their own: the group is held, like a file's top level,
         // to the lines of its own code (its setup), not to the sum of its tests.
         const own = ownCodeLines(src, body.statements);
-        if (own.lines > MAX_FUNCTION_LINES) offenders.push({ file, fn: functionName(node), line: own.line, lines: own.lines, limit: MAX_FUNCTION_LINES });
+        if (own.lines > MAX_FUNCTION_LINES) offenders.push({
+          file, fn: functionName(node), line: own.line, lines: own.lines, limit: MAX_FUNCTION_LINES,
+        });
       } else if (body) {
         const start = src.getLineAndCharacterOfPosition(node.getStart(src)).line;
         const end = src.getLineAndCharacterOfPosition(node.getEnd()).line;
@@ -146,7 +148,9 @@ export function sizeOffenders(root: string): Offender[] {
     };
     visit(src);
     const top = ownCodeLines(src, src.statements);
-    if (top.lines > MAX_FUNCTION_LINES) offenders.push({ file, fn: TOP_LEVEL, line: top.line, lines: top.lines, limit: MAX_FUNCTION_LINES });
+    if (top.lines > MAX_FUNCTION_LINES) offenders.push({
+      file, fn: TOP_LEVEL, line: top.line, lines: top.lines, limit: MAX_FUNCTION_LINES,
+    });
   }
   return offenders;
 }
@@ -159,6 +163,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = resolve(process.argv[2] ?? join(fileURLToPath(import.meta.url), '..', '..'));
   const found = sizeOffenders(root);
   for (const o of found) console.log(describe(o));
-  console.log(found.length === 0 ? `size check: ${sourceFiles(root).length} files within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}` : `size check: ${found.length} over the limit; split them by concern (docs/design.md)`);
+  console.log(
+    found.length === 0 ? `size check: ${sourceFiles(root).length} files within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}` : `size check: ${found.length} over the limit; split them by concern (docs/design.md)`,
+  );
   process.exitCode = found.length === 0 ? 0 : 1;
 }

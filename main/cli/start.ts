@@ -21,7 +21,9 @@ export async function startCommand(ctx: CliContext): Promise<number> {
 
   for (const line of app.banner()) ctx.out(line);
   // The pointer a later `clawkeeper status` (in any terminal) follows to this home and its ports.
-  const clearPointer = leaveRunningHostPointer(ctx.env, { home: resolveHome(ctx.env), gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort() }, logger);
+  const clearPointer = leaveRunningHostPointer(
+    ctx.env, { home: resolveHome(ctx.env), gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort() }, logger,
+  );
   const onReady = (name: string) => {
     if (name !== 'gateway') return;
     app.supervisor?.off('ready', onReady);

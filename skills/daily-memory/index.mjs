@@ -60,7 +60,11 @@ export default async function dailyMemory(ctx) {
     const kinds = {};
     for (const e of today) kinds[e.kind ?? 'event'] = (kinds[e.kind ?? 'event'] ?? 0) + 1;
     const id = f.replace(/\.jsonl$/, '');
-    const out = [`## Session ${id}`, '', `${today.length} events (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')}), ${today[0].ts.slice(11, 16)}–${today[today.length - 1].ts.slice(11, 16)} UTC`, ''];
+    const out = [
+      `## Session ${id}`, '',
+      `${today.length} events (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')}), ${today[0].ts.slice(11, 16)}–${today[today.length - 1].ts.slice(11, 16)} UTC`,
+      '',
+    ];
     for (const e of today.slice(-MAX_LINES_PER_SESSION)) {
       out.push(`- ${e.ts.slice(11, 19)} ${e.kind ?? 'event'}: ${textOf(e.data).replace(/\s+/g, ' ').slice(0, 200)}`);
     }

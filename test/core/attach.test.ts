@@ -16,7 +16,9 @@ async function takeOverAndQuit(paths: ReturnType<typeof homePaths>, home: string
   const d2 = new DesktopHost({
     paths,
     gatewayPort: 0,
-    startOwn: async () => ownHost(await startHeadless({ home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false })),
+    startOwn: async () => ownHost(
+      await startHeadless({ home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false }),
+    ),
     startService: () => false,
   });
   await d2.takeOver();
@@ -58,7 +60,9 @@ describe('the desktop app and a host that already holds the home folder', { time
       paths,
       gatewayPort: service.gatewayPort,
       everyMs: 100,
-      startOwn: async () => ownHost(await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false })),
+      startOwn: async () => ownHost(
+        await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false }),
+      ),
       startService: () => {
         serviceStarts++;
         return true;
@@ -79,7 +83,10 @@ describe('the desktop app and a host that already holds the home folder', { time
         await new Promise((r) => setTimeout(r, 300));
         return events.some((e) => e.kind === 'run-end' && e.data.skill === 'tick');
       });
-      await waitFor('the manual run in the service\'s ledger', () => readLedger(t.home, 'tick').some((e) => e.trigger === 'manual' && e.outcome === 'success'));
+      await waitFor(
+        'the manual run in the service\'s ledger',
+        () => readLedger(t.home, 'tick').some((e) => e.trigger === 'manual' && e.outcome === 'success'),
+      );
 
       // the service's gateway stops answering: shown down, not the last state as current
       const held = await killAndHoldPort(snap.host.layerPids.gateway!, service.gatewayPort);
@@ -97,7 +104,10 @@ describe('the desktop app and a host that already holds the home folder', { time
       assert.equal((await http(service.gatewayPort, 'GET', '/health')).status, 200);
 
       // the service stops: the app says so and offers to start it or take over
-      const again = new DesktopHost({ paths, gatewayPort: service.gatewayPort, everyMs: 100, startOwn: () => Promise.reject(new Error('unused')), startService: () => false });
+      const again = new DesktopHost({
+        paths, gatewayPort: service.gatewayPort, everyMs: 100, startOwn: () => Promise.reject(new Error('unused')),
+        startService: () => false,
+      });
       await again.begin();
       const gone = new Promise((r) => again.once('mode', r));
       await service.stop();

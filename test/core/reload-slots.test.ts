@@ -13,7 +13,10 @@ describe('no slot goes unrecorded across a slow reload', () => {
     for (let i = 0; i < 500; i++) writeSkill(t.home, `other-${i}`, { schedule: '0 0 1 1 *', command: ['true'], description: `skill ${i}` });
     // A huge skill file: parsing it takes long enough that per-second slots fall due meanwhile.
     mkdirSync(join(t.home, 'skills', 'huge'), { recursive: true });
-    writeFileSync(join(t.home, 'skills', 'huge', 'skill.json'), JSON.stringify({ name: 'huge', schedule: '0 0 1 1 *', command: ['true'], env: { BIG: 'x'.repeat(80 * 1024 * 1024) } }));
+    writeFileSync(
+      join(t.home, 'skills', 'huge', 'skill.json'),
+      JSON.stringify({ name: 'huge', schedule: '0 0 1 1 *', command: ['true'], env: { BIG: 'x'.repeat(80 * 1024 * 1024) } }),
+    );
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
     await host.start();
     const loads: number[] = [];

@@ -18,7 +18,9 @@ export function writeSqliteStore(stateDir: string, jobs: Job[]): string {
   mkdirSync(join(stateDir, 'state'), { recursive: true });
   const file = join(stateDir, 'state', 'openclaw.sqlite');
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS cron_jobs (id TEXT PRIMARY KEY, job_json TEXT NOT NULL, state_json TEXT, updated_at_ms INTEGER NOT NULL); DELETE FROM cron_jobs;');
+  db.exec(
+    'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS cron_jobs (id TEXT PRIMARY KEY, job_json TEXT NOT NULL, state_json TEXT, updated_at_ms INTEGER NOT NULL); DELETE FROM cron_jobs;',
+  );
   const put = db.prepare('INSERT INTO cron_jobs (id, job_json, state_json, updated_at_ms) VALUES (?, ?, ?, ?)');
   db.exec('BEGIN');
   for (const j of jobs) {

@@ -17,7 +17,10 @@ describe('the packaged app', { timeout: 120_000 }, () => {
   let packed: Packed;
   let required: ReturnType<typeof requiredFiles>;
   before(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT },
+    );
     work = mkdtempSync(join(tmpdir(), 'ck-package-test-'));
     packed = await packWithStandIn(ROOT, work);
     required = requiredFiles(ROOT);
@@ -42,7 +45,12 @@ describe('the packaged app', { timeout: 120_000 }, () => {
 
   it('runs bundled skills from real folders in app.asar.unpacked, never from inside the archive', () => {
     const archive = join(packed.resources, 'app.asar');
-    const skills = bundledSkillsDirFrom(appRootFrom(join(archive, 'dist', 'main', 'core', 'home'), (p) => [join(archive, 'package.json'), join(archive, 'skills')].includes(p)));
+    const skills = bundledSkillsDirFrom(
+      appRootFrom(
+        join(archive, 'dist', 'main', 'core', 'home'),
+        (p) => [join(archive, 'package.json'), join(archive, 'skills')].includes(p),
+      ),
+    );
     assert.equal(skills, join(packed.resources, 'app.asar.unpacked', 'skills'));
     assert.ok(statSync(join(skills, 'heartbeat', 'skill.json')).isFile());
     assert.ok(statSync(join(skills, 'heartbeat')).isDirectory());

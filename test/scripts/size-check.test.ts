@@ -1,5 +1,6 @@
 // The size limits of docs/design.md, kept by the suite: no source or test file over 400 lines,
-// no function over 80, no more than 80 lines of top-level code (scripts/size-check.ts). The checker itself is tried on a folder made to fail.
+// no function over 80, no more than 80 lines of top-level code (scripts/size-check.ts). The checker
+// itself is tried on a folder made to fail.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +17,15 @@ describe('size limits', () => {
     const tmpMain = join(tmp, 'main');
     mkdirSync(join(tmpMain, 'core', 'generated'), { recursive: true });
     const body = (n: number) => Array.from({ length: n }, (_, i) => `  const v${i} = ${i};`).join('\n');
-    writeFileSync(join(tmp, 'main', 'core', 'long.ts'), `export function tooLong(): void {\n${body(MAX_FUNCTION_LINES)}\n}\n` + `export const fine = (): number => 1;\n`);
+    writeFileSync(
+      join(tmp, 'main', 'core', 'long.ts'),
+      `export function tooLong(): void {\n${body(MAX_FUNCTION_LINES)}\n}\n` + `export const fine = (): number => 1;\n`,
+    );
     writeFileSync(join(tmp, 'main', 'core', 'arrow.ts'), `export const handler = (): void => {\n${body(MAX_FUNCTION_LINES - 1)}\n};\n`);
-    writeFileSync(join(tmp, 'main', 'core', 'big.js'), Array.from({ length: MAX_FILE_LINES + 1 }, (_, i) => `// line ${i}`).join('\n') + '\n');
+    writeFileSync(
+      join(tmp, 'main', 'core', 'big.js'),
+      Array.from({ length: MAX_FILE_LINES + 1 }, (_, i) => `// line ${i}`).join('\n') + '\n',
+    );
     writeFileSync(join(tmp, 'main', 'core', 'generated', 'huge.js'), Array.from({ length: 1000 }, () => '//').join('\n'));
     const found = sizeOffenders(tmp).map(words).sort();
     assert.deepEqual(found, [

@@ -19,7 +19,10 @@ export async function send(o: Outgoing, timeoutMs = SEND_TIMEOUT_MS): Promise<Se
 }
 
 async function sendHttp(o: Extract<Outgoing, { kind: 'http' }>, timeoutMs: number): Promise<SendResult> {
-  const r = await fetch(o.url, { method: o.method, headers: o.headers, ...(o.body !== undefined ? { body: o.body } : {}), signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  const r = await fetch(o.url, {
+    method: o.method, headers: o.headers, ...(o.body !== undefined ? { body: o.body } : {}),
+    signal: AbortSignal.timeout(timeoutMs), redirect: 'manual',
+  });
   const text = (await r.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
   return { ok: r.status >= 200 && r.status < 300, answer: `HTTP ${r.status}${text ? ` ${text}` : ''}` };
 }
@@ -39,7 +42,10 @@ async function sendEmail(o: Extract<Outgoing, { kind: 'email' }>, timeoutMs: num
   try {
     const info = await transport.sendMail({ from: o.from, to: o.to, subject: o.subject, text: o.text });
     const accepted = info.accepted.length;
-    return { ok: accepted > 0, answer: `SMTP ${String(info.response).slice(0, 200)}${info.rejected.length ? ` (rejected: ${info.rejected.length})` : ''}` };
+    return {
+      ok: accepted > 0,
+      answer: `SMTP ${String(info.response).slice(0, 200)}${info.rejected.length ? ` (rejected: ${info.rejected.length})` : ''}`,
+    };
   } finally {
     transport.close();
   }

@@ -250,7 +250,11 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
     const out: Record<string, DependencyHealth> = {};
     for (const [name, st] of this.states) {
       const unknown = !st.checked && st.status === 'ok' && !this.lastLogged.has(name);
-      out[name] = { status: unknown ? 'unknown' : st.status, since: unknown ? '' : st.since, reason: st.checked || st.status === 'down' ? st.reason : 'not probed yet', latencyMs: st.latencyMs, neededBy: this.neededBy.get(name) ?? [] };
+      out[name] = {
+        status: unknown ? 'unknown' : st.status, since: unknown ? '' : st.since,
+        reason: st.checked || st.status === 'down' ? st.reason : 'not probed yet', latencyMs: st.latencyMs,
+        neededBy: this.neededBy.get(name) ?? [],
+      };
     }
     return out;
   }

@@ -18,7 +18,9 @@ export interface RunEvidence {
   lastRun: { skill: string; at: string } | null;
 }
 
-export function runEvidence(paths: HomePaths, bundledDir: string | null, logger: Logger, now: number, env: NodeJS.ProcessEnv = process.env): RunEvidence {
+export function runEvidence(
+  paths: HomePaths, bundledDir: string | null, logger: Logger, now: number, env: NodeJS.ProcessEnv = process.env,
+): RunEvidence {
   const hostPid = readHostState(paths.hostState)?.pid ?? null;
   const ledger = new Ledger(paths.runs, logger);
   let runOnce: RunEvidence['runOnce'] = null;

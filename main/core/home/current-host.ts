@@ -54,11 +54,15 @@ export function readCurrentHost(env: NodeJS.ProcessEnv): CurrentHost | null {
  * Leaves the pointer for a host that has just started (a write that fails is logged: the host
  * runs on, and other terminals need CLAWKEEPER_HOME). Returns what removes it at a clean stop.
  */
-export function leaveRunningHostPointer(env: NodeJS.ProcessEnv, host: Omit<CurrentHost, 'pid' | 'startedAt'>, logger: { warn: (m: string) => void }): () => void {
+export function leaveRunningHostPointer(
+  env: NodeJS.ProcessEnv, host: Omit<CurrentHost, 'pid' | 'startedAt'>, logger: { warn: (m: string) => void },
+): () => void {
   try {
     writeCurrentHost(env, { ...host, pid: process.pid, startedAt: new Date().toISOString() });
   } catch (err) {
-    logger.warn(`cannot leave the running-host pointer ${currentHostFile(env)} (${(err as Error).message}): other terminals need CLAWKEEPER_HOME=${host.home}`);
+    logger.warn(
+      `cannot leave the running-host pointer ${currentHostFile(env)} (${(err as Error).message}): other terminals need CLAWKEEPER_HOME=${host.home}`,
+    );
   }
   return () => clearCurrentHost(env, process.pid);
 }

@@ -80,7 +80,9 @@ function openLog(logDir: string, logFile: string, opts: OutputOptions): Writable
   try {
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
     // logs/<skill> is ours: a link someone put there instead is never written through.
-    if (!isRealFolder(logDir)) throw new Error(`${logDir} is not a folder the host made (a link?); move it away and the next run's log is written`);
+    if (!isRealFolder(logDir)) throw new Error(
+      `${logDir} is not a folder the host made (a link?); move it away and the next run's log is written`,
+    );
   } catch (err) {
     opts.onLogError?.(logDir, err);
     return sink();

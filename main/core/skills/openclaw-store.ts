@@ -77,10 +77,22 @@ function jobFromColumns(r: Record<string, unknown>): Record<string, unknown> {
     }
   };
   const kind = v('schedule_kind');
-  const schedule = kind === 'cron' ? { kind, expr: v('schedule_expr'), tz: v('schedule_tz'), staggerMs: v('stagger_ms') } : kind === 'every' ? { kind, everyMs: v('every_ms'), anchorMs: v('anchor_ms') } : { kind, at: v('at') };
+  const schedule = kind === 'cron' ? {
+    kind, expr: v('schedule_expr'), tz: v('schedule_tz'), staggerMs: v('stagger_ms'),
+  } : kind === 'every' ? { kind, everyMs: v('every_ms'), anchorMs: v('anchor_ms') } : { kind, at: v('at') };
   const payloadKind = v('payload_kind');
-  const payload = payloadKind === 'command' ? { kind: payloadKind, ...(json('payload_json') as object | undefined) } : { kind: payloadKind, message: v('payload_message'), model: v('payload_model'), fallbacks: json('payload_fallbacks_json'), thinking: v('payload_thinking'), timeoutSeconds: v('payload_timeout_seconds') };
-  const delivery = v('delivery_mode') !== undefined ? { mode: v('delivery_mode'), channel: v('delivery_channel'), to: v('delivery_to') } : undefined;
+  const payload = payloadKind === 'command' ? { kind: payloadKind, ...(json('payload_json') as object | undefined) } : {
+    kind: payloadKind, message: v('payload_message'), model: v('payload_model'),
+    fallbacks: json('payload_fallbacks_json'), thinking: v('payload_thinking'),
+    timeoutSeconds: v('payload_timeout_seconds'),
+  };
+  const delivery = v('delivery_mode') !== undefined ? {
+    mode: v('delivery_mode'), channel: v('delivery_channel'), to: v('delivery_to'),
+  } : undefined;
   const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
-  return strip({ id: v('job_id'), name: v('name'), description: v('description'), enabled: v('enabled') !== 0, createdAtMs: v('created_at_ms'), schedule: strip(schedule), payload: strip(payload), delivery: delivery && strip(delivery) });
+  return strip({
+    id: v('job_id'), name: v('name'), description: v('description'), enabled: v('enabled') !== 0,
+    createdAtMs: v('created_at_ms'), schedule: strip(schedule), payload: strip(payload),
+    delivery: delivery && strip(delivery),
+  });
 }

@@ -7,7 +7,10 @@ const KINDS = ['schedule', 'every', 'at'] as const;
 
 export function checkScheduleFields(raw: Record<string, unknown>, problem: (field: string, message: string) => void): void {
   const given = KINDS.filter((k) => raw[k] !== undefined);
-  if (given.length === 0) problem('schedule', 'is required: give exactly one of "schedule" (cron), "every" (e.g. "7m") or "at" (an ISO time with offset)');
+  if (given.length === 0) problem(
+    'schedule',
+    'is required: give exactly one of "schedule" (cron), "every" (e.g. "7m") or "at" (an ISO time with offset)',
+  );
   if (given.length > 1) problem(given[1]!, `"${given.join('" and "')}" are given: a skill has exactly one of schedule, every and at`);
   const tz = typeof raw.timezone === 'string' ? raw.timezone : undefined;
   const tzCheck = tz === undefined ? null : checkTimezone(tz);
@@ -19,7 +22,9 @@ export function checkScheduleFields(raw: Record<string, unknown>, problem: (fiel
   } else if (tz !== undefined) {
     problem('timezone', 'applies to a cron "schedule" only: "every" and "at" are exact instants (give "at" with its offset); remove it');
   }
-  if (typeof raw.every === 'string' && parseEvery(raw.every) === null) problem('every', `"${raw.every}" is under one second; the shortest interval is "1s"`);
+  if (typeof raw.every === 'string' && parseEvery(raw.every) === null) problem(
+    'every', `"${raw.every}" is under one second; the shortest interval is "1s"`,
+  );
   if (raw.anchor !== undefined && raw.every === undefined) problem('anchor', 'applies to "every" only; remove it');
   for (const f of ['anchor', 'at'] as const) {
     const v = raw[f];

@@ -110,7 +110,10 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
     env: (raw.env as Record<string, string> | undefined) ?? {},
     enabled: (raw.enabled as boolean | undefined) ?? true,
     needs: (raw.needs as string[] | undefined) ?? [],
-    breaker: raw.breaker === false ? false : { failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds, ...(raw.breaker as object | undefined) },
+    breaker: raw.breaker === false ? false : {
+      failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds,
+      ...(raw.breaker as object | undefined),
+    },
     ...(raw.inheritEnv ? { inheritEnv: raw.inheritEnv as string[] } : {}),
     ...(raw.alerts !== undefined ? { alerts: raw.alerts as string[] | false } : {}),
     ...(raw.ping !== undefined ? { ping: (raw.ping as string).replace(/\/+$/, '') } : {}),

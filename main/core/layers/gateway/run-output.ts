@@ -56,7 +56,9 @@ export function renderMarkdown(text: string): string {
 /** The saved reply of one run, rendered; 404 with the reason when there is none. */
 export function readRunOutput(paths: HomePaths, row: RunRow | null, skill: string, runId: string): RunOutput {
   if (!row) throw new ClawError('CK_NOT_FOUND', C, `no run ${runId.slice(0, 80)} of ${skill}`);
-  if (!row.output) throw new ClawError('CK_NOT_FOUND', C, `run ${runId} of ${skill} saved no reply (only prompt skills do, when the run succeeds)`);
+  if (!row.output) throw new ClawError(
+    'CK_NOT_FOUND', C, `run ${runId} of ${skill} saved no reply (only prompt skills do, when the run succeeds)`,
+  );
   const file = confined(paths, skill, row.output);
   let fd: number;
   try {
@@ -78,7 +80,10 @@ export function readRunOutput(paths: HomePaths, row: RunRow | null, skill: strin
 /** The file's real path, if it is inside outputs/<skill>/; otherwise 403. */
 function confined(paths: HomePaths, skill: string, rel: string): string {
   const root = resolve(paths.outputs, skill);
-  const refuse = () => new ClawError('CK_FORBIDDEN', C, `the reply path ${JSON.stringify(rel.slice(0, 120))} is outside ${root}; nothing outside the outputs folder is served`);
+  const refuse = () => new ClawError(
+    'CK_FORBIDDEN', C,
+    `the reply path ${JSON.stringify(rel.slice(0, 120))} is outside ${root}; nothing outside the outputs folder is served`,
+  );
   const full = resolve(paths.home, rel);
   if (!full.startsWith(root + sep)) throw refuse();
   let real: string;

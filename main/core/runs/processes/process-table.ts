@@ -71,7 +71,9 @@ export function parsePsOutput(out: string): ProcessTable {
 
 function readPsTable(): Promise<ProcessTable> {
   return new Promise((resolve) => {
-    execFile('ps', ['-A', '-o', 'pid=,ppid=,stat=,lstart=,comm='], { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout) => {
+    execFile('ps', ['-A', '-o', 'pid=,ppid=,stat=,lstart=,comm='], {
+      maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' },
+    }, (err, stdout) => {
       // No table is an empty table: the runs' own processes are still stopped by pid.
       resolve(err ? new Map() : parsePsOutput(stdout));
     });

@@ -43,13 +43,17 @@ function start(id, req) {
   let child = warm(req);
   try {
     if (!child && req.op === 'fork') {
-      child = fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] });
+      child = fork(req.file, req.args, {
+        cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [],
+      });
       // Node boots for tens of milliseconds before the skill's code can start anything.
       enterCgroup(req.cgroupProcs, child.pid);
     } else if (!child) {
       // A shell moves itself into the cgroup, then execs the command in place: nothing escapes.
       const file = req.cgroupProcs ? findExecutable(req.file, req.cwd, req.env) : null;
-      const argv = file && req.cgroupProcs ? { f: '/bin/sh', a: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args] } : { f: req.file, a: req.args };
+      const argv = file && req.cgroupProcs ? {
+        f: '/bin/sh', a: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args],
+      } : { f: req.file, a: req.args };
       child = spawn(argv.f, argv.a, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     }
   } catch (err) {
