@@ -62,7 +62,9 @@ export interface RunOnceOptions {
    * Hands the slot to a live host on this machine (over host.sock) and waits for its outcome;
    * null when no host holds the home folder, and run-once runs it itself.
    */
-  handOff?: (skill: SkillManifest, slot: string | null, trigger: Extract<RunTrigger, 'schedule' | 'manual'>) => Promise<RunOnceResult | null>;
+  handOff?: (
+    skill: SkillManifest, slot: string | null, trigger: Extract<RunTrigger, 'schedule' | 'manual'>,
+  ) => Promise<RunOnceResult | null>;
 }
 
 export interface RunOnceResult {
@@ -139,16 +141,21 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   const clock = o.clock ?? systemClock;
   const paths = homePaths(o.home);
   const fail = (exitCode: number, message: string): RunOnceResult => ({ exitCode, kind: 'error', message, ends: [] });
+  const refused = (message: string): RunOnceResult => ({ exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message, ends: [] });
+  const notRun = (message: string): RunOnceResult => ({ exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message, ends: [] });
   // Before anything is created or changed there: another user's home is theirs.
   const foreign = foreignHome(paths);
   if (foreign) return fail(RUN_ONCE_EXIT.notOwned, foreign);
   ensureRunHome(paths, o.logger);
   // The one validation (skills, status, run and the host agree): an unknown need is invalid here too.
   const skill = validateSkills(paths, o.bundledSkillsDir, process.env).skills.find((s) => s.name === o.skill);
-  if (!skill) return fail(RUN_ONCE_EXIT.unknownSkill, `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`);
+  if (!skill) return fail(
+    RUN_ONCE_EXIT.unknownSkill,
+    `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`,
+  );
   const m = skill.manifest;
   if (!m) return fail(RUN_ONCE_EXIT.invalidSkill, `skill "${o.skill}" is invalid and will not run:\n${formatProblems(skill, '  ')}`);
-  if (!m.enabled) return { exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message: `${m.name} is disabled (enabled: false in ${skill.file}): nothing run`, ends: [] };
+  if (!m.enabled) return notRun(`${m.name} is disabled (enabled: false in ${skill.file}): nothing run`);
 
   let slot: string | null = null;
   if (o.slot !== undefined) {
@@ -166,13 +173,17 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   // No host answered here, yet one keeps the heartbeat fresh (on another machine sharing the
   // volume, say): its in-memory ledger would not see our entries, so a slot could run twice.
   if (liveHost(paths, clock.now())) {
-    return fail(RUN_ONCE_EXIT.hostBusy, `a ClawKeeper host is running with ${paths.home} (host.lock, runs/_host.json fresh) and did not take the run; running beside it could run a slot twice: stop it, or use \`clawkeeper run ${m.name}\``);
+    return fail(
+      RUN_ONCE_EXIT.hostBusy,
+      `a ClawKeeper host is running with ${paths.home} (host.lock, runs/_host.json fresh) and did not take the run; running beside it could run a slot twice: stop it, or use \`clawkeeper run ${m.name}\``,
+    );
   }
 
   pruneClaims(paths.runs, clock.now());
   const claimed = slot ? claimSlot(paths.runs, m.name, slot, clock.now(), o.hostname) : null;
   if (claimed && !claimed.ok) {
-    return { exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message: `${m.name}: slot ${slot} is being run by ${claimed.holder.host} (claimed ${claimed.holder.at}, ${claimed.holder.file}): not run again`, ends: [] };
+    const holder = claimed.holder;
+    return refused(`${m.name}: slot ${slot} is being run by ${holder.host} (claimed ${holder.at}, ${holder.file}): not run again`);
   }
   const claim = claimed?.ok ? claimed.claim : null;
   try {
@@ -182,11 +193,14 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
     if (slot && ledger.hasSlot(m.name, slot)) {
       const s = ledger.slot(m.name, slot);
       const what = s?.lastOutcome ? (s.lastOutcome === 'running' ? 'started (no end yet)' : s.lastOutcome) : 'skipped';
-      return { exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message: `${m.name}: slot ${slot} is already in the ledger (${what}): exactly once per slot, not run again`, ends: [] };
+      return refused(`${m.name}: slot ${slot} is already in the ledger (${what}): exactly once per slot, not run again`);
     }
     if (slot && o.trigger === 'schedule' && readPaused(paths).has(m.name)) {
-      ledger.recordSkip({ type: 'skip', skill: m.name, slot, reason: 'paused', at: new Date(clock.now()).toISOString(), detail: 'the skill is paused (run-once)' });
-      return { exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message: `${m.name} is paused: slot ${slot} recorded as skipped (paused)`, ends: [] };
+      ledger.recordSkip({
+        type: 'skip', skill: m.name, slot, reason: 'paused', at: new Date(clock.now()).toISOString(),
+        detail: 'the skill is paused (run-once)',
+      });
+      return notRun(`${m.name} is paused: slot ${slot} recorded as skipped (paused)`);
     }
     return await attempts(o, paths, ledger, skill.dir, m, slot, clock);
   } finally {
@@ -194,17 +208,24 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   }
 }
 
-async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock): Promise<RunOnceResult> {
+async function attempts(
+  o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock,
+): Promise<RunOnceResult> {
   const ends: LedgerEnd[] = [];
   // The host's lifecycle (runs/run-lifecycle.ts): the same entries, usage, status line and retry rule.
   const site: RunSite = { paths, ledger, clock, runner: { launcher: o.launcher ?? nodeLauncher, killGraceMs: o.killGraceMs } };
-  const owed = new OwedRetries(join(paths.runs, '_retries.json'), (err) => o.logger.warn(`cannot write runs/_retries.json: ${(err as Error).message}`));
+  const owed = new OwedRetries(
+    join(paths.runs, '_retries.json'),
+    (err) => o.logger.warn(`cannot write runs/_retries.json: ${(err as Error).message}`),
+  );
   owed.load();
   for (let attempt = 1; ; attempt++) {
     const trigger: RunTrigger = attempt === 1 ? o.trigger : 'retry';
     const started = startPlannedRun(site, { manifest: m, dir, slot, trigger, attempt });
     if (attempt > 1 && slot) owed.settle({ skill: m.name, slot, attempt });
-    o.out(`${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${started.runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    o.out(
+      `${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${started.runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+    );
     const onAbort = () => started.handle.stop('shutdown');
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const { entry: end, run: r } = await started.ended;
@@ -212,12 +233,21 @@ async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir
     ends.push(end);
     o.out(`${m.name}: ${r.outcome} in ${end.duration_ms} ms (run ${started.runId})${r.error ? `: ${r.error}` : ''}`);
     for (const w of r.warnings) o.out(`  warning: ${w}`);
-    const decision = retryDecision({ outcome: r.outcome, stopReason: r.stopReason, attempt, slot, stopping: o.signal?.aborted === true }, m.retries);
+    const decision = retryDecision(
+      { outcome: r.outcome, stopReason: r.stopReason, attempt, slot, stopping: o.signal?.aborted === true }, m.retries,
+    );
     if (!decision.retry) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: `log: ${r.logFile}`, ends };
     // Owed on disk while we wait: if this process is killed now, the next host runs it.
-    owed.add({ skill: m.name, slot: slot!, attempt: decision.attempt, due: new Date(clock.now() + decision.delaySeconds * 1000).toISOString() });
+    owed.add({
+      skill: m.name, slot: slot!, attempt: decision.attempt,
+      due: new Date(clock.now() + decision.delaySeconds * 1000).toISOString(),
+    });
     o.out(`${m.name}: retrying in ${decision.delaySeconds} s (attempt ${decision.attempt} of ${m.retries.max + 1})`);
     await sleep(decision.delaySeconds * 1000, o.signal);
-    if (o.signal?.aborted) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: 'stopped before the next attempt (it stays owed in runs/_retries.json: a host started on this home runs it)', ends };
+    if (o.signal?.aborted) return {
+      exitCode: exitCodeFor(r.outcome), kind: 'ran',
+      message: 'stopped before the next attempt (it stays owed in runs/_retries.json: a host started on this home runs it)',
+      ends,
+    };
   }
 }
