@@ -43,7 +43,10 @@ async function freshLoginUrl(h: HostProcess): Promise<string> {
   return `http://127.0.0.1:${h.gatewayPort}/login#code=${(r.json() as { code: string }).code}`;
 }
 
-/** Times from the dashboard's navigation start: rendered, the page itself in, the snapshot asked for and arrived, the first screen's modules in. */
+/**
+ * Times from the dashboard's navigation start: rendered, the page itself in, the snapshot asked for
+ * and arrived, the first screen's modules in.
+ */
 interface LoadTimes { firstRender: number; documentIn: number; snapshotAsked: number; snapshotIn: number; modulesIn: number }
 
 async function openDashboard(h: HostProcess, expectRows: number, loginUrl = h.loginUrl) {

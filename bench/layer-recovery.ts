@@ -92,7 +92,8 @@ function standbyPids(hostPid: number, active: number[]): number[] {
     try {
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]);
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (ppid === hostPid && /layers[/\\](gateway|session)[/\\](gateway|session)\./.test(cmd) && !active.includes(Number(d))) out.push(Number(d));
+      if (ppid === hostPid && /layers[/\\](gateway|session)[/\\](gateway|session)\./.test(cmd)
+        && !active.includes(Number(d))) out.push(Number(d));
     } catch {
       // gone meanwhile
     }

@@ -338,7 +338,10 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
   });
 });
 
-/** Elements whose text is cut: cells, badges, tiles and inputs whose content is wider than their box (descriptions are cut on purpose, with a title). */
+/**
+ * Elements whose text is cut: cells, badges, tiles and inputs whose content is wider than their box
+ * (descriptions are cut on purpose, with a title).
+ */
 async function clipped(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];

@@ -91,7 +91,8 @@ function App({ source }) {
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
   if (route.view === 'skill') return html`<${Later} module=${SKILL_PAGE} fallback=${html`<${Loading} what=${route.skill} />`} render=${(/** @type {any} */ m) => html`<${m.SkillPage} key=${route.skill} name=${route.skill} route=${route} snap=${state} now=${now} source=${source} />`} />`;
-  const banner = state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`;
+  const banner = state.scenario
+    && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`;
   if (route.view === 'runs') {
     return html`<main class="runs-view" data-mode=${state.mode}>
       <${TopBar} mode=${state.mode} here="runs" />${banner}

@@ -17,7 +17,11 @@ export function Badge({ color, children, className = '', title }) {
  * a budget refusal, an interruption: amber), success, or still running.
  * @param {string | null} outcome @returns {'green' | 'amber' | 'red'}
  */
-export const outcomeColor = (outcome) => (outcome === null ? 'amber' : outcome === 'success' ? 'green' : outcome === 'interrupted' || outcome === 'upstream-failure' || outcome === 'budget-exceeded' ? 'amber' : 'red');
+export const outcomeColor = (outcome) => (outcome === null
+  ? 'amber'
+  : outcome === 'success'
+    ? 'green'
+    : outcome === 'interrupted' || outcome === 'upstream-failure' || outcome === 'budget-exceeded' ? 'amber' : 'red');
 
 /** Whose fault: the provider's (a model server kept failing), or null. @param {string | null} outcome */
 export const providerFault = (outcome) => outcome === 'upstream-failure';

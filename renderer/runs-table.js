@@ -19,7 +19,9 @@ export const dur = (ms) => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(m
 /** @param {{ delivery: { status: string, error?: string } | null }} p */
 function Delivery({ delivery: d }) {
   if (!d) return html`<span class="muted">—</span>`;
-  return d.status === 'delivered' ? html`<${Badge} color="green">delivered</${Badge}>` : html`<${Badge} color="red" title=${d.error ?? ''}>not delivered</${Badge}>`;
+  return d.status === 'delivered'
+    ? html`<${Badge} color="green">delivered</${Badge}>`
+    : html`<${Badge} color="red" title=${d.error ?? ''}>not delivered</${Badge}>`;
 }
 
 /**

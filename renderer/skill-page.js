@@ -118,7 +118,10 @@ function LogView({ name, run }) {
   </section>`;
 }
 
-/** @param {{ name: string, route: { run: string | null, output: boolean }, snap: any, now: number, source: import('./data-sources.js').DataSource }} p */
+/**
+ * @param {{ name: string, route: { run: string | null, output: boolean }, snap: any, now: number,
+ * source: import('./data-sources.js').DataSource }} p
+ */
 export function SkillPage({ name, route, snap, now, source }) {
   const live = snap?.skills?.find((/** @type {any} */ s) => s.name === name);
   const [page, setPage] = useState(/** @type {any} */ (null));

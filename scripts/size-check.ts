@@ -156,7 +156,9 @@ export function sizeOffenders(root: string): Offender[] {
 }
 
 export function describe(o: Offender): string {
-  return o.fn ? `${o.file}:${o.line} function ${o.fn} is ${o.lines} lines (limit ${o.limit})` : `${o.file} is ${o.lines} lines (limit ${o.limit})`;
+  return o.fn
+    ? `${o.file}:${o.line} function ${o.fn} is ${o.lines} lines (limit ${o.limit})`
+    : `${o.file} is ${o.lines} lines (limit ${o.limit})`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -164,7 +166,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const found = sizeOffenders(root);
   for (const o of found) console.log(describe(o));
   console.log(
-    found.length === 0 ? `size check: ${sourceFiles(root).length} files within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}` : `size check: ${found.length} over the limit; split them by concern (docs/design.md)`,
+    found.length === 0
+      ? `size check: ${sourceFiles(root).length} files within ${MAX_FILE_LINES} lines, every function within ${MAX_FUNCTION_LINES}`
+      : `size check: ${found.length} over the limit; split them by concern (docs/design.md)`,
   );
   process.exitCode = found.length === 0 ? 0 : 1;
 }

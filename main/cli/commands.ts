@@ -153,7 +153,9 @@ export function skillsCommand(ctx: CliContext): number {
       ...skills.map(
         (s) => [
           s.name, s.source,
-          s.manifest ? `${scheduleLabel(s.manifest)}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}${s.manifest.jitterSeconds ? ` +<${s.manifest.jitterSeconds}s` : ''}` : '-',
+          s.manifest
+            ? `${scheduleLabel(s.manifest)}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}${s.manifest.jitterSeconds ? ` +<${s.manifest.jitterSeconds}s` : ''}`
+            : '-',
           s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID'),
         ],
       ),
@@ -202,7 +204,9 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
   if (entries.length === 0) {
     const known = discoverSkills(bundledSkillsDir(), paths.skills).some((s) => s.name === name);
     ctx.err(
-      known ? `clawkeeper logs: no runs recorded for "${name}" in ${paths.runs} yet` : `clawkeeper logs: no skill named "${name}"; \`clawkeeper skills\` lists them`,
+      known
+        ? `clawkeeper logs: no runs recorded for "${name}" in ${paths.runs} yet`
+        : `clawkeeper logs: no skill named "${name}"; \`clawkeeper skills\` lists them`,
     );
     return 1;
   }

@@ -20,7 +20,9 @@ export async function resetBreakerCommand(ctx: CliContext, name: string): Promis
   }
   const { was } = r.result as { was: string };
   ctx.out(
-    was === 'closed' ? `${name}: the breaker was not tripped; nothing to reset` : `${name}: breaker reset (was ${was}); its next due slot runs`,
+    was === 'closed'
+      ? `${name}: the breaker was not tripped; nothing to reset`
+      : `${name}: breaker reset (was ${was}); its next due slot runs`,
   );
   return 0;
 }

@@ -167,25 +167,39 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
     ctx.out(`removed ${file}`);
     return 0;
   }
-  if (action === 'status') {
-    const installed = existsSync(file);
-    ctx.out(`service file: ${installed ? file : `none (${file})`}`);
-    const r = call(m.status);
-    const state = r.missing ? 'unknown (service manager not reachable here)' : platform === 'darwin' ? (r.code === 0 ? (/state = (\w+)/.exec(r.output)?.[1] ?? 'loaded') : 'not loaded') : r.output.split('\n')[0] || 'unknown';
-    ctx.out(`service manager: ${state}`);
-    const pid = lockHolderPid(homePaths(home).lock);
-    // A host holding the home is the service's only if the manager started that very process
-    // (a `clawkeeper start` in a terminal, or the tray app, is not the service).
-    const servicePid = r.missing ? null : platform === 'darwin' ? Number(
-      /\bpid = (\d+)/.exec(r.output)?.[1] ?? 0,
-    ) : m.mainPid ? Number(call(m.mainPid).output.trim()) || 0 : null;
-    const byService = pid !== null && servicePid === pid;
-    const whose = servicePid === null ? '; whether the service started it is unknown here' : byService ? ', started by the service' : `, but not started by the service (${servicePid ? `the service's process is pid ${servicePid}` : `the service is ${state}`})`;
-    ctx.out(`host: ${pid ? `running (pid ${pid}) with ${home}${whose}` : `not running with ${home}`}`);
-    return !installed ? 3 : pid && (byService || servicePid === null) ? 0 : 1;
-  }
+  if (action === 'status') return serviceStatus(ctx, platform, file, m, home, call);
   ctx.err('usage: clawkeeper service install|uninstall|status [--system]');
   return 64;
+}
+
+
+/** `clawkeeper service status`: the file, the manager's word, and whether the running host is the service's. */
+function serviceStatus(
+  ctx: ServiceContext, platform: ServicePlatform, file: string, m: ReturnType<typeof manager>, home: string,
+  call: (cmd: [string, string[]]) => ReturnType<ServiceContext['runner']['run']>,
+): number {
+  const installed = existsSync(file);
+  ctx.out(`service file: ${installed ? file : `none (${file})`}`);
+  const r = call(m.status);
+  const state = r.missing
+    ? 'unknown (service manager not reachable here)'
+    : platform === 'darwin'
+      ? (r.code === 0 ? (/state = (\w+)/.exec(r.output)?.[1] ?? 'loaded') : 'not loaded')
+      : r.output.split('\n')[0] || 'unknown';
+  ctx.out(`service manager: ${state}`);
+  const pid = lockHolderPid(homePaths(home).lock);
+  // A host holding the home is the service's only if the manager started that very process
+  // (a `clawkeeper start` in a terminal, or the tray app, is not the service).
+  const darwinPid = () => Number(/\bpid = (\d+)/.exec(r.output)?.[1] ?? 0);
+  const servicePid = r.missing ? null : platform === 'darwin' ? darwinPid() : m.mainPid ? Number(call(m.mainPid).output.trim()) || 0 : null;
+  const byService = pid !== null && servicePid === pid;
+  const whose = servicePid === null
+    ? '; whether the service started it is unknown here'
+    : byService
+      ? ', started by the service'
+      : `, but not started by the service (${servicePid ? `the service's process is pid ${servicePid}` : `the service is ${state}`})`;
+  ctx.out(`host: ${pid ? `running (pid ${pid}) with ${home}${whose}` : `not running with ${home}`}`);
+  return !installed ? 3 : pid && (byService || servicePid === null) ? 0 : 1;
 }
 
 /** "Start the service" from the tray menu: whichever service file is installed, through the manager. */

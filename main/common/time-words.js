@@ -56,6 +56,8 @@ export function relativeTime(iso, now = Date.now(), none = '—') {
   const d = now - t;
   // A time still ahead is never "0s ago": its seconds round up ("in 1s").
   const a = d >= 0 ? Math.round(d / 1000) : Math.ceil(-d / 1000);
-  const text = a < 60 ? `${a}s` : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
+  const text = a < 60
+    ? `${a}s`
+    : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
   return d >= 0 ? `${text} ago` : `in ${text}`;
 }

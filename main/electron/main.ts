@@ -145,7 +145,9 @@ if (cli) {
       const r = installCliShim(process.execPath, shimCandidates(homedir()), homedir(), process.env.PATH);
       new Notification({
         title: 'ClawKeeper',
-        body: r.ok ? `Installed ${r.path}${r.onPath ? '' : ` (add ${dirname(r.path)} to your PATH)`}` : `Could not install the clawkeeper command: ${r.why}`,
+        body: r.ok
+          ? `Installed ${r.path}${r.onPath ? '' : ` (add ${dirname(r.path)} to your PATH)`}`
+          : `Could not install the clawkeeper command: ${r.why}`,
       }).show();
     }
     else if (a.type === 'toggle-login-item') store.set(

@@ -94,7 +94,9 @@ export function trayMenu(
         type: 'submenu' as const,
         submenu: [
           {
-            label: s.lastRun ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run',
+            label: s.lastRun
+              ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}`
+              : 'Never run',
             enabled: false,
           },
           ...(s.state !== 'ok' && s.reason ? [{ label: s.reason.slice(0, 120), enabled: false }] : []),

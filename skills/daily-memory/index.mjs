@@ -24,7 +24,10 @@ function textOf(data) {
 
 const SUMMARY_PROMPT = 'Summarize this day of agent sessions for a memory file: at most 5 short bullet points, facts only.\n\n';
 
-/** @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal: AbortSignal, model?: {chat: Function}}} ctx */
+/**
+ * @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal:
+ * AbortSignal, model?: {chat: Function}}} ctx
+ */
 export default async function dailyMemory(ctx) {
   const day = localDate(ctx.slot ?? Date.now());
   const sessionsDir = join(ctx.home, 'sessions');

@@ -117,7 +117,8 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     await waitFor('replaced', () => sup.pid('gateway') !== first && sup.health('gateway').status === 'ok', 20_000);
     assert.ok(
       sup.transitions.some(
-        (t) => t.layer === 'gateway' && t.status === 'failed' && /hung: stopped \(SIGSTOP or a debugger\) and silent for \d+ ms/.test(t.reason),
+        (t) => t.layer === 'gateway' && t.status === 'failed'
+          && /hung: stopped \(SIGSTOP or a debugger\) and silent for \d+ ms/.test(t.reason),
       ),
     );
     assert.equal((await probeHttp(sup.port('gateway'), '/health', 2000)).ok, true);

@@ -11,7 +11,8 @@ export type { DependencyTransition } from '../../common/host-events.ts';
 
 export function isDependencyTransition(v: unknown): v is DependencyTransition {
   const e = v as DependencyTransition;
-  return typeof e === 'object' && e !== null && typeof e.dependency === 'string' && (e.status === 'ok' || e.status === 'down') && typeof e.at === 'string';
+  return typeof e === 'object' && e !== null && typeof e.dependency === 'string'
+    && (e.status === 'ok' || e.status === 'down') && typeof e.at === 'string';
 }
 
 /** The probe cadence while a dependency is down (or its configured one, if shorter). */

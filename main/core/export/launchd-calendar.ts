@@ -74,7 +74,8 @@ export function nextFires(intervals: CalendarInterval[], tz: string | undefined,
       hour: 0, minute: 0, second: 0,
     };
     const today = intervals.filter(
-      (i) => (i.Month === undefined || i.Month === day.month) && (i.Day === undefined || i.Day === day.day) && (i.Weekday === undefined || i.Weekday % 7 === day.weekday),
+      (i) => (i.Month === undefined || i.Month === day.month) && (i.Day === undefined || i.Day === day.day)
+        && (i.Weekday === undefined || i.Weekday % 7 === day.weekday),
     );
     if (today.length === 0) continue;
     const times: number[] = [];

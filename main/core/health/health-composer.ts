@@ -146,7 +146,8 @@ export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
   if (!i.host.alive) {
     return {
       status: 'failed', since: i.host.lastAlive ?? at,
-      reason: i.host.notAliveReason ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home'),
+      reason: i.host.notAliveReason
+        ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home'),
     };
   }
   if (i.runtimeProblem) return { status: 'failed', since: i.runtimeProblem.since, reason: i.runtimeProblem.reason };

@@ -146,7 +146,9 @@ export function buildStatusReport(
     host: {
       alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null,
       ...(reason ? {
-        notAliveReason: diskStuck ? `${storage.reason} (the host, pid ${state.pid}, cannot record that it is alive and did not answer on host.sock)` : reason,
+        notAliveReason: diskStuck
+          ? `${storage.reason} (the host, pid ${state.pid}, cannot record that it is alive and did not answer on host.sock)`
+          : reason,
       } : {}),
     },
     layers: { session: layer('session'), gateway: layer('gateway') },

@@ -46,7 +46,8 @@ export function readCurrentHost(env: NodeJS.ProcessEnv): CurrentHost | null {
   } catch {
     return null;
   }
-  if (!v || typeof v.home !== 'string' || !Number.isInteger(v.pid) || !Number.isInteger(v.gatewayPort) || !Number.isInteger(v.sessionPort)) return null;
+  if (!v || typeof v.home !== 'string' || !Number.isInteger(v.pid) || !Number.isInteger(v.gatewayPort)
+    || !Number.isInteger(v.sessionPort)) return null;
   return { home: v.home, pid: v.pid!, gatewayPort: v.gatewayPort!, sessionPort: v.sessionPort!, startedAt: String(v.startedAt ?? '') };
 }
 

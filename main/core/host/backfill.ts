@@ -38,7 +38,9 @@ export class Backfills {
     const skips = new Map<string, string>();
     for (const e of ledger.readEntries(name)) if (e.type === 'skip') skips.set(e.slot, e.reason);
     const plan = planBackfill(skill.manifest, {
-      started: (slot) => (ledger.hasStart(name, slot) ? (ledger.slot(name, slot)?.lastOutcome ?? 'started') : ledger.hasSlot(name, slot) ? null : undefined),
+      started: (slot) => (ledger.hasStart(name, slot)
+        ? (ledger.slot(name, slot)?.lastOutcome ?? 'started')
+        : ledger.hasSlot(name, slot) ? null : undefined),
       skipReason: (slot) => skips.get(slot),
     }, { from: Date.parse(r.from), to: Date.parse(r.to), now: this.now(), max: r.max });
     if ('error' in plan) throw new ClawError('CK_BAD_REQUEST', C, plan.error);

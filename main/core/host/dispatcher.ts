@@ -68,7 +68,9 @@ export class Dispatcher {
     const skill = this.ctx.skills.get(name);
     if (!skill?.manifest || this.ctx.stopping()) return NONE;
     // A backfill runs a slot that was only skipped (missed, paused…), never one that started.
-    const taken = trigger === 'backfill' ? this.ctx.ledger.hasStart(name, slot ?? '') : slot !== null && this.ctx.ledger.hasSlot(name, slot);
+    const taken = trigger === 'backfill'
+      ? this.ctx.ledger.hasStart(name, slot ?? '')
+      : slot !== null && this.ctx.ledger.hasSlot(name, slot);
     if (slot !== null && trigger !== 'retry' && (taken || this.runs.isQueued(name, Date.parse(slot)))) return NONE;
     const admitted = slot !== null && trigger !== 'manual' ? this.admitSlot(skill, slot, trigger, attempt, probe) : { probe };
     if (!admitted) return NONE;

@@ -126,7 +126,8 @@ function isPlainHttpUrl(v: unknown): v is string {
   if (typeof v !== 'string') return false;
   try {
     const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === ''
+      && u.hash === '';
   } catch {
     return false;
   }

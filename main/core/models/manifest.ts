@@ -39,7 +39,9 @@ export function checkModelFields(
   if (model && models) {
     if (!models.models[model.name]) {
       const known = Object.keys(models.models);
-      const how = model.name === 'default' ? 'add "models": {"default": {"baseURL", "model"}} to config.json, or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME' : `add "models": {"${model.name}": {"baseURL", "model"}} to config.json`;
+      const how = model.name === 'default'
+        ? 'add "models": {"default": {"baseURL", "model"}} to config.json, or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME'
+        : `add "models": {"${model.name}": {"baseURL", "model"}} to config.json`;
       const broken = models.problems.length ? `; config.json has problems: ${models.problems.join('; ')}` : '';
       out.push({
         field: 'model',

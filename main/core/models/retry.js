@@ -74,7 +74,9 @@ export function planRetry(err, n, roomMs, where) {
     return { giveUp: true, error: new ModelError('upstream-failure', `${where}: ${what}; tried ${n} times`, { status, cause: err }) };
   }
   if (waitMs >= roomMs) {
-    const why = waitMs > 0 && roomMs > 0 ? `the next try (in ${Math.ceil(waitMs / 1000)} s) would be past the run's deadline` : "the run's deadline is reached";
+    const why = waitMs > 0 && roomMs > 0
+      ? `the next try (in ${Math.ceil(waitMs / 1000)} s) would be past the run's deadline`
+      : "the run's deadline is reached";
     return {
       giveUp: true,
       error: new ModelError('upstream-failure', `${where}: ${what}; tried ${n} time${n > 1 ? 's' : ''}, ${why}`, { status, cause: err }),

@@ -18,7 +18,8 @@ export interface OwedRetry {
 
 function valid(r: unknown): r is OwedRetry {
   const o = r as OwedRetry;
-  return !!o && typeof o.skill === 'string' && typeof o.slot === 'string' && Number.isInteger(o.attempt) && o.attempt > 1 && !Number.isNaN(Date.parse(o.due));
+  return !!o && typeof o.skill === 'string' && typeof o.slot === 'string' && Number.isInteger(o.attempt) && o.attempt > 1
+    && !Number.isNaN(Date.parse(o.due));
 }
 
 const same = (

@@ -111,7 +111,9 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   // Model, budget, prompt and deadline for the child; the API key goes over IPC, never in env.
   const agent = prepareAgent(req, opts.baseEnv ?? process.env, startedAt, Date.now() + req.manifest.timeoutSeconds * 1000);
   const graceMs = opts.killGraceMs ?? 5000;
-  const cgroup = agent.error === undefined ? ((opts.cgroups === undefined ? defaultRunCgroups() : opts.cgroups)?.create(req.runId) ?? null) : null;
+  const cgroup = agent.error === undefined
+    ? ((opts.cgroups === undefined ? defaultRunCgroups() : opts.cgroups)?.create(req.runId) ?? null)
+    : null;
   const launched = launchChild(req, opts, agent, cgroup?.procsFile);
   // Everything the run starts, so that none of it outlives the run (run-processes.ts).
   const procs = launched.child ? new RunProcesses(req.runId, cgroup, () => launched.child?.pid) : null;

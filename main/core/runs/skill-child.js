@@ -5,7 +5,11 @@
 // would load Node's type stripper in every child (measured: ~200 ms vs ~107 ms for a bare fork).
 import { pathToFileURL } from 'node:url';
 
-/** @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number }, model?: any, budget?: any, deadline?: number, dryRun?: boolean, prompt?: any }} RunSpec */
+/**
+ * @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home:
+ * string, trigger: string, attempt: number }, model?: any, budget?: any, deadline?: number,
+ * dryRun?: boolean, prompt?: any }} RunSpec
+ */
 
 /** @type {{ postMessage(m: unknown): void } | undefined} */
 const parentPort = /** @type {any} */ (process).parentPort;

@@ -72,7 +72,9 @@ export function mapFailureAlert(job: Raw, manifest: Raw, notes: string[], cooldo
   if (fa.accountId !== undefined) notes.push("failureAlert.accountId not carried over: it names one of OpenClaw's chat accounts");
   return {
     webhook: to, after: after === 1 ? 'at the first failure, as after 1' : 'at the first failure',
-    cooldown: same ? `cooldown ${minutes(cooldownMs)}, as alerts.cooldownMinutes` : `cooldown alerts.cooldownMinutes (${cooldownMinutes} min)`,
+    cooldown: same
+      ? `cooldown ${minutes(cooldownMs)}, as alerts.cooldownMinutes`
+      : `cooldown alerts.cooldownMinutes (${cooldownMinutes} min)`,
   };
 }
 
@@ -98,7 +100,8 @@ export function readAlertChannels(home: string): AlertChannels {
     return out;
   }
   const alerts = isObject(data) ? data.alerts : undefined;
-  if (!isObject(data) || (alerts !== undefined && !isObject(alerts)) || (isObject(alerts) && alerts.channels !== undefined && !isObject(alerts.channels))) {
+  if (!isObject(data) || (alerts !== undefined && !isObject(alerts))
+    || (isObject(alerts) && alerts.channels !== undefined && !isObject(alerts.channels))) {
     out.problem = `${configFile}: alerts or alerts.channels is not an object`;
     return out;
   }
@@ -109,7 +112,10 @@ export function readAlertChannels(home: string): AlertChannels {
 
 export interface ChannelPlan {
   name: string;
-  /** create: write it; unchanged: there as the import wrote it; kept: ours, its URL file edited since; refused: not ours or not writable. */
+  /**
+   * create: write it; unchanged: there as the import wrote it; kept: ours, its URL file edited
+   * since; refused: not ours or not writable.
+   */
   action: 'create' | 'unchanged' | 'kept' | 'refused';
   entry: Raw;
   /** The URL: written to `secretFile` only, never to config.json or a plan line. */

@@ -85,7 +85,9 @@ function mapJob(
   if ('reason' in what) return what;
   const manifest: Record<string, unknown> = {
     name: '',
-    description: (typeof job.description === 'string' && job.description ? job.description : `Imported from OpenClaw job "${jobName}" (${jobId})`).slice(0, 500),
+    description: (typeof job.description === 'string' && job.description
+      ? job.description
+      : `Imported from OpenClaw job "${jobName}" (${jobId})`).slice(0, 500),
     ...schedule.ok,
     ...what.ok,
   };
@@ -172,7 +174,9 @@ function mapAgentTurn(
 
 function mapCommand(p: Record<string, unknown>, notes: string[]): { ok: Record<string, unknown> } | { reason: string } {
   const args: unknown[] = Array.isArray(p.args) ? (p.args as unknown[]) : [];
-  const argv: unknown[] | null = Array.isArray(p.argv) ? (p.argv as unknown[]) : typeof p.command === 'string' ? [p.command, ...args] : null;
+  const argv: unknown[] | null = Array.isArray(p.argv)
+    ? (p.argv as unknown[])
+    : typeof p.command === 'string' ? [p.command, ...args] : null;
   if (!argv || argv.length === 0 || !argv.every((a) => typeof a === 'string')) return {
     reason: 'the command payload has no argv (an array of strings)',
   };

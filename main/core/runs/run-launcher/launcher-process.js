@@ -20,9 +20,15 @@ const runs = new Map();
 // behind) before they are closed and the exit is reported (PIPE_GRACE_MS in launcher.ts).
 const PIPE_GRACE_MS = 1000;
 
-/** @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest */
+/**
+ * @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env:
+ * NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest
+ */
 
-/** Moves a process into the run's cgroup (a refusal only means the host walks the tree instead). @param {string | undefined} procs @param {number | undefined} pid */
+/**
+ * Moves a process into the run's cgroup (a refusal only means the host walks the tree instead).
+ * @param {string | undefined} procs @param {number | undefined} pid
+ */
 function enterCgroup(procs, pid) {
   if (!procs || pid === undefined) return;
   try {

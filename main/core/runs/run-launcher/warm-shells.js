@@ -43,7 +43,8 @@ export function findExecutable(/** @type {string} */ command, /** @type {string}
 export function execLine(r) {
   const env = Object.entries(r.env)
     .filter(
-      ([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && k !== 'NODE_CHANNEL_FD' && k !== 'NODE_CHANNEL_SERIALIZATION_MODE',
+      ([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && k !== 'NODE_CHANNEL_FD'
+        && k !== 'NODE_CHANNEL_SERIALIZATION_MODE',
     )
     .map(([k, v]) => shQuote(`${k}=${v}`));
   if (r.ipc) env.push(`NODE_CHANNEL_FD=3`, `NODE_CHANNEL_SERIALIZATION_MODE=json`);
@@ -93,7 +94,10 @@ export class WarmShells {
     return shell ?? null;
   }
 
-  /** Starts shells one at a time in the background, each in its own turn of the event loop, so a run asked for meanwhile is never held up. */
+  /**
+   * Starts shells one at a time in the background, each in its own turn of the event loop, so a run
+   * asked for meanwhile is never held up.
+   */
   refill() {
     if (this.filling || this.stopped) return;
     this.filling = true;
