@@ -26,7 +26,8 @@ const barePort = await freePort();
 const bareFile = join(home, 'bare.mjs');
 writeFileSync(bareFile, `import { createServer } from 'node:http';
 const bodies = ${JSON.stringify(bodies)};
-createServer((req, res) => { const b = req.url === '/health' ? bodies.health : bodies.skills; res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) }); res.end(b); })
+createServer((req, res) => { const b = req.url === '/health' ? bodies.health : bodies.skills;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) }); res.end(b); })
   .listen(${barePort}, '127.0.0.1', () => process.send('ready'));`);
 const bare = fork(bareFile, [], { stdio: 'ignore' });
 await new Promise((r) => bare.once('message', r));

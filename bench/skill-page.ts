@@ -43,7 +43,8 @@ async function firstRender(runs: number, tries = 3): Promise<number> {
       await page.waitForFunction(() => performance.getEntriesByName('ck-skill-page').length > 0, undefined, { timeout: 30_000 });
       times.push(
         await page.evaluate(
-          () => performance.getEntriesByName('ck-skill-page')[0]!.startTime - performance.getEntriesByName('ck-skill-page-data')[0]!.startTime,
+          () => performance.getEntriesByName('ck-skill-page')[0]!.startTime
+            - performance.getEntriesByName('ck-skill-page-data')[0]!.startTime,
         ),
       );
     }

@@ -19,7 +19,10 @@ const ARTIFACTS = join(ROOT, 'test-results');
 const YEARLY = '0 0 1 1 *';
 const REPLY = '# Morning digest\n\n- **3** new issues\n- a [link](https://example.com/x)\n\n<script>window.__pwned = 1</script>\n\n[click](javascript:window.__pwned=2)';
 
-interface StatusSkill { name: string; state: string; paused: boolean; pauseNote?: string | null; breaker: { state: string } | null; lastRun: { runId: string } | null }
+interface StatusSkill {
+  name: string; state: string; paused: boolean; pauseNote?: string | null; breaker: { state: string } | null;
+  lastRun: { runId: string } | null;
+}
 
 describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
   let good: OpenAIServer | undefined;

@@ -66,7 +66,8 @@ function dataTable(node: ts.Statement): boolean {
   if (!ts.isVariableStatement(node)) return false;
   return node.declarationList.declarations.every((d) => {
     let init = d.initializer;
-    while (init && (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init))) init = init.expression;
+    const wrapped = (n: ts.Expression) => ts.isAsExpression(n) || ts.isSatisfiesExpression(n) || ts.isParenthesizedExpression(n);
+    while (init && wrapped(init)) init = (init as ts.AsExpression).expression;
     return !!init && (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init));
   });
 }

@@ -115,7 +115,8 @@ function alertLine(p: Planned, dryRun: boolean): string | null {
   if ('off' in a) return `none (${a.off}) → "alerts": false`;
   const c = p.channel;
   if (!c) return null;
-  const head = `failureAlert webhook ${c.shown} → channel "${c.name}" in config.json alerts.channels, its URL in ${c.secretFile} (0600); ${a.after}, ${a.cooldown}`;
+  const head = `failureAlert webhook ${c.shown} → channel "${c.name}" in config.json alerts.channels, `
+    + `its URL in ${c.secretFile} (0600); ${a.after}, ${a.cooldown}`;
   if (c.action === 'refused') return `failureAlert webhook ${c.shown} not carried over: ${c.why ?? ''}`;
   if (c.action === 'unchanged') return `${head}: already there`;
   if (c.action === 'kept') return `${head}: ${c.why ?? ''}`;

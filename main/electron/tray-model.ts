@@ -88,9 +88,8 @@ export function trayMenu(
       label: `Skills (${runnable.length})`,
       type: 'submenu',
       submenu: snap.skills.map((s) => ({
-        label: `${s.lastRun ? (undelivered(s.lastRun) ? '✖' : OUTCOME[s.lastRun.outcome]) : '·'} ${s.name}${s.state !== 'ok' ? ` (${skillBadge(
-          s, (iso) => formatTime(iso, { zone: s.timezone }),
-        )})` : ''}`,
+        label: `${s.lastRun ? (undelivered(s.lastRun) ? '✖' : OUTCOME[s.lastRun.outcome]) : '·'} ${s.name}`
+          + (s.state !== 'ok' ? ` (${skillBadge(s, (iso) => formatTime(iso, { zone: s.timezone }))})` : ''),
         type: 'submenu' as const,
         submenu: [
           {

@@ -74,7 +74,8 @@ describe('clawkeeper import openclaw', () => {
     assert.match(r.out, /importing .*state\/openclaw\.sqlite \(sqlite\): 5 jobs map to skills, 1 do not/);
     assert.doesNotMatch(r.out, /Stale JSON job/);
     assert.deepEqual(manifest(home, 'morning-brief'), {
-      name: 'morning-brief', description: 'Imported from OpenClaw job "Morning brief" (j1)', schedule: '0 7 * * *', timezone: 'America/Los_Angeles', jitterSeconds: 30,
+      name: 'morning-brief', description: 'Imported from OpenClaw job "Morning brief" (j1)', schedule: '0 7 * * *',
+      timezone: 'America/Los_Angeles', jitterSeconds: 30,
       prompt: 'Summarize overnight updates.', model: true, timeoutSeconds: 120, deliver: { webhook: 'https://example.invalid/hook' },
     });
     assert.equal(manifest(home, 'morning-brief-2').enabled, false);

@@ -158,7 +158,8 @@ describe('backfill through a running host: host.sock and the API', () => {
     assert.match(cli.out, /2020-01-01T00:00:00\.000Z {2}(skipped: started before|runs: )/);
     assert.match(cli.out, /run by the host, oldest first/);
     const deadline = Date.now() + 20_000;
-    while (readLedger(h.home, 'yearly').filter((e) => e.type === 'end').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ends = () => readLedger(h.home, 'yearly').filter((e) => e.type === 'end').length;
+    while (ends() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const starts = readLedger(h.home, 'yearly').filter((e) => e.type === 'start');
     assert.deepEqual(
       starts.map((e) => [e.slot, e.trigger]),

@@ -81,10 +81,14 @@ describe('a retry owed during its backoff is as durable as a slot', () => {
     );
     const stop = new AbortController();
     const lines: string[] = [];
-    const once = runOnce({ home: t.home, bundledSkillsDir: null, skill: 'flaky', slot, trigger: 'schedule', logger: createMemoryLogger(), out: (l) => {
-      lines.push(l);
-      if (l.includes('retrying in')) stop.abort();
-    }, signal: stop.signal });
+    const once = runOnce({
+      home: t.home, bundledSkillsDir: null, skill: 'flaky', slot, trigger: 'schedule', logger: createMemoryLogger(),
+      out: (l) => {
+        lines.push(l);
+        if (l.includes('retrying in')) stop.abort();
+      },
+      signal: stop.signal,
+    });
     const r = await once;
     assert.match(r.message, /stays owed/);
     assert.equal(readLedger(t.home, 'flaky').filter((e) => e.type === 'start').length, 1);

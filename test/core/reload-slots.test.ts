@@ -44,7 +44,9 @@ describe('no slot goes unrecorded across a slow reload', () => {
     for (const e of entries) if (e.type !== 'end') bySlot.set(String(e.slot), [...(bySlot.get(String(e.slot)) ?? []), String(e.type)]);
     const slots = [...bySlot.keys()].map(Date.parse).sort((a, b) => a - b);
     const missing: string[] = [];
-    for (let s = slots[0]!; s <= slots[slots.length - 1]!; s += 1000) if (!bySlot.has(new Date(s).toISOString())) missing.push(new Date(s).toISOString());
+    for (let s = slots[0]!; s <= slots[slots.length - 1]!; s += 1000) {
+      if (!bySlot.has(new Date(s).toISOString())) missing.push(new Date(s).toISOString());
+    }
     const twice = [...bySlot].filter(([, kinds]) => kinds.length !== 1);
     assert.ok(spanned > 0, `a slot fell due during a reload (reloads took ${loads.join(', ')} ms)`);
     assert.deepEqual(missing, [], `slots with no entry (reloads took ${loads.join(', ')} ms)`);

@@ -3,9 +3,9 @@ import { summarize, type DependencyHealth, type Layers, type LayerStatus } from 
 
 export function skill(name: string, extra: Partial<SkillView> = {}): SkillView {
   return {
-    name, source: 'user', state: 'ok', reason: '', description: '', schedule: '* * * * *', scheduleText: 'Every minute', timezone: null, enabled: true, paused: false, needs: [], deferred: null, breaker: {
-      state: 'closed', until: null, failures: 0,
-    },
+    name, source: 'user', state: 'ok', reason: '', description: '', schedule: '* * * * *', scheduleText: 'Every minute',
+    timezone: null, enabled: true, paused: false, needs: [], deferred: null,
+    breaker: { state: 'closed', until: null, failures: 0 },
     nextRun: null, lastRun: {
       runId: 'r1', outcome: 'success', endedAt: '2026-01-01T00:00:00.000Z', durationMs: 5,
     }, running: null, recent: [], successRate: 1, runs: 1, problems: [], ...extra,

@@ -127,10 +127,11 @@ describe(`under load for ${SECONDS} s each, no layer is replaced as hung and an 
     const reports = await Promise.all(running.map((a) => a.done));
     const during = transitions(h.home).slice(seen);
     const rate = tally.ok / tally.total;
+    const failures = tally.failures.length ? ` [${tally.failures.slice(0, 5).join(' | ')}]` : '';
+    const changes = during.map((d) => `${d.layer} ${d.status} (${d.reason})`).join('; ');
     console.log(
-      `${name}: ${tally.ok}/${tally.total} served (${(rate * 100).toFixed(2)} %)${tally.failures.length ? ` [${tally.failures.slice(0, 5).join(' | ')}]` : ''}; attackers ${reports.join(' ')}; layer transitions: ${during.map(
-        (d) => `${d.layer} ${d.status} (${d.reason})`,
-      ).join('; ') || 'none'}`,
+      `${name}: ${tally.ok}/${tally.total} served (${(rate * 100).toFixed(2)} %)${failures}; attackers ${reports.join(' ')}; `
+        + `layer transitions: ${changes || 'none'}`,
     );
     assert.deepEqual(during.filter((d) => /hung/.test(d.reason)), [], 'no layer replaced as hung');
     // 12 requests a second are planned; the test process competes for the cores too.

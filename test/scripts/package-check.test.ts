@@ -28,7 +28,8 @@ describe('the packaged app', { timeout: 120_000 }, () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('derives the run-time files from the code: entry, layer and skill-child processes, preload, dashboard, icons, dependencies', () => {
-    for (const f of ['dist/main/electron/main.js', 'dist/main/electron/preload.cjs', 'dist/main/core/layers/gateway/gateway.js', 'dist/main/core/layers/session/session.js',
+    for (const f of ['dist/main/electron/main.js', 'dist/main/electron/preload.cjs', 'dist/main/core/layers/gateway/gateway.js',
+      'dist/main/core/layers/session/session.js',
       'dist/main/core/runs/skill-child.js', 'renderer/index.html', 'renderer/app.js', 'renderer/login.js', 'main/common/session-client.js',
       'build/icons/trayTemplate@2x.png', 'node_modules/preact/dist/preact.module.js', 'node_modules/uplot/dist/uPlot.min.css']) {
       assert.ok(required.required.includes(f), `${f} is traced`);

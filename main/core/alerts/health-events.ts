@@ -85,7 +85,8 @@ export function dependencyEvent(
   const network = t.dependency === 'network';
   const subject = `dependency:${t.dependency}`;
   if (t.status === 'down') {
-    const who = `${waiting.length ? `waiting: ${waiting.join(', ')}` : 'no skill waits for it'}${running.length ? `; still running: ${running.join(', ')}` : ''}`;
+    const who = (waiting.length ? `waiting: ${waiting.join(', ')}` : 'no skill waits for it')
+      + (running.length ? `; still running: ${running.join(', ')}` : '');
     return {
       event: 'dependency-down', subject, ending: false,
       title: network ? NETWORK_PARTITION_TITLE : `${t.dependency} is down`, message: `${t.reason}. ${who}`,

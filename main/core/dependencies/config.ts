@@ -55,7 +55,8 @@ export function readDependencySpecs(
   let raw: Record<string, unknown> = {};
   try {
     const cfg = JSON.parse(readFileSync(paths.config, 'utf8')) as { dependencies?: unknown };
-    if (cfg && typeof cfg.dependencies === 'object' && cfg.dependencies !== null && !Array.isArray(cfg.dependencies)) raw = cfg.dependencies as Record<string, unknown>;
+    const deps = cfg?.dependencies;
+    if (cfg && typeof deps === 'object' && deps !== null && !Array.isArray(deps)) raw = deps as Record<string, unknown>;
     else if (cfg && cfg.dependencies !== undefined) warn(
       `${paths.config}: dependencies must be an object of { "<name>": { "probe": ... } }; ignored`,
     );

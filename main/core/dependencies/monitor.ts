@@ -236,7 +236,9 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
       try {
         // Bounded: past 1 MiB one generation is kept, and the new file starts with every
         // dependency's current state so a reader of it alone (status) still knows them all.
-        if (rotateIfLarge(this.opts.file, LOG_MAX_BYTES)) for (const [n, l] of this.lastLogged) if (n !== name) appendJsonl(this.opts.file, l);
+        if (rotateIfLarge(this.opts.file, LOG_MAX_BYTES)) {
+          for (const [n, l] of this.lastLogged) if (n !== name) appendJsonl(this.opts.file, l);
+        }
         appendJsonl(this.opts.file, t);
       } catch (err) {
         this.log.warn(`cannot write ${this.opts.file}: ${(err as Error).message}`);

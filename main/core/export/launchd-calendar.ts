@@ -28,9 +28,10 @@ function product(...axes: CalendarInterval[][]): CalendarInterval[] {
 export function toCalendarIntervals(f: CronFields): CalendarInterval[] {
   const time = product(axis('Month', f.months, 12), axis('Hour', f.hours, 24), axis('Minute', f.minutes, 60));
   const d = f.days;
-  const days: CalendarInterval[][] = d.kind === 'all' ? [[{}]] : d.kind === 'dom' ? [axis('Day', d.dom, 31)] : d.kind === 'dow' ? [axis('Weekday', d.dow, 7)] : [
-    axis('Day', d.dom, 31), axis('Weekday', d.dow, 7),
-  ];
+  const days: CalendarInterval[][] = d.kind === 'all' ? [[{}]]
+    : d.kind === 'dom' ? [axis('Day', d.dom, 31)]
+    : d.kind === 'dow' ? [axis('Weekday', d.dow, 7)]
+    : [axis('Day', d.dom, 31), axis('Weekday', d.dow, 7)];
   return days.flatMap((dayAxis) => product(dayAxis, time)).map(sortKeys);
 }
 

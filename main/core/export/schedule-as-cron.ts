@@ -24,7 +24,8 @@ export function cronOf(m: SkillManifest): { m: CronManifest; notes: string[] } |
   }
   if (typeof m.at === 'string') {
     const d = new Date(Date.parse(m.at));
-    const cron = `${d.getUTCSeconds() ? `${d.getUTCSeconds()} ` : ''}${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
+    const seconds = d.getUTCSeconds() ? `${d.getUTCSeconds()} ` : '';
+    const cron = `${seconds}${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
     notes.push(
       `at "${m.at}": a calendar has no year, so the timer also fires on that date in later years; run-once finds its one slot already in the ledger then and runs nothing`,
     );

@@ -37,9 +37,9 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (f.breaker && f.breaker.state !== 'closed') {
     return {
       state: 'tripped',
-      reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(
-        f.breaker.until, { zone: m.timezone, now },
-      )}`,
+      reason: f.breaker.state === 'half-open'
+        ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs`
+        : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(f.breaker.until, { zone: m.timezone, now })}`,
     };
   }
   const ss = skillSlots(skill.name, m);

@@ -63,7 +63,9 @@ function modelRef(v: unknown): { name: string; optional: boolean } | null {
 }
 
 /** model true → {name: 'default'}, a string → {name}; budget, prompt, promptFile, deliver as given. */
-export function normalizeModelFields(raw: Record<string, unknown>): Pick<SkillManifest, 'model' | 'budget' | 'prompt' | 'promptFile' | 'deliver'> {
+export function normalizeModelFields(
+  raw: Record<string, unknown>,
+): Pick<SkillManifest, 'model' | 'budget' | 'prompt' | 'promptFile' | 'deliver'> {
   const model = modelRef(raw.model);
   return {
     ...(model ? { model } : {}),

@@ -231,7 +231,9 @@ function cutError(message, idle) {
 
 /** @param {unknown} err */
 function tooLarge(err) {
-  for (let e = /** @type {any} */ (err), i = 0; e && i < 5; e = e.cause, i++) if (e instanceof ReplyTooLarge || e?.name === 'ReplyTooLarge') return true;
+  for (let e = /** @type {any} */ (err), i = 0; e && i < 5; e = e.cause, i++) {
+    if (e instanceof ReplyTooLarge || e?.name === 'ReplyTooLarge') return true;
+  }
   return false;
 }
 
@@ -260,7 +262,8 @@ async function streamOnce(conn, params, timeout = conn.spec.timeoutMs) {
     conn,
     timeout,
     async (signal, alive) => {
-      const stream = await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal });
+      const streamed = /** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } });
+      const stream = await conn.client.chat.completions.create(streamed, { timeout, signal });
       let text = '';
       let usage;
       let model = '';

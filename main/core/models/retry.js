@@ -33,7 +33,8 @@ const MAX_ATTEMPTS = 10;
  * @returns {{ giveUp: true, error: unknown } | { giveUp: false, waitMs: number }}
  */
 export function planRetry(err, n, roomMs, where) {
-  if (err instanceof ModelError || err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) return { giveUp: true, error: err };
+  const aborted = err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError');
+  if (err instanceof ModelError || aborted) return { giveUp: true, error: err };
   if (err instanceof SyntaxError) {
     return {
       giveUp: true,

@@ -66,7 +66,8 @@ export class RunOutput {
 
   /** Ends the log with the outcome, then prunes the skill's old logs. */
   close(outcome: RunOutcome, error: string | undefined): void {
-    const trailer = `\n[clawkeeper] ${outcome}${error ? `: ${error}` : ''}${this.dropped > 0 ? ` (${this.dropped} bytes of output dropped)` : ''}\n`;
+    const dropped = this.dropped > 0 ? ` (${this.dropped} bytes of output dropped)` : '';
+    const trailer = `\n[clawkeeper] ${outcome}${error ? `: ${error}` : ''}${dropped}\n`;
     this.log.end(trailer, () => {
       pruneLogs(this.logDir, this.opts.logsKept ?? 30);
     });

@@ -79,9 +79,9 @@ function mapJob(
   };
   const schedule = mapSchedule((job.schedule ?? {}) as Record<string, unknown>, job, notes);
   if ('reason' in schedule) return schedule;
-  const what = payload.kind === 'agentTurn' ? mapAgentTurn(payload, notes, models) : payload.kind === 'command' ? mapCommand(payload, notes) : {
-    reason: `payload kind ${JSON.stringify(payload.kind)} is not known (agentTurn and command map)`,
-  };
+  const unknown = { reason: `payload kind ${JSON.stringify(payload.kind)} is not known (agentTurn and command map)` };
+  const what = payload.kind === 'agentTurn' ? mapAgentTurn(payload, notes, models)
+    : payload.kind === 'command' ? mapCommand(payload, notes) : unknown;
   if ('reason' in what) return what;
   const manifest: Record<string, unknown> = {
     name: '',

@@ -25,7 +25,8 @@ describe('warm shells: idle sh processes that become a run with one pipe write',
     await waitFor('a warm shell', () => pool.idle.length === 1, 10_000);
     const sh = pool.take()!;
     const node = process.execPath;
-    const script = 'console.log(JSON.stringify({ argv: process.argv.slice(1), env: Object.keys(process.env).sort(), a: process.env.A, cwd: process.cwd() }))';
+    const script = 'console.log(JSON.stringify({ argv: process.argv.slice(1), env: Object.keys(process.env).sort(), '
+      + 'a: process.env.A, cwd: process.cwd() }))';
     const r = await runIn(
       sh,
       execLine({
