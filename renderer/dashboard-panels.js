@@ -29,13 +29,17 @@ function useNow(everyMs = 1000) {
  */
 export function Dependencies({ dependencies, now }) {
   const entries = Object.entries(dependencies ?? {});
-  if (entries.length === 0) return html`<p class="muted deps-none" data-dependencies="none">No skill declares a dependency (skill.json "needs"): every skill runs locally.</p>`;
+  if (entries.length === 0) return html`<p class="muted deps-none"
+    data-dependencies="none">No skill declares a dependency (skill.json "needs"): every skill runs locally.</p>`;
   return html`<section class="deps" aria-label="Dependencies">
     ${entries.map(([name, d]) => {
       const c = dependencyColor(d.status);
+      const state = d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down';
+      const probed = d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet';
+      const detail = d.status === 'unknown' ? d.reason : d.status === 'ok' ? probed : `since ${ago(d.since, now)}`;
       return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
-        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
-        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${ago(d.since, now)}`} · needed by ${d.neededBy.join(', ')}</span>
+        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${state}
+        <span class="muted"> · ${detail} · needed by ${d.neededBy.join(', ')}</span>
       </div>`;
     })}
   </section>`;
@@ -69,12 +73,18 @@ export function TokenChart({ skills }) {
 export function Metrics({ metrics: m }) {
   const rec = (/** @type {any} */ r) => (r.count ? `${Math.round(r.meanMs)} ms mean · ${Math.round(r.p95Ms)} ms p95` : 'no outage yet');
   return html`<section class="metrics" aria-label="Metrics">
-    <div class="metric"><div class="label">Uptime (runtime · gateway · session)</div><div class="value">${percent(m.uptime.runtime)}</div><div class="muted">${percent(m.uptime.gateway)} · ${percent(m.uptime.session)}</div></div>
-    <div class="metric"><div class="label">Gateway connection issues</div><div class="value" data-metric="gateway-issues">${m.gatewayConnectionIssues}</div><div class="muted">session: ${m.sessionConnectionIssues}</div></div>
-    <div class="metric"><div class="label">Skill success rate</div><div class="value">${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(
+    <div class="metric"><div class="label">Uptime (runtime · gateway · session)</div><div class="value">
+    ${percent(m.uptime.runtime)}</div><div class="muted">${percent(m.uptime.gateway)} · ${percent(m.uptime.session)}</div></div>
+    <div class="metric"><div class="label">Gateway connection issues</div>
+    <div class="value" data-metric="gateway-issues">${m.gatewayConnectionIssues}</div>
+    <div class="muted">session: ${m.sessionConnectionIssues}</div></div>
+    <div class="metric"><div class="label">Skill success rate</div><div class="value">
+    ${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(
       m.skillSuccessRate.duringLayerFailures,
     )} (${m.skillSuccessRate.runsDuringLayerFailures} runs)</div></div>
-    <div class="metric"><div class="label">Recovery time</div><div class="value">${m.recovery.gateway.count ? `${Math.round(m.recovery.gateway.meanMs)} ms` : '—'}</div><div class="muted">gateway ${rec(m.recovery.gateway)}<br/>session ${rec(m.recovery.session)}</div></div>
+    <div class="metric"><div class="label">Recovery time</div><div class="value">
+    ${m.recovery.gateway.count ? `${Math.round(m.recovery.gateway.meanMs)} ms` : '—'}</div>
+    <div class="muted">gateway ${rec(m.recovery.gateway)}<br/>session ${rec(m.recovery.session)}</div></div>
   </section>`;
 }
 
@@ -128,7 +138,8 @@ export function Timeline({ snap }) {
   }, []);
   useEffect(() => plot.current?.setData(/** @type {any} */ (data)), [data]);
   return html`<div class="panel"><div ref=${ref} data-chart="timeline"></div>
-    <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span><span>Dots: runs (green ok, red failed)</span></div></div>`;
+    <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span>
+    <span>Dots: runs (green ok, red failed)</span></div></div>`;
 }
 
 /** Everything below the skills, in order. @param {{ state: any, now: number }} p */

@@ -45,12 +45,16 @@ export function SkillActions({ s, source }) {
             return 'Paused: its slots are skipped until you resume it.';
           });
         }}>
-          <label>Note <span class="muted">(optional)</span> <input name="note" value=${note} maxLength=${NOTE_MAX} placeholder="why, until when" onInput=${(/** @type {any} */ e) => setNote(e.currentTarget.value)} /></label>
+          <label>Note <span class="muted">(optional)</span> <input name="note" value=${note}
+            maxLength=${NOTE_MAX} placeholder="why, until when"
+              onInput=${(/** @type {any} */ e) => setNote(e.currentTarget.value)} /></label>
           <button type="submit" disabled=${busy}>Pause</button>
         </form>`}
     ${tripped ? html`<button disabled=${busy} onClick=${() => act(
       () => source.resetBreaker(s.name), () => 'Breaker reset: its next due slot runs.',
     )}>Reset breaker</button>` : ''}
-    ${said ? html`<p class=${said.ok ? 'said muted' : 'said c-text-red'} role=${said.ok ? 'status' : 'alert'} data-said=${said.ok ? 'ok' : 'refused'}>${said.text}</p>` : ''}
+    ${said ? html`<p class=${said.ok ? 'said muted' : 'said c-text-red'} role=${said.ok ? 'status' : 'alert'}
+      data-said=${said.ok ? 'ok' : 'refused'}>
+    ${said.text}</p>` : ''}
   </section>`;
 }

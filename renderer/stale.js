@@ -14,5 +14,7 @@ export const clockTime = (iso) => formatTime(iso, { seconds: true });
 /** @param {{ reach: { gateway: boolean, session: boolean }, at?: string }} p */
 export function StaleNote({ reach, at }) {
   if (reach.gateway || !at) return null;
-  return html`<p class="stale-note" role="status" data-stale-as-of=${at}>The gateway does not answer: figures in grey are as of ${clockTime(at)}${reach.session ? '; runs and layer changes still arrive live from the session layer' : ''}.</p>`;
+  const live = reach.session ? '; runs and layer changes still arrive live from the session layer' : '';
+  return html`<p class="stale-note" role="status"
+    data-stale-as-of=${at}>The gateway does not answer: figures in grey are as of ${clockTime(at)}${live}.</p>`;
 }
