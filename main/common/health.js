@@ -9,12 +9,13 @@ import { formatTime } from './time-words.js';
 /** @typedef {'session' | 'gateway' | 'runtime'} LayerName */
 /**
  * `unknown`: a view that cannot know (the file-only `status` while no host answers); never called
- * failed. @typedef {'ok' | 'failed' | 'restarting' | 'unknown'} LayerStatus
+ * failed.
+ * @typedef {'ok' | 'failed' | 'restarting' | 'unknown'} LayerStatus
  */
 /** @typedef {'operational' | 'degraded' | 'down'} Mode */
 /**
- * `grey`: neutral, neither good nor bad (a skill that never ran, a state nobody can know). @typedef
- * {'green' | 'amber' | 'red' | 'grey'} Color
+ * `grey`: neutral, neither good nor bad (a skill that never ran, a state nobody can know).
+ * @typedef {'green' | 'amber' | 'red' | 'grey'} Color
  */
 /** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'deferred' | 'tripped' | 'invalid' | 'disabled' | 'pending' | 'done'} SkillState */
 /** @typedef {{ status: LayerStatus, since: string, reason: string }} LayerHealth */
@@ -29,9 +30,8 @@ import { formatTime } from './time-words.js';
  * @typedef {{ status: 'ok' | 'logs-failing' | 'runs-failing', reason: string }} StorageState
  */
 /**
- * A run's end as the views show it; `delivery` is a prompt skill's webhook delivery. @typedef {{
- * outcome: string, error?: string | null, delivery?: { status: 'delivered' | 'failed', error?:
- * string } | null }} RunEnd
+ * A run's end as the views show it; `delivery` is a prompt skill's webhook delivery.
+ * @typedef {{ outcome: string, error?: string | null, delivery?: { status: 'delivered' | 'failed', error?: string } | null }} RunEnd
  */
 /**
  * @typedef {{
@@ -113,8 +113,9 @@ export function runWords(e) {
 }
 
 /**
- * A run's color: a provider outage or an interruption is amber, an undelivered output red. @param
- * {RunEnd | { outcome: null }} e @returns {Color}
+ * A run's color: a provider outage or an interruption is amber, an undelivered output red.
+ * @param {RunEnd | { outcome: null }} e
+ * @returns {Color}
  */
 export function runColor(e) {
   if (e.outcome === null) return 'amber';
@@ -331,8 +332,10 @@ function skillsNotOk(attention, skills) {
 /**
  * A health value as seen at `now`: if the host has not refreshed it for HOST_STALE_MS, the
  * runtime is not responding, whatever the value said (a frozen host must never look green).
- * @template {{ generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>,
- * skills: SkillHealth[], mode: Mode, scenario: Scenario | null, storage?: StorageState }} T
+ * @template {{
+ *   generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>,
+ *   skills: SkillHealth[], mode: Mode, scenario: Scenario | null, storage?: StorageState
+ * }} T
  * @param {T} report
  * @param {number} now
  * @returns {T}

@@ -177,8 +177,11 @@ async function callUsage(r, req) {
  * stream (the client's own timeout stops at the headers), and `idleMs` cuts a stream that goes
  * quiet. Either ends the attempt as a timeout (retried within the run's deadline); a reply past
  * REPLY_MAX_BYTES ends the call as upstream-failure.
- * @template T @param {Connection} conn @param {number} timeout @param {(signal: AbortSignal, alive:
- * () => void) => Promise<T>} body @param {number} [idleMs]
+ * @template T
+ * @param {Connection} conn
+ * @param {number} timeout
+ * @param {(signal: AbortSignal, alive: () => void) => Promise<T>} body
+ * @param {number} [idleMs]
  * @returns {Promise<T>}
  */
 async function bounded(conn, timeout, body, idleMs) {

@@ -6,9 +6,10 @@
 import { pathToFileURL } from 'node:url';
 
 /**
- * @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home:
- * string, trigger: string, attempt: number }, model?: any, budget?: any, deadline?: number,
- * dryRun?: boolean, prompt?: any }} RunSpec
+ * @typedef {{
+ *   entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number },
+ *   model?: any, budget?: any, deadline?: number, dryRun?: boolean, prompt?: any,
+ * }} RunSpec
  */
 
 /** @type {{ postMessage(m: unknown): void } | undefined} */

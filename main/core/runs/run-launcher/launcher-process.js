@@ -21,8 +21,7 @@ const runs = new Map();
 const PIPE_GRACE_MS = 1000;
 
 /**
- * @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env:
- * NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest
+ * @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest
  */
 
 /**
