@@ -23,7 +23,12 @@ function seed(home: string) {
       const at = new Date(t0 + r * 60_000).toISOString();
       const base = { run_id: `${name}-${r}`, skill: name, slot: at, trigger: 'schedule', attempt: 1, started_at: at };
       lines.push(JSON.stringify({ type: 'start', ...base, host_pid: 1 }));
-      lines.push(JSON.stringify({ type: 'end', ...base, ended_at: at, duration_ms: 100, outcome: r % 17 === 0 ? 'failure' : 'success', exit_code: 0, signal: null }));
+      lines.push(
+        JSON.stringify({
+          type: 'end', ...base, ended_at: at, duration_ms: 100, outcome: r % 17 === 0 ? 'failure' : 'success',
+          exit_code: 0, signal: null,
+        }),
+      );
     }
     mkdirSync(join(home, 'runs'), { recursive: true });
     writeFileSync(join(home, 'runs', `${name}.jsonl`), lines.join('\n') + '\n');
@@ -36,7 +41,13 @@ async function host(root: string) {
   const gw = await freePort();
   let ss = await freePort();
   while (ss === gw) ss = await freePort();
-  const proc = spawn(process.execPath, [join(root, 'bin', 'clawkeeper.js'), 'start', '--headless'], { env: { ...process.env, CLAWKEEPER_FROM_SOURCE: '1', CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gw), CLAWKEEPER_SESSION_PORT: String(ss) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(root, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
+    env: {
+      ...process.env, CLAWKEEPER_FROM_SOURCE: '1', CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gw),
+      CLAWKEEPER_SESSION_PORT: String(ss),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -64,7 +75,9 @@ async function host(root: string) {
 type H = Awaited<ReturnType<typeof host>>;
 /** One page load in a new browser, through a fresh login code; times from the dashboard's navigation start. */
 async function load(h: H) {
-  const code = (JSON.parse((await http(h.gw, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).body) as { code: string }).code;
+  const code = (JSON.parse(
+    (await http(h.gw, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).body,
+  ) as { code: string }).code;
   const b = await launchChromium();
   const page = await b.context.newPage();
   await page.goto(`http://127.0.0.1:${h.gw}/login#code=${code}`);
@@ -74,7 +87,10 @@ async function load(h: H) {
     const snap = res.find((r) => r.name.endsWith('/api/snapshot'));
     const pre = new Set([...document.querySelectorAll('link[rel="modulepreload"]')].map((l) => (l as HTMLLinkElement).href));
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    return { fr: performance.getEntriesByName('ck-first-render')[0]!.startTime, doc: nav.responseEnd, asked: snap!.startTime, snapIn: snap!.responseEnd, mods: Math.max(...res.filter((r) => pre.has(r.name)).map((r) => r.responseEnd)) };
+    return {
+      fr: performance.getEntriesByName('ck-first-render')[0]!.startTime, doc: nav.responseEnd, asked: snap!.startTime,
+      snapIn: snap!.responseEnd, mods: Math.max(...res.filter((r) => pre.has(r.name)).map((r) => r.responseEnd)),
+    };
   });
   await b.close();
   return t;
@@ -98,8 +114,13 @@ const med = (xs: number[]) => {
 for (const who of ['before', 'now']) {
   const r = rows.filter((x) => x.who === who).map((x) => x.t);
   const f = (k: keyof (typeof r)[0]) => med(r.map((x) => x[k])).toFixed(0);
-  console.log(`${who.padEnd(7)} first render median ${f('fr')} ms [${r.map((x) => x.fr.toFixed(0)).join(' ')}]; page in ${f('doc')}, snapshot asked ${f('asked')}, in ${f('snapIn')}, modules in ${f('mods')}`);
+  console.log(
+    `${who.padEnd(7)} first render median ${f('fr')} ms [${r.map((x) => x.fr.toFixed(0)).join(' ')}]; page in ${f('doc')}, snapshot asked ${f('asked')}, in ${f('snapIn')}, modules in ${f('mods')}`,
+  );
 }
 const pairs = rows.filter((x) => x.who === 'before').map((b, i) => rows.filter((x) => x.who === 'now')[i]!.t.fr - b.t.fr);
-console.log('paired difference now - before, median', med(pairs).toFixed(0), 'ms', `[${pairs.map((p) => p.toFixed(0)).join(' ')}]`, 'load', rows.map((r) => r.load.toFixed(1)).join(' '));
+console.log(
+  'paired difference now - before, median', med(pairs).toFixed(0), 'ms',
+  `[${pairs.map((p) => p.toFixed(0)).join(' ')}]`, 'load', rows.map((r) => r.load.toFixed(1)).join(' '),
+);
 process.exit(0);

@@ -25,7 +25,12 @@ function seedLedger(home: string, skills: number, runsEach: number): void {
       const at = new Date(t0 + r * 60_000).toISOString();
       const base = { run_id: `${name}-${r}`, skill: name, slot: at, trigger: 'schedule', attempt: 1, started_at: at };
       lines.push(JSON.stringify({ type: 'start', ...base, host_pid: 1 }));
-      lines.push(JSON.stringify({ type: 'end', ...base, ended_at: at, duration_ms: 100, outcome: r % 17 === 0 ? 'failure' : 'success', exit_code: 0, signal: null }));
+      lines.push(
+        JSON.stringify({
+          type: 'end', ...base, ended_at: at, duration_ms: 100, outcome: r % 17 === 0 ? 'failure' : 'success',
+          exit_code: 0, signal: null,
+        }),
+      );
     }
     mkdirSync(join(home, 'runs'), { recursive: true });
     writeFileSync(join(home, 'runs', `${name}.jsonl`), lines.join('\n') + '\n');
@@ -38,7 +43,10 @@ async function freshLoginUrl(h: HostProcess): Promise<string> {
   return `http://127.0.0.1:${h.gatewayPort}/login#code=${(r.json() as { code: string }).code}`;
 }
 
-/** Times from the dashboard's navigation start: rendered, the page itself in, the snapshot asked for and arrived, the first screen's modules in. */
+/**
+ * Times from the dashboard's navigation start: rendered, the page itself in, the snapshot asked for
+ * and arrived, the first screen's modules in.
+ */
 interface LoadTimes { firstRender: number; documentIn: number; snapshotAsked: number; snapshotIn: number; modulesIn: number }
 
 async function openDashboard(h: HostProcess, expectRows: number, loginUrl = h.loginUrl) {
@@ -53,7 +61,11 @@ async function openDashboard(h: HostProcess, expectRows: number, loginUrl = h.lo
     const snap = res.find((r) => r.name.endsWith('/api/snapshot'));
     const preloaded = new Set([...document.querySelectorAll('link[rel="modulepreload"]')].map((l) => (l as HTMLLinkElement).href));
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    return { firstRender: at('ck-first-render'), documentIn: nav.responseEnd, snapshotAsked: snap?.startTime ?? NaN, snapshotIn: snap?.responseEnd ?? NaN, modulesIn: Math.max(...res.filter((r) => preloaded.has(r.name)).map((r) => r.responseEnd)) };
+    return {
+      firstRender: at('ck-first-render'), documentIn: nav.responseEnd, snapshotAsked: snap?.startTime ?? NaN,
+      snapshotIn: snap?.responseEnd ?? NaN,
+      modulesIn: Math.max(...res.filter((r) => preloaded.has(r.name)).map((r) => r.responseEnd)),
+    };
   });
   return { b, page, times };
 }
@@ -79,7 +91,9 @@ async function renderCost(skills: number, runsEach: number) {
     const t = async () => {
       const s = performance.now();
       // As the page asks (session-auth.js): the session in its header, no cookie.
-      const res = await fetch('/api/runs?limit=50', { headers: { 'X-ClawKeeper-Session': sessionStorage.getItem('clawkeeper.session') ?? '' }, credentials: 'omit' });
+      const res = await fetch('/api/runs?limit=50', {
+        headers: { 'X-ClawKeeper-Session': sessionStorage.getItem('clawkeeper.session') ?? '' }, credentials: 'omit',
+      });
       if (!res.ok) throw new Error(`GET /api/runs: HTTP ${res.status}`);
       await res.json();
       return performance.now() - s;
@@ -91,7 +105,11 @@ async function renderCost(skills: number, runsEach: number) {
   cleanup();
   const m = (k: keyof LoadTimes) => median(loads.map((l) => l[k]));
   // The first update is the first render with data: from the snapshot's arrival to painted.
-  return { firstRender: m('firstRender'), documentIn: m('documentIn'), snapshotAsked: m('snapshotAsked'), snapshotIn: m('snapshotIn'), modulesIn: m('modulesIn'), loads, dataToRender: updates[0] ?? NaN, updates: updates.slice(1), runsApi };
+  return {
+    firstRender: m('firstRender'), documentIn: m('documentIn'), snapshotAsked: m('snapshotAsked'),
+    snapshotIn: m('snapshotIn'), modulesIn: m('modulesIn'), loads, dataToRender: updates[0] ?? NaN,
+    updates: updates.slice(1), runsApi,
+  };
 }
 
 // (1) failure → color
@@ -110,7 +128,13 @@ async function killToColor(): Promise<void> {
     const lines = readFileSync(layersFile, 'utf8').split('\n').length;
     const t0 = Date.now();
     const held = await killAndHoldPort(pid, layer === 'gateway' ? h.gatewayPort : h.sessionPort);
-    const recorded = waitFor('the host to record it', () => readFileSync(layersFile, 'utf8').split('\n').slice(lines - 1).some((l) => l.includes(`"layer":"${layer}"`) && !l.includes('"status":"ok"')) && Date.now(), 10_000, 2);
+    const recorded = waitFor(
+      'the host to record it',
+      () => readFileSync(layersFile, 'utf8').split('\n').slice(lines - 1).some(
+        (l) => l.includes(`"layer":"${layer}"`) && !l.includes('"status":"ok"'),
+      ) && Date.now(),
+      10_000, 2,
+    );
     await d.page.locator(`[data-layer="${layer}"]:not([data-color="green"])`).waitFor({ timeout: 10_000 });
     toColor.push(Date.now() - t0);
     toRecord.push((await recorded) - t0);
@@ -132,9 +156,15 @@ console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.t
 report('dashboard', 'host detection / small dashboard', [
   ...(KILLS > 0 ? [
     row('layer killed → tile color, p50', percentile(toColor, 50), Math.max(1, percentile(toRecord, 50)), 'ms', 'info', () => true),
-    row('layer killed → tile color, p95', percentile(toColor, 95), Math.max(1, percentile(toRecord, 95)), 'ms', 'p95 < 1000 ms', (_r, v) => v < 1000),
+    row(
+      'layer killed → tile color, p95', percentile(toColor, 95), Math.max(1, percentile(toRecord, 95)), 'ms',
+      'p95 < 1000 ms', (_r, v) => v < 1000,
+    ),
   ] : []),
-  row(`first render, from navigation start, median of ${LOADS} cold loads (page load included), 200 skills + 10,000 runs`, big.firstRender, small.firstRender, 'ms', '< 300 ms', (_r, v) => v < 300),
+  row(
+    `first render, from navigation start, median of ${LOADS} cold loads (page load included), 200 skills + 10,000 runs`,
+    big.firstRender, small.firstRender, 'ms', '< 300 ms', (_r, v) => v < 300,
+  ),
   row('  of which: the page (index.html) in, from navigation start', big.documentIn, small.documentIn, 'ms', 'info', () => true),
   row('  of which: snapshot asked for, from navigation start', big.snapshotAsked, small.snapshotAsked, 'ms', 'info', () => true),
   row('  of which: snapshot arrived, from navigation start', big.snapshotIn, small.snapshotIn, 'ms', 'info', () => true),
@@ -144,5 +174,8 @@ report('dashboard', 'host detection / small dashboard', [
   row('runs view: first page of every run, later request', big.runsApi.warm, small.runsApi.warm, 'ms', '< 50 ms', (_r, v) => v < 50),
   row('per later update, 200 skills, mean', mean(big.updates), mean(small.updates), 'ms', 'info', () => true),
   row('per later update, 200 skills, p95', percentile(big.updates, 95), percentile(small.updates, 95), 'ms', 'info', () => true),
-], { kills: KILLS, loadAverage: { before: loadBefore, after: loadAfter }, loads: { big: big.loads, small: small.loads }, raw: { toColor, toRecord, bigUpdates: big.updates, smallUpdates: small.updates } });
+], {
+  kills: KILLS, loadAverage: { before: loadBefore, after: loadAfter }, loads: { big: big.loads, small: small.loads },
+  raw: { toColor, toRecord, bigUpdates: big.updates, smallUpdates: small.updates },
+});
 process.exit(0);

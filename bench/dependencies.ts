@@ -19,10 +19,16 @@ const bound = EVERY_S * 1000 + 2 * TIMEOUT_MS + 1000;
 async function partitions(): Promise<{ refused: number[]; blackholed: number[]; back: number[] }> {
   const t = tempHome('ck-bench-');
   let up: Upstream = await startUpstream();
-  writeFileSync(join(t.home, 'config.json'), JSON.stringify({ dependencies: { network: { everySeconds: EVERY_S, timeoutMs: TIMEOUT_MS } } }));
+  writeFileSync(
+    join(t.home, 'config.json'),
+    JSON.stringify({ dependencies: { network: { everySeconds: EVERY_S, timeoutMs: TIMEOUT_MS } } }),
+  );
   writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
   writeSkill(t.home, 'local', { schedule: '* * * * * *' }, 'ok.mjs');
-  const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
+  const host = new Host({
+    home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300,
+    env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url },
+  });
   let catchUpAt = 0;
   host.on('run-start', (e) => {
     if (e.skill === 'poster' && e.trigger === 'catch-up') catchUpAt = performance.now();
@@ -45,7 +51,9 @@ async function partitions(): Promise<{ refused: number[]; blackholed: number[]; 
     else up.thaw();
     await waitFor('catch-up', () => catchUpAt > 0, 20_000, 5);
     out.back.push(catchUpAt - back);
-    process.stdout.write(`  cycle ${i + 1}/${CYCLES * 2} ${kind}: detected ${Math.round(out[kind].slice(-1)[0]!)} ms, catch-up ${Math.round(out.back.slice(-1)[0]!)} ms\n`);
+    process.stdout.write(
+      `  cycle ${i + 1}/${CYCLES * 2} ${kind}: detected ${Math.round(out[kind].slice(-1)[0]!)} ms, catch-up ${Math.round(out.back.slice(-1)[0]!)} ms\n`,
+    );
   }
   await host.stop(true);
   await up.kill();
@@ -69,7 +77,10 @@ async function cost(withDeps: boolean, upstream: Upstream): Promise<{ rssMb: num
     writeSkill(t.home, `skill-${i}`, { schedule: `${i} 3 * * *`, ...(withDeps ? { needs: [`dep-${i}`] } : {}) }, 'ok.mjs');
   }
   writeFileSync(join(t.home, 'config.json'), JSON.stringify({ dependencies: deps }));
-  const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], { env: { ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' }, stdio: 'ignore' });
+  const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
+    env: { ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' },
+    stdio: 'ignore',
+  });
   const settle = Number(process.env.BENCH_SETTLE_MS ?? 8000);
   const window = Number(process.env.BENCH_WINDOW_MS ?? 30_000);
   await new Promise((r) => setTimeout(r, settle));
@@ -87,7 +98,10 @@ const none = await cost(false, upstream);
 const twenty = await cost(true, upstream);
 await upstream.kill();
 report('dependencies', 'bound / same host probing nothing', [
-  row(`detection p95, refused (${CYCLES} cuts)`, percentile(d.refused, 95), bound, 'ms', `≤ interval + 2×timeout + 1 s = ${bound} ms`, (r) => r <= 1),
+  row(
+    `detection p95, refused (${CYCLES} cuts)`, percentile(d.refused, 95), bound, 'ms',
+    `≤ interval + 2×timeout + 1 s = ${bound} ms`, (r) => r <= 1,
+  ),
   row(`detection p95, blackholed (${CYCLES} cuts)`, percentile(d.blackholed, 95), bound, 'ms', `≤ ${bound} ms`, (r) => r <= 1),
   row(`return: upstream back → catch-up run started, p95 (${d.back.length})`, percentile(d.back, 95), 2000, 'ms', '< 2 s', (r) => r < 1),
   row('host RSS, 20 dependencies probed every 5 s', twenty.rssMb, none.rssMb, 'MB', '≤ 1.1×', (r) => r <= 1.1),

@@ -26,7 +26,8 @@ const barePort = await freePort();
 const bareFile = join(home, 'bare.mjs');
 writeFileSync(bareFile, `import { createServer } from 'node:http';
 const bodies = ${JSON.stringify(bodies)};
-createServer((req, res) => { const b = req.url === '/health' ? bodies.health : bodies.skills; res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) }); res.end(b); })
+createServer((req, res) => { const b = req.url === '/health' ? bodies.health : bodies.skills;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) }); res.end(b); })
   .listen(${barePort}, '127.0.0.1', () => process.send('ready'));`);
 const bare = fork(bareFile, [], { stdio: 'ignore' });
 await new Promise((r) => bare.once('message', r));
@@ -34,7 +35,10 @@ await new Promise((r) => bare.once('message', r));
 setPriority(bare.pid!, 19);
 
 async function load(port: number, path: string, headers: Record<string, string>) {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 20, duration: DURATION, headers: { host: `127.0.0.1:${port}`, ...headers } });
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`, connections: 20, duration: DURATION,
+    headers: { host: `127.0.0.1:${port}`, ...headers },
+  });
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
@@ -49,7 +53,9 @@ for (let i = 0; i < ROUNDS; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const results = Object.fromEntries(
-  Object.entries(runs).map(([k, v]) => [k, { rps: median(v.map((x) => x.rps)), p99: median(v.map((x) => x.p99)), errors: v.reduce((n, x) => n + x.errors, 0) }]),
+  Object.entries(runs).map(
+    ([k, v]) => [k, { rps: median(v.map((x) => x.rps)), p99: median(v.map((x) => x.p99)), errors: v.reduce((n, x) => n + x.errors, 0) }],
+  ),
 );
 bare.kill();
 await h.stop();
@@ -62,5 +68,9 @@ report('gateway-throughput', 'bare node:http, same bodies', [
   row('GET /health p99', results.gwHealth!.p99, results.bareHealth!.p99, 'ms', 'info', () => true),
   row('GET /api/skills req/s (20 skills)', results.gwSkills!.rps, results.bareSkills!.rps, 'req/s', 'ratio >= 0.7', (r) => r >= 0.7),
   row('GET /api/skills p99', results.gwSkills!.p99, results.bareSkills!.p99, 'ms', 'info', () => true),
-], { seconds: DURATION, rounds: ROUNDS, connections: 20, hungVerdicts, raw: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => x.rps)])), errors: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.errors])) });
+], {
+  seconds: DURATION, rounds: ROUNDS, connections: 20, hungVerdicts,
+  raw: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => x.rps)])),
+  errors: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.errors])),
+});
 process.exit(0);

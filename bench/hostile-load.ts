@@ -37,7 +37,9 @@ async function window(c: Condition): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000)); // the slot at the edge belongs to neither window
   const from = Date.now();
   if (c === 'idle') await new Promise((r) => setTimeout(r, WINDOW * 1000));
-  else await Promise.all(ATTACKS[c]!().map((args) => new Promise((r) => spawn(process.execPath, [ATTACKER, ...args], { stdio: 'ignore' }).once('exit', r))));
+  else await Promise.all(
+    ATTACKS[c]!().map((args) => new Promise((r) => spawn(process.execPath, [ATTACKER, ...args], { stdio: 'ignore' }).once('exit', r))),
+  );
   windows.push({ c, from, to: Date.now() });
   process.stderr.write(`hostile-load: ${windows.length}/${ROUNDS * 5} windows\r`);
 }
@@ -70,5 +72,8 @@ const rows = Object.keys(ATTACKS).flatMap((c) => {
   ];
 });
 cleanup();
-report('hostile-load', 'idle', [...rows, row('layers replaced as hung', hung, 1, 'count', '0', (_r, v) => v === 0)], { windowSeconds: WINDOW, rounds: ROUNDS, skills: N, samples: Object.fromEntries(['idle', ...Object.keys(ATTACKS)].map((c) => [c, lateness(c).length])) });
+report('hostile-load', 'idle', [...rows, row('layers replaced as hung', hung, 1, 'count', '0', (_r, v) => v === 0)], {
+  windowSeconds: WINDOW, rounds: ROUNDS, skills: N,
+  samples: Object.fromEntries(['idle', ...Object.keys(ATTACKS)].map((c) => [c, lateness(c).length])),
+});
 process.exit(0);

@@ -23,9 +23,17 @@ for (let i = 0; i < 20; i++) {
   const dir = join(home, 'skills', `skill-${i}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'index.mjs'), 'export default async () => ({})\n');
-  writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `skill-${i}`, schedule: `${i} 3 * * *`, entry: 'index.mjs', timezone: i % 2 ? 'Europe/Berlin' : 'America/New_York' }));
+  writeFileSync(
+    join(dir, 'skill.json'),
+    JSON.stringify({
+      name: `skill-${i}`, schedule: `${i} 3 * * *`, entry: 'index.mjs',
+      timezone: i % 2 ? 'Europe/Berlin' : 'America/New_York',
+    }),
+  );
 }
 const baseline = await measure(['-e', 'setInterval(() => {}, 1000)'], process.env);
-const host = await measure([join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' });
+const host = await measure([join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
+  ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0',
+});
 cleanup();
 report('idle-rss', 'bare node idling', [row('host RSS, idle, 20 skills', host, baseline, 'MB', '< 80 MB', (_r, ours) => ours < 80)]);

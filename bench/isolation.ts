@@ -37,7 +37,10 @@ const rps: Record<string, number[]> = { 'client nice 19': [], 'client nice 0': [
 
 async function loadWindow(nice: number): Promise<number> {
   const child = spawn('nice', ['-n', String(nice), process.execPath, CLIENT], {
-    env: { ...process.env, BENCH_LOAD_URL: `http://127.0.0.1:${h.gatewayPort}/api/skills`, BENCH_LOAD_TOKEN: h.token(), BENCH_LOAD_SECONDS: String(WINDOW) },
+    env: {
+      ...process.env, BENCH_LOAD_URL: `http://127.0.0.1:${h.gatewayPort}/api/skills`, BENCH_LOAD_TOKEN: h.token(),
+      BENCH_LOAD_SECONDS: String(WINDOW),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -84,5 +87,9 @@ report('isolation', 'idle gateway', [
   row('lateness p99, client at nice 19', percentile(remote, 99), base(99), 'ms', 'ratio <= 1.2', (r) => r <= 1.2),
   row('lateness p50, client at nice 0', percentile(local, 50), base(50), 'ms', 'info', () => true),
   row('lateness p99, client at nice 0', percentile(local, 99), base(99), 'ms', 'info', () => true),
-], { layerNice: Number(process.env.BENCH_LAYER_NICE ?? 19), windowSeconds: WINDOW, rounds: ROUNDS, skills: N, samples: { idle: idle.length, 'client nice 19': remote.length, 'client nice 0': local.length }, gatewayRequestsPerSecond: { 'client nice 19': avg(rps['client nice 19']!), 'client nice 0': avg(rps['client nice 0']!) } });
+], {
+  layerNice: Number(process.env.BENCH_LAYER_NICE ?? 19), windowSeconds: WINDOW, rounds: ROUNDS, skills: N,
+  samples: { idle: idle.length, 'client nice 19': remote.length, 'client nice 0': local.length },
+  gatewayRequestsPerSecond: { 'client nice 19': avg(rps['client nice 19']!), 'client nice 0': avg(rps['client nice 0']!) },
+});
 process.exit(0);

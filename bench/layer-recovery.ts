@@ -92,7 +92,8 @@ function standbyPids(hostPid: number, active: number[]): number[] {
     try {
       const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]);
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
-      if (ppid === hostPid && /layers[/\\](gateway|session)[/\\](gateway|session)\./.test(cmd) && !active.includes(Number(d))) out.push(Number(d));
+      if (ppid === hostPid && /layers[/\\](gateway|session)[/\\](gateway|session)\./.test(cmd)
+        && !active.includes(Number(d))) out.push(Number(d));
     } catch {
       // gone meanwhile
     }
@@ -136,12 +137,24 @@ cold.cleanup();
 const p95 = (xs: number[]) => percentile(xs, 95);
 const all = (r: Record<Layer, number[]>) => [...r.gateway, ...r.session];
 report('layer-recovery', 'same host, no standby (cold boot)', [
-  row('gateway after SIGKILL, spaced, p50', percentile(oursSpaced.gateway, 50), percentile(coldSpaced.gateway, 50), 'ms', 'info', () => true),
+  row(
+    'gateway after SIGKILL, spaced, p50', percentile(oursSpaced.gateway, 50), percentile(coldSpaced.gateway, 50), 'ms',
+    'info', () => true,
+  ),
   row('gateway after SIGKILL, spaced, p95', p95(oursSpaced.gateway), p95(coldSpaced.gateway), 'ms', 'p95 < 50 ms', (_r, v) => v < 50),
-  row('session after SIGKILL, spaced, p50', percentile(oursSpaced.session, 50), percentile(coldSpaced.session, 50), 'ms', 'info', () => true),
+  row(
+    'session after SIGKILL, spaced, p50', percentile(oursSpaced.session, 50), percentile(coldSpaced.session, 50), 'ms',
+    'info', () => true,
+  ),
   row('session after SIGKILL, spaced, p95', p95(oursSpaced.session), p95(coldSpaced.session), 'ms', 'p95 < 50 ms', (_r, v) => v < 50),
-  row(`chaos (each layer killed every 2-4 s, ${CHAOS_S} s), p50`, percentile(all(oursChaos), 50), percentile(all(coldChaos), 50), 'ms', 'info', () => true),
-  row(`chaos (each layer killed every 2-4 s, ${CHAOS_S} s), p95`, p95(all(oursChaos)), p95(all(coldChaos)), 'ms', 'p95 < 50 ms', (_r, v) => v < 50),
+  row(
+    `chaos (each layer killed every 2-4 s, ${CHAOS_S} s), p50`, percentile(all(oursChaos), 50),
+    percentile(all(coldChaos), 50), 'ms', 'info', () => true,
+  ),
+  row(
+    `chaos (each layer killed every 2-4 s, ${CHAOS_S} s), p95`, p95(all(oursChaos)), p95(all(coldChaos)), 'ms',
+    'p95 < 50 ms', (_r, v) => v < 50,
+  ),
   row('hung gateway (SIGSTOP) replaced, mean (vs the article)', mean(hung), ARTICLE_MS, 'ms', '< 2000 ms', (_r, v) => v < 2000),
   row('standby RSS, mean of the standbys (vs an active layer)', mean(standbyRss), mean(activeRss), 'MB', 'info', () => true),
 ], {

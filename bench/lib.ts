@@ -25,7 +25,10 @@ export interface Row {
   pass: boolean;
 }
 
-export function row(metric: string, ours: number, baseline: number, unit: string, target: string, pass: (ratio: number, ours: number) => boolean): Row {
+export function row(
+  metric: string, ours: number, baseline: number, unit: string, target: string,
+  pass: (ratio: number, ours: number) => boolean,
+): Row {
   const ratio = ours / baseline;
   return { metric, ours: round(ours), baseline: round(baseline), unit, ratio: round(ratio), target, pass: pass(ratio, ours) };
 }
@@ -39,7 +42,10 @@ export function report(name: string, baselineName: string, rows: Row[], extra: R
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${name}.json`);
   writeFileSync(file, JSON.stringify({ name, baseline: baselineName, at: new Date().toISOString(), rows, ...extra }, null, 2) + '\n');
-  const cells = [['metric', 'ours', baselineName, 'unit', 'ratio', 'target', 'ok'], ...rows.map((r) => [r.metric, String(r.ours), String(r.baseline), r.unit, String(r.ratio), r.target, r.pass ? 'yes' : 'NO'])];
+  const cells = [
+    ['metric', 'ours', baselineName, 'unit', 'ratio', 'target', 'ok'],
+    ...rows.map((r) => [r.metric, String(r.ours), String(r.baseline), r.unit, String(r.ratio), r.target, r.pass ? 'yes' : 'NO']),
+  ];
   const w = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
   console.log(`\n## ${name} (baseline: ${baselineName})`);
   for (const c of cells) console.log(c.map((x, i) => x.padEnd(w[i]!)).join('  '));

@@ -64,11 +64,17 @@ mkdirSync(noopDir, { recursive: true });
 writeFileSync(join(noopDir, 'index.mjs'), 'export default async function noop() { return {}; }\n');
 const promptDir = join(home, 'skills', 'brief');
 mkdirSync(promptDir, { recursive: true });
-const base: SkillManifest = { name: 'noop', description: '', schedule: '* * * * *', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, enabled: true, needs: [], breaker: false };
+const base: SkillManifest = {
+  name: 'noop', description: '', schedule: '* * * * *', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 },
+  overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, enabled: true, needs: [], breaker: false,
+};
 
 async function runOne(manifest: SkillManifest, dir: string, i: number): Promise<number> {
   const t = performance.now();
-  const h = startRun({ manifest, dir, runId: `r${i}`, slot: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), trigger: 'schedule', attempt: 1, home }, { launcher: nodeLauncher, clock: systemClock, logsDir: join(home, 'logs') });
+  const h = startRun({
+    manifest, dir, runId: `r${i}`, slot: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), trigger: 'schedule',
+    attempt: 1, home,
+  }, { launcher: nodeLauncher, clock: systemClock, logsDir: join(home, 'logs') });
   const r = await h.done;
   if (r.outcome !== 'success') throw new Error(`${manifest.name} run failed: ${r.error}`);
   return performance.now() - t;

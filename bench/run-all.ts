@@ -4,7 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const only = process.argv.slice(2);
-const all = ['start-lateness', 'run-overhead', 'idle-rss', 'layer-recovery', 'gateway-throughput', 'isolation', 'hostile-load', 'session-fanout', 'dashboard', 'dependencies', 'model-call', 'skill-page', 'soak'];
+const all = [
+  'start-lateness', 'run-overhead', 'idle-rss', 'layer-recovery', 'gateway-throughput', 'isolation', 'hostile-load',
+  'session-fanout', 'dashboard', 'dependencies', 'model-call', 'skill-page', 'soak',
+];
 let failed = 0;
 for (const name of only.length ? only : all) {
   const r = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.ts`, import.meta.url))], { stdio: 'inherit' });

@@ -19,7 +19,9 @@ writeFileSync(empty, '');
 
 async function bare(): Promise<number> {
   const t = performance.now();
-  await new Promise<void>((resolve) => fork(empty, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] }).on('close', () => resolve()));
+  await new Promise<void>(
+    (resolve) => fork(empty, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] }).on('close', () => resolve()),
+  );
   return performance.now() - t;
 }
 
@@ -27,7 +29,11 @@ async function ours(i: number): Promise<number> {
   const t = performance.now();
   const h = startRun(
     {
-      manifest: { name: 'noop', description: '', schedule: '* * * * *', entry: 'index.mjs', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, enabled: true, needs: [], breaker: false },
+      manifest: {
+        name: 'noop', description: '', schedule: '* * * * *', entry: 'index.mjs', timeoutSeconds: 30,
+        retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {},
+        enabled: true, needs: [], breaker: false,
+      },
       dir,
       runId: `r${i}`,
       slot: null,

@@ -77,7 +77,10 @@ const wss = new WebSocketServer({ host: '127.0.0.1', port: ${barePort} }, () => 
 const subs = new Set(); let seq = 0;
 wss.on('connection', (ws) => ws.on('message', (d) => { const m = JSON.parse(String(d));
   if (m.type === 'subscribe') { subs.add(ws); ws.send(JSON.stringify({ type: 'subscribed' })); }
-  if (m.type === 'publish') { const t = JSON.stringify({ type: 'event', session: m.session, seq: ++seq, ts: new Date().toISOString(), kind: 'message', data: m.data }); for (const s of subs) s.send(t); } }));`);
+  if (m.type === 'publish') {
+    const t = JSON.stringify({
+      type: 'event', session: m.session, seq: ++seq, ts: new Date().toISOString(), kind: 'message', data: m.data });
+    for (const s of subs) s.send(t); } }));`);
 const bare = fork(bareFile, [], { stdio: 'ignore' });
 await new Promise((r) => bare.once('message', r));
 const bareIdle = rssMb(bare.pid!);

@@ -15,7 +15,13 @@ function seed(home: string, name: string, runs: number): void {
   for (let r = 0; r < runs; r++) {
     const at = new Date(t0 + r * 60_000).toISOString();
     const base = { run_id: `${name}-${r}`, skill: name, slot: at, trigger: 'schedule', attempt: 1, started_at: at };
-    lines.push(JSON.stringify({ type: 'start', ...base, host_pid: 1 }), JSON.stringify({ type: 'end', ...base, ended_at: at, duration_ms: 100 + (r % 50) * 10, outcome: r % 17 === 0 ? 'failure' : 'success', exit_code: 0, signal: null }));
+    lines.push(
+      JSON.stringify({ type: 'start', ...base, host_pid: 1 }),
+      JSON.stringify({
+        type: 'end', ...base, ended_at: at, duration_ms: 100 + (r % 50) * 10,
+        outcome: r % 17 === 0 ? 'failure' : 'success', exit_code: 0, signal: null,
+      }),
+    );
   }
   mkdirSync(join(home, 'runs'), { recursive: true });
   writeFileSync(join(home, 'runs', `${name}.jsonl`), lines.join('\n') + '\n');
@@ -35,7 +41,12 @@ async function firstRender(runs: number, tries = 3): Promise<number> {
       await page.goto(`http://127.0.0.1:${h.gatewayPort}/#/skill/big`);
       await page.reload();
       await page.waitForFunction(() => performance.getEntriesByName('ck-skill-page').length > 0, undefined, { timeout: 30_000 });
-      times.push(await page.evaluate(() => performance.getEntriesByName('ck-skill-page')[0]!.startTime - performance.getEntriesByName('ck-skill-page-data')[0]!.startTime));
+      times.push(
+        await page.evaluate(
+          () => performance.getEntriesByName('ck-skill-page')[0]!.startTime
+            - performance.getEntriesByName('ck-skill-page-data')[0]!.startTime,
+        ),
+      );
     }
   } finally {
     await b.close();
@@ -71,7 +82,9 @@ async function tailLatency(): Promise<{ page: number[]; file: number[] }> {
         }
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
-    const r = await fetch(`http://127.0.0.1:${h.gatewayPort}/api/skills/stamp/run`, { method: 'POST', headers: { authorization: `Bearer ${h.token()}` } });
+    const r = await fetch(`http://127.0.0.1:${h.gatewayPort}/api/skills/stamp/run`, {
+      method: 'POST', headers: { authorization: `Bearer ${h.token()}` },
+    });
     const { run_id: runId } = (await r.json()) as { run_id: string };
     // Beside it, the baseline: the same lines reaching the log file, polled every 5 ms.
     const logFile = join(home, 'logs', 'stamp', `${runId}.log`);

@@ -43,7 +43,9 @@ function rssMb(pid: number | null): number {
 }
 
 const { home, cleanup } = tempHome('ck-soak-');
-for (let i = 0; i < 4; i++) writeSkill(home, `second-${i}`, { schedule: '* * * * * *', overlap: 'skip', env: { SLEEP_MS: '800' } }, 'ok.mjs');
+for (let i = 0; i < 4; i++) writeSkill(
+  home, `second-${i}`, { schedule: '* * * * * *', overlap: 'skip', env: { SLEEP_MS: '800' } }, 'ok.mjs',
+);
 const h = await startHostProcess(home);
 const token = h.token();
 
@@ -53,7 +55,12 @@ const publisher = new WebSocket(`ws://127.0.0.1:${h.sessionPort}/`, { headers: {
 publisher.on('error', () => undefined);
 await new Promise((r) => publisher.on('open', r));
 const pubTimer = setInterval(() => {
-  for (let i = 0; i < 10; i++) publisher.send(JSON.stringify({ type: 'publish', session: 'soak', kind: 'message', id: `p-${published}`, data: { n: published++, text: 'soak event payload '.repeat(4) } }));
+  for (let i = 0; i < 10; i++) publisher.send(
+    JSON.stringify({
+      type: 'publish', session: 'soak', kind: 'message', id: `p-${published}`,
+      data: { n: published++, text: 'soak event payload '.repeat(4) },
+    }),
+  );
 }, 100);
 
 // A client that reconnects every 5 s and resumes from its last seq.
@@ -96,10 +103,14 @@ sub?.terminate();
 await h.stop();
 
 const rows: Row[] = [];
-for (const p of ['host', 'gateway', 'session']) rows.push(row(`${p} RSS at end vs after warm-up`, end[p]!, warm[p]!, 'MB', 'growth < 10 %', (ratio) => ratio < 1.1));
+for (const p of ['host', 'gateway', 'session']) rows.push(
+  row(`${p} RSS at end vs after warm-up`, end[p]!, warm[p]!, 'MB', 'growth < 10 %', (ratio) => ratio < 1.1),
+);
 const files = walk(home).map((f) => ({ rel: relative(home, f), size: statSync(f).size }));
 const worst = files.map((f) => ({ ...f, cap: capFor(f.rel) })).sort((a, b) => b.size / b.cap - a.size / a.cap);
-for (const f of worst.slice(0, 8)) rows.push(row(`size of ${f.rel}`, f.size / 1024, f.cap / 1024, 'KiB', '<= documented cap', (ratio) => ratio <= 1));
+for (const f of worst.slice(0, 8)) rows.push(
+  row(`size of ${f.rel}`, f.size / 1024, f.cap / 1024, 'KiB', '<= documented cap', (ratio) => ratio <= 1),
+);
 const over = worst.filter((f) => f.size > f.cap);
 report('soak', 'same process after warm-up / documented cap', rows, {
   seconds: SECONDS,
@@ -110,5 +121,7 @@ report('soak', 'same process after warm-up / documented cap', rows, {
   totalKiB: Math.round(files.reduce((a, f) => a + f.size, 0) / 1024),
   overCap: over.map((f) => f.rel),
 });
-console.log(`published ${published}, received ${received} across ${reconnects} reconnects; ${files.length} files, ${over.length} over their cap`);
+console.log(
+  `published ${published}, received ${received} across ${reconnects} reconnects; ${files.length} files, ${over.length} over their cap`,
+);
 cleanup();

@@ -91,7 +91,10 @@ async function wholeHost(viaLauncher: boolean) {
   for (let i = 0; i < N; i++) {
     const dir = join(home, 'skills', `s${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `s${i}`, schedule: EXPR, command: ['date', '+{"began":%s%3N}'], catchUp: 'skip' }));
+    writeFileSync(
+      join(dir, 'skill.json'),
+      JSON.stringify({ name: `s${i}`, schedule: EXPR, command: ['date', '+{"began":%s%3N}'], catchUp: 'skip' }),
+    );
   }
   const rl = viaLauncher ? new RemoteLauncher(nodeLauncher, createMemoryLogger()) : null;
   rl?.start();
@@ -137,7 +140,13 @@ async function wholeHost(viaLauncher: boolean) {
   await rl?.stop();
   cleanup();
   // Per round (in order): the worst dispatch and observed lateness, to tell a first round apart.
-  const rounds = Array.from({ length: Math.ceil(dispatch.length / N) }, (_, i) => ({ dispatchMax: Math.max(...dispatch.slice(i * N, (i + 1) * N)), observedMax: Math.max(...observed.slice(i * N, (i + 1) * N)) }));
+  const rounds = Array.from(
+    { length: Math.ceil(dispatch.length / N) },
+    (_, i) => ({
+      dispatchMax: Math.max(...dispatch.slice(i * N, (i + 1) * N)),
+      observedMax: Math.max(...observed.slice(i * N, (i + 1) * N)),
+    }),
+  );
   console.log(`${viaLauncher ? 'launcher' : 'direct'}: per round ${JSON.stringify(rounds)}`);
   return { dispatch, observed, hostCpuMsPerRun, launcherCpuMsPerRun, launcherRssMb, shells, rounds };
 }
@@ -150,17 +159,36 @@ report('start-lateness', 'croner', [
   row('node-schedule, 1 cron job per skill: p99', p(nodeSchedule, 99), Math.max(1, p(croner, 99)), 'ms', 'info', () => true),
   row('ClawKeeper trigger: p50', p(trigger, 50), Math.max(1, p(croner, 50)), 'ms', '-', () => true),
   row('ClawKeeper trigger: p99', p(trigger, 99), Math.max(1, p(croner, 99)), 'ms', 'p99 <= croner', (_r, ours) => ours <= p(croner, 99)),
-], { skills: N, rounds: ROUNDS, samples: { nodeSchedule: nodeSchedule.length, croner: croner.length, trigger: trigger.length }, croner_p99_ms: p(croner, 99) });
+], {
+  skills: N, rounds: ROUNDS,
+  samples: { nodeSchedule: nodeSchedule.length, croner: croner.length, trigger: trigger.length },
+  croner_p99_ms: p(croner, 99),
+});
 // The whole host, against itself creating the runs on its own event loop (the baseline).
 report('start-lateness-host', 'host spawns on its event loop', [
   row('100 due at once, dispatched (ledger + launch): p50', p(launched.dispatch, 50), p(direct.dispatch, 50), 'ms', 'info', () => true),
-  row('100 due at once, dispatched (ledger + launch): p99', p(launched.dispatch, 99), p(direct.dispatch, 99), 'ms', 'p99 <= 200 ms', (_r, v) => v <= 200),
+  row(
+    '100 due at once, dispatched (ledger + launch): p99', p(launched.dispatch, 99), p(direct.dispatch, 99), 'ms',
+    'p99 <= 200 ms', (_r, v) => v <= 200,
+  ),
   row('100 due at once, process began (skill sees): p50', p(launched.observed, 50), p(direct.observed, 50), 'ms', 'info', () => true),
-  row('100 due at once, process began (skill sees): p99', p(launched.observed, 99), p(direct.observed, 99), 'ms', 'p99 <= 200 ms', (_r, v) => v <= 200),
+  row(
+    '100 due at once, process began (skill sees): p99', p(launched.observed, 99), p(direct.observed, 99), 'ms',
+    'p99 <= 200 ms', (_r, v) => v <= 200,
+  ),
   row('host CPU per run', launched.hostCpuMsPerRun, direct.hostCpuMsPerRun, 'ms', 'info', () => true),
-  row('host + launcher CPU per run', launched.hostCpuMsPerRun + launched.launcherCpuMsPerRun, direct.hostCpuMsPerRun, 'ms', 'info', () => true),
+  row(
+    'host + launcher CPU per run', launched.hostCpuMsPerRun + launched.launcherCpuMsPerRun, direct.hostCpuMsPerRun,
+    'ms', 'info', () => true,
+  ),
   row('launcher process RSS (vs none)', launched.launcherRssMb, 0, 'MB', 'info', () => true),
   row(`${launched.shells.count} idle warm shells, RSS summed (vs none)`, launched.shells.rssMb, 0, 'MB', 'info', () => true),
   row(`${launched.shells.count} idle warm shells, PSS summed (vs none)`, launched.shells.pssMb, 0, 'MB', 'info', () => true),
-], { skills: N, rounds: ROUNDS, perRound: { direct: direct.rounds, launched: launched.rounds }, samples: { direct: { dispatch: direct.dispatch.length, observed: direct.observed.length }, launched: { dispatch: launched.dispatch.length, observed: launched.observed.length } } });
+], {
+  skills: N, rounds: ROUNDS, perRound: { direct: direct.rounds, launched: launched.rounds },
+  samples: {
+    direct: { dispatch: direct.dispatch.length, observed: direct.observed.length },
+    launched: { dispatch: launched.dispatch.length, observed: launched.observed.length },
+  },
+});
 process.exit(0);

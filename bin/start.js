@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 // `prestart` builds dist/; the sources run too under a Node that strips types.
-const lib = (name) => (existsSync(here(`../dist/main/cli/${name}.js`)) ? here(`../dist/main/cli/${name}.js`) : here(`../main/cli/${name}.ts`));
+const lib = (name) => (existsSync(
+  here(`../dist/main/cli/${name}.js`),
+) ? here(`../dist/main/cli/${name}.js`) : here(`../main/cli/${name}.ts`));
 const { chooseDesktop, installedElectron } = await import(lib('electron-binary'));
 const { boundedDownload, FETCH_SCRIPT, progressPrinter } = await import(lib('electron-download'));
 

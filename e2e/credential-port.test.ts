@@ -27,7 +27,9 @@ function otherServer(port: number, seen: Seen[]): Promise<Server> {
         // Item 3's attack: a cookie planted for 127.0.0.1 (every port), named as ours used to be.
         'set-cookie': ['ck_session=planted; Path=/api', 'ck_session=planted-root; Path=/'],
       });
-      res.end('<!doctype html><title>another local program</title><img src="/pixel.png"><script>fetch("/beacon", { credentials: "include" })</script>');
+      res.end(
+        '<!doctype html><title>another local program</title><img src="/pixel.png"><script>fetch("/beacon", { credentials: "include" })</script>',
+      );
       return;
     }
     res.writeHead(404);
@@ -69,7 +71,10 @@ describe('the dashboard credential reaches our port only (Chromium, two loopback
 
     for (const host of ['127.0.0.1', 'localhost']) {
       await page.goto(`http://${host}:${otherPort}/`);
-      await waitFor(`the other server saw the beacon via ${host}`, () => seen.some((s) => s.url === '/beacon' && s.headers.host === `${host}:${otherPort}`), 10_000);
+      await waitFor(
+        `the other server saw the beacon via ${host}`,
+        () => seen.some((s) => s.url === '/beacon' && s.headers.host === `${host}:${otherPort}`), 10_000,
+      );
     }
     // The favicon request of the issue's probe comes by itself, a little later.
     await waitFor('the favicon request', () => seen.some((s) => s.url === '/favicon.ico'), 10_000).catch(() => undefined);
@@ -99,7 +104,11 @@ describe('the dashboard credential reaches our port only (Chromium, two loopback
     await page.locator('[data-skill-page="tick"] pre[data-manifest]').waitFor({ timeout: 15_000 });
     assert.match((await page.locator('pre[data-manifest]').textContent()) ?? '', /"schedule"/);
     // The page's live connection authenticated with its session (subprotocol, then first frame).
-    await waitFor('an authenticated WebSocket from the page', async () => ((await http(h.sessionPort, 'GET', '/health')).json() as { authenticated: number }).authenticated >= 1, 10_000);
+    await waitFor(
+      'an authenticated WebSocket from the page',
+      async () => ((await http(h.sessionPort, 'GET', '/health')).json() as { authenticated: number }).authenticated >= 1,
+      10_000,
+    );
   });
 
   it('a session taken from the page cannot mint a login code; the API token can', async () => {
@@ -107,6 +116,9 @@ describe('the dashboard credential reaches our port only (Chromium, two loopback
     const bySession = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { 'x-clawkeeper-session': session! } });
     assert.equal(bySession.status, 403, bySession.body);
     assert.match(bySession.body, /API token/);
-    assert.equal((await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).status, 201);
+    assert.equal(
+      (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).status,
+      201,
+    );
   });
 });

@@ -15,7 +15,14 @@ describe('the dashboard shows each alert channel\'s last delivery and error (rea
     const t = tempHome();
     const closed = await freePort();
     writeSecret(t.home, 'secrets/slack', `${rec.url}/services/T0/B0/very-secret-slack-token`);
-    writeConfig(t.home, { alerts: { channels: { hook: { type: 'webhook', url: `${rec.url}/hook` }, team: { type: 'slack', urlFile: 'secrets/slack' }, phone: { type: 'ntfy', url: `http://127.0.0.1:${closed}/topic` } } } });
+    writeConfig(t.home, {
+      alerts: {
+        channels: {
+          hook: { type: 'webhook', url: `${rec.url}/hook` }, team: { type: 'slack', urlFile: 'secrets/slack' },
+          phone: { type: 'ntfy', url: `http://127.0.0.1:${closed}/topic` },
+        },
+      },
+    });
     writeSkill(t.home, 'backup', { schedule: '0 0 1 1 *' }, 'throws.mjs');
     const h = await startHostProcess(t.home, { CLAWKEEPER_NETWORK_PROBE: `${rec.url}/probe` });
     const b = await launchChromium();

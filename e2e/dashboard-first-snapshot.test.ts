@@ -18,7 +18,9 @@ interface SnapshotRequest {
   status?: number;
 }
 
-const header = (r: SnapshotRequest | undefined, name: string) => Object.entries(r?.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+const header = (r: SnapshotRequest | undefined, name: string) => Object.entries(r?.headers ?? {}).find(
+  ([k]) => k.toLowerCase() === name.toLowerCase(),
+)?.[1];
 
 /** Every GET /api/snapshot the page sends, with the script that started it (the top of its stack). */
 async function watchSnapshots(page: Page, context: BrowserContext): Promise<SnapshotRequest[]> {
@@ -28,7 +30,11 @@ async function watchSnapshots(page: Page, context: BrowserContext): Promise<Snap
   cdp.on('Network.requestWillBeSent', (e) => {
     if (!e.request.url.endsWith('/api/snapshot')) return;
     const frames = e.initiator.stack?.callFrames ?? [];
-    seen.push({ id: e.requestId, by: frames.map((f) => f.url.replace(/^.*\//, '')).find((u) => u) ?? e.initiator.url ?? e.initiator.type, headers: e.request.headers });
+    seen.push({
+      id: e.requestId,
+      by: frames.map((f) => f.url.replace(/^.*\//, '')).find((u) => u) ?? e.initiator.url ?? e.initiator.type,
+      headers: e.request.headers,
+    });
   });
   cdp.on('Network.responseReceived', (e) => {
     const r = seen.find((s) => s.id === e.requestId);

@@ -11,8 +11,13 @@ import { startUpstream, type Upstream } from '../test/helpers/upstream.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
 
-function status(home: string): { code: number; json: { mode: string; scenario: { id: string; title: string } | null; layers: Record<string, { status: string; reason: string }> } } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'status', '--json'], { env: { ...process.env, CLAWKEEPER_HOME: home }, encoding: 'utf8' });
+function status(home: string): {
+  code: number;
+  json: { mode: string; scenario: { id: string; title: string } | null; layers: Record<string, { status: string; reason: string }> };
+} {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'status', '--json'], {
+    env: { ...process.env, CLAWKEEPER_HOME: home }, encoding: 'utf8',
+  });
   return { code: r.status ?? -1, json: JSON.parse(r.stdout) as never };
 }
 
@@ -33,7 +38,10 @@ describe('health in the dashboard, the API and the CLI against a real host: one 
     writeSkill(home, 'backup', { schedule: '* * * * * *', description: 'Copies the notes (fails: fixture)', breaker: false }, 'throws.mjs');
     writeSkill(home, 'daily-digest', { schedule: '*/2 * * * * *', description: 'Digest of the day' }, 'ok.mjs');
     writeSkill(home, 'heartbeat-check', { schedule: '*/2 * * * * *', description: 'Machine vitals' }, 'ok.mjs');
-    writeSkill(home, 'poster', { schedule: '*/2 * * * * *', description: 'Posts to the feed (needs the network)', needs: ['network'] }, 'ok.mjs');
+    writeSkill(
+      home, 'poster',
+      { schedule: '*/2 * * * * *', description: 'Posts to the feed (needs the network)', needs: ['network'] }, 'ok.mjs',
+    );
   }, () => ({ CLAWKEEPER_NETWORK_PROBE: up.url }));
   after(() => up.kill());
   before(async () => {
@@ -75,7 +83,10 @@ describe('health in the dashboard, the API and the CLI against a real host: one 
     assert.match(banner, /Network partition/);
     assert.match(banner, /waiting: poster/);
     assert.match(banner, /still running: .*daily-digest/);
-    await waitFor('poster shows what it waits for', async () => (await page.locator('tr[data-skill="poster"]').innerText()).includes('waiting for network'), 5_000);
+    await waitFor(
+      'poster shows what it waits for',
+      async () => (await page.locator('tr[data-skill="poster"]').innerText()).includes('waiting for network'), 5_000,
+    );
     const st = status(h.home);
     assert.equal(st.code, 1);
     assert.equal(st.json.scenario?.id, 'network-partition');
@@ -89,10 +100,16 @@ describe('health in the dashboard, the API and the CLI against a real host: one 
     h.proc.kill('SIGSTOP');
     const frozenAt = Date.now();
     try {
-      await waitFor('/health to say down', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'down', 10_000, 100);
+      await waitFor(
+        '/health to say down',
+        async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status === 'down',
+        10_000, 100,
+      );
       const seenAfter = Date.now() - frozenAt;
       assert.ok(seenAfter < 8000, `seen after ${seenAfter} ms (threshold 5 s, refreshed every second, polled)`);
-      const full = (await http(h.gatewayPort, 'GET', '/api/health', { headers: auth })).json() as { mode: string; layers: { runtime: { status: string; reason: string } } };
+      const full = (await http(h.gatewayPort, 'GET', '/api/health', { headers: auth })).json() as {
+        mode: string; layers: { runtime: { status: string; reason: string } };
+      };
       assert.equal(full.mode, 'down');
       assert.match(full.layers.runtime.reason, /not responding/);
       await page.locator('main[data-mode="down"] [data-layer="runtime"][data-color="red"]').waitFor({ timeout: 5_000 });
@@ -104,7 +121,11 @@ describe('health in the dashboard, the API and the CLI against a real host: one 
       h.proc.kill('SIGCONT');
     }
     const thawedAt = Date.now();
-    await waitFor('/health to leave down', async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status !== 'down', 10_000, 100);
+    await waitFor(
+      '/health to leave down',
+      async () => ((await http(h.gatewayPort, 'GET', '/health')).json() as { status: string }).status !== 'down',
+      10_000, 100,
+    );
     assert.ok(Date.now() - thawedAt < 5000, `recovered ${Date.now() - thawedAt} ms after SIGCONT`);
     await page.locator('[data-layer="runtime"][data-color="green"]').waitFor({ timeout: 5_000 });
   });

@@ -19,7 +19,10 @@ const ARTIFACTS = join(ROOT, 'test-results');
 const YEARLY = '0 0 1 1 *';
 const REPLY = '# Morning digest\n\n- **3** new issues\n- a [link](https://example.com/x)\n\n<script>window.__pwned = 1</script>\n\n[click](javascript:window.__pwned=2)';
 
-interface StatusSkill { name: string; state: string; paused: boolean; pauseNote?: string | null; breaker: { state: string } | null; lastRun: { runId: string } | null }
+interface StatusSkill {
+  name: string; state: string; paused: boolean; pauseNote?: string | null; breaker: { state: string } | null;
+  lastRun: { runId: string } | null;
+}
 
 describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
   let good: OpenAIServer | undefined;
@@ -60,11 +63,27 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     good = await startOpenAIServer([], { text: REPLY });
     bad = await startOpenAIServer([], { status: 503, json: { error: { message: 'the model is overloaded' } } });
-    writeFileSync(join(home, 'config.json'), JSON.stringify({ models: { default: { baseURL: good.baseURL, model: 'llama3' }, busy: { baseURL: bad.baseURL, model: 'big', timeoutMs: 300 } } }));
-    writeSkill(home, 'digest', { schedule: '0 7 * * *', timezone: 'America/Los_Angeles', description: 'A morning digest written by the model', prompt: 'Summarize {{date}}', model: true, deliver: { webhook: 'http://127.0.0.1:1/hook' } });
+    writeFileSync(
+      join(home, 'config.json'),
+      JSON.stringify({
+        models: { default: { baseURL: good.baseURL, model: 'llama3' }, busy: { baseURL: bad.baseURL, model: 'big', timeoutMs: 300 } },
+      }),
+    );
+    writeSkill(home, 'digest', {
+      schedule: '0 7 * * *', timezone: 'America/Los_Angeles', description: 'A morning digest written by the model',
+      prompt: 'Summarize {{date}}', model: true, deliver: { webhook: 'http://127.0.0.1:1/hook' },
+    });
     writeSkill(home, 'heartbeat', { schedule: '*/2 * * * * *', description: 'Checks in every two seconds' }, 'ok.mjs');
-    writeSkill(home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: { failures: 2, coolDownSeconds: 3600 } }, 'throws.mjs');
-    writeSkill(home, 'busy-writer', { schedule: YEARLY, description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false }, 'model-one-call.mjs');
+    writeSkill(
+      home, 'flaky',
+      { schedule: '* * * * * *', description: 'Always throws', breaker: { failures: 2, coolDownSeconds: 3600 } },
+      'throws.mjs',
+    );
+    writeSkill(
+      home, 'busy-writer',
+      { schedule: YEARLY, description: 'Calls a provider that keeps answering 503', model: 'busy', timeoutSeconds: 2, breaker: false },
+      'model-one-call.mjs',
+    );
     writeSkill(home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
     // History enough for more than one page of the runs view (50 a page).
     writeSkill(home, 'archive', { schedule: YEARLY, description: 'Ran hourly last week' }, 'ok.mjs');
@@ -72,7 +91,9 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     writeFileSync(join(home, 'runs', 'archive.jsonl'), Array.from({ length: 120 }, (_, i) => {
       const at = new Date(Date.now() - 7 * 86_400_000 + i * 3_600_000).toISOString();
       const k = { run_id: `archive-${i}`, skill: 'archive', slot: at, trigger: 'schedule', attempt: 1, started_at: at };
-      return `${JSON.stringify({ type: 'start', ...k, host_pid: 1 })}\n${JSON.stringify({ type: 'end', ...k, ended_at: at, duration_ms: 40, outcome: 'success', exit_code: 0, signal: null })}\n`;
+      return `${JSON.stringify({ type: 'start', ...k, host_pid: 1 })}\n${JSON.stringify({
+        type: 'end', ...k, ended_at: at, duration_ms: 40, outcome: 'success', exit_code: 0, signal: null,
+      })}\n`;
     }).join(''));
   });
   after(async () => {
@@ -93,7 +114,10 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     await page.goto(h.loginUrl);
     await page.waitForURL(`${base()}/`);
     await page.locator('tr[data-skill="heartbeat"]').waitFor();
-    await page.waitForFunction(() => document.querySelector('tr[data-skill="flaky"]')?.getAttribute('data-state') === 'tripped', undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-skill="flaky"]')?.getAttribute('data-state') === 'tripped', undefined,
+      { timeout: 20_000 },
+    );
   });
 
   it('1280×800: the banner and the first skill row are in the first viewport, after a compact layer strip; nothing clipped; no 404', async () => {
@@ -102,7 +126,9 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     assert.ok((await page.locator('[role="alert"]').boundingBox())!.y < 200, 'the banner comes first');
     const strip = await page.locator('section.tiles').boundingBox();
     assert.ok(strip && strip.height < 70 && strip.y < row.y, `the layer strip is ${strip?.height} px high, above the skills`);
-    for (const l of ['runtime', 'gateway', 'session']) assert.equal(await page.locator(`[data-layer="${l}"][data-color="green"]`).count(), 1);
+    for (const l of ['runtime', 'gateway', 'session']) assert.equal(
+      await page.locator(`[data-layer="${l}"][data-color="green"]`).count(), 1,
+    );
     // Dependencies, metrics and the timeline follow the skills.
     const metrics = await page.locator('section.metrics').boundingBox();
     assert.ok(metrics && metrics.y > row.y);
@@ -257,7 +283,9 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
     await page.goto(`${base()}/#/runs`);
     const rows = page.locator('tr[data-run]');
     /** Until the rows shown answer these filters (the view marks them; older rows may linger while it asks). */
-    const shown = (filters: string) => page.waitForFunction((f) => document.querySelector('[data-runs-query]')?.getAttribute('data-runs-query') === f, filters);
+    const shown = (filters: string) => page.waitForFunction(
+      (f) => document.querySelector('[data-runs-query]')?.getAttribute('data-runs-query') === f, filters,
+    );
     await shown('');
     await shotBoth('runs-view');
     const starts = await page.locator('tr[data-run] td.when').evaluateAll((tds) => tds.map((td) => td.getAttribute('title') ?? ''));
@@ -313,7 +341,10 @@ describe('a dashboard that leads with the skills', { timeout: 240_000 }, () => {
   });
 });
 
-/** Elements whose text is cut: cells, badges, tiles and inputs whose content is wider than their box (descriptions are cut on purpose, with a title). */
+/**
+ * Elements whose text is cut: cells, badges, tiles and inputs whose content is wider than their box
+ * (descriptions are cut on purpose, with a title).
+ */
 async function clipped(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
@@ -321,13 +352,17 @@ async function clipped(page: Page): Promise<string[]> {
     for (const el of els) {
       const e = el as HTMLElement;
       if (e.offsetParent === null) continue;
-      if (e.scrollWidth > e.clientWidth + 1) out.push(`${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').trim().slice(0, 40)}" ${e.scrollWidth}>${e.clientWidth}`);
+      if (e.scrollWidth > e.clientWidth + 1) out.push(
+        `${e.tagName.toLowerCase()}.${e.className} "${(e.textContent ?? '').trim().slice(0, 40)}" ${e.scrollWidth}>${e.clientWidth}`,
+      );
     }
     const search = document.querySelector<HTMLInputElement>('.skills-toolbar input[type="search"]');
     if (search) {
       const c = document.createElement('canvas').getContext('2d')!;
       c.font = getComputedStyle(search).font;
-      const room = search.clientWidth - parseFloat(getComputedStyle(search).paddingLeft) - parseFloat(getComputedStyle(search).paddingRight) - 20;
+      const room = search.clientWidth - parseFloat(getComputedStyle(search).paddingLeft) - parseFloat(
+        getComputedStyle(search).paddingRight,
+      ) - 20;
       if (c.measureText(search.placeholder).width > room) out.push(`the filter's placeholder "${search.placeholder}"`);
     }
     return out;

@@ -40,7 +40,10 @@ describe('the dashboard in Chromium against a real headless host', () => {
     for (const l of ['runtime', 'gateway', 'session']) assert.equal(await tile(l).getAttribute('data-color'), 'green');
     assert.equal(await page.locator('[role="alert"]').count(), 0);
     assert.doesNotMatch(page.url(), /code=/);
-    await page.waitForFunction(() => Number(document.querySelector('tr[data-skill="tick"]')?.getAttribute('data-runs')) >= 2, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('tr[data-skill="tick"]')?.getAttribute('data-runs')) >= 2, undefined,
+      { timeout: 10_000 },
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-operational.png'), fullPage: true });
     assert.deepEqual(errors, []);
   });
@@ -52,10 +55,15 @@ describe('the dashboard in Chromium against a real headless host', () => {
     const held = await killAndHoldPort(pid, h.gatewayPort);
     try {
       await page.locator('[data-layer="gateway"][data-color="red"]').waitFor({ timeout: 2000 });
-      await page.locator('[role="alert"][data-scenario="gateway-down"]').waitFor({ timeout: 2000 - (Date.now() - t0) > 0 ? 2000 - (Date.now() - t0) : 1 });
+      await page.locator('[role="alert"][data-scenario="gateway-down"]').waitFor({
+        timeout: 2000 - (Date.now() - t0) > 0 ? 2000 - (Date.now() - t0) : 1,
+      });
       assert.ok(Date.now() - t0 <= 2500, `shown after ${Date.now() - t0} ms`);
       assert.match(await page.locator('[role="alert"]').innerText(), /Gateway down: skills are still running/);
-      await page.waitForFunction((n) => Number(document.querySelector('tr[data-skill="tick"]')?.getAttribute('data-runs')) >= n + 2, before, { timeout: 10_000 });
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('tr[data-skill="tick"]')?.getAttribute('data-runs')) >= n + 2, before,
+        { timeout: 10_000 },
+      );
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-degraded.png'), fullPage: true });
     } finally {
       await held.release();

@@ -27,7 +27,10 @@ describe('the Electron app', () => {
     const app = await electron.launch({
       executablePath: bin!,
       args: [ROOT, '--no-sandbox'],
-      env: { ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort), CLAWKEEPER_SESSION_PORT: String(sessionPort) },
+      env: {
+        ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort),
+        CLAWKEEPER_SESSION_PORT: String(sessionPort),
+      },
     });
     try {
       // The tray menu's "Open dashboard…" runs the same action as a second launch.

@@ -57,19 +57,31 @@ describe('the dashboard is honest in every state (#17)', () => {
   it('a tripped skill\'s page: tripped until a time with no raw ISO, next run after the cool-down, and every one of the next 10 slots marked skipped', async () => {
     const t = tempHome();
     try {
-      writeSkill(t.home, 'flaky', { schedule: '* * * * * *', description: 'Fails every time', breaker: { failures: 2, coolDownSeconds: 600 }, retries: { max: 0 } }, 'throws.mjs');
+      writeSkill(
+        t.home, 'flaky',
+        { schedule: '* * * * * *', description: 'Fails every time', breaker: { failures: 2, coolDownSeconds: 600 }, retries: { max: 0 } },
+        'throws.mjs',
+      );
       await withDashboard(t.home, async (page, h) => {
         await waitFor('the breaker to trip', async () => {
-          const s = (await http(h.gatewayPort, 'GET', '/api/skills/flaky', { headers: { authorization: `Bearer ${h.token()}` } })).json() as { state?: string; skill?: { state: string } };
+          const s = (await http(h.gatewayPort, 'GET', '/api/skills/flaky', {
+            headers: { authorization: `Bearer ${h.token()}` },
+          })).json() as { state?: string; skill?: { state: string } };
           return (s.state ?? s.skill?.state) === 'tripped';
         }, 30_000, 250);
         // The dashboard's row: the next run after the cool-down, not "in 1s".
         const row = page.locator('tr[data-skill="flaky"]');
-        await page.waitForFunction(() => /after cool-down/.test(document.querySelector<HTMLElement>('tr[data-skill="flaky"]')?.innerText ?? ''), undefined, { timeout: 10_000 });
+        await page.waitForFunction(
+          () => /after cool-down/.test(document.querySelector<HTMLElement>('tr[data-skill="flaky"]')?.innerText ?? ''),
+          undefined, { timeout: 10_000 },
+        );
         assert.doesNotMatch(await row.innerText(), /in \d+s/);
         await page.goto(`http://127.0.0.1:${h.gatewayPort}/#/skill/flaky`);
         await page.locator('[data-skill-page="flaky"]').waitFor();
-        await page.waitForFunction(() => document.querySelectorAll('[data-slot-skip="breaker-open"]').length === 10, undefined, { timeout: 15_000 });
+        await page.waitForFunction(
+          () => document.querySelectorAll('[data-slot-skip="breaker-open"]').length === 10, undefined,
+          { timeout: 15_000 },
+        );
         const header = await page.locator('header.top').innerText();
         assert.match(header, /tripped until \d\d:\d\d/);
         const next = await page.locator('[data-next-run]').innerText();
@@ -94,11 +106,17 @@ describe('the dashboard is honest in every state (#17)', () => {
         fillUp(join(home, 'filler'));
         await page.locator('main[data-mode="down"] [role="alert"][data-scenario="storage"]').waitFor({ timeout: 30_000 });
         const text = await page.locator('[role="alert"]').innerText();
-        assert.match(text, /^Disk full: disk full: .*\/runs — \d+ (bytes|KiB) free on the file system of .*; runs cannot be recorded, so none start/);
+        assert.match(
+          text,
+          /^Disk full: disk full: .*\/runs — \d+ (bytes|KiB) free on the file system of .*; runs cannot be recorded, so none start/,
+        );
         assert.doesNotMatch(text, /not responding|not running/);
         assert.equal(await page.locator('[data-layer="gateway"]').getAttribute('data-status'), 'ok');
         assert.equal(await page.locator('[data-layer="session"]').getAttribute('data-status'), 'ok');
-        await page.waitForFunction(() => document.querySelector<HTMLElement>('tr[data-skill="tick"]')?.innerText.includes('when the disk has space again'), undefined, { timeout: 10_000 });
+        await page.waitForFunction(
+          () => document.querySelector<HTMLElement>('tr[data-skill="tick"]')?.innerText.includes('when the disk has space again'),
+          undefined, { timeout: 10_000 },
+        );
         await page.screenshot({ path: join(ARTIFACTS, 'dashboard-disk-full.png'), fullPage: true });
       });
     } finally {

@@ -18,11 +18,15 @@ async function axeViolations(page: Page): Promise<string[]> {
   // evaluate() is not subject to the page's CSP, which (rightly) refuses inline scripts.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (window as unknown as {
+      axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+    }).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
+  return violations.filter(
+    (v) => v.impact === 'serious' || v.impact === 'critical',
+  ).map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
 }
 
 describe('the skill page and the skills table in Chromium', { timeout: 120_000 }, () => {
@@ -36,7 +40,11 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
     mkdirSync(ARTIFACTS, { recursive: true });
     writeSkill(home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
     // Runs 4 s every 2 s: it prints while it runs, and its overlapping slots are skipped.
-    writeSkill(home, 'chatty', { schedule: '*/2 * * * * *', description: 'Prints a line every 100 ms', env: { CHATTY_LINES: '80' } }, 'chatty.mjs');
+    writeSkill(
+      home, 'chatty',
+      { schedule: '*/2 * * * * *', description: 'Prints a line every 100 ms', env: { CHATTY_LINES: '80' } },
+      'chatty.mjs',
+    );
     // Its breaker off: on a loaded machine five failures trip it before the page looks, and a
     // tripped skill reads `tripped`, not the `failing` this test waits for (issue #23).
     writeSkill(home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: false }, 'throws.mjs');
@@ -54,12 +62,18 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
   });
 
   it('fits a 1200-px window: every Pause button is inside it; failing skills come first', async () => {
-    await page.waitForFunction(() => document.querySelector('tr[data-skill="flaky"]')?.getAttribute('data-state') === 'failing', undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-skill="flaky"]')?.getAttribute('data-state') === 'failing', undefined,
+      { timeout: 15_000 },
+    );
     // Inside its cell (a cell clips what overflows it) and inside the window.
     for (const b of await page.locator('tr[data-skill] button:has-text("Pause")').all()) {
       const box = await b.boundingBox();
       const cell = await b.locator('xpath=ancestor::td').boundingBox();
-      assert.ok(box && cell && box.x + box.width <= cell.x + cell.width && box.x + box.width <= 1200, `a Pause button ends at ${box ? box.x + box.width : '?'} px, its cell at ${cell ? cell.x + cell.width : '?'}`);
+      assert.ok(
+        box && cell && box.x + box.width <= cell.x + cell.width && box.x + box.width <= 1200,
+        `a Pause button ends at ${box ? box.x + box.width : '?'} px, its cell at ${cell ? cell.x + cell.width : '?'}`,
+      );
     }
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 1200, 'no horizontal scrolling');
     const order = await page.locator('tr[data-skill]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
@@ -103,10 +117,21 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
     const log = page.locator('pre[data-log-run]');
     await log.waitFor({ timeout: 15_000 });
     const lines = async () => ((await log.textContent()) ?? '').split('\n').filter((l) => l.startsWith('chatty line')).length;
-    await page.waitForFunction(() => (document.querySelector('pre[data-log-run]')?.textContent ?? '').includes('chatty line 3 '), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('pre[data-log-run]')?.textContent ?? '').includes('chatty line 3 '), undefined,
+      { timeout: 10_000 },
+    );
     const first = await lines();
-    await page.waitForFunction((n) => (document.querySelector('pre[data-log-run]')?.textContent ?? '').split('\n').filter((l) => l.startsWith('chatty line')).length > n + 5, first, { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-run][data-outcome="success"]').length >= 1, undefined, { timeout: 25_000 });
+    await page.waitForFunction(
+      (n) => (document.querySelector('pre[data-log-run]')?.textContent ?? '').split('\n').filter(
+        (l) => l.startsWith('chatty line'),
+      ).length > n + 5,
+      first, { timeout: 10_000 },
+    );
+    await page.waitForFunction(
+      () => document.querySelectorAll('tr[data-run][data-outcome="success"]').length >= 1, undefined,
+      { timeout: 25_000 },
+    );
     assert.ok(await page.locator('[data-chart="durations"] canvas').count() >= 1);
     assert.equal(await page.locator('ol.slots li time').count(), 10);
     await page.waitForFunction(() => document.querySelector('tr[data-skip="skipped-overlap"]'), undefined, { timeout: 15_000 });

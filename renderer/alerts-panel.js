@@ -26,7 +26,8 @@ export function AlertsPanel({ alerts, now }) {
   const targets = alerts?.targets ?? [];
   const problems = alerts?.problems ?? [];
   if (targets.length === 0 && problems.length === 0) {
-    return html`<p class="muted" data-alerts="none">No alert channels: alerts show only on this machine. See docs/alerts.md to get them on a phone.</p>`;
+    return html`<p class="muted"
+      data-alerts="none">No alert channels: alerts show only on this machine. See docs/alerts.md to get them on a phone.</p>`;
   }
   return html`<section class="panel alerts" aria-label="Alert channels and pings">
     ${problems.map((/** @type {string} */ p) => html`<p class="c-red badge" data-alert-problem>${p}</p>`)}
@@ -39,8 +40,10 @@ export function AlertsPanel({ alerts, now }) {
             <td><strong>${t.name}</strong></td>
             <td>${t.type}</td>
             <td>${ago(t.lastDelivery, now)}</td>
-            <td class=${bad ? 'c-red' : 'muted'}>${t.lastError ? html`<span aria-hidden="true">${bad ? COLOR_ICON.red : ''}</span> ${t.lastError.message} (${ago(t.lastError.at, now)})` : '—'}</td>
-            <td>${t.pending > 0 ? html`<span class="c-amber">${t.pending}${t.held ? ' — held until the network is back' : ''}</span>` : '0'}</td>
+            <td class=${bad ? 'c-red' : 'muted'}>${t.lastError ? html`<span aria-hidden="true">
+            ${bad ? COLOR_ICON.red : ''}</span> ${t.lastError.message} (${ago(t.lastError.at, now)})` : '—'}</td>
+            <td>${t.pending > 0 ? html`<span class="c-amber">
+            ${t.pending}${t.held ? ' — held until the network is back' : ''}</span>` : '0'}</td>
           </tr>`;
         })}
       </tbody>

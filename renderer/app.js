@@ -48,7 +48,8 @@ export function TopBar({ mode, here }) {
 /** @param {{ source: import('./data-sources.js').DataSource }} p */
 function App({ source }) {
   const [snap, setSnap] = useState(/** @type {any} */ (null));
-  const [reach, setReach] = useState(/** @type {{ gateway: boolean, session: boolean, sessionSeen?: boolean, gaveUp?: string }} */ ({ gateway: true, session: true }));
+  /** @typedef {{ gateway: boolean, session: boolean, sessionSeen?: boolean, gaveUp?: string }} Reach */
+  const [reach, setReach] = useState(/** @type {Reach} */ ({ gateway: true, session: true }));
   // The timeline waits for the first paint: tiles, banner and table come first.
   const [showTimeline, setShowTimeline] = useState(false);
   const lostAt = useRef(0);
@@ -90,12 +91,17 @@ function App({ source }) {
   const state = effectiveState(snap, reach, lostAt.current);
   if (!state) return html`<p class="loading">${reach.gateway ? 'Loading ClawKeeper…' : 'Cannot reach the ClawKeeper gateway.'}</p>`;
   const c = modeColor(state.mode);
-  if (route.view === 'skill') return html`<${Later} module=${SKILL_PAGE} fallback=${html`<${Loading} what=${route.skill} />`} render=${(/** @type {any} */ m) => html`<${m.SkillPage} key=${route.skill} name=${route.skill} route=${route} snap=${state} now=${now} source=${source} />`} />`;
-  const banner = state.scenario && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>${state.scenario.title}:</strong> ${state.scenario.message}</div>`;
+  if (route.view === 'skill') return html`<${Later} module=${SKILL_PAGE} fallback=${html`<${Loading}
+    what=${route.skill} />`} render=${(/** @type {any} */ m) => html`<${m.SkillPage} key=${route.skill}
+      name=${route.skill} route=${route} snap=${state} now=${now} source=${source} />`} />`;
+  const banner = state.scenario
+    && html`<div class=${`banner c-${c}`} role="alert" data-scenario=${state.scenario.id}><strong>
+    ${state.scenario.title}:</strong> ${state.scenario.message}</div>`;
   if (route.view === 'runs') {
     return html`<main class="runs-view" data-mode=${state.mode}>
       <${TopBar} mode=${state.mode} here="runs" />${banner}
-      <${Later} module=${RUNS_VIEW} fallback=${html`<${Loading} what="runs" />`} render=${(/** @type {any} */ m) => html`<${m.RunsView} query=${route.query} snap=${state} now=${now} />`} />
+      <${Later} module=${RUNS_VIEW} fallback=${html`<${Loading}
+        what="runs" />`} render=${(/** @type {any} */ m) => html`<${m.RunsView} query=${route.query} snap=${state} now=${now} />`} />
     </main>`;
   }
   return html`<main data-mode=${state.mode} data-stale=${reach.gateway ? undefined : 'true'}>
@@ -105,7 +111,8 @@ function App({ source }) {
     <${LayerStrip} layers=${state.layers} pids=${state.host?.layerPids} now=${now} />
     <h2 class="skills-head">Skills (${state.skills.length})</h2>
     <${FilteredSkills} skills=${state.skills} now=${now} source=${source} Table=${SkillsTable} />
-    ${showTimeline ? html`<${Later} module=${PANELS} render=${(/** @type {any} */ m) => html`<${m.Panels} state=${state} now=${now} />`} />` : html`<div class="panel loading">Loading dependencies, metrics, the timeline and alerts…</div>`}
+    ${showTimeline ? html`<${Later} module=${PANELS} render=${(/** @type {any} */ m) => html`<${m.Panels}
+      state=${state} now=${now} />`} />` : html`<div class="panel loading">Loading dependencies, metrics, the timeline and alerts…</div>`}
   </main>`;
 }
 

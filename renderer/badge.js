@@ -9,7 +9,8 @@ const html = /** @type {any} */ (htm).bind(h);
 
 /** @param {{ color: import('clawkeeper/common/health.js').Color, children?: any, className?: string, title?: string }} p */
 export function Badge({ color, children, className = '', title }) {
-  return html`<span class=${`badge c-${color} ${className}`} title=${title}><span aria-hidden="true">${COLOR_ICON[color]}</span> ${children}</span>`;
+  return html`<span class=${`badge c-${color} ${className}`} title=${title}><span aria-hidden="true">
+  ${COLOR_ICON[color]}</span> ${children}</span>`;
 }
 
 /**
@@ -17,7 +18,11 @@ export function Badge({ color, children, className = '', title }) {
  * a budget refusal, an interruption: amber), success, or still running.
  * @param {string | null} outcome @returns {'green' | 'amber' | 'red'}
  */
-export const outcomeColor = (outcome) => (outcome === null ? 'amber' : outcome === 'success' ? 'green' : outcome === 'interrupted' || outcome === 'upstream-failure' || outcome === 'budget-exceeded' ? 'amber' : 'red');
+export const outcomeColor = (outcome) => (outcome === null
+  ? 'amber'
+  : outcome === 'success'
+    ? 'green'
+    : outcome === 'interrupted' || outcome === 'upstream-failure' || outcome === 'budget-exceeded' ? 'amber' : 'red');
 
 /** Whose fault: the provider's (a model server kept failing), or null. @param {string | null} outcome */
 export const providerFault = (outcome) => outcome === 'upstream-failure';
@@ -29,7 +34,9 @@ export const providerFault = (outcome) => outcome === 'upstream-failure';
  */
 export function OutcomeBadge({ outcome }) {
   const words = outcome === null ? 'running' : /** @type {Record<string, string>} */ (OUTCOME_WORDS)[outcome] ?? outcome;
-  return html`<${Badge} color=${outcomeColor(outcome)} className=${providerFault(outcome) ? 'provider' : ''} title=${providerFault(outcome) ? 'The model provider kept failing: not the skill\'s own failure' : undefined}>${words}</${Badge}>`;
+  return html`<${Badge} color=${outcomeColor(outcome)} className=${providerFault(outcome) ? 'provider' : ''}
+    title=${providerFault(outcome) ? 'The model provider kept failing: not the skill\'s own failure' : undefined}>
+  ${words}</${Badge}>`;
 }
 
 /**

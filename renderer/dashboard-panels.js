@@ -29,13 +29,16 @@ function useNow(everyMs = 1000) {
  */
 export function Dependencies({ dependencies, now }) {
   const entries = Object.entries(dependencies ?? {});
-  if (entries.length === 0) return html`<p class="muted deps-none" data-dependencies="none">No skill declares a dependency (skill.json "needs"): every skill runs locally.</p>`;
+  if (entries.length === 0) return html`<p class="muted deps-none"
+    data-dependencies="none">No skill declares a dependency (skill.json "needs"): every skill runs locally.</p>`;
   return html`<section class="deps" aria-label="Dependencies">
     ${entries.map(([name, d]) => {
       const c = dependencyColor(d.status);
       return html`<div class=${`dep c-${c}`} data-dependency=${name} data-status=${d.status} data-color=${c} title=${d.reason}>
-        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}</strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
-        <span class="muted"> · ${d.status === 'unknown' ? d.reason : d.status === 'ok' ? (d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet') : `since ${ago(d.since, now)}`} · needed by ${d.neededBy.length ? d.neededBy.join(', ') : 'alerts and pings'}</span>
+        <span aria-hidden="true">${COLOR_ICON[c]}</span> <strong>${name}
+        </strong> ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? 'unknown' : 'down'}
+        <span class="muted"> · ${dependencyDetail(d, now)} · needed by ${d.neededBy.length ? d.neededBy.join(', ') : 'alerts and pings'}
+        </span>
       </div>`;
     })}
   </section>`;
@@ -53,8 +56,14 @@ export function TokenChart({ skills }) {
     <section class="panel token-chart" aria-label="Tokens per day, last 7 days" data-chart="tokens">
       ${rows.map((s) => html`<div class="trow" data-skill=${s.name}>
         <span class="tname">${s.name}</span>
-        <span class="tdays">${s.tokens.days.map((/** @type {any} */ d) => html`<span class="tday" title=${`${d.day}: ${d.tokens.toLocaleString()} tokens`} style=${{ height: `${Math.max(2, (d.tokens / max) * 40)}px` }}></span>`)}</span>
-        <span class="muted">${s.tokens.days.reduce((/** @type {number} */ a, /** @type {any} */ d) => a + d.tokens, 0).toLocaleString()} tokens${s.tokens.tokensPerDay ? ` · ${s.tokens.tokensPerDay.toLocaleString()} a day allowed` : ''}</span>
+        <span class="tdays">${s.tokens.days.map(
+          (/** @type {any} */ d) => html`<span class="tday" title=${`${d.day}: ${d.tokens.toLocaleString()} tokens`} style=${{
+            height: `${Math.max(2, (d.tokens / max) * 40)}px`,
+          }}></span>`,
+        )}</span>
+        <span class="muted">${s.tokens.days.reduce(
+          (/** @type {number} */ a, /** @type {any} */ d) => a + d.tokens, 0,
+        ).toLocaleString()} tokens${s.tokens.tokensPerDay ? ` · ${s.tokens.tokensPerDay.toLocaleString()} a day allowed` : ''}</span>
       </div>`)}
     </section>`;
 }
@@ -63,10 +72,18 @@ export function TokenChart({ skills }) {
 export function Metrics({ metrics: m }) {
   const rec = (/** @type {any} */ r) => (r.count ? `${Math.round(r.meanMs)} ms mean · ${Math.round(r.p95Ms)} ms p95` : 'no outage yet');
   return html`<section class="metrics" aria-label="Metrics">
-    <div class="metric"><div class="label">Uptime (runtime · gateway · session)</div><div class="value">${percent(m.uptime.runtime)}</div><div class="muted">${percent(m.uptime.gateway)} · ${percent(m.uptime.session)}</div></div>
-    <div class="metric"><div class="label">Gateway connection issues</div><div class="value" data-metric="gateway-issues">${m.gatewayConnectionIssues}</div><div class="muted">session: ${m.sessionConnectionIssues}</div></div>
-    <div class="metric"><div class="label">Skill success rate</div><div class="value">${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(m.skillSuccessRate.duringLayerFailures)} (${m.skillSuccessRate.runsDuringLayerFailures} runs)</div></div>
-    <div class="metric"><div class="label">Recovery time</div><div class="value">${m.recovery.gateway.count ? `${Math.round(m.recovery.gateway.meanMs)} ms` : '—'}</div><div class="muted">gateway ${rec(m.recovery.gateway)}<br/>session ${rec(m.recovery.session)}</div></div>
+    <div class="metric"><div class="label">Uptime (runtime · gateway · session)</div><div class="value">
+    ${percent(m.uptime.runtime)}</div><div class="muted">${percent(m.uptime.gateway)} · ${percent(m.uptime.session)}</div></div>
+    <div class="metric"><div class="label">Gateway connection issues</div>
+    <div class="value" data-metric="gateway-issues">${m.gatewayConnectionIssues}</div>
+    <div class="muted">session: ${m.sessionConnectionIssues}</div></div>
+    <div class="metric"><div class="label">Skill success rate</div><div class="value">
+    ${percent(m.skillSuccessRate.overall)}</div><div class="muted">during layer failures: ${percent(
+      m.skillSuccessRate.duringLayerFailures,
+    )} (${m.skillSuccessRate.runsDuringLayerFailures} runs)</div></div>
+    <div class="metric"><div class="label">Recovery time</div><div class="value">
+    ${m.recovery.gateway.count ? `${Math.round(m.recovery.gateway.meanMs)} ms` : '—'}</div>
+    <div class="muted">gateway ${rec(m.recovery.gateway)}<br/>session ${rec(m.recovery.session)}</div></div>
   </section>`;
 }
 
@@ -83,8 +100,12 @@ export function Timeline({ snap }) {
     const css = getComputedStyle(document.documentElement);
     const v = (/** @type {string} */ n) => css.getPropertyValue(n).trim();
     const stepped = uPlot.paths.stepped?.({ align: 1 });
-    const line = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, width: 2, paths: stepped, points: { show: false } });
-    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({ label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 6, fill: color } });
+    const line = (/** @type {string} */ label, /** @type {string} */ color) => ({
+      label, stroke: color, width: 2, paths: stepped, points: { show: false },
+    });
+    const dots = (/** @type {string} */ label, /** @type {string} */ color) => ({
+      label, stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size: 6, fill: color },
+    });
     const opts = {
       width: ref.current.clientWidth || 900,
       height: 180,
@@ -93,9 +114,15 @@ export function Timeline({ snap }) {
       scales: { y: { range: /** @type {[number, number]} */ ([-0.3, 5]) } },
       axes: [
         { stroke: v('--muted'), grid: { stroke: v('--border') }, values: timeAxisValues },
-        { stroke: v('--muted'), size: 70, grid: { show: false }, ticks: { show: false }, splits: () => [0.5, 2, 3.5, 4.4], values: () => ['runtime', 'gateway', 'session', 'runs'] },
+        {
+          stroke: v('--muted'), size: 70, grid: { show: false }, ticks: { show: false },
+          splits: () => [0.5, 2, 3.5, 4.4], values: () => ['runtime', 'gateway', 'session', 'runs'],
+        },
       ],
-      series: [{}, line('runtime', v('--green')), line('gateway', '#6f7dff'), line('session', '#c35cf0'), dots('runs ok', v('--green')), dots('runs failed', v('--red'))],
+      series: [
+        {}, line('runtime', v('--green')), line('gateway', '#6f7dff'), line('session', '#c35cf0'),
+        dots('runs ok', v('--green')), dots('runs failed', v('--red')),
+      ],
     };
     plot.current?.destroy();
     plot.current = new uPlot(/** @type {any} */ (opts), /** @type {any} */ (data), ref.current);
@@ -110,7 +137,8 @@ export function Timeline({ snap }) {
   }, []);
   useEffect(() => plot.current?.setData(/** @type {any} */ (data)), [data]);
   return html`<div class="panel"><div ref=${ref} data-chart="timeline"></div>
-    <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span><span>Dots: runs (green ok, red failed)</span></div></div>`;
+    <div class="legend"><span>Lines, bottom to top: runtime, gateway, session (high = ok, middle = restarting, low = down)</span>
+    <span>Dots: runs (green ok, red failed)</span></div></div>`;
 }
 
 /** Everything below the skills, in order. @param {{ state: any, now: number }} p */
@@ -124,4 +152,11 @@ export function Panels({ state, now }) {
     <${TokenChart} skills=${state.skills} />
     <h2>Alerts</h2>
     <${AlertsPanel} alerts=${state.alerts} now=${now} />`;
+}
+
+/** What a dependency chip says after its state: why unknown, its latency, or since when down. @param {any} d @param {number} now */
+function dependencyDetail(d, now) {
+  if (d.status === 'unknown') return d.reason;
+  if (d.status === 'ok') return d.latencyMs !== null ? `${d.latencyMs} ms` : 'not probed yet';
+  return `since ${ago(d.since, now)}`;
 }

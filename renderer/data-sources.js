@@ -73,7 +73,9 @@ export function httpSource(pollMs = 500) {
     return body;
   };
   /** @param {string} method @param {string} path @param {object} [body] */
-  const call = async (method, path, body = {}) => answer(await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  const call = async (method, path, body = {}) => answer(
+    await apiFetch(path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  );
   return {
     start(sink) {
       let gaveUp = '';
@@ -117,7 +119,8 @@ export function httpSource(pollMs = 500) {
         forgetSession();
         ws?.close();
         ws = null;
-        gaveUp = `the gateway has not answered for ${GIVE_UP_MS / 1000} s, so this page forgot its login (nothing else may receive it on that port); reload once ClawKeeper runs again and log in with clawkeeper open`;
+        gaveUp = `the gateway has not answered for ${GIVE_UP_MS / 1000} s, so this page forgot its login`
+          + ' (nothing else may receive it on that port); reload once ClawKeeper runs again and log in with clawkeeper open';
         gatewayOk = false;
         sessionOk = false;
         report();

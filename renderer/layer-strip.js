@@ -15,9 +15,11 @@ export function LayerStrip({ layers, pids, now }) {
       const l = layers[name];
       const c = layerColor(l.status);
       const why = `since ${ago(l.since, now)}${l.reason ? ` — ${l.reason}` : ''}`;
-      return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c} data-pid=${pids?.[name] ?? ''} title=${why}>
+      return html`<div class=${`tile c-${c}`} data-layer=${name} data-status=${l.status} data-color=${c}
+        data-pid=${pids?.[name] ?? ''} title=${why}>
         <span class="name">${LAYER_TITLES[name]}</span>
-        <span class="state"><span aria-hidden="true">${COLOR_ICON[c]}</span> ${LAYER_STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</span>
+        <span class="state"><span aria-hidden="true">${COLOR_ICON[c]}
+        </span> ${LAYER_STATUS_WORDS[/** @type {'ok'} */ (l.status)] ?? l.status}</span>
         <span class="reason">${why}</span>
       </div>`;
     })}

@@ -11,7 +11,9 @@ const input = /** @type {HTMLInputElement} */ (document.getElementById('code'));
 async function login(code) {
   history.replaceState(null, '', '/login'); // the code leaves the address bar at once
   forgetSession();
-  const res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  const res = await fetch('/api/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }),
+  });
   const body = await res.json().catch(() => ({}));
   if (res.ok && typeof body?.session === 'string') {
     keepSession(body.session);

@@ -10,7 +10,8 @@ const RUN = '[A-Za-z0-9_-]{1,80}';
 const SKILL_ROUTE = new RegExp(`^#/skill/(${NAME})(?:/run/(${RUN})(/output)?)?$`);
 
 /**
- * @typedef {{ view: 'dashboard' } | { view: 'runs', query: URLSearchParams } | { view: 'skill', skill: string, run: string | null, output: boolean }} Route
+ * @typedef {{ view: 'dashboard' } | { view: 'runs', query: URLSearchParams } | { view: 'skill',
+ * skill: string, run: string | null, output: boolean }} Route
  */
 
 /** @param {string} hash @returns {Route} */

@@ -17,7 +17,9 @@ export function RunOutput({ skill, runId }) {
     let gone = false;
     setOut(null);
     setError('');
-    getJson(`/api/skills/${skill}/output/${runId}`).then((o) => !gone && setOut(o), (err) => !gone && setError(err instanceof Error ? err.message : String(err)));
+    getJson(`/api/skills/${skill}/output/${runId}`).then(
+      (o) => !gone && setOut(o), (err) => !gone && setError(err instanceof Error ? err.message : String(err)),
+    );
     return () => {
       gone = true;
     };
@@ -25,7 +27,8 @@ export function RunOutput({ skill, runId }) {
   if (error) return html`<p class="muted" data-output-error>${error}</p>`;
   if (!out) return html`<p class="muted">Loading the reply…</p>`;
   return html`<section class="run-output" aria-label=${`Reply saved by run ${runId}`} data-output-run=${runId}>
-    <div class="muted out-head">${out.path} · ${out.bytes.toLocaleString()} bytes${out.truncated ? ' · shown cut: open the file for the rest' : ''}</div>
+    <div class="muted out-head">
+    ${out.path} · ${out.bytes.toLocaleString()} bytes${out.truncated ? ' · shown cut: open the file for the rest' : ''}</div>
     <article class="md" dangerouslySetInnerHTML=${{ __html: out.html }}></article>
   </section>`;
 }

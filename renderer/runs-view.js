@@ -74,19 +74,37 @@ export function RunsView({ query, snap, now }) {
   const filtered = FILTERS.some((k) => query.get(k));
   // Rows for other filters (the answer for the new ones is on its way) are marked busy.
   const busy = data && data.filters !== filtersOf(query);
-  return html`<h2 data-runs-query=${data && !busy ? data.filters : undefined} aria-busy=${busy ? 'true' : undefined}>All runs${data ? ` (${data.total.toLocaleString()}${filtered ? ' matching' : ''}${data.capped ? ', the newest 1,000 of each skill' : ''})` : ''}</h2>
+  const matching = data ? `${filtered ? ' matching' : ''}${data.capped ? ', the newest 1,000 of each skill' : ''}` : '';
+  const count = data ? ` (${data.total.toLocaleString()}${matching})` : '';
+  const range = data ? `${((page - 1) * PAGE + 1).toLocaleString()}–${Math.min(page * PAGE, data.total).toLocaleString()}` : '';
+  return html`<h2 data-runs-query=${data && !busy ? data.filters : undefined}
+    aria-busy=${busy ? 'true' : undefined}>All runs${count}</h2>
     <form class="skills-toolbar runs-filters" aria-label="Filter runs" onSubmit=${(/** @type {Event} */ e) => e.preventDefault()}>
-      <label>Skill <select value=${query.get('skill') ?? ''} onChange=${set('skill')}><option value="">all</option>${names.map((n) => html`<option value=${n}>${n}</option>`)}</select></label>
-      <label>Outcome <select value=${query.get('outcome') ?? ''} onChange=${set('outcome')}><option value="">all</option>${Object.entries(OUTCOME_WORDS).map(([k, w]) => html`<option value=${k}>${w}</option>`)}<option value="running">running</option></select></label>
-      <label>Trigger <select value=${query.get('trigger') ?? ''} onChange=${set('trigger')}><option value="">all</option>${TRIGGERS.map((t) => html`<option value=${t}>${t}</option>`)}</select></label>
+      <label>Skill <select value=${query.get('skill') ?? ''} onChange=${set('skill')}><option value="">all</option>${names.map(
+        (n) => html`<option value=${n}>${n}</option>`,
+      )}</select></label>
+      <label>Outcome <select value=${query.get('outcome') ?? ''} onChange=${set('outcome')}>
+      <option value="">all</option>${Object.entries(OUTCOME_WORDS).map(
+        ([k, w]) => html`<option value=${k}>${w}</option>`,
+      )}<option value="running">running</option></select></label>
+      <label>Trigger <select value=${query.get('trigger') ?? ''} onChange=${set('trigger')}><option value="">all</option>${TRIGGERS.map(
+        (t) => html`<option value=${t}>${t}</option>`,
+      )}</select></label>
       <label>From <input type="date" value=${query.get('from') ?? ''} onChange=${set('from')} /></label>
       <label>To <input type="date" value=${query.get('to') ?? ''} onChange=${set('to')} /></label>
       ${filtered ? html`<a href="#/runs">Clear filters</a>` : ''}
     </form>
-    ${error ? html`<p class="c-text-red" role="alert">${error}</p>` : !data ? html`<p class="loading">Loading runs…</p>` : data.total === 0 ? html`<p class="muted panel" data-runs-empty>No run matches.</p>` : html`<${RunsTable} runs=${data.runs} now=${now} showSkill=${true} paged=${true} />`}
+    ${error ? html`<p class="c-text-red" role="alert">${error}
+    </p>` : !data ? html`<p class="loading">Loading runs…</p>` : data.total === 0 ? html`<p
+      class="muted panel" data-runs-empty>No run matches.</p>` : html`<${RunsTable} runs=${data.runs}
+        now=${now} showSkill=${true} paged=${true} />`}
     ${data && data.total > PAGE ? html`<nav class="pager" aria-label="Pages">
-      ${page > 1 ? html`<a href=${hrefWith(query, { page: String(page - 1) })} rel="prev">← Newer</a>` : html`<span class="muted">← Newer</span>`}
-      <span>Page ${page} of ${pages} · runs ${((page - 1) * PAGE + 1).toLocaleString()}–${Math.min(page * PAGE, data.total).toLocaleString()}</span>
-      ${page < pages ? html`<a href=${hrefWith(query, { page: String(page + 1) })} rel="next">Older →</a>` : html`<span class="muted">Older →</span>`}
+      ${page > 1 ? html`<a href=${hrefWith(
+        query, { page: String(page - 1) },
+      )} rel="prev">← Newer</a>` : html`<span class="muted">← Newer</span>`}
+      <span>Page ${page} of ${pages} · runs ${range}</span>
+      ${page < pages ? html`<a href=${hrefWith(
+        query, { page: String(page + 1) },
+      )} rel="next">Older →</a>` : html`<span class="muted">Older →</span>`}
     </nav>` : ''}`;
 }

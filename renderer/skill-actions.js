@@ -30,9 +30,14 @@ export function SkillActions({ s, source }) {
   };
   const tripped = s.breaker && s.breaker.state !== 'closed';
   return html`<section class="panel skill-actions" aria-label="Actions" data-actions=${s.name}>
-    <button disabled=${busy} onClick=${() => act(() => source.run(s.name), (r) => (r?.queued ? 'Queued behind the running one.' : `Started run ${r?.run_id ?? ''}.`))}>Run now</button>
+    <button disabled=${busy} onClick=${() => act(
+      () => source.run(s.name),
+      (r) => (r?.queued ? 'Queued behind the running one.' : `Started run ${r?.run_id ?? ''}.`),
+    )}>Run now</button>
     ${s.paused
-      ? html`<button disabled=${busy} onClick=${() => act(() => source.resume(s.name), () => 'Resumed: its next slot runs.')}>Resume</button>`
+      ? html`<button disabled=${busy} onClick=${() => act(
+        () => source.resume(s.name), () => 'Resumed: its next slot runs.',
+      )}>Resume</button>`
       : html`<form class="pause-form" onSubmit=${(/** @type {Event} */ e) => {
           e.preventDefault();
           void act(() => source.pause(s.name, note.trim() || undefined), () => {
@@ -40,10 +45,16 @@ export function SkillActions({ s, source }) {
             return 'Paused: its slots are skipped until you resume it.';
           });
         }}>
-          <label>Note <span class="muted">(optional)</span> <input name="note" value=${note} maxLength=${NOTE_MAX} placeholder="why, until when" onInput=${(/** @type {any} */ e) => setNote(e.currentTarget.value)} /></label>
+          <label>Note <span class="muted">(optional)</span> <input name="note" value=${note}
+            maxLength=${NOTE_MAX} placeholder="why, until when"
+              onInput=${(/** @type {any} */ e) => setNote(e.currentTarget.value)} /></label>
           <button type="submit" disabled=${busy}>Pause</button>
         </form>`}
-    ${tripped ? html`<button disabled=${busy} onClick=${() => act(() => source.resetBreaker(s.name), () => 'Breaker reset: its next due slot runs.')}>Reset breaker</button>` : ''}
-    ${said ? html`<p class=${said.ok ? 'said muted' : 'said c-text-red'} role=${said.ok ? 'status' : 'alert'} data-said=${said.ok ? 'ok' : 'refused'}>${said.text}</p>` : ''}
+    ${tripped ? html`<button disabled=${busy} onClick=${() => act(
+      () => source.resetBreaker(s.name), () => 'Breaker reset: its next due slot runs.',
+    )}>Reset breaker</button>` : ''}
+    ${said ? html`<p class=${said.ok ? 'said muted' : 'said c-text-red'} role=${said.ok ? 'status' : 'alert'}
+      data-said=${said.ok ? 'ok' : 'refused'}>
+    ${said.text}</p>` : ''}
   </section>`;
 }

@@ -34,7 +34,8 @@ export function FilteredSkills({ skills, now, source, Table }) {
   const [sort, setSort] = useState(/** @type {'attention' | 'name' | 'next'} */ ('attention'));
   const shown = filterSort(skills, query, sort);
   return html`<div class="skills-toolbar">
-      <label>Filter <input type="search" value=${query} onInput=${(/** @type {any} */ e) => setQuery(e.currentTarget.value)} placeholder="name, description, state" /></label>
+      <label>Filter <input type="search" value=${query}
+        onInput=${(/** @type {any} */ e) => setQuery(e.currentTarget.value)} placeholder="name, description, state" /></label>
       <label>Sort <select value=${sort} onChange=${(/** @type {any} */ e) => setSort(e.currentTarget.value)}>
         <option value="attention">Failing first</option><option value="name">Name</option><option value="next">Next run</option>
       </select></label>

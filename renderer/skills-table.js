@@ -19,7 +19,9 @@ function TokenBar({ tokens: t }) {
   const c = pct === null ? 'green' : pct >= 100 ? 'red' : pct >= 80 ? 'amber' : 'green';
   const words = `${t.today.toLocaleString()}${t.tokensPerDay ? ` of ${t.tokensPerDay.toLocaleString()}` : ''} tokens today`;
   return html`<div class="tokens" data-tokens-today=${t.today} title=${words}>
-    ${pct !== null && html`<span class="tbar" role="meter" aria-valuemin="0" aria-valuemax=${t.tokensPerDay} aria-valuenow=${t.today} aria-label=${words}><span class=${`tfill c-${c}`} style=${{ width: `${pct}%` }}></span></span>`}
+    ${pct !== null && html`<span class="tbar" role="meter" aria-valuemin="0" aria-valuemax=${t.tokensPerDay}
+      aria-valuenow=${t.today} aria-label=${words}>
+    <span class=${`tfill c-${c}`} style=${{ width: `${pct}%` }}></span></span>`}
     <span class="muted">${words}</span>
   </div>`;
 }
@@ -35,10 +37,13 @@ function Sparkline({ recent }) {
   const w = 100 / last.length;
   const stops = last.map((r, i) => {
     const c = r.outcome === 'success' ? 'var(--green)' : 'var(--red)';
-    return `${c} ${(i * w).toFixed(2)}% ${((i + 1) * w - w * 0.25).toFixed(2)}%, transparent ${((i + 1) * w - w * 0.25).toFixed(2)}% ${((i + 1) * w).toFixed(2)}%`;
+    const [from, to, end] = [i * w, (i + 1) * w - w * 0.25, (i + 1) * w].map((x) => x.toFixed(2));
+    return `${c} ${from}% ${to}%, transparent ${to}% ${end}%`;
   });
   const ok = last.filter((r) => r.outcome === 'success').length;
-  return html`<span class="spark" role="img" data-ok=${ok} data-total=${last.length} style=${{ width: `${last.length * 7}px`, background: `linear-gradient(to right, ${stops.join(', ')})` }} aria-label=${`${ok} of ${last.length} recent runs succeeded`} title=${`${ok} of ${last.length} recent runs succeeded`}></span>`;
+  return html`<span class="spark" role="img" data-ok=${ok} data-total=${last.length} style=${{
+    width: `${last.length * 7}px`, background: `linear-gradient(to right, ${stops.join(', ')})`,
+  }} aria-label=${`${ok} of ${last.length} recent runs succeeded`} title=${`${ok} of ${last.length} recent runs succeeded`}></span>`;
 }
 
 /**
@@ -47,7 +52,11 @@ function Sparkline({ recent }) {
  * @param {{ s: any, reason?: boolean }} p
  */
 export function SkillState({ s, reason = false }) {
-  return html`<${Badge} color=${skillColor(s.state)}>${skillBadge(s, (/** @type {string} */ iso) => clockTime(iso, s.timezone))}</${Badge}>${s.pauseNote ? html` <span class="pause-note" data-pause-note>“${s.pauseNote}”</span>` : ''}${reason && s.reason && s.state !== 'ok' ? html`<div class="state-reason">${s.reason}</div>` : ''}`;
+  return html`<${Badge} color=${skillColor(s.state)}>${skillBadge(
+    s, (/** @type {string} */ iso) => clockTime(iso, s.timezone),
+  )}</${Badge}>${s.pauseNote ? html` <span class="pause-note"
+    data-pause-note>“${s.pauseNote}”</span>` : ''}${reason && s.reason && s.state !== 'ok' ? html`<div class="state-reason">
+  ${s.reason}</div>` : ''}`;
 }
 
 /**
@@ -61,14 +70,17 @@ export function NextRun({ s, now }) {
 
 /** @param {{ s: any, now: number }} p */
 function LastRun({ s, now }) {
-  if (s.running) return html`<${Badge} color="amber">running ${Math.max(0, Math.round((now - Date.parse(s.running.since)) / 1000))}s</${Badge}>`;
+  if (s.running) return html`<${Badge} color="amber">running ${Math.max(
+    0, Math.round((now - Date.parse(s.running.since)) / 1000),
+  )}s</${Badge}>`;
   if (!s.lastRun) return html`<span class="muted">never</span>`;
   // (a run that ended after the clock's last tick is "0s ago", never "in 1s")
   // runWords/runColor: an output that was not delivered is no success (red). The badge says so in
   // a few words; why (a long URL and error) is in its title, and under the state as its reason.
   const l = s.lastRun;
   const short = runWords(l.delivery ? { ...l, delivery: { status: l.delivery.status } } : l);
-  return html`<${Badge} color=${runColor(l)} title=${runWords(l)}>${short}</${Badge}> <span class="muted">${ago(s.lastRun.endedAt, now)}</span>`;
+  return html`<${Badge} color=${runColor(l)} title=${runWords(l)}>${short}</${Badge}> <span class="muted">
+  ${ago(s.lastRun.endedAt, now)}</span>`;
 }
 
 /** @param {{ skills: any[], now: number, source: import('./data-sources.js').DataSource }} p */
@@ -98,12 +110,16 @@ export function SkillsTable({ skills, now, source }) {
   return html`<div class="panel skills">
     ${error && html`<p class="c-red badge" role="alert">${error}</p>`}
     <table>
-      <colgroup><col class="c-skill" /><col class="c-sched" /><col class="c-next" /><col class="c-last" /><col class="c-rate" /><col class="c-spark" /><col class="c-state" /><col class="c-act" /></colgroup>
-      <thead><tr><th>Skill</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>Success</th><th>Recent</th><th>Status</th><th><span class="sr-only">Actions</span></th></tr></thead>
+      <colgroup><col class="c-skill" /><col class="c-sched" /><col class="c-next" /><col class="c-last" />
+      <col class="c-rate" /><col class="c-spark" /><col class="c-state" /><col class="c-act" /></colgroup>
+      <thead><tr><th>Skill</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>Success</th>
+      <th>Recent</th><th>Status</th><th><span class="sr-only">Actions</span></th></tr></thead>
       <tbody>
         ${skills.slice(0, shown).map((s) => html`<tr data-skill=${s.name} data-runs=${s.runs} data-state=${s.state}>
-          <td><strong><a href=${`#/skill/${s.name}`}>${s.name}</a></strong><div class="desc" title=${s.description}>${s.description}</div>${s.tokens ? html`<${TokenBar} tokens=${s.tokens} />` : ''}</td>
-          <td class="sched" title=${s.schedule ?? ''}>${s.scheduleText ?? '—'}${s.timezone ? html`<div class="muted tz">${s.timezone}</div>` : ''}</td>
+          <td><strong><a href=${`#/skill/${s.name}`}>${s.name}</a></strong>
+          <div class="desc" title=${s.description}>${s.description}</div>${s.tokens ? html`<${TokenBar} tokens=${s.tokens} />` : ''}</td>
+          <td class="sched" title=${s.schedule ?? ''}>
+          ${s.scheduleText ?? '—'}${s.timezone ? html`<div class="muted tz">${s.timezone}</div>` : ''}</td>
           <td class="next" data-next-run=${s.nextRun ?? ''}><span class="m-label">Next </span><${NextRun} s=${s} now=${now} /></td>
           <td class="last" data-last-run=${s.lastRun?.runId ?? ''}><span class="m-label">Last </span><${LastRun} s=${s} now=${now} /></td>
           <td>${percent(s.successRate)}</td>
@@ -111,7 +127,9 @@ export function SkillsTable({ skills, now, source }) {
           <td class="state"><${SkillState} s=${s} reason=${true} /></td>
           <td><div class="actions">
             <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, 'run')}>Run now</button>
-            <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(s.name, s.paused ? 'resume' : 'pause')}>${s.paused ? 'Resume' : 'Pause'}</button>
+            <button disabled=${busy === s.name || s.state === 'invalid'} onClick=${() => act(
+              s.name, s.paused ? 'resume' : 'pause',
+            )}>${s.paused ? 'Resume' : 'Pause'}</button>
           </div></td>
         </tr>`)}
       </tbody>

@@ -15,6 +15,9 @@ export const clockTime = (iso) => formatTime(iso, { seconds: true });
 export function StaleNote({ reach, at }) {
   if (reach.gateway || !at) return null;
   // The page stopped asking (data-sources.js GIVE_UP_MS): say so, and what to do.
-  if (reach.gaveUp) return html`<p class="stale-note" role="alert" data-gave-up="true">Figures in grey are as of ${clockTime(at)}: ${reach.gaveUp}.</p>`;
-  return html`<p class="stale-note" role="status" data-stale-as-of=${at}>The gateway does not answer: figures in grey are as of ${clockTime(at)}${reach.session ? '; runs and layer changes still arrive live from the session layer' : ''}.</p>`;
+  if (reach.gaveUp) return html`<p class="stale-note" role="alert"
+    data-gave-up="true">Figures in grey are as of ${clockTime(at)}: ${reach.gaveUp}.</p>`;
+  const live = reach.session ? '; runs and layer changes still arrive live from the session layer' : '';
+  return html`<p class="stale-note" role="status"
+    data-stale-as-of=${at}>The gateway does not answer: figures in grey are as of ${clockTime(at)}${live}.</p>`;
 }

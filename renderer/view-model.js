@@ -20,10 +20,16 @@ export function effectiveState(snap, reach, lostAt, now = Date.now()) {
   if (reach.gateway) snap = withLiveness({ dependencies: {}, ...snap }, now);
   const layers = { ...snap.layers };
   if (!reach.gateway) {
-    layers.gateway = { status: 'failed', since: new Date(lostAt || Date.now()).toISOString(), reason: 'the dashboard cannot reach the gateway' };
+    layers.gateway = {
+      status: 'failed', since: new Date(lostAt || Date.now()).toISOString(),
+      reason: 'the dashboard cannot reach the gateway',
+    };
   }
   if (reach.sessionSeen && !reach.session && layers.session.status === 'ok') {
-    layers.session = { status: 'failed', since: new Date().toISOString(), reason: 'the dashboard lost its connection to the session layer' };
+    layers.session = {
+      status: 'failed', since: new Date().toISOString(),
+      reason: 'the dashboard lost its connection to the session layer',
+    };
   }
   return withLayers({ dependencies: {}, ...snap }, layers);
 }
@@ -45,7 +51,9 @@ export function applyEvent(snap, e) {
     if (e.kind === 'run-start') return { ...s, running: { runId: e.data.runId, since: e.data.startedAt } };
     if (e.kind === 'run-end') {
       const d = e.data;
-      const recent = [...s.recent, { outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms }].slice(-20); // as the host's snapshot (RECENT_SHOWN)
+      const recent = [...s.recent, {
+        outcome: d.outcome, endedAt: d.ended_at, durationMs: d.duration_ms,
+      }].slice(-20); // as the host's snapshot (RECENT_SHOWN)
       return {
         ...s,
         // Until the next snapshot: a skill that was "pending, no run yet" has a run now.

@@ -14,7 +14,9 @@ const work = mkdtempSync(join(tmpdir(), 'ck-package-'));
 try {
   const packed = await packWithStandIn(repo, work);
   const r = checkPackage(repo, packed.resources);
-  process.stdout.write(`package check: ${r.required.length} run-time files traced from the Electron entry, its process targets and the dashboard\n`);
+  process.stdout.write(
+    `package check: ${r.required.length} run-time files traced from the Electron entry, its process targets and the dashboard\n`,
+  );
   for (const u of r.unresolved) process.stdout.write(`  (not followed) ${u}\n`);
   for (const m of r.missing) process.stdout.write(`  MISSING from app.asar: ${m}\n`);
   for (const p of r.problems) process.stdout.write(`  PROBLEM: ${p}\n`);

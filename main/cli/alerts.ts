@@ -17,7 +17,10 @@ export async function alertsCommand(ctx: CliContext, sub: string | undefined, ch
   }
   const home = resolveHome(ctx.env);
   const paths = homePaths(home);
-  const local = new AlertService({ home, configFile: paths.config, outboxFile: paths.alertsOutbox, env: ctx.env, logger: ctx.logger, clock: systemClock, networkDown: () => false, skillAlerts: () => undefined });
+  const local = new AlertService({
+    home, configFile: paths.config, outboxFile: paths.alertsOutbox, env: ctx.env, logger: ctx.logger,
+    clock: systemClock, networkDown: () => false, skillAlerts: () => undefined,
+  });
   const cfg = local.config();
   for (const p of cfg.problems) ctx.err(`clawkeeper alerts: ${p}`);
   if (cfg.channels.size === 0 && channel === undefined) {

@@ -16,7 +16,13 @@ export async function askHost(home: string, req: HostRequest, waitMs = 3000, rep
     const pid = liveLockHolder(paths.lock);
     if (pid === null) return null;
     if (Date.now() > deadline) {
-      return { id: req.id, ok: false, error: { code: 'CK_UNAVAILABLE', message: `a ClawKeeper host (pid ${pid}) holds ${home} but does not answer on ${paths.hostSocket}; its log says why (or stop it and retry)` } };
+      return {
+        id: req.id, ok: false,
+        error: {
+          code: 'CK_UNAVAILABLE',
+          message: `a ClawKeeper host (pid ${pid}) holds ${home} but does not answer on ${paths.hostSocket}; its log says why (or stop it and retry)`,
+        },
+      };
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -23,7 +23,13 @@ type Result = { slots: BackfillSlot[]; toRun: string[]; queued: number };
 export async function backfillCommand(ctx: CliContext, argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, max: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, max: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
   } catch (err) {
     ctx.err(`clawkeeper backfill: ${(err as Error).message}\n${BACKFILL_USAGE}`);
     return 64;
@@ -51,7 +57,9 @@ export async function backfillCommand(ctx: CliContext, argv: string[]): Promise<
 }
 
 /** No host: this process takes the home folder (so no host starts beside it) and runs them. */
-async function backfillHere(ctx: CliContext, home: string, name: string, req: { from: string; to: string; dryRun: boolean; max?: number }): Promise<number> {
+async function backfillHere(
+  ctx: CliContext, home: string, name: string, req: { from: string; to: string; dryRun: boolean; max?: number },
+): Promise<number> {
   const release = req.dryRun ? () => {} : acquireHostLock(homePaths(home).lock);
   try {
     const host = new Host({ home, bundledSkillsDir: bundledSkillsDir(), logger: ctx.logger, useTrigger: false });

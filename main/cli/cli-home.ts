@@ -17,12 +17,16 @@ export function followRunningHost(env: NodeJS.ProcessEnv): { env: NodeJS.Process
   if (problem) return { env, note: `clawkeeper: ${problem}; using ${fallback} (set CLAWKEEPER_HOME to choose)` };
   if (!ptr) return { env, note: null };
   if (liveLockHolder(homePaths(ptr.home).lock) !== ptr.pid) {
-    const note = ptr.home === fallback ? null : `clawkeeper: the host started last (pid ${ptr.pid}, home ${ptr.home}) is not running; using ${fallback} (set CLAWKEEPER_HOME to choose)`;
+    const note = ptr.home === fallback
+      ? null
+      : `clawkeeper: the host started last (pid ${ptr.pid}, home ${ptr.home}) is not running; using ${fallback} (set CLAWKEEPER_HOME to choose)`;
     return { env, note };
   }
   const followed: NodeJS.ProcessEnv = { ...env, CLAWKEEPER_HOME: ptr.home };
   if (!env.CLAWKEEPER_GATEWAY_PORT) followed.CLAWKEEPER_GATEWAY_PORT = String(ptr.gatewayPort);
   if (!env.CLAWKEEPER_SESSION_PORT) followed.CLAWKEEPER_SESSION_PORT = String(ptr.sessionPort);
-  const note = ptr.home === fallback ? null : `clawkeeper: using the running host's home ${ptr.home} (pid ${ptr.pid}; set CLAWKEEPER_HOME to choose another)`;
+  const note = ptr.home === fallback
+    ? null
+    : `clawkeeper: using the running host's home ${ptr.home} (pid ${ptr.pid}; set CLAWKEEPER_HOME to choose another)`;
   return { env: followed, note };
 }

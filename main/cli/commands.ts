@@ -55,7 +55,9 @@ export function tokenCommand(ctx: CliContext, rotate: boolean): number {
     return 0;
   }
   rotateToken(file);
-  ctx.out(`new token written to ${file}; the gateway and session layers use it from their next request, and browser sessions must log in again`);
+  ctx.out(
+    `new token written to ${file}; the gateway and session layers use it from their next request, and browser sessions must log in again`,
+  );
   return 0;
 }
 
@@ -78,11 +80,15 @@ export async function runCommand(ctx: CliContext, name: string, opts: { force?: 
   }
   const { run_id: runId, queued, behind } = r.result as { run_id: string | null; queued: boolean; behind?: string | null };
   if (queued) {
-    ctx.out(`${name}: queued by the host behind run ${behind ?? '(the running one)'}, which is still running; it starts when that one ends (\`clawkeeper logs ${name}\` shows it)`);
+    ctx.out(
+      `${name}: queued by the host behind run ${behind ?? '(the running one)'}, which is still running; it starts when that one ends (\`clawkeeper logs ${name}\` shows it)`,
+    );
     return 0;
   }
   if (!runId) {
-    ctx.err(`clawkeeper run: the host did not start ${name} (it is stopping, or cannot write the run's start entry); \`clawkeeper status\` says why`);
+    ctx.err(
+      `clawkeeper run: the host did not start ${name} (it is stopping, or cannot write the run's start entry); \`clawkeeper status\` says why`,
+    );
     return 1;
   }
   ctx.out(`${name}: started as run ${runId} by the host`);
@@ -141,8 +147,23 @@ export async function statusCommand(ctx: CliContext, json: boolean): Promise<num
 export function skillsCommand(ctx: CliContext): number {
   const paths = homePaths(resolveHome(ctx.env));
   const { skills } = validateSkills(paths, bundledSkillsDir(), ctx.env);
-  ctx.out(table([['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'], ...skills.map((s) => [s.name, s.source, s.manifest ? `${scheduleLabel(s.manifest)}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}${s.manifest.jitterSeconds ? ` +<${s.manifest.jitterSeconds}s` : ''}` : '-', s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID')])]));
-  for (const d of detachedSkills(paths.skills)) ctx.out(`${d.name}: detached from OpenClaw job ${d.jobId} (edited by hand: imports leave it alone; \`import openclaw --force\` rewrites it)`);
+  ctx.out(
+    table([
+      ['SKILL', 'SOURCE', 'SCHEDULE', 'STATE'],
+      ...skills.map(
+        (s) => [
+          s.name, s.source,
+          s.manifest
+            ? `${scheduleLabel(s.manifest)}${s.manifest.timezone ? ` (${s.manifest.timezone})` : ''}${s.manifest.jitterSeconds ? ` +<${s.manifest.jitterSeconds}s` : ''}`
+            : '-',
+          s.manifest ? (s.manifest.enabled ? 'valid' : 'disabled') : paint('red', 'INVALID'),
+        ],
+      ),
+    ]),
+  );
+  for (const d of detachedSkills(paths.skills)) ctx.out(
+    `${d.name}: detached from OpenClaw job ${d.jobId} (edited by hand: imports leave it alone; \`import openclaw --force\` rewrites it)`,
+  );
   const invalid = skills.filter((s) => !s.manifest);
   for (const s of invalid) {
     ctx.out('');
@@ -182,7 +203,11 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
   const entries = ledger.readEntries(name);
   if (entries.length === 0) {
     const known = discoverSkills(bundledSkillsDir(), paths.skills).some((s) => s.name === name);
-    ctx.err(known ? `clawkeeper logs: no runs recorded for "${name}" in ${paths.runs} yet` : `clawkeeper logs: no skill named "${name}"; \`clawkeeper skills\` lists them`);
+    ctx.err(
+      known
+        ? `clawkeeper logs: no runs recorded for "${name}" in ${paths.runs} yet`
+        : `clawkeeper logs: no skill named "${name}"; \`clawkeeper skills\` lists them`,
+    );
     return 1;
   }
   const shown = entries.filter((e) => e.type !== 'start').slice(-count);
@@ -191,7 +216,10 @@ export function logsCommand(ctx: CliContext, name: string, count: number): numbe
       ['WHEN', 'WHAT', 'SLOT', 'DETAIL'],
       ...shown.map((e) =>
         e.type === 'end'
-          ? [e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-', `${e.duration_ms} ms${e.error ? ` ${outcomeWords(e)}` : ''}${usageWords(e) ? ` ${usageWords(e)}` : ''}`]
+          ? [
+            e.ended_at, `${e.outcome} (${e.trigger}${e.attempt > 1 ? ` #${e.attempt}` : ''})`, e.slot ?? '-',
+            `${e.duration_ms} ms${e.error ? ` ${outcomeWords(e)}` : ''}${usageWords(e) ? ` ${usageWords(e)}` : ''}`,
+          ]
           : [e.at, `skip ${e.reason}`, e.slot, `${e.count ? `${e.count} slots ` : ''}${e.detail ?? ''}`],
       ),
     ]),
@@ -223,11 +251,16 @@ export async function healthCommand(ctx: CliContext): Promise<number> {
   const gateway = !ok ? null : said === 'degraded' || said === 'down' ? said : 'ok';
   const now = Date.now();
   const fresh = freshStatusFiles(paths.status, now, 60);
-  const hostAlive = readHostLiveness(paths, now).alive || (liveLockHolder(paths.lock) !== null && (await callHost(paths.home, { id: 1, op: 'status' }, 1500))?.ok === true);
+  const hostAlive = readHostLiveness(paths, now).alive || (liveLockHolder(paths.lock) !== null && (await callHost(
+    paths.home, { id: 1, op: 'status' }, 1500,
+  ))?.ok === true);
   ctx.out(`Gateway (127.0.0.1:${port}/health): ${ok ? 'OK' : 'FAIL'}`);
   ctx.out(`Skill status files updated in the last 60 minutes: ${fresh.length}`);
   if (!ok) ctx.out(`Host: ${hostAlive ? 'running' : 'not running'}`);
-  const v = healthVerdict({ gateway, hostAlive, ...runEvidence(paths, bundledSkillsDir(), ctx.logger, now, ctx.env), time: (iso) => formatTime(iso, { now }) });
+  const v = healthVerdict({
+    gateway, hostAlive, ...runEvidence(paths, bundledSkillsDir(), ctx.logger, now, ctx.env),
+    time: (iso) => formatTime(iso, { now }),
+  });
   ctx.out(v.line);
   if (v.why) ctx.out(`(${v.why})`);
   return exitCodeOf(v.mode);

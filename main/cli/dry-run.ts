@@ -34,12 +34,19 @@ export async function dryRunCommand(ctx: CliContext, name: string): Promise<numb
   const b = m.budget;
   const budgetWords = [
     b?.tokensPerRun !== undefined ? `tokensPerRun=${b.tokensPerRun}` : null,
-    b?.tokensPerDay !== undefined ? `tokensPerDay=${b.tokensPerDay} (${spentOn(paths, name, localDay(now, m.timezone))} used today, ${dayTokensLeft(paths, m, now)} left)` : null,
+    b?.tokensPerDay !== undefined ? `tokensPerDay=${b.tokensPerDay} (${spentOn(
+      paths, name, localDay(now, m.timezone),
+    )} used today, ${dayTokensLeft(paths, m, now)} left)` : null,
   ].filter(Boolean);
-  ctx.out(`dry run of ${name}: model "${m.model.name}", budget ${budgetWords.length ? budgetWords.join(', ') : 'none'}; nothing is sent or written`);
+  ctx.out(
+    `dry run of ${name}: model "${m.model.name}", budget ${budgetWords.length ? budgetWords.join(', ') : 'none'}; nothing is sent or written`,
+  );
   const runId = `dry-run-${now.toString(36)}`;
   const agent = prepareAgent(
-    { manifest: m, dir: skill.dir, home: paths.home, runId, slot: null, trigger: 'manual', dayTokensLeft: dayTokensLeft(paths, m, now), dryRun: true },
+    {
+      manifest: m, dir: skill.dir, home: paths.home, runId, slot: null, trigger: 'manual',
+      dayTokensLeft: dayTokensLeft(paths, m, now), dryRun: true,
+    },
     ctx.env,
     now,
     now + m.timeoutSeconds * 1000,
@@ -56,7 +63,9 @@ export async function dryRunCommand(ctx: CliContext, name: string): Promise<numb
     ...agent.spec,
   });
   // The skill's output goes straight to this terminal: no log file is written.
-  const child = fork(CHILD_MODULE, [], { cwd: skill.dir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [] });
+  const child = fork(CHILD_MODULE, [], {
+    cwd: skill.dir, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [],
+  });
   child.stdout?.on('data', (c: Buffer) => ctx.out(c.toString().replace(/\n$/, '')));
   child.stderr?.on('data', (c: Buffer) => ctx.err(c.toString().replace(/\n$/, '')));
   const seen: { error?: string } = {};

@@ -41,7 +41,10 @@ options:
 export async function exportCommand(ctx: CliContext, argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { out: { type: 'string' }, image: { type: 'string' }, namespace: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { out: { type: 'string' }, image: { type: 'string' }, namespace: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     ctx.err(`clawkeeper export: ${(err as Error).message}\n${EXPORT_USAGE}`);
     return 64;
@@ -55,7 +58,9 @@ export async function exportCommand(ctx: CliContext, argv: string[]): Promise<nu
   const load = target ? TARGETS[target] : undefined;
   if (!target || !load || extra !== undefined) {
     const valid = Object.keys(TARGETS).join(', ');
-    ctx.err(`clawkeeper export: ${!target ? 'name a target' : extra !== undefined ? `one target at a time ("${extra}" is extra)` : `unknown target "${target}"`}; valid targets: ${valid}\n${EXPORT_USAGE}`);
+    ctx.err(
+      `clawkeeper export: ${!target ? 'name a target' : extra !== undefined ? `one target at a time ("${extra}" is extra)` : `unknown target "${target}"`}; valid targets: ${valid}\n${EXPORT_USAGE}`,
+    );
     return 64;
   }
   if (target !== 'kubernetes' && (values.image !== undefined || values.namespace !== undefined)) {
@@ -85,7 +90,9 @@ export async function exportCommand(ctx: CliContext, argv: string[]): Promise<nu
   }
   const problem = sharedFolderProblem(out);
   if (problem) {
-    ctx.err(`clawkeeper export: refusing to write into ${out}: ${problem}. Choose a folder of your own with --out (e.g. --out ~/clawkeeper-${target})`);
+    ctx.err(
+      `clawkeeper export: refusing to write into ${out}: ${problem}. Choose a folder of your own with --out (e.g. --out ~/clawkeeper-${target})`,
+    );
     return 73;
   }
   try {

@@ -6,7 +6,9 @@ export interface GatewayReply {
 }
 
 /** One request to the local gateway; resolves to null when it does not answer (down, hung). */
-export function callGateway(port: number, method: string, path: string, token: string | null, body?: unknown, timeoutMs = 3000): Promise<GatewayReply | null> {
+export function callGateway(
+  port: number, method: string, path: string, token: string | null, body?: unknown, timeoutMs = 3000,
+): Promise<GatewayReply | null> {
   return new Promise((resolve) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
@@ -16,7 +18,10 @@ export function callGateway(port: number, method: string, path: string, token: s
         path,
         method,
         timeout: timeoutMs,
-        headers: { host: `127.0.0.1:${port}`, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+        headers: {
+          host: `127.0.0.1:${port}`, ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+        },
       },
       (res) => {
         let text = '';

@@ -22,7 +22,10 @@ export function healthVerdict(i: HealthInputs): { mode: Mode; line: string; why?
   if (i.gateway === 'down') return { mode: 'down', line: 'Gateway up but skills are not running - `clawkeeper status` says why' };
   const degradation = 'Gateway down but skills running - Graceful degradation mode';
   if (i.hostAlive) return { mode: 'degraded', line: degradation, why: 'a live host holds the home folder and runs the skills' };
-  if (i.runOnce) return { mode: 'degraded', line: degradation, why: `no host, but run-once started ${i.runOnce.skill} at ${i.time(i.runOnce.at)}, within its period` };
+  if (i.runOnce) return {
+    mode: 'degraded', line: degradation,
+    why: `no host, but run-once started ${i.runOnce.skill} at ${i.time(i.runOnce.at)}, within its period`,
+  };
   const last = i.lastRun ? `the last run started ${i.lastRun.skill} at ${i.time(i.lastRun.at)}` : 'no run was ever recorded';
   return { mode: 'down', line: `Gateway down and no host or run-once is running skills - skills are not running (${last})` };
 }

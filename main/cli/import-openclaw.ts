@@ -22,7 +22,10 @@ const WORDS: Record<Planned['action'], string> = {
   remove: 'removed: its job is gone',
 };
 
-export function importCommand(ctx: CliContext, what: string | undefined, o: { from?: string; dryRun: boolean; force: boolean; follow?: boolean; unfollow?: boolean }): number {
+export function importCommand(
+  ctx: CliContext, what: string | undefined,
+  o: { from?: string; dryRun: boolean; force: boolean; follow?: boolean; unfollow?: boolean },
+): number {
   if (what !== 'openclaw') {
     ctx.err('clawkeeper import: only `clawkeeper import openclaw [--from FILE] [--dry-run] [--force] [--follow | --unfollow]` is known');
     return 64;
@@ -41,14 +44,20 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
     ctx.err(`clawkeeper import openclaw: ${(err as Error).message}`);
     return 1;
   }
-  const result = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(paths.home, ctx.env).models, readAlertsConfig(paths.config).cooldownMinutes);
+  const result = mapOpenClawJobs(
+    store.jobs, Date.now(), readModelsFile(paths.home, ctx.env).models, readAlertsConfig(paths.config).cooldownMinutes,
+  );
   const alerts = readAlertChannels(paths.home);
   const plan = planImport(result.mapped, paths.skills, { force: o.force, bundledDir: bundledSkillsDir(), alerts });
-  ctx.out(`${o.dryRun ? 'dry run: would import' : 'importing'} ${store.source} (${store.kind}): ${result.mapped.length} jobs map to skills, ${result.unmapped.length} do not`);
+  ctx.out(
+    `${o.dryRun ? 'dry run: would import' : 'importing'} ${store.source} (${store.kind}): ${result.mapped.length} jobs map to skills, ${result.unmapped.length} do not`,
+  );
   for (const line of planLines(plan, o.dryRun)) ctx.out(oneLine(line));
   const existing = Object.keys(alerts.channels);
   if (alerts.defaultAbsent && plan.some((p) => p.channel?.action === 'create' && p.action !== 'detached')) {
-    ctx.out(`config.json alerts.default ${o.dryRun ? 'would be' : 'is'} set to ${JSON.stringify(existing)}: it was absent, so every channel served every skill; an imported job's webhook hears only of its own skill`);
+    ctx.out(
+      `config.json alerts.default ${o.dryRun ? 'would be' : 'is'} set to ${JSON.stringify(existing)}: it was absent, so every channel served every skill; an imported job's webhook hears only of its own skill`,
+    );
   }
   if (!o.dryRun) {
     try {
@@ -59,13 +68,19 @@ export function importCommand(ctx: CliContext, what: string | undefined, o: { fr
     }
   }
   if (result.unmapped.length > 0) ctx.out('not mapped:');
-  for (const u of result.unmapped) ctx.out(oneLine(`  job ${u.jobId} "${u.jobName}": ${u.reason}${u.destination ? ` (it delivers to: ${u.destination})` : ''}`));
+  for (const u of result.unmapped) ctx.out(
+    oneLine(`  job ${u.jobId} "${u.jobName}": ${u.reason}${u.destination ? ` (it delivers to: ${u.destination})` : ''}`),
+  );
   if (result.mapped.some((j) => j.manifest.model === true) && !readModelsFile(paths.home, ctx.env).models.default) {
-    ctx.out('the imported prompt skills use the default model: add config.json "models": {"default": {"baseURL", "model", "apiKeyEnv"}} (or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME) before they can run');
+    ctx.out(
+      'the imported prompt skills use the default model: add config.json "models": {"default": {"baseURL", "model", "apiKeyEnv"}} (or set CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME) before they can run',
+    );
   }
   if (o.follow && !o.dryRun) {
     writeFollow(paths.home, store.source);
-    ctx.out(`following ${store.source}: while the host runs, the imported skills follow its jobs within 5 s (a skill edited by hand is left alone, shown as detached); stop with \`clawkeeper import openclaw --unfollow\``);
+    ctx.out(
+      `following ${store.source}: while the host runs, the imported skills follow its jobs within 5 s (a skill edited by hand is left alone, shown as detached); stop with \`clawkeeper import openclaw --unfollow\``,
+    );
   }
   return 0;
 }
@@ -81,7 +96,9 @@ export function planLines(plan: Planned[], dryRun: boolean): string[] {
     }
     const m = p.job.manifest;
     const text = (k: string) => (typeof m[k] === 'string' ? m[k] : null);
-    const when = [text('schedule'), text('every') && `every ${text('every')}`, text('at') && `at ${text('at')}`, text('timezone')].filter(Boolean).join(' ');
+    const when = [
+      text('schedule'), text('every') && `every ${text('every')}`, text('at') && `at ${text('at')}`, text('timezone'),
+    ].filter(Boolean).join(' ');
     out.push(`  ${p.name}: ${words} ← job ${p.job.jobId} "${p.job.jobName}" (${when})`);
     out.push(`      delivers to: ${p.job.destination ?? 'nowhere (the reply stays in outputs/)'}`);
     // What a command job will run, in full: the one thing to read before importing it.
@@ -100,7 +117,8 @@ function alertLine(p: Planned, dryRun: boolean): string | null {
   if ('off' in a) return `none (${a.off}) → "alerts": false`;
   const c = p.channel;
   if (!c) return null;
-  const head = `failureAlert webhook ${c.shown} → channel "${c.name}" in config.json alerts.channels, its URL in ${c.secretFile} (0600); ${a.after}, ${a.cooldown}`;
+  const head = `failureAlert webhook ${c.shown} → channel "${c.name}" in config.json alerts.channels, `
+    + `its URL in ${c.secretFile} (0600); ${a.after}, ${a.cooldown}`;
   if (c.action === 'refused') return `failureAlert webhook ${c.shown} not carried over: ${c.why ?? ''}`;
   if (c.action === 'unchanged') return `${head}: already there`;
   if (c.action === 'kept') return `${head}: ${c.why ?? ''}`;

@@ -47,7 +47,12 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' }, follow: { type: 'boolean' }, unfollow: { type: 'boolean' }, note: { type: 'string' } },
+      options: {
+        json: { type: 'boolean' }, headless: { type: 'boolean' }, n: { type: 'string', short: 'n' },
+        help: { type: 'boolean', short: 'h' }, rotate: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+        from: { type: 'string' }, force: { type: 'boolean' }, system: { type: 'boolean' }, follow: { type: 'boolean' },
+        unfollow: { type: 'boolean' }, note: { type: 'string' },
+      },
     });
   } catch (err) {
     // A usage error like any other: what was wrong, then the usage, exit 64.
@@ -86,7 +91,10 @@ export async function main(argv: string[]): Promise<number> {
       if (!arg) break;
       return (await import('./reset-breaker.ts')).resetBreakerCommand(ctx, arg);
     case 'import':
-      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, { from: values.from, dryRun: values['dry-run'] === true, force: values.force === true, follow: values.follow === true, unfollow: values.unfollow === true });
+      return (await import('./import-openclaw.ts')).importCommand(ctx, arg, {
+        from: values.from, dryRun: values['dry-run'] === true, force: values.force === true,
+        follow: values.follow === true, unfollow: values.unfollow === true,
+      });
     case 'token':
       return (await commands()).tokenCommand(ctx, values.rotate === true);
     case 'service': {

@@ -4,7 +4,9 @@
  * more output: stop writing, and let the command end with its own exit code. Any other write
  * error (a full disk behind a redirect) is said once on stderr.
  */
-export function endQuietlyOnClosedPipe(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): { open: (s: NodeJS.WritableStream) => boolean } {
+export function endQuietlyOnClosedPipe(
+  stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr,
+): { open: (s: NodeJS.WritableStream) => boolean } {
   const closed = new Set<NodeJS.WritableStream>();
   for (const s of [stdout, stderr]) {
     s.on('error', (err: NodeJS.ErrnoException) => {

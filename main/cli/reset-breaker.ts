@@ -9,7 +9,9 @@ export async function resetBreakerCommand(ctx: CliContext, name: string): Promis
   const r = await askHost(home, { id: 1, op: 'reset-breaker', skill: name });
   if (!r) {
     // The breaker's state is the host's: resetting it behind a host's back could be undone by it.
-    ctx.err(`clawkeeper reset-breaker: no ClawKeeper host is running with ${home}; start it first (a manual \`clawkeeper run ${name}\` also closes the breaker)`);
+    ctx.err(
+      `clawkeeper reset-breaker: no ClawKeeper host is running with ${home}; start it first (a manual \`clawkeeper run ${name}\` also closes the breaker)`,
+    );
     return 1;
   }
   if (!r.ok) {
@@ -17,6 +19,10 @@ export async function resetBreakerCommand(ctx: CliContext, name: string): Promis
     return 1;
   }
   const { was } = r.result as { was: string };
-  ctx.out(was === 'closed' ? `${name}: the breaker was not tripped; nothing to reset` : `${name}: breaker reset (was ${was}); its next due slot runs`);
+  ctx.out(
+    was === 'closed'
+      ? `${name}: the breaker was not tripped; nothing to reset`
+      : `${name}: breaker reset (was ${was}); its next due slot runs`,
+  );
   return 0;
 }

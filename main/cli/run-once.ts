@@ -24,7 +24,10 @@ exit codes: 0 success, slot already done or claimed, skill paused or disabled ·
 export async function runOnceCommand(ctx: CliContext, argv: string[], handOff?: RunOnceOptions['handOff']): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { slot: { type: 'string' }, trigger: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: { slot: { type: 'string' }, trigger: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     ctx.err(`clawkeeper run-once: ${(err as Error).message}\n${RUN_ONCE_USAGE}`);
     return RUN_ONCE_EXIT.usage;
@@ -36,7 +39,9 @@ export async function runOnceCommand(ctx: CliContext, argv: string[], handOff?: 
   }
   const trigger = values.trigger ?? 'schedule';
   if (positionals.length !== 1 || (trigger !== 'schedule' && trigger !== 'manual')) {
-    ctx.err(`clawkeeper run-once: ${positionals.length !== 1 ? 'give exactly one skill name' : `--trigger must be schedule or manual, not "${trigger}"`}\n${RUN_ONCE_USAGE}`);
+    ctx.err(
+      `clawkeeper run-once: ${positionals.length !== 1 ? 'give exactly one skill name' : `--trigger must be schedule or manual, not "${trigger}"`}\n${RUN_ONCE_USAGE}`,
+    );
     return RUN_ONCE_EXIT.usage;
   }
   // SIGTERM is how Kubernetes (activeDeadlineSeconds, a deleted pod) and systemd stop us: the

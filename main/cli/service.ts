@@ -11,7 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { appRoot, serviceNode } from '../core/home/app-paths.ts';
 import { lockHolderPid } from '../core/host/host-holder.ts';
 import { ensureHome, homePaths, resolveHome } from '../core/home/paths.ts';
-import { SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec } from '../core/install/service-files.ts';
+import {
+  SERVICE_LABEL, serviceFile, serviceFilePath, SYSTEMD_UNIT, type ServicePlatform, type ServiceScope, type ServiceSpec,
+} from '../core/install/service-files.ts';
 
 export interface ToolResult {
   code: number | null;
@@ -53,7 +55,9 @@ export interface ServiceContext {
 
 /** Under Node: node + bin/clawkeeper.js. In the packaged app (no Node there): the app's own binary in headless mode. */
 export function hostProgram(execPath: string, versions: NodeJS.ProcessVersions, root = appRoot()): string[] {
-  return versions.electron ? [execPath, '--headless'] : [serviceNode(execPath, versions.node, root), join(root, 'bin', 'clawkeeper.js'), 'start', '--headless'];
+  return versions.electron ? [execPath, '--headless'] : [
+    serviceNode(execPath, versions.node, root), join(root, 'bin', 'clawkeeper.js'), 'start', '--headless',
+  ];
 }
 
 export function defaultServiceContext(env: NodeJS.ProcessEnv, out: (l: string) => void, err: (l: string) => void): ServiceContext {
@@ -114,7 +118,9 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
   const m = manager(platform, scope, file, ctx.uid);
   const home = resolveHome(ctx.env);
   if ((action === 'install' || action === 'uninstall') && system && ctx.root === '/' && ctx.uid !== 0) {
-    ctx.err(`clawkeeper service ${action} --system: writes ${dirname(file)}, which needs root: run it with sudo (CLAWKEEPER_HOME=${home} sudo -E clawkeeper service ${action} --system)`);
+    ctx.err(
+      `clawkeeper service ${action} --system: writes ${dirname(file)}, which needs root: run it with sudo (CLAWKEEPER_HOME=${home} sudo -E clawkeeper service ${action} --system)`,
+    );
     return 1;
   }
   const call = (cmd: [string, string[]]) => ctx.runner.run(cmd[0], cmd[1]);
@@ -123,7 +129,10 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
     ensureHome(homePaths(home)); // the service's working directory and log folder
     const env: Record<string, string> = {};
     for (const k of ['CLAWKEEPER_GATEWAY_PORT', 'CLAWKEEPER_SESSION_PORT']) if (ctx.env[k]) env[k] = ctx.env[k];
-    const spec: ServiceSpec = { platform, scope, program: ctx.program, home, env, user: scope === 'system' && ctx.userName !== 'root' ? ctx.userName : undefined };
+    const spec: ServiceSpec = {
+      platform, scope, program: ctx.program, home, env,
+      user: scope === 'system' && ctx.userName !== 'root' ? ctx.userName : undefined,
+    };
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, serviceFile(spec), { mode: 0o644 });
     ctx.out(`wrote ${file}`);
@@ -134,7 +143,9 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
       // bootout of a service that is not loaded fails: that is fine.
       if (platform === 'darwin' && i === 0) continue;
       if (r.missing || r.code !== 0) {
-        ctx.out(`${cmd[0]} ${r.missing ? 'is not available here' : `failed: ${r.output.split('\n')[0]}`}; the file is in place. Enable it with:`);
+        ctx.out(
+          `${cmd[0]} ${r.missing ? 'is not available here' : `failed: ${r.output.split('\n')[0]}`}; the file is in place. Enable it with:`,
+        );
         ctx.out(`  ${m.howToEnable}`);
         return 0;
       }
@@ -156,23 +167,39 @@ export function serviceCommand(ctx: ServiceContext, action: string | undefined, 
     ctx.out(`removed ${file}`);
     return 0;
   }
-  if (action === 'status') {
-    const installed = existsSync(file);
-    ctx.out(`service file: ${installed ? file : `none (${file})`}`);
-    const r = call(m.status);
-    const state = r.missing ? 'unknown (service manager not reachable here)' : platform === 'darwin' ? (r.code === 0 ? (/state = (\w+)/.exec(r.output)?.[1] ?? 'loaded') : 'not loaded') : r.output.split('\n')[0] || 'unknown';
-    ctx.out(`service manager: ${state}`);
-    const pid = lockHolderPid(homePaths(home).lock);
-    // A host holding the home is the service's only if the manager started that very process
-    // (a `clawkeeper start` in a terminal, or the tray app, is not the service).
-    const servicePid = r.missing ? null : platform === 'darwin' ? Number(/\bpid = (\d+)/.exec(r.output)?.[1] ?? 0) : m.mainPid ? Number(call(m.mainPid).output.trim()) || 0 : null;
-    const byService = pid !== null && servicePid === pid;
-    const whose = servicePid === null ? '; whether the service started it is unknown here' : byService ? ', started by the service' : `, but not started by the service (${servicePid ? `the service's process is pid ${servicePid}` : `the service is ${state}`})`;
-    ctx.out(`host: ${pid ? `running (pid ${pid}) with ${home}${whose}` : `not running with ${home}`}`);
-    return !installed ? 3 : pid && (byService || servicePid === null) ? 0 : 1;
-  }
+  if (action === 'status') return serviceStatus(ctx, platform, file, m, home, call);
   ctx.err('usage: clawkeeper service install|uninstall|status [--system]');
   return 64;
+}
+
+
+/** `clawkeeper service status`: the file, the manager's word, and whether the running host is the service's. */
+function serviceStatus(
+  ctx: ServiceContext, platform: ServicePlatform, file: string, m: ReturnType<typeof manager>, home: string,
+  call: (cmd: [string, string[]]) => ReturnType<ServiceContext['runner']['run']>,
+): number {
+  const installed = existsSync(file);
+  ctx.out(`service file: ${installed ? file : `none (${file})`}`);
+  const r = call(m.status);
+  const state = r.missing
+    ? 'unknown (service manager not reachable here)'
+    : platform === 'darwin'
+      ? (r.code === 0 ? (/state = (\w+)/.exec(r.output)?.[1] ?? 'loaded') : 'not loaded')
+      : r.output.split('\n')[0] || 'unknown';
+  ctx.out(`service manager: ${state}`);
+  const pid = lockHolderPid(homePaths(home).lock);
+  // A host holding the home is the service's only if the manager started that very process
+  // (a `clawkeeper start` in a terminal, or the tray app, is not the service).
+  const darwinPid = () => Number(/\bpid = (\d+)/.exec(r.output)?.[1] ?? 0);
+  const servicePid = r.missing ? null : platform === 'darwin' ? darwinPid() : m.mainPid ? Number(call(m.mainPid).output.trim()) || 0 : null;
+  const byService = pid !== null && servicePid === pid;
+  const whose = servicePid === null
+    ? '; whether the service started it is unknown here'
+    : byService
+      ? ', started by the service'
+      : `, but not started by the service (${servicePid ? `the service's process is pid ${servicePid}` : `the service is ${state}`})`;
+  ctx.out(`host: ${pid ? `running (pid ${pid}) with ${home}${whose}` : `not running with ${home}`}`);
+  return !installed ? 3 : pid && (byService || servicePid === null) ? 0 : 1;
 }
 
 /** "Start the service" from the tray menu: whichever service file is installed, through the manager. */

@@ -16,12 +16,16 @@ import type { CliContext } from './commands.ts';
  */
 export async function startCommand(ctx: CliContext): Promise<number> {
   // As a service (clawkeeper service install) the host writes its own rotating log.
-  const logger = ctx.env.CLAWKEEPER_LOG_FILE ? createServiceLogger(ctx.env.CLAWKEEPER_LOG_FILE) : createConsoleLogger('', false, stripControls);
+  const logger = ctx.env.CLAWKEEPER_LOG_FILE
+    ? createServiceLogger(ctx.env.CLAWKEEPER_LOG_FILE)
+    : createConsoleLogger('', false, stripControls);
   const app = await startHeadless({ home: resolveHome(ctx.env), bundledSkillsDir: bundledSkillsDir(), logger, env: ctx.env });
 
   for (const line of app.banner()) ctx.out(line);
   // The pointer a later `clawkeeper status` (in any terminal) follows to this home and its ports.
-  const clearPointer = leaveRunningHostPointer(ctx.env, { home: resolveHome(ctx.env), gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort() }, logger);
+  const clearPointer = leaveRunningHostPointer(
+    ctx.env, { home: resolveHome(ctx.env), gatewayPort: app.gatewayPort(), sessionPort: app.sessionPort() }, logger,
+  );
   const onReady = (name: string) => {
     if (name !== 'gateway') return;
     app.supervisor?.off('ready', onReady);

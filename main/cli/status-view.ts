@@ -1,6 +1,9 @@
 // `clawkeeper status` as text: a rendering of the one health report, with the words, colors and
 // order of main/common/health.js.
-import { dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, nextRunWords, runWords, skillBadge, skillColor } from '../common/health.js';
+import {
+  dependencyColor, LAYER_NAMES, LAYER_STATUS_WORDS, LAYER_TITLES, layerColor, MODE_WORDS, modeColor, nextRunWords,
+  runWords, skillBadge, skillColor,
+} from '../common/health.js';
 import { formatTime } from '../common/time-words.js';
 import type { HealthReport } from '../common/layer-protocol.ts';
 import { scheduleInWords } from '../core/scheduling/schedule-words.ts';
@@ -9,11 +12,20 @@ import { ago as agoWords, paint, table } from './format.ts';
 export function renderStatusText(r: HealthReport, now = Date.now()): string[] {
   const out: string[] = [];
   const ago = (iso: string | null) => agoWords(iso, now);
-  out.push(`${paint(modeColor(r.mode), `● ${r.mode.toUpperCase()}`)} — ${r.scenario ? `${r.scenario.title}: ${r.scenario.message}` : MODE_WORDS[r.mode]}`);
+  out.push(
+    `${paint(
+      modeColor(r.mode), `● ${r.mode.toUpperCase()}`,
+    )} — ${r.scenario ? `${r.scenario.title}: ${r.scenario.message}` : MODE_WORDS[r.mode]}`,
+  );
   out.push(
     table([
       ['LAYER', 'STATE', 'SINCE', 'REASON'],
-      ...LAYER_NAMES.map((n) => [n, paint(layerColor(r.layers[n].status), r.layers[n].status), ago(r.layers[n].since), `${LAYER_TITLES[n]}: ${LAYER_STATUS_WORDS[r.layers[n].status]}${r.layers[n].reason ? ` — ${r.layers[n].reason}` : ''}`]),
+      ...LAYER_NAMES.map(
+        (n) => [
+          n, paint(layerColor(r.layers[n].status), r.layers[n].status), ago(r.layers[n].since),
+          `${LAYER_TITLES[n]}: ${LAYER_STATUS_WORDS[r.layers[n].status]}${r.layers[n].reason ? ` — ${r.layers[n].reason}` : ''}`,
+        ],
+      ),
     ]),
   );
   const deps = Object.entries(r.dependencies);
@@ -22,7 +34,12 @@ export function renderStatusText(r: HealthReport, now = Date.now()): string[] {
     out.push(
       table([
         ['DEPENDENCY', 'STATE', 'SINCE', 'NEEDED BY', 'REASON'],
-        ...deps.map(([name, d]) => [name, paint(dependencyColor(d.status), d.status), ago(d.since), d.neededBy.length ? d.neededBy.join(', ') : 'alerts and pings', d.reason.slice(0, 100)]),
+        ...deps.map(
+          ([name, d]) => [
+            name, paint(dependencyColor(d.status), d.status), ago(d.since),
+            d.neededBy.length ? d.neededBy.join(', ') : 'alerts and pings', d.reason.slice(0, 100),
+          ],
+        ),
       ]),
     );
   }

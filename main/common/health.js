@@ -7,9 +7,16 @@
 import { formatTime } from './time-words.js';
 
 /** @typedef {'session' | 'gateway' | 'runtime'} LayerName */
-/** `unknown`: a view that cannot know (the file-only `status` while no host answers); never called failed. @typedef {'ok' | 'failed' | 'restarting' | 'unknown'} LayerStatus */
+/**
+ * `unknown`: a view that cannot know (the file-only `status` while no host answers); never called
+ * failed.
+ * @typedef {'ok' | 'failed' | 'restarting' | 'unknown'} LayerStatus
+ */
 /** @typedef {'operational' | 'degraded' | 'down'} Mode */
-/** `grey`: neutral, neither good nor bad (a skill that never ran, a state nobody can know). @typedef {'green' | 'amber' | 'red' | 'grey'} Color */
+/**
+ * `grey`: neutral, neither good nor bad (a skill that never ran, a state nobody can know).
+ * @typedef {'green' | 'amber' | 'red' | 'grey'} Color
+ */
 /** @typedef {'ok' | 'late' | 'failing' | 'paused' | 'deferred' | 'tripped' | 'invalid' | 'disabled' | 'pending' | 'done'} SkillState */
 /** @typedef {{ status: LayerStatus, since: string, reason: string }} LayerHealth */
 /** @typedef {Record<LayerName, LayerHealth>} Layers */
@@ -18,11 +25,19 @@ import { formatTime } from './time-words.js';
  * @typedef {{ status: DependencyStatus, since: string, reason: string, latencyMs: number | null, neededBy: string[] }} DependencyHealth
  */
 /** @typedef {{ name: string, state: SkillState, reason: string, deferred?: string[] | null }} SkillHealth */
-/** The home folder's file system, as far as health goes: `runs-failing` fails the runtime itself. @typedef {{ status: 'ok' | 'logs-failing' | 'runs-failing', reason: string }} StorageState */
-/** A run's end as the views show it; `delivery` is a prompt skill's webhook delivery. @typedef {{ outcome: string, error?: string | null, delivery?: { status: 'delivered' | 'failed', error?: string } | null }} RunEnd */
+/**
+ * The home folder's file system, as far as health goes: `runs-failing` fails the runtime itself.
+ * @typedef {{ status: 'ok' | 'logs-failing' | 'runs-failing', reason: string }} StorageState
+ */
+/**
+ * A run's end as the views show it; `delivery` is a prompt skill's webhook delivery.
+ * @typedef {{ outcome: string, error?: string | null, delivery?: { status: 'delivered' | 'failed', error?: string } | null }} RunEnd
+ */
 /**
  * @typedef {{
- *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' | 'websocket-disconnect' | 'gateway-down' | 'layers-unknown' | 'dependency-down' | 'storage' | 'skills-not-ok',
+ *   id: 'runtime-down' | 'network-partition' | 'process-restart' | 'gateway-session-down' |
+ *   'websocket-disconnect' | 'gateway-down' | 'layers-unknown' | 'dependency-down' | 'storage' |
+ *   'skills-not-ok',
  *   title: string,
  *   message: string,
  * }} Scenario
@@ -97,7 +112,11 @@ export function runWords(e) {
   return /** @type {Record<string, string>} */ (OUTCOME_WORDS)[e.outcome] ?? e.outcome;
 }
 
-/** A run's color: a provider outage or an interruption is amber, an undelivered output red. @param {RunEnd | { outcome: null }} e @returns {Color} */
+/**
+ * A run's color: a provider outage or an interruption is amber, an undelivered output red.
+ * @param {RunEnd | { outcome: null }} e
+ * @returns {Color}
+ */
 export function runColor(e) {
   if (e.outcome === null) return 'amber';
   if (undelivered(/** @type {RunEnd} */ (e))) return 'red';
@@ -114,7 +133,10 @@ export function runColor(e) {
  */
 export function lastRunVerdict(last) {
   if (!last) return null;
-  if (undelivered(last)) return { state: 'failing', reason: `last run's output was not delivered${last.delivery?.error ? `: ${last.delivery.error}` : ''}` };
+  if (undelivered(last)) return {
+    state: 'failing',
+    reason: `last run's output was not delivered${last.delivery?.error ? `: ${last.delivery.error}` : ''}`,
+  };
   return last.outcome !== 'success' ? { state: 'failing', reason: `last run ${outcomeWords(last)}` } : null;
 }
 
@@ -208,8 +230,13 @@ export function summarize(layers, dependencies, skills, storage = null) {
   const g = layerBad(layers.gateway.status) ? layers.gateway.status : 'ok';
   if (layers.runtime.status !== 'ok') {
     // A full disk stops runs (down) but is named as what it is, never as a dead host.
-    if (storage?.status === 'runs-failing') return { mode: 'down', scenario: { id: 'storage', title: DISK_FULL_TITLE, message: `${storage.reason}.` } };
-    return { mode: 'down', scenario: { id: 'runtime-down', title: 'Skills down', message: `${layers.runtime.reason || 'the scheduler is not running'}.` } };
+    if (storage?.status === 'runs-failing') return {
+      mode: 'down', scenario: { id: 'storage', title: DISK_FULL_TITLE, message: `${storage.reason}.` },
+    };
+    return {
+      mode: 'down',
+      scenario: { id: 'runtime-down', title: 'Skills down', message: `${layers.runtime.reason || 'the scheduler is not running'}.` },
+    };
   }
   const attention = skills.filter((k) => skillNeedsAttention(k.state));
   const downDeps = Object.entries(dependencies).filter(([, d]) => d.status === 'down');
@@ -223,25 +250,41 @@ export function summarize(layers, dependencies, skills, storage = null) {
   const net = dependencies.network;
   if (net && net.status === 'down') {
     const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
-    const running = skills.filter((k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused' && k.state !== 'done').map((k) => k.name);
+    const running = skills.filter(
+      (k) => k.state !== 'deferred' && k.state !== 'invalid' && k.state !== 'disabled' && k.state !== 'paused' && k.state !== 'done',
+    ).map((k) => k.name);
     return deg({
       id: 'network-partition',
       title: NETWORK_PARTITION_TITLE,
-      message: `the network is unreachable (${net.reason || 'probes fail'}); ${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; ${running.length ? `still running: ${listNames(running)}` : 'no local skill'}.`,
+      message: `the network is unreachable (${net.reason || 'probes fail'}); `
+        + `${waiting.length ? `waiting: ${listNames(waiting)}` : 'no skill waits'}; `
+        + `${running.length ? `still running: ${listNames(running)}` : 'no local skill'}.`,
     });
   }
   if (s === 'restarting' && g === 'restarting') {
-    return deg({ id: 'process-restart', title: 'Process restart', message: 'gateway and sessions are restarting; skills keep running and cron resumes by itself.' });
+    return deg({
+      id: 'process-restart', title: 'Process restart',
+      message: 'gateway and sessions are restarting; skills keep running and cron resumes by itself.',
+    });
   }
   if (s !== 'ok' && g !== 'ok') {
-    return deg({ id: 'gateway-session-down', title: 'Gateway and session down', message: 'the dashboard API and session history are unavailable; skills keep running, on time.' });
+    return deg({
+      id: 'gateway-session-down', title: 'Gateway and session down',
+      message: 'the dashboard API and session history are unavailable; skills keep running, on time.',
+    });
   }
   if (s !== 'ok') {
-    return deg({ id: 'websocket-disconnect', title: 'WebSocket disconnect', message: 'session layer down; skills keep running, and session events resume when it is back.' });
+    return deg({
+      id: 'websocket-disconnect', title: 'WebSocket disconnect',
+      message: 'session layer down; skills keep running, and session events resume when it is back.',
+    });
   }
   if (g !== 'ok') return deg({ id: 'gateway-down', title: 'Gateway down', message: 'skills are still running.' });
   if (unknown.length > 0) {
-    return deg({ id: 'layers-unknown', title: `${unknown.map((n) => LAYER_TITLES[n]).join(' and ')}: state unknown`, message: `${layers[/** @type {LayerName} */ (unknown[0])].reason || 'nothing has recorded it'}; skills keep running.` });
+    return deg({
+      id: 'layers-unknown', title: `${unknown.map((n) => LAYER_TITLES[n]).join(' and ')}: state unknown`,
+      message: `${layers[/** @type {LayerName} */ (unknown[0])].reason || 'nothing has recorded it'}; skills keep running.`,
+    });
   }
   if (downDeps.length > 0) {
     const waiting = skills.filter((k) => k.state === 'deferred').map((k) => k.name);
@@ -252,8 +295,20 @@ export function summarize(layers, dependencies, skills, storage = null) {
     });
   }
   if (diskTrouble) {
-    return deg({ id: 'storage', title: DISK_FULL_TITLE, message: `${storage.reason}; skills keep running, run output and history are not kept until there is space.` });
+    return deg({
+      id: 'storage', title: DISK_FULL_TITLE,
+      message: `${storage.reason}; skills keep running, run output and history are not kept until there is space.`,
+    });
   }
+  return deg(skillsNotOk(attention, skills));
+}
+
+
+/**
+ * The banner for skills that need attention, by state (invalid ones named with why).
+ * @param {SkillHealth[]} attention @param {SkillHealth[]} skills @returns {Scenario}
+ */
+function skillsNotOk(attention, skills) {
   /** @type {Partial<Record<SkillState, string[]>>} */
   const by = {};
   for (const k of attention) (by[k.state] ??= []).push(k.name);
@@ -264,15 +319,23 @@ export function summarize(layers, dependencies, skills, storage = null) {
   };
   const parts = NOT_OK_STATES.filter((st) => by[st]).map((st) => {
     const names = /** @type {string[]} */ (by[st]);
-    return `${plural(names.length, 'skill')} ${SKILL_STATE_WORDS[st]}: ${st === 'invalid' ? names.slice(0, 3).map(why).join('; ') + (names.length > 3 ? `; and ${names.length - 3} more` : '') : listNames(names)}`;
+    const more = names.length > 3 ? `; and ${names.length - 3} more` : '';
+    const named = st === 'invalid' ? names.slice(0, 3).map(why).join('; ') + more : listNames(names);
+    return `${plural(names.length, 'skill')} ${SKILL_STATE_WORDS[st]}: ${named}`;
   });
-  return deg({ id: 'skills-not-ok', title: parts[0] ?? 'Skills need attention', message: parts.length > 1 ? `${parts.slice(1).join('; ')}; other skills keep running.` : 'other skills keep running.' });
+  return {
+    id: 'skills-not-ok', title: parts[0] ?? 'Skills need attention',
+    message: parts.length > 1 ? `${parts.slice(1).join('; ')}; other skills keep running.` : 'other skills keep running.',
+  };
 }
 
 /**
  * A health value as seen at `now`: if the host has not refreshed it for HOST_STALE_MS, the
  * runtime is not responding, whatever the value said (a frozen host must never look green).
- * @template {{ generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>, skills: SkillHealth[], mode: Mode, scenario: Scenario | null, storage?: StorageState }} T
+ * @template {{
+ *   generatedAt: string, layers: Layers, dependencies: Record<string, DependencyHealth>,
+ *   skills: SkillHealth[], mode: Mode, scenario: Scenario | null, storage?: StorageState
+ * }} T
  * @param {T} report
  * @param {number} now
  * @returns {T}
@@ -282,7 +345,10 @@ export function withLiveness(report, now) {
   if (!(age > HOST_STALE_MS) || report.layers.runtime.status !== 'ok') return report;
   const layers = {
     ...report.layers,
-    runtime: { status: /** @type {LayerStatus} */ ('failed'), since: report.generatedAt, reason: `the host is not responding (no update for ${Math.round(age / 1000)} s)` },
+    runtime: {
+      status: /** @type {LayerStatus} */ ('failed'), since: report.generatedAt,
+      reason: `the host is not responding (no update for ${Math.round(age / 1000)} s)`,
+    },
   };
   return { ...report, layers, ...summarize(layers, report.dependencies, report.skills, report.storage ?? null) };
 }

@@ -4,7 +4,9 @@
 
 export type HostOp = 'run' | 'pause' | 'resume' | 'reset-breaker' | 'status' | 'run-once' | 'login-code' | 'backfill' | 'alerts-test';
 
-export const HOST_OPS: readonly HostOp[] = ['run', 'pause', 'resume', 'reset-breaker', 'status', 'run-once', 'login-code', 'backfill', 'alerts-test'];
+export const HOST_OPS: readonly HostOp[] = [
+  'run', 'pause', 'resume', 'reset-breaker', 'status', 'run-once', 'login-code', 'backfill', 'alerts-test',
+];
 
 /** The commands on one skill that every front-end (CLI, dashboard, tray) sends the same way. */
 export type SkillOp = 'run' | 'pause' | 'resume' | 'reset-breaker';
@@ -36,7 +38,9 @@ export interface HostError {
 }
 
 /** `id` is null only when the request line could not be read at all (not JSON, too long). */
-export type HostReply = { id: number | null; ok: true; result: Record<string, unknown> } | { id: number | null; ok: false; error: HostError };
+export type HostReply = {
+  id: number | null; ok: true; result: Record<string, unknown>;
+} | { id: number | null; ok: false; error: HostError };
 
 export interface RunStartedReply {
   run_id: string | null;

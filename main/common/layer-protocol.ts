@@ -32,7 +32,10 @@ export interface SkillView {
   nextRun: string | null;
   /** Why the next run is not simply the next scheduled slot ("after cool-down", "paused"), or null. */
   nextRunReason?: string | null;
-  lastRun: { runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string; delivery?: { status: 'delivered' | 'failed'; error?: string } } | null;
+  lastRun: {
+    runId: string; outcome: RunOutcome; endedAt: string; durationMs: number; error?: string;
+    delivery?: { status: 'delivered' | 'failed'; error?: string };
+  } | null;
   running: { runId: string; since: string } | null;
   /** The newest runs, oldest first, for the sparkline. */
   recent: { outcome: RunOutcome; endedAt: string; durationMs: number }[];
@@ -99,6 +102,10 @@ export type LayerToHost =
    * its CPU time so far and how late this tick came (main/core/supervision/liveness.ts).
    */
   | { type: 'alive'; cpuMs?: number; delayMs?: number }
-  | { type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reset-breaker' | 'reload' | 'backfill'; skill: string; force?: boolean; note?: string; args?: { from?: string; to?: string; dryRun?: boolean; max?: number } }
+  | {
+    type: 'command'; id: number; op: 'run' | 'pause' | 'resume' | 'reset-breaker' | 'reload' | 'backfill';
+    skill: string; force?: boolean; note?: string;
+    args?: { from?: string; to?: string; dryRun?: boolean; max?: number };
+  }
   /** The session layer cannot store history (a full disk), or can again (null). */
   | { type: 'storage'; problem: string | null };

@@ -27,7 +27,9 @@ export function formatTime(iso, o = {}) {
   const viewer = o.viewer ?? viewerZone();
   const zone = o.zone || viewer;
   const now = o.now ?? Date.now();
-  const clock = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', ...(o.seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' }).format(new Date(t));
+  const clock = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, hour: '2-digit', minute: '2-digit', ...(o.seconds ? { second: '2-digit' } : {}), hourCycle: 'h23',
+  }).format(new Date(t));
   const day = dayKey(t, zone);
   let prefix = '';
   if (day !== dayKey(now, zone)) {
@@ -35,7 +37,9 @@ export function formatTime(iso, o = {}) {
     else if (day === dayKey(now - 86_400_000, zone)) prefix = 'yesterday ';
     else {
       const sameYear = day.slice(0, 4) === dayKey(now, zone).slice(0, 4);
-      prefix = `${new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(new Date(t))} `;
+      prefix = `${new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }),
+      }).format(new Date(t))} `;
     }
   }
   return `${prefix}${clock}${zone !== viewer ? ` ${zone}` : ''}`;
@@ -52,6 +56,8 @@ export function relativeTime(iso, now = Date.now(), none = '—') {
   const d = now - t;
   // A time still ahead is never "0s ago": its seconds round up ("in 1s").
   const a = d >= 0 ? Math.round(d / 1000) : Math.ceil(-d / 1000);
-  const text = a < 60 ? `${a}s` : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
+  const text = a < 60
+    ? `${a}s`
+    : a < 3600 ? `${Math.round(a / 60)}m` : a < 86400 ? `${Math.round(a / 3600)}h` : `${Math.round(a / 86400)}d`;
   return d >= 0 ? `${text} ago` : `in ${text}`;
 }

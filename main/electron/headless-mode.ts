@@ -16,9 +16,14 @@ export async function runHeadlessInElectron(app: App, utilityProcess: UtilityFor
   app.dock?.hide();
   const env = process.env;
   const logger = env.CLAWKEEPER_LOG_FILE ? createServiceLogger(env.CLAWKEEPER_LOG_FILE) : createConsoleLogger();
-  const headless = await startHeadless({ home: resolveHome(env), bundledSkillsDir: bundledSkillsDir(), logger, env, launcher: createUtilityLauncher(utilityProcess) });
+  const headless = await startHeadless({
+    home: resolveHome(env), bundledSkillsDir: bundledSkillsDir(), logger, env,
+    launcher: createUtilityLauncher(utilityProcess),
+  });
   for (const line of headless.banner()) logger.info(line);
-  const clearPointer = leaveRunningHostPointer(env, { home: resolveHome(env), gatewayPort: headless.gatewayPort(), sessionPort: headless.sessionPort() }, logger);
+  const clearPointer = leaveRunningHostPointer(
+    env, { home: resolveHome(env), gatewayPort: headless.gatewayPort(), sessionPort: headless.sessionPort() }, logger,
+  );
   app.on('window-all-closed', () => undefined);
   let stopping = false;
   const stop = () => {

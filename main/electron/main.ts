@@ -1,6 +1,9 @@
 // The menu-bar app: Electron's entry. It wires; the logic lives in main/core and the modules
 // beside this file.
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, session, Tray, utilityProcess, type WebContents } from 'electron';
+import {
+  app, BrowserWindow, ipcMain, Menu, nativeImage, net, Notification, powerMonitor, protocol, session, Tray,
+  utilityProcess, type WebContents,
+} from 'electron';
 import Store from 'electron-store';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -60,7 +63,10 @@ if (cli) {
   const logger = createFileLogger(join(paths.logs, 'app.log'));
   const pageLedger = new Ledger(paths.runs, logger);
   const pageRuns = new RunsIndex(paths.runs);
-  handleAppProtocol(protocol, dashboardFiles(), (url) => skillPageApi(url, { paths, ledger: pageLedger, runs: pageRuns, snapshot: () => desktop.snapshot() }));
+  handleAppProtocol(
+    protocol, dashboardFiles(),
+    (url) => skillPageApi(url, { paths, ledger: pageLedger, runs: pageRuns, snapshot: () => desktop.snapshot() }),
+  );
 
   let win: BrowserWindow | null = null;
   // Another host holding the home folder (the service): attach to it; else run the host here.
@@ -75,7 +81,9 @@ if (cli) {
       launcher: createUtilityLauncher(utilityProcess),
     });
     // So `clawkeeper status` in a terminal finds this host (docs/cli.md, "Which host it talks to").
-    clearPointer = leaveRunningHostPointer(process.env, { home, gatewayPort: headless.gatewayPort(), sessionPort: headless.sessionPort() }, logger);
+    clearPointer = leaveRunningHostPointer(
+      process.env, { home, gatewayPort: headless.gatewayPort(), sessionPort: headless.sessionPort() }, logger,
+    );
     headless.host.on('run-start', forward('run-start'));
     headless.host.on('run-end', (e) => forward('run-end')({ ...e.entry, fields: e.fields }));
     headless.supervisor?.on('transition', forward('layer'));
@@ -85,15 +93,23 @@ if (cli) {
     initializeOnlineHint({ isOnline: () => net.isOnline(), onChange: () => headless.host.hintDependencies() });
     return ownHost(headless, withScheduleWords);
   };
-  const desktop = new DesktopHost({ paths, gatewayPort: ports.gateway, startOwn, startService: () => startInstalledService(defaultServiceContext(process.env, () => undefined, () => undefined)) });
+  const desktop = new DesktopHost({
+    paths, gatewayPort: ports.gateway, startOwn,
+    startService: () => startInstalledService(defaultServiceContext(process.env, () => undefined, () => undefined)),
+  });
   desktop.on('event', (e: { kind: string; data: unknown }) => forward(e.kind)(e.data)); // attached: the service's live events
   await desktop.begin();
-  const command = (op: 'run' | 'pause' | 'resume', skill: string) => desktop.command(op, skill).catch((err: unknown) => logger.warn(String(err)));
+  const command = (
+    op: 'run' | 'pause' | 'resume', skill: string,
+  ) => desktop.command(op, skill).catch((err: unknown) => logger.warn(String(err)));
   const skillNames = () => desktop.snapshot()?.skills.map((s) => s.name) ?? [];
 
   const openDashboard = () => {
     if (win) return win.show();
-    win = new BrowserWindow({ width: 1200, height: 900, show: false, title: 'ClawKeeper', webPreferences: dashboardWebPreferences(join(here, 'preload.cjs')) });
+    win = new BrowserWindow({
+      width: 1200, height: 900, show: false, title: 'ClawKeeper',
+      webPreferences: dashboardWebPreferences(join(here, 'preload.cjs')),
+    });
     ownContents.add(win.webContents);
     hardenContents(win.webContents);
     win.once('ready-to-show', () => win?.show());
@@ -115,7 +131,9 @@ if (cli) {
       // A refusal (a dependency down, an invalid skill) is told, never swallowed.
       const tell = (why: string) => new Notification({ title: `${a.skill} did not start`, body: why }).show();
       void desktop.command('run', a.skill).then(
-        (r) => (r as { ok?: boolean; error?: { message: string } } | null)?.ok === false && tell((r as { error: { message: string } }).error.message),
+        (r) => (r as { ok?: boolean; error?: { message: string } } | null)?.ok === false && tell(
+          (r as { error: { message: string } }).error.message,
+        ),
         (err: unknown) => tell(String(err)),
       );
     }
@@ -125,13 +143,24 @@ if (cli) {
     else if (a.type === 'take-over') void desktop.takeOver();
     else if (a.type === 'install-cli') {
       const r = installCliShim(process.execPath, shimCandidates(homedir()), homedir(), process.env.PATH);
-      new Notification({ title: 'ClawKeeper', body: r.ok ? `Installed ${r.path}${r.onPath ? '' : ` (add ${dirname(r.path)} to your PATH)`}` : `Could not install the clawkeeper command: ${r.why}` }).show();
+      new Notification({
+        title: 'ClawKeeper',
+        body: r.ok
+          ? `Installed ${r.path}${r.onPath ? '' : ` (add ${dirname(r.path)} to your PATH)`}`
+          : `Could not install the clawkeeper command: ${r.why}`,
+      }).show();
     }
-    else if (a.type === 'toggle-login-item') store.set('startAtLogin', setLoginItem(app, platform, loginItemState(app, platform) === 'disabled') !== 'disabled');
+    else if (a.type === 'toggle-login-item') store.set(
+      'startAtLogin', setLoginItem(app, platform, loginItemState(app, platform) === 'disabled') !== 'disabled',
+    );
     else if (a.type === 'quit') app.quit();
   };
-  const tray = initializeTray({ tray: new Tray(icon('operational', true)), buildMenu: (t) => Menu.buildFromTemplate(t), image: icon, onAction: act });
-  const notifier = new Notifier((n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show());
+  const tray = initializeTray({
+    tray: new Tray(icon('operational', true)), buildMenu: (t) => Menu.buildFromTemplate(t), image: icon, onAction: act,
+  });
+  const notifier = new Notifier(
+    (n) => store.get('notifications') && new Notification({ title: n.title, body: n.body, silent: false }).show(),
+  );
 
   registerCommandHandler(ipcMain, (c) => desktop.command(c.op, c.skill, c.note ? { note: c.note } : {}));
   ipcMain.on(IPC_CHANNELS.ready, (e) => isTrustedSender(e.senderFrame?.url) && e.sender.send(IPC_CHANNELS.snapshot, desktop.snapshot()));

@@ -11,5 +11,9 @@ contextBridge.exposeInMainWorld('clawkeeper', {
     ipcRenderer.send(CHANNELS.ready);
   },
   onEvent: (cb: (e: unknown) => void) => ipcRenderer.on(CHANNELS.event, (_e, ev: unknown) => cb(ev)),
-  command: (op: string, skill: string, opts?: { note?: string }): Promise<unknown> => ipcRenderer.invoke(CHANNELS.command, String(op), String(skill), { note: typeof opts?.note === 'string' ? opts.note : undefined }),
+  command: (
+    op: string, skill: string, opts?: { note?: string },
+  ): Promise<unknown> => ipcRenderer.invoke(CHANNELS.command, String(op), String(skill), {
+    note: typeof opts?.note === 'string' ? opts.note : undefined,
+  }),
 });

@@ -47,8 +47,12 @@ export type Command = { op: 'run' | 'pause' | 'resume' | 'reset-breaker'; skill:
 
 /** IPC arguments are untrusted input like any request body (the host checks the note's length). */
 export function validateCommand(op: unknown, skill: unknown, opts?: unknown): Command {
-  if (op !== 'run' && op !== 'pause' && op !== 'resume' && op !== 'reset-breaker') throw new ClawError('CK_BAD_REQUEST', 'ipc', `unknown command ${JSON.stringify(op)?.slice(0, 40)}`);
-  if (typeof skill !== 'string' || !SKILL_NAME.test(skill)) throw new ClawError('CK_INVALID_NAME', 'ipc', 'the skill name must be lower-case letters, digits and dashes');
+  if (op !== 'run' && op !== 'pause' && op !== 'resume' && op !== 'reset-breaker') throw new ClawError(
+    'CK_BAD_REQUEST', 'ipc', `unknown command ${JSON.stringify(op)?.slice(0, 40)}`,
+  );
+  if (typeof skill !== 'string' || !SKILL_NAME.test(skill)) throw new ClawError(
+    'CK_INVALID_NAME', 'ipc', 'the skill name must be lower-case letters, digits and dashes',
+  );
   const note = (opts as { note?: unknown } | null | undefined)?.note;
   return op === 'pause' && typeof note === 'string' && note !== '' ? { op, skill, note } : { op, skill };
 }

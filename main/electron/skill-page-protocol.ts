@@ -26,7 +26,10 @@ export function skillPageApi(url: URL, d: SkillPageApiDeps): { status: number; b
     if (!m) return { status: 200, body: runsPage(d.runs, url.searchParams) };
     const skill = d.snapshot()?.skills.find((s) => s.name === m[1]);
     if (!skill) throw new ClawError('CK_NOT_FOUND', 'app', `no skill named "${m[1]}"`);
-    if (m[2] === undefined) return { status: 200, body: skillPage(skill, d.ledger, d.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))) };
+    if (m[2] === undefined) return {
+      status: 200,
+      body: skillPage(skill, d.ledger, d.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))),
+    };
     if (m[2] === 'output') return { status: 200, body: readRunOutput(d.paths, d.runs.find(skill.name, m[3]!), skill.name, m[3]!) };
     return { status: 200, body: readLogChunk(d.paths, skill.name, m[3]!, Number(url.searchParams.get('from') ?? 0) || 0) };
   } catch (err) {

@@ -1,7 +1,7 @@
 // What the menu-bar icon shows, as pure functions of the host's snapshot (tested without Electron).
 import { dependencyColor, LAYER_NAMES, LAYER_TITLES, layerColor, MODE_WORDS, runWords, skillBadge, undelivered } from '../common/health.js';
 import { formatTime } from '../common/time-words.js';
-import type { Snapshot } from '../common/layer-protocol.ts';
+import type { SkillView, Snapshot } from '../common/layer-protocol.ts';
 import type { DesktopMode } from '../core/app/attach.ts';
 import type { LoginItemState } from './login-item.ts';
 
@@ -37,10 +37,15 @@ export interface TrayItem {
 }
 
 const DOT = { green: '🟢', amber: '🟡', red: '🔴', grey: '⚪' } as const;
-const OUTCOME = { success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁', 'budget-exceeded': '$' } as const;
+const OUTCOME = {
+  success: '✔', failure: '✖', timeout: '⏱', crashed: '✖', interrupted: '⏸', 'upstream-failure': '☁',
+  'budget-exceeded': '$',
+} as const;
 
 export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {
-  if (host?.kind === 'service-gone') return { icon: 'down', template: false, title: 'Stopped', tooltip: 'ClawKeeper: the service stopped; skills are not running' };
+  if (host?.kind === 'service-gone') return {
+    icon: 'down', template: false, title: 'Stopped', tooltip: 'ClawKeeper: the service stopped; skills are not running',
+  };
   if (!snap) return { icon: 'degraded', template: false, title: '…', tooltip: 'ClawKeeper: starting' };
   const icon: TrayIcon = snap.mode === 'operational' ? 'operational' : snap.mode === 'degraded' ? 'degraded' : 'down';
   const tooltip =
@@ -52,7 +57,9 @@ export function trayView(snap: Snapshot | null, host?: DesktopMode): TrayView {
   return { icon, template: icon === 'operational', title, tooltip };
 }
 
-export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemState; host?: DesktopMode; canInstallCli?: boolean }): TrayItem[] {
+export function trayMenu(
+  snap: Snapshot | null, opts: { loginItem: LoginItemState; host?: DesktopMode; canInstallCli?: boolean },
+): TrayItem[] {
   const items: TrayItem[] = [];
   const host = opts.host;
   if (host?.kind === 'attached') items.push({ label: `Attached to the ClawKeeper service (pid ${host.pid})`, enabled: false });
@@ -70,7 +77,10 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       items.push({ label: `${DOT[layerColor(l.status)]} ${LAYER_TITLES[name]}: ${l.status}`, enabled: false });
     }
     for (const [name, d] of Object.entries(snap.dependencies ?? {})) {
-      items.push({ label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? d.reason : d.neededBy.length ? `down — ${d.neededBy.length} skill(s) waiting` : "down — alerts and pings wait"}`, enabled: false });
+      items.push({
+        label: `${DOT[dependencyColor(d.status)]} ${name}: ${d.status === 'ok' ? 'up' : d.status === 'unknown' ? d.reason : d.neededBy.length ? `down — ${d.neededBy.length} skill(s) waiting` : "down — alerts and pings wait"}`,
+        enabled: false,
+      });
     }
     items.push({ type: 'separator' });
     const runnable = snap.skills.filter((s) => s.state !== 'invalid');
@@ -78,10 +88,17 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       label: `Skills (${runnable.length})`,
       type: 'submenu',
       submenu: snap.skills.map((s) => ({
-        label: `${s.lastRun ? (undelivered(s.lastRun) ? '✖' : OUTCOME[s.lastRun.outcome]) : '·'} ${s.name}${s.state !== 'ok' ? ` (${skillBadge(s, (iso) => formatTime(iso, { zone: s.timezone }))})` : ''}`,
+        label: `${lastRunMark(s.lastRun)} ${s.name}${s.state !== 'ok' ? ` (${skillBadge(
+          s, (iso) => formatTime(iso, { zone: s.timezone }),
+        )})` : ''}`,
         type: 'submenu' as const,
         submenu: [
-          { label: s.lastRun ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}` : 'Never run', enabled: false },
+          {
+            label: s.lastRun
+              ? `Last run: ${runWords(s.lastRun).slice(0, 100)}${s.lastRun.error ? ` — ${s.lastRun.error.slice(0, 80)}` : ''}`
+              : 'Never run',
+            enabled: false,
+          },
           ...(s.state !== 'ok' && s.reason ? [{ label: s.reason.slice(0, 120), enabled: false }] : []),
           // The note kept with a pause, beside the state here as in every view.
           ...(s.pauseNote ? [{ label: `Paused: ${s.pauseNote.slice(0, 80)}`, enabled: false }] : []),
@@ -90,7 +107,11 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
       })),
     });
     const allPaused = runnable.length > 0 && runnable.every((s) => s.paused);
-    items.push(allPaused ? { label: 'Resume all skills', action: { type: 'resume-all' } } : { label: 'Pause all skills', enabled: runnable.length > 0, action: { type: 'pause-all' } });
+    items.push(
+      allPaused ? { label: 'Resume all skills', action: { type: 'resume-all' } } : {
+        label: 'Pause all skills', enabled: runnable.length > 0, action: { type: 'pause-all' },
+      },
+    );
   }
   items.push({ type: 'separator' });
   items.push({ label: 'Open dashboard…', action: { type: 'open-dashboard' } });
@@ -103,6 +124,15 @@ export function trayMenu(snap: Snapshot | null, opts: { loginItem: LoginItemStat
   });
   if (opts.canInstallCli) items.push({ label: "Install 'clawkeeper' command in PATH", action: { type: 'install-cli' } });
   items.push({ type: 'separator' });
-  items.push({ label: host?.kind === 'attached' || host?.kind === 'service-gone' ? 'Quit ClawKeeper (the service keeps running)' : 'Quit ClawKeeper', action: { type: 'quit' } });
+  items.push({
+    label: host?.kind === 'attached' || host?.kind === 'service-gone' ? 'Quit ClawKeeper (the service keeps running)' : 'Quit ClawKeeper',
+    action: { type: 'quit' },
+  });
   return items;
+}
+
+/** The mark before a skill's name: its last run's outcome (an undelivered output is a failure). */
+function lastRunMark(last: SkillView['lastRun']): string {
+  if (!last) return '·';
+  return undelivered(last) ? '✖' : OUTCOME[last.outcome];
 }

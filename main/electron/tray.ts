@@ -23,7 +23,9 @@ export function toMenuTemplate(items: TrayItem[], onAction: (a: TrayAction) => v
 }
 
 /** Keeps the menu-bar icon, its title, tooltip and menu in step with the host. */
-export function initializeTray(deps: TrayDeps): { update(snap: Snapshot | null, loginItem: LoginItemState, host?: DesktopMode, canInstallCli?: boolean): void } {
+export function initializeTray(deps: TrayDeps): {
+  update(snap: Snapshot | null, loginItem: LoginItemState, host?: DesktopMode, canInstallCli?: boolean): void;
+} {
   let lastKey = '';
   return {
     update(snap, loginItem, host, canInstallCli) {

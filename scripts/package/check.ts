@@ -30,7 +30,10 @@ export function checkPackage(repo: string, resources: string, required = require
   const archive = join(resources, 'app.asar');
   const unpackedDir = join(resources, 'app.asar.unpacked');
   const problems: string[] = [];
-  if (!existsSync(archive)) return { required: required.required, missing: required.required, problems: [`no ${archive}`], unresolved: required.unresolved };
+  if (!existsSync(archive)) return {
+    required: required.required, missing: required.required, problems: [`no ${archive}`],
+    unresolved: required.unresolved,
+  };
   // listPackage names entries with a leading separator; unpacked ones are listed too, their bytes live beside.
   const listed = new Set(asar.listPackage(archive, { isPack: false }).map((p) => p.split(sep).join('/').replace(/^\//, '')));
   const inArchive = (rel: string) => listed.has(rel);
@@ -50,7 +53,9 @@ export function checkPackage(repo: string, resources: string, required = require
   const packagedRoot = appRootFrom(join(archive, 'dist', 'main', 'core'), exists);
   if (packagedRoot !== archive) problems.push(`appRoot() in the package is ${packagedRoot}, not ${archive}`);
   const skills = bundledSkillsDirFrom(packagedRoot);
-  if (skills.split(sep).includes('app.asar')) problems.push(`bundledSkillsDir() points into the archive (${skills}): a skill cannot run there`);
+  if (skills.split(sep).includes('app.asar')) problems.push(
+    `bundledSkillsDir() points into the archive (${skills}): a skill cannot run there`,
+  );
   else if (!existsSync(skills) || !statSync(skills).isDirectory()) problems.push(`bundledSkillsDir() is not a real folder: ${skills}`);
   else {
     for (const name of readdirSync(join(repo, 'skills'))) {

@@ -40,7 +40,10 @@ export async function packWithStandIn(root: string, work: string): Promise<Packe
     child.stdout.on('data', (b: Buffer) => (text += b.toString()));
     child.stderr.on('data', (b: Buffer) => (text += b.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`package check: electron-builder exited with ${code}:\n${text}`))));
+    child.on(
+      'close',
+      (code) => (code === 0 ? resolve(text) : reject(new Error(`package check: electron-builder exited with ${code}:\n${text}`))),
+    );
   });
   return { resources: join(out, 'linux-unpacked', 'resources'), output };
 }

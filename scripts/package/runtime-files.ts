@@ -47,7 +47,13 @@ function declaredDeps(file: string): Set<string> | null {
     try {
       const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
       const name = (pkg as unknown as { name?: string }).name;
-      depsCache.set(root, new Set([...(name ? [name] : []), ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})]));
+      depsCache.set(
+        root,
+        new Set([
+          ...(name ? [name] : []), ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}),
+          ...Object.keys(pkg.optionalDependencies ?? {}),
+        ]),
+      );
     } catch {
       depsCache.set(root, null);
     }

@@ -24,7 +24,10 @@ function textOf(data) {
 
 const SUMMARY_PROMPT = 'Summarize this day of agent sessions for a memory file: at most 5 short bullet points, facts only.\n\n';
 
-/** @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal: AbortSignal, model?: {chat: Function}}} ctx */
+/**
+ * @param {{home: string, slot: string|null, logger: {info: Function, warn: Function}, signal:
+ * AbortSignal, model?: {chat: Function}}} ctx
+ */
 export default async function dailyMemory(ctx) {
   const day = localDate(ctx.slot ?? Date.now());
   const sessionsDir = join(ctx.home, 'sessions');
@@ -60,7 +63,11 @@ export default async function dailyMemory(ctx) {
     const kinds = {};
     for (const e of today) kinds[e.kind ?? 'event'] = (kinds[e.kind ?? 'event'] ?? 0) + 1;
     const id = f.replace(/\.jsonl$/, '');
-    const out = [`## Session ${id}`, '', `${today.length} events (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')}), ${today[0].ts.slice(11, 16)}–${today[today.length - 1].ts.slice(11, 16)} UTC`, ''];
+    const out = [
+      `## Session ${id}`, '',
+      `${today.length} events (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join(', ')}), ${today[0].ts.slice(11, 16)}–${today[today.length - 1].ts.slice(11, 16)} UTC`,
+      '',
+    ];
     for (const e of today.slice(-MAX_LINES_PER_SESSION)) {
       out.push(`- ${e.ts.slice(11, 19)} ${e.kind ?? 'event'}: ${textOf(e.data).replace(/\s+/g, ' ').slice(0, 200)}`);
     }

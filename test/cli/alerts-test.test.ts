@@ -15,9 +15,20 @@ describe('clawkeeper alerts test [channel]', () => {
     const rec = await startRecorder();
     const t = tempHome();
     const closed = await freePort();
-    writeConfig(t.home, { alerts: { channels: { hook: { type: 'webhook', url: `${rec.url}/hook` }, dead: { type: 'ntfy', url: `http://127.0.0.1:${closed}/topic` } } } });
+    writeConfig(t.home, {
+      alerts: {
+        channels: { hook: { type: 'webhook', url: `${rec.url}/hook` }, dead: { type: 'ntfy', url: `http://127.0.0.1:${closed}/topic` } },
+      },
+    });
     // What a dead host left undelivered stays for the next host: the CLI never rewrites the outbox.
-    const left = JSON.stringify({ entries: [{ id: 'x', channel: 'hook', alert: { event: 'skill-failing', message: 'm', at: '2026-03-01T08:00:00.000Z', host: 'h', title: 't' }, attempts: 0, nextAt: 0, held: false }], limits: null, targets: [] });
+    const left = JSON.stringify({
+      entries: [{
+        id: 'x', channel: 'hook',
+        alert: { event: 'skill-failing', message: 'm', at: '2026-03-01T08:00:00.000Z', host: 'h', title: 't' },
+        attempts: 0, nextAt: 0, held: false,
+      }],
+      limits: null, targets: [],
+    });
     mkdirSync(join(t.home, 'alerts'), { recursive: true });
     writeFileSync(join(t.home, 'alerts', 'outbox.json'), left);
     const r = await runCli(t.home, ['alerts', 'test']);
@@ -40,7 +51,10 @@ describe('clawkeeper alerts test [channel]', () => {
     const rec = await startRecorder();
     const t = tempHome();
     writeConfig(t.home, { alerts: { channels: { hook: { type: 'webhook', url: `${rec.url}/hook` } } } });
-    const app = await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: { CLAWKEEPER_NETWORK_PROBE: `${rec.url}/probe` }, layers: false });
+    const app = await startHeadless({
+      home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(),
+      env: { CLAWKEEPER_NETWORK_PROBE: `${rec.url}/probe` }, layers: false,
+    });
     try {
       const r = await runCli(t.home, ['alerts', 'test']);
       assert.equal(r.code, 0, r.err);

@@ -37,7 +37,9 @@ describe('clawkeeper help', () => {
     try {
       const r = await runCli(t.home, ['help']);
       assert.equal(r.code, 0, r.err);
-      for (const c of ['start', 'status', 'pause <name>', 'resume <name>', 'logs <name>', 'run-once']) assert.match(r.out, new RegExp(`\\n  ${c}`));
+      for (const c of [
+        'start', 'status', 'pause <name>', 'resume <name>', 'logs <name>', 'run-once',
+      ]) assert.match(r.out, new RegExp(`\\n  ${c}`));
       assert.equal(r.err, '');
     } finally {
       t.cleanup();
@@ -59,7 +61,10 @@ describe('clawkeeper help', () => {
     const t = tempHome();
     try {
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const p = spawn('npx', ['--offline', 'clawkeeper', 'help'], { cwd: ROOT, env: { ...process.env, CLAWKEEPER_HOME: t.home, npm_config_update_notifier: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn('npx', ['--offline', 'clawkeeper', 'help'], {
+          cwd: ROOT, env: { ...process.env, CLAWKEEPER_HOME: t.home, npm_config_update_notifier: 'false' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         p.stdout.on('data', (c: Buffer) => (out += c.toString()));
         p.on('close', (code) => resolve({ code, out }));
@@ -175,10 +180,16 @@ describe('the CLI finds the running host', () => {
       writeSkill(gone.home, 'only-there', { schedule: '0 3 * * *' }, 'ok.mjs');
       mkdirSync(join(u.env.XDG_CONFIG_HOME, 'clawkeeper'), { recursive: true });
       // pid 2^22 + 1 is above Linux's pid_max: no process has it.
-      writeFileSync(u.pointer, JSON.stringify({ home: gone.home, pid: 4194305, gatewayPort: 4000, sessionPort: 4001, startedAt: new Date().toISOString() }));
+      writeFileSync(
+        u.pointer,
+        JSON.stringify({ home: gone.home, pid: 4194305, gatewayPort: 4000, sessionPort: 4001, startedAt: new Date().toISOString() }),
+      );
       writeFileSync(join(gone.home, 'host.lock'), '4194305');
       const s = await bareCli(u.env, ['status', '--json']);
-      assert.match(s.err, new RegExp(`host started last \\(pid 4194305, home ${gone.home}\\) is not running; using ${join(u.home, '.openclaw')}`));
+      assert.match(
+        s.err,
+        new RegExp(`host started last \\(pid 4194305, home ${gone.home}\\) is not running; using ${join(u.home, '.openclaw')}`),
+      );
       assert.equal(skillsOf(s.out).some((x) => x.name === 'only-there'), false);
     } finally {
       gone.cleanup();
@@ -196,7 +207,10 @@ describe('skill.json mistakes and the status line', () => {
       writeFileSync(join(t.home, 'skills', 'typo', 'skill.json'), '{\n  "name": "typo",\n  "schedule": "0 3 * * *",\n}\n');
       const r = await runCli(t.home, ['skills']);
       assert.equal(r.code, 1);
-      assert.match(r.out, /typo\/skill\.json: \(file\): not valid JSON at line 4, column 1: .*a trailing comma, remove the comma before it/);
+      assert.match(
+        r.out,
+        /typo\/skill\.json: \(file\): not valid JSON at line 4, column 1: .*a trailing comma, remove the comma before it/,
+      );
       assert.match(r.out, /good\s+user\s+0 3 \* \* \*\s+valid/);
     } finally {
       t.cleanup();

@@ -13,7 +13,9 @@ async function cli(home: string, args: string[], env: Record<string, string> = {
   // spawnSync would block the event loop that an in-process host needs: run it async.
   const { spawn } = await import('node:child_process');
   return new Promise<{ code: number; out: string; err: string }>((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], { env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gw), NO_COLOR: '1', ...env } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], {
+      env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gw), NO_COLOR: '1', ...env },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -121,7 +123,9 @@ describe('clawkeeper CLI', () => {
   it('logs of a skill that does not exist says so and how to list them', () => {
     const t = tempHome();
     try {
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'logs', 'nosuch'], { encoding: 'utf8', env: { ...process.env, CLAWKEEPER_HOME: t.home } });
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'logs', 'nosuch'], {
+        encoding: 'utf8', env: { ...process.env, CLAWKEEPER_HOME: t.home },
+      });
       assert.equal(r.status, 1);
       assert.match(r.stderr, /no skill named "nosuch"; `clawkeeper skills` lists them/);
     } finally {

@@ -12,7 +12,10 @@ const CLI = join(ROOT, 'bin', 'clawkeeper.js');
 /** The command's stdout read until its first chunk, then closed: the reader of `| head -1`. */
 function readFirstChunkThenClose(home: string, args: string[]): Promise<{ code: number | null; signal: string | null; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     p.stdout.once('data', () => p.stdout.destroy());
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -28,7 +31,13 @@ describe('every command ends quietly on a closed stdout pipe', () => {
     for (let i = 0; i < SKILLS; i++) {
       const dir = join(home, 'skills', `skill-${i}`);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'skill.json'), JSON.stringify({ name: `skill-${i}`, schedule: '0 0 1 1 *', command: ['true'], description: 'one of many, so that the output outgrows a pipe buffer' }));
+      writeFileSync(
+        join(dir, 'skill.json'),
+        JSON.stringify({
+          name: `skill-${i}`, schedule: '0 0 1 1 *', command: ['true'],
+          description: 'one of many, so that the output outgrows a pipe buffer',
+        }),
+      );
     }
   });
 
@@ -40,7 +49,9 @@ describe('every command ends quietly on a closed stdout pipe', () => {
   it('`clawkeeper status | head -1` prints one line, no EPIPE trace, and status keeps its exit code (2: no host)', async () => {
     const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       // bash, for a real shell pipeline and PIPESTATUS (the exit code of clawkeeper, not of head)
-      const p = spawn('bash', ['-c', '"$NODE" "$CLI" status | head -1; exit "${PIPESTATUS[0]}"'], { env: { ...process.env, NODE: process.execPath, CLI, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', NO_COLOR: '1' } });
+      const p = spawn('bash', ['-c', '"$NODE" "$CLI" status | head -1; exit "${PIPESTATUS[0]}"'], {
+        env: { ...process.env, NODE: process.execPath, CLI, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', NO_COLOR: '1' },
+      });
       let out = '';
       let err = '';
       p.stdout.on('data', (c: Buffer) => (out += c.toString()));

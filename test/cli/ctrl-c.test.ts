@@ -19,7 +19,9 @@ describe('Ctrl-C in the host terminal', () => {
     writeSkill(t.home, 'slow', { schedule: '0 0 1 1 *', timeoutSeconds: 30 }, 'slow.mjs');
     const h = await startHostProcess(t.home, {}, { detached: true });
     try {
-      const r = await http(h.gatewayPort, 'POST', '/api/skills/slow/run', { body: '{}', headers: { authorization: `Bearer ${h.token()}`, 'content-type': 'application/json' } });
+      const r = await http(h.gatewayPort, 'POST', '/api/skills/slow/run', {
+        body: '{}', headers: { authorization: `Bearer ${h.token()}`, 'content-type': 'application/json' },
+      });
       assert.equal(r.status, 202, r.body);
       const ledger = join(t.home, 'runs', 'slow.jsonl');
       await waitFor('the run started', () => readFileSync(ledger, 'utf8').includes('"type":"start"'), 10_000);
@@ -27,10 +29,15 @@ describe('Ctrl-C in the host terminal', () => {
       process.kill(-h.proc.pid!, 'SIGINT');
       process.kill(-h.proc.pid!, 'SIGINT');
       await waitFor('the host exited', () => h.proc.exitCode !== null || h.proc.signalCode !== null, 30_000, 50);
-      const end = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; outcome?: string; error?: string }).find((e) => e.type === 'end');
+      const end = readFileSync(ledger, 'utf8').trim().split('\n').map(
+        (l) => JSON.parse(l) as { type: string; outcome?: string; error?: string },
+      ).find((e) => e.type === 'end');
       assert.equal(end?.outcome, 'success', JSON.stringify(end));
       assert.equal(h.proc.exitCode, 0, h.output());
-      assert.doesNotMatch(h.output(), /standby ended \(SIGINT\)|run launcher died/, 'no other process of the group took the Ctrl-C as its own');
+      assert.doesNotMatch(
+        h.output(), /standby ended \(SIGINT\)|run launcher died/,
+        'no other process of the group took the Ctrl-C as its own',
+      );
     } finally {
       await h.stop('SIGKILL');
     }

@@ -8,7 +8,9 @@ import { modelHomePerTest } from '../helpers/model-home.ts';
 
 function cli(home: string, args: string[]) {
   return new Promise<{ code: number; out: string; err: string }>((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], { env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1', CLAWKEEPER_FROM_SOURCE: '1' } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], {
+      env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1', CLAWKEEPER_FROM_SOURCE: '1' },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -34,12 +36,18 @@ describe('clawkeeper run --dry-run', () => {
   it('prints a prompt skill\'s prompt with its token count and budget, sends nothing and writes nothing', async () => {
     const t = await modelHome();
     const { server } = t;
-    writeSkill(t.home, 'brief', { schedule: '0 7 * * *', model: true, prompt: 'Summarize the news for {{skill}} on {{date}}.', budget: { tokensPerRun: 5000, tokensPerDay: 20000 } });
+    writeSkill(t.home, 'brief', {
+      schedule: '0 7 * * *', model: true, prompt: 'Summarize the news for {{skill}} on {{date}}.',
+      budget: { tokensPerRun: 5000, tokensPerDay: 20000 },
+    });
     const before = snapshot(t.home);
     const r = await cli(t.home, ['run', 'brief', '--dry-run']);
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /budget tokensPerRun=5000, tokensPerDay=20000 \(0 used today, 20000 left\)/);
-    assert.match(r.out, /--- prompt 1 \(\d+ tokens; budget allows 5000 more tokens in this run\) ---\nSummarize the news for brief on \d{4}-\d{2}-\d{2}\./);
+    assert.match(
+      r.out,
+      /--- prompt 1 \(\d+ tokens; budget allows 5000 more tokens in this run\) ---\nSummarize the news for brief on \d{4}-\d{2}-\d{2}\./,
+    );
     assert.match(r.out, /the reply would go to outputs\/brief\//);
     assert.equal(server.requests.length, 0, 'nothing reached the model server');
     assert.deepEqual(snapshot(t.home), before, 'no ledger, status, output or log file');

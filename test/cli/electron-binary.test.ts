@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseDesktop, downloadsAllowed, installedElectron, type DownloadResult, type ElectronProbes } from '../../main/cli/electron-binary.ts';
+import {
+  chooseDesktop, downloadsAllowed, installedElectron, type DownloadResult, type ElectronProbes,
+} from '../../main/cli/electron-binary.ts';
 import { tempHome } from '../helpers/home.ts';
 
 function probes(o: { present?: boolean; download?: DownloadResult; installs?: boolean }) {
@@ -25,7 +27,9 @@ const linuxDisplay = { DISPLAY: ':0' };
 describe('chooseDesktop', () => {
   it('starts the desktop app with a binary already on disk, without downloading', async () => {
     const { p, calls } = probes({ present: true });
-    assert.deepEqual(await chooseDesktop({ platform: 'linux', env: linuxDisplay, argv: [], probes: p }), { mode: 'electron', bin: '/x/electron' });
+    assert.deepEqual(await chooseDesktop({
+      platform: 'linux', env: linuxDisplay, argv: [], probes: p,
+    }), { mode: 'electron', bin: '/x/electron' });
     assert.equal(calls.download, 0);
   });
 
@@ -53,12 +57,16 @@ describe('chooseDesktop', () => {
 
   it('runs headless when a download succeeds but leaves no executable', async () => {
     const { p } = probes({ download: { ok: true }, installs: false });
-    assert.deepEqual(await chooseDesktop({ platform: 'darwin', env: {}, argv: [], probes: p }), { mode: 'headless', why: 'the Electron download finished but left no executable' });
+    assert.deepEqual(await chooseDesktop({ platform: 'darwin', env: {}, argv: [], probes: p }), {
+      mode: 'headless', why: 'the Electron download finished but left no executable',
+    });
   });
 
   it('runs headless on Linux without a display, and does not download', async () => {
     const { p, calls } = probes({ present: true });
-    assert.deepEqual(await chooseDesktop({ platform: 'linux', env: {}, argv: [], probes: p }), { mode: 'headless', why: 'no display (DISPLAY/WAYLAND_DISPLAY unset)' });
+    assert.deepEqual(await chooseDesktop({ platform: 'linux', env: {}, argv: [], probes: p }), {
+      mode: 'headless', why: 'no display (DISPLAY/WAYLAND_DISPLAY unset)',
+    });
     assert.equal(calls.download, 0);
     assert.equal((await chooseDesktop({ platform: 'linux', env: { WAYLAND_DISPLAY: 'wayland-0' }, argv: [], probes: p })).mode, 'electron');
   });
@@ -77,7 +85,10 @@ describe('chooseDesktop', () => {
 
   it('runs headless without a reason when --headless is asked for', async () => {
     const { p, calls } = probes({ present: true });
-    assert.deepEqual(await chooseDesktop({ platform: 'darwin', env: {}, argv: ['--headless'], probes: p }), { mode: 'headless', why: null });
+    assert.deepEqual(
+      await chooseDesktop({ platform: 'darwin', env: {}, argv: ['--headless'], probes: p }),
+      { mode: 'headless', why: null },
+    );
     assert.equal(calls.download, 0);
   });
 });

@@ -14,7 +14,10 @@ const script = (src: string) => ({ command: node, args: ['-e', src] });
 describe('boundedDownload', () => {
   it('reports each progress line and succeeds when the downloader exits 0', async () => {
     const seen: number[] = [];
-    const r = await boundedDownload({ ...script('for (const t of [1,2,3]) console.log(JSON.stringify({transferred:t,total:3}))'), onProgress: (p) => seen.push(p.transferred) });
+    const r = await boundedDownload({
+      ...script('for (const t of [1,2,3]) console.log(JSON.stringify({transferred:t,total:3}))'),
+      onProgress: (p) => seen.push(p.transferred),
+    });
     assert.deepEqual(r, { ok: true });
     assert.deepEqual(seen, [1, 2, 3]);
   });
@@ -44,7 +47,10 @@ describe('boundedDownload', () => {
   });
 
   it('cuts off a download that keeps progressing past its deadline', async () => {
-    const r = await boundedDownload({ ...script('let t = 0; setInterval(() => console.log(JSON.stringify({transferred:++t,total:null})), 20)'), stallMs: 5_000, deadlineMs: 400 });
+    const r = await boundedDownload({
+      ...script('let t = 0; setInterval(() => console.log(JSON.stringify({transferred:++t,total:null})), 20)'),
+      stallMs: 5_000, deadlineMs: 400,
+    });
     assert.deepEqual(r, { ok: false, why: 'it did not finish within 0.4 s' });
   });
 });

@@ -52,7 +52,13 @@ describe('clawkeeper health and the ports in config.json, against a real host', 
     // A scheduled run an earlier host started a moment ago (another pid) is no run-once: still down.
     const slot = '2025-01-01T00:00:00.000Z';
     const now = new Date().toISOString();
-    appendFileSync(join(h.home, 'runs', 'quick.jsonl'), JSON.stringify({ type: 'start', run_id: 'earlier-host', skill: 'quick', slot, trigger: 'schedule', attempt: 1, started_at: now, host_pid: 999_999 }) + '\n');
+    appendFileSync(
+      join(h.home, 'runs', 'quick.jsonl'),
+      JSON.stringify({
+        type: 'start', run_id: 'earlier-host', skill: 'quick', slot, trigger: 'schedule', attempt: 1, started_at: now,
+        host_pid: 999_999,
+      }) + '\n',
+    );
     const earlier = await runCli(h.home, ['health'], NO_PORT_ENV);
     assert.equal(earlier.code, 2, earlier.out);
     assert.doesNotMatch(earlier.out, /skills running/);

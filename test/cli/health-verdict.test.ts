@@ -4,7 +4,10 @@ import { exitCodeOf, healthVerdict } from '../../main/cli/health-verdict.ts';
 
 describe('clawkeeper health verdict', () => {
   const none = { runOnce: null, lastRun: null, time: (iso: string) => iso.slice(11, 16) };
-  const verdict = (gateway: 'ok' | 'degraded' | 'down' | null, hostAlive: boolean, more: Partial<Parameters<typeof healthVerdict>[0]> = {}) => {
+  const verdict = (
+    gateway: 'ok' | 'degraded' | 'down' | null, hostAlive: boolean,
+    more: Partial<Parameters<typeof healthVerdict>[0]> = {},
+  ) => {
     const v = healthVerdict({ gateway, hostAlive, ...none, ...more });
     return [v.mode, exitCodeOf(v.mode), v.line];
   };
@@ -20,7 +23,9 @@ describe('clawkeeper health verdict', () => {
 
   it('a dead gateway with a live host, or a run-once start within its period, is graceful degradation (exit 1) with the article words', () => {
     assert.deepEqual(verdict(null, true), ['degraded', 1, 'Gateway down but skills running - Graceful degradation mode']);
-    assert.deepEqual(verdict(null, false, { runOnce: { skill: 'backup', at: '2026-03-01T11:59:00.000Z' } }), ['degraded', 1, 'Gateway down but skills running - Graceful degradation mode']);
+    assert.deepEqual(verdict(null, false, { runOnce: { skill: 'backup', at: '2026-03-01T11:59:00.000Z' } }), [
+      'degraded', 1, 'Gateway down but skills running - Graceful degradation mode',
+    ]);
   });
 
   it('a dead gateway with no live host and no recent run-once is down (exit 2) and says when the last run was, whatever status files are younger than an hour', () => {

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { importCommand } from '../../main/cli/import-openclaw.ts';
-import { alertsCommand } from '../../main/cli/alerts.ts';
-import { readAlertsConfig } from '../../main/core/alerts/alert-config.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { discoverSkills } from '../../main/core/skills/skill-loader.ts';
 import { tempHomePerTest, writeSkill } from '../helpers/home.ts';
@@ -15,12 +11,31 @@ import { writeModels } from '../helpers/model-home.ts';
 import { cronJob, writeColumnStore, writeJsonStore, writeSqliteStore, type Job } from '../helpers/openclaw-store.ts';
 
 const JOBS: Job[] = [
-  cronJob('j1', 'Morning brief', { schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'America/Los_Angeles', staggerMs: 30_000 }, payload: { kind: 'agentTurn', message: 'Summarize overnight updates.', timeoutSeconds: 120, thinking: 'high', fallbacks: ['openai/gpt-5'] }, delivery: { mode: 'webhook', to: 'https://example.invalid/hook' } }),
-  cronJob('j2', 'Morning brief', { enabled: false, schedule: { kind: 'cron', expr: '30 8 * * 1-5' }, delivery: { mode: 'announce', channel: 'slack', to: 'channel:C1' } }),
-  cronJob('j3', 'Inbox check', { schedule: { kind: 'every', everyMs: 420_000, anchorMs: 300_000 }, payload: { kind: 'agentTurn', message: 'Check the inbox.', model: 'anthropic/claude-sonnet' } }),
+  cronJob('j1', 'Morning brief', {
+    schedule: { kind: 'cron', expr: '0 7 * * *', tz: 'America/Los_Angeles', staggerMs: 30_000 },
+    payload: {
+      kind: 'agentTurn', message: 'Summarize overnight updates.', timeoutSeconds: 120, thinking: 'high',
+      fallbacks: ['openai/gpt-5'],
+    },
+    delivery: { mode: 'webhook', to: 'https://example.invalid/hook' },
+  }),
+  cronJob('j2', 'Morning brief', {
+    enabled: false, schedule: { kind: 'cron', expr: '30 8 * * 1-5' },
+    delivery: { mode: 'announce', channel: 'slack', to: 'channel:C1' },
+  }),
+  cronJob('j3', 'Inbox check', {
+    schedule: { kind: 'every', everyMs: 420_000, anchorMs: 300_000 },
+    payload: { kind: 'agentTurn', message: 'Check the inbox.', model: 'anthropic/claude-sonnet' },
+  }),
   cronJob('j5', 'Reminder', { schedule: { kind: 'at', at: '2026-02-01T16:00:00Z' }, deleteAfterRun: true }),
   cronJob('j6', 'Nudge', { sessionTarget: 'main', payload: { kind: 'systemEvent', text: 'Check in' } }),
-  cronJob('j7', 'Backup', { schedule: { kind: 'every', everyMs: 86_400_000 }, payload: { kind: 'command', argv: ['tar', 'czf', '/tmp/b.tgz', '.'], cwd: '/srv', env: { LEVEL: '9' }, input: 'y', timeoutSeconds: 600, outputMaxBytes: 4096 } }),
+  cronJob('j7', 'Backup', {
+    schedule: { kind: 'every', everyMs: 86_400_000 },
+    payload: {
+      kind: 'command', argv: ['tar', 'czf', '/tmp/b.tgz', '.'], cwd: '/srv', env: { LEVEL: '9' }, input: 'y',
+      timeoutSeconds: 600, outputMaxBytes: 4096,
+    },
+  }),
 ];
 
 describe('clawkeeper import openclaw', () => {
@@ -30,7 +45,10 @@ describe('clawkeeper import openclaw', () => {
     const t = newHome();
     if (store !== 'json') writeSqliteStore(t.home, jobs);
     if (store !== 'sqlite') writeJsonStore(t.home, store === 'both' ? [cronJob('old', 'Stale JSON job')] : jobs);
-    writeModels(t.home, { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' }, claude: { baseURL: 'http://127.0.0.1:9/v1', model: 'claude-sonnet' } });
+    writeModels(t.home, {
+      default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' },
+      claude: { baseURL: 'http://127.0.0.1:9/v1', model: 'claude-sonnet' },
+    });
     // A user's own skill that happens to have a job's name: never taken over.
     writeSkill(t.home, 'backup', { schedule: '0 0 * * *', command: ['true'] });
     return t.home;
@@ -38,11 +56,16 @@ describe('clawkeeper import openclaw', () => {
 
   function run(home: string, o: { dryRun?: boolean; force?: boolean; from?: string } = {}) {
     const lines: string[] = [];
-    const code = importCommand({ env: { CLAWKEEPER_HOME: home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger() }, 'openclaw', { dryRun: false, force: false, ...o });
+    const code = importCommand({
+      env: { CLAWKEEPER_HOME: home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`),
+      logger: createMemoryLogger(),
+    }, 'openclaw', { dryRun: false, force: false, ...o });
     return { code, out: lines.join('\n'), lines };
   }
 
-  const manifest = (home: string, name: string) => JSON.parse(readFileSync(join(home, 'skills', name, 'skill.json'), 'utf8')) as Record<string, unknown>;
+  const manifest = (home: string, name: string) => JSON.parse(
+    readFileSync(join(home, 'skills', name, 'skill.json'), 'utf8'),
+  ) as Record<string, unknown>;
 
   it('reads state/openclaw.sqlite before cron/jobs.json and maps cron, every, at and command jobs to skills of the same kinds', () => {
     const home = setup('both');
@@ -51,15 +74,28 @@ describe('clawkeeper import openclaw', () => {
     assert.match(r.out, /importing .*state\/openclaw\.sqlite \(sqlite\): 5 jobs map to skills, 1 do not/);
     assert.doesNotMatch(r.out, /Stale JSON job/);
     assert.deepEqual(manifest(home, 'morning-brief'), {
-      name: 'morning-brief', description: 'Imported from OpenClaw job "Morning brief" (j1)', schedule: '0 7 * * *', timezone: 'America/Los_Angeles', jitterSeconds: 30,
+      name: 'morning-brief', description: 'Imported from OpenClaw job "Morning brief" (j1)', schedule: '0 7 * * *',
+      timezone: 'America/Los_Angeles', jitterSeconds: 30,
       prompt: 'Summarize overnight updates.', model: true, timeoutSeconds: 120, deliver: { webhook: 'https://example.invalid/hook' },
     });
     assert.equal(manifest(home, 'morning-brief-2').enabled, false);
     assert.deepEqual([manifest(home, 'inbox-check').every, manifest(home, 'inbox-check').anchor], ['7m', '1970-01-01T00:05:00.000Z']);
-    assert.equal(manifest(home, 'inbox-check').model, 'claude', 'a payload model that config.json knows (by its id after the provider) is carried over');
-    assert.deepEqual([manifest(home, 'reminder').at, manifest(home, 'reminder').catchUp], ['2026-02-01T16:00:00Z', 'skip'], 'a one-shot whose time passed is not run again here');
-    assert.deepEqual([manifest(home, 'backup-2').command, manifest(home, 'backup-2').env, manifest(home, 'backup-2').timeoutSeconds, manifest(home, 'backup-2').every], [['tar', 'czf', '/tmp/b.tgz', '.'], { LEVEL: '9' }, 600, '1d']);
-    assert.deepEqual(JSON.parse(JSON.stringify(manifest(home, 'backup'))), { name: 'backup', schedule: '0 0 * * *', command: ['true'] }, "the user's own skill is untouched");
+    assert.equal(
+      manifest(home, 'inbox-check').model, 'claude',
+      'a payload model that config.json knows (by its id after the provider) is carried over',
+    );
+    assert.deepEqual(
+      [manifest(home, 'reminder').at, manifest(home, 'reminder').catchUp], ['2026-02-01T16:00:00Z', 'skip'],
+      'a one-shot whose time passed is not run again here',
+    );
+    assert.deepEqual([
+      manifest(home, 'backup-2').command, manifest(home, 'backup-2').env, manifest(home, 'backup-2').timeoutSeconds,
+      manifest(home, 'backup-2').every,
+    ], [['tar', 'czf', '/tmp/b.tgz', '.'], { LEVEL: '9' }, 600, '1d']);
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(manifest(home, 'backup'))),
+      { name: 'backup', schedule: '0 0 * * *', command: ['true'] }, "the user's own skill is untouched",
+    );
     assert.match(r.out, /job j6 "Nudge": a systemEvent .*needs OpenClaw's own agent/);
     const loaded = discoverSkills(null, join(home, 'skills'));
     assert.deepEqual(loaded.filter((s) => !s.manifest).map((s) => s.problems), [], 'every imported skill is valid');
@@ -73,18 +109,30 @@ describe('clawkeeper import openclaw', () => {
     assert.match(block('morning-brief'), /note: payload\.fallbacks \["openai\/gpt-5"\] not carried over/);
     assert.match(block('reminder'), /note: deleteAfterRun not carried over/);
     assert.match(block('reminder'), /note: at 2026-02-01T16:00:00Z has passed: imported with catchUp "skip"/);
-    for (const f of ['payload.cwd "/srv"', 'payload.input', 'payload.outputMaxBytes=4096']) assert.ok(block('backup-2').includes(`note: ${f}`), `${f} listed:\n${block('backup-2')}`);
+    for (const f of ['payload.cwd "/srv"', 'payload.input', 'payload.outputMaxBytes=4096']) assert.ok(
+      block('backup-2').includes(`note: ${f}`), `${f} listed:\n${block('backup-2')}`,
+    );
   });
 
   it('reads the column layout of later OpenClaw releases', () => {
     const t = newHome();
     writeColumnStore(join(t.home, 'store.sqlite'), [
-      { job_id: 'c1', name: 'Digest', schedule_kind: 'cron', schedule_expr: '15 6 * * *', schedule_tz: 'Europe/Berlin', payload_kind: 'agentTurn', payload_message: 'Digest.', payload_thinking: 'low', delivery_mode: 'webhook', delivery_to: 'https://example.invalid/d' },
-      { job_id: 'c2', name: 'Tick', schedule_kind: 'every', every_ms: 90_000, payload_kind: 'agentTurn', payload_message: 'Tick.', enabled: 0 },
+      {
+        job_id: 'c1', name: 'Digest', schedule_kind: 'cron', schedule_expr: '15 6 * * *', schedule_tz: 'Europe/Berlin',
+        payload_kind: 'agentTurn', payload_message: 'Digest.', payload_thinking: 'low', delivery_mode: 'webhook',
+        delivery_to: 'https://example.invalid/d',
+      },
+      {
+        job_id: 'c2', name: 'Tick', schedule_kind: 'every', every_ms: 90_000, payload_kind: 'agentTurn',
+        payload_message: 'Tick.', enabled: 0,
+      },
     ]);
     const r = run(t.home, { from: join(t.home, 'store.sqlite') });
     assert.equal(r.code, 0, r.out);
-    assert.deepEqual([manifest(t.home, 'digest').schedule, manifest(t.home, 'digest').timezone, (manifest(t.home, 'digest').deliver as { webhook: string }).webhook], ['15 6 * * *', 'Europe/Berlin', 'https://example.invalid/d']);
+    assert.deepEqual([
+      manifest(t.home, 'digest').schedule, manifest(t.home, 'digest').timezone,
+      (manifest(t.home, 'digest').deliver as { webhook: string }).webhook,
+    ], ['15 6 * * *', 'Europe/Berlin', 'https://example.invalid/d']);
     assert.deepEqual([manifest(t.home, 'tick').every, manifest(t.home, 'tick').enabled], ['90s', false]);
     assert.match(r.out, /payload\.thinking "low" not carried over/);
   });
@@ -112,7 +160,9 @@ describe('clawkeeper import openclaw', () => {
   it('is idempotent, updates a skill whose job changed, and leaves a hand-edited skill alone as detached', () => {
     const home = setup();
     run(home);
-    const snapshot = () => readdirSync(join(home, 'skills')).sort().map((n) => [n, existsSync(join(home, 'skills', n, 'skill.json')) ? readFileSync(join(home, 'skills', n, 'skill.json'), 'utf8') : '']);
+    const snapshot = () => readdirSync(join(home, 'skills')).sort().map(
+      (n) => [n, existsSync(join(home, 'skills', n, 'skill.json')) ? readFileSync(join(home, 'skills', n, 'skill.json'), 'utf8') : ''],
+    );
     const before = snapshot();
     assert.doesNotMatch(run(home).out, /created|updated/);
     assert.deepEqual(snapshot(), before);
@@ -161,7 +211,10 @@ describe('import openclaw shows what it imports', () => {
     writeSqliteStore(t.home, jobs);
     const lines: string[] = [];
     const t0 = performance.now();
-    importCommand({ env: { CLAWKEEPER_HOME: t.home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger() }, 'openclaw', { dryRun: true, force: false });
+    importCommand(
+      { env: { CLAWKEEPER_HOME: t.home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger() },
+      'openclaw', { dryRun: true, force: false },
+    );
     timed?.(performance.now() - t0);
     return lines;
   }
@@ -171,14 +224,20 @@ describe('import openclaw shows what it imports', () => {
       cronJob('w', 'Hook', { delivery: { mode: 'webhook', to: 'https://attacker.example/collect' } }),
       cronJob('a', 'Chat', { delivery: { mode: 'announce', channel: 'telegram', to: '12345' } }),
       cronJob('n', 'Quiet'),
-      cronJob('s', 'Main', { payload: { kind: 'systemEvent', text: 'x' }, delivery: { mode: 'announce', channel: 'discord', to: 'channel:9' } }),
+      cronJob('s', 'Main', {
+        payload: { kind: 'systemEvent', text: 'x' },
+        delivery: { mode: 'announce', channel: 'discord', to: 'channel:9' },
+      }),
     ]);
     const out = lines.join('\n');
     assert.match(out, /hook: would be created[^\n]*\n\s+delivers to: https:\/\/attacker\.example\/…\n/, 'a webhook is shown by its origin only');
     assert.ok(!out.includes('collect'), 'its path (often its secret) is in no plan line');
     assert.match(out, /chat: would be created[^\n]*\n\s+delivers to: telegram 12345/);
     assert.match(out, /quiet: would be created[^\n]*\n\s+delivers to: nowhere/);
-    assert.match(out, /job s "Main": a systemEvent [^\n]*\(it delivers to: discord channel:9\)/, 'a job not imported shows its destination too');
+    assert.match(
+      out, /job s "Main": a systemEvent [^\n]*\(it delivers to: discord channel:9\)/,
+      'a job not imported shows its destination too',
+    );
   });
 
   it('strips line breaks from names, ids and destinations so a job cannot forge plan lines', () => {
@@ -197,158 +256,5 @@ describe('import openclaw shows what it imports', () => {
     assert.equal(new Set(names).size, 3000, 'every job gets its own name');
     assert.ok(names.includes('same-name-3000'));
     assert.ok(ms < 1000, `took ${Math.round(ms)} ms`);
-  });
-});
-
-// Issue #20: "import openclaw maps a job's failureAlert (after, cooldown) and delivery.mode webhook".
-describe('import openclaw carries failureAlert over to alert channels', () => {
-  const newHome = tempHomePerTest();
-  let stop: () => Promise<void> = () => Promise.resolve();
-  afterEach(() => stop());
-  const TOKEN = 's3cret-hook-token';
-
-  /** A receiver for the job's failure webhook, on 127.0.0.1. */
-  async function receiver() {
-    const seen: { url: string; body: Record<string, unknown> }[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        seen.push({ url: req.url ?? '', body: JSON.parse(body || '{}') as Record<string, unknown> });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const close = () => {
-      stop = () => Promise.resolve();
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    };
-    stop = close;
-    return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
-  }
-
-  // OpenClaw's failureAlert: false | {after?, channel?, to?, cooldownMs?, includeSkipped?, mode?, accountId?}.
-  const jobs = (hookUrl: string): Job[] => [
-    cronJob('a1', 'Nightly report', { delivery: { mode: 'webhook', to: 'https://example.invalid/report' }, failureAlert: { after: 3, cooldownMs: 600_000, mode: 'webhook', to: `${hookUrl}/alerts?token=${TOKEN}`, includeSkipped: true } }),
-    cronJob('a2', 'Quiet job', { failureAlert: false }),
-    cronJob('a3', 'Chatty job', { delivery: { mode: 'announce', channel: 'telegram', to: '12345' }, failureAlert: { after: 1, cooldownMs: 60_000, accountId: 'main' } }),
-    cronJob('a4', 'Best effort', { delivery: { mode: 'announce', channel: 'slack', to: 'channel:C1', bestEffort: true }, failureAlert: { mode: 'webhook', to: 'https://hooks.example/x' } }),
-    cronJob('a5', 'Same cooldown', { failureAlert: { after: 1, cooldownMs: 300_000, mode: 'webhook', to: 'https://hooks.example/same' } }),
-    cronJob('a6', 'Phone', { failureAlert: { mode: 'webhook', to: 'https://hooks.example/phone' } }),
-  ];
-
-  function setup(hookUrl: string) {
-    const t = newHome();
-    writeSqliteStore(t.home, jobs(hookUrl));
-    // The user's own config: a model, and a channel that happens to be named like a job's skill.
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ gatewayPort: 4100, models: { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' } }, alerts: { channels: { phone: { type: 'ntfy', url: 'https://ntfy.sh/mine' } } } }));
-    return t.home;
-  }
-
-  function run(home: string, dryRun = false) {
-    const lines: string[] = [];
-    const code = importCommand({ env: { CLAWKEEPER_HOME: home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger() }, 'openclaw', { dryRun, force: false });
-    const out = lines.join('\n');
-    return { code, out, block: (name: string) => out.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${name}:`)) ?? '' };
-  }
-
-  const config = (home: string) => JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) as { alerts: { channels: Record<string, unknown>; default?: string[] }; models: unknown; gatewayPort: number };
-  const skill = (home: string, name: string) => JSON.parse(readFileSync(join(home, 'skills', name, 'skill.json'), 'utf8')) as Record<string, unknown>;
-
-  it('the dry run shows every mapping and what is not carried over, never the URL\'s token, and writes nothing', async () => {
-    const hook = await receiver();
-    const home = setup(hook.url);
-    const before = readFileSync(join(home, 'config.json'), 'utf8');
-    const r = run(home, true);
-    await hook.close();
-    assert.equal(r.code, 0, r.out);
-    assert.match(r.block('nightly-report'), /alerts: failureAlert webhook http:\/\/127\.0\.0\.1:\d+\/… → channel "nightly-report" in config\.json alerts\.channels, its URL in secrets\/alert-nightly-report\.url \(0600\); at the first failure, cooldown alerts\.cooldownMinutes \(5 min\): would be created/);
-    assert.match(r.block('nightly-report'), /note: failureAlert\.after 3 not carried over: ClawKeeper alerts at the first failing outcome/);
-    assert.match(r.block('nightly-report'), /note: failureAlert\.cooldownMs 10 min not carried over: ClawKeeper has one cooldown for every alert \(config\.json alerts\.cooldownMinutes, now 5 min\)/);
-    assert.match(r.block('nightly-report'), /note: failureAlert\.includeSkipped not carried over/);
-    assert.match(r.block('quiet-job'), /alerts: none \(failureAlert: false\) → "alerts": false/);
-    assert.match(r.block('chatty-job'), /note: failureAlert to chat \(telegram 12345\) not carried over: a ClawKeeper channel holds its own credentials/);
-    assert.match(r.block('best-effort'), /alerts: none \(delivery\.bestEffort: OpenClaw sends no failure alert for such a job\)/);
-    assert.match(r.block('same-cooldown'), /at the first failure, as after 1, cooldown 5 min, as alerts\.cooldownMinutes: would be created/);
-    assert.doesNotMatch(r.block('same-cooldown'), /note: failureAlert/, 'after 1 and a cooldown equal to the global one are carried over whole');
-    assert.match(r.block('phone'), /alerts: failureAlert webhook https:\/\/hooks\.example\/… not carried over: config\.json already has a channel "phone" of its own: left as it is/);
-    assert.match(r.out, /config\.json alerts\.default would be set to \["phone"\]: it was absent, so every channel served every skill/);
-    assert.ok(!r.out.includes(TOKEN), 'the webhook\'s token is in no plan line');
-    assert.equal(readFileSync(join(home, 'config.json'), 'utf8'), before, 'config.json untouched');
-    assert.equal(existsSync(join(home, 'secrets')), false);
-    assert.equal(existsSync(join(home, 'skills', 'nightly-report')), false);
-  });
-
-  it('writes the channel (its URL in a 0600 file, not in config.json), names it in the skill, keeps the rest of config.json, and the channel delivers to the job\'s webhook', async () => {
-    const hook = await receiver();
-    const home = setup(hook.url);
-    const r = run(home);
-    assert.equal(r.code, 0, r.out);
-    const cfg = config(home);
-    assert.deepEqual(cfg.alerts.channels['nightly-report'], { type: 'webhook', urlFile: 'secrets/alert-nightly-report.url' });
-    assert.deepEqual(cfg.alerts.channels.phone, { type: 'ntfy', url: 'https://ntfy.sh/mine' }, "the user's channel of that name is left as it was");
-    assert.deepEqual(cfg.alerts.default, ['phone'], 'what served every skill before still does; the new channels serve only their skills');
-    assert.deepEqual([cfg.gatewayPort, cfg.models], [4100, { default: { baseURL: 'http://127.0.0.1:9/v1', model: 'm' } }]);
-    assert.ok(!readFileSync(join(home, 'config.json'), 'utf8').includes(TOKEN), 'no token in config.json');
-    const secret = join(home, 'secrets', 'alert-nightly-report.url');
-    assert.equal(statSync(secret).mode & 0o777, 0o600);
-    assert.equal(readFileSync(secret, 'utf8').trim(), `${hook.url}/alerts?token=${TOKEN}`);
-
-    assert.deepEqual(skill(home, 'nightly-report').alerts, ['nightly-report']);
-    assert.deepEqual(skill(home, 'nightly-report').deliver, { webhook: 'https://example.invalid/report' }, 'delivery.mode webhook is still the reply\'s delivery');
-    assert.equal(skill(home, 'quiet-job').alerts, false);
-    assert.equal(skill(home, 'best-effort').alerts, false);
-    assert.equal(skill(home, 'chatty-job').alerts, undefined, 'a chat alert is not carried over: alerts.default serves it');
-    assert.equal(skill(home, 'phone').alerts, undefined, 'a skill never names a channel the import did not write');
-    assert.deepEqual(discoverSkills(null, join(home, 'skills')).filter((s) => !s.manifest).map((s) => s.problems), [], 'every skill is valid');
-    const read = readAlertsConfig(join(home, 'config.json'));
-    assert.deepEqual(read.problems, [], 'the alerts config reads without a problem');
-
-    const lines: string[] = [];
-    const code = await alertsCommand({ env: { CLAWKEEPER_HOME: home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger() }, 'test', 'nightly-report');
-    await hook.close();
-    assert.equal(code, 0, lines.join('\n'));
-    assert.equal(hook.seen.length, 1);
-    assert.equal(hook.seen[0]!.url, `/alerts?token=${TOKEN}`, 'the alert reaches the job\'s own webhook, token and all');
-    assert.equal(hook.seen[0]!.body.event, 'test');
-  });
-
-  it('a second import changes nothing, and never overwrites a channel or a URL file edited since', async () => {
-    const hook = await receiver();
-    const home = setup(hook.url);
-    run(home);
-    const cfgText = readFileSync(join(home, 'config.json'), 'utf8');
-    const again = run(home);
-    assert.doesNotMatch(again.out, /: (created|updated|would be created)$|alerts\.default (is|would be) set/m);
-    assert.match(again.block('nightly-report'), /: already there/);
-    assert.equal(readFileSync(join(home, 'config.json'), 'utf8'), cfgText, 'config.json byte for byte');
-
-    // The user points the channel elsewhere, and replaces another imported channel with their own.
-    writeFileSync(join(home, 'secrets', 'alert-nightly-report.url'), 'https://mine.example/hook\n', { mode: 0o600 });
-    const cfg = config(home);
-    cfg.alerts.channels['same-cooldown'] = { type: 'slack', urlEnv: 'MY_SLACK' };
-    writeFileSync(join(home, 'config.json'), JSON.stringify(cfg));
-    const third = run(home);
-    await hook.close();
-    assert.match(third.block('nightly-report'), /secrets\/alert-nightly-report\.url holds another URL: left as it is/);
-    assert.equal(readFileSync(join(home, 'secrets', 'alert-nightly-report.url'), 'utf8'), 'https://mine.example/hook\n');
-    assert.deepEqual(skill(home, 'nightly-report').alerts, ['nightly-report'], 'still its own channel');
-    assert.match(third.block('same-cooldown'), /not carried over: config\.json already has a channel "same-cooldown" of its own/);
-    assert.deepEqual(config(home).alerts.channels['same-cooldown'], { type: 'slack', urlEnv: 'MY_SLACK' });
-    assert.equal(skill(home, 'same-cooldown').alerts, undefined, 'the skill no longer names a channel that is not the import\'s');
-  });
-
-  it('a config.json that is not JSON is left alone: the plan says why and no skill names a channel', async () => {
-    const hook = await receiver();
-    const home = setup(hook.url);
-    writeFileSync(join(home, 'config.json'), '{"alerts": ');
-    const r = run(home);
-    await hook.close();
-    assert.equal(r.code, 0, r.out);
-    assert.match(r.block('nightly-report'), /not carried over: .*config\.json is not readable JSON; fix it and import again/);
-    assert.equal(readFileSync(join(home, 'config.json'), 'utf8'), '{"alerts": ');
-    assert.equal(skill(home, 'nightly-report').alerts, undefined);
-    assert.equal(skill(home, 'quiet-job').alerts, false);
   });
 });

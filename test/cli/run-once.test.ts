@@ -15,7 +15,9 @@ interface Done {
 }
 
 function runOnceProcess(home: string, args: string[]): { done: Promise<Done>; kill: (s: NodeJS.Signals) => void; output: () => string } {
-  const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'run-once', ...args], { env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1' } });
+  const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'run-once', ...args], {
+    env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1' },
+  });
   let out = '';
   let err = '';
   p.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -49,7 +51,9 @@ describe('clawkeeper run-once', () => {
     const t = tempHome();
     afterTest(t.cleanup);
     writeSkill(t.home, 'slow', { schedule: '0 * * * *', timezone: 'UTC', env: { SLEEP_MS: '1500' } }, 'ok.mjs');
-    const [a, b] = await Promise.all([runOnceProcess(t.home, ['slow', '--slot', SLOT]).done, runOnceProcess(t.home, ['slow', '--slot', SLOT]).done]);
+    const [a, b] = await Promise.all([
+      runOnceProcess(t.home, ['slow', '--slot', SLOT]).done, runOnceProcess(t.home, ['slow', '--slot', SLOT]).done,
+    ]);
     assert.equal(a.code, 0, a.out + a.err);
     assert.equal(b.code, 0, b.out + b.err);
     const ran = [a, b].filter((r) => /slow: success/.test(r.out));
@@ -110,7 +114,11 @@ describe('clawkeeper run-once', () => {
 
   it('follows the host\'s retries of a handed slot and exits 1 when every attempt fails', async () => {
     const t = tempHome();
-    writeSkill(t.home, 'flaky', { schedule: '0 0 1 1 *', timezone: 'UTC', retries: { max: 1, backoffSeconds: 0.1 }, env: { SUCCEED_AT: '9' } }, 'flaky.mjs');
+    writeSkill(
+      t.home, 'flaky',
+      { schedule: '0 0 1 1 *', timezone: 'UTC', retries: { max: 1, backoffSeconds: 0.1 }, env: { SUCCEED_AT: '9' } },
+      'flaky.mjs',
+    );
     const host = await startHostProcess(t.home);
     afterTest(async () => {
       await host.stop();
@@ -122,7 +130,9 @@ describe('clawkeeper run-once', () => {
     assert.match(r.out, /flaky: failure in \d+ ms \(run \S+, attempt 2, by the host\)/);
   });
 
-  it('runs as a non-root user in a home folder it cannot chmod (the root of a mounted volume, as in a pod)', { skip: process.getuid?.() === 0 ? false : 'needs root to run the child as another user' }, async () => {
+  it('runs as a non-root user in a home folder it cannot chmod (the root of a mounted volume, as in a pod)', {
+    skip: process.getuid?.() === 0 ? false : 'needs root to run the child as another user',
+  }, async () => {
     const t = tempHome();
     afterTest(t.cleanup);
     writeSkill(t.home, 'quick', { schedule: '0 * * * *', timezone: 'UTC' }, 'ok.mjs');
@@ -131,7 +141,9 @@ describe('clawkeeper run-once', () => {
     spawnSync('chown', ['-R', '0:1000', t.home]);
     spawnSync('chmod', ['-R', 'ug+rwX,o-rwx', t.home]);
     const r = await new Promise<Done>((resolve) => {
-      const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'run-once', 'quick', '--slot', SLOT], { uid: 1000, gid: 1000, env: { ...process.env, CLAWKEEPER_HOME: t.home } });
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'run-once', 'quick', '--slot', SLOT], {
+        uid: 1000, gid: 1000, env: { ...process.env, CLAWKEEPER_HOME: t.home },
+      });
       let out = '';
       let err = '';
       p.stdout.on('data', (c: Buffer) => (out += c.toString()));

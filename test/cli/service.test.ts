@@ -9,7 +9,10 @@ import { parse } from 'plist';
 import { hostProgram, serviceCommand, type ToolResult, type ServiceContext } from '../../main/cli/service.ts';
 import { ROOT, tempHome } from '../helpers/home.ts';
 
-function setup(platform: NodeJS.Platform, answer: (cmd: string, args: string[]) => ToolResult = () => ({ code: 0, output: '', missing: false }), uid = 501) {
+function setup(
+  platform: NodeJS.Platform,
+  answer: (cmd: string, args: string[]) => ToolResult = () => ({ code: 0, output: '', missing: false }), uid = 501,
+) {
   const t = tempHome('ck-svc-');
   const calls: string[] = [];
   const lines: string[] = [];
@@ -83,7 +86,12 @@ describe('clawkeeper service', () => {
 
   it('status does not call a host the service\'s own when the service manager did not start it (a `clawkeeper start` in a terminal)', () => {
     let mainPid = '0';
-    const { ctx, lines, t } = setup('linux', (_c, args) => (args.includes('is-active') ? { code: 3, output: 'inactive', missing: false } : args.includes('MainPID') ? { code: 0, output: mainPid, missing: false } : { code: 0, output: '', missing: false }));
+    const { ctx, lines, t } = setup(
+      'linux',
+      (_c, args) => (args.includes('is-active') ? {
+        code: 3, output: 'inactive', missing: false,
+      } : args.includes('MainPID') ? { code: 0, output: mainPid, missing: false } : { code: 0, output: '', missing: false }),
+    );
     try {
       serviceCommand(ctx, 'install', false);
       const home = ctx.env.CLAWKEEPER_HOME!;
@@ -91,7 +99,10 @@ describe('clawkeeper service', () => {
       writeFileSync(join(home, 'host.lock'), String(process.pid));
       lines.length = 0;
       assert.equal(serviceCommand(ctx, 'status', false), 1, 'the service is not what runs the host');
-      assert.match(lines.join('\n'), new RegExp(`host: running \\(pid ${process.pid}\\) with .*, but not started by the service \\(the service is inactive\\)`));
+      assert.match(
+        lines.join('\n'),
+        new RegExp(`host: running \\(pid ${process.pid}\\) with .*, but not started by the service \\(the service is inactive\\)`),
+      );
       mainPid = String(process.pid);
       lines.length = 0;
       assert.equal(serviceCommand(ctx, 'status', false), 0);
@@ -102,7 +113,10 @@ describe('clawkeeper service', () => {
   });
 
   it('status reports the file, the manager and the host; uninstall stops and removes it', () => {
-    const { ctx, calls, lines, t } = setup('linux', (_c, args) => ({ code: args.includes('is-active') ? 3 : 0, output: args.includes('is-active') ? 'inactive' : '', missing: false }));
+    const { ctx, calls, lines, t } = setup(
+      'linux',
+      (_c, args) => ({ code: args.includes('is-active') ? 3 : 0, output: args.includes('is-active') ? 'inactive' : '', missing: false }),
+    );
     try {
       assert.equal(serviceCommand(ctx, 'status', false), 3, 'not installed');
       serviceCommand(ctx, 'install', false);
@@ -120,10 +134,16 @@ describe('clawkeeper service', () => {
   });
 
   it('runs the app\'s own binary headless when it is the packaged app, node + clawkeeper.js otherwise', () => {
-    assert.deepEqual(hostProgram('/Applications/ClawKeeper.app/Contents/MacOS/ClawKeeper', { ...process.versions, electron: '45.5.0' }), ['/Applications/ClawKeeper.app/Contents/MacOS/ClawKeeper', '--headless']);
-    assert.deepEqual(hostProgram('/usr/bin/node', { ...process.versions, node: '24.1.0' }, '/opt/ck'), ['/usr/bin/node', '/opt/ck/bin/clawkeeper.js', 'start', '--headless']);
+    assert.deepEqual(hostProgram('/Applications/ClawKeeper.app/Contents/MacOS/ClawKeeper', { ...process.versions, electron: '45.5.0' }), [
+      '/Applications/ClawKeeper.app/Contents/MacOS/ClawKeeper', '--headless',
+    ]);
+    assert.deepEqual(hostProgram(
+      '/usr/bin/node', { ...process.versions, node: '24.1.0' }, '/opt/ck',
+    ), ['/usr/bin/node', '/opt/ck/bin/clawkeeper.js', 'start', '--headless']);
     // A system Node too old for ClawKeeper: the unit runs the Node 24 the package installs.
-    assert.deepEqual(hostProgram('/usr/bin/node', { ...process.versions, node: '20.20.2' }, ROOT), [join(ROOT, 'node_modules', 'node', 'bin', 'node'), join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless']);
+    assert.deepEqual(hostProgram('/usr/bin/node', { ...process.versions, node: '20.20.2' }, ROOT), [
+      join(ROOT, 'node_modules', 'node', 'bin', 'node'), join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless',
+    ]);
   });
 
   it('the real CLI with CLAWKEEPER_SERVICE_ROOT writes only under that root and never calls the service manager', () => {
@@ -136,7 +156,9 @@ describe('clawkeeper service', () => {
       });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /is not available here; the file is in place/);
-      const written = readdirSync(root, { recursive: true }).map(String).filter((f) => /clawkeeper\.service$|org\.clawkeeper\.host\.plist$/.test(f));
+      const written = readdirSync(root, { recursive: true }).map(String).filter(
+        (f) => /clawkeeper\.service$|org\.clawkeeper\.host\.plist$/.test(f),
+      );
       assert.equal(written.length, 1, written.join(', '));
       assert.match(readFileSync(join(root, written[0]!), 'utf8'), new RegExp(`clawkeeper\\.js`));
     } finally {

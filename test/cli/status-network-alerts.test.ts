@@ -17,11 +17,21 @@ describe('status and the host watch the same dependencies', () => {
   it('with alert channels and no skill needing the network, status reports the network the host probed, and why it is watched', async () => {
     const { home } = newHome();
     writeSkill(home, 'local', { schedule: '0 3 * * *' }, 'ok.mjs');
-    writeFileSync(join(home, 'config.json'), JSON.stringify({ alerts: { channels: { hook: { type: 'webhook', url: 'http://127.0.0.1:9/alerts' } } } }));
+    writeFileSync(
+      join(home, 'config.json'),
+      JSON.stringify({ alerts: { channels: { hook: { type: 'webhook', url: 'http://127.0.0.1:9/alerts' } } } }),
+    );
     mkdirSync(join(home, 'health'), { recursive: true });
-    writeFileSync(join(home, 'health', 'dependencies.jsonl'), JSON.stringify({ dependency: 'network', status: 'down', at: new Date().toISOString(), reason: 'connect ECONNREFUSED 127.0.0.1:9' }) + '\n');
+    writeFileSync(
+      join(home, 'health', 'dependencies.jsonl'),
+      JSON.stringify({
+        dependency: 'network', status: 'down', at: new Date().toISOString(), reason: 'connect ECONNREFUSED 127.0.0.1:9',
+      }) + '\n',
+    );
     const json = await runCli(home, ['status', '--json']);
-    const r = JSON.parse(json.out) as { dependencies: Record<string, { status: string; neededBy: string[] }>; scenario: { id: string } | null };
+    const r = JSON.parse(json.out) as {
+      dependencies: Record<string, { status: string; neededBy: string[] }>; scenario: { id: string } | null;
+    };
     assert.equal(r.dependencies.network?.status, 'down', json.out);
     assert.deepEqual(r.dependencies.network?.neededBy, []);
     const text = await runCli(home, ['status']);

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, PUBLIC_STATUS, withLiveness, type DependencyHealth, type LayerStatus, type SkillState } from '../../main/common/health.js';
+import {
+  LAYER_NAMES, LAYER_TITLES, MODE_EXIT_CODES, MODE_WORDS, PUBLIC_STATUS, withLiveness, type DependencyHealth,
+  type LayerStatus, type SkillState,
+} from '../../main/common/health.js';
 import type { Snapshot } from '../../main/common/layer-protocol.ts';
 import { terminalLine } from '../../main/cli/format.ts';
 import { renderStatusText } from '../../main/cli/status-view.ts';
@@ -39,7 +42,10 @@ function generated(i: number): Snapshot {
   const skills = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, k) => {
     const state = pick(SKILL_STATES);
     const down = Object.entries(dependencies).filter(([, d]) => d.status === 'down').map(([n]) => n);
-    return skill(`skill-${k}`, { state, reason: state, ...(state === 'deferred' ? { deferred: down.length ? down : ['network'] } : {}), ...(state === 'tripped' ? { breaker: { state: 'open', until: '2026-03-01T14:05:00.000Z', failures: 5 } } : {}) });
+    return skill(`skill-${k}`, {
+      state, reason: state, ...(state === 'deferred' ? { deferred: down.length ? down : ['network'] } : {}),
+      ...(state === 'tripped' ? { breaker: { state: 'open', until: '2026-03-01T14:05:00.000Z', failures: 5 } } : {}),
+    });
   });
   const alive = r() > 0.15;
   const report = composeHealth({
@@ -60,14 +66,19 @@ describe('one truth about health, in every view', () => {
       const snap = generated(i);
       const { mode, scenario } = snap;
       seen.add(`${mode}/${scenario?.id ?? 'none'}`);
-      const why = `combination ${i}: ${JSON.stringify({ layers: snap.layers, deps: snap.dependencies, skills: snap.skills.map((s) => s.state) })}`;
+      const why = `combination ${i}: ${JSON.stringify({
+        layers: snap.layers, deps: snap.dependencies, skills: snap.skills.map((s) => s.state),
+      })}`;
 
       // One failing skill is never `down`; down means the runtime is not ok.
       assert.equal(mode === 'down', snap.layers.runtime.status !== 'ok', why);
 
       // As the terminal gets it, without color (every CLI line passes terminalLine).
       const text = renderStatusText(snap).map((l) => terminalLine(l, false)).join('\n');
-      assert.ok(text.startsWith(`● ${mode.toUpperCase()} — ${scenario ? `${scenario.title}: ${scenario.message}` : MODE_WORDS[mode]}\n`), why);
+      assert.ok(
+        text.startsWith(`● ${mode.toUpperCase()} — ${scenario ? `${scenario.title}: ${scenario.message}` : MODE_WORDS[mode]}\n`),
+        why,
+      );
       for (const n of LAYER_NAMES) assert.match(text, new RegExp(`^${n}\\s+${snap.layers[n].status}\\s`, 'm'), why);
 
       const json = JSON.parse(JSON.stringify(snap)) as Snapshot;
@@ -94,7 +105,10 @@ describe('one truth about health, in every view', () => {
       // Notifications and alert channels: the one alert stream (core/alerts/health-events.ts).
       const told = healthEvents(snapshot(), snap);
       for (const n of LAYER_NAMES) {
-        assert.equal(told.some((x) => x.title === `${LAYER_TITLES[n]} is down`), snap.layers[n].status === 'failed', `${why}: alert for ${n}`);
+        assert.equal(
+          told.some((x) => x.title === `${LAYER_TITLES[n]} is down`), snap.layers[n].status === 'failed',
+          `${why}: alert for ${n}`,
+        );
       }
 
       // The same value 6 s later with no refresh (a frozen host): every view says the runtime is
@@ -108,7 +122,11 @@ describe('one truth about health, in every view', () => {
       assert.equal(trayView(stale).icon, 'down', why);
     }
     // The generator reaches every mode and most scenarios.
-    for (const expected of ['operational/none', 'down/runtime-down', 'degraded/network-partition', 'degraded/process-restart', 'degraded/gateway-session-down', 'degraded/websocket-disconnect', 'degraded/gateway-down', 'degraded/skills-not-ok']) {
+    for (const expected of [
+      'operational/none', 'down/runtime-down', 'degraded/network-partition', 'degraded/process-restart',
+      'degraded/gateway-session-down', 'degraded/websocket-disconnect', 'degraded/gateway-down',
+      'degraded/skills-not-ok',
+    ]) {
       assert.ok(seen.has(expected), `generated ${expected} (saw ${[...seen].join(', ')})`);
     }
   });
@@ -121,7 +139,10 @@ describe('one truth about health, in every view', () => {
   });
 
   it('layer titles, mode words and colors are defined only in main/common/health.js', () => {
-    const words = [...Object.values(LAYER_TITLES), MODE_WORDS.degraded, MODE_WORDS.down, 'Network partition', 'WebSocket disconnect', 'Process restart'];
+    const words = [
+      ...Object.values(LAYER_TITLES), MODE_WORDS.degraded, MODE_WORDS.down, 'Network partition', 'WebSocket disconnect',
+      'Process restart',
+    ];
     const colorMap = /\{\s*(?:ok|operational)\s*:\s*['"](?:green|✔)['"]/;
     const offenders: string[] = [];
     const walk = (dir: string): void => {
@@ -134,7 +155,9 @@ describe('one truth about health, in every view', () => {
         if (!/\.(ts|js|cts|mjs|html)$/.test(f) || p.endsWith(join('common', 'health.js'))) continue;
         // Comments may name things; code may not define them.
         const code = readFileSync(p, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-        for (const w of words) if (code.includes(`'${w}`) || code.includes(`"${w}`) || code.includes(`\`${w}`)) offenders.push(`${relative(ROOT, p)}: "${w}"`);
+        for (const w of words) if (code.includes(`'${w}`) || code.includes(`"${w}`) || code.includes(`\`${w}`)) offenders.push(
+          `${relative(ROOT, p)}: "${w}"`,
+        );
         if (colorMap.test(code)) offenders.push(`${relative(ROOT, p)}: a color map`);
       }
     };

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { COLOR_ICON, nextRunWords, runColor, runWords, skillBadge, skillColor, withLiveness, type LayerHealth } from '../../main/common/health.js';
+import {
+  COLOR_ICON, nextRunWords, runColor, runWords, skillBadge, skillColor, withLiveness, type LayerHealth,
+} from '../../main/common/health.js';
 import type { HealthReport, Snapshot, SkillView } from '../../main/common/layer-protocol.ts';
 import type { LedgerEnd } from '../../main/common/types.ts';
 import { formatTime, relativeTime } from '../../main/common/time-words.js';
@@ -48,18 +50,32 @@ function views(r: HealthReport, prev: Snapshot = snapshot()) {
 }
 
 /** Skills from real skill.json files, through the one validation, composed as the host does. */
-function compose(home: string, facts: (name: string) => Partial<SkillFacts> = () => ({}), ends: LedgerEnd[] = [], storage?: HealthReport['storage'] & { since: string }): HealthReport {
+function compose(
+  home: string, facts: (name: string) => Partial<SkillFacts> = () => ({}), ends: LedgerEnd[] = [],
+  storage?: HealthReport['storage'] & { since: string },
+): HealthReport {
   const paths = homePaths(home);
   mkdirSync(paths.runs, { recursive: true });
   const ledger = new Ledger(paths.runs, createMemoryLogger());
   ledger.load();
   for (const e of ends) ledger.recordEnd(e);
-  const skills = validateSkills(paths, null, {}).skills.map((s) => skillView(s, ledger, NOW, { paused: false, hostAlive: true, deferredOn: [], breaker: null, ...facts(s.name) }, undefined, null));
-  return composeHealth({ now: NOW, host: { alive: true, pid: 42, startedAt: '2026-12-05T07:00:00.000Z', lastAlive: new Date(NOW).toISOString() }, layers: { session: ok(), gateway: ok() }, dependencies: {}, skills, ...(storage ? { storage: { ...storage, path: storage.path ?? null } } : {}) });
+  const skills = validateSkills(paths, null, {}).skills.map(
+    (s) => skillView(s, ledger, NOW, { paused: false, hostAlive: true, deferredOn: [], breaker: null, ...facts(s.name) }, undefined, null),
+  );
+  return composeHealth({
+    now: NOW,
+    host: { alive: true, pid: 42, startedAt: '2026-12-05T07:00:00.000Z', lastAlive: new Date(NOW).toISOString() },
+    layers: { session: ok(), gateway: ok() }, dependencies: {}, skills,
+    ...(storage ? { storage: { ...storage, path: storage.path ?? null } } : {}),
+  });
 }
 
 function end(skill: string, extra: Partial<LedgerEnd> = {}): LedgerEnd {
-  return { type: 'end', run_id: `r-${skill}`, skill, slot: '2026-12-05T07:00:00.000Z', trigger: 'schedule', attempt: 1, started_at: '2026-12-05T07:00:00.000Z', ended_at: '2026-12-05T07:00:01.000Z', duration_ms: 1000, outcome: 'success', exit_code: 0, signal: null, ...extra };
+  return {
+    type: 'end', run_id: `r-${skill}`, skill, slot: '2026-12-05T07:00:00.000Z', trigger: 'schedule', attempt: 1,
+    started_at: '2026-12-05T07:00:00.000Z', ended_at: '2026-12-05T07:00:01.000Z', duration_ms: 1000, outcome: 'success',
+    exit_code: 0, signal: null, ...extra,
+  };
 }
 
 describe('honest in every state (#17)', () => {
@@ -91,11 +107,19 @@ describe('honest in every state (#17)', () => {
   });
 
   it('a full disk under a live host is "Disk full" with the free space in every view, never "the host is not responding", and stays so as the snapshot ages within liveness', () => {
-    const storage = { status: 'runs-failing' as const, path: '/h/runs', reason: 'disk full: /h/runs — 0 bytes free on the file system of /h; runs cannot be recorded, so none start', since: '2026-12-05T07:59:00.000Z' };
+    const storage = {
+      status: 'runs-failing' as const, path: '/h/runs',
+      reason: 'disk full: /h/runs — 0 bytes free on the file system of /h; runs cannot be recorded, so none start',
+      since: '2026-12-05T07:59:00.000Z',
+    };
     const t = tempHome();
     try {
       writeSkill(t.home, 'chatty', { schedule: '* * * * * *' }, 'chatty.mjs');
-      const r = compose(t.home, () => ({}), [end('chatty', { slot: '2026-12-05T07:59:59.000Z', started_at: '2026-12-05T07:59:59.000Z', ended_at: '2026-12-05T07:59:59.500Z' })], storage);
+      const r = compose(
+        t.home, () => ({}),
+        [end('chatty', { slot: '2026-12-05T07:59:59.000Z', started_at: '2026-12-05T07:59:59.000Z', ended_at: '2026-12-05T07:59:59.500Z' })],
+        storage,
+      );
       const v = views(r);
       assert.equal(r.mode, 'down', 'runs cannot start: skills really are not running');
       assert.equal(r.scenario?.id, 'storage');
@@ -118,7 +142,10 @@ describe('honest in every state (#17)', () => {
 
   it('a view that cannot know a layer says unknown (grey), never failed, and never "operational" either', () => {
     const u: LayerHealth = { status: 'unknown', since: '2026-12-05T07:00:00.000Z', reason: 'no host answers, so nobody knows' };
-    const r = composeHealth({ now: NOW, host: { alive: true, pid: 1, startedAt: null, lastAlive: null }, layers: { session: u, gateway: u }, dependencies: {}, skills: [] });
+    const r = composeHealth({
+      now: NOW, host: { alive: true, pid: 1, startedAt: null, lastAlive: null }, layers: { session: u, gateway: u },
+      dependencies: {}, skills: [],
+    });
     const v = views(r);
     assert.equal(r.mode, 'degraded');
     assert.equal(r.scenario?.title, 'Gateway Core and Session Layer: state unknown');
@@ -131,7 +158,11 @@ describe('honest in every state (#17)', () => {
   it('next run is the next slot that will start, with why: tripped → after cool-down; paused → paused; day budget spent → the next local day; dependency → when it is back', () => {
     const t = tempHome();
     try {
-      for (const n of ['tripped', 'paused', 'spent', 'waiting', 'plain']) writeSkill(t.home, n, { schedule: '*/10 * * * * *', timezone: 'Europe/Paris', ...(n === 'waiting' ? { needs: ['network'] } : {}) }, 'ok.mjs');
+      for (const n of ['tripped', 'paused', 'spent', 'waiting', 'plain']) writeSkill(
+        t.home, n,
+        { schedule: '*/10 * * * * *', timezone: 'Europe/Paris', ...(n === 'waiting' ? { needs: ['network'] } : {}) },
+        'ok.mjs',
+      );
       const until = '2026-12-05T08:36:40.444Z';
       const r = compose(t.home, (n) => ({
         ...(n === 'tripped' ? { breaker: { state: 'open' as const, until, failures: 5 } } : {}),
@@ -153,9 +184,14 @@ describe('honest in every state (#17)', () => {
       assert.match(row('paused'), / paused /);
       assert.doesNotMatch(row('tripped'), /in \d+s/);
       assert.match(row('plain'), /in 10s/);
-      const words = (s: SkillView) => nextRunWords(s, (iso) => formatTime(iso, { zone: s.timezone, now: NOW, viewer: 'UTC' }), (iso) => relativeTime(iso, NOW));
+      const words = (s: SkillView) => nextRunWords(
+        s, (iso) => formatTime(iso, { zone: s.timezone, now: NOW, viewer: 'UTC' }), (iso) => relativeTime(iso, NOW),
+      );
       assert.equal(words(by.get('tripped')!), '09:36 Europe/Paris — after cool-down');
-      assert.equal(skillBadge(by.get('tripped')!, (iso) => formatTime(iso, { zone: 'Europe/Paris', now: NOW, viewer: 'UTC' })), 'tripped until 09:36 Europe/Paris');
+      assert.equal(
+        skillBadge(by.get('tripped')!, (iso) => formatTime(iso, { zone: 'Europe/Paris', now: NOW, viewer: 'UTC' })),
+        'tripped until 09:36 Europe/Paris',
+      );
       assert.match(by.get('tripped')!.reason, /until 09:36/);
       assert.doesNotMatch(JSON.stringify(by.get('tripped')!.reason), /T08:36:40/);
     } finally {
@@ -210,14 +246,21 @@ describe('honest in every state (#17)', () => {
   it('a skill that never ran is neutral (grey ○), never a green check', () => {
     assert.equal(skillColor('pending'), 'grey');
     assert.equal(COLOR_ICON[skillColor('pending')], '○');
-    const r = composeHealth({ now: NOW, host: { alive: true, pid: 1, startedAt: null, lastAlive: null }, layers: { session: ok(), gateway: ok() }, dependencies: {}, skills: [{ ...snapshot().skills[0]!, state: 'pending', reason: 'no run yet', lastRun: null }] });
+    const r = composeHealth({
+      now: NOW, host: { alive: true, pid: 1, startedAt: null, lastAlive: null },
+      layers: { session: ok(), gateway: ok() }, dependencies: {},
+      skills: [{ ...snapshot().skills[0]!, state: 'pending', reason: 'no run yet', lastRun: null }],
+    });
     assert.equal(r.mode, 'operational');
     assert.ok(views(r).menu.includes('· daily-memory (pending)'), 'the tray says pending too');
   });
 
   it('the 24-hour timeline draws nothing before a host 31 s old started (only what the files know)', () => {
     const now = Date.parse('2026-12-05T12:00:00.000Z');
-    const snap = { ...snapshot(), host: { ...snapshot().host, startedAt: new Date(now - 31_000).toISOString() }, transitions: [{ layer: 'gateway', status: 'ok', at: new Date(now - 30_000).toISOString(), reason: '' }] };
+    const snap = {
+      ...snapshot(), host: { ...snapshot().host, startedAt: new Date(now - 31_000).toISOString() },
+      transitions: [{ layer: 'gateway', status: 'ok', at: new Date(now - 30_000).toISOString(), reason: '' }],
+    };
     const [xs, runtime, gateway] = timelineData(snap, now);
     const before = xs!.map((x, i) => [x!, i] as const).filter(([x]) => x * 1000 < now - 31_000).map(([, i]) => i);
     assert.ok(before.length > 0);

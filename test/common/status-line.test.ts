@@ -12,7 +12,9 @@ describe('status line', () => {
   });
 
   it('parses the article examples', () => {
-    assert.deepEqual(parseStatusLine('posts=4,account=en,last_run=2026-01-01T00:00:00Z'), { posts: '4', account: 'en', last_run: '2026-01-01T00:00:00Z' });
+    assert.deepEqual(parseStatusLine('posts=4,account=en,last_run=2026-01-01T00:00:00Z'), {
+      posts: '4', account: 'en', last_run: '2026-01-01T00:00:00Z',
+    });
   });
 
   it('refuses lines that are not in the format instead of guessing', () => {

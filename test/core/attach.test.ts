@@ -11,6 +11,44 @@ import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { killAndHoldPort } from '../helpers/hijack.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 
+/** Take over: this process holds the home folder and runs the skills, and frees it on quit. */
+async function takeOverAndQuit(paths: ReturnType<typeof homePaths>, home: string): Promise<void> {
+  const d2 = new DesktopHost({
+    paths,
+    gatewayPort: 0,
+    startOwn: async () => ownHost(
+      await startHeadless({ home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false }),
+    ),
+    startService: () => false,
+  });
+  await d2.takeOver();
+  assert.equal(d2.mode.kind, 'own');
+  assert.equal(lockHolderPid(paths.lock), process.pid);
+  await d2.quit();
+  assert.equal(lockHolderPid(paths.lock), null, 'an own host stops on quit and frees the home folder');
+}
+
+/** Start the service again from the menu: the app attaches to the new host. */
+async function restartServiceAndAttach(paths: ReturnType<typeof homePaths>, home: string, countStart: () => void): Promise<void> {
+  let restarted: HostProcess | null = null;
+  const d3 = new DesktopHost({
+    paths,
+    gatewayPort: 0,
+    everyMs: 100,
+    startOwn: () => Promise.reject(new Error('unused')),
+    startService: () => {
+      countStart();
+      void startHostProcess(home).then((h) => (restarted = h));
+      return true;
+    },
+  });
+  assert.equal(await d3.startService(), true);
+  await waitFor('the restarted service', () => restarted);
+  assert.deepEqual(d3.mode, { kind: 'attached', pid: restarted!.proc.pid });
+  await d3.quit();
+  await restarted!.stop();
+}
+
 describe('the desktop app and a host that already holds the home folder', { timeout: 120_000 }, () => {
   it('attaches to it, runs a skill through it, sees it stop, takes over, and attaches again to a restarted service', async () => {
     const t = tempHome();
@@ -22,7 +60,9 @@ describe('the desktop app and a host that already holds the home folder', { time
       paths,
       gatewayPort: service.gatewayPort,
       everyMs: 100,
-      startOwn: async () => ownHost(await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false })),
+      startOwn: async () => ownHost(
+        await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false }),
+      ),
       startService: () => {
         serviceStarts++;
         return true;
@@ -43,7 +83,10 @@ describe('the desktop app and a host that already holds the home folder', { time
         await new Promise((r) => setTimeout(r, 300));
         return events.some((e) => e.kind === 'run-end' && e.data.skill === 'tick');
       });
-      await waitFor('the manual run in the service\'s ledger', () => readLedger(t.home, 'tick').some((e) => e.trigger === 'manual' && e.outcome === 'success'));
+      await waitFor(
+        'the manual run in the service\'s ledger',
+        () => readLedger(t.home, 'tick').some((e) => e.trigger === 'manual' && e.outcome === 'success'),
+      );
 
       // the service's gateway stops answering: shown down, not the last state as current
       const held = await killAndHoldPort(snap.host.layerPids.gateway!, service.gatewayPort);
@@ -61,7 +104,10 @@ describe('the desktop app and a host that already holds the home folder', { time
       assert.equal((await http(service.gatewayPort, 'GET', '/health')).status, 200);
 
       // the service stops: the app says so and offers to start it or take over
-      const again = new DesktopHost({ paths, gatewayPort: service.gatewayPort, everyMs: 100, startOwn: () => Promise.reject(new Error('unused')), startService: () => false });
+      const again = new DesktopHost({
+        paths, gatewayPort: service.gatewayPort, everyMs: 100, startOwn: () => Promise.reject(new Error('unused')),
+        startService: () => false,
+      });
       await again.begin();
       const gone = new Promise((r) => again.once('mode', r));
       await service.stop();
@@ -71,37 +117,11 @@ describe('the desktop app and a host that already holds the home folder', { time
 
       // take over: this process now holds the home folder and runs the skills
       desktop.removeAllListeners();
-      const d2 = new DesktopHost({
-        paths,
-        gatewayPort: 0,
-        startOwn: async () => ownHost(await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false })),
-        startService: () => false,
-      });
-      await d2.takeOver();
-      assert.equal(d2.mode.kind, 'own');
-      assert.equal(lockHolderPid(paths.lock), process.pid);
-      await d2.quit();
-      assert.equal(lockHolderPid(paths.lock), null, 'an own host stops on quit and frees the home folder');
+      await takeOverAndQuit(paths, t.home);
 
       // start the service again from the menu: the app attaches to the new host
-      let restarted: HostProcess | null = null;
-      const d3 = new DesktopHost({
-        paths,
-        gatewayPort: 0,
-        everyMs: 100,
-        startOwn: () => Promise.reject(new Error('unused')),
-        startService: () => {
-          serviceStarts++;
-          void startHostProcess(t.home).then((h) => (restarted = h));
-          return true;
-        },
-      });
-      assert.equal(await d3.startService(), true);
-      await waitFor('the restarted service', () => restarted);
-      assert.deepEqual(d3.mode, { kind: 'attached', pid: restarted!.proc.pid });
+      await restartServiceAndAttach(paths, t.home, () => serviceStarts++);
       assert.equal(serviceStarts, 1);
-      await d3.quit();
-      await restarted!.stop();
     } finally {
       await service?.stop();
       t.cleanup();

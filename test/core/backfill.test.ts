@@ -16,7 +16,11 @@ const ledgerOf = (started: Record<string, string>, skipped: Record<string, strin
 
 describe('backfill plan (a pure function of the schedule, the ledger and the range)', () => {
   it('takes the range with both ends, runs slots never recorded or only skipped, never one that started, oldest first', () => {
-    const plan = planBackfill({ every: '1h' }, ledgerOf({ '2026-03-01T01:00:00.000Z': 'failure' }, { '2026-03-01T02:00:00.000Z': 'missed-while-down' }), { from: T('2026-03-01T00:00:00Z'), to: T('2026-03-01T03:00:00Z'), now: NOW });
+    const plan = planBackfill({ every: '1h' }, ledgerOf({ '2026-03-01T01:00:00.000Z': 'failure' }, {
+      '2026-03-01T02:00:00.000Z': 'missed-while-down',
+    }), {
+      from: T('2026-03-01T00:00:00Z'), to: T('2026-03-01T03:00:00Z'), now: NOW,
+    });
     assert.ok(!('error' in plan));
     assert.deepEqual(plan.slots.map((s) => [s.slot.slice(11, 16), s.run, s.why]), [
       ['00:00', true, 'never recorded'],
@@ -28,7 +32,9 @@ describe('backfill plan (a pure function of the schedule, the ledger and the ran
   });
 
   it('leaves slots not due yet to the schedule', () => {
-    const plan = planBackfill({ schedule: '0 * * * *' }, ledgerOf({}), { from: T('2026-03-01T11:00:00Z'), to: T('2026-03-01T13:00:00Z'), now: NOW });
+    const plan = planBackfill({ schedule: '0 * * * *' }, ledgerOf({}), {
+      from: T('2026-03-01T11:00:00Z'), to: T('2026-03-01T13:00:00Z'), now: NOW,
+    });
     assert.ok(!('error' in plan));
     assert.deepEqual(plan.slots.map((s) => [s.slot.slice(11, 16), s.run]), [['11:00', true], ['12:00', true], ['13:00', false]]);
     assert.match(plan.slots[2]!.why, /not due yet/);
@@ -55,7 +61,9 @@ describe('backfill plan (a pure function of the schedule, the ledger and the ran
   });
 
   it('explains a bad range', () => {
-    for (const [o, re] of [[{ from: NaN, to: NOW }, /ISO times/], [{ from: NOW, to: NOW - 1 }, /is after --to/], [{ from: NOW - 1, to: NOW, max: 0 }, /--max must be/]] as const) {
+    for (const [o, re] of [[{ from: NaN, to: NOW }, /ISO times/], [{ from: NOW, to: NOW - 1 }, /is after --to/], [
+      { from: NOW - 1, to: NOW, max: 0 }, /--max must be/,
+    ]] as const) {
       const r = planBackfill({ every: '1h' }, ledgerOf({}), { now: NOW, ...o });
       assert.ok('error' in r && re.test(r.error), JSON.stringify(r));
     }
@@ -66,10 +74,24 @@ describe('backfill plan (a pure function of the schedule, the ledger and the ran
 function seedLedger(home: string, skill: string): void {
   mkdirSync(join(home, 'runs'), { recursive: true });
   const f = join(home, 'runs', `${skill}.jsonl`);
-  const base = { skill, slot: '2026-01-01T01:00:00.000Z', trigger: 'schedule', attempt: 1, started_at: '2026-01-01T01:00:00.010Z', run_id: 'r-old' };
+  const base = {
+    skill, slot: '2026-01-01T01:00:00.000Z', trigger: 'schedule', attempt: 1, started_at: '2026-01-01T01:00:00.010Z',
+    run_id: 'r-old',
+  };
   appendFileSync(f, JSON.stringify({ ...base, type: 'start', host_pid: 1 }) + '\n');
-  appendFileSync(f, JSON.stringify({ ...base, type: 'end', ended_at: '2026-01-01T01:00:01Z', duration_ms: 990, outcome: 'success', exit_code: 0, signal: null }) + '\n');
-  appendFileSync(f, JSON.stringify({ type: 'skip', skill, slot: '2026-01-01T02:00:00.000Z', reason: 'missed-while-down', at: '2026-01-01T05:00:00Z' }) + '\n');
+  appendFileSync(
+    f,
+    JSON.stringify({
+      ...base, type: 'end', ended_at: '2026-01-01T01:00:01Z', duration_ms: 990, outcome: 'success', exit_code: 0,
+      signal: null,
+    }) + '\n',
+  );
+  appendFileSync(
+    f,
+    JSON.stringify({
+      type: 'skip', skill, slot: '2026-01-01T02:00:00.000Z', reason: 'missed-while-down', at: '2026-01-01T05:00:00Z',
+    }) + '\n',
+  );
 }
 
 describe('clawkeeper backfill with no host running', () => {
@@ -92,7 +114,9 @@ describe('clawkeeper backfill with no host running', () => {
     assert.equal(real.code, 0, real.out + real.err);
     const starts = readLedger(t.home, 'hourly').filter((e) => e.type === 'start' && e.trigger === 'backfill');
     assert.deepEqual(starts.map((e) => e.slot), ['2026-01-01T00:00:00.000Z', '2026-01-01T02:00:00.000Z', '2026-01-01T03:00:00.000Z']);
-    assert.ok(readLedger(t.home, 'hourly').filter((e) => e.type === 'end' && e.trigger === 'backfill').every((e) => e.outcome === 'success'));
+    assert.ok(
+      readLedger(t.home, 'hourly').filter((e) => e.type === 'end' && e.trigger === 'backfill').every((e) => e.outcome === 'success'),
+    );
 
     const again = await runCli(t.home, args);
     assert.equal(again.code, 0);
@@ -118,18 +142,29 @@ describe('backfill through a running host: host.sock and the API', () => {
     const body = (o: object) => JSON.stringify({ from: '2020-01-01T00:00:00Z', to: '2023-01-01T00:00:00Z', ...o });
     const plan = await http(h.gatewayPort, 'POST', '/api/skills/yearly/backfill', { headers: auth, body: body({ dryRun: true }) });
     assert.equal(plan.status, 200, plan.body);
-    assert.deepEqual((plan.json() as { toRun: string[] }).toRun, ['2020-01-01T00:00:00.000Z', '2021-01-01T00:00:00.000Z', '2022-01-01T00:00:00.000Z', '2023-01-01T00:00:00.000Z']);
+    assert.deepEqual((plan.json() as { toRun: string[] }).toRun, [
+      '2020-01-01T00:00:00.000Z', '2021-01-01T00:00:00.000Z', '2022-01-01T00:00:00.000Z', '2023-01-01T00:00:00.000Z',
+    ]);
     const bad = await http(h.gatewayPort, 'POST', '/api/skills/yearly/backfill', { headers: auth, body: JSON.stringify({ from: 'x' }) });
     assert.equal(bad.status, 400, bad.body);
-    const ran = await http(h.gatewayPort, 'POST', '/api/skills/yearly/backfill', { headers: auth, body: body({ to: '2021-06-01T00:00:00Z' }) });
+    const ran = await http(h.gatewayPort, 'POST', '/api/skills/yearly/backfill', {
+      headers: auth, body: body({ to: '2021-06-01T00:00:00Z' }),
+    });
     assert.equal(ran.status, 202, ran.body);
-    const cli = await runCli(h.home, ['backfill', 'yearly', '--from', '2020-01-01T00:00:00Z', '--to', '2023-01-01T00:00:00Z'], { CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort), CLAWKEEPER_SESSION_PORT: String(h.sessionPort) });
+    const cli = await runCli(h.home, ['backfill', 'yearly', '--from', '2020-01-01T00:00:00Z', '--to', '2023-01-01T00:00:00Z'], {
+      CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort), CLAWKEEPER_SESSION_PORT: String(h.sessionPort),
+    });
     assert.equal(cli.code, 0, cli.err);
     assert.match(cli.out, /2020-01-01T00:00:00\.000Z {2}(skipped: started before|runs: )/);
     assert.match(cli.out, /run by the host, oldest first/);
     const deadline = Date.now() + 20_000;
-    while (readLedger(h.home, 'yearly').filter((e) => e.type === 'end').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ends = () => readLedger(h.home, 'yearly').filter((e) => e.type === 'end').length;
+    while (ends() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const starts = readLedger(h.home, 'yearly').filter((e) => e.type === 'start');
-    assert.deepEqual(starts.map((e) => [e.slot, e.trigger]), ['2020', '2021', '2022', '2023'].map((y) => [`${y}-01-01T00:00:00.000Z`, 'backfill']), 'each slot once, oldest first');
+    assert.deepEqual(
+      starts.map((e) => [e.slot, e.trigger]),
+      ['2020', '2021', '2022', '2023'].map((y) => [`${y}-01-01T00:00:00.000Z`, 'backfill']),
+      'each slot once, oldest first',
+    );
   });
 });

@@ -17,7 +17,10 @@ describe('the clawkeeper command shim', () => {
       const bin = join(appDir, 'ClawKeeper');
       writeFileSync(bin, '#!/bin/sh\nfor a in "$@"; do printf "[%s]" "$a"; done\n');
       chmodSync(bin, 0o755);
-      const r = installCliShim(bin, [join(t.home, 'missing-system-dir'), join(t.home, 'user', '.local', 'bin')], join(t.home, 'user'), `/usr/bin:${join(t.home, 'user', '.local', 'bin')}`);
+      const r = installCliShim(
+        bin, [join(t.home, 'missing-system-dir'), join(t.home, 'user', '.local', 'bin')], join(t.home, 'user'),
+        `/usr/bin:${join(t.home, 'user', '.local', 'bin')}`,
+      );
       assert.ok(r.ok, !r.ok ? r.why : '');
       assert.equal(r.path, join(t.home, 'user', '.local', 'bin', 'clawkeeper'));
       assert.equal(r.onPath, true);

@@ -26,8 +26,15 @@ describe('kill -9 of the host in the middle of a run', () => {
 
     await new Promise((r) => setTimeout(r, 2500)); // down for a few slots
     const second = startHostProcess(t.home);
-    await waitFor('the cut-off run recorded interrupted', () => readLedger(t.home, 'slow').some((e) => e.type === 'end' && e.run_id === cutOff.run_id && e.outcome === 'interrupted'), 20_000, 20);
-    await waitFor('a successful slow run after the restart', () => readLedger(t.home, 'slow').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000, 50);
+    await waitFor(
+      'the cut-off run recorded interrupted',
+      () => readLedger(t.home, 'slow').some((e) => e.type === 'end' && e.run_id === cutOff.run_id && e.outcome === 'interrupted'),
+      20_000, 20,
+    );
+    await waitFor(
+      'a successful slow run after the restart',
+      () => readLedger(t.home, 'slow').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000, 50,
+    );
     second.kill('SIGTERM'); // clean stop: the in-flight run finishes within its deadline
     await exited(second);
 
@@ -41,7 +48,9 @@ describe('kill -9 of the host in the middle of a run', () => {
       assert.equal(new Set(slotKeys).size, slotKeys.length, `${skill}: a slot was used twice: ${slotKeys.join(' ')}`);
       // No gap: every second between the first and last recorded slot is accounted for.
       const times = slotKeys.map((s) => Date.parse(s)).sort((a, b) => a - b);
-      const counted = entries.filter((e) => e.type === 'skip').reduce((n, e) => n + ((e.count as number | undefined) ?? 1), 0) + starts.length;
+      const counted = entries.filter((e) => e.type === 'skip').reduce(
+        (n, e) => n + ((e.count as number | undefined) ?? 1), 0,
+      ) + starts.length;
       assert.equal(counted, (times[times.length - 1]! - times[0]!) / 1000 + 1, `${skill}: every slot is either run or recorded`);
       const status = parseStatusLine(readFileSync(join(t.home, 'skills', 'status', `${skill}.txt`), 'utf8'));
       assert.ok(status && ['success', 'interrupted'].includes(status.status!), `${skill} status file parses`);

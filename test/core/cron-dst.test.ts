@@ -7,7 +7,10 @@ function localDay(t: number, tz: string): string {
 }
 
 const transitions = [
-  { tz: 'America/New_York', spring: ['2026-03-05T12:00:00Z', '2026-03-12T12:00:00Z'], fall: ['2026-10-29T12:00:00Z', '2026-11-05T12:00:00Z'] },
+  {
+    tz: 'America/New_York', spring: ['2026-03-05T12:00:00Z', '2026-03-12T12:00:00Z'],
+    fall: ['2026-10-29T12:00:00Z', '2026-11-05T12:00:00Z'],
+  },
   { tz: 'Europe/Berlin', spring: ['2026-03-26T12:00:00Z', '2026-04-02T12:00:00Z'], fall: ['2026-10-22T12:00:00Z', '2026-10-29T12:00:00Z'] },
 ];
 

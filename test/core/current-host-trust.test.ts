@@ -39,17 +39,28 @@ function sharedConfig(): { env: NodeJS.ProcessEnv; xdg: string; pointer: string;
   return { env, xdg, user, pointer: currentHostFile(env) };
 }
 
-const pointerJson = (home: string, pid: number) => JSON.stringify({ home, pid, gatewayPort: 4000, sessionPort: 4001, startedAt: new Date().toISOString() });
+const pointerJson = (home: string, pid: number) => JSON.stringify({
+  home, pid, gatewayPort: 4000, sessionPort: 4001, startedAt: new Date().toISOString(),
+});
 
 describe('a running-host pointer another user planted', () => {
   it('is not followed by clawkeeper status, which says why and uses the default home', { skip: otherUser }, async () => {
     const s = sharedConfig();
     const evil = join(s.xdg, 'evilhome');
     // The attacker's home, lock (pid 1 is alive: the liveness check alone would pass) and pointer.
-    asOther(`mkdir -m 755 ${evil} && echo 1 > ${evil}/host.lock && mkdir -m 755 ${s.xdg}/clawkeeper && echo '${pointerJson(evil, 1)}' > ${s.pointer}`);
+    asOther(
+      `mkdir -m 755 ${evil} && echo 1 > ${evil}/host.lock && mkdir -m 755 ${s.xdg}/clawkeeper && echo '${pointerJson(evil, 1)}' > ${s.pointer}`,
+    );
     assert.equal(lstatSync(s.pointer).uid, 65534);
-    const r = await runCli('', ['status', '--json'], { ...s.env, CLAWKEEPER_HOME: undefined, CLAWKEEPER_GATEWAY_PORT: undefined, CLAWKEEPER_SESSION_PORT: undefined });
-    assert.match(r.err, new RegExp(`running-host pointer ${s.pointer} is ignored: its folder ${s.xdg}/clawkeeper belongs to another user \\(uid 65534\\); using ${join(s.user, '.openclaw')}`));
+    const r = await runCli('', ['status', '--json'], {
+      ...s.env, CLAWKEEPER_HOME: undefined, CLAWKEEPER_GATEWAY_PORT: undefined, CLAWKEEPER_SESSION_PORT: undefined,
+    });
+    assert.match(
+      r.err,
+      new RegExp(
+        `running-host pointer ${s.pointer} is ignored: its folder ${s.xdg}/clawkeeper belongs to another user \\(uid 65534\\); using ${join(s.user, '.openclaw')}`,
+      ),
+    );
     assert.doesNotMatch(r.out, /evilhome/);
   });
 
@@ -101,7 +112,10 @@ describe('a running-host pointer the user cannot trust for other reasons', () =>
     const { home } = newHome();
     mkdirSync(join(s.xdg, 'clawkeeper'));
     chmodSync(join(s.xdg, 'clawkeeper'), 0o777);
-    assert.throws(() => writeCurrentHost(s.env, { home, pid: process.pid, gatewayPort: 1, sessionPort: 2, startedAt: '' }), /the folder .*clawkeeper is writable by other users \(mode 777\)/);
+    assert.throws(
+      () => writeCurrentHost(s.env, { home, pid: process.pid, gatewayPort: 1, sessionPort: 2, startedAt: '' }),
+      /the folder .*clawkeeper is writable by other users \(mode 777\)/,
+    );
     writeFileSync(s.pointer, pointerJson(home, process.pid), { mode: 0o600 });
     assert.match(inspectCurrentHost(s.env).problem ?? '', /its folder .*clawkeeper is writable by other users/);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Host } from '../../main/core/host/host.ts';
@@ -44,7 +44,10 @@ describe('dependencies: a real network partition', () => {
 
   function hostWith(home: string, upstream: Upstream, everySeconds = 1): { host: Host; stop: () => Promise<void> } {
     writeConfig(home, { dependencies: { network: { everySeconds, timeoutMs: 300 } } });
-    const host = new Host({ home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: upstream.url } });
+    const host = new Host({
+      home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300,
+      env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: upstream.url },
+    });
     return { host, stop: () => host.stop(true) };
   }
 
@@ -74,17 +77,28 @@ describe('dependencies: a real network partition', () => {
       // Slots due from a second after detection on: none starts while the upstream is away.
       const quietFrom = Date.parse(down.at) + 1000;
       await new Promise((r) => setTimeout(r, 2500));
-      assert.equal(starts(readLedger(t.home, 'poster')).filter((e) => Date.parse(e.slot as string) >= quietFrom).length, 0, 'no network slot started during the partition');
+      assert.equal(
+        starts(readLedger(t.home, 'poster')).filter((e) => Date.parse(e.slot as string) >= quietFrom).length, 0,
+        'no network slot started during the partition',
+      );
       const before = starts(readLedger(t.home, 'poster')).length;
       if (cut === 'refused') up = await startUpstream(up.port);
       else up.thaw();
       await waitFor('network back', () => depLog(t.home).filter((l) => l.status === 'ok').length > downsBefore, 10_000);
-      await waitFor('the catch-up run', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 10_000);
-      await waitFor('the schedule to resume', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'schedule'), 10_000);
+      await waitFor(
+        'the catch-up run',
+        () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 10_000,
+      );
+      await waitFor(
+        'the schedule to resume',
+        () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'schedule'), 10_000,
+      );
       const after = starts(readLedger(t.home, 'poster')).slice(before);
       assert.equal(after.filter((e) => e.trigger === 'catch-up').length, 1, 'exactly one catch-up (catchUp=once)');
       // (A slot due while the catch-up itself runs is skipped-overlap: overlap=skip, as usual.)
-      const skips = readLedger(t.home, 'poster').filter((e) => e.type === 'skip' && e.reason !== 'skipped-overlap' && Date.parse(e.at as string) >= Date.parse(down.at));
+      const skips = readLedger(t.home, 'poster').filter(
+        (e) => e.type === 'skip' && e.reason !== 'skipped-overlap' && Date.parse(e.at as string) >= Date.parse(down.at),
+      );
       assert.ok(skips.length >= 1, 'the older deferred slots are recorded');
       for (const s of skips) {
         assert.equal(s.reason, 'dependency-down');
@@ -94,7 +108,9 @@ describe('dependencies: a real network partition', () => {
     const partitionTo = Date.now() - 1500;
     // The local skill ran every second, without a gap, through both cuts.
     const localSlots = new Set(starts(readLedger(t.home, 'local')).map((e) => Date.parse(e.slot as string)));
-    for (let s = Math.ceil(partitionFrom / 1000) * 1000; s < partitionTo; s += 1000) assert.ok(localSlots.has(s), `local slot ${new Date(s).toISOString()} ran`);
+    for (let s = Math.ceil(partitionFrom / 1000) * 1000; s < partitionTo; s += 1000) assert.ok(
+      localSlots.has(s), `local slot ${new Date(s).toISOString()} ran`,
+    );
     assertNoSlotTwice(readLedger(t.home, 'poster'), 'poster');
     assertNoSlotTwice(readLedger(t.home, 'local'), 'local');
   });
@@ -113,7 +129,8 @@ describe('dependencies: a real network partition', () => {
     writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
     const start = () => {
       const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
-        env: { ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0', CLAWKEEPER_NETWORK_PROBE: up.url },
+        env: { ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0',
+          CLAWKEEPER_NETWORK_PROBE: up.url },
         stdio: 'ignore',
       });
       procs.push(p);
@@ -130,13 +147,26 @@ describe('dependencies: a real network partition', () => {
     await new Promise((r) => setTimeout(r, 2000));
     start();
     // The new host starts from the logged state (down): the network skill keeps waiting.
-    await waitFor('the new host to run local', () => starts(readLedger(t.home, 'local')).some((e) => Date.parse(e.started_at as string) > killedAt + 2000), 20_000);
+    await waitFor(
+      'the new host to run local',
+      () => starts(readLedger(t.home, 'local')).some((e) => Date.parse(e.started_at as string) > killedAt + 2000),
+      20_000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(starts(readLedger(t.home, 'poster')).filter((e) => Date.parse(e.started_at as string) > killedAt).length, 0, 'nothing ran for poster while the partition lasts');
+    assert.equal(
+      starts(readLedger(t.home, 'poster')).filter((e) => Date.parse(e.started_at as string) > killedAt).length, 0,
+      'nothing ran for poster while the partition lasts',
+    );
     const before = starts(readLedger(t.home, 'poster')).length;
     up = await startUpstream(up.port);
-    await waitFor('the catch-up run', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 15_000);
-    await waitFor('the schedule to resume', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'schedule'), 10_000);
+    await waitFor(
+      'the catch-up run',
+      () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 15_000,
+    );
+    await waitFor(
+      'the schedule to resume',
+      () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'schedule'), 10_000,
+    );
     const ledger = readLedger(t.home, 'poster');
     assert.equal(starts(ledger).slice(before).filter((e) => e.trigger === 'catch-up').length, 1);
     const skips = ledger.filter((e) => e.type === 'skip');
@@ -145,16 +175,22 @@ describe('dependencies: a real network partition', () => {
       const slot = Date.parse(s.slot as string);
       // Slots while no host ran are missed-while-down; the others waited for the network.
       if (s.reason === 'skipped-overlap') continue; // a slot due while the catch-up ran (overlap=skip)
-      if (s.reason === 'missed-while-down') assert.ok(slot > killedAt - 2000 && slot < restartedAt + 2000, `missed-while-down only for the host's outage (${String(s.slot)})`);
+      if (s.reason === 'missed-while-down') assert.ok(
+        slot > killedAt - 2000 && slot < restartedAt + 2000,
+        `missed-while-down only for the host's outage (${String(s.slot)})`,
+      );
       else assert.equal(s.reason, 'dependency-down', `reason of ${String(s.slot)}`);
     }
     assert.ok(skips.some((s) => s.reason === 'dependency-down'));
     // Every slot from the cut to the catch-up is accounted for: run, or skipped with a reason.
     const last = Math.max(...starts(ledger).slice(before).filter((e) => e.trigger === 'catch-up').map((e) => Date.parse(e.slot as string)));
     const seen = new Set(ledger.filter((e) => e.slot).map((e) => Date.parse(e.slot as string)));
-    for (const s of skips) if (s.count) for (let x = Date.parse(s.slot as string); x <= Date.parse(s.last_slot as string); x += 1000) seen.add(x);
+    for (const s of skips) {
+      if (s.count) for (let x = Date.parse(s.slot as string); x <= Date.parse(s.last_slot as string); x += 1000) seen.add(x);
+    }
     const firstDown = Date.parse(depLog(t.home).find((l) => l.status === 'down')!.at);
-    for (let s = Math.ceil(firstDown / 1000) * 1000 + 1000; s <= last; s += 1000) assert.ok(seen.has(s), `slot ${new Date(s).toISOString()} is in the ledger`);
+    const from = Math.ceil(firstDown / 1000) * 1000 + 1000;
+    for (let s = from; s <= last; s += 1000) assert.ok(seen.has(s), `slot ${new Date(s).toISOString()} is in the ledger`);
     assertNoSlotTwice(ledger, 'poster');
     assertNoSlotTwice(readLedger(t.home, 'local'), 'local');
   });
@@ -168,7 +204,11 @@ describe('dependencies: a real network partition', () => {
       await up.kill();
       t.cleanup();
     });
-    writeSkill(t.home, 'caller', { schedule: '* * * * * *', needs: ['network'], env: { UPSTREAM_URL: up.url }, breaker: { failures: 1, coolDownSeconds: 60 } }, 'fetch-upstream.mjs');
+    writeSkill(
+      t.home, 'caller',
+      { schedule: '* * * * * *', needs: ['network'], env: { UPSTREAM_URL: up.url }, breaker: { failures: 1, coolDownSeconds: 60 } },
+      'fetch-upstream.mjs',
+    );
     await host.start();
     await waitFor('a successful call', () => readLedger(t.home, 'caller').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000);
     const cutAt = Date.now();
@@ -179,196 +219,5 @@ describe('dependencies: a real network partition', () => {
     assert.ok(Date.parse(down.at) - cutAt < 10_000, `seen ${Date.parse(down.at) - cutAt} ms after the cut, long before the 60 s cadence`);
     assert.ok(Date.parse(down.at) >= Date.parse(failed.ended_at as string), 'the probe followed the failed run');
     assert.equal(host.breakerView('caller')?.state, 'closed', 'a network-class failure says nothing about the skill');
-  });
-});
-
-describe('the circuit breaker', () => {
-  const afterTest = cleanupsPerTest();
-
-  it('trips after 3 failures, skips breaker-open, probes after the cool-down (doubling it on a failed probe), closes on success; a resume by hand closes it at once', async () => {
-    const t = tempHome();
-    const flag = join(t.home, 'fail-flag');
-    writeFileSync(flag, '1');
-    writeSkill(t.home, 'flaky', { schedule: '* * * * * *', env: { FLAG_FILE: flag }, breaker: { failures: 3, coolDownSeconds: 2 } }, 'fail-if-flag.mjs');
-    writeSkill(t.home, 'steady', { schedule: '* * * * * *' }, 'ok.mjs');
-    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300 });
-    afterTest(async () => {
-      await host.stop(true);
-      t.cleanup();
-    });
-    await host.start();
-    await waitFor('the breaker to open', () => host.breakerView('flaky')?.state === 'open', 20_000);
-    const ends = () => readLedger(t.home, 'flaky').filter((e) => e.type === 'end');
-    assert.equal(ends().filter((e) => e.outcome === 'failure').length, 3, 'tripped after exactly 3 failures');
-    await waitFor('a breaker-open skip', () => readLedger(t.home, 'flaky').some((e) => e.type === 'skip' && e.reason === 'breaker-open'), 5_000);
-    // The first probe fails: open again, cool-down doubled.
-    await waitFor('a failed probe', () => ends().some((e) => e.breaker_probe === true && e.outcome === 'failure'), 10_000);
-    const saved = JSON.parse(readFileSync(join(t.home, 'runs', '_breakers.json'), 'utf8')) as Record<string, { state: string; coolDownSeconds: number }>;
-    assert.equal(saved.flaky!.state, 'open');
-    assert.equal(saved.flaky!.coolDownSeconds, 4);
-    assert.ok(readLedger(t.home, 'flaky').some((e) => e.type === 'start' && e.breaker_probe === true && e.trigger === 'schedule'));
-    rmSync(flag);
-    await waitFor('a successful probe', () => ends().some((e) => e.breaker_probe === true && e.outcome === 'success'), 15_000);
-    assert.equal(host.breakerView('flaky')?.state, 'closed');
-    await waitFor('normal runs again', () => ends().slice(-1)[0]?.breaker_probe === undefined, 5_000);
-    // Trip it again, then resume by hand: closed at once.
-    writeFileSync(flag, '1');
-    await waitFor('the breaker to open again', () => host.breakerView('flaky')?.state === 'open', 20_000);
-    assert.equal(host.resume('flaky'), true);
-    assert.equal(host.breakerView('flaky')?.state, 'closed');
-    // The healthy neighbour never noticed.
-    assert.ok(readLedger(t.home, 'steady').filter((e) => e.type === 'end' && e.outcome === 'success').length >= 5);
-  });
-});
-
-describe('review regressions: deferral and the breaker', () => {
-  const afterTest = cleanupsPerTest();
-
-  it('a skill whose own API refuses it while the network is up trips its breaker, and its probes keep coming (never stuck half-open)', async () => {
-    const t = tempHome();
-    const up = await startUpstream();
-    const dead = await startUpstream();
-    const deadUrl = dead.url;
-    await dead.kill();
-    writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
-    writeSkill(t.home, 'caller', { schedule: '* * * * * *', needs: ['network'], env: { UPSTREAM_URL: deadUrl }, breaker: { failures: 1, coolDownSeconds: 1 } }, 'fetch-upstream.mjs');
-    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
-    afterTest(async () => {
-      await host.stop(true);
-      await up.kill();
-      t.cleanup();
-    });
-    await host.start();
-    await waitFor('the breaker to open on the refused API', () => host.breakerView('caller')?.state === 'open', 15_000);
-    await waitFor('two probe runs', () => readLedger(t.home, 'caller').filter((e) => e.type === 'start' && e.breaker_probe === true).length >= 2, 20_000);
-    assert.ok(readLedger(t.home, 'caller').some((e) => e.type === 'skip' && e.reason === 'breaker-open'));
-    assert.equal(host.dependencyHealth().network!.status, 'ok', 'the network itself was fine all along');
-  });
-
-  it('a skill paused and resumed while it waits for the network loses no slot: every one is run or recorded', async () => {
-    const t = tempHome();
-    let up = await startUpstream();
-    writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
-    writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
-    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
-    afterTest(async () => {
-      await host.stop(true);
-      await up.kill();
-      t.cleanup();
-    });
-    await host.start();
-    await waitFor('poster to run', () => readLedger(t.home, 'poster').some((e) => e.type === 'end'), 15_000);
-    await up.kill();
-    await waitFor('poster deferred', () => host.deferredOn('poster').length > 0, 10_000);
-    const cut = Date.now();
-    await new Promise((r) => setTimeout(r, 2000));
-    host.pause('poster');
-    await new Promise((r) => setTimeout(r, 2000));
-    host.resume('poster');
-    await new Promise((r) => setTimeout(r, 1500));
-    const before = starts(readLedger(t.home, 'poster')).length;
-    up = await startUpstream(up.port);
-    await waitFor('the catch-up', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 15_000);
-    const ledger = readLedger(t.home, 'poster');
-    const last = Math.max(...starts(ledger).slice(before).map((e) => Date.parse(e.slot as string)));
-    const seen = new Set(ledger.filter((e) => e.slot).map((e) => Date.parse(e.slot as string)));
-    for (let x = Math.ceil(cut / 1000) * 1000; x <= last; x += 1000) assert.ok(seen.has(x), `slot ${new Date(x).toISOString()} is in the ledger`);
-    assert.ok(ledger.some((e) => e.type === 'skip' && e.reason === 'paused'));
-    assert.ok(ledger.some((e) => e.type === 'skip' && e.reason === 'dependency-down'));
-    assertNoSlotTwice(ledger, 'poster');
-  });
-});
-
-describe('review regressions, round two', () => {
-  const afterTest = cleanupsPerTest();
-
-  it('a slot that waited for the network is not lost when the host stops before the network is back, even with later slots recorded (pause)', async () => {
-    const t = tempHome();
-    let up = await startUpstream();
-    writeConfig(t.home, { dependencies: { network: { everySeconds: 1, timeoutMs: 300 } } });
-    writeSkill(t.home, 'poster', { schedule: '* * * * * *', needs: ['network'], catchUp: 'once' }, 'ok.mjs');
-    const make = () => new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: up.url } });
-    let host = make();
-    afterTest(async () => {
-      await host.stop(true);
-      await up.kill();
-      t.cleanup();
-    });
-    await host.start();
-    await waitFor('poster to run', () => readLedger(t.home, 'poster').some((e) => e.type === 'end'), 15_000);
-    await up.kill();
-    await waitFor('poster deferred', () => host.deferredOn('poster').length > 0, 10_000);
-    const cut = Date.now();
-    await new Promise((r) => setTimeout(r, 2000));
-    host.pause('poster');
-    await new Promise((r) => setTimeout(r, 1500));
-    host.resume('poster');
-    await host.stop();
-    up = await startUpstream(up.port);
-    host = make();
-    const before = starts(readLedger(t.home, 'poster')).length;
-    await host.start();
-    await waitFor('the catch-up', () => starts(readLedger(t.home, 'poster')).slice(before).some((e) => e.trigger === 'catch-up'), 15_000);
-    const ledger = readLedger(t.home, 'poster');
-    const last = Math.max(...starts(ledger).slice(before).map((e) => Date.parse(e.slot as string)));
-    const seen = new Set(ledger.filter((e) => e.slot).map((e) => Date.parse(e.slot as string)));
-    for (let x = Math.ceil(cut / 1000) * 1000; x <= last; x += 1000) assert.ok(seen.has(x), `slot ${new Date(x).toISOString()} is in the ledger`);
-    assertNoSlotTwice(ledger, 'poster');
-  });
-});
-
-describe('dependencies: bad input is a clear error or a down state, and other skills keep running', () => {
-  const afterTest = cleanupsPerTest();
-
-  it('unknown need, bad probe URL, a probe answering 500, a probe that hangs, a breaker with negative numbers', async () => {
-    const t = tempHome();
-    const five = await startUpstream(0, { STATUS: '500' });
-    const hang = await startUpstream(0, { HANG: '1' });
-    writeConfig(t.home, {
-      dependencies: {
-        ftp: { probe: 'ftp://example.invalid/' },
-        broken: { probe: 'not a url' },
-        flaky: { probe: five.url, everySeconds: 1, timeoutMs: 300 },
-        stuck: { probe: hang.url, everySeconds: 1, timeoutMs: 300 },
-      },
-    });
-    writeSkill(t.home, 'needs-nas', { schedule: '* * * * * *', needs: ['nas'] }, 'ok.mjs');
-    writeSkill(t.home, 'uses-ftp', { schedule: '* * * * * *', needs: ['ftp', 'broken'] }, 'ok.mjs');
-    writeSkill(t.home, 'uses-flaky', { schedule: '* * * * * *', needs: ['flaky'] }, 'ok.mjs');
-    writeSkill(t.home, 'uses-stuck', { schedule: '* * * * * *', needs: ['stuck'] }, 'ok.mjs');
-    writeSkill(t.home, 'negative', { schedule: '* * * * * *', breaker: { failures: -1, coolDownSeconds: -5 } }, 'ok.mjs');
-    writeSkill(t.home, 'local', { schedule: '* * * * * *' }, 'ok.mjs');
-    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), killGraceMs: 300, env: { ...process.env, CLAWKEEPER_NETWORK_PROBE: five.url } });
-    afterTest(async () => {
-      await host.stop(true);
-      await five.kill();
-      await hang.kill();
-      t.cleanup();
-    });
-    await host.start();
-    const byName = new Map(host.listSkills().map((s) => [s.name, s]));
-    assert.equal(byName.get('needs-nas')!.manifest, null);
-    assert.deepEqual(byName.get('needs-nas')!.problems.map((p) => p.field), ['needs']);
-    assert.match(byName.get('needs-nas')!.problems[0]!.message, /unknown dependency "nas": define it in .*config\.json under "dependencies"/);
-    assert.equal(byName.get('negative')!.manifest, null);
-    assert.ok(byName.get('negative')!.problems.some((p) => p.field === 'breaker' || p.field.startsWith('breaker.')), JSON.stringify(byName.get('negative')!.problems));
-    await waitFor('every broken dependency down', () => {
-      const d = host.dependencyHealth();
-      return d.ftp?.status === 'down' && d.broken?.status === 'down' && d.flaky?.status === 'down' && d.stuck?.status === 'down' ? d : null;
-    }, 10_000);
-    const d = host.dependencyHealth();
-    assert.match(d.ftp!.reason, /config\.json: dependencies\.ftp: .*http:\/\/, https:\/\/ or tcp:\/\//);
-    assert.match(d.broken!.reason, /is not a URL/);
-    assert.match(d.flaky!.reason, /answered 500/);
-    assert.match(d.stuck!.reason, /no answer within 300 ms/);
-    await waitFor('local to keep running', () => readLedger(t.home, 'local').filter((e) => e.type === 'end' && e.outcome === 'success').length >= 3, 15_000);
-    for (const name of ['uses-ftp', 'uses-flaky', 'uses-stuck']) assert.equal(starts(readLedger(t.home, name)).filter((e) => e.trigger === 'schedule' && Date.parse(e.slot as string) > Date.now() - 2000).length, 0, `${name} waits`);
-    // A manual run is refused while a need is down, unless forced.
-    const refused = host.runNow('uses-flaky');
-    assert.ok(refused && 'refused' in refused);
-    assert.equal(refused.refused.code, 'dependency-down');
-    assert.match(refused.refused.message, /uses-flaky needs flaky, which is down; run it anyway with --force/);
-    const forced = host.runNow('uses-flaky', { force: true });
-    assert.ok(forced && !('refused' in forced) && forced.runId);
   });
 });

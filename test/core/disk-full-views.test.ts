@@ -55,13 +55,19 @@ describe('a full disk under a live host, in every view', () => {
       await waitFor('the chatty skill to fill the logs', async () => (await apiHealth(host))?.scenario?.id === 'storage', 90_000, 500);
       fillUp(join(home, 'filler'));
       // The host cannot refresh runs/_host.json any more: from the file alone it looks dead.
-      await waitFor('runs/_host.json to go stale', () => Date.now() - statSync(join(home, 'runs', '_host.json')).mtimeMs > 6000, 30_000, 250);
+      await waitFor(
+        'runs/_host.json to go stale', () => Date.now() - statSync(join(home, 'runs', '_host.json')).mtimeMs > 6000,
+        30_000, 250,
+      );
       const full = await waitFor('status to name the disk', async () => {
         const s = await cliStatus(home);
         return s.json.scenario?.id === 'storage' && s.json.mode === 'down' ? s : null;
       }, 30_000, 500);
       assert.equal(full.json.scenario!.title, 'Disk full');
-      assert.match(full.json.scenario!.message, new RegExp(`disk full: ${home}/runs — \\d+ (bytes|KiB) free on the file system of ${home}; runs cannot be recorded, so none start`));
+      assert.match(
+        full.json.scenario!.message,
+        new RegExp(`disk full: ${home}/runs — \\d+ (bytes|KiB) free on the file system of ${home}; runs cannot be recorded, so none start`),
+      );
       assert.equal(full.json.host?.alive, true, 'the live host answered over host.sock');
       for (const l of ['runtime', 'gateway', 'session'] as const) assert.doesNotMatch(full.json.layers[l].reason, DEAD_HOST, l);
       assert.equal(full.json.layers.gateway.status, 'ok', 'the gateway serves: it is not "failed — the host is not running"');
@@ -80,7 +86,11 @@ describe('a full disk under a live host, in every view', () => {
       rmSync(join(home, 'filler'));
       execFileSync('mount', ['-o', 'remount,size=16m', home]);
       const back = Date.now();
-      await waitFor('operational in every view', async () => (await apiHealth(host))?.mode === 'operational' && (await cliStatus(home)).json.mode === 'operational', 10_000, 200).catch(async (err: Error) => {
+      await waitFor(
+        'operational in every view',
+        async () => (await apiHealth(host))?.mode === 'operational' && (await cliStatus(home)).json.mode === 'operational',
+        10_000, 200,
+      ).catch(async (err: Error) => {
         throw new Error(`${err.message}\napi: ${JSON.stringify(await apiHealth(host))}\nstatus: ${(await cliStatus(home)).text}`);
       });
       assert.ok(Date.now() - back <= 10_000);

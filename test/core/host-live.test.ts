@@ -42,7 +42,10 @@ describe('a real headless host', () => {
     const mtimes = [...seen.values()];
     assert.ok(mtimes[2]! > mtimes[0]!, 'the file is rewritten (new mtime) on every run');
     const line = readFileSync(status, 'utf8');
-    assert.match(line, /^status=success,timestamp=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,duration_ms=\d+,run_id=[a-z0-9-]+,posts=4,account=en,slot=[^,]+\n$/);
+    assert.match(
+      line,
+      /^status=success,timestamp=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,duration_ms=\d+,run_id=[a-z0-9-]+,posts=4,account=en,slot=[^,]+\n$/,
+    );
     assert.equal(line.split('\n').length, 2, 'one line');
 
     // The article's script, unchanged but for where it looks: HOME points at our temp folder
@@ -70,11 +73,21 @@ describe('a real headless host', () => {
     const { host, logger } = await startHost(home);
     assert.deepEqual(host.invalidSkills().map((s) => s.name), ['bad-cron', 'no-entry', 'unknown-field']);
     assert.match(logger.lines.join('\n'), /skill "unknown-field" is invalid.*\n.*colour: unknown field/);
-    await waitFor('good to succeed 3 times while the others misbehave', () => readLedger(home, 'good').filter((e) => e.type === 'end' && e.outcome === 'success').length >= 3, 20_000, 100);
-    await waitFor('hangs to time out once', () => readLedger(home, 'hangs').some((e) => e.type === 'end' && e.outcome === 'timeout'), 20_000, 100);
+    await waitFor(
+      'good to succeed 3 times while the others misbehave',
+      () => readLedger(home, 'good').filter((e) => e.type === 'end' && e.outcome === 'success').length >= 3, 20_000,
+      100,
+    );
+    await waitFor(
+      'hangs to time out once',
+      () => readLedger(home, 'hangs').some((e) => e.type === 'end' && e.outcome === 'timeout'), 20_000, 100,
+    );
     await waitFor('floods to finish once', () => readLedger(home, 'floods').some((e) => e.type === 'end'), 30_000, 100);
     assert.ok(readLedger(home, 'fails').some((e) => e.type === 'end' && e.outcome === 'failure'));
-    assert.ok(readLedger(home, 'hangs').some((e) => e.type === 'skip' && e.reason === 'skipped-overlap'), 'overlapping slots of a hung skill are recorded, not run');
+    assert.ok(
+      readLedger(home, 'hangs').some((e) => e.type === 'skip' && e.reason === 'skipped-overlap'),
+      'overlapping slots of a hung skill are recorded, not run',
+    );
   });
 
   it('skips a corrupt ledger line with a warning naming file and line, and keeps the rest', async () => {
@@ -84,9 +97,21 @@ describe('a real headless host', () => {
     const ledgerFile = join(home, 'runs', 'daily.jsonl');
     execFileSync('mkdir', ['-p', join(home, 'runs')]);
     const slot = '2026-01-01T03:00:00.000Z';
-    writeFileSync(ledgerFile, JSON.stringify({ type: 'start', run_id: 'a', skill: 'daily', slot, trigger: 'schedule', attempt: 1, started_at: slot, host_pid: 1 }) + '\n');
+    writeFileSync(
+      ledgerFile,
+      JSON.stringify({
+        type: 'start', run_id: 'a', skill: 'daily', slot, trigger: 'schedule', attempt: 1, started_at: slot,
+        host_pid: 1,
+      }) + '\n',
+    );
     appendFileSync(ledgerFile, '{"type":"end","run_id":"a","sk\n');
-    appendFileSync(ledgerFile, JSON.stringify({ type: 'end', run_id: 'a', skill: 'daily', slot, trigger: 'schedule', attempt: 1, started_at: slot, ended_at: slot, duration_ms: 5, outcome: 'success', exit_code: 0, signal: null }) + '\n');
+    appendFileSync(
+      ledgerFile,
+      JSON.stringify({
+        type: 'end', run_id: 'a', skill: 'daily', slot, trigger: 'schedule', attempt: 1, started_at: slot,
+        ended_at: slot, duration_ms: 5, outcome: 'success', exit_code: 0, signal: null,
+      }) + '\n',
+    );
     appendFileSync(ledgerFile, '{"torn": tr'); // a crash mid-write: no newline
     const { host, logger } = await startHost(home);
     assert.match(logger.lines.join('\n'), new RegExp(`${ledgerFile.replace(/[/.]/g, '\\$&')}:2: skipped a corrupt line`));
@@ -106,7 +131,10 @@ describe('a real headless host', () => {
     writeSkill(home, 'replaced', { schedule: '* * * * * *', overlap: 'replace', env: { SLEEP_MS: '1500' } }, 'ok.mjs');
     await startHost(home);
     await waitFor('two queued runs to finish', () => readLedger(home, 'queued').filter((e) => e.type === 'end').length >= 2, 20_000, 100);
-    await waitFor('a replaced run', () => readLedger(home, 'replaced').some((e) => e.type === 'end' && e.outcome === 'interrupted'), 20_000, 100);
+    await waitFor(
+      'a replaced run', () => readLedger(home, 'replaced').some((e) => e.type === 'end' && e.outcome === 'interrupted'),
+      20_000, 100,
+    );
     const q = readLedger(home, 'queued');
     assert.ok(q.filter((e) => e.type === 'end').every((e) => e.outcome === 'success'));
     assert.ok(!q.some((e) => e.type === 'skip'), 'nothing skipped under queue');

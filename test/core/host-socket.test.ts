@@ -107,7 +107,9 @@ describe('host.sock, served by a real headless host', () => {
     assert.ok(r?.ok, JSON.stringify(r));
     const { code, expiresInSeconds } = r.result as { code: string; expiresInSeconds: number };
     assert.equal(expiresInSeconds, 60);
-    const login = (c: string) => http(h.gatewayPort, 'POST', '/api/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c }) });
+    const login = (c: string) => http(h.gatewayPort, 'POST', '/api/login', {
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c }),
+    });
     assert.equal((await login(code)).status, 200);
     assert.equal((await login(code)).status, 401);
   });
@@ -117,13 +119,21 @@ describe('host.sock, served by a real headless host', () => {
     assert.equal(r.code, 0, r.err);
     const code = new RegExp(`^http://127\\.0\\.0\\.1:${h.gatewayPort}/login#code=(\\S+)$`, 'm').exec(r.out)?.[1];
     assert.ok(code, r.out);
-    const login = await http(h.gatewayPort, 'POST', '/api/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+    const login = await http(h.gatewayPort, 'POST', '/api/login', {
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }),
+    });
     assert.equal(login.status, 200);
   });
 
   it('bad frames get error replies, in order, and the host keeps answering', async () => {
     const path = homePaths(h.home).hostSocket;
-    const lines = ['not json', JSON.stringify({ id: 10, op: 'explode' }), JSON.stringify({ id: 11, op: 'run', skill: 'nope' }), JSON.stringify({ id: 12, op: 'run', skill: 'broken' }), JSON.stringify({ id: 13, op: 'run-once', skill: 'quick', slot: 'yesterday' }), JSON.stringify({ id: 14, op: 'run' }), JSON.stringify({ op: 'status' }), '[1,2]', JSON.stringify({ id: 15, op: 'status' })];
+    const lines = [
+      'not json', JSON.stringify({ id: 10, op: 'explode' }), JSON.stringify({ id: 11, op: 'run', skill: 'nope' }),
+      JSON.stringify({ id: 12, op: 'run', skill: 'broken' }),
+      JSON.stringify({ id: 13, op: 'run-once', skill: 'quick', slot: 'yesterday' }),
+      JSON.stringify({ id: 14, op: 'run' }), JSON.stringify({ op: 'status' }), '[1,2]',
+      JSON.stringify({ id: 15, op: 'status' }),
+    ];
     const { replies } = await rawExchange(path, lines.join('\n') + '\n', lines.length);
     const codes = replies.map((r) => [r.id, r.ok, (r.error as { code?: string } | undefined)?.code ?? null]);
     assert.deepEqual(codes, [
@@ -142,7 +152,11 @@ describe('host.sock, served by a real headless host', () => {
     const big = await rawExchange(path, '{"id":1,"op":"status","pad":"' + 'x'.repeat(200 * 1024), 1);
     assert.equal((big.replies[0]!.error as { code: string }).code, 'CK_BODY_TOO_LARGE');
     // A long line that does end is refused on its own; the next line on the connection is answered.
-    const long = await rawExchange(path, JSON.stringify({ id: 20, op: 'status', pad: 'x'.repeat(65 * 1024) }) + '\n' + JSON.stringify({ id: 21, op: 'status' }) + '\n', 2);
+    const long = await rawExchange(
+      path,
+      JSON.stringify({ id: 20, op: 'status', pad: 'x'.repeat(65 * 1024) }) + '\n' + JSON.stringify({ id: 21, op: 'status' }) + '\n',
+      2,
+    );
     assert.deepEqual(long.replies.map((r) => [r.id, r.ok]), [[null, false], [21, true]]);
     const still = await callHost(h.home, { id: 22, op: 'status' });
     assert.equal(still?.ok, true);
@@ -207,7 +221,11 @@ describe('the CLI with a host that holds the home folder', () => {
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
     await host.start();
     const port = await freePort();
-    const gateway = createHttpServer((_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"CK_UNAVAILABLE","message":"the host did not answer within 2 s"}}'));
+    const gateway = createHttpServer(
+      (_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end(
+        '{"error":{"code":"CK_UNAVAILABLE","message":"the host did not answer within 2 s"}}',
+      ),
+    );
     await new Promise<void>((r) => gateway.listen(port, '127.0.0.1', () => r()));
     try {
       const r = await runCli(t.home, ['run', 'quick'], { CLAWKEEPER_GATEWAY_PORT: String(port) });
@@ -247,7 +265,10 @@ describe('the socket file', () => {
     const paths = homePaths(t.home);
     writeFileSync(paths.lock, String(process.ppid));
     writeFileSync(paths.hostSocket, 'someone else');
-    await assert.rejects(startHostSocket(paths, () => Promise.reject(new Error('unused')), createMemoryLogger()), /another ClawKeeper host \(pid \d+\) holds/);
+    await assert.rejects(
+      startHostSocket(paths, () => Promise.reject(new Error('unused')), createMemoryLogger()),
+      /another ClawKeeper host \(pid \d+\) holds/,
+    );
     assert.equal(readFileSync(paths.hostSocket, 'utf8'), 'someone else');
     t.cleanup();
   });

@@ -20,7 +20,13 @@ describe('retries after an interrupted run', () => {
     const runId = 'mabc123-0badcafe';
     const slot = '2026-01-01T00:00:00.000Z';
     mkdirSync(join(t.home, 'runs'), { recursive: true });
-    writeFileSync(join(t.home, 'runs', 'flaky.jsonl'), JSON.stringify({ type: 'start', run_id: runId, skill: 'flaky', slot, trigger: 'retry', attempt: 2, started_at: new Date(Date.now() - 60_000).toISOString(), host_pid: 2 ** 22 + 7 }) + '\n');
+    writeFileSync(
+      join(t.home, 'runs', 'flaky.jsonl'),
+      JSON.stringify({
+        type: 'start', run_id: runId, skill: 'flaky', slot, trigger: 'retry', attempt: 2,
+        started_at: new Date(Date.now() - 60_000).toISOString(), host_pid: 2 ** 22 + 7,
+      }) + '\n',
+    );
     const logFile = join(t.home, 'logs', 'flaky', `${runId}.log`);
     mkdirSync(join(t.home, 'logs', 'flaky'), { recursive: true });
     writeFileSync(logFile, 'half a digest written before the crash\n');
@@ -35,7 +41,9 @@ describe('retries after an interrupted run', () => {
       const logs = await runCli(t.home, ['logs', 'flaky']);
       assert.match(logs.out, /half a digest written before the crash/);
 
-      const retry = await waitFor('attempt 3', () => readLedger(t.home, 'flaky').find((e) => e.type === 'start' && e.attempt === 3), 20_000, 50);
+      const retry = await waitFor(
+        'attempt 3', () => readLedger(t.home, 'flaky').find((e) => e.type === 'start' && e.attempt === 3), 20_000, 50,
+      );
       assert.equal(retry.slot, slot);
       assert.equal(retry.trigger, 'retry');
       // Attempt 2 failed: 2 s × 2 = 4 s (undoubled it was 2 s). Timers never fire early, so this

@@ -23,12 +23,21 @@ describe('the late check', () => {
       const now = Date.parse('2026-03-01T12:00:00.000Z');
       const last = now - 30 * 24 * 3600_000;
       const at = new Date(last).toISOString();
-      ledger.recordStart({ type: 'start', run_id: 'r1', skill: 'tick', slot: at, trigger: 'schedule', attempt: 1, started_at: at, host_pid: 1 });
-      ledger.recordEnd({ type: 'end', run_id: 'r1', skill: 'tick', slot: at, trigger: 'schedule', attempt: 1, started_at: at, ended_at: at, duration_ms: 5, outcome: 'success', exit_code: 0, signal: null });
+      ledger.recordStart({
+        type: 'start', run_id: 'r1', skill: 'tick', slot: at, trigger: 'schedule', attempt: 1, started_at: at,
+        host_pid: 1,
+      });
+      ledger.recordEnd({
+        type: 'end', run_id: 'r1', skill: 'tick', slot: at, trigger: 'schedule', attempt: 1, started_at: at,
+        ended_at: at, duration_ms: 5, outcome: 'success', exit_code: 0, signal: null,
+      });
       const facts = { paused: false, hostAlive: false, deferredOn: [], breaker: null };
       const s = skillState(skill, ledger, now, facts);
       assert.equal(s.state, 'late');
-      assert.equal(s.reason, `the slot due ${formatTime(last + 1000, { now, seconds: true })} has not run after 2 min of grace (the host is not running)`);
+      assert.equal(
+        s.reason,
+        `the slot due ${formatTime(last + 1000, { now, seconds: true })} has not run after 2 min of grace (the host is not running)`,
+      );
       assert.match(s.reason, /^the slot due Fri 30 Jan 12:00:01 /, 'one way of writing a time (the test runs in UTC)');
       // Inside the grace period it is not late.
       assert.equal(skillState(skill, ledger, last + 60_000, facts).state, 'ok');

@@ -56,7 +56,9 @@ describe('parsePsLine: `ps -o stat=,time=` where there is no /proc (macOS)', () 
   });
 });
 
-describe('processActivity: what the OS says of real processes', { skip: process.platform === 'win32' ? 'no process states on Windows' : false }, () => {
+describe('processActivity: what the OS says of real processes', {
+  skip: process.platform === 'win32' ? 'no process states on Windows' : false,
+}, () => {
   const procs: ChildProcess[] = [];
   afterEach(() => {
     for (const p of procs.splice(0)) p.kill('SIGKILL');

@@ -17,7 +17,10 @@ describe('a model server is a dependency of the skills that need its model', () 
     const t = tempHome();
     let server: OpenAIServer = await startOpenAIServer();
     const port = server.port;
-    writeFileSync(join(t.home, 'config.json'), JSON.stringify({ models: { local: { baseURL: server.baseURL, model: 'llama3', timeoutMs: 2000 } }, dependencies: {} }));
+    writeFileSync(
+      join(t.home, 'config.json'),
+      JSON.stringify({ models: { local: { baseURL: server.baseURL, model: 'llama3', timeoutMs: 2000 } }, dependencies: {} }),
+    );
     writeSkill(t.home, 'summarize', { schedule: '* * * * * *', model: 'local', catchUp: 'once' }, 'model-one-call.mjs');
     writeSkill(t.home, 'fallback', { schedule: '* * * * * *', model: { name: 'local', optional: true } }, 'ok.mjs');
     writeSkill(t.home, 'local', { schedule: '* * * * * *' }, 'ok.mjs');
@@ -31,21 +34,43 @@ describe('a model server is a dependency of the skills that need its model', () 
     const byName = new Map(host.listSkills().map((s) => [s.name, s.manifest]));
     assert.deepEqual(byName.get('summarize')!.needs, ['model:local']);
     assert.deepEqual(byName.get('fallback')!.needs, []);
-    await waitFor('a successful model run', () => readLedger(t.home, 'summarize').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000);
+    await waitFor(
+      'a successful model run',
+      () => readLedger(t.home, 'summarize').some((e) => e.type === 'end' && e.outcome === 'success'), 20_000,
+    );
     await server.close();
     const log = join(t.home, 'health', 'dependencies.jsonl');
     // Probed every 15 s by default: the failed model run's refused connection is what probes at once.
-    await waitFor('model:local down', () => existsSync(log) && readLines(log).some((l) => l.includes('"model:local"') && l.includes('"down"')), 25_000);
+    await waitFor(
+      'model:local down',
+      () => existsSync(log) && readLines(log).some((l) => l.includes('"model:local"') && l.includes('"down"')), 25_000,
+    );
     assert.equal(host.deferredOn('summarize').join(), 'model:local');
     const downAt = Date.now();
     await new Promise((r) => setTimeout(r, 2000));
-    assert.equal(starts(readLedger(t.home, 'summarize')).filter((e) => Date.parse(e.slot as string) > downAt).length, 0, 'the model skill waits');
-    assert.ok(readLedger(t.home, 'local').filter((e) => e.type === 'end' && Date.parse(e.ended_at as string) > downAt).length >= 1, 'the local skill runs');
-    assert.ok(starts(readLedger(t.home, 'fallback')).filter((e) => Date.parse(e.slot as string) > downAt).length >= 1, 'an optional model does not hold a skill back');
+    assert.equal(
+      starts(readLedger(t.home, 'summarize')).filter((e) => Date.parse(e.slot as string) > downAt).length, 0,
+      'the model skill waits',
+    );
+    assert.ok(
+      readLedger(t.home, 'local').filter((e) => e.type === 'end' && Date.parse(e.ended_at as string) > downAt).length >= 1,
+      'the local skill runs',
+    );
+    assert.ok(
+      starts(readLedger(t.home, 'fallback')).filter((e) => Date.parse(e.slot as string) > downAt).length >= 1,
+      'an optional model does not hold a skill back',
+    );
     const before = starts(readLedger(t.home, 'summarize')).length;
     server = await startOpenAIServer([], {}, port);
-    await waitFor('the catch-up run', () => starts(readLedger(t.home, 'summarize')).slice(before).some((e) => e.trigger === 'catch-up'), 25_000);
+    await waitFor(
+      'the catch-up run',
+      () => starts(readLedger(t.home, 'summarize')).slice(before).some((e) => e.trigger === 'catch-up'), 25_000,
+    );
     assert.equal(starts(readLedger(t.home, 'summarize')).slice(before).filter((e) => e.trigger === 'catch-up').length, 1);
-    assert.ok(readLedger(t.home, 'summarize').some((e) => e.type === 'skip' && e.reason === 'dependency-down' && String(e.detail).includes('model:local')));
+    assert.ok(
+      readLedger(t.home, 'summarize').some(
+        (e) => e.type === 'skip' && e.reason === 'dependency-down' && String(e.detail).includes('model:local'),
+      ),
+    );
   });
 });

@@ -53,7 +53,10 @@ describe('export --out never writes through a link and refuses a folder others c
         chmodSync(out, mode);
         const r = await clawkeeper(t.home, ['export', 'launchd', '--out', out]);
         assert.equal(r.code, 73, r.out + r.err);
-        assert.match(r.err, new RegExp(`refusing to write into ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*writable by every user.*--out`));
+        assert.match(
+          r.err,
+          new RegExp(`refusing to write into ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*writable by every user.*--out`),
+        );
         assert.deepEqual(readdirSync(out), []);
       }
     } finally {

@@ -9,7 +9,9 @@ import { cleanupsPerTest } from '../helpers/per-test.ts';
 import { writeModels } from '../helpers/model-home.ts';
 import { cronJob, writeSqliteStore } from '../helpers/openclaw-store.ts';
 
-const skillJson = (home: string, name: string) => JSON.parse(readFileSync(join(home, 'skills', name, 'skill.json'), 'utf8')) as Record<string, unknown>;
+const skillJson = (home: string, name: string) => JSON.parse(
+  readFileSync(join(home, 'skills', name, 'skill.json'), 'utf8'),
+) as Record<string, unknown>;
 
 describe('import openclaw --follow', () => {
   const afterTest = cleanupsPerTest();
@@ -46,8 +48,21 @@ describe('import openclaw --follow', () => {
 
     // Added, changed and disabled in OpenClaw: followed within 5 s.
     const changedAt = Date.now();
-    writeSqliteStore(t.home, [cronJob('a', 'Alpha', { ...yearly, payload: { kind: 'agentTurn', message: 'Changed upstream.' } }), { ...b, enabled: false }, cronJob('c', 'Gamma', { schedule: { kind: 'every', everyMs: 600_000 }, failureAlert: { after: 1, mode: 'webhook', to: 'https://hooks.example/gamma?token=t0k' } })]);
-    await waitFor('the change followed', () => existsSync(join(t.home, 'skills', 'gamma', 'skill.json')) && skillJson(t.home, 'alpha').prompt === 'Changed upstream.' && skillJson(t.home, 'beta').enabled === false, 5000, 50);
+    writeSqliteStore(t.home, [
+      cronJob('a', 'Alpha', { ...yearly, payload: { kind: 'agentTurn', message: 'Changed upstream.' } }),
+      { ...b, enabled: false },
+      cronJob('c', 'Gamma', {
+        schedule: { kind: 'every', everyMs: 600_000 },
+        failureAlert: { after: 1, mode: 'webhook', to: 'https://hooks.example/gamma?token=t0k' },
+      }),
+    ]);
+    await waitFor(
+      'the change followed',
+      () => existsSync(
+        join(t.home, 'skills', 'gamma', 'skill.json'),
+      ) && skillJson(t.home, 'alpha').prompt === 'Changed upstream.' && skillJson(t.home, 'beta').enabled === false,
+      5000, 50,
+    );
     assert.ok(Date.now() - changedAt <= 5000);
     assert.equal(skillJson(t.home, 'gamma').every, '10m');
     // Its failure webhook followed too: a channel of its own, the URL in a 0600 file.
@@ -57,10 +72,19 @@ describe('import openclaw --follow', () => {
     assert.equal(readFileSync(join(t.home, 'secrets', 'alert-gamma.url'), 'utf8'), 'https://hooks.example/gamma?token=t0k\n');
 
     // Edited by hand here, then changed there: left alone. Removed there: removed here.
-    writeFileSync(join(t.home, 'skills', 'alpha', 'skill.json'), JSON.stringify({ ...skillJson(t.home, 'alpha'), prompt: 'Mine now.' }, null, 2));
-    writeSqliteStore(t.home, [cronJob('a', 'Alpha', { ...yearly, payload: { kind: 'agentTurn', message: 'Changed again.' } }), { ...b, enabled: false }]);
+    writeFileSync(
+      join(t.home, 'skills', 'alpha', 'skill.json'),
+      JSON.stringify({ ...skillJson(t.home, 'alpha'), prompt: 'Mine now.' }, null, 2),
+    );
+    writeSqliteStore(t.home, [
+      cronJob('a', 'Alpha', { ...yearly, payload: { kind: 'agentTurn', message: 'Changed again.' } }),
+      { ...b, enabled: false },
+    ]);
     await waitFor('the removal followed', () => !existsSync(join(t.home, 'skills', 'gamma')), 5000, 50);
-    await waitFor('the detached skill named in the log', () => /skill "alpha" was edited by hand: detached from OpenClaw job a/.test(out), 5000, 50);
+    await waitFor(
+      'the detached skill named in the log',
+      () => /skill "alpha" was edited by hand: detached from OpenClaw job a/.test(out), 5000, 50,
+    );
     assert.equal(skillJson(t.home, 'alpha').prompt, 'Mine now.', 'the hand-edited skill is left alone');
     const skills = await runCli(t.home, ['skills']);
     assert.match(skills.out, /alpha: detached from OpenClaw job a \(edited by hand/);

@@ -15,11 +15,16 @@ import { cronJob, writeJsonStore, writeSqliteStore, type Job } from '../helpers/
 
 const ROOT_ONLY = process.getuid?.() !== 0 ? 'needs root: the other user is played by uid 65534 (setpriv)' : false;
 const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
-const command = (id: string, argv: string[]): Job => cronJob(id, `Cmd ${id}`, { schedule: { kind: 'cron', expr: '0 0 1 1 *', tz: 'UTC' }, payload: { kind: 'command', argv } });
+const command = (id: string, argv: string[]): Job => cronJob(id, `Cmd ${id}`, {
+  schedule: { kind: 'cron', expr: '0 0 1 1 *', tz: 'UTC' }, payload: { kind: 'command', argv },
+});
 
 function importAt(home: string, o: { from?: string; dryRun?: boolean; follow?: boolean } = {}): { code: number; lines: string[] } {
   const lines: string[] = [];
-  const code = importCommand({ env: { CLAWKEEPER_HOME: home, OPENCLAW_STATE_DIR: home }, out: (l) => lines.push(l), err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger() }, 'openclaw', { from: o.from, dryRun: o.dryRun ?? false, force: false, follow: o.follow });
+  const code = importCommand({
+    env: { CLAWKEEPER_HOME: home, OPENCLAW_STATE_DIR: home }, out: (l) => lines.push(l),
+    err: (l) => lines.push(`ERR ${l}`), logger: createMemoryLogger(),
+  }, 'openclaw', { from: o.from, dryRun: o.dryRun ?? false, force: false, follow: o.follow });
   return { code, lines };
 }
 
@@ -34,10 +39,18 @@ describe('an OpenClaw store someone else can write is never read', () => {
     chmodSync(shared, 0o1777);
     const file = join(shared, 'jobs.json');
     // The other user's step, as that user.
-    execFileSync('setpriv', [...NOBODY, 'sh', '-c', `umask 022; printf '%s' '${JSON.stringify({ version: 1, jobs: [command('x', ['sh', '-c', 'id > pwned'])] })}' > ${file}`]);
+    execFileSync('setpriv', [
+      ...NOBODY, 'sh', '-c',
+      `umask 022; printf '%s' '${JSON.stringify({ version: 1, jobs: [command('x', ['sh', '-c', 'id > pwned'])] })}' > ${file}`,
+    ]);
     const r = importAt(home, { from: file });
     assert.equal(r.code, 1);
-    assert.match(r.lines.join('\n'), new RegExp(`ERR .*refusing to read ${file.replace(/[/.]/g, '\\$&')}: ${shared.replace(/[/.]/g, '\\$&')} is writable by every user \\(mode 1777\\).*only you can write`));
+    assert.match(
+      r.lines.join('\n'),
+      new RegExp(
+        `ERR .*refusing to read ${file.replace(/[/.]/g, '\\$&')}: ${shared.replace(/[/.]/g, '\\$&')} is writable by every user \\(mode 1777\\).*only you can write`,
+      ),
+    );
     assert.equal(existsSync(join(home, 'skills', 'cmd-x')), false, 'no skill was made');
 
     // Even in a folder of its own, a file another user owns is refused.
@@ -71,7 +84,9 @@ describe('an OpenClaw store someone else can write is never read', () => {
     mkdirSync(join(home, 'state'));
     const file = join(home, 'state', 'openclaw.sqlite');
     const db = new DatabaseSync(file);
-    db.exec('CREATE VIEW cron_jobs AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n AS id, \'{}\' AS job_json FROM r');
+    db.exec(
+      'CREATE VIEW cron_jobs AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT n AS id, \'{}\' AS job_json FROM r',
+    );
     db.close();
     const t0 = Date.now();
     assert.throws(() => readOpenClawStore(home), /cron_jobs is a view, not a table/);
@@ -79,7 +94,9 @@ describe('an OpenClaw store someone else can write is never read', () => {
 
     const many = writeSqliteStore(join(home, 'many'), []);
     const db2 = new DatabaseSync(many);
-    db2.exec(`WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r LIMIT ${MAX_STORE_JOBS + 1}) INSERT INTO cron_jobs SELECT 'j' || n, '{}', '{}', 0 FROM r`);
+    db2.exec(
+      `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r LIMIT ${MAX_STORE_JOBS + 1}) INSERT INTO cron_jobs SELECT 'j' || n, '{}', '{}', 0 FROM r`,
+    );
     db2.close();
     assert.throws(() => readOpenClawStore(home, many), /more than 10000 jobs; ClawKeeper reads at most 10000/);
   });

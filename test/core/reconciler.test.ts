@@ -16,7 +16,10 @@ describe('reconciler with a fake clock: a 3-hour sleep', () => {
     const t = tempHome();
     writeSkill(t.home, 'digest', { schedule, catchUp }, 'ok.mjs');
     const clock = new FakeClock('2026-01-10T12:00:30Z');
-    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
+    const host = new Host({
+      home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false,
+      watchdogMs: 3_600_000,
+    });
     afterTest(async () => {
       await host.stop(true);
       t.cleanup();
@@ -75,17 +78,25 @@ describe('reconciler with a fake clock: a 3-hour sleep', () => {
     const t = tempHome();
     writeSkill(t.home, 'nightly', { schedule: '30 2 * * *', timezone: 'Europe/Berlin', catchUp: 'once' }, 'ok.mjs');
     const clock = new FakeClock('2026-03-28T12:00:00Z');
-    let host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
+    let host = new Host({
+      home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false,
+      watchdogMs: 3_600_000,
+    });
     afterTest(t.cleanup);
     await host.start();
     await host.stop();
     clock.sleep(2 * 24 * HOUR); // down until 2026-03-30T12:00Z: the 29th (03:00, DST) and the 30th (02:30) were missed
-    host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
+    host = new Host({
+      home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false,
+      watchdogMs: 3_600_000,
+    });
     await host.start();
     await host.idle();
     await host.stop();
     const e = readLedger(t.home, 'nightly');
-    assert.deepEqual(e.filter((x) => x.type === 'skip').map((x) => [x.slot, x.reason]), [['2026-03-29T01:00:00.000Z', 'missed-while-down']]);
+    assert.deepEqual(e.filter((x) => x.type === 'skip').map((x) => [x.slot, x.reason]), [[
+      '2026-03-29T01:00:00.000Z', 'missed-while-down',
+    ]]);
     assert.deepEqual(e.filter((x) => x.type === 'end').map((x) => [x.slot, x.trigger]), [['2026-03-30T00:30:00.000Z', 'catch-up']]);
   });
 });
@@ -97,7 +108,10 @@ describe('reconciler: regressions', () => {
     // A clock that moves 700 ms at every look: a slow start-up (the CI failure that found this).
     let wall = Date.parse('2026-01-10T12:00:00.200Z');
     const clock = { now: () => (wall += 700), monotonic: () => wall };
-    const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
+    const host = new Host({
+      home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false,
+      watchdogMs: 3_600_000,
+    });
     await host.start();
     await host.stop(true);
     const entries = readLedger(t.home, 'every-second');

@@ -13,7 +13,10 @@ describe('no slot goes unrecorded across a slow reload', () => {
     for (let i = 0; i < 500; i++) writeSkill(t.home, `other-${i}`, { schedule: '0 0 1 1 *', command: ['true'], description: `skill ${i}` });
     // A huge skill file: parsing it takes long enough that per-second slots fall due meanwhile.
     mkdirSync(join(t.home, 'skills', 'huge'), { recursive: true });
-    writeFileSync(join(t.home, 'skills', 'huge', 'skill.json'), JSON.stringify({ name: 'huge', schedule: '0 0 1 1 *', command: ['true'], env: { BIG: 'x'.repeat(80 * 1024 * 1024) } }));
+    writeFileSync(
+      join(t.home, 'skills', 'huge', 'skill.json'),
+      JSON.stringify({ name: 'huge', schedule: '0 0 1 1 *', command: ['true'], env: { BIG: 'x'.repeat(80 * 1024 * 1024) } }),
+    );
     const host = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger() });
     await host.start();
     const loads: number[] = [];
@@ -41,7 +44,9 @@ describe('no slot goes unrecorded across a slow reload', () => {
     for (const e of entries) if (e.type !== 'end') bySlot.set(String(e.slot), [...(bySlot.get(String(e.slot)) ?? []), String(e.type)]);
     const slots = [...bySlot.keys()].map(Date.parse).sort((a, b) => a - b);
     const missing: string[] = [];
-    for (let s = slots[0]!; s <= slots[slots.length - 1]!; s += 1000) if (!bySlot.has(new Date(s).toISOString())) missing.push(new Date(s).toISOString());
+    for (let s = slots[0]!; s <= slots[slots.length - 1]!; s += 1000) {
+      if (!bySlot.has(new Date(s).toISOString())) missing.push(new Date(s).toISOString());
+    }
     const twice = [...bySlot].filter(([, kinds]) => kinds.length !== 1);
     assert.ok(spanned > 0, `a slot fell due during a reload (reloads took ${loads.join(', ')} ms)`);
     assert.deepEqual(missing, [], `slots with no entry (reloads took ${loads.join(', ')} ms)`);

@@ -6,7 +6,10 @@ import { parseStatusLine } from '../../main/common/status-line.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempHome, writeSkill } from '../helpers/home.ts';
 
-const DUMP = ['sh', '-c', 'printf \'{"openai":"%s","aws":"%s","github":"%s","ssh":"%s","lc":"%s","path":"%s","mine":"%s","skill":"%s"}\\n\' "${OPENAI_API_KEY:-none}" "${AWS_SECRET_ACCESS_KEY:-none}" "${GITHUB_TOKEN:-none}" "${SSH_AUTH_SOCK:-none}" "${LC_ALL:-none}" "${PATH:+set}" "${MINE:-none}" "$CLAWKEEPER_SKILL"'];
+const DUMP = [
+  'sh', '-c',
+  'printf \'{"openai":"%s","aws":"%s","github":"%s","ssh":"%s","lc":"%s","path":"%s","mine":"%s","skill":"%s"}\\n\' "${OPENAI_API_KEY:-none}" "${AWS_SECRET_ACCESS_KEY:-none}" "${GITHUB_TOKEN:-none}" "${SSH_AUTH_SOCK:-none}" "${LC_ALL:-none}" "${PATH:+set}" "${MINE:-none}" "$CLAWKEEPER_SKILL"',
+];
 
 function statusOf(home: string, skill: string): Record<string, string> {
   return parseStatusLine(readFileSync(join(home, 'skills', 'status', `${skill}.txt`), 'utf8'))!;
@@ -18,12 +21,18 @@ describe('the environment of a run is an allowlist', () => {
     try {
       writeSkill(h.home, 'plain', { schedule: '0 0 1 1 *', command: DUMP, env: { MINE: 'from-skill-json' } });
       writeSkill(h.home, 'asker', { schedule: '0 0 1 1 *', command: DUMP, inheritEnv: ['GITHUB_TOKEN', 'SSH_AUTH_SOCK'] });
-      const secrets = { OPENAI_API_KEY: 'sk-test-secret', AWS_SECRET_ACCESS_KEY: 'aws-secret', GITHUB_TOKEN: 'ghp_secret', SSH_AUTH_SOCK: '/tmp/agent.sock', LC_ALL: 'C.UTF-8', CLAWKEEPER_TOKEN: 'never' };
+      const secrets = {
+        OPENAI_API_KEY: 'sk-test-secret', AWS_SECRET_ACCESS_KEY: 'aws-secret', GITHUB_TOKEN: 'ghp_secret',
+        SSH_AUTH_SOCK: '/tmp/agent.sock', LC_ALL: 'C.UTF-8', CLAWKEEPER_TOKEN: 'never',
+      };
       for (const name of ['plain', 'asker']) {
         const r = await runCli(h.home, ['run', name], secrets);
         assert.equal(r.code, 0, r.out + r.err);
       }
-      assert.deepEqual(statusOf(h.home, 'plain'), { ...statusOf(h.home, 'plain'), openai: 'none', aws: 'none', github: 'none', ssh: 'none', lc: 'C.UTF-8', path: 'set', mine: 'from-skill-json', skill: 'plain' });
+      assert.deepEqual(statusOf(h.home, 'plain'), {
+        ...statusOf(h.home, 'plain'), openai: 'none', aws: 'none', github: 'none', ssh: 'none', lc: 'C.UTF-8',
+        path: 'set', mine: 'from-skill-json', skill: 'plain',
+      });
       const asker = statusOf(h.home, 'asker');
       assert.equal(asker.github, 'ghp_secret');
       assert.equal(asker.ssh, '/tmp/agent.sock');

@@ -24,7 +24,10 @@ describe('a run that leaves a setsid grandchild does not block its skill', () =>
       await host.stop(true);
     }
     const ledger = readLedger(t.home, 'escaper');
-    assert.deepEqual(ledger.filter((e) => e.type === 'skip').map((e) => e.reason), [], 'no slot skipped: the runs did not outlive their deadline');
+    assert.deepEqual(
+      ledger.filter((e) => e.type === 'skip').map((e) => e.reason), [],
+      'no slot skipped: the runs did not outlive their deadline',
+    );
     const ends = ledger.filter((e) => e.type === 'end' && e.outcome === 'timeout');
     assert.ok(ends.length >= 3);
     for (const e of ends) assert.ok(Number(e.duration_ms) < 2000 + 6000, `a run ended ${String(e.duration_ms)} ms after its start`);

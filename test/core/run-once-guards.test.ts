@@ -24,7 +24,9 @@ describe('a handed-over slot is a slot of the skill\'s schedule', () => {
     const app = await startHeadless({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), env: {}, layers: false });
     try {
       for (const slot of ['1970-01-01T00:00:30Z', '+275760-09-13T00:00:00Z', '2026-01-10T09:17:00Z']) {
-        const r = (await callHost(t.home, { id: 1, op: 'run-once', skill: 'hourly', slot })) as { ok: boolean; error?: { code: string; message: string } };
+        const r = (await callHost(t.home, { id: 1, op: 'run-once', skill: 'hourly', slot })) as {
+          ok: boolean; error?: { code: string; message: string };
+        };
         assert.equal(r.ok, false, slot);
         assert.equal(r.error?.code, 'CK_BAD_REQUEST');
         assert.match(r.error?.message ?? '', /is not a slot of hourly's schedule "0 \* \* \* \*"/);
@@ -48,12 +50,17 @@ describe('run-once runs only a home its caller owns', () => {
     t.cleanup();
   });
 
-  it('refuses a home that belongs to another user before reading its skills, with exit code 77', { skip: process.getuid?.() !== 0 ? 'needs root to give the home to another user' : false }, async () => {
+  it('refuses a home that belongs to another user before reading its skills, with exit code 77', {
+    skip: process.getuid?.() !== 0 ? 'needs root to give the home to another user' : false,
+  }, async () => {
     const t = tempHome();
     writeSkill(t.home, 'planted', { schedule: '0 * * * *', command: ['sh', '-c', 'echo ran > planted.txt'] });
     chownSync(t.home, 4242, 4242);
     const lines: string[] = [];
-    const r = await runOnce({ home: t.home, bundledSkillsDir: null, skill: 'planted', slot: '2026-01-10T09:00:00Z', trigger: 'schedule', logger: createMemoryLogger(), out: (l) => lines.push(l) });
+    const r = await runOnce({
+      home: t.home, bundledSkillsDir: null, skill: 'planted', slot: '2026-01-10T09:00:00Z', trigger: 'schedule',
+      logger: createMemoryLogger(), out: (l) => lines.push(l),
+    });
     assert.equal(r.exitCode, RUN_ONCE_EXIT.notOwned);
     assert.match(r.message, /belongs to another user \(uid 4242, you are uid 0\)/);
     assert.deepEqual(readLedger(t.home, 'planted'), [], 'nothing ran, nothing was written');

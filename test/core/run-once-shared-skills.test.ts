@@ -12,7 +12,9 @@ import { discoverSkills } from '../../main/core/skills/skill-loader.ts';
 import { readLedger, tempHomePerTest, writeSkill } from '../helpers/home.ts';
 
 const ROOT_ONLY = process.getuid?.() !== 0 ? 'needs root: the other user is played by uid 65534 (setpriv)' : false;
-const run = (home: string, skill: string) => runOnce({ home, bundledSkillsDir: null, skill, trigger: 'manual', logger: createMemoryLogger(), out: () => {} });
+const run = (home: string, skill: string) => runOnce({
+  home, bundledSkillsDir: null, skill, trigger: 'manual', logger: createMemoryLogger(), out: () => {},
+});
 
 describe('run-once runs no skill another user could have planted', () => {
   const newHome = tempHomePerTest();
@@ -23,7 +25,10 @@ describe('run-once runs no skill another user could have planted', () => {
     chmodSync(join(home, 'skills'), 0o777);
     const r = await run(home, 'mine');
     assert.equal(r.exitCode, RUN_ONCE_EXIT.notOwned);
-    assert.match(r.message, /skills is writable by every user \(mode 777\): another user could plant a skill there; run-once refuses it: chmod go-w /);
+    assert.match(
+      r.message,
+      /skills is writable by every user \(mode 777\): another user could plant a skill there; run-once refuses it: chmod go-w /,
+    );
     assert.equal(existsSync(join(home, 'skills', 'mine', 'ran.txt')), false);
     assert.deepEqual(readLedger(home, 'mine'), []);
   });
@@ -35,7 +40,10 @@ describe('run-once runs no skill another user could have planted', () => {
     chmodSync(join(home, 'skills'), 0o777);
     // The other user's step, as that user, while skills/ was open.
     const skill = JSON.stringify({ name: 'y', schedule: '0 * * * *', command: ['sh', '-c', 'id > pwned'] });
-    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', `umask 022; mkdir ${join(home, 'skills', 'y')} && printf '%s' '${skill}' > ${join(home, 'skills', 'y', 'skill.json')}`]);
+    execFileSync('setpriv', [
+      '--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c',
+      `umask 022; mkdir ${join(home, 'skills', 'y')} && printf '%s' '${skill}' > ${join(home, 'skills', 'y', 'skill.json')}`,
+    ]);
     chmodSync(join(home, 'skills'), 0o700);
 
     const r = await run(home, 'y');
@@ -55,6 +63,9 @@ describe('run-once runs no skill another user could have planted', () => {
     execFileSync('chown', ['65534:65534', join(dir, 'skill.json')]);
     const z = discoverSkills(null, join(home, 'skills')).find((s) => s.name === 'z');
     assert.equal(z?.manifest, null);
-    assert.match(z?.problems.map((p) => `${p.field}: ${p.message}`).join('\n') ?? '', /\(owner\): skill\.json belongs to another user \(uid 65534, you are uid 0\)/);
+    assert.match(
+      z?.problems.map((p) => `${p.field}: ${p.message}`).join('\n') ?? '',
+      /\(owner\): skill\.json belongs to another user \(uid 65534, you are uid 0\)/,
+    );
   });
 });

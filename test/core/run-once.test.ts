@@ -9,7 +9,10 @@ import { readLedger, tempHomePerTest, writeSkill } from '../helpers/home.ts';
 
 function opts(home: string, skill: string, extra: Partial<RunOnceOptions> = {}): RunOnceOptions & { lines: string[] } {
   const lines: string[] = [];
-  return { home, bundledSkillsDir: null, skill, trigger: 'schedule', logger: createMemoryLogger(), out: (l) => lines.push(l), lines, killGraceMs: 500, ...extra };
+  return {
+    home, bundledSkillsDir: null, skill, trigger: 'schedule', logger: createMemoryLogger(), out: (l) => lines.push(l),
+    lines, killGraceMs: 500, ...extra,
+  };
 }
 
 describe('run-once', () => {
@@ -17,11 +20,16 @@ describe('run-once', () => {
 
   it('retries a failing run inside run-once with the skill policy, then records success as attempt 3', async () => {
     const t = newHome();
-    writeSkill(t.home, 'flaky', { schedule: '*/5 * * * *', retries: { max: 3, backoffSeconds: 0.05 }, env: { SUCCEED_AT: '3' } }, 'flaky.mjs');
+    writeSkill(
+      t.home, 'flaky', { schedule: '*/5 * * * *', retries: { max: 3, backoffSeconds: 0.05 }, env: { SUCCEED_AT: '3' } },
+      'flaky.mjs',
+    );
     const o = opts(t.home, 'flaky', { slot: '2026-01-05T10:05:00Z' });
     const r = await runOnce(o);
     assert.equal(r.exitCode, 0, o.lines.join('\n'));
-    assert.deepEqual(r.ends.map((e) => [e.attempt, e.trigger, e.outcome]), [[1, 'schedule', 'failure'], [2, 'retry', 'failure'], [3, 'retry', 'success']]);
+    assert.deepEqual(r.ends.map((e) => [e.attempt, e.trigger, e.outcome]), [
+      [1, 'schedule', 'failure'], [2, 'retry', 'failure'], [3, 'retry', 'success'],
+    ]);
     const ledger = readLedger(t.home, 'flaky');
     assert.equal(ledger.filter((e) => e.type === 'start').length, 3);
     assert.ok(ledger.every((e) => e.slot === '2026-01-05T10:05:00.000Z'));

@@ -42,7 +42,9 @@ const launchers: { name: string; launcher: () => ProcessLauncher }[] = [
   { name: 'started by the run launcher', launcher: () => remote },
 ];
 
-async function run(m: Partial<SkillManifest>, mode: (typeof modes)[number], launcher: ProcessLauncher, fixture?: string): Promise<{ r: FinishedRun; pidFile: string; ms: number }> {
+async function run(
+  m: Partial<SkillManifest>, mode: (typeof modes)[number], launcher: ProcessLauncher, fixture?: string,
+): Promise<{ r: FinishedRun; pidFile: string; ms: number }> {
   const t = tempHome();
   homes.push(t.cleanup);
   const dir = writeSkill(t.home, 'escape', {}, fixture);
@@ -51,7 +53,10 @@ async function run(m: Partial<SkillManifest>, mode: (typeof modes)[number], laun
   else delete process.env.CLAWKEEPER_PROCESS_TABLE;
   const t0 = Date.now();
   const h = startRun(
-    { manifest: manifest('escape', { ...(fixture ? { entry: 'index.mjs' } : {}), env: { PIDFILE: pidFile }, ...m }), dir, runId: `r${Date.now().toString(36)}`, slot: null, trigger: 'manual', attempt: 1, home: t.home },
+    {
+      manifest: manifest('escape', { ...(fixture ? { entry: 'index.mjs' } : {}), env: { PIDFILE: pidFile }, ...m }),
+      dir, runId: `r${Date.now().toString(36)}`, slot: null, trigger: 'manual', attempt: 1, home: t.home,
+    },
     { launcher, clock: systemClock, logsDir: join(t.home, 'logs'), cgroups: mode.cgroups },
   );
   const r = await h.done;
@@ -65,7 +70,10 @@ describe('a run cannot outlive its deadline: every process it started is stopped
   for (const mode of modes) {
     for (const l of launchers) {
       it(`stops a setsid grandchild at the deadline and records the end within 6 s of it (${mode.name}, ${l.name})`, async () => {
-        const { r, pidFile, ms } = await run({ timeoutSeconds: 2, command: ['sh', '-c', 'setsid sleep 40.0417 & echo $! > "$PIDFILE"; sleep 30'] }, mode, l.launcher());
+        const { r, pidFile, ms } = await run(
+          { timeoutSeconds: 2, command: ['sh', '-c', 'setsid sleep 40.0417 & echo $! > "$PIDFILE"; sleep 30'] }, mode,
+          l.launcher(),
+        );
         const pid = Number(readFileSync(pidFile, 'utf8'));
         assert.equal(r.outcome, 'timeout');
         assert.ok(ms < 8000, `the end came ${ms} ms after the start (deadline 2 s)`);
@@ -94,7 +102,10 @@ describe('a run cannot outlive its deadline: every process it started is stopped
     });
 
     it(`stops a daemon that double-forked away before any walk saw it (${mode.name}; the walk finds it by the run id in its environment)`, async () => {
-      const { r, pidFile } = await run({ timeoutSeconds: 10, command: ['sh', '-c', '(setsid sleep 40.0417 & echo $! > "$PIDFILE") ; exit 0'] }, mode, nodeLauncher);
+      const { r, pidFile } = await run(
+        { timeoutSeconds: 10, command: ['sh', '-c', '(setsid sleep 40.0417 & echo $! > "$PIDFILE") ; exit 0'] }, mode,
+        nodeLauncher,
+      );
       const pid = Number(readFileSync(pidFile, 'utf8'));
       assert.equal(r.outcome, 'success');
       assert.equal(running(pid), false, `the daemon ${pid} is gone`);

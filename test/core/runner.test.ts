@@ -28,11 +28,17 @@ function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
 describe('runner: one process per run, every end is a result', () => {
   const newHome = tempHomePerTest();
 
-  async function run(name: string, m: Partial<SkillManifest>, fixture?: string, opts: { logCapBytes?: number; killGraceMs?: number } = {}): Promise<FinishedRun & { home: string }> {
+  async function run(
+    name: string, m: Partial<SkillManifest>, fixture?: string,
+    opts: { logCapBytes?: number; killGraceMs?: number } = {},
+  ): Promise<FinishedRun & { home: string }> {
     const t = newHome();
     const dir = writeSkill(t.home, name, {}, fixture);
     const handle = startRun(
-      { manifest: manifest(name, { entry: fixture ? 'index.mjs' : undefined, ...m }), dir, runId: 'r1', slot: null, trigger: 'manual', attempt: 1, home: t.home },
+      {
+        manifest: manifest(name, { entry: fixture ? 'index.mjs' : undefined, ...m }), dir, runId: 'r1', slot: null,
+        trigger: 'manual', attempt: 1, home: t.home,
+      },
       { launcher: nodeLauncher, clock: systemClock, logsDir: join(t.home, 'logs'), ...opts },
     );
     assert.ok(handle.pid === undefined || handle.pid !== process.pid, 'the run is in another process');
@@ -110,7 +116,10 @@ describe('runner: one process per run, every end is a result', () => {
   });
 
   it('kills the whole process group of a command at the deadline', async () => {
-    const r = await run('cmd-hang', { command: ['sh', '-c', 'sleep 30 & sleep 30; wait'], timeoutSeconds: 0.3 }, undefined, { killGraceMs: 200 });
+    const r = await run(
+      'cmd-hang', { command: ['sh', '-c', 'sleep 30 & sleep 30; wait'], timeoutSeconds: 0.3 }, undefined,
+      { killGraceMs: 200 },
+    );
     assert.equal(r.outcome, 'timeout');
     assert.ok(existsSync(r.logFile));
   });
@@ -118,7 +127,9 @@ describe('runner: one process per run, every end is a result', () => {
   it('does not pass the API token to skills', async () => {
     process.env.CLAWKEEPER_TOKEN = 'secret-should-not-leak';
     try {
-      const r = await run('env', { command: ['sh', '-c', 'echo "{\\"token\\": \\"${CLAWKEEPER_TOKEN:-none}\\", \\"skill\\": \\"$CLAWKEEPER_SKILL\\"}"'] });
+      const r = await run('env', {
+        command: ['sh', '-c', 'echo "{\\"token\\": \\"${CLAWKEEPER_TOKEN:-none}\\", \\"skill\\": \\"$CLAWKEEPER_SKILL\\"}"'],
+      });
       assert.deepEqual(r.fields, { token: 'none', skill: 'env' });
     } finally {
       delete process.env.CLAWKEEPER_TOKEN;

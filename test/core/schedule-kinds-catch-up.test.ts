@@ -19,7 +19,10 @@ describe('catch-up of every, at and jittered slots', () => {
     const clock = new FakeClock(start);
     const hosts: Host[] = [];
     const host = () => {
-      const h = new Host({ home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false, watchdogMs: 3_600_000 });
+      const h = new Host({
+        home: t.home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, useTrigger: false,
+        watchdogMs: 3_600_000,
+      });
       hosts.push(h);
       return h;
     };
@@ -39,8 +42,13 @@ describe('catch-up of every, at and jittered slots', () => {
     h.tick();
     await h.idle();
     const e = readLedger(home, 'hourly');
-    assert.deepEqual(e.filter((x) => x.type === 'skip').map((x) => x.slot), ['01', '02', '03', '04'].map((hh) => `2026-03-29T${hh}:00:00.000Z`));
-    assert.deepEqual(e.filter((x) => x.type === 'end').map((x) => [x.slot, x.trigger, x.outcome]), [['2026-03-29T05:00:00.000Z', 'catch-up', 'success']]);
+    assert.deepEqual(
+      e.filter((x) => x.type === 'skip').map((x) => x.slot),
+      ['01', '02', '03', '04'].map((hh) => `2026-03-29T${hh}:00:00.000Z`),
+    );
+    assert.deepEqual(e.filter((x) => x.type === 'end').map((x) => [x.slot, x.trigger, x.outcome]), [[
+      '2026-03-29T05:00:00.000Z', 'catch-up', 'success',
+    ]]);
   });
 
   it('a one-shot that passed while the host was down runs once as catch-up, then never again', async () => {
@@ -58,8 +66,13 @@ describe('catch-up of every, at and jittered slots', () => {
     h = host();
     await h.start(); // a third start finds both settled
     await h.idle();
-    assert.deepEqual(readLedger(home, 'once').filter((x) => x.type === 'start').map((x) => [x.slot, x.trigger]), [['2026-03-01T08:00:00.000Z', 'catch-up']]);
-    assert.deepEqual(readLedger(home, 'later').map((x) => [x.type, x.slot, x.reason]), [['skip', '2026-03-01T12:00:00.000Z', 'missed-while-down']], 'catchUp skip records it missed');
+    assert.deepEqual(readLedger(home, 'once').filter((x) => x.type === 'start').map((x) => [x.slot, x.trigger]), [[
+      '2026-03-01T08:00:00.000Z', 'catch-up',
+    ]]);
+    assert.deepEqual(
+      readLedger(home, 'later').map((x) => [x.type, x.slot, x.reason]),
+      [['skip', '2026-03-01T12:00:00.000Z', 'missed-while-down']], 'catchUp skip records it missed',
+    );
   });
 
   it('a one-shot added with a time already past, while the host runs, follows catchUp at once', async () => {
@@ -70,7 +83,9 @@ describe('catch-up of every, at and jittered slots', () => {
     writeSkill(home, 'late-note', { at: '2026-03-01T07:00:00Z' }, 'ok.mjs');
     h.reload();
     await h.idle();
-    assert.deepEqual(readLedger(home, 'late-note').filter((x) => x.type === 'end').map((x) => [x.slot, x.trigger, x.outcome]), [['2026-03-01T07:00:00.000Z', 'catch-up', 'success']]);
+    assert.deepEqual(readLedger(home, 'late-note').filter((x) => x.type === 'end').map((x) => [x.slot, x.trigger, x.outcome]), [[
+      '2026-03-01T07:00:00.000Z', 'catch-up', 'success',
+    ]]);
   });
 
   it('a restart inside a slot\'s jitter delay leaves the slot to the trigger, not to catch-up', async () => {
@@ -83,8 +98,15 @@ describe('catch-up of every, at and jittered slots', () => {
     // The previous host ran the 08:00 slot.
     const h0 = host();
     h0.prepareLocal();
-    h0.ledger.recordStart({ type: 'start', run_id: 'r0', skill: name, slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule', attempt: 1, started_at: '2026-03-01T08:00:00.000Z', host_pid: 1 });
-    h0.ledger.recordEnd({ type: 'end', run_id: 'r0', skill: name, slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule', attempt: 1, started_at: '2026-03-01T08:00:00.000Z', ended_at: '2026-03-01T08:00:01.000Z', duration_ms: 1000, outcome: 'success', exit_code: 0, signal: null });
+    h0.ledger.recordStart({
+      type: 'start', run_id: 'r0', skill: name, slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule', attempt: 1,
+      started_at: '2026-03-01T08:00:00.000Z', host_pid: 1,
+    });
+    h0.ledger.recordEnd({
+      type: 'end', run_id: 'r0', skill: name, slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule', attempt: 1,
+      started_at: '2026-03-01T08:00:00.000Z', ended_at: '2026-03-01T08:00:01.000Z', duration_ms: 1000,
+      outcome: 'success', exit_code: 0, signal: null,
+    });
     const h = host();
     await h.start();
     await h.idle();

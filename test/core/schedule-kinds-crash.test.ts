@@ -25,15 +25,30 @@ describe('every, at and jitter across a kill -9 of the host (real host processes
 
     const first = startHostProcess(t.home);
     await waitFor('the one-shot to start', () => readLedger(t.home, 'once').some((e) => e.type === 'start'), 30_000, 20);
-    await waitFor('tick and jit to have run', () => readLedger(t.home, 'tick').some((e) => e.type === 'end') && readLedger(t.home, 'jit').some((e) => e.type === 'end'), 20_000, 20);
+    await waitFor(
+      'tick and jit to have run',
+      () => readLedger(t.home, 'tick').some((e) => e.type === 'end') && readLedger(t.home, 'jit').some((e) => e.type === 'end'),
+      20_000, 20,
+    );
     first.kill('SIGKILL');
     await exited(first);
     const killedAt = Date.now();
     await new Promise((r) => setTimeout(r, 2500)); // down for a few slots
 
     const second = startHostProcess(t.home);
-    await waitFor('the one-shot recorded interrupted', () => readLedger(t.home, 'once').some((e) => e.type === 'end' && e.outcome === 'interrupted'), 20_000, 20);
-    await waitFor('tick and jit running again after the restart', () => ['tick', 'jit'].every((s) => readLedger(t.home, s).some((e) => e.type === 'end' && e.outcome === 'success' && Date.parse(e.started_at as string) > killedAt + 2500)), 30_000, 50);
+    await waitFor(
+      'the one-shot recorded interrupted',
+      () => readLedger(t.home, 'once').some((e) => e.type === 'end' && e.outcome === 'interrupted'), 20_000, 20,
+    );
+    await waitFor(
+      'tick and jit running again after the restart',
+      () => ['tick', 'jit'].every(
+        (s) => readLedger(t.home, s).some(
+          (e) => e.type === 'end' && e.outcome === 'success' && Date.parse(e.started_at as string) > killedAt + 2500,
+        ),
+      ),
+      30_000, 50,
+    );
     await new Promise((r) => setTimeout(r, 2500)); // a few more slots after the restart
     second.kill('SIGTERM');
     await exited(second);
@@ -53,12 +68,20 @@ describe('every, at and jitter across a kill -9 of the host (real host processes
     // Jitter: the ledger keeps the nominal slot; a scheduled start waits for its fixed delay.
     for (const e of readLedger(t.home, 'jit').filter((x) => x.type === 'start' && x.trigger === 'schedule')) {
       const slot = Date.parse(e.slot as string);
-      assert.ok(Date.parse(e.started_at as string) >= slot + jitterMs('jit', slot, 1.5) - 5, `started ${String(e.started_at)} before slot ${String(e.slot)} + its delay`);
+      assert.ok(
+        Date.parse(e.started_at as string) >= slot + jitterMs('jit', slot, 1.5) - 5,
+        `started ${String(e.started_at)} before slot ${String(e.slot)} + its delay`,
+      );
     }
     const once = readLedger(t.home, 'once');
-    assert.deepEqual(once.filter((e) => e.type === 'start').map((e) => e.slot), [new Date(at).toISOString()], 'the one-shot started once, ever');
+    assert.deepEqual(
+      once.filter((e) => e.type === 'start').map((e) => e.slot), [new Date(at).toISOString()],
+      'the one-shot started once, ever',
+    );
     const status = await runCli(t.home, ['status', '--json']);
-    const view = (JSON.parse(status.out) as { skills: { name: string; state: string; nextRun: string | null }[] }).skills.find((s) => s.name === 'once')!;
+    const view = (JSON.parse(status.out) as {
+      skills: { name: string; state: string; nextRun: string | null }[];
+    }).skills.find((s) => s.name === 'once')!;
     assert.deepEqual([view.state, view.nextRun], ['done', null]);
   });
 });

@@ -23,15 +23,23 @@ describe('skill.json schedule fields', () => {
   const problems = (manifest: Record<string, unknown>) => load(manifest).problems.map((p) => `${p.field}: ${p.message}`);
 
   it('accepts exactly one of schedule, every and at, with jitter on any of them', () => {
-    for (const m of [{ schedule: '*/5 * * * *', jitterSeconds: 30 }, { every: '7m' }, { every: '1.5h', anchor: '2026-01-01T00:00:00+01:00' }, { at: '2026-12-24T18:00:00+01:00', jitterSeconds: 5 }]) {
+    for (const m of [{ schedule: '*/5 * * * *', jitterSeconds: 30 }, { every: '7m' }, {
+      every: '1.5h', anchor: '2026-01-01T00:00:00+01:00',
+    }, { at: '2026-12-24T18:00:00+01:00', jitterSeconds: 5 }]) {
       assert.deepEqual(problems(m), [], JSON.stringify(m));
     }
     assert.equal(load({ every: '7m', jitterSeconds: 20 }).manifest?.every, '7m');
   });
 
   it('names each mistake with its field and what to write instead', () => {
-    assert.match(problems({}).join('\n'), /schedule: is required: give exactly one of "schedule" \(cron\), "every" \(e\.g\. "7m"\) or "at"/);
-    assert.match(problems({ schedule: '* * * * *', every: '1m' }).join('\n'), /every: "schedule" and "every" are given: a skill has exactly one/);
+    assert.match(
+      problems({}).join('\n'),
+      /schedule: is required: give exactly one of "schedule" \(cron\), "every" \(e\.g\. "7m"\) or "at"/,
+    );
+    assert.match(
+      problems({ schedule: '* * * * *', every: '1m' }).join('\n'),
+      /every: "schedule" and "every" are given: a skill has exactly one/,
+    );
     assert.match(problems({ every: '7 minutes' }).join('\n'), /every: must be a number and one of s, m, h, d/);
     // One problem for one mistake (a newcomer was also told "10 parsecs" is "under one second").
     assert.deepEqual(problems({ every: '10 parsecs' }).filter((p) => p.includes('every')).length, 1);
@@ -55,8 +63,14 @@ describe('states and next runs of the new kinds', () => {
     const ledger = new Ledger(join(t.home, 'runs'), createMemoryLogger());
     ledger.load();
     const ran = (slot: string, outcome: 'success' | 'failure' = 'success') => {
-      ledger.recordStart({ type: 'start', run_id: `r${slot}`, skill: 'k', slot, trigger: 'schedule', attempt: 1, started_at: slot, host_pid: 1 });
-      ledger.recordEnd({ type: 'end', run_id: `r${slot}`, skill: 'k', slot, trigger: 'schedule', attempt: 1, started_at: slot, ended_at: slot, duration_ms: 1, outcome, exit_code: 0, signal: null });
+      ledger.recordStart({
+        type: 'start', run_id: `r${slot}`, skill: 'k', slot, trigger: 'schedule', attempt: 1, started_at: slot,
+        host_pid: 1,
+      });
+      ledger.recordEnd({
+        type: 'end', run_id: `r${slot}`, skill: 'k', slot, trigger: 'schedule', attempt: 1, started_at: slot,
+        ended_at: slot, duration_ms: 1, outcome, exit_code: 0, signal: null,
+      });
     };
     return { t, skill, ledger, ran };
   }
@@ -68,7 +82,9 @@ describe('states and next runs of the new kinds', () => {
     ran('2026-03-01T09:00:00.000Z', 'failure');
     const later = Date.parse('2026-06-01T00:00:00Z');
     const v = skillView(skill, ledger, later, facts, undefined, null);
-    assert.deepEqual([v.state, v.nextRun, v.schedule, v.scheduleText], ['done', null, 'at 2026-03-01T09:00:00Z', 'Once, at 2026-03-01T09:00:00Z']);
+    assert.deepEqual([v.state, v.nextRun, v.schedule, v.scheduleText], [
+      'done', null, 'at 2026-03-01T09:00:00Z', 'Once, at 2026-03-01T09:00:00Z',
+    ]);
     assert.match(v.reason, /ran: failure/);
   });
 
@@ -93,7 +109,10 @@ describe('run-once --slot for every and at', () => {
     const t = newHome();
     writeSkill(t.home, 'tick', { every: '15m' }, 'ok.mjs');
     writeSkill(t.home, 'once', { at: '2026-03-01T09:00:00+01:00' }, 'ok.mjs');
-    const o = { home: t.home, bundledSkillsDir: null, trigger: 'schedule' as const, logger: createMemoryLogger(), out: () => {}, clock: new FakeClock('2026-03-01T12:00:00Z') };
+    const o = {
+      home: t.home, bundledSkillsDir: null, trigger: 'schedule' as const, logger: createMemoryLogger(), out: () => {},
+      clock: new FakeClock('2026-03-01T12:00:00Z'),
+    };
     const bad = await runOnce({ ...o, skill: 'tick', slot: '2026-03-01T10:07:00Z' });
     assert.equal(bad.exitCode, 64);
     assert.match(bad.message, /not a slot of "every 15m"; the nearest are 2026-03-01T10:00:00.000Z and 2026-03-01T10:15:00.000Z/);
@@ -105,18 +124,33 @@ describe('run-once --slot for every and at', () => {
 });
 
 describe('export of every and at', () => {
-  const ctx = { home: '/h', node: '/usr/bin/node', bin: '/app/bin/clawkeeper.js', machineZone: 'UTC', paused: new Set<string>(), now: Date.parse('2026-03-01T00:00:00Z') };
+  const ctx = {
+    home: '/h', node: '/usr/bin/node', bin: '/app/bin/clawkeeper.js', machineZone: 'UTC', paused: new Set<string>(),
+    now: Date.parse('2026-03-01T00:00:00Z'),
+  };
   const skill = (name: string, m: Record<string, unknown>): LoadedSkill => ({
     name, dir: `/h/skills/${name}`, file: `/h/skills/${name}/skill.json`, source: 'user', problems: [],
-    manifest: { name, description: '', command: ['true'], timeoutSeconds: 60, retries: { max: 0, backoffSeconds: 30 }, overlap: 'skip', catchUp: { mode: 'once', max: 10 }, env: {}, enabled: true, needs: [], breaker: false, ...m },
+    manifest: {
+      name, description: '', command: ['true'], timeoutSeconds: 60, retries: { max: 0, backoffSeconds: 30 },
+      overlap: 'skip', catchUp: { mode: 'once', max: 10 }, env: {}, enabled: true, needs: [], breaker: false, ...m,
+    },
   });
 
   it('maps an even interval exactly, an at to its UTC date, and lists what cannot map', () => {
-    const r = exportSystemd([skill('quarter', { every: '15m', anchor: '2026-01-01T00:05:00Z' }), skill('odd', { every: '7m' }), skill('once', { at: '2026-12-24T18:00:00+01:00', jitterSeconds: 60 })], ctx);
+    const r = exportSystemd(
+      [
+        skill('quarter', { every: '15m', anchor: '2026-01-01T00:05:00Z' }), skill('odd', { every: '7m' }),
+        skill('once', { at: '2026-12-24T18:00:00+01:00', jitterSeconds: 60 }),
+      ],
+      ctx,
+    );
     const timer = (n: string) => r.files.find((f) => f.path === `clawkeeper-${n}.timer`)?.content ?? '';
     assert.match(timer('quarter'), /OnCalendar=.*05,20,35,50:00 UTC/);
     assert.equal(timer('odd'), '');
-    assert.match(r.notes.find((n) => n.skill === 'odd')!.note, /every "7m" has no calendar equivalent \(every 7 minutes does not divide an hour evenly.*\): nothing written/);
+    assert.match(
+      r.notes.find((n) => n.skill === 'odd')!.note,
+      /every "7m" has no calendar equivalent \(every 7 minutes does not divide an hour evenly.*\): nothing written/,
+    );
     assert.match(timer('once'), /OnCalendar=.*12-24 17:00:00 UTC/);
     const notes = r.notes.filter((n) => n.skill === 'once').map((n) => n.note).join('\n');
     assert.match(notes, /a calendar has no year/);

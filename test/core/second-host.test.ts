@@ -10,12 +10,16 @@ describe('a second host on a home already held', () => {
   it('says which host holds it and exits, leaving the first one running', async () => {
     const t = tempHome();
     const env = { ...process.env, CLAWKEEPER_HOME: t.home, CLAWKEEPER_GATEWAY_PORT: '0', CLAWKEEPER_SESSION_PORT: '0' };
-    const first = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = spawn(process.execPath, [
+      join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless',
+    ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out1 = '';
     first.stdout.on('data', (c: Buffer) => (out1 += c.toString()));
     try {
       await waitFor('the first host', () => out1.includes('Dashboard:'), 30_000);
-      const second = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const second = spawn(process.execPath, [
+        join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless',
+      ], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       second.stderr.on('data', (c: Buffer) => (err += c.toString()));
       const code = await Promise.race([

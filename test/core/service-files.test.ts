@@ -10,7 +10,9 @@ import { launchdPlist, serviceFilePath, systemdUnit, type ServiceSpec } from '..
 import { ROOT, tempHome } from '../helpers/home.ts';
 
 const program = [process.execPath, join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'];
-const spec = (o: Partial<ServiceSpec> = {}): ServiceSpec => ({ platform: 'linux', scope: 'user', program, home: '/home/ann/.openclaw', ...o });
+const spec = (o: Partial<ServiceSpec> = {}): ServiceSpec => ({
+  platform: 'linux', scope: 'user', program, home: '/home/ann/.openclaw', ...o,
+});
 const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
 
 function verify(unitText: string): { status: number | null; output: string } {

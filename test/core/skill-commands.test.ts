@@ -17,7 +17,9 @@ const YEARLY = '0 0 1 1 *';
 describe('skill commands: pause with a note, reset breaker', () => {
   let host: Host;
   let t: { home: string; cleanup: () => void };
-  const cmd = (op: string, skill: string, extra: Record<string, unknown> = {}) => executeCommand(host, null, { id: 1, op: op as 'pause', skill, ...extra });
+  const cmd = (
+    op: string, skill: string, extra: Record<string, unknown> = {},
+  ) => executeCommand(host, null, { id: 1, op: op as 'pause', skill, ...extra });
   const statusOf = (name: string) => buildStatusReport(homePaths(t.home), null, createMemoryLogger()).skills.find((s) => s.name === name)!;
 
   before(async () => {

@@ -14,7 +14,9 @@ interface ApiSkill {
 }
 
 describe('the host follows the skill folders while it runs (no restart, no SIGHUP)', () => {
-  const h = hostForSuite((home) => writeSkill(home, 'slow', { schedule: '0 0 1 1 *', description: 'before', env: { SLEEP_MS: '3000' } }, 'ok.mjs'));
+  const h = hostForSuite(
+    (home) => writeSkill(home, 'slow', { schedule: '0 0 1 1 *', description: 'before', env: { SLEEP_MS: '3000' } }, 'ok.mjs'),
+  );
   const skills = async (): Promise<ApiSkill[]> => {
     const r = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${h.token()}` } });
     return r.status === 200 ? (r.json() as { skills: ApiSkill[] }).skills : [];
@@ -23,7 +25,10 @@ describe('the host follows the skill folders while it runs (no restart, no SIGHU
 
   it('a skill.json written while the host runs is scheduled and run on its next slot', async () => {
     writeSkill(h.home, 'fresh', { schedule: '* * * * * *' }, 'ok.mjs');
-    const end = await waitFor('a scheduled run of the new skill', () => readLedger(h.home, 'fresh').find((e) => e.type === 'end' && e.trigger === 'schedule'), 15_000, 50);
+    const end = await waitFor(
+      'a scheduled run of the new skill',
+      () => readLedger(h.home, 'fresh').find((e) => e.type === 'end' && e.trigger === 'schedule'), 15_000, 50,
+    );
     assert.equal(end.outcome, 'success');
   });
 
@@ -43,15 +48,27 @@ describe('the host follows the skill folders while it runs (no restart, no SIGHU
     assert.ok(r?.ok, JSON.stringify(r));
     const runId = (r.result as { run_id: string }).run_id;
     const file = join(h.home, 'skills', 'slow', 'skill.json');
-    writeFileSync(file, JSON.stringify({ name: 'slow', entry: 'index.mjs', schedule: '0 0 1 1 *', description: 'after', env: { SLEEP_MS: '3000' } }));
-    await waitFor('the host to see the change', async () => (await skills()).find((s) => s.name === 'slow' && s.description === 'after'), 15_000, 100);
-    const end = await waitFor('the in-flight run to end', () => readLedger(h.home, 'slow').find((e) => e.type === 'end' && e.run_id === runId), 15_000, 50);
+    writeFileSync(
+      file,
+      JSON.stringify({ name: 'slow', entry: 'index.mjs', schedule: '0 0 1 1 *', description: 'after', env: { SLEEP_MS: '3000' } }),
+    );
+    await waitFor(
+      'the host to see the change',
+      async () => (await skills()).find((s) => s.name === 'slow' && s.description === 'after'), 15_000, 100,
+    );
+    const end = await waitFor(
+      'the in-flight run to end', () => readLedger(h.home, 'slow').find((e) => e.type === 'end' && e.run_id === runId),
+      15_000, 50,
+    );
     assert.equal(end.outcome, 'success');
   });
 
   it('removing a skill folder stops its schedule', async () => {
     rmSync(join(h.home, 'skills', 'fresh'), { recursive: true, force: true });
-    await waitFor('the host to drop it', async () => !(await skills()).some((s) => s.name === 'fresh') && (await skills()).length > 0, 15_000, 100);
+    await waitFor(
+      'the host to drop it',
+      async () => !(await skills()).some((s) => s.name === 'fresh') && (await skills()).length > 0, 15_000, 100,
+    );
     const n = starts('fresh');
     // A per-second skill would have started ~3 more runs by now.
     await new Promise((r) => setTimeout(r, 3000));

@@ -20,10 +20,16 @@ describe('slot plan', () => {
     const g = { ...base, schedule: '0 */2 * * *', tokens: { today: 1000, tokensPerDay: 1000 } };
     assert.deepEqual(nextRunOf(g, NOW), { at: '2026-12-05T23:00:00.000Z', reason: 'day budget spent' });
     assert.equal(nextLocalMidnight(NOW, 'Europe/Paris'), Date.parse('2026-12-05T23:00:00.000Z'));
-    assert.equal(nextLocalMidnight(Date.parse('2026-03-29T00:30:00.000Z'), 'Europe/Paris'), Date.parse('2026-03-29T22:00:00.000Z'), 'the spring-forward day is 23 hours long');
+    assert.equal(
+      nextLocalMidnight(Date.parse('2026-03-29T00:30:00.000Z'), 'Europe/Paris'), Date.parse('2026-03-29T22:00:00.000Z'),
+      'the spring-forward day is 23 hours long',
+    );
     const slots = planSlots(g, NOW, 10);
     const skipped = slots.filter((s) => s.skip === 'budget').map((s) => s.at);
-    assert.deepEqual(skipped, ['2026-12-05T09:00:00.000Z', '2026-12-05T11:00:00.000Z', '2026-12-05T13:00:00.000Z', '2026-12-05T15:00:00.000Z', '2026-12-05T17:00:00.000Z', '2026-12-05T19:00:00.000Z', '2026-12-05T21:00:00.000Z']);
+    assert.deepEqual(skipped, [
+      '2026-12-05T09:00:00.000Z', '2026-12-05T11:00:00.000Z', '2026-12-05T13:00:00.000Z', '2026-12-05T15:00:00.000Z',
+      '2026-12-05T17:00:00.000Z', '2026-12-05T19:00:00.000Z', '2026-12-05T21:00:00.000Z',
+    ]);
     assert.equal(slots[7]!.skip, null);
   });
 
@@ -32,12 +38,18 @@ describe('slot plan', () => {
     assert.deepEqual(nextRunOf({ ...base, deferred: ['network', 'nas'] }, NOW), { at: null, reason: 'when network, nas are back' });
     assert.deepEqual(nextRunOf({ ...base, enabled: false }, NOW), { at: null, reason: 'disabled' });
     assert.ok(planSlots({ ...base, paused: true }, NOW).every((s) => s.skip === 'paused' && s.why === 'paused'));
-    assert.ok(planSlots({ ...base, deferred: ['network'] }, NOW).every((s) => s.skip === 'dependency-down' && s.why === 'waits for network'));
+    assert.ok(
+      planSlots({ ...base, deferred: ['network'] }, NOW).every((s) => s.skip === 'dependency-down' && s.why === 'waits for network'),
+    );
   });
 
   it('an open breaker past its cool-down, or half-open: the next slot is the probe run', () => {
-    assert.deepEqual(nextRunOf({ ...base, breaker: { state: 'half-open', until: null } }, NOW), { at: '2026-12-05T08:00:01.000Z', reason: 'a probe run (breaker half-open)' });
-    assert.deepEqual(nextRunOf({ ...base, breaker: { state: 'open', until: '2026-12-05T07:00:00.000Z' } }, NOW), { at: '2026-12-05T08:00:01.000Z', reason: 'a probe run (breaker half-open)' });
+    assert.deepEqual(nextRunOf({ ...base, breaker: { state: 'half-open', until: null } }, NOW), {
+      at: '2026-12-05T08:00:01.000Z', reason: 'a probe run (breaker half-open)',
+    });
+    assert.deepEqual(nextRunOf(
+      { ...base, breaker: { state: 'open', until: '2026-12-05T07:00:00.000Z' } }, NOW,
+    ), { at: '2026-12-05T08:00:01.000Z', reason: 'a probe run (breaker half-open)' });
   });
 
   it('nothing in the way: the next scheduled slot, no reason; the host\'s own next slot wins when given', () => {

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSlot, isSlotOfSkill, jitterMs, nextSlotOf, nextStartingSlot, parseEvery, scheduleLabel, skillSlots, slotAtOrBeforeOf, slotSpecOf, slotsBetweenOf, timingOfLabel } from '../../main/core/scheduling/slots.ts';
+import {
+  checkSlot, isSlotOfSkill, jitterMs, nextSlotOf, nextStartingSlot, parseEvery, scheduleLabel, skillSlots,
+  slotAtOrBeforeOf, slotSpecOf, slotsBetweenOf, timingOfLabel,
+} from '../../main/core/scheduling/slots.ts';
 
 const T = (iso: string) => Date.parse(iso);
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 /** Local wall time of an instant in a zone, "HH:MM". */
-const wall = (t: number, tz: string) => new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(t);
+const wall = (t: number, tz: string) => new Intl.DateTimeFormat('en-GB', {
+  timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+}).format(t);
 
 describe('every: slots are anchor + k × every', () => {
   it('reads "90s", "7m", "1.5h", "1d" and refuses under a second', () => {
@@ -38,7 +43,9 @@ describe('every: slots are anchor + k × every', () => {
     assert.ok(!isSlotOfSkill(m, '2026-03-01T10:36:00Z'));
   });
 
-  for (const [tz, day] of [['Europe/Berlin', '2026-03-29'], ['America/New_York', '2026-03-08'], ['Europe/Berlin', '2026-10-25'], ['America/New_York', '2026-11-01']] as const) {
+  for (const [tz, day] of [['Europe/Berlin', '2026-03-29'], [
+    'America/New_York', '2026-03-08',
+  ], ['Europe/Berlin', '2026-10-25'], ['America/New_York', '2026-11-01']] as const) {
     it(`is DST-proof in ${tz} on ${day}: equal real intervals, whatever the wall clock does`, () => {
       const spec = slotSpecOf({ every: '1h' });
       const { slots } = slotsBetweenOf(spec, T(`${day}T00:00:00Z`) - 1, T(`${day}T23:59:59Z`), 100);
@@ -76,9 +83,15 @@ describe('at: one slot, ever', () => {
 
   it('at a time inside a DST gap or overlap is still the one instant its offset names', () => {
     // 02:30 does not exist in Berlin on 2026-03-29; with its offset the instant is unambiguous.
-    assert.equal(iso(slotSpecOf({ at: '2026-03-29T02:30:00+01:00' }).kind === 'at' ? T('2026-03-29T02:30:00+01:00') : null), '2026-03-29T01:30:00.000Z');
+    assert.equal(
+      iso(slotSpecOf({ at: '2026-03-29T02:30:00+01:00' }).kind === 'at' ? T('2026-03-29T02:30:00+01:00') : null),
+      '2026-03-29T01:30:00.000Z',
+    );
     assert.ok(isSlotOfSkill({ at: '2026-11-01T01:30:00-04:00' }, '2026-11-01T05:30:00Z'));
-    assert.ok(!isSlotOfSkill({ at: '2026-11-01T01:30:00-04:00' }, '2026-11-01T01:30:00-05:00'), 'the second 01:30 in New York is another instant');
+    assert.ok(
+      !isSlotOfSkill({ at: '2026-11-01T01:30:00-04:00' }, '2026-11-01T01:30:00-05:00'),
+      'the second 01:30 in New York is another instant',
+    );
   });
 });
 
@@ -91,7 +104,11 @@ describe('cron through the same abstraction', () => {
   });
 
   it('a view\'s schedule label gives back the same slots (the skill page computes the next ten from it)', () => {
-    for (const [m, tz] of [[{ schedule: '30 2 * * *', timezone: 'Europe/Berlin' }, 'Europe/Berlin'], [{ every: '7m' }, null], [{ every: '1h', anchor: '2026-01-01T00:30:00Z' }, null], [{ at: '2026-12-24T18:00:00+01:00' }, null]] as const) {
+    for (const [m, tz] of [[
+      { schedule: '30 2 * * *', timezone: 'Europe/Berlin' }, 'Europe/Berlin',
+    ], [{ every: '7m' }, null], [
+      { every: '1h', anchor: '2026-01-01T00:30:00Z' }, null,
+    ], [{ at: '2026-12-24T18:00:00+01:00' }, null]] as const) {
       assert.deepEqual(slotSpecOf(timingOfLabel(scheduleLabel(m), tz)), slotSpecOf(m), JSON.stringify(m));
     }
   });
@@ -99,7 +116,10 @@ describe('cron through the same abstraction', () => {
   it('checkSlot names the nearest slots of any kind', () => {
     assert.deepEqual(checkSlot({ every: '7m' }, '1970-01-01T00:14:00Z'), { iso: '1970-01-01T00:14:00.000Z' });
     const e = checkSlot({ every: '7m' }, '1970-01-01T00:15:00Z');
-    assert.ok('error' in e && /not a slot of "every 7m"; the nearest are 1970-01-01T00:14:00.000Z and 1970-01-01T00:21:00.000Z/.test(e.error), JSON.stringify(e));
+    assert.ok(
+      'error' in e && /not a slot of "every 7m"; the nearest are 1970-01-01T00:14:00.000Z and 1970-01-01T00:21:00.000Z/.test(e.error),
+      JSON.stringify(e),
+    );
     const a = checkSlot({ at: '2026-12-24T17:00:00Z' }, '2026-12-24T17:00:01Z');
     assert.ok('error' in a && /the nearest is 2026-12-24T17:00:00.000Z/.test(a.error), JSON.stringify(a));
     assert.ok('error' in checkSlot({ schedule: '0 * * * *' }, 'yesterday'));

@@ -7,12 +7,19 @@ import { readLedger, waitFor, writeSkill } from '../helpers/home.ts';
 import { http, startHostProcess, type HostProcess } from '../helpers/host-process.ts';
 import { fillUp, mountTmpfs, unmount } from '../helpers/tmpfs.ts';
 
-async function cliStatus(home: string): Promise<{ mode: string; scenario: { id: string; title: string; message: string } | null; layers: { runtime: { status: string; reason: string } } }> {
+interface CliStatus {
+  mode: string;
+  scenario: { id: string; title: string; message: string } | null;
+  layers: { runtime: { status: string; reason: string } };
+}
+
+async function cliStatus(home: string): Promise<CliStatus> {
   const r = await runCli(home, ['status', '--json']);
   try {
     return JSON.parse(r.out) as never;
   } catch {
-    throw new Error(`clawkeeper status --json printed no JSON (exit ${r.code}):\n${r.out.slice(0, 500)}\n${r.err.slice(0, 2000)}`);
+    const printed = `${r.out.slice(0, 500)}\n${r.err.slice(0, 2000)}`;
+    throw new Error(`clawkeeper status --json printed no JSON (exit ${r.code}):\n${printed}`);
   }
 }
 
@@ -23,6 +30,25 @@ async function apiHealth(h: HostProcess): Promise<{ mode: string; layers: { runt
   } catch {
     return null;
   }
+}
+
+/** No slot twice: one start per slot, and no slot both skipped and started. */
+function assertNoSlotTwice(home: string): void {
+  const ledger = readLedger(home, 'tick');
+  const started = ledger.filter((e) => e.type === 'start').map((e) => String(e.slot));
+  assert.equal(new Set(started).size, started.length, 'a slot started twice');
+  const skipped = new Set(ledger.filter((e) => e.type === 'skip').map((e) => String(e.slot)));
+  assert.deepEqual(started.filter((s) => skipped.has(s)), [], 'a slot both skipped and run');
+}
+
+/** The session layer never crash-looped on ENOSPC. */
+async function assertSessionSteady(host: HostProcess): Promise<void> {
+  const headers = { authorization: `Bearer ${host.token()}` };
+  const r = await http(host.gatewayPort, 'GET', '/api/snapshot', { headers });
+  const snap = r.json() as { transitions: { layer: string; status: string }[] };
+  const session = snap.transitions.filter((x) => x.layer === 'session');
+  const sessionFaults = session.slice(session.findIndex((x) => x.status === 'ok')).filter((x) => x.status !== 'ok');
+  assert.deepEqual(sessionFaults, [], 'session layer transitions while the disk was full');
 }
 
 describe('a full disk never kills the host or a layer', () => {
@@ -77,26 +103,22 @@ describe('a full disk never kills the host or a layer', () => {
 
       // 3. The disk grows: everything resumes by itself.
       execFileSync('mount', ['-o', 'remount,size=8m', home]);
-      await waitFor('missed slots recorded storage-full', () => readLedger(home, 'tick').some((e) => e.type === 'skip' && e.reason === 'storage-full'), 30_000, 250).catch((err: Error) => {
-        throw new Error(`${err.message}\nledger tail: ${JSON.stringify(readLedger(home, 'tick').slice(-6))}\nhost: ${host.output().slice(-3000)}`);
+      const ticks = () => readLedger(home, 'tick');
+      const storageFull = () => ticks().some((e) => e.type === 'skip' && e.reason === 'storage-full');
+      await waitFor('missed slots recorded storage-full', storageFull, 30_000, 250).catch((err: Error) => {
+        throw new Error(`${err.message}\nledger tail: ${JSON.stringify(ticks().slice(-6))}\nhost: ${host.output().slice(-3000)}`);
       });
-      await waitFor('tick runs again after the disk grew', () => readLedger(home, 'tick').some((e) => e.type === 'end' && e.outcome === 'success' && Date.parse(String(e.started_at)) > fullAt + 3000), 30_000, 250);
-      assert.ok(readLedger(home, 'tick').some((e) => e.type === 'start' && e.trigger === 'catch-up'), 'catchUp=once ran the newest missed slot');
-      await waitFor('operational again', async () => (await apiHealth(host))?.layers.runtime.status === 'ok' && (await cliStatus(home)).layers.runtime.status === 'ok', 30_000, 250);
+      const ranAfter = (e: Record<string, unknown>) =>
+        e.type === 'end' && e.outcome === 'success' && Date.parse(String(e.started_at)) > fullAt + 3000;
+      await waitFor('tick runs again after the disk grew', () => ticks().some(ranAfter), 30_000, 250);
+      assert.ok(ticks().some((e) => e.type === 'start' && e.trigger === 'catch-up'), 'catchUp=once ran the newest missed slot');
+      const runtimeOk = async () =>
+        (await apiHealth(host))?.layers.runtime.status === 'ok' && (await cliStatus(home)).layers.runtime.status === 'ok';
+      await waitFor('operational again', runtimeOk, 30_000, 250);
       assert.equal(host.proc.exitCode, null, 'the host is alive');
 
-      // No slot twice: one start per slot, and no slot both skipped and started.
-      const ledger = readLedger(home, 'tick');
-      const started = ledger.filter((e) => e.type === 'start').map((e) => String(e.slot));
-      assert.equal(new Set(started).size, started.length, 'a slot started twice');
-      const skipped = new Set(ledger.filter((e) => e.type === 'skip').map((e) => String(e.slot)));
-      assert.deepEqual(started.filter((s) => skipped.has(s)), [], 'a slot both skipped and run');
-
-      // The session layer never crash-looped on ENOSPC.
-      const snap = (await http(host.gatewayPort, 'GET', '/api/snapshot', { headers: { authorization: `Bearer ${host.token()}` } })).json() as { transitions: { layer: string; status: string }[] };
-      const session = snap.transitions.filter((x) => x.layer === 'session');
-      const sessionFaults = session.slice(session.findIndex((x) => x.status === 'ok')).filter((x) => x.status !== 'ok');
-      assert.deepEqual(sessionFaults, [], 'session layer transitions while the disk was full');
+      assertNoSlotTwice(home);
+      await assertSessionSteady(host);
     } finally {
       await h?.stop('SIGKILL');
       unmount(home);

@@ -12,7 +12,9 @@ describe('storage health', () => {
     const t = tempHome();
     try {
       for (const d of ['runs', 'logs']) mkdirSync(join(t.home, d));
-      const m = new StorageMonitor({ runsDir: join(t.home, 'runs'), logsDir: join(t.home, 'logs'), logger: createMemoryLogger(), clock: systemClock });
+      const m = new StorageMonitor({
+        runsDir: join(t.home, 'runs'), logsDir: join(t.home, 'logs'), logger: createMemoryLogger(), clock: systemClock,
+      });
       assert.equal(m.health().status, 'ok');
       m.layerWrites('session', `disk full: ${join(t.home, 'sessions')}; session history is not stored`);
       assert.deepEqual({ status: m.health().status, path: m.health().path }, { status: 'logs-failing', path: join(t.home, 'sessions') });
@@ -28,7 +30,10 @@ describe('storage health', () => {
     const t = tempHome();
     try {
       for (const d of ['runs', 'logs']) mkdirSync(join(t.home, d));
-      const m = new StorageMonitor({ runsDir: join(t.home, 'runs'), logsDir: join(t.home, 'logs'), logger: createMemoryLogger(), clock: systemClock, probeMs: 60_000 });
+      const m = new StorageMonitor({
+        runsDir: join(t.home, 'runs'), logsDir: join(t.home, 'logs'), logger: createMemoryLogger(), clock: systemClock,
+        probeMs: 60_000,
+      });
       assert.equal(m.writeFailed('runs', 'x', new TypeError('bug')), false);
       const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' });
       assert.ok(isStorageError(enospc));

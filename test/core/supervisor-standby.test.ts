@@ -22,14 +22,19 @@ function startSupervisor(ports = { gateway: 0, session: 0 }, opts: { standby?: b
   const { home, cleanup } = tempHome();
   mkdirSync(join(home, 'health'), { recursive: true });
   const token = ensureToken(join(home, 'token'));
-  const sup = new Supervisor({ launcher: nodeLauncher, logger: createMemoryLogger(), clock: systemClock, healthDir: join(home, 'health'), env: { ...process.env, CLAWKEEPER_HOME: home }, ports, layerNice: 0, ...opts });
+  const sup = new Supervisor({
+    launcher: nodeLauncher, logger: createMemoryLogger(), clock: systemClock, healthDir: join(home, 'health'),
+    env: { ...process.env, CLAWKEEPER_HOME: home }, ports, layerNice: 0, ...opts,
+  });
   sup.start();
   afterTest(cleanup);
   afterTest(() => sup.stop());
   return { sup, home, token };
 }
 
-const ready = (sup: Supervisor, layer: 'gateway' | 'session') => waitFor(`${layer} ok`, () => sup.health(layer).status === 'ok' && sup.pid(layer), 30_000);
+const ready = (sup: Supervisor, layer: 'gateway' | 'session') => waitFor(
+  `${layer} ok`, () => sup.health(layer).status === 'ok' && sup.pid(layer), 30_000,
+);
 const warm = (sup: Supervisor, layer: 'gateway' | 'session') => waitFor(`${layer} standby warm`, () => sup.standbyPid(layer), 30_000);
 
 describe('supervisor: warm standbys and restart policy, with real layer processes', () => {
@@ -56,7 +61,9 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     await warm(sup, 'session');
     // history on disk written after the standby booted (as the active layer writes it)
     mkdirSync(join(home, 'sessions'), { recursive: true });
-    for (let seq = 1; seq <= 3; seq++) appendJsonl(join(home, 'sessions', 'notes.jsonl'), { type: 'event', session: 'notes', seq, ts: new Date().toISOString(), kind: 'message', data: seq });
+    for (let seq = 1; seq <= 3; seq++) appendJsonl(join(home, 'sessions', 'notes.jsonl'), {
+      type: 'event', session: 'notes', seq, ts: new Date().toISOString(), kind: 'message', data: seq,
+    });
     process.kill(first, 'SIGKILL');
     await waitFor('a new session layer', () => sup.health('session').status === 'ok' && sup.pid('session') !== first, 20_000);
     const port = sup.port('session');
@@ -91,7 +98,10 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
     afterTest(() => new Promise<void>((r) => squatter.close(() => r())));
     const { sup } = startSupervisor({ gateway: port, session: 0 });
-    await waitFor('two crashes', () => sup.transitions.filter((t) => t.layer === 'gateway' && /crash #/.test(t.reason)).length >= 2, 30_000);
+    await waitFor(
+      'two crashes', () => sup.transitions.filter((t) => t.layer === 'gateway' && /crash #/.test(t.reason)).length >= 2,
+      30_000,
+    );
     const crashes = sup.transitions.filter((t) => t.layer === 'gateway' && /crash #/.test(t.reason));
     assert.match(crashes[0]!.reason, /in use by another program.*crash #1 in a row; restart in 100 ms/);
     assert.match(crashes[1]!.reason, /crash #2 in a row; restart in 200 ms/);
@@ -105,7 +115,12 @@ describe('supervisor: warm standbys and restart policy, with real layer processe
     process.kill(first, 'SIGSTOP');
     afterTest(() => void (alive(first) && process.kill(first, 'SIGKILL')));
     await waitFor('replaced', () => sup.pid('gateway') !== first && sup.health('gateway').status === 'ok', 20_000);
-    assert.ok(sup.transitions.some((t) => t.layer === 'gateway' && t.status === 'failed' && /hung: stopped \(SIGSTOP or a debugger\) and silent for \d+ ms/.test(t.reason)));
+    assert.ok(
+      sup.transitions.some(
+        (t) => t.layer === 'gateway' && t.status === 'failed'
+          && /hung: stopped \(SIGSTOP or a debugger\) and silent for \d+ ms/.test(t.reason),
+      ),
+    );
     assert.equal((await probeHttp(sup.port('gateway'), '/health', 2000)).ok, true);
   });
 

@@ -14,7 +14,10 @@ describe('packaging config', () => {
     assert.match(yml, /target: \[AppImage, deb\]/);
   });
   it('has every icon it names, tray templates at 1x and 2x, and PNGs that are PNGs', () => {
-    for (const f of ['trayTemplate.png', 'trayTemplate@2x.png', 'tray-degraded.png', 'tray-degraded@2x.png', 'tray-down.png', 'tray-down@2x.png', 'icon.png']) {
+    for (const f of [
+      'trayTemplate.png', 'trayTemplate@2x.png', 'tray-degraded.png', 'tray-degraded@2x.png', 'tray-down.png',
+      'tray-down@2x.png', 'icon.png',
+    ]) {
       const p = join(ROOT, 'build', 'icons', f);
       assert.ok(existsSync(p), f);
       assert.deepEqual([...readFileSync(p).subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], f);

@@ -10,12 +10,18 @@ import { snapshot } from './fixtures.ts';
 
 let seq = 0;
 function raised(extra: Partial<RaisedAlert> = {}): RaisedAlert {
-  return { event: 'layer-failed', message: 'Skills keep running. killed by SIGKILL', at: '2026-01-01T00:00:10.000Z', host: 'mac-mini', title: 'Gateway Core is down', subject: 'layer:gateway', ending: false, seq: ++seq, ...extra };
+  return {
+    event: 'layer-failed', message: 'Skills keep running. killed by SIGKILL', at: '2026-01-01T00:00:10.000Z',
+    host: 'mac-mini', title: 'Gateway Core is down', subject: 'layer:gateway', ending: false, seq: ++seq, ...extra,
+  };
 }
 
 function withAlerts(recent: RaisedAlert[], host: { pid?: number; startedAt?: string } = {}): Snapshot {
   const s = snapshot();
-  return { ...s, host: { ...s.host, pid: host.pid ?? 1, startedAt: host.startedAt ?? '2026-01-01T00:00:00.000Z' }, alerts: { recent, targets: [], problems: [] } };
+  return {
+    ...s, host: { ...s.host, pid: host.pid ?? 1, startedAt: host.startedAt ?? '2026-01-01T00:00:00.000Z' },
+    alerts: { recent, targets: [], problems: [] },
+  };
 }
 
 describe('native notifications', () => {
@@ -34,7 +40,9 @@ describe('native notifications', () => {
     n.update(withAlerts([a]));
     n.update(withAlerts([a]));
     n.update(withAlerts([a, b]));
-    assert.deepEqual(shown, [{ title: 'Gateway Core is down', body: 'Skills keep running. killed by SIGKILL' }, { title: 'Gateway Core recovered', body: 'Back to normal.' }]);
+    assert.deepEqual(shown, [{
+      title: 'Gateway Core is down', body: 'Skills keep running. killed by SIGKILL',
+    }, { title: 'Gateway Core recovered', body: 'Back to normal.' }]);
   });
 
   it('does not replay what a running host raised before the app attached to it, but shows what follows', () => {

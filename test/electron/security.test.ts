@@ -42,7 +42,10 @@ describe('Electron security checklist', () => {
   it('trusts IPC only from frames of our own app://dashboard origin', () => {
     assert.equal(isTrustedSender(DASHBOARD_URL), true);
     assert.equal(isTrustedSender('app://dashboard/other.html#x'), true);
-    for (const bad of ['https://evil.example/', 'app://evil/index.html', 'file:///etc/passwd', 'app://dashboard.evil/', 'http://127.0.0.1:3019/', '', undefined, null, 'not a url']) {
+    for (const bad of [
+      'https://evil.example/', 'app://evil/index.html', 'file:///etc/passwd', 'app://dashboard.evil/',
+      'http://127.0.0.1:3019/', '', undefined, null, 'not a url',
+    ]) {
       assert.equal(isTrustedSender(bad), false, String(bad));
     }
   });
@@ -50,7 +53,12 @@ describe('Electron security checklist', () => {
   it('the IPC handler refuses foreign senders and bad arguments before the host sees them', () => {
     let handler: ((e: unknown, ...a: unknown[]) => unknown) | undefined;
     const seen: unknown[] = [];
-    registerCommandHandler({ handle: (ch: string, fn: (e: unknown, ...a: unknown[]) => unknown) => (ch === IPC_CHANNELS.command ? (handler = fn) : undefined) } as never, (c) => seen.push(c));
+    registerCommandHandler(
+      {
+        handle: (ch: string, fn: (e: unknown, ...a: unknown[]) => unknown) => (ch === IPC_CHANNELS.command ? (handler = fn) : undefined),
+      } as never,
+      (c) => seen.push(c),
+    );
     const frame = (url: string) => ({ senderFrame: { url } });
     assert.throws(() => handler!(frame('https://evil.example/'), 'run', 'poster'), /only taken from the ClawKeeper dashboard/);
     assert.throws(() => handler!(frame(DASHBOARD_URL), 'rm -rf', 'poster'), /unknown command/);
@@ -63,7 +71,9 @@ describe('Electron security checklist', () => {
     handler!(frame(DASHBOARD_URL), 'pause', 'poster', { note: 'until Monday' });
     handler!(frame(DASHBOARD_URL), 'run', 'poster', { note: 'ignored' });
     handler!(frame(DASHBOARD_URL), 'reset-breaker', 'poster', { note: 42 });
-    assert.deepEqual(seen.slice(1), [{ op: 'pause', skill: 'poster', note: 'until Monday' }, { op: 'run', skill: 'poster' }, { op: 'reset-breaker', skill: 'poster' }]);
+    assert.deepEqual(seen.slice(1), [{
+      op: 'pause', skill: 'poster', note: 'until Monday',
+    }, { op: 'run', skill: 'poster' }, { op: 'reset-breaker', skill: 'poster' }]);
   });
 
   it('denies navigation away, new windows and webviews', () => {

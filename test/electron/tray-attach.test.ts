@@ -32,7 +32,9 @@ describe('tray menu with the ClawKeeper service', () => {
 
 describe('tray menu in the packaged app', () => {
   it('offers to install the clawkeeper command only where the app can install it', () => {
-    const has = (canInstallCli: boolean) => trayMenu(snapshot(), { loginItem: 'disabled', canInstallCli }).some((i) => i.action?.type === 'install-cli');
+    const has = (canInstallCli: boolean) => trayMenu(snapshot(), { loginItem: 'disabled', canInstallCli }).some(
+      (i) => i.action?.type === 'install-cli',
+    );
     assert.equal(has(true), true);
     assert.equal(has(false), false);
   });

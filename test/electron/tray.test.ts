@@ -61,7 +61,10 @@ describe('tray icon and menu, for every mode', () => {
   });
 
   it('offers "Resume all" when every skill is paused, and disables run for an invalid skill', () => {
-    const m = trayMenu(snapshot({}, [skill('a', { paused: true }), skill('b', { state: 'invalid', lastRun: null }), skill('c')]), { loginItem: 'disabled' });
+    const m = trayMenu(
+      snapshot({}, [skill('a', { paused: true }), skill('b', { state: 'invalid', lastRun: null }), skill('c')]),
+      { loginItem: 'disabled' },
+    );
     assert.ok(labels(m).includes('Pause all skills'), 'c is not paused');
     const m2 = trayMenu(snapshot({}, [skill('a', { paused: true })]), { loginItem: 'disabled' });
     assert.ok(labels(m2).includes('Resume all skills'));
@@ -70,7 +73,10 @@ describe('tray icon and menu, for every mode', () => {
   });
 
   it('a paused skill\'s note is in its submenu, under its last run', () => {
-    const m = trayMenu(snapshot({}, [skill('digest', { state: 'paused', paused: true, pauseNote: 'quota until Monday' })]), { loginItem: 'disabled' });
+    const m = trayMenu(
+      snapshot({}, [skill('digest', { state: 'paused', paused: true, pauseNote: 'quota until Monday' })]),
+      { loginItem: 'disabled' },
+    );
     const d = m.find((i) => i.label === 'Skills (1)')!.submenu!.find((i) => i.label?.includes(' digest'))!;
     assert.match(d.label!, /digest \(paused\)/);
     assert.deepEqual(d.submenu!.map((i) => i.label), ['Last run: success', 'Paused: quota until Monday', 'Run now']);
@@ -84,7 +90,10 @@ describe('tray icon and menu, for every mode', () => {
   it('initializeTray sets image, tooltip, title and menu, and only again when something changed', () => {
     const calls: string[] = [];
     const t = initializeTray({
-      tray: { setImage: () => calls.push('image'), setToolTip: (s) => calls.push(`tip:${s}`), setTitle: (s) => calls.push(`title:${s}`), setContextMenu: () => calls.push('menu') },
+      tray: {
+        setImage: () => calls.push('image'), setToolTip: (s) => calls.push(`tip:${s}`),
+        setTitle: (s) => calls.push(`title:${s}`), setContextMenu: () => calls.push('menu'),
+      },
       buildMenu: (tpl) => ({ items: tpl }) as never,
       image: (icon, template) => ({ icon, template }) as never,
       onAction: () => undefined,

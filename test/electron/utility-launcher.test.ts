@@ -28,7 +28,10 @@ describe('ProcessLauncher on Electron utilityProcess', () => {
     const child = new FakeUtilityProcess();
     const launcher = createUtilityLauncher({ fork: (modulePath, args, options) => (forks.push({ modulePath, args, options }), child) });
     const h = launcher.fork('/app/skill-child.js', [], { cwd: '/skills/x', env: { A: '1' }, name: 'skill x' });
-    assert.deepEqual(forks, [{ modulePath: '/app/skill-child.js', args: [], options: { cwd: '/skills/x', env: { A: '1' }, stdio: 'pipe', serviceName: 'skill x' } }]);
+    assert.deepEqual(forks, [{
+      modulePath: '/app/skill-child.js', args: [],
+      options: { cwd: '/skills/x', env: { A: '1' }, stdio: 'pipe', serviceName: 'skill x' },
+    }]);
     const got: unknown[] = [];
     const exits: unknown[] = [];
     h.onMessage((m) => got.push(m));

@@ -90,13 +90,17 @@ describe('Electron: permissions and web contents guards', () => {
       enableCookieEncryption: true,
     });
     // Every name is one electron-builder knows (a typo would be ignored silently otherwise).
-    const scheme = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8')) as { definitions: { FuseOptionsV1: { properties: Record<string, unknown> } } };
+    const scheme = JSON.parse(
+      readFileSync(join(ROOT, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8'),
+    ) as { definitions: { FuseOptionsV1: { properties: Record<string, unknown> } } };
     for (const k of Object.keys(cfg.electronFuses)) assert.ok(k in scheme.definitions.FuseOptionsV1.properties, k);
   });
 
   it('the start-up login code lives 60 s, as clawkeeper open\'s', () => {
     const sent: { type: string; expiresAt?: number }[] = [];
-    const link = new LayerLink({} as never, { send: (_n: string, m: { type: string; expiresAt?: number }) => sent.push(m) } as never, { now: () => Date.now(), monotonic: () => 0 });
+    const link = new LayerLink({} as never, {
+      send: (_n: string, m: { type: string; expiresAt?: number }) => sent.push(m),
+    } as never, { now: () => Date.now(), monotonic: () => 0 });
     const before = Date.now();
     link.loginCode();
     assert.equal(sent[0]!.type, 'login-code');

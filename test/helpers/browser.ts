@@ -9,7 +9,10 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update',
+      '--disable-sync', '--no-first-run',
+    ],
     viewport: { width: 1280, height: 1000 },
   });
   return {

@@ -14,7 +14,10 @@ export interface CliResult {
  * an `undefined` in `env` removes that variable.
  */
 export function runCli(home: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const full: NodeJS.ProcessEnv = { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', CLAWKEEPER_SESSION_PORT: '1', NO_COLOR: '1', ...env };
+  const full: NodeJS.ProcessEnv = {
+    ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: '1', CLAWKEEPER_SESSION_PORT: '1', NO_COLOR: '1',
+    ...env,
+  };
   for (const [k, v] of Object.entries(full)) if (v === undefined) delete full[k];
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], {

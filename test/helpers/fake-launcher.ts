@@ -80,7 +80,10 @@ export interface ClockHost {
 export async function clockHost(home: string, start: string, opts: { probe?: ProbeFn } = {}): Promise<ClockHost> {
   const clock = new FakeClock(start);
   const launcher = new FakeLauncher();
-  const host = new Host({ home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, launcher, useTrigger: false, watchdogMs: 3_600_000, env: {}, ...(opts.probe ? { probe: opts.probe } : {}) });
+  const host = new Host({
+    home, bundledSkillsDir: null, logger: createMemoryLogger(), clock, launcher, useTrigger: false,
+    watchdogMs: 3_600_000, env: {}, ...(opts.probe ? { probe: opts.probe } : {}),
+  });
   await host.start();
   // The dispatcher is the host's private part; onTrigger is what its trigger calls at a slot.
   const dispatcher = (host as unknown as { dispatcher: Dispatcher }).dispatcher;

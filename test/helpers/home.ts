@@ -62,7 +62,10 @@ export function readLedger(home: string, skill: string): Record<string, unknown>
   return readLines(join(home, 'runs', `${skill}.jsonl`)).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 20_000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string, fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 20_000,
+  everyMs = 25,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -19,12 +19,17 @@ export interface HostProcess {
 }
 
 /** A real `clawkeeper start --headless` with its gateway and session processes, on free ports. */
-export async function startHostProcess(home: string, extraEnv: Record<string, string> = {}, opts: { detached?: boolean } = {}): Promise<HostProcess> {
+export async function startHostProcess(
+  home: string, extraEnv: Record<string, string> = {}, opts: { detached?: boolean } = {},
+): Promise<HostProcess> {
   const gatewayPort = await freePort();
   let sessionPort = await freePort();
   while (sessionPort === gatewayPort) sessionPort = await freePort();
   const proc = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'start', '--headless'], {
-    env: { ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort), CLAWKEEPER_SESSION_PORT: String(sessionPort), ...extraEnv },
+    env: {
+      ...process.env, CLAWKEEPER_HOME: home, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort),
+      CLAWKEEPER_SESSION_PORT: String(sessionPort), ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, as a terminal's foreground job: a test can signal the whole group.
     detached: opts.detached === true,
@@ -72,7 +77,10 @@ export async function startHostProcess(home: string, extraEnv: Record<string, st
  * so). Hooks run in the order they are added: a `before` added after this call runs once the host is
  * up; an `after` added before it runs before the host stops.
  */
-export function hostForSuite(prepare: (home: string) => unknown = () => undefined, extraEnv: Record<string, string> | (() => Record<string, string>) = {}): HostProcess {
+export function hostForSuite(
+  prepare: (home: string) => unknown = () => undefined,
+  extraEnv: Record<string, string> | (() => Record<string, string>) = {},
+): HostProcess {
   let host: HostProcess | undefined;
   let home = '';
   before(async () => {
@@ -126,9 +134,15 @@ export interface HttpReply {
   json: () => unknown;
 }
 
-export function http(port: number, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer; host?: string } = {}): Promise<HttpReply> {
+export function http(
+  port: number, method: string, path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer; host?: string } = {},
+): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers }, timeout: 5000 }, (res) => {
+    const req = request({
+      host: '127.0.0.1', port, method, path, headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers },
+      timeout: 5000,
+    }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -140,7 +154,10 @@ export function http(port: number, method: string, path: string, opts: { headers
   });
 }
 
-export async function snapshotOf(h: HostProcess): Promise<{ host: { layerPids: { gateway: number; session: number } }; layers: Record<string, { status: string }>; mode: string; scenario: { id: string } | null; metrics: unknown }> {
+export async function snapshotOf(h: HostProcess): Promise<{
+  host: { layerPids: { gateway: number; session: number } }; layers: Record<string, { status: string }>; mode: string;
+  scenario: { id: string } | null; metrics: unknown;
+}> {
   const r = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { authorization: `Bearer ${h.token()}` } });
   if (r.status !== 200) throw new Error(`snapshot: ${r.status} ${r.body}`);
   return r.json() as never;

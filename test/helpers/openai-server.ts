@@ -58,7 +58,9 @@ export async function startOpenAIServer(script: Reply[] = [], fallback: Reply = 
       // Decoded whole: a multi-byte character may straddle two chunks.
       const body = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && req.url === '/v1/models') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model' }] }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ object: 'list', data: [{ id: 'test-model', object: 'model' }] }),
+        );
         return;
       }
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
@@ -115,7 +117,9 @@ function answer(res: ServerResponse, reply: Reply, req: Record<string, unknown>)
     return;
   }
   if (status !== 200) {
-    res.writeHead(status, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.json ?? { error: { message: `scripted ${status}`, type: 'server_error' } }));
+    res.writeHead(status, { 'content-type': 'application/json', ...reply.headers }).end(
+      JSON.stringify(reply.json ?? { error: { message: `scripted ${status}`, type: 'server_error' } }),
+    );
     return;
   }
   const usage = reply.usage === undefined ? DEFAULT_USAGE : reply.usage;
@@ -139,7 +143,12 @@ function answer(res: ServerResponse, reply: Reply, req: Record<string, unknown>)
   if (reply.sse) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
     for (const piece of reply.sse) {
-      res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({
+          id: 'c1', object: 'chat.completion.chunk', model,
+          choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
+        })}\n\n`,
+      );
     }
     if (reply.stall) return;
     if (usage) res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model, choices: [], usage })}\n\n`);

@@ -18,7 +18,9 @@ export function writeSqliteStore(stateDir: string, jobs: Job[]): string {
   mkdirSync(join(stateDir, 'state'), { recursive: true });
   const file = join(stateDir, 'state', 'openclaw.sqlite');
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS cron_jobs (id TEXT PRIMARY KEY, job_json TEXT NOT NULL, state_json TEXT, updated_at_ms INTEGER NOT NULL); DELETE FROM cron_jobs;');
+  db.exec(
+    'PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS cron_jobs (id TEXT PRIMARY KEY, job_json TEXT NOT NULL, state_json TEXT, updated_at_ms INTEGER NOT NULL); DELETE FROM cron_jobs;',
+  );
   const put = db.prepare('INSERT INTO cron_jobs (id, job_json, state_json, updated_at_ms) VALUES (?, ?, ?, ?)');
   db.exec('BEGIN');
   for (const j of jobs) {
@@ -33,10 +35,11 @@ export function writeSqliteStore(stateDir: string, jobs: Job[]): string {
 /** The column layout of later releases (a subset of its columns: the ones the import reads). */
 export function writeColumnStore(file: string, rows: Record<string, string | number | null>[]): void {
   const db = new DatabaseSync(file);
-  db.exec(`CREATE TABLE cron_jobs (store_key TEXT NOT NULL, job_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, enabled INTEGER NOT NULL,
-    created_at_ms INTEGER NOT NULL, schedule_kind TEXT NOT NULL, schedule_expr TEXT, schedule_tz TEXT, every_ms INTEGER, anchor_ms INTEGER, at TEXT,
-    stagger_ms INTEGER, session_target TEXT NOT NULL, wake_mode TEXT NOT NULL, payload_kind TEXT NOT NULL, payload_message TEXT, payload_model TEXT,
-    payload_fallbacks_json TEXT, payload_thinking TEXT, payload_timeout_seconds INTEGER, delivery_mode TEXT, delivery_channel TEXT, delivery_to TEXT)`);
+  db.exec(`CREATE TABLE cron_jobs (store_key TEXT NOT NULL, job_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+    enabled INTEGER NOT NULL, created_at_ms INTEGER NOT NULL, schedule_kind TEXT NOT NULL, schedule_expr TEXT, schedule_tz TEXT,
+    every_ms INTEGER, anchor_ms INTEGER, at TEXT, stagger_ms INTEGER, session_target TEXT NOT NULL, wake_mode TEXT NOT NULL,
+    payload_kind TEXT NOT NULL, payload_message TEXT, payload_model TEXT, payload_fallbacks_json TEXT, payload_thinking TEXT,
+    payload_timeout_seconds INTEGER, delivery_mode TEXT, delivery_channel TEXT, delivery_to TEXT)`);
   for (const r of rows) {
     const row = { store_key: 'default', session_target: 'isolated', wake_mode: 'now', enabled: 1, created_at_ms: 0, ...r };
     const keys = Object.keys(row);

@@ -15,7 +15,9 @@ export interface Upstream {
 
 /** A real HTTP upstream on 127.0.0.1 in its own process (test/fixtures/upstream-server.mjs). */
 export async function startUpstream(port = 0, env: Record<string, string> = {}): Promise<Upstream> {
-  const proc = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'upstream-server.mjs')], { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [join(ROOT, 'test', 'fixtures', 'upstream-server.mjs')], {
+    env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const p = Number(await waitFor('the upstream to listen', () => /ready (\d+)/.exec(out)?.[1], 10_000, 10));

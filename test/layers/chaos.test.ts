@@ -65,7 +65,9 @@ describe(`chaos: ${SKILLS.length} skills every second for ${SECONDS} s while the
       const slots = starts.map((e) => Date.parse(e.slot as string)).sort((a, b) => a - b);
       assert.equal(new Set(slots).size, slots.length, `${s}: a slot ran twice`);
       assert.equal((slots[slots.length - 1]! - slots[0]!) / 1000 + 1, slots.length, `${s}: a slot is missing`);
-      for (const st of starts) assert.equal(ends.get(st.run_id as string)?.outcome, 'success', `${s} run ${String(st.run_id)} at ${String(st.slot)}`);
+      for (const st of starts) assert.equal(
+        ends.get(st.run_id as string)?.outcome, 'success', `${s} run ${String(st.run_id)} at ${String(st.slot)}`,
+      );
       assert.ok(slots.length >= SECONDS - 5, `${s}: ${slots.length} runs in ${SECONDS} s`);
       assert.ok(parseStatusLine(readFileSync(join(h.home, 'skills', 'status', `${s}.txt`), 'utf8')), `${s}: status file parses`);
       slotsChecked += slots.length;
@@ -75,7 +77,13 @@ describe(`chaos: ${SKILLS.length} skills every second for ${SECONDS} s while the
     const m = computeMetrics(transitions, [], started, end, { session: 0, gateway: 0 });
     const kills = actions.length;
     console.log(`chaos: ${kills} faults (${stops} hangs) over ${SECONDS} s; ${slotsChecked} slots, all exactly once and successful`);
-    console.log(`chaos: recovery gateway n=${m.recovery.gateway.count} mean=${Math.round(m.recovery.gateway.meanMs ?? 0)} ms p95=${Math.round(m.recovery.gateway.p95Ms ?? 0)} ms; session n=${m.recovery.session.count} mean=${Math.round(m.recovery.session.meanMs ?? 0)} ms p95=${Math.round(m.recovery.session.p95Ms ?? 0)} ms`);
+    console.log(
+      `chaos: recovery gateway n=${m.recovery.gateway.count} mean=${Math.round(
+        m.recovery.gateway.meanMs ?? 0,
+      )} ms p95=${Math.round(m.recovery.gateway.p95Ms ?? 0)} ms; session n=${m.recovery.session.count} mean=${Math.round(
+        m.recovery.session.meanMs ?? 0,
+      )} ms p95=${Math.round(m.recovery.session.p95Ms ?? 0)} ms`,
+    );
     assert.ok(kills >= Math.floor(SECONDS / 5) - 1, `${kills} faults injected`);
     // A fault can land on a layer still coming back from the previous one: count outages, not kills.
     const outages = m.gatewayConnectionIssues + m.sessionConnectionIssues;

@@ -73,7 +73,10 @@ describe('connection guard: a flood of unauthenticated connections never keeps a
     assert.equal(await get(port, agent, true), 200, 'the proven connection still serves');
     assert.equal(guard.counts().proven, 1);
     agent.destroy();
-    assert.ok((await Promise.race([drips[0]!.closed, new Promise<number>((r) => setTimeout(() => r(-1), 5000))])) >= 0, 'the oldest dripper was closed');
+    assert.ok(
+      (await Promise.race([drips[0]!.closed, new Promise<number>((r) => setTimeout(() => r(-1), 5000))])) >= 0,
+      'the oldest dripper was closed',
+    );
   });
 
   it('pend(): past maxPending the oldest waiting WebSocket past its minimum age gives way; if all are younger, the newcomer is refused', async () => {

@@ -26,13 +26,17 @@ describe('dashboard credentials: a header session, never a cookie; Bearer-only l
   const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'));
   before(async () => {
     const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: bearer() })).json() as { code: string };
-    session = ((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) })).json() as { session: string }).session;
+    session = ((await http(h.gatewayPort, 'POST', '/api/login', {
+      body: JSON.stringify({ code: code.code }),
+    })).json() as { session: string }).session;
   });
 
   it('a browser session cannot mint a login code (403), even beside a wrong Bearer; the API token can (201)', async () => {
     const bySession = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { 'x-clawkeeper-session': session } });
     assert.equal(bySession.status, 403, bySession.body);
-    const withWrongBearer = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { 'x-clawkeeper-session': session, authorization: 'Bearer wrong' } });
+    const withWrongBearer = await http(h.gatewayPort, 'POST', '/api/login-codes', {
+      headers: { 'x-clawkeeper-session': session, authorization: 'Bearer wrong' },
+    });
     assert.equal(withWrongBearer.status, 403, withWrongBearer.body);
     const byCookie = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { cookie: `ck_session=${session}` } });
     assert.equal(byCookie.status, 401, 'a cookie is no credential at all');
@@ -51,7 +55,12 @@ describe('dashboard credentials: a header session, never a cookie; Bearer-only l
       const r = await http(h.gatewayPort, 'GET', '/api/snapshot', { headers });
       assert.equal(r.status, 200, `${JSON.stringify(Object.keys(headers))}: ${r.body}`);
     }
-    assert.equal((await http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { 'x-clawkeeper-session': '1.2.3', authorization: 'Bearer wrong' } })).status, 401, 'all wrong: refused');
+    assert.equal(
+      (await http(h.gatewayPort, 'GET', '/api/snapshot', {
+        headers: { 'x-clawkeeper-session': '1.2.3', authorization: 'Bearer wrong' },
+      })).status,
+      401, 'all wrong: refused',
+    );
   });
 
   it('the session layer takes the dashboard session in the first frame, and ignores a wrong credential beside a valid one', async () => {
@@ -60,6 +69,9 @@ describe('dashboard credentials: a header session, never a cookie; Bearer-only l
     assert.equal(await wsAnswer(h.sessionPort, { first: { type: 'auth', token: h.token(), session: '1.2.3' } }), 'auth-ok');
     assert.equal(await wsAnswer(h.sessionPort, { headers: { cookie: 'ck_session=x', 'x-clawkeeper-session': session } }), 'auth-ok');
     assert.equal(await wsAnswer(h.sessionPort, { headers: { ...bearer(), 'x-clawkeeper-session': '1.2.3' } }), 'auth-ok');
-    assert.equal(await wsAnswer(h.sessionPort, { headers: { cookie: `ck_session=${session}` }, first: { type: 'auth', session: '1.2.3' } }), 'closed 4401', 'a cookie never authenticates');
+    assert.equal(
+      await wsAnswer(h.sessionPort, { headers: { cookie: `ck_session=${session}` }, first: { type: 'auth', session: '1.2.3' } }),
+      'closed 4401', 'a cookie never authenticates',
+    );
   });
 });

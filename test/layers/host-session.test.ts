@@ -16,10 +16,23 @@ describe('only the host speaks in its own session', () => {
     await new Promise((r) => ws.on('open', r));
     ws.send(JSON.stringify({ type: 'auth', token: h.token() }));
     await waitFor('auth-ok', () => frames.some((f) => f.type === 'auth-ok'));
-    ws.send(JSON.stringify({ type: 'publish', session: 'clawkeeper', kind: 'layer', id: 'forged-1', data: { layer: 'gateway', status: 'ok', at: new Date().toISOString(), reason: 'forged' } }));
-    ws.send(JSON.stringify({ type: 'publish', session: 'clawkeeper', kind: 'run-end', id: 'forged-2', data: { skill: 'poster', outcome: 'success', run_id: 'forged' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'publish', session: 'clawkeeper', kind: 'layer', id: 'forged-1',
+        data: { layer: 'gateway', status: 'ok', at: new Date().toISOString(), reason: 'forged' },
+      }),
+    );
+    ws.send(
+      JSON.stringify({
+        type: 'publish', session: 'clawkeeper', kind: 'run-end', id: 'forged-2',
+        data: { skill: 'poster', outcome: 'success', run_id: 'forged' },
+      }),
+    );
     ws.send(JSON.stringify({ type: 'publish', session: 'notes', kind: 'message', id: 'fine-1', data: 'hello' }));
-    await waitFor('the refusals and the ack', () => frames.filter((f) => f.type === 'error').length >= 2 && frames.some((f) => f.type === 'ack'));
+    await waitFor(
+      'the refusals and the ack',
+      () => frames.filter((f) => f.type === 'error').length >= 2 && frames.some((f) => f.type === 'ack'),
+    );
     const errors = frames.filter((f) => f.type === 'error');
     assert.deepEqual(errors.map((e) => e.error?.code), ['CK_FORBIDDEN', 'CK_FORBIDDEN']);
     assert.ok(!frames.some((f) => f.type === 'ack' && f.id?.startsWith('forged')), 'no forged publish acknowledged');

@@ -14,10 +14,20 @@ describe('layer output reaches the host log', () => {
     const logger = createMemoryLogger();
     const file = join(t.home, 'sessions', 'chat.jsonl');
     mkdirSync(join(t.home, 'sessions'), { recursive: true, mode: 0o700 });
-    writeFileSync(file, [JSON.stringify({ type: 'event', session: 'chat', seq: 1, ts: '2026-01-01T00:00:00Z', kind: 'message', data: 'one' }), '{"type":"event","se', JSON.stringify({ type: 'event', session: 'chat', seq: 2, ts: '2026-01-01T00:00:01Z', kind: 'message', data: 'two' })].join('\n') + '\n');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ type: 'event', session: 'chat', seq: 1, ts: '2026-01-01T00:00:00Z', kind: 'message', data: 'one' }),
+        '{"type":"event","se',
+        JSON.stringify({ type: 'event', session: 'chat', seq: 2, ts: '2026-01-01T00:00:01Z', kind: 'message', data: 'two' }),
+      ].join('\n') + '\n',
+    );
     const gatewayPort = await freePort();
     const sessionPort = await freePort();
-    const app = await startHeadless({ home: t.home, bundledSkillsDir: null, logger, env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort), CLAWKEEPER_SESSION_PORT: String(sessionPort) } });
+    const app = await startHeadless({
+      home: t.home, bundledSkillsDir: null, logger,
+      env: { ...process.env, CLAWKEEPER_GATEWAY_PORT: String(gatewayPort), CLAWKEEPER_SESSION_PORT: String(sessionPort) },
+    });
     try {
       await waitFor('the session layer up', () => app.supervisor!.health('session').status === 'ok', 20_000);
       const token = (await import('node:fs')).readFileSync(join(t.home, 'token'), 'utf8').trim();

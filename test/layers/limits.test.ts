@@ -23,7 +23,9 @@ describe('bounded connections, subscriptions and login codes', () => {
   after(() => {
     for (const s of sockets) s.terminate();
   });
-  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'), { CLAWKEEPER_WS_MAX_PENDING: '4', CLAWKEEPER_WS_MAX_CLIENTS: '8' });
+  const h = hostForSuite((home) => writeSkill(home, 'poster', { schedule: '0 0 1 1 *' }, 'ok.mjs'), {
+    CLAWKEEPER_WS_MAX_PENDING: '4', CLAWKEEPER_WS_MAX_CLIENTS: '8',
+  });
 
   it('refuses WebSocket upgrades past the pending and total caps with 503, and takes them again once there is room', async () => {
     const pending: Opened[] = [];
@@ -61,13 +63,18 @@ describe('bounded connections, subscriptions and login codes', () => {
     assert.ok(typeof o !== 'number');
     sockets.push(o.ws);
     for (let i = 0; i < 65; i++) o.ws.send(JSON.stringify({ type: 'subscribe', session: `s-${i}` }));
-    await waitFor('64 subscribed and one refusal', () => o.frames.filter((f) => f.type === 'subscribed').length === 64 && o.frames.some((f) => f.type === 'error'));
+    await waitFor(
+      '64 subscribed and one refusal',
+      () => o.frames.filter((f) => f.type === 'subscribed').length === 64 && o.frames.some((f) => f.type === 'error'),
+    );
     assert.equal(o.frames.find((f) => f.type === 'error')!.error!.code, 'CK_LIMIT_REACHED');
   });
 
   it('keeps at most 20 outstanding login codes (429 CK_LIMIT_REACHED past that)', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).status);
+    for (let i = 0; i < 21; i++) statuses.push(
+      (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).status,
+    );
     // The start-up banner's code is outstanding too: 19 or 20 more fit, then 429.
     const first = statuses.indexOf(429);
     assert.ok(first === 19 || first === 20, statuses.join(','));

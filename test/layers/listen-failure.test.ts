@@ -33,7 +33,10 @@ describe('listenFailure', () => {
       const err = await failureOf(port);
       assert.equal(err.code, 'EADDRINUSE');
       assert.ok(!(err instanceof Ipv6LoopbackTakenError));
-      assert.equal(listenFailure(err, port, 'CLAWKEEPER_GATEWAY_PORT'), `port ${port} is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT`);
+      assert.equal(
+        listenFailure(err, port, 'CLAWKEEPER_GATEWAY_PORT'),
+        `port ${port} is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT`,
+      );
     } finally {
       other.close();
     }
@@ -52,7 +55,10 @@ describe('listenFailure', () => {
       assert.ok(err instanceof Ipv6LoopbackTakenError);
       assert.equal(err.code, 'EADDRINUSE');
       assert.equal(err.port, port);
-      assert.equal(listenFailure(err, port, 'CLAWKEEPER_SESSION_PORT'), `another program listens on [::1]:${port}; it would receive requests sent to localhost:${port}; stop it or set CLAWKEEPER_SESSION_PORT`);
+      assert.equal(
+        listenFailure(err, port, 'CLAWKEEPER_SESSION_PORT'),
+        `another program listens on [::1]:${port}; it would receive requests sent to localhost:${port}; stop it or set CLAWKEEPER_SESSION_PORT`,
+      );
     } finally {
       squatter.close();
     }
@@ -60,7 +66,10 @@ describe('listenFailure', () => {
 
   it('an error whose words resemble a squatter but whose type is not is worded as a taken port, and other errors pass through', () => {
     const lookalike = Object.assign(new Error('another program listens on [::1]:1'), { code: 'EADDRINUSE' });
-    assert.equal(listenFailure(lookalike, 4100, 'CLAWKEEPER_GATEWAY_PORT'), 'port 4100 is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT');
+    assert.equal(
+      listenFailure(lookalike, 4100, 'CLAWKEEPER_GATEWAY_PORT'),
+      'port 4100 is in use by another program; stop it or set CLAWKEEPER_GATEWAY_PORT',
+    );
     const denied = Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), { code: 'EACCES' });
     assert.equal(listenFailure(denied, 80, 'CLAWKEEPER_GATEWAY_PORT'), 'listen EACCES: permission denied 127.0.0.1:80');
   });

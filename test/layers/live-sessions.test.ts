@@ -12,7 +12,9 @@ import { hostForSuite, type HostProcess, http, snapshotOf } from '../helpers/hos
 async function authedSocket(port: number, how: { token?: string; session?: string }) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: how.session ? { 'x-clawkeeper-session': how.session } : {} });
   ws.on('error', () => undefined);
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>(
+    (resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const ok = new Promise<boolean>((resolve) => {
     ws.on('message', (d) => resolve((JSON.parse((d as Buffer).toString()) as { type: string }).type === 'auth-ok'));
     ws.on('unexpected-response', () => resolve(false));
@@ -24,7 +26,9 @@ async function authedSocket(port: number, how: { token?: string; session?: strin
 }
 
 async function login(h: HostProcess): Promise<string> {
-  const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: { authorization: `Bearer ${h.token()}` } })).json() as { code: string };
+  const code = (await http(h.gatewayPort, 'POST', '/api/login-codes', {
+    headers: { authorization: `Bearer ${h.token()}` },
+  })).json() as { code: string };
   const r = await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code.code }) });
   assert.equal(r.status, 200);
   return (r.json() as { session: string }).session;
@@ -70,7 +74,9 @@ describe('rotation, logout and expiry cut live sessions', () => {
   it('`clawkeeper token --rotate` closes every authenticated WebSocket with 4401', async () => {
     const byToken = await authedSocket(h.sessionPort, { token: h.token() });
     const bySession = await authedSocket(h.sessionPort, { session: await login(h) });
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'token', '--rotate'], { env: { ...process.env, CLAWKEEPER_HOME: h.home }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'token', '--rotate'], {
+      env: { ...process.env, CLAWKEEPER_HOME: h.home }, encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal((await byToken.closed).code, 4401);
     assert.equal((await bySession.closed).code, 4401);

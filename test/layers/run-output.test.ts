@@ -10,11 +10,19 @@ import { rowFromStart, type RunRow } from '../../main/core/layers/gateway/runs-i
 import { homePaths } from '../../main/core/home/paths.ts';
 import { tempHome } from '../helpers/home.ts';
 
-const row = (output: string | null): RunRow => ({ ...rowFromStart({ type: 'start', run_id: 'r1', skill: 'digest', slot: null, trigger: 'manual', attempt: 1, started_at: '2026-01-01T00:00:00.000Z', host_pid: 1 }), outcome: 'success', output });
+const row = (output: string | null): RunRow => ({
+  ...rowFromStart({
+    type: 'start', run_id: 'r1', skill: 'digest', slot: null, trigger: 'manual', attempt: 1,
+    started_at: '2026-01-01T00:00:00.000Z', host_pid: 1,
+  }),
+  outcome: 'success', output,
+});
 
 describe('a run\'s saved reply', () => {
   it('renders Markdown; raw HTML stays text, script links are not links, images do not load, links open apart', () => {
-    const html = renderMarkdown('# Today\n\n- **one**\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n[bad](javascript:alert(3)) [data](data:text/html,hi) [ok](https://example.com/a)\n\n![pic](https://example.com/p.png)');
+    const html = renderMarkdown(
+      '# Today\n\n- **one**\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n[bad](javascript:alert(3)) [data](data:text/html,hi) [ok](https://example.com/a)\n\n![pic](https://example.com/p.png)',
+    );
     assert.match(html, /<h1>Today<\/h1>/);
     assert.match(html, /<strong>one<\/strong>/);
     assert.doesNotMatch(html, /<script|<img|<[^>]*\sonerror=/i);
@@ -37,7 +45,11 @@ describe('a run\'s saved reply', () => {
       const out = readRunOutput(paths, row('outputs/digest/a.md'), 'digest', 'r1');
       assert.deepEqual(out, { runId: 'r1', path: 'outputs/digest/a.md', html: '<p><em>hello</em></p>\n', bytes: 7, truncated: false });
       for (const bad of ['token', 'outputs/digest/../../token', 'outputs/other/b.md', '/etc/passwd', 'outputs/digest/link.md']) {
-        assert.throws(() => readRunOutput(paths, row(bad), 'digest', 'r1'), (e: Error & { status?: number }) => e.status === 403 && /nothing outside the outputs folder is served/.test(e.message), bad);
+        assert.throws(
+          () => readRunOutput(paths, row(bad), 'digest', 'r1'),
+          (e: Error & { status?: number }) => e.status === 403 && /nothing outside the outputs folder is served/.test(e.message),
+          bad,
+        );
       }
       assert.throws(() => readRunOutput(paths, row(null), 'digest', 'r1'), /saved no reply/);
       assert.throws(() => readRunOutput(paths, null, 'digest', 'r9'), /no run r9 of digest/);

@@ -11,7 +11,9 @@ import { tempHome } from '../helpers/home.ts';
 const line = (o: object) => JSON.stringify(o) + '\n';
 function run(skill: string, id: string, at: string, outcome: string | null, extra: object = {}): string {
   const base = { run_id: id, skill, slot: at, trigger: 'schedule', attempt: 1, started_at: at };
-  return line({ type: 'start', ...base, host_pid: 1 }) + (outcome ? line({ type: 'end', ...base, ended_at: at, duration_ms: 5, outcome, exit_code: 0, signal: null, ...extra }) : '');
+  return line({ type: 'start', ...base, host_pid: 1 }) + (outcome ? line({
+    type: 'end', ...base, ended_at: at, duration_ms: 5, outcome, exit_code: 0, signal: null, ...extra,
+  }) : '');
 }
 
 describe('the runs index', () => {
@@ -20,8 +22,19 @@ describe('the runs index', () => {
     try {
       const dir = join(t.home, 'runs');
       mkdirSync(dir);
-      writeFileSync(join(dir, 'a.jsonl'), run('a', 'a1', '2026-01-01T00:00:00.000Z', 'success') + run('a', 'a2', '2026-01-01T02:00:00.000Z', 'upstream-failure', { error: 'model 503' }));
-      writeFileSync(join(dir, 'b.jsonl'), run('b', 'b1', '2026-01-01T01:00:00.000Z', 'success', { usage: { calls: 1, prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, model: 'm' }, output: 'outputs/b/x.md', delivery: { status: 'failed', error: 'HTTP 500' } }) + run('b', 'b2', '2026-01-01T03:00:00.000Z', null));
+      writeFileSync(
+        join(dir, 'a.jsonl'),
+        run('a', 'a1', '2026-01-01T00:00:00.000Z', 'success') + run(
+          'a', 'a2', '2026-01-01T02:00:00.000Z', 'upstream-failure', { error: 'model 503' },
+        ),
+      );
+      writeFileSync(
+        join(dir, 'b.jsonl'),
+        run('b', 'b1', '2026-01-01T01:00:00.000Z', 'success', {
+          usage: { calls: 1, prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, model: 'm' },
+          output: 'outputs/b/x.md', delivery: { status: 'failed', error: 'HTTP 500' },
+        }) + run('b', 'b2', '2026-01-01T03:00:00.000Z', null),
+      );
       writeFileSync(join(dir, '_paused.json'), '[]');
       const idx = new RunsIndex(dir);
       const all = idx.query({ offset: 0, limit: 50 });
@@ -39,9 +52,19 @@ describe('the runs index', () => {
       assert.deepEqual([page2.runs.map((r) => r.run_id), page2.total], [['b1'], 4]);
 
       // Appended: b2 ends, a new run starts; a half-written line waits for its end.
-      appendFileSync(join(dir, 'b.jsonl'), line({ type: 'end', run_id: 'b2', skill: 'b', slot: null, trigger: 'schedule', attempt: 1, started_at: '2026-01-01T03:00:00.000Z', ended_at: '2026-01-01T03:00:01.000Z', duration_ms: 1000, outcome: 'failure', exit_code: 1, signal: null }) + '{"type":"start","run_id":"b3"');
+      appendFileSync(
+        join(dir, 'b.jsonl'),
+        line({
+          type: 'end', run_id: 'b2', skill: 'b', slot: null, trigger: 'schedule', attempt: 1,
+          started_at: '2026-01-01T03:00:00.000Z', ended_at: '2026-01-01T03:00:01.000Z', duration_ms: 1000,
+          outcome: 'failure', exit_code: 1, signal: null,
+        }) + '{"type":"start","run_id":"b3"',
+      );
       assert.equal(idx.query({ skill: 'b', offset: 0, limit: 1 }).runs[0]!.outcome, 'failure');
-      appendFileSync(join(dir, 'b.jsonl'), ',"skill":"b","slot":null,"trigger":"manual","attempt":1,"started_at":"2026-01-01T04:00:00.000Z","host_pid":1}\n');
+      appendFileSync(
+        join(dir, 'b.jsonl'),
+        ',"skill":"b","slot":null,"trigger":"manual","attempt":1,"started_at":"2026-01-01T04:00:00.000Z","host_pid":1}\n',
+      );
       assert.deepEqual(idx.query({ trigger: 'manual', offset: 0, limit: 5 }).runs.map((r) => r.run_id), ['b3']);
 
       // Rotated: the old generation moves to b.1.jsonl and a new file starts; nothing is lost or doubled.
@@ -60,7 +83,16 @@ describe('the runs index', () => {
       const dir = join(t.home, 'runs');
       mkdirSync(dir);
       const n = RUNS_KEPT * 2;
-      writeFileSync(join(dir, 'busy.jsonl'), Array.from({ length: n }, (_, i) => run('busy', `r${i}`, new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), 'success', i === 0 ? { output: 'outputs/busy/first.md' } : {})).join(''));
+      writeFileSync(
+        join(dir, 'busy.jsonl'),
+        Array.from(
+          { length: n },
+          (_, i) => run(
+            'busy', `r${i}`, new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(), 'success',
+            i === 0 ? { output: 'outputs/busy/first.md' } : {},
+          ),
+        ).join(''),
+      );
       const idx = new RunsIndex(dir);
       const page = idx.query({ skill: 'busy', offset: 0, limit: 1 });
       assert.equal(page.runs[0]!.run_id, `r${n - 1}`);
@@ -79,6 +111,8 @@ describe('the runs index', () => {
     assert.throws(q('limit=5000'), /"limit" is a whole number from 1 to 200/);
     assert.throws(q('from=yesterday'), /"from" is an ISO-8601 time/);
     assert.throws(q('skill=../token'), /"skill" is a skill name/);
-    assert.deepEqual(parseRunsQuery(new URLSearchParams('skill=a&trigger=retry&offset=50&limit=25')), { offset: 50, limit: 25, skill: 'a', trigger: 'retry' });
+    assert.deepEqual(parseRunsQuery(
+      new URLSearchParams('skill=a&trigger=retry&offset=50&limit=25'),
+    ), { offset: 50, limit: 25, skill: 'a', trigger: 'retry' });
   });
 });

@@ -12,7 +12,9 @@ import { hostForSuite, type HostProcess, http, snapshotOf, waitOperational } fro
 
 function cli(h: HostProcess, args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], { env: { ...process.env, CLAWKEEPER_HOME: h.home, CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort), NO_COLOR: '1' } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), ...args], {
+      env: { ...process.env, CLAWKEEPER_HOME: h.home, CLAWKEEPER_GATEWAY_PORT: String(h.gatewayPort), NO_COLOR: '1' },
+    });
     let out = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
     p.on('close', (code) => resolve({ code: code ?? -1, out }));
@@ -43,10 +45,15 @@ describe('the three SEED.md scenarios, as /health and `clawkeeper status` report
     const snap = await snapshotOf(h);
     const held = await killAndHoldPort(snap.host.layerPids.session, h.sessionPort);
     try {
-      await waitFor('session failed', () => latestLayerStates(homePaths(h.home), createMemoryLogger()).session?.status === 'failed', 30_000);
+      await waitFor(
+        'session failed', () => latestLayerStates(homePaths(h.home), createMemoryLogger()).session?.status === 'failed',
+        30_000,
+      );
       // The file is written first; the gateway's view follows over IPC a moment later.
       const health = await waitFor('/health to show it', async () => {
-        const b = (await http(h.gatewayPort, 'GET', '/health')).json() as { status: string; scenario: string; layers: Record<string, string> };
+        const b = (await http(h.gatewayPort, 'GET', '/health')).json() as {
+          status: string; scenario: string; layers: Record<string, string>;
+        };
         return b.scenario === 'websocket-disconnect' ? b : null;
       }, 10_000);
       assert.equal(health.status, 'degraded');

@@ -7,10 +7,14 @@ import { ROOT, writeSkill } from '../helpers/home.ts';
 import { hostForSuite, http } from '../helpers/host-process.ts';
 
 function wsOpen(port: number, opts: { origin?: string; host?: string; headers?: Record<string, string>; path?: string } = {}) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/'}`, { origin: opts.origin, headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers } });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${opts.path ?? '/'}`, {
+    origin: opts.origin, headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers },
+  });
   const frames: unknown[] = [];
   ws.on('message', (d) => frames.push(JSON.parse((d as Buffer).toString())));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>(
+    (resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const refused = new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
   ws.on('error', () => undefined);
   const opened = new Promise<void>((resolve) => ws.on('open', () => resolve()));
@@ -66,7 +70,9 @@ describe('hostile input is refused with the contract code, and nothing is writte
     it(`refuses ${label}, even with the right token`, async () => {
       const before = fingerprint(h.home);
       const host = 'host' in opts ? opts.host.replace('PORT', String(h.gatewayPort)) : undefined;
-      const r = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { host, headers: { ...auth(), ...('headers' in opts ? opts.headers : {}) } });
+      const r = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', {
+        host, headers: { ...auth(), ...('headers' in opts ? opts.headers : {}) },
+      });
       assert.equal(r.status, status);
       assert.equal((r.json() as { error: { code: string } }).error.code, code);
       assert.equal(fingerprint(h.home), before);
@@ -92,10 +98,14 @@ describe('hostile input is refused with the contract code, and nothing is writte
 
   it('refuses a body over 64 KiB (413) and malformed JSON (400)', async () => {
     const before = fingerprint(h.home);
-    const big = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { headers: { ...auth(), 'content-type': 'application/json' }, body: '{"a":"' + 'x'.repeat(70 * 1024) + '"}' });
+    const big = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', {
+      headers: { ...auth(), 'content-type': 'application/json' }, body: '{"a":"' + 'x'.repeat(70 * 1024) + '"}',
+    });
     assert.equal(big.status, 413);
     assert.equal((big.json() as { error: { code: string } }).error.code, 'CK_BODY_TOO_LARGE');
-    const bad = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', { headers: { ...auth(), 'content-type': 'application/json' }, body: '{"oops' });
+    const bad = await http(h.gatewayPort, 'POST', '/api/skills/poster/run', {
+      headers: { ...auth(), 'content-type': 'application/json' }, body: '{"oops',
+    });
     assert.equal(bad.status, 400);
     assert.equal((bad.json() as { error: { code: string } }).error.code, 'CK_INVALID_JSON');
     assert.equal(fingerprint(h.home), before);
@@ -103,7 +113,10 @@ describe('hostile input is refused with the contract code, and nothing is writte
 
   it('refuses .. and encoded traversal in skill names (400), unknown skills (404), wrong methods (405)', async () => {
     const before = fingerprint(h.home);
-    for (const p of ['/api/skills/..%2F..%2Fetc%2Fpasswd/run', '/api/skills/%2e%2e/run', '/api/skills/..%252f/runs', '/api/skills/Poster']) {
+    for (const p of [
+      '/api/skills/..%2F..%2Fetc%2Fpasswd/run', '/api/skills/%2e%2e/run', '/api/skills/..%252f/runs',
+      '/api/skills/Poster',
+    ]) {
       const r = await http(h.gatewayPort, p.endsWith('/run') ? 'POST' : 'GET', p, { headers: auth() });
       assert.equal(r.status, 400, p);
       assert.equal((r.json() as { error: { code: string } }).error.code, 'CK_INVALID_NAME');
@@ -133,7 +146,10 @@ describe('hostile input is refused with the contract code, and nothing is writte
     const code = await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() });
     assert.equal(code.status, 201);
     const c = (code.json() as { code: string }).code;
-    const login = await http(h.gatewayPort, 'POST', '/api/login', { headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${h.gatewayPort}` }, body: JSON.stringify({ code: c }) });
+    const login = await http(h.gatewayPort, 'POST', '/api/login', {
+      headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${h.gatewayPort}` },
+      body: JSON.stringify({ code: c }),
+    });
     assert.equal(login.status, 200);
     const session = (login.json() as { session: string }).session;
     // The only cookie header left clears the cookie earlier versions set.
@@ -180,7 +196,9 @@ describe('hostile input is refused with the contract code, and nothing is writte
   });
 
   it('/api/health and /api/metrics answer with the layers and the article\'s figures', async () => {
-    const health = (await http(h.gatewayPort, 'GET', '/api/health', { headers: auth() })).json() as { mode: string; layers: Record<string, { status: string; since: string; reason: string }> };
+    const health = (await http(h.gatewayPort, 'GET', '/api/health', { headers: auth() })).json() as {
+      mode: string; layers: Record<string, { status: string; since: string; reason: string }>;
+    };
     assert.equal(health.mode, 'operational');
     assert.deepEqual(Object.keys(health.layers).sort(), ['gateway', 'runtime', 'session']);
     assert.ok(health.layers.gateway!.since && typeof health.layers.gateway!.reason === 'string');
@@ -191,7 +209,9 @@ describe('hostile input is refused with the contract code, and nothing is writte
   it('`clawkeeper token --rotate` takes effect without a restart: the old token is refused, the new one works', async () => {
     const old = h.token();
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'token', '--rotate'], { env: { ...process.env, CLAWKEEPER_HOME: h.home }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'clawkeeper.js'), 'token', '--rotate'], {
+      env: { ...process.env, CLAWKEEPER_HOME: h.home }, encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.notEqual(h.token(), old);
     assert.doesNotMatch(r.stdout, new RegExp(h.token()), 'the new token is not printed');
@@ -203,7 +223,9 @@ describe('hostile input is refused with the contract code, and nothing is writte
   it('a burst of wrong tokens gets 429 for wrong tokens only: the valid token, a login code and a browser session still work (no lockout)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) {
-      const r = await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `10.0.0.${i}` } });
+      const r = await http(h.gatewayPort, 'GET', '/api/skills', {
+        headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': `10.0.0.${i}` },
+      });
       statuses.push(r.status);
     }
     const firstLocked = statuses.indexOf(429);
@@ -235,10 +257,15 @@ describe('hostile input is refused with the contract code, and nothing is writte
     assert.equal(login.status, 200, login.body);
     const session = (login.json() as { session: string }).session;
     assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': session } })).status, 200);
-    assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': '1.2.3' } })).status, 401, 'a wrong session is counted on its own');
+    assert.equal(
+      (await http(h.gatewayPort, 'GET', '/api/skills', { headers: { 'x-clawkeeper-session': '1.2.3' } })).status, 401,
+      'a wrong session is counted on its own',
+    );
     // A burst of wrong login codes limits codes, and a valid code still works.
     const codeStatuses: number[] = [];
-    for (let i = 0; i < 22; i++) codeStatuses.push((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: `nope-${i}` }) })).status);
+    for (let i = 0; i < 22; i++) codeStatuses.push(
+      (await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: `nope-${i}` }) })).status,
+    );
     assert.ok(codeStatuses.includes(429), codeStatuses.join(','));
     const code2 = (await http(h.gatewayPort, 'POST', '/api/login-codes', { headers: auth() })).json() as { code: string };
     assert.equal((await http(h.gatewayPort, 'POST', '/api/login', { body: JSON.stringify({ code: code2.code }) })).status, 200);

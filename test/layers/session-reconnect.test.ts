@@ -62,7 +62,10 @@ describe('session client across a cut-off and a session-layer restart', () => {
       maxBackoffMs: 1000,
     });
     reader.subscribe('chat');
-    const writer = new SessionClient({ url: `ws://127.0.0.1:${h.sessionPort}/`, open: (u) => nodeSocket(u, `127.0.0.1:${h.sessionPort}`), token: () => h.token(), onEvent: () => undefined });
+    const writer = new SessionClient({
+      url: `ws://127.0.0.1:${h.sessionPort}/`, open: (u) => nodeSocket(u, `127.0.0.1:${h.sessionPort}`),
+      token: () => h.token(), onEvent: () => undefined,
+    });
     try {
       await waitFor('the reader to be connected', () => states.includes('open'), 10_000);
       writer.publish('chat', { text: 'before the cut' });
@@ -91,14 +94,22 @@ describe('session client across a cut-off and a session-layer restart', () => {
   it('nothing is lost across a kill -9 of the session process: the client resumes from its last seq', async () => {
     const got: SessionEventFrame[] = [];
     const open = (u: string) => nodeSocket(u, `127.0.0.1:${h.sessionPort}`);
-    const reader = new SessionClient({ url: `ws://127.0.0.1:${h.sessionPort}/`, open, token: () => h.token(), onEvent: (e) => got.push(e), maxBackoffMs: 500 });
+    const reader = new SessionClient({
+      url: `ws://127.0.0.1:${h.sessionPort}/`, open, token: () => h.token(), onEvent: (e) => got.push(e),
+      maxBackoffMs: 500,
+    });
     reader.subscribe('restart');
-    const writer = new SessionClient({ url: `ws://127.0.0.1:${h.sessionPort}/`, open, token: () => h.token(), onEvent: () => undefined, maxBackoffMs: 500 });
+    const writer = new SessionClient({
+      url: `ws://127.0.0.1:${h.sessionPort}/`, open, token: () => h.token(), onEvent: () => undefined,
+      maxBackoffMs: 500,
+    });
     try {
       for (let i = 0; i < 50; i++) {
         writer.publish('restart', { i });
         if (i === 20) {
-          const snap = await (await fetch(`http://127.0.0.1:${h.gatewayPort}/api/snapshot`, { headers: { authorization: `Bearer ${h.token()}` } })).json() as { host: { layerPids: { session: number } } };
+          const snap = await (await fetch(`http://127.0.0.1:${h.gatewayPort}/api/snapshot`, {
+            headers: { authorization: `Bearer ${h.token()}` },
+          })).json() as { host: { layerPids: { session: number } } };
           process.kill(snap.host.layerPids.session, 'SIGKILL');
         }
         await new Promise((r) => setTimeout(r, 40));

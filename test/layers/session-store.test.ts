@@ -48,8 +48,14 @@ describe('session history is bounded and read from where it is asked', () => {
       const dir = join(t.home, 'sessions');
       mkdirSync(dir, { recursive: true });
       const now = new Date().toISOString();
-      writeFileSync(join(dir, 'chat.jsonl.1'), JSON.stringify({ type: 'event', session: 'chat', seq: 1, ts: now, kind: 'message', data: 'from-the-older-generation' }) + '\n');
-      writeFileSync(join(dir, 'chat.jsonl'), JSON.stringify({ type: 'event', session: 'chat', seq: 2, ts: now, kind: 'message', data: 'from-the-current-file' }) + '\n');
+      writeFileSync(
+        join(dir, 'chat.jsonl.1'),
+        JSON.stringify({ type: 'event', session: 'chat', seq: 1, ts: now, kind: 'message', data: 'from-the-older-generation' }) + '\n',
+      );
+      writeFileSync(
+        join(dir, 'chat.jsonl'),
+        JSON.stringify({ type: 'event', session: 'chat', seq: 2, ts: now, kind: 'message', data: 'from-the-current-file' }) + '\n',
+      );
       const r = await runCli(t.home, ['run', 'daily-memory']);
       assert.equal(r.code, 0, r.out + r.err);
       const memory = readFileSync(join(t.home, 'memory', readdirSync(join(t.home, 'memory'))[0]!), 'utf8');

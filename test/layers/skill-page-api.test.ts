@@ -11,7 +11,11 @@ import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { ensureHome, homePaths } from '../../main/core/home/paths.ts';
 import { tempHome } from '../helpers/home.ts';
 
-const view = (o: Partial<SkillView> = {}): SkillView => ({ name: 'job', source: 'user', state: 'ok', reason: '', description: '', schedule: '0 * * * *', scheduleText: null, timezone: 'UTC', enabled: true, paused: false, needs: [], deferred: null, breaker: null, nextRun: null, lastRun: null, running: null, recent: [], successRate: null, runs: 0, problems: [], ...o });
+const view = (o: Partial<SkillView> = {}): SkillView => ({
+  name: 'job', source: 'user', state: 'ok', reason: '', description: '', schedule: '0 * * * *', scheduleText: null,
+  timezone: 'UTC', enabled: true, paused: false, needs: [], deferred: null, breaker: null, nextRun: null, lastRun: null,
+  running: null, recent: [], successRate: null, runs: 0, problems: [], ...o,
+});
 
 describe('skill page data', () => {
   it('joins start and end entries into runs (newest first), keeps a running run open, lists skips and the next 10 slots', () => {
@@ -24,13 +28,18 @@ describe('skill page data', () => {
       const base = { skill: 'job', slot: null, trigger: 'manual' as const, attempt: 1 };
       const lines = [
         { type: 'start', run_id: 'a', started_at: '2026-01-01T00:00:00.000Z', host_pid: 1, ...base },
-        { type: 'end', run_id: 'a', started_at: '2026-01-01T00:00:00.000Z', ended_at: '2026-01-01T00:00:02.000Z', duration_ms: 2000, outcome: 'failure', exit_code: 1, signal: null, error: 'boom', ...base },
+        {
+          type: 'end', run_id: 'a', started_at: '2026-01-01T00:00:00.000Z', ended_at: '2026-01-01T00:00:02.000Z',
+          duration_ms: 2000, outcome: 'failure', exit_code: 1, signal: null, error: 'boom', ...base,
+        },
         { type: 'skip', skill: 'job', slot: '2026-01-01T01:00:00.000Z', reason: 'paused', at: '2026-01-01T01:00:00.000Z' },
         { type: 'start', run_id: 'b', started_at: '2026-01-01T02:00:00.000Z', host_pid: 1, ...base },
       ];
       writeFileSync(join(paths.runs, 'job.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
       const p = skillPage(view(), new Ledger(paths.runs, createMemoryLogger()), paths, 100, Date.parse('2026-01-01T03:10:00Z'));
-      assert.deepEqual(p.runs.map((r) => [r.run_id, r.outcome, r.duration_ms, r.error]), [['b', null, null, undefined], ['a', 'failure', 2000, 'boom']]);
+      assert.deepEqual(p.runs.map((r) => [r.run_id, r.outcome, r.duration_ms, r.error]), [
+        ['b', null, null, undefined], ['a', 'failure', 2000, 'boom'],
+      ]);
       assert.equal(p.totalRuns, 2);
       assert.deepEqual(p.skips.map((s) => s.reason), ['paused']);
       assert.equal(p.nextSlots.length, 10);

@@ -12,7 +12,9 @@ describe('GET /api/snapshot answers 304 to a poll that already has it (a real ho
   let h: HostProcess;
   let cleanup = () => {};
   const bearer = () => ({ authorization: `Bearer ${h.token()}` });
-  const get = (headers: Record<string, string> = {}) => http(h.gatewayPort, 'GET', '/api/snapshot', { headers: { ...bearer(), ...headers } });
+  const get = (headers: Record<string, string> = {}) => http(h.gatewayPort, 'GET', '/api/snapshot', {
+    headers: { ...bearer(), ...headers },
+  });
 
   before(async () => {
     const t = tempHome();

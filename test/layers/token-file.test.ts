@@ -62,7 +62,11 @@ describe('a truncated or missing token file never opens the door', () => {
     }, 15_000, 50);
     await waitFor('the host to report the repair', () => /token was empty: wrote a new token/.test(h.output()), 5000, 50);
     assert.notEqual(await wsWithSession(h.sessionPort, forgedSession('')), 'auth-ok');
-    await waitFor('the new token to be taken by the gateway', async () => (await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${fresh}` } })).status === 200, 5000, 50);
+    await waitFor(
+      'the new token to be taken by the gateway',
+      async () => (await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${fresh}` } })).status === 200,
+      5000, 50,
+    );
     assert.equal((await http(h.gatewayPort, 'GET', '/api/skills', { headers: { authorization: `Bearer ${good}` } })).status, 401);
     assert.ok(h.proc.exitCode === null, 'the host is alive');
   });

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { ago, applyEvent, effectiveState, rebase, relative, timelineData } from '../../renderer/view-model.js';
 import { skill, snapshot } from '../electron/fixtures.ts';
 
-const runEnd = (name: string, endedAt: string, outcome = 'success') => ({ kind: 'run-end', data: { skill: name, run_id: `r-${endedAt}`, ended_at: endedAt, duration_ms: 5, outcome } });
+const runEnd = (name: string, endedAt: string, outcome = 'success') => ({
+  kind: 'run-end', data: { skill: name, run_id: `r-${endedAt}`, ended_at: endedAt, duration_ms: 5, outcome },
+});
 
 describe('dashboard view model (renderer/view-model.js)', () => {
   it('a gateway the browser cannot reach is down whatever the last snapshot said, and the mode follows', () => {
@@ -15,8 +17,14 @@ describe('dashboard view model (renderer/view-model.js)', () => {
 
   it('a session connection that was open and dropped shows the session layer down at once', () => {
     const at = Date.parse(snapshot().generatedAt);
-    assert.equal(effectiveState(snapshot(), { gateway: true, session: false, sessionSeen: true }, 0, at).scenario.id, 'websocket-disconnect');
-    assert.equal(effectiveState(snapshot(), { gateway: true, session: false }, 0, at).mode, 'operational', 'not yet connected is not a failure');
+    assert.equal(
+      effectiveState(snapshot(), { gateway: true, session: false, sessionSeen: true }, 0, at).scenario.id,
+      'websocket-disconnect',
+    );
+    assert.equal(
+      effectiveState(snapshot(), { gateway: true, session: false }, 0, at).mode, 'operational',
+      'not yet connected is not a failure',
+    );
   });
 
   it('a snapshot the host stopped refreshing says the runtime is not responding after 5 s, and only while its source answers', () => {
@@ -35,15 +43,23 @@ describe('dashboard view model (renderer/view-model.js)', () => {
     s = applyEvent(s, runEnd('poster', '2026-01-01T00:01:00.000Z', 'failure'));
     assert.equal(s.skills[0]!.runs, 2);
     assert.equal(s.skills[0]!.lastRun!.outcome, 'failure');
-    s = applyEvent(s, { kind: 'layer', data: { layer: 'gateway', status: 'restarting', at: '2026-01-01T00:01:01.000Z', reason: 'killed' } });
+    s = applyEvent(s, {
+      kind: 'layer', data: { layer: 'gateway', status: 'restarting', at: '2026-01-01T00:01:01.000Z', reason: 'killed' },
+    });
     assert.equal(s.layers.gateway.status, 'ok', 'a layer event does not change the layer tiles');
   });
 
   it('a run that ends between snapshots moves the run-decided states of a skill (pending, ok, failing), and leaves the others to the snapshot', () => {
-    let s = snapshot({}, [skill('fresh', { state: 'pending', reason: 'no run yet', runs: 0, recent: [] }), skill('held', { state: 'paused', reason: 'paused by the user', runs: 0, recent: [] })]);
+    let s = snapshot({}, [
+      skill('fresh', { state: 'pending', reason: 'no run yet', runs: 0, recent: [] }),
+      skill('held', { state: 'paused', reason: 'paused by the user', runs: 0, recent: [] }),
+    ]);
     s = applyEvent(s, runEnd('fresh', '2026-01-01T00:01:00.000Z'));
     assert.deepEqual([s.skills[0]!.state, s.skills[0]!.reason], ['ok', '']);
-    s = applyEvent(s, { kind: 'run-end', data: { ...runEnd('fresh', '2026-01-01T00:01:01.000Z', 'upstream-failure').data, error: '429 rate limited' } });
+    s = applyEvent(s, {
+      kind: 'run-end',
+      data: { ...runEnd('fresh', '2026-01-01T00:01:01.000Z', 'upstream-failure').data, error: '429 rate limited' },
+    });
     assert.deepEqual([s.skills[0]!.state, s.skills[0]!.reason], ['failing', 'last run provider failed: 429 rate limited']);
     s = applyEvent(s, runEnd('held', '2026-01-01T00:01:02.000Z', 'failure'));
     assert.deepEqual([s.skills[1]!.state, s.skills[1]!.reason], ['paused', 'paused by the user']);
@@ -58,7 +74,12 @@ describe('dashboard view model (renderer/view-model.js)', () => {
 
   it('the timeline has one stepped series per layer and points for runs', () => {
     const now = Date.parse('2026-01-01T12:00:00Z');
-    const snap = { ...snapshot({}, [skill('a', { recent: [{ outcome: 'success', endedAt: '2026-01-01T11:00:00.000Z', durationMs: 1 }] })]), transitions: [{ layer: 'gateway', status: 'failed', at: '2026-01-01T10:00:00.000Z', reason: '' }, { layer: 'gateway', status: 'ok', at: '2026-01-01T10:00:01.000Z', reason: '' }] };
+    const snap = {
+      ...snapshot({}, [skill('a', { recent: [{ outcome: 'success', endedAt: '2026-01-01T11:00:00.000Z', durationMs: 1 }] })]),
+      transitions: [{
+        layer: 'gateway', status: 'failed', at: '2026-01-01T10:00:00.000Z', reason: '',
+      }, { layer: 'gateway', status: 'ok', at: '2026-01-01T10:00:01.000Z', reason: '' }],
+    };
     const [xs, runtime, gateway, session, ok, bad] = timelineData(snap, now) as number[][];
     assert.equal(runtime!.length, xs!.length);
     assert.ok(gateway!.includes(1.5), 'gateway down at some point');

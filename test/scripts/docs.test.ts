@@ -27,7 +27,10 @@ describe('the documentation', () => {
   it('docs/skills.md documents every skill.json field of the schema, in its field table', () => {
     const doc = read('docs/skills.md');
     const fields = schemaFields(skillSchema);
-    assert.ok(fields.length > 30 && fields.includes('retries.backoffSeconds') && fields.includes('model.optional'), 'the schema walk finds nested fields');
+    assert.ok(
+      fields.length > 30 && fields.includes('retries.backoffSeconds') && fields.includes('model.optional'),
+      'the schema walk finds nested fields',
+    );
     const missing = fields.filter((f) => !doc.includes(`| \`${f}\` |`));
     assert.deepEqual(missing, [], `docs/skills.md has no table row for: ${missing.join(', ')}`);
   });
@@ -65,8 +68,15 @@ describe('the documentation', () => {
   });
 
   it('code pointers (main/…, *.ts files) appear only in docs/design.md, not in the user pages', () => {
-    const userPages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && f !== 'design.md' && f !== 'decisions.md').map((f) => `docs/${f}`)];
-    const found = userPages.flatMap((p) => [...read(p).matchAll(/`[^`\n]*(?:main\/(?:core|cli|common|electron)|\w\.ts\b)[^`\n]*`/g)].map((m) => `${p}: ${m[0]}`));
+    const userPages = [
+      'README.md',
+      ...readdirSync(join(ROOT, 'docs')).filter(
+        (f) => f.endsWith('.md') && f !== 'design.md' && f !== 'decisions.md',
+      ).map((f) => `docs/${f}`),
+    ];
+    const found = userPages.flatMap(
+      (p) => [...read(p).matchAll(/`[^`\n]*(?:main\/(?:core|cli|common|electron)|\w\.ts\b)[^`\n]*`/g)].map((m) => `${p}: ${m[0]}`),
+    );
     assert.deepEqual(found, []);
   });
 });

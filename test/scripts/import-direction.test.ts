@@ -41,9 +41,15 @@ describe('the order of folders in main/', () => {
     const eslint = new ESLint({ cwd: ROOT });
     const runs = await lintAs(eslint, 'main/core/runs/ledger.ts', "import type { Host } from '../host/host.ts';\nexport type H = Host;\n");
     assert.equal(runs.length, 1, runs.join('\n'));
-    assert.match(runs[0]!, /main\/core\/runs imports only main\/common and main\/core\/\{home,.*skills,export\} \(the order of folders, docs\/design\.md\)/);
+    assert.match(
+      runs[0]!,
+      /main\/core\/runs imports only main\/common and main\/core\/\{home,.*skills,export\} \(the order of folders, docs\/design\.md\)/,
+    );
     // The cycle this replaced: supervision (the layer link) reached back into the host.
-    const supervision = await lintAs(eslint, 'main/core/supervision/supervisor.ts', "import { executeCommand } from '../front/host-commands.ts';\nexport const run = executeCommand;\n");
+    const supervision = await lintAs(
+      eslint, 'main/core/supervision/supervisor.ts',
+      "import { executeCommand } from '../front/host-commands.ts';\nexport const run = executeCommand;\n",
+    );
     assert.equal(supervision.length, 1, supervision.join('\n'));
   });
 
@@ -63,9 +69,27 @@ describe('the order of folders in main/', () => {
 
   it('an import down the order, or within a folder, passes', async () => {
     const eslint = directionOnly();
-    assert.deepEqual(await lintAs(eslint, 'main/core/runs/ledger.ts', "import type { Clock } from '../scheduling/clock.ts';\nimport type { X } from './run-env.ts';\nexport type C = [Clock, X];\n"), []);
-    assert.deepEqual(await lintAs(eslint, 'main/core/app/headless.ts', "import type { Host } from '../host/host.ts';\nimport type { L } from '../front/layer-link.ts';\nexport type H = [Host, L];\n"), []);
-    assert.deepEqual(await lintAs(eslint, 'main/core/layers/gateway/gateway.ts', "import type { G } from '../guard.ts';\nimport type { S } from '../session/session.ts';\nexport type X = [G, S];\n"), []);
+    assert.deepEqual(
+      await lintAs(
+        eslint, 'main/core/runs/ledger.ts',
+        "import type { Clock } from '../scheduling/clock.ts';\nimport type { X } from './run-env.ts';\nexport type C = [Clock, X];\n",
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await lintAs(
+        eslint, 'main/core/app/headless.ts',
+        "import type { Host } from '../host/host.ts';\nimport type { L } from '../front/layer-link.ts';\nexport type H = [Host, L];\n",
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await lintAs(
+        eslint, 'main/core/layers/gateway/gateway.ts',
+        "import type { G } from '../guard.ts';\nimport type { S } from '../session/session.ts';\nexport type X = [G, S];\n",
+      ),
+      [],
+    );
   });
 
   it('every folder of main/core has its place in the order, so none is left unchecked', () => {
@@ -76,7 +100,11 @@ describe('the order of folders in main/', () => {
   it('the tree as it is follows the order', async () => {
     const results = await directionOnly().lintFiles(['main']);
     assert.ok(results.length > 150, `${results.length} files linted`);
-    const broken = results.flatMap((r) => r.messages.filter((m) => m.fatal || m.ruleId === RULE).map((m) => `${r.filePath.slice(ROOT.length + 1)}:${m.line} ${m.message}`));
+    const broken = results.flatMap(
+      (r) => r.messages.filter((m) => m.fatal || m.ruleId === RULE).map(
+        (m) => `${r.filePath.slice(ROOT.length + 1)}:${m.line} ${m.message}`,
+      ),
+    );
     assert.deepEqual(broken, []);
   });
 });

@@ -17,7 +17,10 @@ describe('the packaged app', { timeout: 120_000 }, () => {
   let packed: Packed;
   let required: ReturnType<typeof requiredFiles>;
   before(async () => {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT },
+    );
     work = mkdtempSync(join(tmpdir(), 'ck-package-test-'));
     packed = await packWithStandIn(ROOT, work);
     required = requiredFiles(ROOT);
@@ -25,7 +28,8 @@ describe('the packaged app', { timeout: 120_000 }, () => {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('derives the run-time files from the code: entry, layer and skill-child processes, preload, dashboard, icons, dependencies', () => {
-    for (const f of ['dist/main/electron/main.js', 'dist/main/electron/preload.cjs', 'dist/main/core/layers/gateway/gateway.js', 'dist/main/core/layers/session/session.js',
+    for (const f of ['dist/main/electron/main.js', 'dist/main/electron/preload.cjs', 'dist/main/core/layers/gateway/gateway.js',
+      'dist/main/core/layers/session/session.js',
       'dist/main/core/runs/skill-child.js', 'renderer/index.html', 'renderer/app.js', 'renderer/login.js', 'main/common/session-client.js',
       'build/icons/trayTemplate@2x.png', 'node_modules/preact/dist/preact.module.js', 'node_modules/uplot/dist/uPlot.min.css']) {
       assert.ok(required.required.includes(f), `${f} is traced`);
@@ -42,7 +46,12 @@ describe('the packaged app', { timeout: 120_000 }, () => {
 
   it('runs bundled skills from real folders in app.asar.unpacked, never from inside the archive', () => {
     const archive = join(packed.resources, 'app.asar');
-    const skills = bundledSkillsDirFrom(appRootFrom(join(archive, 'dist', 'main', 'core', 'home'), (p) => [join(archive, 'package.json'), join(archive, 'skills')].includes(p)));
+    const skills = bundledSkillsDirFrom(
+      appRootFrom(
+        join(archive, 'dist', 'main', 'core', 'home'),
+        (p) => [join(archive, 'package.json'), join(archive, 'skills')].includes(p),
+      ),
+    );
     assert.equal(skills, join(packed.resources, 'app.asar.unpacked', 'skills'));
     assert.ok(statSync(join(skills, 'heartbeat', 'skill.json')).isFile());
     assert.ok(statSync(join(skills, 'heartbeat')).isDirectory());

@@ -22,19 +22,27 @@ describe('plain-JS files in main/', () => {
     assert.ok(files.length >= 10, `${files.length} files`);
     const unchecked = files.filter((f) => !readFileSync(f, 'utf8').startsWith('// @ts-check\n')).map((f) => relative(ROOT, f));
     assert.deepEqual(unchecked, []);
-    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as { compilerOptions: { allowJs?: boolean }; include: string[] };
+    const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { allowJs?: boolean }; include: string[];
+    };
     assert.equal(tsconfig.compilerOptions.allowJs, true);
     assert.ok(tsconfig.include.includes('main'));
   });
 
   it('each imports only plain JS or packages, never a .ts file a child process could not load', () => {
-    const bad = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:from|import\()\s*['"]([^'"]+\.(?:ts|cts|mts))['"]/g)].map((m) => `${relative(ROOT, f)} imports ${m[1]}`));
+    const bad = files.flatMap(
+      (f) => [
+        ...readFileSync(f, 'utf8').matchAll(/(?:from|import\()\s*['"]([^'"]+\.(?:ts|cts|mts))['"]/g),
+      ].map((m) => `${relative(ROOT, f)} imports ${m[1]}`),
+    );
     assert.deepEqual(bad, []);
   });
 
   it('eslint lints them with type information: a floating promise in one is an error', async () => {
     const eslint = new ESLint({ cwd: ROOT });
-    const [r] = await eslint.lintText('// @ts-check\nasync function later() {\n  await Promise.resolve();\n}\nlater();\nexport {};\n', { filePath: join(ROOT, 'main', 'core', 'runs', 'skill-child.js') });
+    const [r] = await eslint.lintText('// @ts-check\nasync function later() {\n  await Promise.resolve();\n}\nlater();\nexport {};\n', {
+      filePath: join(ROOT, 'main', 'core', 'runs', 'skill-child.js'),
+    });
     assert.deepEqual(r!.messages.map((m) => m.ruleId), ['@typescript-eslint/no-floating-promises']);
   });
 });

@@ -21,10 +21,15 @@ describe('daily-memory with an optional model turned on in config.json', () => {
   async function run(baseURL: string) {
     const t = newHome();
     // Turned on without editing the bundled skill: a per-skill override in config.json.
-    writeModels(t.home, { default: { baseURL, model: 'test-model', timeoutMs: 2000 } }, { skills: { 'daily-memory': { model: { name: 'default', optional: true } } } });
+    writeModels(t.home, { default: { baseURL, model: 'test-model', timeoutMs: 2000 } }, {
+      skills: { 'daily-memory': { model: { name: 'default', optional: true } } },
+    });
     mkdirSync(join(t.home, 'sessions'), { recursive: true });
     const now = new Date();
-    writeFileSync(join(t.home, 'sessions', 's1.jsonl'), JSON.stringify({ seq: 1, ts: now.toISOString(), kind: 'message', data: { text: 'deployed the new build' } }) + '\n');
+    writeFileSync(
+      join(t.home, 'sessions', 's1.jsonl'),
+      JSON.stringify({ seq: 1, ts: now.toISOString(), kind: 'message', data: { text: 'deployed the new build' } }) + '\n',
+    );
     const host = new Host({ home: t.home, bundledSkillsDir: BUNDLED_SKILLS, logger: createMemoryLogger(), useTrigger: false });
     host.prepareLocal();
     const end = await host.runLocal('daily-memory');

@@ -62,7 +62,9 @@ export function readAlertsConfig(configFile: string): AlertsConfig {
     const parsed: unknown = JSON.parse(readFileSync(configFile, 'utf8'));
     if (isObject(parsed)) data = parsed;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.problems.push(`${configFile}: not readable JSON (${(err as Error).message}); no alerts until it is fixed`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.problems.push(
+      `${configFile}: not readable JSON (${(err as Error).message}); no alerts until it is fixed`,
+    );
     return out;
   }
   const p = (m: string) => out.problems.push(`${configFile}: ${m}`);
@@ -79,14 +81,20 @@ export function readAlertsConfig(configFile: string): AlertsConfig {
     if (c) out.channels.set(name, c);
   }
   if (a.default !== undefined) {
-    if (!Array.isArray(a.default) || a.default.some((n) => typeof n !== 'string')) p('alerts.default: must be a list of channel names, e.g. ["phone"]');
+    if (!Array.isArray(a.default) || a.default.some((n) => typeof n !== 'string')) p(
+      'alerts.default: must be a list of channel names, e.g. ["phone"]',
+    );
     else {
-      for (const n of a.default as string[]) if (!out.channels.has(n) && !isObject((a.channels as Raw | undefined)?.[n])) p(`alerts.default: no channel named "${n}" in alerts.channels`);
+      for (const n of a.default as string[]) if (!out.channels.has(n) && !isObject((a.channels as Raw | undefined)?.[n])) p(
+        `alerts.default: no channel named "${n}" in alerts.channels`,
+      );
       out.default = (a.default as string[]).filter((n) => out.channels.has(n));
     }
   } else out.default = [...out.channels.keys()];
   if (a.cooldownMinutes !== undefined) {
-    if (typeof a.cooldownMinutes !== 'number' || !(a.cooldownMinutes >= 0) || a.cooldownMinutes > 1440) p('alerts.cooldownMinutes: a number of minutes from 0 to 1440');
+    if (typeof a.cooldownMinutes !== 'number' || !(a.cooldownMinutes >= 0) || a.cooldownMinutes > 1440) p(
+      'alerts.cooldownMinutes: a number of minutes from 0 to 1440',
+    );
     else out.cooldownMinutes = a.cooldownMinutes;
   }
   return out;
@@ -120,10 +128,14 @@ function readChannel(name: string, raw: unknown, p: (m: string) => void): Channe
   if (type === 'webhook' || type === 'ntfy' || type === 'slack' || type === 'discord') {
     // A Slack or Discord webhook URL is itself the credential: never in config.json.
     c.url = secretRef(raw, 'url', where, q, type === 'webhook' || type === 'ntfy', true) ?? undefined;
-    if (type === 'ntfy' && (raw.tokenFile !== undefined || raw.tokenEnv !== undefined)) c.token = secretRef(raw, 'token', where, q, false, false) ?? undefined;
+    if (type === 'ntfy' && (raw.tokenFile !== undefined || raw.tokenEnv !== undefined)) c.token = secretRef(
+      raw, 'token', where, q, false, false,
+    ) ?? undefined;
   } else if (type === 'telegram') {
     c.botToken = secretRef(raw, 'botToken', where, q, false, true) ?? undefined;
-    if (typeof raw.chatId !== 'string' && typeof raw.chatId !== 'number') q(`${where}.chatId: the chat's id, e.g. "12345" (ask @userinfobot)`);
+    if (typeof raw.chatId !== 'string' && typeof raw.chatId !== 'number') q(
+      `${where}.chatId: the chat's id, e.g. "12345" (ask @userinfobot)`,
+    );
     else c.chatId = String(raw.chatId);
     if (raw.apiBase !== undefined && !isHttpUrl(raw.apiBase)) q(`${where}.apiBase: an http(s) URL without credentials or query`);
     c.apiBase = typeof raw.apiBase === 'string' ? raw.apiBase.replace(/\/+$/, '') : TELEGRAM_API;
@@ -141,14 +153,22 @@ function readEmail(raw: Raw, c: ChannelConfig, where: string, q: (m: string) => 
   } catch {
     smtpOk = false;
   }
-  if (!smtpOk) q(`${where}.smtp: "smtp://host:587" or "smtps://host:465", without user or password (those go in userEnv/userFile and passwordEnv/passwordFile)`);
+  if (!smtpOk) q(
+    `${where}.smtp: "smtp://host:587" or "smtps://host:465", without user or password (those go in userEnv/userFile and passwordEnv/passwordFile)`,
+  );
   else c.smtp = String(raw.smtp);
-  if (raw.userEnv !== undefined || raw.userFile !== undefined || raw.user !== undefined) c.user = secretRef(raw, 'user', where, q, true, true) ?? undefined;
-  if (raw.passwordEnv !== undefined || raw.passwordFile !== undefined || raw.password !== undefined) c.password = secretRef(raw, 'password', where, q, false, true) ?? undefined;
+  if (raw.userEnv !== undefined || raw.userFile !== undefined || raw.user !== undefined) c.user = secretRef(
+    raw, 'user', where, q, true, true,
+  ) ?? undefined;
+  if (raw.passwordEnv !== undefined || raw.passwordFile !== undefined || raw.password !== undefined) c.password = secretRef(
+    raw, 'password', where, q, false, true,
+  ) ?? undefined;
   if (typeof raw.from !== 'string' || !raw.from.includes('@')) q(`${where}.from: the sender's address, e.g. "clawkeeper@example.com"`);
   else c.from = raw.from;
   const to = typeof raw.to === 'string' ? [raw.to] : raw.to;
-  if (!Array.isArray(to) || to.length === 0 || to.some((t) => typeof t !== 'string' || !t.includes('@'))) q(`${where}.to: an address or a list of addresses`);
+  if (!Array.isArray(to) || to.length === 0 || to.some(
+    (t) => typeof t !== 'string' || !t.includes('@'),
+  )) q(`${where}.to: an address or a list of addresses`);
   else c.to = to as string[];
 }
 
@@ -156,28 +176,40 @@ function readEmail(raw: Raw, c: ChannelConfig, where: string, q: (m: string) => 
  * `<key>File` or `<key>Env` (exactly one; `<key>` itself only where `plainAllowed`). A plain value
  * where a secret belongs is refused with what to do instead.
  */
-function secretRef(raw: Raw, key: string, where: string, q: (m: string) => void, plainAllowed: boolean, required: boolean): SecretRef | null {
+function secretRef(
+  raw: Raw, key: string, where: string, q: (m: string) => void, plainAllowed: boolean, required: boolean,
+): SecretRef | null {
   const file = raw[`${key}File`];
   const env = raw[`${key}Env`];
   const plain = raw[key];
   const given = [file, env, plain].filter((v) => v !== undefined).length;
   const field = `${where}.${key}`;
   if (plain !== undefined && !plainAllowed) {
-    q(`${field}: a secret is never read from config.json; put it in a 0600 file named by "${key}File" or an environment variable named by "${key}Env"`);
+    q(
+      `${field}: a secret is never read from config.json; put it in a 0600 file named by "${key}File" or an environment variable named by "${key}Env"`,
+    );
     return null;
   }
   if (given === 0) {
-    if (required) q(`${where}: give ${plainAllowed ? `"${key}", ` : ''}"${key}File" (a 0600 file) or "${key}Env" (an environment variable)`);
+    if (required) q(
+      `${where}: give ${plainAllowed ? `"${key}", ` : ''}"${key}File" (a 0600 file) or "${key}Env" (an environment variable)`,
+    );
     return null;
   }
   if (given > 1) return q(`${where}: give only one of "${key}", "${key}File", "${key}Env"`), null;
   if (plain !== undefined) {
-    if (key === 'url' && !isHttpUrl(plain)) return q(`${field}: an http(s) URL without user:password or query (a URL with a token goes in "urlFile" or "urlEnv")`), null;
+    if (key === 'url' && !isHttpUrl(plain)) return q(
+      `${field}: an http(s) URL without user:password or query (a URL with a token goes in "urlFile" or "urlEnv")`,
+    ), null;
     if (typeof plain !== 'string' || plain === '') return q(`${field}: must be a string`), null;
     return { value: plain, where: field };
   }
-  if (file !== undefined) return typeof file === 'string' && file !== '' ? { file, where: `${field}File` } : (q(`${field}File: a path to a 0600 file`), null);
-  return typeof env === 'string' && ENV_NAME.test(env) ? { env, where: `${field}Env` } : (q(`${field}Env: the NAME of an environment variable`), null);
+  if (file !== undefined) return typeof file === 'string' && file !== '' ? { file, where: `${field}File` } : (q(
+    `${field}File: a path to a 0600 file`,
+  ), null);
+  return typeof env === 'string' && ENV_NAME.test(env) ? { env, where: `${field}Env` } : (q(
+    `${field}Env: the NAME of an environment variable`,
+  ), null);
 }
 
 /** An http(s) URL with no user:password and no query: what may be written in config.json and shown. */
@@ -185,7 +217,8 @@ export function isHttpUrl(v: unknown): v is string {
   if (typeof v !== 'string') return false;
   try {
     const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === ''
+      && u.hash === '';
   } catch {
     return false;
   }
@@ -209,7 +242,9 @@ export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, home: stri
   } catch {
     throw new Error(`${ref.where}: cannot read ${file}; create it with the secret and chmod 600 it`);
   }
-  if ((mode & 0o077) !== 0) throw new Error(`${ref.where}: ${file} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`);
+  if ((mode & 0o077) !== 0) throw new Error(
+    `${ref.where}: ${file} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`,
+  );
   // Surrounding blanks and newlines are trimmed (a secret file usually ends with one).
   const v = readFileSync(file, 'utf8').trim();
   if (!v) throw new Error(`${ref.where}: ${file} is empty`);

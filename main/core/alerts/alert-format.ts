@@ -8,7 +8,10 @@ import type { ChannelConfig } from './alert-config.ts';
  */
 export type Outgoing =
   | { kind: 'http'; url: string; method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; secrets?: string[] }
-  | { kind: 'email'; smtp: string; user?: string; password?: string; from: string; to: string[]; subject: string; text: string; secrets?: string[] };
+  | {
+    kind: 'email'; smtp: string; user?: string; password?: string; from: string; to: string[]; subject: string;
+    text: string; secrets?: string[];
+  };
 
 /** What a channel formats: the webhook body's facts and a title for those that have one. */
 export interface AlertToSend extends AlertBody {
@@ -32,7 +35,10 @@ function clockTime(iso: string): string {
 
 /** The message with what the formats share: the suppressed count and a late delivery said in words. */
 export function alertText(a: AlertToSend): string {
-  const facts = [a.skill && `skill ${a.skill}`, a.outcome && `outcome ${a.outcome}`, a.runId && `run ${a.runId}`, a.slot && `slot ${a.slot}`].filter(Boolean).join(', ');
+  const facts = [
+    a.skill && `skill ${a.skill}`, a.outcome && `outcome ${a.outcome}`, a.runId && `run ${a.runId}`,
+    a.slot && `slot ${a.slot}`,
+  ].filter(Boolean).join(', ');
   const lines = [a.message];
   if (facts) lines.push(facts);
   if (a.suppressed) lines.push(`(and ${a.suppressed.count} more since ${clockTime(a.suppressed.since)})`);
@@ -88,7 +94,10 @@ function channelFormat(c: ChannelConfig, a: AlertToSend, secret: SecretReader): 
       return { kind: 'http', method: 'POST', url: secret(c.url!), headers: json, body: JSON.stringify(webhookBody(a)) };
     case 'ntfy': {
       // https://docs.ntfy.sh/publish/: the body is the message; title, priority and tags are headers.
-      const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', Title: headerText(title), Priority: NTFY_PRIORITY[sev], Tags: `${NTFY_TAGS[sev]},${a.event}` };
+      const headers: Record<string, string> = {
+        'content-type': 'text/plain; charset=utf-8', Title: headerText(title), Priority: NTFY_PRIORITY[sev],
+        Tags: `${NTFY_TAGS[sev]},${a.event}`,
+      };
       if (c.token) headers.Authorization = `Bearer ${secret(c.token)}`;
       return { kind: 'http', method: 'POST', url: secret(c.url!), headers, body: text };
     }
@@ -96,11 +105,17 @@ function channelFormat(c: ChannelConfig, a: AlertToSend, secret: SecretReader): 
       return { kind: 'http', method: 'POST', url: secret(c.url!), headers: json, body: JSON.stringify({ text: `*${title}*\n${text}` }) };
     case 'discord':
       // Discord refuses content over 2000 characters.
-      return { kind: 'http', method: 'POST', url: secret(c.url!), headers: json, body: JSON.stringify({ content: `**${title}**\n${text}`.slice(0, 2000) }) };
+      return {
+        kind: 'http', method: 'POST', url: secret(c.url!), headers: json,
+        body: JSON.stringify({ content: `**${title}**\n${text}`.slice(0, 2000) }),
+      };
     case 'telegram':
       // https://core.telegram.org/bots/api#sendmessage: the token is part of the path (Telegram's
       // design); this URL is never logged or shown, only the channel's name.
-      return { kind: 'http', method: 'POST', url: `${c.apiBase}/bot${secret(c.botToken!)}/sendMessage`, headers: json, body: JSON.stringify({ chat_id: c.chatId, text: `${title}\n${text}`.slice(0, 4096), disable_web_page_preview: true }) };
+      return {
+        kind: 'http', method: 'POST', url: `${c.apiBase}/bot${secret(c.botToken!)}/sendMessage`, headers: json,
+        body: JSON.stringify({ chat_id: c.chatId, text: `${title}\n${text}`.slice(0, 4096), disable_web_page_preview: true }),
+      };
     case 'email':
       return {
         kind: 'email',

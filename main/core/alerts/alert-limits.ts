@@ -24,7 +24,9 @@ export class AlertLimits {
   private readonly maxPerHour: number;
 
   constructor(state?: LimitsState | null, maxPerHour = MAX_PER_HOUR) {
-    this.s = state && typeof state === 'object' ? { last: state.last ?? {}, sent: state.sent ?? {}, suppressed: state.suppressed ?? {} } : { last: {}, sent: {}, suppressed: {} };
+    this.s = state && typeof state === 'object' ? {
+      last: state.last ?? {}, sent: state.sent ?? {}, suppressed: state.suppressed ?? {},
+    } : { last: {}, sent: {}, suppressed: {} };
     this.maxPerHour = maxPerHour;
   }
 

@@ -57,7 +57,10 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 async function sendHttp(o: Extract<Outgoing, { kind: 'http' }>, timeoutMs: number): Promise<SendResult> {
-  const r = await fetch(o.url, { method: o.method, headers: o.headers, ...(o.body !== undefined ? { body: o.body } : {}), signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  const r = await fetch(o.url, {
+    method: o.method, headers: o.headers, ...(o.body !== undefined ? { body: o.body } : {}),
+    signal: AbortSignal.timeout(timeoutMs), redirect: 'manual',
+  });
   const text = (await r.text().catch(() => '')).slice(0, BODY_CHARS).replace(/\s+/g, ' ').trim();
   return { ok: r.status >= 200 && r.status < 300, answer: `HTTP ${r.status}${text ? ` ${text}` : ''}` };
 }
@@ -77,7 +80,10 @@ async function sendEmail(o: Extract<Outgoing, { kind: 'email' }>, timeoutMs: num
   try {
     const info = await transport.sendMail({ from: o.from, to: o.to, subject: o.subject, text: o.text });
     const accepted = info.accepted.length;
-    return { ok: accepted > 0, answer: `SMTP ${String(info.response).slice(0, BODY_CHARS)}${info.rejected.length ? ` (rejected: ${info.rejected.length})` : ''}` };
+    return {
+      ok: accepted > 0,
+      answer: `SMTP ${String(info.response).slice(0, BODY_CHARS)}${info.rejected.length ? ` (rejected: ${info.rejected.length})` : ''}`,
+    };
   } finally {
     transport.close();
   }

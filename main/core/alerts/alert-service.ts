@@ -95,11 +95,18 @@ export class AlertService {
       const admitted = this.limits.admit(channel, a.subject, a.ending, cfg.cooldownMinutes * 60_000, now);
       if (!admitted.ok) continue;
       const alert: AlertToSend = { event: a.event, ...pick(a), message: a.message, at: a.at, host: a.host, title: a.title };
-      if (admitted.suppressed) alert.suppressed = { count: admitted.suppressed.count, since: new Date(admitted.suppressed.since).toISOString() };
-      const dropped = this.outbox.add({ id: `${now.toString(36)}-${randomBytes(4).toString('hex')}`, channel, alert, attempts: 0, nextAt: now, held: false });
+      if (admitted.suppressed) alert.suppressed = {
+        count: admitted.suppressed.count, since: new Date(admitted.suppressed.since).toISOString(),
+      };
+      const dropped = this.outbox.add({
+        id: `${now.toString(36)}-${randomBytes(4).toString('hex')}`, channel, alert, attempts: 0, nextAt: now,
+        held: false,
+      });
       for (const d of dropped) {
         this.limits.hold(d.channel, 1, now);
-        this.log.warn(`outbox full: dropped the oldest alert for "${d.channel}" (${d.alert.event} at ${d.alert.at}); counted in its next alert`);
+        this.log.warn(
+          `outbox full: dropped the oldest alert for "${d.channel}" (${d.alert.event} at ${d.alert.at}); counted in its next alert`,
+        );
       }
     }
     this.save();
@@ -186,14 +193,21 @@ export class AlertService {
       this.log.error(`gave up on a ${e.alert.event} alert for "${e.channel}" after ${e.attempts} attempts: ${r.answer}`);
       return { ok: true, answer: r.answer }; // what follows it is not held behind it
     }
-    this.log.warn(`"${e.channel}" did not take a ${e.alert.event} alert (attempt ${e.attempts}, next in ${Math.round(deliveryBackoffMs(e.attempts) / 1000)} s): ${r.answer}`);
+    this.log.warn(
+      `"${e.channel}" did not take a ${e.alert.event} alert (attempt ${e.attempts}, next in ${Math.round(
+        deliveryBackoffMs(e.attempts) / 1000,
+      )} s): ${r.answer}`,
+    );
     return r;
   }
 
   private record(name: string, type: DeliveryTargetView['type'], r: SendResult, now: number): void {
     const at = new Date(now).toISOString();
     const prev = this.status.get(name);
-    this.status.set(name, { name, type, pending: 0, lastDelivery: r.ok ? at : (prev?.lastDelivery ?? null), lastError: r.ok ? (prev?.lastError ?? null) : { at, message: r.answer } });
+    this.status.set(name, {
+      name, type, pending: 0, lastDelivery: r.ok ? at : (prev?.lastDelivery ?? null),
+      lastError: r.ok ? (prev?.lastError ?? null) : { at, message: r.answer },
+    });
   }
 
   /** `clawkeeper alerts test [channel]`: one test alert per channel, now, past limits and outbox. */
@@ -202,7 +216,10 @@ export class AlertService {
     const names = only ? [only] : [...cfg.channels.keys()];
     return Promise.all(names.map(async (name) => {
       const c = cfg.channels.get(name);
-      if (!c) return { channel: name, ok: false, answer: `no channel "${name}" in config.json alerts.channels${cfg.problems.length ? ` (${cfg.problems.join('; ')})` : ''}` };
+      if (!c) return {
+        channel: name, ok: false,
+        answer: `no channel "${name}" in config.json alerts.channels${cfg.problems.length ? ` (${cfg.problems.join('; ')})` : ''}`,
+      };
       const alert = testAlert(this.o.clock.now());
       let r: SendResult;
       try {
@@ -223,7 +240,10 @@ export class AlertService {
     const down = this.o.networkDown();
     const targets = [...cfg.channels.values()].map((c) => {
       const n = pending.get(c.name) ?? 0;
-      return { ...(this.status.get(c.name) ?? { name: c.name, lastDelivery: null, lastError: null }), type: c.type, pending: n, ...(down && n > 0 ? { held: true } : {}) };
+      return {
+        ...(this.status.get(c.name) ?? { name: c.name, lastDelivery: null, lastError: null }), type: c.type, pending: n,
+        ...(down && n > 0 ? { held: true } : {}),
+      };
     });
     return { targets, problems: [...cfg.problems, ...this.routeProblems] };
   }
@@ -243,11 +263,17 @@ export class AlertService {
 }
 
 function pick(a: RaisedAlert): Pick<AlertToSend, 'skill' | 'outcome' | 'runId' | 'slot'> {
-  return { ...(a.skill ? { skill: a.skill } : {}), ...(a.outcome ? { outcome: a.outcome } : {}), ...(a.runId ? { runId: a.runId } : {}), ...(a.slot ? { slot: a.slot } : {}) };
+  return {
+    ...(a.skill ? { skill: a.skill } : {}), ...(a.outcome ? { outcome: a.outcome } : {}),
+    ...(a.runId ? { runId: a.runId } : {}), ...(a.slot ? { slot: a.slot } : {}),
+  };
 }
 
 function testAlert(now: number): AlertToSend {
-  return { event: 'test', message: 'A test alert from `clawkeeper alerts test`: this channel works.', at: new Date(now).toISOString(), host: hostName(), title: 'ClawKeeper test alert' };
+  return {
+    event: 'test', message: 'A test alert from `clawkeeper alerts test`: this channel works.',
+    at: new Date(now).toISOString(), host: hostName(), title: 'ClawKeeper test alert',
+  };
 }
 
 /** The machine's name as a person knows it ("mac-mini", not "mac-mini.local"). */

@@ -40,14 +40,22 @@ export class AlertSource extends EventEmitter<{ alert: [RaisedAlert] }> {
   attach(host: AlertHost): void {
     host.on('run-final', (e) => this.onRunFinal(e));
     host.on('breaker', (b) => {
-      if (b.state === 'open') this.raise({ event: 'breaker-tripped', subject: `breaker:${b.skill}`, ending: false, skill: b.skill, title: `${b.skill}: breaker tripped`, message: `Too many failed runs in a row: its slots are skipped${b.until ? ` until ${b.until}` : ''}, then one probe run decides.` });
+      if (b.state === 'open') this.raise({
+        event: 'breaker-tripped', subject: `breaker:${b.skill}`, ending: false, skill: b.skill,
+        title: `${b.skill}: breaker tripped`,
+        message: `Too many failed runs in a row: its slots are skipped${b.until ? ` until ${b.until}` : ''}, then one probe run decides.`,
+      });
     });
     host.on('skip', (s) => {
       if (s.reason !== 'budget') return;
       const day = s.at.slice(0, 10);
       if (this.budgetDay.get(s.skill) === day) return;
       this.budgetDay.set(s.skill, day);
-      this.raise({ event: 'budget-spent', subject: `budget:${s.skill}`, ending: false, skill: s.skill, slot: s.slot, title: `${s.skill}: day budget spent`, message: `Its tokensPerDay budget is used up: its slots are skipped until the day ends.${s.detail ? ` ${s.detail}` : ''}` });
+      this.raise({
+        event: 'budget-spent', subject: `budget:${s.skill}`, ending: false, skill: s.skill, slot: s.slot,
+        title: `${s.skill}: day budget spent`,
+        message: `Its tokensPerDay budget is used up: its slots are skipped until the day ends.${s.detail ? ` ${s.detail}` : ''}`,
+      });
     });
     host.on('dependency', (t) => {
       const waiting = host.dependencyHealth()[t.dependency]?.neededBy ?? [];
@@ -58,7 +66,10 @@ export class AlertSource extends EventEmitter<{ alert: [RaisedAlert] }> {
 
   /** The previous host died instead of stopping (its lock was left behind). */
   hostRestarted(previous: { pid: number | null; lastAlive: string | null }): void {
-    this.raise({ event: 'host-restarted', subject: 'host', ending: false, title: 'ClawKeeper restarted after an unclean stop', message: `The previous host${previous.pid ? ` (pid ${previous.pid})` : ''} stopped without shutting down${previous.lastAlive ? `; last alive at ${previous.lastAlive}` : ''}. Missed slots follow their catchUp policy.` });
+    this.raise({
+      event: 'host-restarted', subject: 'host', ending: false, title: 'ClawKeeper restarted after an unclean stop',
+      message: `The previous host${previous.pid ? ` (pid ${previous.pid})` : ''} stopped without shutting down${previous.lastAlive ? `; last alive at ${previous.lastAlive}` : ''}. Missed slots follow their catchUp policy.`,
+    });
   }
 
   /** Each health report the host composes; the first one is the baseline. */
@@ -84,12 +95,18 @@ export class AlertSource extends EventEmitter<{ alert: [RaisedAlert] }> {
     // A run that produced its output but could not deliver it is not fine (#17): told as failing.
     if (entry.outcome === 'success' && !undelivered(entry)) {
       if (!this.bad.delete(name)) return;
-      this.raise({ event: 'skill-recovered', subject: `skill:${name}`, ending: true, ...ids, title: `${name} recovered`, message: 'Its last run succeeded.' });
+      this.raise({
+        event: 'skill-recovered', subject: `skill:${name}`, ending: true, ...ids, title: `${name} recovered`,
+        message: 'Its last run succeeded.',
+      });
       return;
     }
     this.bad.add(name);
     const tries = entry.attempt > 1 ? ` after ${entry.attempt} attempts` : '';
-    this.raise({ event: 'skill-failing', subject: `skill:${name}`, ending: false, ...ids, title: `${name} is failing`, message: `Its run ${undelivered(entry) ? runWords(entry) : outcomeWords(entry)}${tries}.` });
+    this.raise({
+      event: 'skill-failing', subject: `skill:${name}`, ending: false, ...ids, title: `${name} is failing`,
+      message: `Its run ${undelivered(entry) ? runWords(entry) : outcomeWords(entry)}${tries}.`,
+    });
   }
 
   private raise(d: AlertDraft): void {

@@ -44,10 +44,14 @@ export class Outbox {
   load(warn: (m: string) => void): Pick<OutboxFile, 'limits' | 'targets'> {
     try {
       const data = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<OutboxFile>;
-      this.entries = Array.isArray(data.entries) ? data.entries.filter((e) => typeof e?.id === 'string' && typeof e.channel === 'string' && typeof e.alert?.event === 'string') : [];
+      this.entries = Array.isArray(data.entries) ? data.entries.filter(
+        (e) => typeof e?.id === 'string' && typeof e.channel === 'string' && typeof e.alert?.event === 'string',
+      ) : [];
       return { limits: data.limits ?? null, targets: Array.isArray(data.targets) ? data.targets : [] };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn(`cannot read ${this.file}: ${(err as Error).message}; starting with an empty outbox`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn(
+        `cannot read ${this.file}: ${(err as Error).message}; starting with an empty outbox`,
+      );
       return { limits: null, targets: [] };
     }
   }

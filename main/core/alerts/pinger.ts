@@ -42,9 +42,15 @@ export class Pinger {
   }
 
   runEnded(skill: string, url: string, end: { outcome: string; error?: string; log?: string }): void {
-    if (end.outcome === 'success') return this.queue(`ping:${skill}`, { kind: 'http', method: 'GET', url: trim(url), headers: {} }, 'success');
+    if (end.outcome === 'success') return this.queue(
+      `ping:${skill}`, { kind: 'http', method: 'GET', url: trim(url), headers: {} }, 'success',
+    );
     const body = () => failBody(end);
-    this.queue(`ping:${skill}`, { kind: 'http', method: 'POST', url: `${trim(url)}/fail`, headers: { 'content-type': 'text/plain; charset=utf-8' } }, 'fail', body);
+    this.queue(
+      `ping:${skill}`,
+      { kind: 'http', method: 'POST', url: `${trim(url)}/fail`, headers: { 'content-type': 'text/plain; charset=utf-8' } },
+      'fail', body,
+    );
   }
 
   /** The machine's heartbeat: not queued (the next one is its retry), but shown. */
@@ -98,7 +104,10 @@ export class Pinger {
   private record(name: string, type: 'ping' | 'heartbeat', r: SendResult): void {
     const at = new Date(this.o.clock.now()).toISOString();
     const prev = this.status.get(name);
-    this.status.set(name, { name, type, pending: 0, lastDelivery: r.ok ? at : (prev?.lastDelivery ?? null), lastError: r.ok ? (prev?.lastError ?? null) : { at, message: r.answer } });
+    this.status.set(name, {
+      name, type, pending: 0, lastDelivery: r.ok ? at : (prev?.lastDelivery ?? null),
+      lastError: r.ok ? (prev?.lastError ?? null) : { at, message: r.answer },
+    });
   }
 
   targets(): DeliveryTargetView[] {

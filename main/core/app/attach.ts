@@ -53,7 +53,9 @@ export class AttachedHost extends EventEmitter implements HostHandle {
     // Read each time: `clawkeeper token --rotate` must not cut the app off.
     const token = readFileSync(this.o.paths.token, 'utf8').trim();
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) };
-    return fetch(`http://127.0.0.1:${this.o.gatewayPort}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(3000) });
+    return fetch(`http://127.0.0.1:${this.o.gatewayPort}${path}`, {
+      method, headers, ...(body ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(3000),
+    });
   }
 
   /** One poll; resolves to the snapshot, or null when the gateway did not answer. */
@@ -80,7 +82,10 @@ export class AttachedHost extends EventEmitter implements HostHandle {
       // show is the last snapshot, so the gateway is shown down instead of the old state as current.
       const last = this.last;
       if (last && last.layers.gateway.status === 'ok') {
-        const layers = { ...last.layers, gateway: { status: 'failed' as const, since: new Date().toISOString(), reason: 'the app cannot reach the service\'s gateway' } };
+        const layers = {
+          ...last.layers,
+          gateway: { status: 'failed' as const, since: new Date().toISOString(), reason: 'the app cannot reach the service\'s gateway' },
+        };
         this.last = withLayers(last, layers);
         this.emit('snapshot', this.last);
       }
@@ -94,7 +99,9 @@ export class AttachedHost extends EventEmitter implements HostHandle {
       url: `ws://127.0.0.1:${port}/`,
       // Authenticated at the upgrade (header), so a flood of connections still waiting to
       // authenticate never keeps the app out (connection-guard.ts); the first frame says it again.
-      open: (url) => new WebSocket(url, { headers: { authorization: `Bearer ${readFileSync(this.o.paths.token, 'utf8').trim()}` } }) as unknown as WebSocketLike,
+      open: (url) => new WebSocket(url, {
+        headers: { authorization: `Bearer ${readFileSync(this.o.paths.token, 'utf8').trim()}` },
+      }) as unknown as WebSocketLike,
       token: () => readFileSync(this.o.paths.token, 'utf8').trim(),
       onEvent: (e) => this.emit('event', { kind: e.kind, data: e.data }),
       maxBackoffMs: 2000,
@@ -211,7 +218,9 @@ export class DesktopHost extends EventEmitter {
 }
 
 /** The host this app runs itself, as a HostHandle. */
-export function ownHost(app: { host: Host; link: LayerLink | null; stop(): Promise<void> }, decorate: (s: Snapshot) => Snapshot = (s) => s): HostHandle {
+export function ownHost(
+  app: { host: Host; link: LayerLink | null; stop(): Promise<void> }, decorate: (s: Snapshot) => Snapshot = (s) => s,
+): HostHandle {
   return {
     snapshot: () => {
       const s = app.link?.snapshot();

@@ -50,7 +50,10 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   // loop; an injected launcher (Electron's utilityProcess) is used as it is. CLAWKEEPER_RUN_LAUNCHER=0: from the host.
   const runLauncher = opts.launcher || opts.env.CLAWKEEPER_RUN_LAUNCHER === '0' ? null : new RemoteLauncher(launcher, opts.logger);
   runLauncher?.start();
-  const host = new Host({ home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher, clock, env: opts.env });
+  const host = new Host({
+    home: opts.home, bundledSkillsDir: opts.bundledSkillsDir, logger: opts.logger, launcher: runLauncher ?? launcher,
+    clock, env: opts.env,
+  });
   // Before start: what the start finds (an unclean stop, runs cut off) is an alert too.
   const alerts = (host.alerts = new HostAlerts(host, { env: opts.env, logger: opts.logger, clock }));
   // The host (scheduler, ledger) starts first and on its own: a layer that cannot start never
@@ -68,34 +71,16 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   reserveShells();
   host.on('skills-changed', reserveShells);
   const watching = await watchSkills(paths, opts, host);
-  let supervisor: Supervisor | null = null;
-  let link: LayerLink | null = null;
-  if (opts.layers !== false) {
-    const env: NodeJS.ProcessEnv = { ...opts.env, CLAWKEEPER_HOME: opts.home };
-    delete env.CLAWKEEPER_TOKEN;
-    const ports = effectivePorts(opts.env, await settingsOrDefaults(paths, opts.logger));
-    supervisor = new Supervisor({
-      launcher,
-      logger: opts.logger,
-      clock,
-      healthDir: paths.health,
-      env,
-      ports,
-      // How much the layers yield the CPU to the host and its runs (0 = not at all, 19 = most).
-      layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 19) || 0)),
-      // CLAWKEEPER_STANDBY=0: no warm standby (a new process boots at each restart; the bench's baseline).
-      standby: opts.env.CLAWKEEPER_STANDBY !== '0',
-    });
-    link = new LayerLink(host, supervisor, clock);
-    link.start();
-    supervisor.start();
-  }
+  const layers = opts.layers !== false ? await startLayers(opts, paths, host, launcher, clock) : null;
+  const { supervisor, link } = layers ?? { supervisor: null, link: null };
   const sup = supervisor;
   const commandLink = link;
   // A socket that cannot listen (a home path too long for a Unix socket, say) costs the CLI its
   // way in, never the host its runs.
   const socket = await startHostSocket(paths, (req) => executeCommand(host, commandLink, req), opts.logger).catch((err: unknown) => {
-    opts.logger.error(`[host-socket] cannot listen on ${paths.hostSocket}: ${(err as Error).message}; \`clawkeeper run\` cannot reach this host`);
+    opts.logger.error(
+      `[host-socket] cannot listen on ${paths.hostSocket}: ${(err as Error).message}; \`clawkeeper run\` cannot reach this host`,
+    );
     return null;
   });
   return {
@@ -105,7 +90,10 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
     socket,
     gatewayPort: () => sup?.port('gateway') ?? 0,
     sessionPort: () => sup?.port('session') ?? 0,
-    banner: () => [`ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`, `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`],
+    banner: () => [
+      `ClawKeeper host running (pid ${process.pid}), home ${host.paths.home}`,
+      `skills: ${host.validSkills().length} scheduled, ${host.invalidSkills().length} invalid`,
+    ],
     stop: async (force = false) => {
       await socket?.close();
       await watching.close();
@@ -119,6 +107,31 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
   };
 }
 
+/** The gateway and session layers, under a supervisor, linked to the host. */
+async function startLayers(
+  opts: HeadlessOptions, paths: HomePaths, host: Host, launcher: ProcessLauncher, clock: Clock,
+): Promise<{ supervisor: Supervisor; link: LayerLink }> {
+  const env: NodeJS.ProcessEnv = { ...opts.env, CLAWKEEPER_HOME: opts.home };
+  delete env.CLAWKEEPER_TOKEN;
+  const ports = effectivePorts(opts.env, await settingsOrDefaults(paths, opts.logger));
+  const supervisor = new Supervisor({
+    launcher,
+    logger: opts.logger,
+    clock,
+    healthDir: paths.health,
+    env,
+    ports,
+    // How much the layers yield the CPU to the host and its runs (0 = not at all, 19 = most).
+    layerNice: Math.min(19, Math.max(0, Number(opts.env.CLAWKEEPER_LAYER_NICE ?? 19) || 0)),
+    // CLAWKEEPER_STANDBY=0: no warm standby (a new process boots at each restart; the bench's baseline).
+    standby: opts.env.CLAWKEEPER_STANDBY !== '0',
+  });
+  const link = new LayerLink(host, supervisor, clock);
+  link.start();
+  supervisor.start();
+  return { supervisor, link };
+}
+
 /**
  * What changes the skills while the host runs: a skill.json added, changed or removed takes effect
  * within a second or so (in-flight runs keep going: Host.reload only re-reads the manifests and
@@ -126,8 +139,13 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessApp>
  * OpenClaw's store.
  */
 async function watchSkills(paths: HomePaths, opts: HeadlessOptions, host: Host): Promise<{ close: () => Promise<void> }> {
-  const follower = followOpenClaw({ home: paths.home, skillsDir: paths.skills, bundledDir: opts.bundledSkillsDir, logger: opts.logger, onChange: () => host.reload() });
-  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), { ignore: [paths.status], logger: opts.logger }).catch((err: unknown) => {
+  const follower = followOpenClaw({
+    home: paths.home, skillsDir: paths.skills, bundledDir: opts.bundledSkillsDir, logger: opts.logger,
+    onChange: () => host.reload(),
+  });
+  const watcher = await watchSkillFolders([opts.bundledSkillsDir, paths.skills], () => host.reload(), {
+    ignore: [paths.status], logger: opts.logger,
+  }).catch((err: unknown) => {
     opts.logger.warn(`[skill-watcher] cannot watch the skill folders: ${(err as Error).message}; SIGHUP reloads them`);
     return null;
   });

@@ -105,7 +105,14 @@ export class HostAlerts {
     const s = this.service.view();
     // A skill naming a channel that does not exist is said before its first alert is lost to it.
     const channels = this.service.config().channels;
-    const unknown = this.host.listSkills().flatMap((k) => (k.manifest?.alerts || []).filter((n) => !channels.has(n)).map((n) => `skill ${k.name}: alerts names "${n}", which is not in config.json alerts.channels`));
-    return { recent: this.source.recent(), targets: [...s.targets, ...this.pinger.targets()], problems: [...new Set([...s.problems, ...unknown])] };
+    const unknown = this.host.listSkills().flatMap(
+      (k) => (k.manifest?.alerts || []).filter((n) => !channels.has(n)).map(
+        (n) => `skill ${k.name}: alerts names "${n}", which is not in config.json alerts.channels`,
+      ),
+    );
+    return {
+      recent: this.source.recent(), targets: [...s.targets, ...this.pinger.targets()],
+      problems: [...new Set([...s.problems, ...unknown])],
+    };
   }
 }

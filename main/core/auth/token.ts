@@ -113,7 +113,10 @@ export class TokenSource {
   signSession(ttlMs: number, now = Date.now()): string {
     const body = `${now + ttlMs}.${randomBytes(16).toString('base64url')}`;
     const mac = this.mac(body);
-    if (mac === null) throw new ClawError('CK_UNAVAILABLE', 'token', 'no usable token (256 bits) to sign a session with; the host regenerates the token file within seconds, retry then');
+    if (mac === null) throw new ClawError(
+      'CK_UNAVAILABLE', 'token',
+      'no usable token (256 bits) to sign a session with; the host regenerates the token file within seconds, retry then',
+    );
     return `${body}.${mac}`;
   }
 

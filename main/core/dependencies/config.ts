@@ -20,7 +20,9 @@ export interface DependencySpec {
  * provider's outage is not a partition. `dependencies.network.probe` or CLAWKEEPER_NETWORK_PROBE
  * replaces them.
  */
-export const DEFAULT_NETWORK_TARGETS = ['https://www.google.com/generate_204', 'https://one.one.one.one/', 'https://www.apple.com/library/test/success.html'];
+export const DEFAULT_NETWORK_TARGETS = [
+  'https://www.google.com/generate_204', 'https://one.one.one.one/', 'https://www.apple.com/library/test/success.html',
+];
 
 export const DEPENDENCY_DEFAULTS = { everySeconds: 15, timeoutMs: 3000 } as const;
 const NAME = /^[a-z0-9][a-z0-9:._-]{0,99}$/;
@@ -47,21 +49,30 @@ function num(v: unknown, fallback: number, min: number, max: number): number {
 }
 
 /** Every dependency the configuration defines, plus `network`, as specs; never throws. */
-export function readDependencySpecs(paths: HomePaths, env: NodeJS.ProcessEnv, warn: (m: string) => void = () => undefined): Map<string, DependencySpec> {
+export function readDependencySpecs(
+  paths: HomePaths, env: NodeJS.ProcessEnv, warn: (m: string) => void = () => undefined,
+): Map<string, DependencySpec> {
   let raw: Record<string, unknown> = {};
   try {
     const cfg = JSON.parse(readFileSync(paths.config, 'utf8')) as { dependencies?: unknown };
-    if (cfg && typeof cfg.dependencies === 'object' && cfg.dependencies !== null && !Array.isArray(cfg.dependencies)) raw = cfg.dependencies as Record<string, unknown>;
-    else if (cfg && cfg.dependencies !== undefined) warn(`${paths.config}: dependencies must be an object of { "<name>": { "probe": ... } }; ignored`);
+    const deps = cfg?.dependencies;
+    if (cfg && typeof deps === 'object' && deps !== null && !Array.isArray(deps)) raw = deps as Record<string, unknown>;
+    else if (cfg && cfg.dependencies !== undefined) warn(
+      `${paths.config}: dependencies must be an object of { "<name>": { "probe": ... } }; ignored`,
+    );
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn(`${paths.config}: ${(err as Error).message}; dependencies other than network are not known until it is fixed`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') warn(
+      `${paths.config}: ${(err as Error).message}; dependencies other than network are not known until it is fixed`,
+    );
   }
   const specs = new Map<string, DependencySpec>();
   for (const [name, v] of Object.entries(raw)) {
     const d = (typeof v === 'object' && v !== null ? v : {}) as { probe?: unknown; everySeconds?: unknown; timeoutMs?: unknown };
     const spec: DependencySpec = {
       name,
-      targets: (Array.isArray(d.probe) ? d.probe : typeof d.probe === 'string' ? [d.probe] : []).filter((x): x is string => typeof x === 'string'),
+      targets: (Array.isArray(d.probe) ? d.probe : typeof d.probe === 'string' ? [d.probe] : []).filter(
+        (x): x is string => typeof x === 'string',
+      ),
       everySeconds: num(d.everySeconds, DEPENDENCY_DEFAULTS.everySeconds, 1, 3600),
       timeoutMs: num(d.timeoutMs, DEPENDENCY_DEFAULTS.timeoutMs, 50, 60_000),
     };
@@ -85,7 +96,10 @@ export function readDependencySpecs(paths: HomePaths, env: NodeJS.ProcessEnv, wa
     if (specs.has(dep)) continue;
     const target = `${m.baseURL.replace(/\/+$/, '')}/models`;
     const problem = checkTarget(target);
-    specs.set(dep, { name: dep, targets: [target], ...DEPENDENCY_DEFAULTS, ...(problem ? { problem: `${paths.config}: models.${name}.baseURL: ${problem}` } : {}) });
+    specs.set(dep, {
+      name: dep, targets: [target], ...DEPENDENCY_DEFAULTS,
+      ...(problem ? { problem: `${paths.config}: models.${name}.baseURL: ${problem}` } : {}),
+    });
   }
   const net = specs.get('network') ?? { name: 'network', targets: [], ...DEPENDENCY_DEFAULTS };
   const fromEnv = (env.CLAWKEEPER_NETWORK_PROBE ?? '').split(',').map((s) => s.trim()).filter(Boolean);

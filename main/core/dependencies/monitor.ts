@@ -11,7 +11,8 @@ export type { DependencyTransition } from '../../common/host-events.ts';
 
 export function isDependencyTransition(v: unknown): v is DependencyTransition {
   const e = v as DependencyTransition;
-  return typeof e === 'object' && e !== null && typeof e.dependency === 'string' && (e.status === 'ok' || e.status === 'down') && typeof e.at === 'string';
+  return typeof e === 'object' && e !== null && typeof e.dependency === 'string'
+    && (e.status === 'ok' || e.status === 'down') && typeof e.at === 'string';
 }
 
 /** The probe cadence while a dependency is down (or its configured one, if shorter). */
@@ -235,7 +236,9 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
       try {
         // Bounded: past 1 MiB one generation is kept, and the new file starts with every
         // dependency's current state so a reader of it alone (status) still knows them all.
-        if (rotateIfLarge(this.opts.file, LOG_MAX_BYTES)) for (const [n, l] of this.lastLogged) if (n !== name) appendJsonl(this.opts.file, l);
+        if (rotateIfLarge(this.opts.file, LOG_MAX_BYTES)) {
+          for (const [n, l] of this.lastLogged) if (n !== name) appendJsonl(this.opts.file, l);
+        }
         appendJsonl(this.opts.file, t);
       } catch (err) {
         this.log.warn(`cannot write ${this.opts.file}: ${(err as Error).message}`);
@@ -250,7 +253,11 @@ export class DependencyMonitor extends EventEmitter<{ transition: [DependencyTra
     const out: Record<string, DependencyHealth> = {};
     for (const [name, st] of this.states) {
       const unknown = !st.checked && st.status === 'ok' && !this.lastLogged.has(name);
-      out[name] = { status: unknown ? 'unknown' : st.status, since: unknown ? '' : st.since, reason: st.checked || st.status === 'down' ? st.reason : 'not probed yet', latencyMs: st.latencyMs, neededBy: this.neededBy.get(name) ?? [] };
+      out[name] = {
+        status: unknown ? 'unknown' : st.status, since: unknown ? '' : st.since,
+        reason: st.checked || st.status === 'down' ? st.reason : 'not probed yet', latencyMs: st.latencyMs,
+        neededBy: this.neededBy.get(name) ?? [],
+      };
     }
     return out;
   }

@@ -37,7 +37,9 @@ const pendingLookups = new Set<string>();
 
 function resolveName(host: string, cb: (err: NodeJS.ErrnoException | null, address?: string) => void): void {
   if (isIP(host)) return cb(null, host);
-  if (pendingLookups.has(host)) return cb(Object.assign(new Error('an earlier DNS lookup of this name has not answered yet'), { code: 'EAI_AGAIN' }));
+  if (pendingLookups.has(host)) return cb(
+    Object.assign(new Error('an earlier DNS lookup of this name has not answered yet'), { code: 'EAI_AGAIN' }),
+  );
   pendingLookups.add(host);
   lookup(host, (err, address) => {
     pendingLookups.delete(host);
@@ -68,10 +70,14 @@ export function probeTarget(target: string, timeoutMs: number): Promise<ProbeRes
       resolve({ ok, ms: Math.round(performance.now() - started), ...(error ? { error, network } : {}) });
     };
     const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`, true), timeoutMs);
-    const request = () => socket?.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: clawkeeper-probe\r\nConnection: close\r\n\r\n`);
+    const request = () => socket?.write(
+      `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: clawkeeper-probe\r\nConnection: close\r\n\r\n`,
+    );
     const open = (address: string, secure: TlsConnect | null) => {
       if (done) return;
-      const sock: Socket = secure ? secure({ host: address, port, ...(isIP(host) ? {} : { servername: host }) }, request) : connect({ host: address, port }, () => (tcp ? finish(true) : request()));
+      const sock: Socket = secure ? secure(
+        { host: address, port, ...(isIP(host) ? {} : { servername: host }) }, request,
+      ) : connect({ host: address, port }, () => (tcp ? finish(true) : request()));
       socket = sock;
       let head = '';
       sock.setEncoding('latin1');
@@ -101,4 +107,7 @@ export function probeTarget(target: string, timeoutMs: number): Promise<ProbeRes
 }
 
 /** Errors of a failed run that say "the network or the server was unreachable". */
-export const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'ECONNABORTED', 'EPIPE']);
+export const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'ECONNABORTED', 'EPIPE',
+]);

@@ -41,7 +41,9 @@ function value(token: string, spec: Spec): number {
   const upper = token.toUpperCase();
   const named = spec.names?.indexOf(upper) ?? -1;
   if (named >= 0) return named + spec.namesFrom!;
-  if (!/^\d+$/.test(token)) throw new CronConvertError(`${spec.name} "${token}" is not a plain number or name (croner extensions such as L, W and # have no equivalent here)`);
+  if (!/^\d+$/.test(token)) throw new CronConvertError(
+    `${spec.name} "${token}" is not a plain number or name (croner extensions such as L, W and # have no equivalent here)`,
+  );
   const n = Number(token);
   if (n < spec.min || n > spec.max) throw new CronConvertError(`${spec.name} ${n} is outside ${spec.min}-${spec.max}`);
   return n;
@@ -51,7 +53,9 @@ function expand(field: string, spec: Spec): number[] {
   const out = new Set<number>();
   for (const part of field.split(',')) {
     const [range, stepText, extra] = part.split('/');
-    if (extra !== undefined || range === undefined || range === '') throw new CronConvertError(`${spec.name} "${part}" is not a value, range or step`);
+    if (extra !== undefined || range === undefined || range === '') throw new CronConvertError(
+      `${spec.name} "${part}" is not a value, range or step`,
+    );
     const step = stepText === undefined ? 1 : Number(stepText);
     if (!Number.isInteger(step) || step < 1) throw new CronConvertError(`${spec.name} step "${stepText}" is not a positive whole number`);
     let lo: number;
@@ -83,7 +87,9 @@ export function parseCronFields(expr: string): CronFields {
   if (parts.length !== 5 && parts.length !== 6) throw new CronConvertError(`"${expr}" has ${parts.length} fields; 5 or 6 are expected`);
   const hasSeconds = parts.length === 6;
   const [sec, min, hour, dom, month, dow] = hasSeconds ? parts : ['0', ...parts];
-  if (dow!.startsWith('+')) throw new CronConvertError(`day of week "${dow}" uses croner's "+" (AND) modifier, which has no equivalent here`);
+  if (dow!.startsWith('+')) throw new CronConvertError(
+    `day of week "${dow}" uses croner's "+" (AND) modifier, which has no equivalent here`,
+  );
   const domSet = expand(dom!, SPECS.dom!);
   const dowSet = expand(dow!, SPECS.dow!);
   const allDom = domSet.length === 31;
@@ -132,7 +138,9 @@ export function minuteMatches(f: CronFields, w: Wall): boolean {
  * Compact text of a value set: `*` when full, `*\/n` for an even step from the minimum, else a
  * list with runs of 3+ as ranges. `sep` is the range separator (`-` for cron, `..` for systemd).
  */
-export function compactSet(values: number[], min: number, max: number, sep: string, pad: (n: number) => string = String, stepStar = '*'): string {
+export function compactSet(
+  values: number[], min: number, max: number, sep: string, pad: (n: number) => string = String, stepStar = '*',
+): string {
   if (values.length === max - min + 1) return '*';
   if (values.length >= 2 && values[0] === min) {
     const step = values[1]! - values[0];

@@ -35,16 +35,24 @@ export interface ExportResult {
 /** Policies only the host applies, per skill; every target lists them. */
 export function hostOnlyNotes(m: SkillManifest): string[] {
   const out: string[] = [];
-  if (m.catchUp.mode === 'all') out.push(`catchUp "all" (up to ${m.catchUp.max} missed slots): an external scheduler starts at most the newest missed slot, as catchUp "once"`);
-  if (m.needs.length > 0) out.push(`needs ${JSON.stringify(m.needs)}: run-once does not wait for dependencies; it runs whatever their state`);
-  if (m.breaker !== false) out.push(`breaker (trip after ${m.breaker.failures} failures): only the host applies it; run-once runs every slot`);
+  if (m.catchUp.mode === 'all') out.push(
+    `catchUp "all" (up to ${m.catchUp.max} missed slots): an external scheduler starts at most the newest missed slot, as catchUp "once"`,
+  );
+  if (m.needs.length > 0) out.push(
+    `needs ${JSON.stringify(m.needs)}: run-once does not wait for dependencies; it runs whatever their state`,
+  );
+  if (m.breaker !== false) out.push(
+    `breaker (trip after ${m.breaker.failures} failures): only the host applies it; run-once runs every slot`,
+  );
   if (m.budget?.tokensPerDay !== undefined) out.push(`budget.tokensPerDay: counted by the host only`);
   return out;
 }
 
 /** Skills that cannot go out at all, as notes. */
 export function invalidNotes(skills: LoadedSkill[]): SkillNote[] {
-  return skills.filter((s) => !s.manifest).map((s) => ({ skill: s.name, note: `invalid, not exported: ${s.problems.map(formatProblem).join('; ')}` }));
+  return skills.filter((s) => !s.manifest).map(
+    (s) => ({ skill: s.name, note: `invalid, not exported: ${s.problems.map(formatProblem).join('; ')}` }),
+  );
 }
 
 export function stateNote(m: SkillManifest, paused: Set<string>): string | null {

@@ -28,7 +28,10 @@ function product(...axes: CalendarInterval[][]): CalendarInterval[] {
 export function toCalendarIntervals(f: CronFields): CalendarInterval[] {
   const time = product(axis('Month', f.months, 12), axis('Hour', f.hours, 24), axis('Minute', f.minutes, 60));
   const d = f.days;
-  const days: CalendarInterval[][] = d.kind === 'all' ? [[{}]] : d.kind === 'dom' ? [axis('Day', d.dom, 31)] : d.kind === 'dow' ? [axis('Weekday', d.dow, 7)] : [axis('Day', d.dom, 31), axis('Weekday', d.dow, 7)];
+  const days: CalendarInterval[][] = d.kind === 'all' ? [[{}]]
+    : d.kind === 'dom' ? [axis('Day', d.dom, 31)]
+    : d.kind === 'dow' ? [axis('Weekday', d.dow, 7)]
+    : [axis('Day', d.dom, 31), axis('Weekday', d.dow, 7)];
   return days.flatMap((dayAxis) => product(dayAxis, time)).map(sortKeys);
 }
 
@@ -67,8 +70,14 @@ export function nextFires(intervals: CalendarInterval[], tz: string | undefined,
   const start = wallAt(after, tz);
   for (let d = 0; d < maxDays && out.length < n; d++) {
     const date = new Date(Date.UTC(start.year, start.month - 1, start.day + d));
-    const day: Wall = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), weekday: date.getUTCDay(), hour: 0, minute: 0, second: 0 };
-    const today = intervals.filter((i) => (i.Month === undefined || i.Month === day.month) && (i.Day === undefined || i.Day === day.day) && (i.Weekday === undefined || i.Weekday % 7 === day.weekday));
+    const day: Wall = {
+      year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), weekday: date.getUTCDay(),
+      hour: 0, minute: 0, second: 0,
+    };
+    const today = intervals.filter(
+      (i) => (i.Month === undefined || i.Month === day.month) && (i.Day === undefined || i.Day === day.day)
+        && (i.Weekday === undefined || i.Weekday % 7 === day.weekday),
+    );
     if (today.length === 0) continue;
     const times: number[] = [];
     for (let h = 0; h < 24; h++) {

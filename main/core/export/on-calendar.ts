@@ -13,7 +13,10 @@ function dowList(dow: number[]): string {
 }
 
 function time(f: CronFields): string {
-  return [compactSet(f.hours, 0, 23, '..', two, 'from'), compactSet(f.minutes, 0, 59, '..', two, 'from'), compactSet(f.seconds, 0, 59, '..', two, 'from')].join(':');
+  return [
+    compactSet(f.hours, 0, 23, '..', two, 'from'), compactSet(f.minutes, 0, 59, '..', two, 'from'),
+    compactSet(f.seconds, 0, 59, '..', two, 'from'),
+  ].join(':');
 }
 
 export function toOnCalendar(expr: string, timezone: string | undefined): string[] {

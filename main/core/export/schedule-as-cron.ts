@@ -17,13 +17,18 @@ export function cronOf(m: SkillManifest): { m: CronManifest; notes: string[] } |
   if (m.jitterSeconds) notes.push(`jitterSeconds ${m.jitterSeconds}: the exported timer starts at the exact slot, without the delay`);
   if (typeof m.every === 'string') {
     const c = everyToCron(parseEvery(m.every) ?? 0, m.anchor ? Date.parse(m.anchor) : 0);
-    if ('reason' in c) return { reason: `every "${m.every}" has no calendar equivalent (${c.reason}): nothing written; let the host run it` };
+    if ('reason' in c) return {
+      reason: `every "${m.every}" has no calendar equivalent (${c.reason}): nothing written; let the host run it`,
+    };
     return { m: { ...m, schedule: c.cron, timezone: 'UTC' }, notes };
   }
   if (typeof m.at === 'string') {
     const d = new Date(Date.parse(m.at));
-    const cron = `${d.getUTCSeconds() ? `${d.getUTCSeconds()} ` : ''}${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
-    notes.push(`at "${m.at}": a calendar has no year, so the timer also fires on that date in later years; run-once finds its one slot already in the ledger then and runs nothing`);
+    const seconds = d.getUTCSeconds() ? `${d.getUTCSeconds()} ` : '';
+    const cron = `${seconds}${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ${d.getUTCMonth() + 1} *`;
+    notes.push(
+      `at "${m.at}": a calendar has no year, so the timer also fires on that date in later years; run-once finds its one slot already in the ledger then and runs nothing`,
+    );
     return { m: { ...m, schedule: cron, timezone: 'UTC' }, notes };
   }
   return { m: m as CronManifest, notes };
@@ -40,7 +45,9 @@ export function everyToCron(everyMs: number, anchorMs: number): { cron: string }
     if (offset % 1000 !== 0) return { reason: `every ${s} s anchored off a whole second` };
     return { cron: `${s === 1 ? '*' : list(60, s, offset / 1000)} * * * * *` };
   }
-  if (everyMs % MINUTE !== 0 || offset % MINUTE !== 0) return { reason: `every ${everyMs} ms is not in whole minutes (cron counts minutes)` };
+  if (everyMs % MINUTE !== 0 || offset % MINUTE !== 0) return {
+    reason: `every ${everyMs} ms is not in whole minutes (cron counts minutes)`,
+  };
   if (everyMs < HOUR) {
     const m = everyMs / MINUTE;
     if (60 % m !== 0) return { reason: `every ${m} minutes does not divide an hour evenly, so no cron expression repeats it exactly` };
@@ -53,7 +60,9 @@ export function everyToCron(everyMs: number, anchorMs: number): { cron: string }
     const firstHour = Math.floor(offset / HOUR);
     return { cron: `${minute} ${h === 1 ? '*' : list(24, h, firstHour)} * * *` };
   }
-  if (everyMs < DAY) return { reason: `every ${everyMs / MINUTE} minutes crosses hours unevenly, so no cron expression repeats it exactly` };
+  if (everyMs < DAY) return {
+    reason: `every ${everyMs / MINUTE} minutes crosses hours unevenly, so no cron expression repeats it exactly`,
+  };
   return { reason: `every ${everyMs / DAY} days: months and years do not divide evenly into it, so no cron expression repeats it exactly` };
 }
 

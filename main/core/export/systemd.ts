@@ -33,7 +33,9 @@ export function exportSystemd(skills: LoadedSkill[], ctx: ExportContext): Export
       calendar = toOnCalendar(m.schedule, m.timezone);
     } catch (err) {
       if (!(err instanceof CronConvertError)) throw err;
-      result.notes.push({ skill: m.name, note: `schedule "${m.schedule}" has no OnCalendar equivalent (${err.message}): no units written` });
+      result.notes.push({
+        skill: m.name, note: `schedule "${m.schedule}" has no OnCalendar equivalent (${err.message}): no units written`,
+      });
       continue;
     }
     // systemd starts a oneshot unit that is still running at most once: overlap "skip".
@@ -84,6 +86,8 @@ export function exportSystemd(skills: LoadedSkill[], ctx: ExportContext): Export
     ].join('\n');
     result.files.push({ path: `${unitName(m.name)}.service`, content: service }, { path: `${unitName(m.name)}.timer`, content: timer });
   }
-  result.next.push('copy the .service and .timer files to ~/.config/systemd/user/, then: systemctl --user daemon-reload && systemctl --user enable --now clawkeeper-<skill>.timer');
+  result.next.push(
+    'copy the .service and .timer files to ~/.config/systemd/user/, then: systemctl --user daemon-reload && systemctl --user enable --now clawkeeper-<skill>.timer',
+  );
   return result;
 }

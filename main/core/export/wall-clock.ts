@@ -9,7 +9,10 @@ function formatter(tz: string | undefined): Intl.DateTimeFormat {
   const key = tz ?? '';
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short',
+      hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
     formatters.set(key, f);
   }
   return f;

@@ -12,7 +12,10 @@ import type { HealthReport, Snapshot } from '../../common/layer-protocol.ts';
 function healthOnly(s: Snapshot): HealthReport {
   const { generatedAt, mode, scenario, layers, dependencies, skills, storage } = s;
   const { alive, pid, startedAt, lastAlive } = s.host;
-  return { generatedAt, mode, scenario, layers, dependencies, skills, host: { alive, pid, startedAt, lastAlive }, ...(storage ? { storage } : {}) };
+  return {
+    generatedAt, mode, scenario, layers, dependencies, skills, host: { alive, pid, startedAt, lastAlive },
+    ...(storage ? { storage } : {}),
+  };
 }
 import { cleanPauseNote, PAUSE_NOTE_MAX } from '../skills/paused.ts';
 
@@ -76,13 +79,21 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
       return { ...runOnce(host, req) };
     case 'backfill': {
       const name = knownSkill(host, req.skill);
-      if (typeof req.from !== 'string' || typeof req.to !== 'string') throw new ClawError('CK_BAD_REQUEST', C, 'backfill needs "from" and "to", ISO-8601 times');
+      if (typeof req.from !== 'string' || typeof req.to !== 'string') throw new ClawError(
+        'CK_BAD_REQUEST', C, 'backfill needs "from" and "to", ISO-8601 times',
+      );
       if (req.max !== undefined && typeof req.max !== 'number') throw new ClawError('CK_BAD_REQUEST', C, '"max" is a number');
-      return { ...host.backfills.start(name, { from: req.from, to: req.to, dryRun: req.dryRun === true, ...(req.max !== undefined ? { max: req.max } : {}) }) };
+      return {
+        ...host.backfills.start(name, {
+          from: req.from, to: req.to, dryRun: req.dryRun === true, ...(req.max !== undefined ? { max: req.max } : {}),
+        }),
+      };
     }
     case 'alerts-test': {
       if (!host.alerts) throw new ClawError('CK_UNAVAILABLE', C, 'this host runs without alerts');
-      if (req.channel !== undefined && typeof req.channel !== 'string') throw new ClawError('CK_BAD_REQUEST', C, '"channel" is a channel name from config.json alerts.channels');
+      if (req.channel !== undefined && typeof req.channel !== 'string') throw new ClawError(
+        'CK_BAD_REQUEST', C, '"channel" is a channel name from config.json alerts.channels',
+      );
       return host.alerts.test(req.channel).then((answers) => ({ answers }));
     }
   }
@@ -92,7 +103,9 @@ function execute(host: Host, link: LayerLink | null, req: HostRequest): Record<s
 function pauseNote(raw: unknown): string {
   if (raw === undefined || raw === null) return '';
   if (typeof raw !== 'string') throw new ClawError('CK_BAD_REQUEST', C, '"note" is a string (why the skill is paused)');
-  if (raw.length > PAUSE_NOTE_MAX) throw new ClawError('CK_BAD_REQUEST', C, `the pause note is ${raw.length} characters; keep it to ${PAUSE_NOTE_MAX}`);
+  if (raw.length > PAUSE_NOTE_MAX) throw new ClawError(
+    'CK_BAD_REQUEST', C, `the pause note is ${raw.length} characters; keep it to ${PAUSE_NOTE_MAX}`,
+  );
   return cleanPauseNote(raw);
 }
 
@@ -100,7 +113,10 @@ function pauseNote(raw: unknown): string {
 function resetBreaker(host: Host, name: string): Record<string, unknown> {
   const m = host.listSkills().find((s) => s.name === name)?.manifest;
   if (!m) throw invalid(host, name);
-  if (m.breaker === false) throw new ClawError('CK_CONFLICT', C, `skill "${name}" has no circuit breaker (breaker: false in skill.json), so there is nothing to reset`);
+  if (m.breaker === false) throw new ClawError(
+    'CK_CONFLICT', C,
+    `skill "${name}" has no circuit breaker (breaker: false in skill.json), so there is nothing to reset`,
+  );
   const was = host.breakerView(name)?.state ?? 'closed';
   host.resetBreaker(name);
   return { breaker: 'closed', was };
@@ -111,15 +127,22 @@ function runOnce(host: Host, req: HostRequest): RunOnceReply {
   const name = knownSkill(host, req.skill);
   if (!host.listSkills().find((s) => s.name === name)?.manifest) throw invalid(host, name);
   const t = typeof req.slot === 'string' ? Date.parse(req.slot) : NaN;
-  if (!Number.isFinite(t)) throw new ClawError('CK_BAD_REQUEST', C, `run-once needs "slot", an ISO-8601 time (got ${JSON.stringify(req.slot ?? null)})`);
+  if (!Number.isFinite(t)) throw new ClawError(
+    'CK_BAD_REQUEST', C, `run-once needs "slot", an ISO-8601 time (got ${JSON.stringify(req.slot ?? null)})`,
+  );
   const trigger = req.trigger ?? 'schedule';
-  if (trigger !== 'schedule' && trigger !== 'manual') throw new ClawError('CK_BAD_REQUEST', C, `"trigger" is schedule or manual (got ${JSON.stringify(trigger)})`);
+  if (trigger !== 'schedule' && trigger !== 'manual') throw new ClawError(
+    'CK_BAD_REQUEST', C, `"trigger" is schedule or manual (got ${JSON.stringify(trigger)})`,
+  );
   // The ledger's slot key is the canonical ISO form: "2026-01-01T00:00Z" and
   // "2026-01-01T00:00:00.000Z" are the same slot.
   const slot = new Date(t).toISOString();
   const m = host.listSkills().find((s) => s.name === name)!.manifest!;
   if (!isSlotOf(m, t)) {
-    throw new ClawError('CK_BAD_REQUEST', C, `"slot" ${slot} is not a slot of ${name}'s schedule "${m.schedule}"${m.timezone ? ` (${m.timezone})` : ''}; \`clawkeeper run-once ${name}\` without --slot takes the newest one`);
+    throw new ClawError(
+      'CK_BAD_REQUEST', C,
+      `"slot" ${slot} is not a slot of ${name}'s schedule "${m.schedule}"${m.timezone ? ` (${m.timezone})` : ''}; \`clawkeeper run-once ${name}\` without --slot takes the newest one`,
+    );
   }
   if (host.ledger.hasSlot(name, slot)) return { run_id: null, queued: false, done: true };
   const r = host.dispatch({ skill: name, slot, trigger, queue: true });
@@ -139,5 +162,8 @@ function knownSkill(host: Host, skill: unknown): string {
 function invalid(host: Host, name: string): ClawError {
   const problems = host.listSkills().find((s) => s.name === name)?.problems ?? [];
   const detail = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  return new ClawError('CK_SKILL_INVALID', C, `skill "${name}" is invalid and cannot run${detail ? `: ${detail}` : ''}; \`clawkeeper skills\` shows every problem`);
+  return new ClawError(
+    'CK_SKILL_INVALID', C,
+    `skill "${name}" is invalid and cannot run${detail ? `: ${detail}` : ''}; \`clawkeeper skills\` shows every problem`,
+  );
 }

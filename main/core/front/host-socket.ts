@@ -110,7 +110,10 @@ export async function startHostSocket(paths: HomePaths, handle: CommandHandler, 
   const log = logger.child('host-socket');
   const holder = liveLockHolder(paths.lock);
   if (holder !== null && holder !== process.pid) {
-    throw new ClawError('CK_HOME_LOCKED', 'host-socket', `another ClawKeeper host (pid ${holder}) holds ${paths.home}; its ${paths.hostSocket} is left alone`);
+    throw new ClawError(
+      'CK_HOME_LOCKED', 'host-socket',
+      `another ClawKeeper host (pid ${holder}) holds ${paths.home}; its ${paths.hostSocket} is left alone`,
+    );
   }
   rmSync(paths.hostSocket, { force: true });
   const open = new Set<Socket>();

@@ -106,7 +106,9 @@ export class LayerLink {
     return {
       ...report,
       host: { ...report.host, layerPids: { gateway: this.sup.pid('gateway') ?? null, session: this.sup.pid('session') ?? null } },
-      metrics: computeMetrics(this.sup.transitions, runs, this.startedAt, now, { session: this.sup.dropped('session'), gateway: this.sup.dropped('gateway') }),
+      metrics: computeMetrics(this.sup.transitions, runs, this.startedAt, now, {
+        session: this.sup.dropped('session'), gateway: this.sup.dropped('gateway'),
+      }),
       ports: { gateway: this.sup.port('gateway'), session: this.sup.port('session') },
       transitions: this.sup.transitions.filter((t) => Date.parse(t.at) >= dayAgo).slice(-500),
       ...(host.alerts ? { alerts: host.alerts.view() } : {}),
@@ -117,8 +119,14 @@ export class LayerLink {
     if (msg.type === 'storage') return this.host.storage.layerWrites(name, msg.problem);
     if (name !== 'gateway' || msg.type !== 'command') return;
     // The same commands as host.sock (host-commands.ts), so the gateway and the CLI agree.
-    void executeCommand(this.host, this, { ...msg.args, id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}), ...(typeof msg.note === 'string' ? { note: msg.note } : {}) }).then((r) => {
-      this.sup.send('gateway', r.ok ? { type: 'reply', id: msg.id, ok: true, result: r.result } : { type: 'reply', id: msg.id, ok: false, error: r.error });
+    void executeCommand(this.host, this, {
+      ...msg.args, id: msg.id, op: msg.op as HostOp, skill: msg.skill, ...(msg.force ? { force: true } : {}),
+      ...(typeof msg.note === 'string' ? { note: msg.note } : {}),
+    }).then((r) => {
+      this.sup.send(
+        'gateway',
+        r.ok ? { type: 'reply', id: msg.id, ok: true, result: r.result } : { type: 'reply', id: msg.id, ok: false, error: r.error },
+      );
       this.schedulePush();
     });
   }

@@ -35,7 +35,12 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
   if (!m.enabled) return { state: 'disabled', reason: 'enabled is false in skill.json' };
   if (f.paused) return { state: 'paused', reason: f.pauseNote ? `paused by the user: ${f.pauseNote}` : 'paused by the user' };
   if (f.breaker && f.breaker.state !== 'closed') {
-    return { state: 'tripped', reason: f.breaker.state === 'half-open' ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs` : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(f.breaker.until, { zone: m.timezone, now })}` };
+    return {
+      state: 'tripped',
+      reason: f.breaker.state === 'half-open'
+        ? `breaker half-open: a probe run decides after ${f.breaker.failures} failed runs`
+        : `breaker open after ${f.breaker.failures} failed runs in a row, until ${formatTime(f.breaker.until, { zone: m.timezone, now })}`,
+    };
   }
   const ss = skillSlots(skill.name, m);
   const once = ss.spec.kind === 'at' ? ledger.slot(skill.name, new Date(ss.spec.at).toISOString()) : undefined;
@@ -43,7 +48,10 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
     // A one-shot whose slot is settled: listed, not scheduled, never late, never an alarm.
     return { state: 'done', reason: `its one slot (${m.at}) ${once.lastOutcome ? `ran: ${once.lastOutcome}` : 'was recorded as not run'}` };
   }
-  if (f.deferredOn.length > 0) return { state: 'deferred', reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back` };
+  if (f.deferredOn.length > 0) return {
+    state: 'deferred',
+    reason: `waiting for ${f.deferredOn.join(', ')} (down); due slots run by catchUp=${m.catchUp.mode} when it is back`,
+  };
   const last = ledger.lastRun(skill.name);
   const failing = lastRunVerdict(last);
   if (failing) return failing;
@@ -53,7 +61,12 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
     // Late counts from when the slot starts: its jitter delay is not lateness.
     const due = nextSlotOf(ss.spec, since);
     if (due !== null && ss.startOf(due) <= now - graceMs) {
-      return { state: 'late', reason: `the slot due ${formatTime(due, { zone: m.timezone, now, seconds: true })} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}` };
+      return {
+        state: 'late',
+        reason: `the slot due ${formatTime(due, {
+          zone: m.timezone, now, seconds: true,
+        })} has not run after ${Math.round(graceMs / 60000)} min of grace${f.hostAlive ? '' : ' (the host is not running)'}`,
+      };
     }
   }
   if (!last) return { state: 'pending', reason: 'no run yet' };
@@ -61,12 +74,18 @@ export function skillState(skill: LoadedSkill, ledger: Ledger, now: number, f: S
 }
 
 /** One skill as every view shows it (CLI status, gateway, dashboard, tray). */
-export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillFacts, nextRun: number | null | undefined, running: { runId: string; since: number } | null): SkillView {
+export function skillView(
+  s: LoadedSkill, ledger: Ledger, now: number, f: SkillFacts, nextRun: number | null | undefined,
+  running: { runId: string; since: number } | null,
+): SkillView {
   const { state, reason } = skillState(s, ledger, now, f);
   const recent = ledger.recentRuns(s.name);
   const last: LedgerEnd | undefined = recent[recent.length - 1];
   const m = s.manifest;
-  const gates = m && state !== 'done' ? { spec: slotSpecOf(m), timezone: m.timezone, enabled: m.enabled, paused: f.paused, deferred: f.deferredOn, breaker: f.breaker, tokens: f.tokens } : null;
+  const gates = m && state !== 'done' ? {
+    spec: slotSpecOf(m), timezone: m.timezone, enabled: m.enabled, paused: f.paused, deferred: f.deferredOn,
+    breaker: f.breaker, tokens: f.tokens,
+  } : null;
   const first = nextRun !== undefined ? nextRun : m && m.enabled ? nextStart(s.name, m, now) : null;
   const next = gates ? nextRunOf(gates, now, first) : { at: null, reason: null };
   return {
@@ -88,7 +107,10 @@ export function skillView(s: LoadedSkill, ledger: Ledger, now: number, f: SkillF
     tokens: f.tokens ?? null,
     nextRun: next.at,
     nextRunReason: next.reason,
-    lastRun: last ? { runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms, ...(last.error ? { error: last.error } : {}), ...(last.delivery ? { delivery: last.delivery } : {}) } : null,
+    lastRun: last ? {
+      runId: last.run_id, outcome: last.outcome, endedAt: last.ended_at, durationMs: last.duration_ms,
+      ...(last.error ? { error: last.error } : {}), ...(last.delivery ? { delivery: last.delivery } : {}),
+    } : null,
     running: running ? { runId: running.runId, since: new Date(running.since).toISOString() } : null,
     // As many as the dashboard's sparkline shows: with 200 skills this list is most of the
     // snapshot sent every second (30 made it 0.56 MB, 20 makes it 0.39 MB).
@@ -122,7 +144,11 @@ export interface HealthInputs {
 /** Runtime health: failed only when the runtime itself cannot do its job. One failing skill is not that. */
 export function runtimeHealth(i: HealthInputs, at: string): LayerHealth {
   if (!i.host.alive) {
-    return { status: 'failed', since: i.host.lastAlive ?? at, reason: i.host.notAliveReason ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home') };
+    return {
+      status: 'failed', since: i.host.lastAlive ?? at,
+      reason: i.host.notAliveReason
+        ?? (i.host.lastAlive ? `the host stopped ticking at ${i.host.lastAlive}` : 'the host has never run with this home'),
+    };
   }
   if (i.runtimeProblem) return { status: 'failed', since: i.runtimeProblem.since, reason: i.runtimeProblem.reason };
   if (i.storage?.status === 'runs-failing') return { status: 'failed', since: i.storage.since, reason: i.storage.reason };

@@ -36,7 +36,10 @@ export function downSpans(transitions: LayerTransition[], layer: string, from: n
  * connection issues, skill success rate overall and while a layer was down, recovery times.
  * A layer's first start ("starting") is not an outage.
  */
-export function computeMetrics(transitions: LayerTransition[], runs: LedgerEnd[], from: number, to: number, dropped: Record<'session' | 'gateway', number>, runtimeDown: Span[] = []): Metrics {
+export function computeMetrics(
+  transitions: LayerTransition[], runs: LedgerEnd[], from: number, to: number,
+  dropped: Record<'session' | 'gateway', number>, runtimeDown: Span[] = [],
+): Metrics {
   const span = Math.max(1, to - from);
   // An outage begins when a layer leaves `ok` (crashed, hung) and ends when it is `ok` again.
   const outages = (layer: string) => {
@@ -83,7 +86,10 @@ export function computeMetrics(transitions: LayerTransition[], runs: LedgerEnd[]
     uptime: { session: 1 - sum(down.session) / span, gateway: 1 - sum(down.gateway) / span, runtime: 1 - sum(runtimeDown) / span },
     gatewayConnectionIssues: outages('gateway'),
     sessionConnectionIssues: outages('session'),
-    skillSuccessRate: { overall: rate(inRange), runs: inRange.length, duringLayerFailures: rate(during), runsDuringLayerFailures: during.length },
+    skillSuccessRate: {
+      overall: rate(inRange), runs: inRange.length, duringLayerFailures: rate(during),
+      runsDuringLayerFailures: during.length,
+    },
     recovery: { session: recovery('session'), gateway: recovery('gateway') },
     dropped,
   };

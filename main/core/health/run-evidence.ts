@@ -1,7 +1,8 @@
 // What the files say about whether skills are running, for `clawkeeper health` when the gateway
 // does not answer. Skills run only where something starts them: a live host holding the home,
 // or an external scheduler calling `clawkeeper run-once` (its start entries say so, `by: run-once`:
-// a pid alone cannot tell, since the runs of an earlier host carry another pid too). A status file younger than an hour proves neither (a host killed a minute ago
+// a pid alone cannot tell, since the runs of an earlier host carry another pid too). A status file
+// younger than an hour proves neither (a host killed a minute ago
 // left them), so it is not evidence.
 import type { LedgerStart } from '../../common/types.ts';
 import type { Logger } from '../home/logger.ts';
@@ -17,7 +18,9 @@ export interface RunEvidence {
   lastRun: { skill: string; at: string } | null;
 }
 
-export function runEvidence(paths: HomePaths, bundledDir: string | null, logger: Logger, now: number, env: NodeJS.ProcessEnv = process.env): RunEvidence {
+export function runEvidence(
+  paths: HomePaths, bundledDir: string | null, logger: Logger, now: number, env: NodeJS.ProcessEnv = process.env,
+): RunEvidence {
   const ledger = new Ledger(paths.runs, logger);
   let runOnce: RunEvidence['runOnce'] = null;
   let lastRun: RunEvidence['lastRun'] = null;

@@ -45,12 +45,19 @@ function processExists(pid: number): boolean {
 }
 
 /** Host alive: its state file was refreshed within HOST_STALE_MS and its process exists. */
-export function readHostLiveness(paths: HomePaths, now: number, freshMs = HOST_STALE_MS): { alive: boolean; state: HostState | null; reason?: string } {
+export function readHostLiveness(paths: HomePaths, now: number, freshMs = HOST_STALE_MS): {
+  alive: boolean; state: HostState | null; reason?: string;
+} {
   const state = readHostState(paths.hostState);
   if (!state) return { alive: false, state: null };
   const age = now - Date.parse(state.last_alive);
-  if (!processExists(state.pid)) return { alive: false, state, reason: `the host (pid ${state.pid}) is not running; last alive ${state.last_alive}` };
-  if (!(age < freshMs)) return { alive: false, state, reason: `the host (pid ${state.pid}) is not responding (no update for ${Math.round(age / 1000)} s)` };
+  if (!processExists(state.pid)) return {
+    alive: false, state, reason: `the host (pid ${state.pid}) is not running; last alive ${state.last_alive}`,
+  };
+  if (!(age < freshMs)) return {
+    alive: false, state,
+    reason: `the host (pid ${state.pid}) is not responding (no update for ${Math.round(age / 1000)} s)`,
+  };
   return { alive: true, state };
 }
 
@@ -66,19 +73,30 @@ export function latestLayerStates(paths: HomePaths, logger: Logger): Partial<Rec
  * needs (health/dependencies.jsonl). With no host running nothing probes, so the reason says
  * when that was known.
  */
-export function latestDependencyStates(paths: HomePaths, logger: Logger, neededBy: Map<string, string[]>, alive: boolean): Record<string, DependencyHealth> {
+export function latestDependencyStates(
+  paths: HomePaths, logger: Logger, neededBy: Map<string, string[]>, alive: boolean,
+): Record<string, DependencyHealth> {
   const last = new Map(readJsonl(join(paths.health, 'dependencies.jsonl'), logger, isDependencyTransition).map((t) => [t.dependency, t]));
   const out: Record<string, DependencyHealth> = {};
   for (const [name, skills] of neededBy) {
     const t = last.get(name);
     out[name] = t
-      ? { status: t.status, since: t.at, reason: alive ? t.reason : `${t.reason} (as last probed; no host is probing now)`, latencyMs: t.latency_ms ?? null, neededBy: skills }
-      : { status: 'unknown', since: '', reason: alive ? 'not probed yet' : 'not probed yet (no host is probing now)', latencyMs: null, neededBy: skills };
+      ? {
+        status: t.status, since: t.at,
+        reason: alive ? t.reason : `${t.reason} (as last probed; no host is probing now)`,
+        latencyMs: t.latency_ms ?? null, neededBy: skills,
+      }
+      : {
+        status: 'unknown', since: '', reason: alive ? 'not probed yet' : 'not probed yet (no host is probing now)',
+        latencyMs: null, neededBy: skills,
+      };
   }
   return out;
 }
 
-export function buildStatusReport(paths: HomePaths, bundledDir: string | null, logger: Logger, now = Date.now(), env: NodeJS.ProcessEnv = process.env): StatusReport {
+export function buildStatusReport(
+  paths: HomePaths, bundledDir: string | null, logger: Logger, now = Date.now(), env: NodeJS.ProcessEnv = process.env,
+): StatusReport {
   const { alive, state, reason } = readHostLiveness(paths, now);
   const ledger = new Ledger(paths.runs, logger);
   ledger.load();
@@ -87,19 +105,33 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   const { skills } = validateSkills(paths, bundledDir, env);
   const dependencies = latestDependencyStates(paths, logger, dependencyNeeds(skills, paths.config), alive);
   const views = skills.map((s) => {
-    const b = s.manifest && s.manifest.breaker !== false ? (breakers.get(s.name) ?? { state: 'closed' as const, failures: 0, until: null }) : null;
+    const b = s.manifest && s.manifest.breaker !== false ? (breakers.get(s.name) ?? {
+      state: 'closed' as const, failures: 0, until: null,
+    }) : null;
     const deferredOn = s.manifest ? s.manifest.needs.filter((n) => dependencies[n]?.status === 'down') : [];
     const m = s.manifest;
     const tokens = m && (m.model || m.budget) ? tokenHistory(paths, m, now) : null;
-    return skillView(s, ledger, now, { paused: paused.has(s.name), pauseNote: paused.get(s.name)?.note ?? null, hostAlive: alive, deferredOn, breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null, tokens }, undefined, null);
+    return skillView(
+      s, ledger, now,
+      {
+        paused: paused.has(s.name), pauseNote: paused.get(s.name)?.note ?? null, hostAlive: alive, deferredOn,
+        breaker: b ? { state: b.state, until: b.until, failures: b.failures } : null, tokens,
+      },
+      undefined, null,
+    );
   });
   const latest = latestLayerStates(paths, logger);
   const at = new Date(now).toISOString();
   // Files alone cannot tell a layer's state while no host answers: unknown, never failed.
   const layer = (name: 'session' | 'gateway'): LayerHealth => {
-    if (!alive) return { status: 'unknown', since: state?.last_alive ?? at, reason: 'no host answers, so nobody knows (the host supervises this layer)' };
+    if (!alive) return {
+      status: 'unknown', since: state?.last_alive ?? at,
+      reason: 'no host answers, so nobody knows (the host supervises this layer)',
+    };
     const t = latest[name];
-    return t ? { status: t.status, since: t.at, reason: t.reason } : { status: 'unknown', since: state?.started_at ?? at, reason: 'no health record yet' };
+    return t ? { status: t.status, since: t.at, reason: t.reason } : {
+      status: 'unknown', since: state?.started_at ?? at, reason: 'no health record yet',
+    };
   };
   // Checked here from the file system itself, so a full disk is named even while the host cannot write its state.
   const storage = checkStorage(paths.runs, paths.logs, now);
@@ -108,7 +140,14 @@ export function buildStatusReport(paths: HomePaths, bundledDir: string | null, l
   const diskStuck = !alive && state !== null && storage.status === 'runs-failing' && processExists(state.pid);
   return composeHealth({
     now,
-    host: { alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null, ...(reason ? { notAliveReason: diskStuck ? `${storage.reason} (the host, pid ${state.pid}, cannot record that it is alive and did not answer on host.sock)` : reason } : {}) },
+    host: {
+      alive, pid: state?.pid ?? null, startedAt: state?.started_at ?? null, lastAlive: state?.last_alive ?? null,
+      ...(reason ? {
+        notAliveReason: diskStuck
+          ? `${storage.reason} (the host, pid ${state.pid}, cannot record that it is alive and did not answer on host.sock)`
+          : reason,
+      } : {}),
+    },
     layers: { session: layer('session'), gateway: layer('gateway') },
     dependencies,
     skills: views,

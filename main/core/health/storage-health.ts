@@ -99,7 +99,10 @@ export function checkStorage(runsDir: string, logsDir: string, now = Date.now())
   if (logs) return { status: 'logs-failing', path: logsDir, reason: `${storageWords(logs)}: ${logsDir}; run output is not kept`, since };
   const space = freeSpace(logsDir);
   if (space && space.free < logReserveBytes(space.size)) {
-    return { status: 'logs-failing', path: logsDir, reason: `disk nearly full: ${logsDir} (${Math.round(space.free / 1024)} KiB free); run output is not kept`, since };
+    return {
+      status: 'logs-failing', path: logsDir,
+      reason: `disk nearly full: ${logsDir} (${Math.round(space.free / 1024)} KiB free); run output is not kept`, since,
+    };
   }
   return { status: 'ok', path: null, reason: '', since };
 }
@@ -144,7 +147,9 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
       if (this.layerProblems.delete(layer)) this.log.info(`the ${layer} layer can write again`);
     } else if (!this.layerProblems.has(layer)) {
       this.log.error(`the ${layer} layer cannot write: ${problem}`);
-      this.layerProblems.set(layer, { status: 'logs-failing', path: /^[^:]+: (\S+);/.exec(problem)?.[1] ?? null, reason: problem, since: this.now() });
+      this.layerProblems.set(layer, {
+        status: 'logs-failing', path: /^[^:]+: (\S+);/.exec(problem)?.[1] ?? null, reason: problem, since: this.now(),
+      });
     }
     this.emit('change', this.health());
   }
@@ -159,7 +164,11 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
     if (kind === 'runs') {
       this.set({ status: 'runs-failing', path: dir, reason: `${runsFailingWords(err.code, dir)} (${path})`, since: this.now() });
     } else if (this.state.status === 'ok') {
-      this.set({ status: 'logs-failing', path: dir, reason: `${storageWords(err.code)}: ${dir}; run output and status files are not kept (${path})`, since: this.now() });
+      this.set({
+        status: 'logs-failing', path: dir,
+        reason: `${storageWords(err.code)}: ${dir}; run output and status files are not kept (${path})`,
+        since: this.now(),
+      });
     }
     return true;
   }
@@ -169,7 +178,11 @@ export class StorageMonitor extends EventEmitter<StorageEvents> {
     if (this.state.status !== 'ok') return false;
     const space = freeSpace(this.logsDir);
     if (space && space.free < logReserveBytes(space.size)) {
-      this.set({ status: 'logs-failing', path: this.logsDir, reason: `disk nearly full: ${this.logsDir} (${Math.round(space.free / 1024)} KiB free); run output is not kept`, since: this.now() });
+      this.set({
+        status: 'logs-failing', path: this.logsDir,
+        reason: `disk nearly full: ${this.logsDir} (${Math.round(space.free / 1024)} KiB free); run output is not kept`,
+        since: this.now(),
+      });
       return false;
     }
     return true;

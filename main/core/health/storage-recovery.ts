@@ -47,7 +47,12 @@ export class StorageBacklog {
    * Writes what was kept and hands back the slots to run now. Stops at the first write that fails
    * again (the rest stays kept for the next time storage comes back).
    */
-  flush(o: { ledger: Ledger; skills: LoadedSkill[]; isPaused: (n: string) => boolean; now: number; logger: Logger; onSkip: (e: LedgerSkip) => void }): MissedStart[] {
+  flush(
+    o: {
+      ledger: Ledger; skills: LoadedSkill[]; isPaused: (n: string) => boolean; now: number; logger: Logger;
+      onSkip: (e: LedgerSkip) => void;
+    },
+  ): MissedStart[] {
     while (this.entries.length > 0) {
       o.ledger.persistNoted(this.entries[0]!);
       this.entries.shift();
@@ -66,7 +71,11 @@ export class StorageBacklog {
       if (!skill?.manifest || open.length === 0) continue;
       const plan = planCatchUp(open.map((m) => Date.parse(m.slot!)), skill.manifest.catchUp, o.isPaused(name));
       for (const s of plan.skip) {
-        const entry: LedgerSkip = { type: 'skip', skill: name, slot: new Date(s.slot).toISOString(), reason: 'storage-full', at: new Date(o.now).toISOString(), detail: `its start entry could not be written (storage full or failing); ${s.detail}` };
+        const entry: LedgerSkip = {
+          type: 'skip', skill: name, slot: new Date(s.slot).toISOString(), reason: 'storage-full',
+          at: new Date(o.now).toISOString(),
+          detail: `its start entry could not be written (storage full or failing); ${s.detail}`,
+        };
         o.ledger.recordSkip(entry);
         o.onSkip(entry);
       }

@@ -80,11 +80,17 @@ export function inspectCurrentHost(env: NodeJS.ProcessEnv): { host: CurrentHost 
   } catch {
     return { host: null, problem: null };
   }
-  if (!v || typeof v.home !== 'string' || !Number.isInteger(v.pid) || !Number.isInteger(v.gatewayPort) || !Number.isInteger(v.sessionPort)) return { host: null, problem: null };
-  const host = { home: v.home, pid: v.pid!, gatewayPort: v.gatewayPort!, sessionPort: v.sessionPort!, startedAt: String(v.startedAt ?? '') };
+  if (!v || typeof v.home !== 'string' || !Number.isInteger(v.pid) || !Number.isInteger(v.gatewayPort)
+    || !Number.isInteger(v.sessionPort)) return { host: null, problem: null };
+  const host = {
+    home: v.home, pid: v.pid!, gatewayPort: v.gatewayPort!, sessionPort: v.sessionPort!,
+    startedAt: String(v.startedAt ?? ''),
+  };
   let problem: string | null;
   try {
-    problem = notOwnProblem(host.home, 'the home', { follow: true, writable: false }) ?? notOwnProblem(join(host.home, 'host.lock'), 'its host.lock', { writable: false });
+    problem = notOwnProblem(host.home, 'the home', { follow: true, writable: false }) ?? notOwnProblem(
+      join(host.home, 'host.lock'), 'its host.lock', { writable: false },
+    );
   } catch (err) {
     // No home or no lock: no host there, which the caller finds and says by itself.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { host, problem: null };
@@ -108,11 +114,15 @@ function readNoFollow(file: string): string {
  * Leaves the pointer for a host that has just started (a write that fails is logged: the host
  * runs on, and other terminals need CLAWKEEPER_HOME). Returns what removes it at a clean stop.
  */
-export function leaveRunningHostPointer(env: NodeJS.ProcessEnv, host: Omit<CurrentHost, 'pid' | 'startedAt'>, logger: { warn: (m: string) => void }): () => void {
+export function leaveRunningHostPointer(
+  env: NodeJS.ProcessEnv, host: Omit<CurrentHost, 'pid' | 'startedAt'>, logger: { warn: (m: string) => void },
+): () => void {
   try {
     writeCurrentHost(env, { ...host, pid: process.pid, startedAt: new Date().toISOString() });
   } catch (err) {
-    logger.warn(`cannot leave the running-host pointer ${currentHostFile(env)} (${(err as Error).message}): other terminals need CLAWKEEPER_HOME=${host.home}`);
+    logger.warn(
+      `cannot leave the running-host pointer ${currentHostFile(env)} (${(err as Error).message}): other terminals need CLAWKEEPER_HOME=${host.home}`,
+    );
   }
   return () => clearCurrentHost(env, process.pid);
 }

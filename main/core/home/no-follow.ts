@@ -44,8 +44,10 @@ export function sharedFolderProblem(dir: string): string | null {
   if (process.platform === 'win32') return null;
   const st = statSync(dir);
   if (!st.isDirectory()) return `${dir} is not a folder`;
-  if (st.mode & 0o002) return `${dir} is writable by every user (mode ${(st.mode & 0o7777).toString(8)}): another user could plant a link named like a file written there`;
-  if (st.mode & 0o020 && st.gid !== process.getgid?.()) return `${dir} is writable by its group (gid ${st.gid}, mode ${(st.mode & 0o7777).toString(8)}): another user could plant a link named like a file written there`;
+  const mode = (st.mode & 0o7777).toString(8);
+  const risk = 'another user could plant a link named like a file written there';
+  if (st.mode & 0o002) return `${dir} is writable by every user (mode ${mode}): ${risk}`;
+  if (st.mode & 0o020 && st.gid !== process.getgid?.()) return `${dir} is writable by its group (gid ${st.gid}, mode ${mode}): ${risk}`;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid && st.uid !== 0) return `${dir} belongs to another user (uid ${st.uid})`;
   return null;

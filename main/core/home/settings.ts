@@ -22,7 +22,9 @@ export interface Settings {
   theme: 'system' | 'light' | 'dark';
 }
 
-export const SETTINGS_DEFAULTS: Settings = { gatewayPort: 3019, sessionPort: 3020, notifications: true, startAtLogin: false, theme: 'system' };
+export const SETTINGS_DEFAULTS: Settings = {
+  gatewayPort: 3019, sessionPort: 3020, notifications: true, startAtLogin: false, theme: 'system',
+};
 
 export const STORE_OPTIONS = { configName: 'config', schema: settingsSchema, clearInvalidConfig: false } as const;
 

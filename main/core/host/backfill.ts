@@ -31,19 +31,28 @@ export class Backfills {
   /** Plans, and unless dryRun starts, a backfill; throws a ClawError a front-end can show. */
   start(name: string, r: BackfillRequest): BackfillPlan & { queued: number } {
     const skill = this.host.listSkills().find((s) => s.name === name);
-    if (!skill?.manifest) throw new ClawError('CK_SKILL_INVALID', C, `skill "${name}" is invalid and cannot run; \`clawkeeper skills\` shows why`);
+    if (!skill?.manifest) throw new ClawError(
+      'CK_SKILL_INVALID', C, `skill "${name}" is invalid and cannot run; \`clawkeeper skills\` shows why`,
+    );
     const ledger = this.host.ledger;
     const skips = new Map<string, string>();
     for (const e of ledger.readEntries(name)) if (e.type === 'skip') skips.set(e.slot, e.reason);
     const plan = planBackfill(skill.manifest, {
-      started: (slot) => (ledger.hasStart(name, slot) ? (ledger.slot(name, slot)?.lastOutcome ?? 'started') : ledger.hasSlot(name, slot) ? null : undefined),
+      started: (slot) => (ledger.hasStart(name, slot)
+        ? (ledger.slot(name, slot)?.lastOutcome ?? 'started')
+        : ledger.hasSlot(name, slot) ? null : undefined),
       skipReason: (slot) => skips.get(slot),
     }, { from: Date.parse(r.from), to: Date.parse(r.to), now: this.now(), max: r.max });
     if ('error' in plan) throw new ClawError('CK_BAD_REQUEST', C, plan.error);
     if (r.dryRun || plan.toRun.length === 0) return { ...plan, queued: 0 };
-    if (this.host.isPaused(name)) throw new ClawError('CK_CONFLICT', C, `${name} is paused: resume it before a backfill (its slots would only be recorded as paused)`);
+    if (this.host.isPaused(name)) throw new ClawError(
+      'CK_CONFLICT', C, `${name} is paused: resume it before a backfill (its slots would only be recorded as paused)`,
+    );
     const down = this.host.deferredOn(name);
-    if (down.length > 0) throw new ClawError('CK_CONFLICT', C, `${name} needs ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} down: backfill when it is back`);
+    if (down.length > 0) throw new ClawError(
+      'CK_CONFLICT', C,
+      `${name} needs ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} down: backfill when it is back`,
+    );
     const queue = this.queues.get(name) ?? [];
     for (const s of plan.toRun) if (!queue.includes(s)) queue.push(s);
     this.queues.set(name, queue);

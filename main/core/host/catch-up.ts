@@ -69,7 +69,10 @@ export class CatchUp {
       const log = join(ctx.paths.logs, open.skill, `${open.run_id}.log`);
       if (existsSync(log)) entry.log = log;
       ctx.ledger.recordEnd(entry);
-      writeStatusFile(ctx.paths.status, open.skill, { status: 'interrupted', timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: open.run_id }, {});
+      writeStatusFile(
+        ctx.paths.status, open.skill,
+        { status: 'interrupted', timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: open.run_id }, {},
+      );
       ctx.log.warn(`run ${open.run_id} of "${open.skill}" was cut off by the previous host: recorded interrupted`);
       ctx.events.emit('run-end', { entry, fields: {} });
       const m = ctx.skills.get(open.skill)?.manifest;
@@ -97,7 +100,9 @@ export class CatchUp {
     return { ran, skipped, now };
   }
 
-  private reconcileSkill(skill: LoadedSkill, reason: MissedReason | 'start', now: number, awakeAt: number | undefined): { ran: number; skipped: number } {
+  private reconcileSkill(
+    skill: LoadedSkill, reason: MissedReason | 'start', now: number, awakeAt: number | undefined,
+  ): { ran: number; skipped: number } {
     const { ctx } = this;
     const m = skill.manifest!;
     const lastAlive = this.previous ? Date.parse(this.previous.last_alive) : null;
@@ -110,7 +115,9 @@ export class CatchUp {
     let fromLedger = ctx.ledger.lastSlot(skill.name) ?? (reason === 'start' ? lastAlive : awakeAt) ?? now;
     // A one-shot `at` that passed with nothing recorded is never lost silently, even on a first
     // start: it follows catchUp (skip records it missed; otherwise it runs once as catch-up).
-    if (ss.spec.kind === 'at' && !ctx.ledger.hasSlot(skill.name, new Date(ss.spec.at).toISOString())) fromLedger = Math.min(fromLedger, ss.spec.at - 1);
+    if (ss.spec.kind === 'at' && !ctx.ledger.hasSlot(
+      skill.name, new Date(ss.spec.at).toISOString(),
+    )) fromLedger = Math.min(fromLedger, ss.spec.at - 1);
     if (waitingFor.length > 0) {
       // Nothing final is written while a need is down: the slots wait for it to come back.
       const next = nextSlotOf(ss.spec, fromLedger);
@@ -125,7 +132,9 @@ export class CatchUp {
     if (since >= now) return { ran: 0, skipped: 0 };
     const { slots, total, first } = slotsBetweenOf(ss.spec, since, now, Math.max(SKIP_ENTRIES_CAP, m.catchUp.max));
     // A slot still inside its jitter delay has not been missed: the trigger starts it.
-    const missed = slots.filter((t) => ss.startOf(t) <= now && !ctx.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.runs.isQueued(skill.name, t));
+    const missed = slots.filter(
+      (t) => ss.startOf(t) <= now && !ctx.ledger.hasSlot(skill.name, new Date(t).toISOString()) && !this.runs.isQueued(skill.name, t),
+    );
     if (missed.length === 0) return { ran: 0, skipped: 0 };
     const why: MissedReason = reason === 'start' ? 'down' : reason;
     const reasonOf = (slot: number) => skipReason(why, lastAlive, slot, m.needs.length > 0, this.startedAt);
@@ -135,14 +144,20 @@ export class CatchUp {
     const omitted = total - slots.length;
     if (omitted > 0 && first !== null) {
       // A long outage of a frequent skill: one entry stands for the slots not listed one by one.
-      recordSkip(ctx, { skill: skill.name, slot: first, reason: reasonOf(first), detail: detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), count: omitted, lastSlot: slots[0]! - 1 });
+      recordSkip(ctx, {
+        skill: skill.name, slot: first, reason: reasonOf(first),
+        detail: detailOf(`catchUp=${m.catchUp.mode}: ${omitted} older slots not listed one by one`), count: omitted,
+        lastSlot: slots[0]! - 1,
+      });
       skipped += omitted;
     }
     for (const s of plan.skip) {
       recordSkip(ctx, { skill: skill.name, slot: s.slot, reason: s.paused ? 'paused' : reasonOf(s.slot), detail: detailOf(s.detail) });
       skipped++;
     }
-    for (const t of plan.run) this.dispatcher.dispatch({ skill: skill.name, slot: new Date(t).toISOString(), trigger: 'catch-up', queue: true });
+    for (const t of plan.run) this.dispatcher.dispatch({
+      skill: skill.name, slot: new Date(t).toISOString(), trigger: 'catch-up', queue: true,
+    });
     return { ran: plan.run.length, skipped };
   }
 
@@ -150,7 +165,9 @@ export class CatchUp {
   releaseDeferred(): number {
     const { ctx } = this;
     const ready = ctx.waits.skills().filter((n) => ctx.skills.downNeeds(n).length === 0);
-    for (const name of ready) for (const r of ctx.waits.takeRetries(name)) if (r.slot) this.dispatcher.dispatch({ skill: name, slot: r.slot, trigger: 'retry', attempt: r.attempt, queue: true, probe: r.probe === true });
+    for (const name of ready) for (const r of ctx.waits.takeRetries(name)) if (r.slot) this.dispatcher.dispatch({
+      skill: name, slot: r.slot, trigger: 'retry', attempt: r.attempt, queue: true, probe: r.probe === true,
+    });
     return ready.length > 0 ? this.reconcile('dependency', undefined, new Set(ready)).ran : 0;
   }
 
@@ -159,8 +176,13 @@ export class CatchUp {
     const { ctx } = this;
     if (ctx.stopping()) return;
     try {
-      const toRun = ctx.backlog.flush({ ledger: ctx.ledger, skills: ctx.skills.valid(), isPaused: (n) => ctx.skills.isPaused(n), now: ctx.clock.now(), logger: ctx.log, onSkip: (e) => ctx.events.emit('skip', e) });
-      for (const m of toRun) this.dispatcher.dispatch({ skill: m.skill, slot: m.slot, trigger: m.trigger, attempt: m.attempt, queue: true });
+      const toRun = ctx.backlog.flush({
+        ledger: ctx.ledger, skills: ctx.skills.valid(), isPaused: (n) => ctx.skills.isPaused(n), now: ctx.clock.now(),
+        logger: ctx.log, onSkip: (e) => ctx.events.emit('skip', e),
+      });
+      for (const m of toRun) this.dispatcher.dispatch({
+        skill: m.skill, slot: m.slot, trigger: m.trigger, attempt: m.attempt, queue: true,
+      });
     } catch (err) {
       // Never thrown from the storage probe's timer (it would take the host down).
       if (!ctx.storage.writeFailed('runs', ctx.paths.runs, err)) ctx.log.error(`after storage came back: ${(err as Error).message}`);

@@ -41,7 +41,12 @@ export class Dispatcher {
     if (!skill?.manifest) return null;
     const down = this.ctx.skills.downNeeds(name);
     if (down.length > 0 && !opts.force) {
-      return { refused: { code: 'dependency-down', message: `${name} needs ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} down; run it anyway with --force (API: {"force": true})` } };
+      return {
+        refused: {
+          code: 'dependency-down',
+          message: `${name} needs ${down.join(', ')}, which ${down.length === 1 ? 'is' : 'are'} down; run it anyway with --force (API: {"force": true})`,
+        },
+      };
     }
     this.closeBreaker(name, 'run by hand');
     return this.dispatch({ skill: name, slot: null, trigger: 'manual', queue: true });
@@ -63,7 +68,9 @@ export class Dispatcher {
     const skill = this.ctx.skills.get(name);
     if (!skill?.manifest || this.ctx.stopping()) return NONE;
     // A backfill runs a slot that was only skipped (missed, paused…), never one that started.
-    const taken = trigger === 'backfill' ? this.ctx.ledger.hasStart(name, slot ?? '') : slot !== null && this.ctx.ledger.hasSlot(name, slot);
+    const taken = trigger === 'backfill'
+      ? this.ctx.ledger.hasStart(name, slot ?? '')
+      : slot !== null && this.ctx.ledger.hasSlot(name, slot);
     if (slot !== null && trigger !== 'retry' && (taken || this.runs.isQueued(name, Date.parse(slot)))) return NONE;
     const admitted = slot !== null && trigger !== 'manual' ? this.admitSlot(skill, slot, trigger, attempt, probe) : { probe };
     if (!admitted) return NONE;
@@ -115,11 +122,16 @@ export class Dispatcher {
     const running = this.runs.running(skill.name)!;
     const policy = queueAnyway || p.trigger === 'retry' ? 'queue' : skill.manifest!.overlap;
     if (policy === 'skip') {
-      if (p.slot) recordSkip(this.ctx, { skill: skill.name, slot: p.slot, reason: 'skipped-overlap', detail: `run ${running.runId} was still running (overlap=skip)` });
+      if (p.slot) recordSkip(this.ctx, {
+        skill: skill.name, slot: p.slot, reason: 'skipped-overlap',
+        detail: `run ${running.runId} was still running (overlap=skip)`,
+      });
       return NONE;
     }
     if (!this.runs.enqueue(skill.name, p, policy === 'replace')) {
-      if (p.slot) recordSkip(this.ctx, { skill: skill.name, slot: p.slot, reason: 'queue-full', detail: `${QUEUE_CAP} runs already waiting` });
+      if (p.slot) recordSkip(this.ctx, {
+        skill: skill.name, slot: p.slot, reason: 'queue-full', detail: `${QUEUE_CAP} runs already waiting`,
+      });
       return NONE;
     }
     return { runId: null, queued: true };

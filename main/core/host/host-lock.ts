@@ -18,7 +18,10 @@ const heldHere = new Set<string>();
 
 export function acquireHostLock(file: string): () => void {
   if (heldHere.has(file)) {
-    throw new ClawError('CK_HOME_LOCKED', 'host', `another ClawKeeper host (pid ${process.pid}) is already running with ${file.replace(/\/host\.lock$/, '')}; stop it first or use another CLAWKEEPER_HOME`);
+    throw new ClawError(
+      'CK_HOME_LOCKED', 'host',
+      `another ClawKeeper host (pid ${process.pid}) is already running with ${file.replace(/\/host\.lock$/, '')}; stop it first or use another CLAWKEEPER_HOME`,
+    );
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -43,7 +46,10 @@ export function acquireHostLock(file: string): () => void {
         // unreadable lock: treat as stale
       }
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new ClawError('CK_HOME_LOCKED', 'host', `another ClawKeeper host (pid ${pid}) is already running with ${file.replace(/\/host\.lock$/, '')}; stop it first or use another CLAWKEEPER_HOME`);
+        throw new ClawError(
+          'CK_HOME_LOCKED', 'host',
+          `another ClawKeeper host (pid ${pid}) is already running with ${file.replace(/\/host\.lock$/, '')}; stop it first or use another CLAWKEEPER_HOME`,
+        );
       }
       rmSync(file, { force: true });
     }

@@ -98,24 +98,40 @@ export class Host extends EventEmitter<HostEvents> {
     this.ledger = new Ledger(this.paths.runs, opts.logger);
     this.storage = new StorageMonitor({ runsDir: this.paths.runs, logsDir: this.paths.logs, logger: opts.logger, clock: this.clock });
     this.breakers = new Breakers(this.paths.breakers, opts.logger);
-    this.dependencies = new DependencyMonitor({ file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock, ...(opts.probe ? { probe: opts.probe } : {}) });
+    this.dependencies = new DependencyMonitor({
+      file: `${this.paths.health}/dependencies.jsonl`, logger: opts.logger, clock: this.clock,
+      ...(opts.probe ? { probe: opts.probe } : {}),
+    });
     // Slots and retries waiting for a dependency (runs/_deferred.json).
     const waits = (this.waits = new DependencyWaits(this.paths.deferred, (err) => {
-      if (!this.storage.writeFailed('runs', this.paths.deferred, err)) this.log.warn(`cannot write ${this.paths.deferred}: ${(err as Error).message}`);
+      if (!this.storage.writeFailed('runs', this.paths.deferred, err)) this.log.warn(
+        `cannot write ${this.paths.deferred}: ${(err as Error).message}`,
+      );
     }));
-    this.skills = new SkillRegistry({ paths: this.paths, bundledSkillsDir: opts.bundledSkillsDir, env: opts.env ?? process.env, log: this.log, dependencies: this.dependencies, waits });
+    this.skills = new SkillRegistry({
+      paths: this.paths, bundledSkillsDir: opts.bundledSkillsDir, env: opts.env ?? process.env, log: this.log,
+      dependencies: this.dependencies, waits,
+    });
     const ctx: HostContext = {
       paths: this.paths, ledger: this.ledger, clock: this.clock, log: this.log, storage: this.storage, backlog: new StorageBacklog(),
       dependencies: this.dependencies, breakers: this.breakers, waits, skills: this.skills, events: this, stopping: () => this.stopping,
     };
     const owed = new OwedRetries(join(this.paths.runs, '_retries.json'), (err) => {
-      if (!this.storage.writeFailed('runs', join(this.paths.runs, '_retries.json'), err)) this.log.warn(`cannot write runs/_retries.json: ${(err as Error).message}`);
+      if (!this.storage.writeFailed('runs', join(this.paths.runs, '_retries.json'), err)) this.log.warn(
+        `cannot write runs/_retries.json: ${(err as Error).message}`,
+      );
     });
-    this.runs = new RunsInFlight(ctx, { launcher: opts.launcher ?? nodeLauncher, killGraceMs: opts.killGraceMs, logCapBytes: opts.logCapBytes, owed, retry: (req) => this.dispatch(req) });
+    this.runs = new RunsInFlight(ctx, {
+      launcher: opts.launcher ?? nodeLauncher, killGraceMs: opts.killGraceMs, logCapBytes: opts.logCapBytes, owed,
+      retry: (req) => this.dispatch(req),
+    });
     this.dispatcher = new Dispatcher(ctx, this.runs);
     this.catchUp = new CatchUp(ctx, this.dispatcher, this.runs);
     this.trigger = new Trigger((names, slot) => this.dispatcher.onTrigger(names, slot), () => this.clock.now());
-    this.watchdog = new Watchdog({ clock: this.clock, log: this.log, storage: this.storage, stateFile: this.paths.hostState, periodMs: opts.watchdogMs, jumpMs: opts.clockJumpMs, onJump: (awakeAt) => this.onResume(awakeAt) });
+    this.watchdog = new Watchdog({
+      clock: this.clock, log: this.log, storage: this.storage, stateFile: this.paths.hostState,
+      periodMs: opts.watchdogMs, jumpMs: opts.clockJumpMs, onJump: (awakeAt) => this.onResume(awakeAt),
+    });
     this.backfills = new Backfills(this, () => this.clock.now());
     this.storage.on('runs-writable', () => this.catchUp.afterStorageBack());
     this.dependencies.on('transition', (t) => {
@@ -158,7 +174,9 @@ export class Host extends EventEmitter<HostEvents> {
     // Armed from the host's start, not from now: a slot due while start-up ran (a first start has
     // nothing for the reconciler to find) still fires; one the reconciler handled is in the ledger.
     if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), Math.min(now, this.startedAt - 1));
-    this.log.info(`started: ${this.validSkills().length} skills scheduled, ${this.invalidSkills().length} invalid, home ${this.paths.home}`);
+    this.log.info(
+      `started: ${this.validSkills().length} skills scheduled, ${this.invalidSkills().length} invalid, home ${this.paths.home}`,
+    );
     await Promise.resolve();
   }
 
@@ -208,7 +226,13 @@ export class Host extends EventEmitter<HostEvents> {
     if (!this.stopping && this.startedAt > 0) this.catchUp.releaseDeferred();
     // A one-shot `at` added (or moved) before this reload while the host runs: by its catchUp,
     // never lost silently (one after `from` is the trigger's, armed below).
-    const missedAt = new Set(this.skills.valid().filter((s) => s.manifest!.enabled && s.manifest!.at !== undefined && Date.parse(s.manifest!.at) <= from && !this.ledger.hasSlot(s.name, new Date(s.manifest!.at).toISOString())).map((s) => s.name));
+    const missedAt = new Set(
+      this.skills.valid().filter(
+        (s) => s.manifest!.enabled && s.manifest!.at !== undefined && Date.parse(s.manifest!.at) <= from && !this.ledger.hasSlot(
+          s.name, new Date(s.manifest!.at).toISOString(),
+        ),
+      ).map((s) => s.name),
+    );
     if (!this.stopping && this.startedAt > 0 && missedAt.size > 0) this.catchUp.reconcile('start', undefined, missedAt);
     if (this.opts.useTrigger !== false) this.trigger.set(this.skills.schedules(), from, true);
   }

@@ -7,13 +7,18 @@ import type { Host } from './host.ts';
 import { tokenHistory } from '../models/usage-view.ts';
 import { composeHealth, skillView } from '../health/health-composer.ts';
 
-export function liveHealth(host: Host, layers: { session: LayerHealth; gateway: LayerHealth }, startedAt: number, now: number): HealthReport {
+export function liveHealth(
+  host: Host, layers: { session: LayerHealth; gateway: LayerHealth }, startedAt: number, now: number,
+): HealthReport {
   const skills = host.listSkills().map((s) => {
     const since = host.runningSince(s.name);
     const running = since !== undefined ? { runId: host.runningId(s.name) ?? '', since } : null;
     const m = s.manifest;
     const tokens = m && (m.model || m.budget) ? tokenHistory(host.paths, m, now) : null;
-    const facts = { paused: host.isPaused(s.name), pauseNote: host.pauseNote(s.name), hostAlive: true, deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens };
+    const facts = {
+      paused: host.isPaused(s.name), pauseNote: host.pauseNote(s.name), hostAlive: true,
+      deferredOn: host.deferredOn(s.name), breaker: host.breakerView(s.name), tokens,
+    };
     return skillView(s, host.ledger, now, facts, host.nextRun(s.name) ?? null, running);
   });
   return composeHealth({

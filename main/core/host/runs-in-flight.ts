@@ -86,7 +86,9 @@ export class RunsInFlight {
     const m = skill.manifest!;
     let started;
     try {
-      started = startPlannedRun(this.site, { manifest: m, dir: skill.dir, slot: p.slot, trigger: p.trigger, attempt: p.attempt, probe: p.probe });
+      started = startPlannedRun(this.site, {
+        manifest: m, dir: skill.dir, slot: p.slot, trigger: p.trigger, attempt: p.attempt, probe: p.probe,
+      });
     } catch (err) {
       if (!ctx.storage.writeFailed('runs', ctx.ledger.fileFor(skill.name), err)) throw err;
       ctx.backlog.keepMissed({ skill: skill.name, slot: p.slot, trigger: p.trigger, attempt: p.attempt });
@@ -109,12 +111,18 @@ export class RunsInFlight {
       paths: ctx.paths,
       ledger: ctx.ledger,
       clock: ctx.clock,
-      runner: { launcher: this.o.launcher, killGraceMs: this.o.killGraceMs, logCapBytes: this.o.logCapBytes, logsAllowed: () => ctx.storage.logsAllowed(), onLogError: (path, err) => ctx.storage.writeFailed('logs', path, err) },
+      runner: {
+        launcher: this.o.launcher, killGraceMs: this.o.killGraceMs, logCapBytes: this.o.logCapBytes,
+        logsAllowed: () => ctx.storage.logsAllowed(),
+        onLogError: (path, err) => ctx.storage.writeFailed('logs', path, err),
+      },
       onEndWriteError: (what, err, entry) => {
         if (what === 'ledger') {
           if (ctx.storage.writeFailed('runs', ctx.ledger.fileFor(entry.skill), err)) ctx.backlog.keepEntry(ctx.ledger, entry);
           else ctx.log.error(`cannot record the end of run ${entry.run_id}: ${(err as Error).message}`);
-        } else if (!ctx.storage.writeFailed('logs', ctx.paths.status, err)) ctx.log.error(`cannot write the status file of ${entry.skill}: ${(err as Error).message}`);
+        } else if (!ctx.storage.writeFailed('logs', ctx.paths.status, err)) ctx.log.error(
+          `cannot write the status file of ${entry.skill}: ${(err as Error).message}`,
+        );
       },
     };
   }
@@ -142,9 +150,16 @@ export class RunsInFlight {
     const networkClass = r.outcome === 'failure' && r.errorCode !== undefined && NETWORK_ERROR_CODES.has(r.errorCode) && m.needs.length > 0;
     // A provider that kept failing: probe the model server now (the breaker ignores this outcome).
     if (r.outcome === 'upstream-failure') for (const n of m.needs) if (n.startsWith('model:')) ctx.dependencies.probeNow(n);
-    const decision = retryDecision({ outcome: r.outcome, stopReason: r.stopReason, attempt: p.attempt, slot: p.slot, stopping: ctx.stopping() }, m.retries);
+    const decision = retryDecision(
+      { outcome: r.outcome, stopReason: r.stopReason, attempt: p.attempt, slot: p.slot, stopping: ctx.stopping() },
+      m.retries,
+    );
     if (decision.retry) {
-      this.scheduleRetry({ skill: skill.name, slot: p.slot!, attempt: decision.attempt, due: new Date(ctx.clock.now() + decision.delaySeconds * 1000).toISOString(), ...(p.probe ? { probe: true } : {}) });
+      this.scheduleRetry({
+        skill: skill.name, slot: p.slot!, attempt: decision.attempt,
+        due: new Date(ctx.clock.now() + decision.delaySeconds * 1000).toISOString(),
+        ...(p.probe ? { probe: true } : {}),
+      });
       if (networkClass) for (const n of m.needs) ctx.dependencies.probeNow(n);
       return true;
     }
@@ -180,7 +195,9 @@ export class RunsInFlight {
       // Not started, not queued, and not waiting for a dependency (which keeps it): dropped
       // (paused, budget, the skill gone), so no longer owed.
       if (d.runId === null && !d.queued && this.ctx.skills.downNeeds(r.skill).length === 0 && !this.ctx.stopping()) {
-        this.ctx.log.warn(`retry ${r.attempt} of "${r.skill}" for ${r.slot} not started (the skill is paused, over its day budget, or gone)`);
+        this.ctx.log.warn(
+          `retry ${r.attempt} of "${r.skill}" for ${r.slot} not started (the skill is paused, over its day budget, or gone)`,
+        );
         this.o.owed.settle(r);
       }
     }, Math.max(0, Date.parse(r.due) - this.ctx.clock.now()));
@@ -198,7 +215,9 @@ export class RunsInFlight {
       const m = this.ctx.skills.get(r.skill)?.manifest;
       const already = this.ctx.ledger.slot(r.skill, r.slot);
       if (!m || (already?.attempts ?? 0) >= r.attempt) {
-        this.ctx.log.warn(`retry ${r.attempt} of "${r.skill}" for ${r.slot} not run: ${m ? 'the ledger already has it' : 'the skill is gone or invalid'}`);
+        this.ctx.log.warn(
+          `retry ${r.attempt} of "${r.skill}" for ${r.slot} not run: ${m ? 'the ledger already has it' : 'the skill is gone or invalid'}`,
+        );
         this.o.owed.settle(r);
         continue;
       }

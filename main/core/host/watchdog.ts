@@ -67,7 +67,10 @@ export class Watchdog {
   writeState(): void {
     const { clock, storage, stateFile } = this.o;
     try {
-      writeHostState(stateFile, { pid: process.pid, started_at: new Date(this.startedAt).toISOString(), last_alive: new Date(clock.now()).toISOString() });
+      writeHostState(stateFile, {
+        pid: process.pid, started_at: new Date(this.startedAt).toISOString(),
+        last_alive: new Date(clock.now()).toISOString(),
+      });
     } catch (err) {
       if (!storage.writeFailed('runs', stateFile, err)) this.o.log.warn(`cannot write ${stateFile}: ${(err as Error).message}`);
     }

@@ -35,7 +35,9 @@ export function installCliShim(appBinary: string, candidates: string[], userHome
     }
     if (!writable(dir)) continue;
     const file = join(dir, 'clawkeeper');
-    if (existsSync(file) && !readFileSync(file, 'utf8').includes(MARK)) return { ok: false, why: `${file} exists and is not ClawKeeper's: remove it, or add ClawKeeper's own to your PATH` };
+    if (existsSync(file) && !readFileSync(file, 'utf8').includes(MARK)) return {
+      ok: false, why: `${file} exists and is not ClawKeeper's: remove it, or add ClawKeeper's own to your PATH`,
+    };
     writeFileSync(`${file}.tmp`, cliShim(appBinary), { mode: 0o755 });
     chmodSync(`${file}.tmp`, 0o755);
     renameSync(`${file}.tmp`, file);

@@ -27,9 +27,13 @@ export interface ServiceSpec {
 /** Where the service file goes under `root` ("/" for real; a temp folder in tests). */
 export function serviceFilePath(root: string, platform: ServicePlatform, scope: ServiceScope, userHome: string): string {
   if (platform === 'darwin') {
-    return scope === 'system' ? join(root, 'Library', 'LaunchDaemons', `${SERVICE_LABEL}.plist`) : join(root, userHome, 'Library', 'LaunchAgents', `${SERVICE_LABEL}.plist`);
+    return scope === 'system' ? join(root, 'Library', 'LaunchDaemons', `${SERVICE_LABEL}.plist`) : join(
+      root, userHome, 'Library', 'LaunchAgents', `${SERVICE_LABEL}.plist`,
+    );
   }
-  return scope === 'system' ? join(root, 'etc', 'systemd', 'system', SYSTEMD_UNIT) : join(root, userHome, '.config', 'systemd', 'user', SYSTEMD_UNIT);
+  return scope === 'system' ? join(root, 'etc', 'systemd', 'system', SYSTEMD_UNIT) : join(
+    root, userHome, '.config', 'systemd', 'user', SYSTEMD_UNIT,
+  );
 }
 
 /** The environment every service gets: its home, and the host's own rotating log. */
@@ -73,7 +77,9 @@ ${env}
     <key>StandardOutPath</key>
     <string>/dev/null</string>
     <key>StandardErrorPath</key>
-    <string>${xml(join(spec.home, 'logs', 'host.stderr.log'))}</string>${spec.scope === 'system' && spec.user ? `\n    <key>UserName</key>\n    <string>${xml(spec.user)}</string>` : ''}
+    <string>${xml(
+      join(spec.home, 'logs', 'host.stderr.log'),
+    )}</string>${spec.scope === 'system' && spec.user ? `\n    <key>UserName</key>\n    <string>${xml(spec.user)}</string>` : ''}
   </dict>
 </plist>
 `;

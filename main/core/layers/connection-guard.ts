@@ -10,7 +10,10 @@ import type { Socket } from 'node:net';
 export interface ConnectionGuardOptions {
   /** Unproven connections still sending their request (HTTP phase): past this, the oldest idle one is closed. */
   maxUnproven: number;
-  /** Upgraded WebSockets waiting for their first (auth) frame: past this, the oldest one past `pendingMinAgeMs` gives way, else the newcomer is refused. */
+  /**
+   * Upgraded WebSockets waiting for their first (auth) frame: past this, the oldest one past
+   * `pendingMinAgeMs` gives way, else the newcomer is refused.
+   */
   maxPending: number;
   /** A pending WebSocket younger than this is never evicted: room to send its auth frame. */
   pendingMinAgeMs: number;

@@ -13,12 +13,17 @@ export function loopbackNames(ipv6: boolean): Set<string> {
   return ipv6 ? LOOPBACK_NAMES : IPV4_NAMES;
 }
 
-export function checkHost(hostHeader: string | undefined, port: number, component: string, names: Set<string> = LOOPBACK_NAMES): ClawError | null {
+export function checkHost(
+  hostHeader: string | undefined, port: number, component: string, names: Set<string> = LOOPBACK_NAMES,
+): ClawError | null {
   if (!hostHeader) return new ClawError('CK_MISDIRECTED', component, 'a Host header is required');
   const m = /^(\[[0-9a-f:]+\]|[^:]+)(?::(\d+))?$/i.exec(hostHeader.trim());
   // Exact names only: `127.evil.com` or `localhost.evil.com` never pass a prefix test here.
   if (!m || !names.has(m[1]!.toLowerCase()) || Number(m[2] ?? 80) !== port) {
-    return new ClawError('CK_MISDIRECTED', component, `Host "${hostHeader.slice(0, 100)}" is not this server; use http://127.0.0.1:${port}`);
+    return new ClawError(
+      'CK_MISDIRECTED', component,
+      `Host "${hostHeader.slice(0, 100)}" is not this server; use http://127.0.0.1:${port}`,
+    );
   }
   return null;
 }
@@ -40,7 +45,10 @@ export function sendError(res: ServerResponse, err: ClawError, headers: Record<s
     return;
   }
   const body = JSON.stringify(err.toJSON());
-  res.writeHead(err.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(err.status, {
+    'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
+    ...headers, 'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -50,7 +58,10 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 
 /** A JSON body already serialized. */
 export function sendBody(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff',
+    ...headers, 'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -134,7 +145,9 @@ export class AuthLimiter {
    * else 401 with `message`), counting the failure.
    */
   refuse(kind: CredentialKind, component: string, message: string, now = Date.now()): ClawError {
-    if (this.locked(kind, now)) return new ClawError('CK_RATE_LIMITED', component, `too many failed ${kind} attempts; retry in ${this.retryAfterSeconds(kind, now)} s`);
+    if (this.locked(kind, now)) return new ClawError(
+      'CK_RATE_LIMITED', component, `too many failed ${kind} attempts; retry in ${this.retryAfterSeconds(kind, now)} s`,
+    );
     this.fail(kind, now);
     return new ClawError('CK_UNAUTHORIZED', component, message);
   }

@@ -11,7 +11,10 @@ import { createModelClient } from './model-client.js';
  */
 export async function childModel(spec, send, signal) {
   const { apiKey, promptText } = await requestKey(send);
-  const model = createModelClient({ spec: spec.model, apiKey, budget: spec.budget, deadline: spec.deadline ?? Infinity, dryRun: spec.dryRun === true, send, signal });
+  const model = createModelClient({
+    spec: spec.model, apiKey, budget: spec.budget, deadline: spec.deadline ?? Infinity, dryRun: spec.dryRun === true,
+    send, signal,
+  });
   return { model, promptText };
 }
 
@@ -28,7 +31,10 @@ function requestKey(send) {
       // Removing the listener also lets the channel stop holding the process open.
       if (parentPort) parentPort.off('message', on);
       else process.off('message', on);
-      resolve({ apiKey: typeof msg.apiKey === 'string' ? msg.apiKey : null, promptText: typeof msg.promptText === 'string' ? msg.promptText : undefined });
+      resolve({
+        apiKey: typeof msg.apiKey === 'string' ? msg.apiKey : null,
+        promptText: typeof msg.promptText === 'string' ? msg.promptText : undefined,
+      });
     };
     if (parentPort) parentPort.on('message', on);
     else process.on('message', on);

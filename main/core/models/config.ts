@@ -47,7 +47,9 @@ export function readModelsFile(home: string, env: NodeJS.ProcessEnv = process.en
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.problems.push(`${file}: not readable JSON (${(err as Error).message}); no models configured until it is fixed`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') out.problems.push(
+      `${file}: not readable JSON (${(err as Error).message}); no models configured until it is fixed`,
+    );
   }
   const raw = data.models;
   if (raw !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) {
@@ -62,7 +64,10 @@ export function readModelsFile(home: string, env: NodeJS.ProcessEnv = process.en
   const modelName = env.CLAWKEEPER_MODEL_NAME?.trim();
   if (baseURL || modelName) {
     const prev = out.models.default;
-    const merged = { timeoutMs: DEFAULT_MODEL_TIMEOUT_MS, ...prev, ...(baseURL ? { baseURL } : {}), ...(modelName ? { model: modelName } : {}) } as Partial<ModelConfig>;
+    const merged = {
+      timeoutMs: DEFAULT_MODEL_TIMEOUT_MS, ...prev, ...(baseURL ? { baseURL } : {}),
+      ...(modelName ? { model: modelName } : {}),
+    } as Partial<ModelConfig>;
     const m = checkModel(merged, 'CLAWKEEPER_MODEL_BASE_URL/CLAWKEEPER_MODEL_NAME over models.default', out.problems);
     if (m) out.models.default = m;
   }
@@ -70,7 +75,9 @@ export function readModelsFile(home: string, env: NodeJS.ProcessEnv = process.en
     for (const [name, value] of Object.entries(data.skills as Record<string, unknown>)) {
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         const v = value as Record<string, unknown>;
-        out.overrides[name] = { ...(v.model !== undefined ? { model: v.model } : {}), ...(v.budget !== undefined ? { budget: v.budget } : {}) };
+        out.overrides[name] = {
+          ...(v.model !== undefined ? { model: v.model } : {}), ...(v.budget !== undefined ? { budget: v.budget } : {}),
+        };
       }
     }
   }
@@ -84,13 +91,25 @@ function checkModel(value: unknown, where: string, problems: string[]): ModelCon
   }
   const v = value as Record<string, unknown>;
   const before = problems.length;
-  if (!isPlainHttpUrl(v.baseURL)) problems.push(`${where}.baseURL: give the server's http(s) URL without credentials or query, e.g. "http://127.0.0.1:11434/v1" (a key goes in apiKeyEnv)`);
+  if (!isPlainHttpUrl(v.baseURL)) problems.push(
+    `${where}.baseURL: give the server's http(s) URL without credentials or query, e.g. "http://127.0.0.1:11434/v1" (a key goes in apiKeyEnv)`,
+  );
   if (typeof v.model !== 'string' || v.model === '') problems.push(`${where}.model: give the model id the server knows, e.g. "llama3.1"`);
-  if (v.apiKeyEnv !== undefined && (typeof v.apiKeyEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.apiKeyEnv))) problems.push(`${where}.apiKeyEnv: the NAME of an environment variable (the key itself never goes in config.json)`);
-  if (v.apiKeyFile !== undefined && typeof v.apiKeyFile !== 'string') problems.push(`${where}.apiKeyFile: a path to a 0600 file holding the key`);
-  if (v.timeoutMs !== undefined && (typeof v.timeoutMs !== 'number' || !(v.timeoutMs > 0))) problems.push(`${where}.timeoutMs: a positive number of milliseconds`);
-  if (v.streamIdleMs !== undefined && (typeof v.streamIdleMs !== 'number' || !(v.streamIdleMs > 0))) problems.push(`${where}.streamIdleMs: a positive number of milliseconds`);
-  if (v.apiKey !== undefined) problems.push(`${where}.apiKey: keys are never read from config.json; put it in an environment variable named by "apiKeyEnv" or a 0600 file named by "apiKeyFile"`);
+  if (v.apiKeyEnv !== undefined && (typeof v.apiKeyEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.apiKeyEnv))) problems.push(
+    `${where}.apiKeyEnv: the NAME of an environment variable (the key itself never goes in config.json)`,
+  );
+  if (v.apiKeyFile !== undefined && typeof v.apiKeyFile !== 'string') problems.push(
+    `${where}.apiKeyFile: a path to a 0600 file holding the key`,
+  );
+  if (v.timeoutMs !== undefined && (typeof v.timeoutMs !== 'number' || !(v.timeoutMs > 0))) problems.push(
+    `${where}.timeoutMs: a positive number of milliseconds`,
+  );
+  if (v.streamIdleMs !== undefined && (typeof v.streamIdleMs !== 'number' || !(v.streamIdleMs > 0))) problems.push(
+    `${where}.streamIdleMs: a positive number of milliseconds`,
+  );
+  if (v.apiKey !== undefined) problems.push(
+    `${where}.apiKey: keys are never read from config.json; put it in an environment variable named by "apiKeyEnv" or a 0600 file named by "apiKeyFile"`,
+  );
   if (problems.length > before) return null;
   return {
     baseURL: (v.baseURL as string).replace(/\/+$/, ''),
@@ -107,7 +126,8 @@ function isPlainHttpUrl(v: unknown): v is string {
   if (typeof v !== 'string') return false;
   try {
     const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === ''
+      && u.hash === '';
   } catch {
     return false;
   }
@@ -125,7 +145,9 @@ export function resolveApiKey(m: ModelConfig, env: NodeJS.ProcessEnv, home: stri
   if (m.apiKeyFile) {
     const file = m.apiKeyFile.startsWith('/') ? m.apiKeyFile : join(home, m.apiKeyFile);
     const st = statSync(file);
-    if ((st.mode & 0o077) !== 0) throw new Error(`the API key file ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`);
+    if ((st.mode & 0o077) !== 0) throw new Error(
+      `the API key file ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 it`,
+    );
     return readFileSync(file, 'utf8').trim();
   }
   return null;

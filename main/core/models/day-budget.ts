@@ -44,7 +44,9 @@ export function dayBudgetReached(paths: HomePaths, m: SkillManifest, now: number
   if (limit === undefined) return null;
   const day = localDay(now, m.timezone);
   const spent = spentOn(paths, m.name, day);
-  return spent >= limit ? `budget.tokensPerDay=${limit} reached: ${spent} tokens used on ${day} (${m.timezone ?? 'local time'}); runs again the next day` : null;
+  return spent >= limit
+    ? `budget.tokensPerDay=${limit} reached: ${spent} tokens used on ${day} (${m.timezone ?? 'local time'}); runs again the next day`
+    : null;
 }
 
 export function recordSpend(paths: HomePaths, m: SkillManifest, now: number, tokens: number): void {

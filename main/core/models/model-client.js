@@ -86,7 +86,10 @@ export function validUsage(u) {
 export function createModelClient(o) {
   // A dry run never builds a client: nothing can be sent.
   /** @type {any} */
-  const client = o.dryRun ? null : new OpenAI({ apiKey: o.apiKey ?? 'none', baseURL: o.spec.baseURL, maxRetries: 0, timeout: o.spec.timeoutMs, fetch: cappedFetch(REPLY_MAX_BYTES) });
+  const client = o.dryRun ? null : new OpenAI({
+    apiKey: o.apiKey ?? 'none', baseURL: o.spec.baseURL, maxRetries: 0, timeout: o.spec.timeoutMs,
+    fetch: cappedFetch(REPLY_MAX_BYTES),
+  });
   /** @type {Connection} */
   const conn = { client, spec: o.spec, deadline: o.deadline, signal: o.signal, where: `model "${o.spec.name}" (${o.spec.baseURL})` };
   let used = 0;
@@ -114,7 +117,9 @@ export function createModelClient(o) {
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
       ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     };
-    const r = req.stream ? await withRetries(conn, (t) => streamOnce(conn, params, t)) : await withRetries(conn, (t) => completeOnce(conn, params, t));
+    const r = req.stream ? await withRetries(conn, (t) => streamOnce(conn, params, t)) : await withRetries(
+      conn, (t) => completeOnce(conn, params, t),
+    );
     const usage = await callUsage(r, req);
     used += usage.total_tokens;
     await o.send({ type: 'usage', usage: { ...usage, model: r.model || o.spec.model } });
@@ -132,7 +137,9 @@ export function createModelClient(o) {
 async function dryRunReply(req, calls, left, spec, print) {
   const n = await countMessages(req.messages);
   const last = req.messages[req.messages.length - 1];
-  print(`--- prompt ${calls} (${n} tokens; ${Number.isFinite(left) ? `budget allows ${Math.max(0, left)} more tokens in this run${n > left ? ': THIS CALL WOULD BE REFUSED' : ''}` : 'no budget'}) ---\n${String(last?.content ?? '')}`);
+  print(
+    `--- prompt ${calls} (${n} tokens; ${Number.isFinite(left) ? `budget allows ${Math.max(0, left)} more tokens in this run${n > left ? ': THIS CALL WOULD BE REFUSED' : ''}` : 'no budget'}) ---\n${String(last?.content ?? '')}`,
+  );
   return { text: '', usage: { prompt_tokens: n, completion_tokens: 0, total_tokens: n }, model: spec.model, dryRun: true };
 }
 
@@ -143,7 +150,10 @@ async function dryRunReply(req, calls, left, spec, print) {
 async function checkBudget(req, left, budget) {
   const estimate = await countMessages(req.messages);
   if (estimate > left) {
-    throw new ModelError('budget-exceeded', `budget: this call's prompt (~${estimate} tokens) would pass the budget (${Math.max(0, left)} tokens left of ${describeBudget(budget)}); not sent`);
+    throw new ModelError(
+      'budget-exceeded',
+      `budget: this call's prompt (~${estimate} tokens) would pass the budget (${Math.max(0, left)} tokens left of ${describeBudget(budget)}); not sent`,
+    );
   }
 }
 
@@ -167,7 +177,11 @@ async function callUsage(r, req) {
  * stream (the client's own timeout stops at the headers), and `idleMs` cuts a stream that goes
  * quiet. Either ends the attempt as a timeout (retried within the run's deadline); a reply past
  * REPLY_MAX_BYTES ends the call as upstream-failure.
- * @template T @param {Connection} conn @param {number} timeout @param {(signal: AbortSignal, alive: () => void) => Promise<T>} body @param {number} [idleMs]
+ * @template T
+ * @param {Connection} conn
+ * @param {number} timeout
+ * @param {(signal: AbortSignal, alive: () => void) => Promise<T>} body
+ * @param {number} [idleMs]
  * @returns {Promise<T>}
  */
 async function bounded(conn, timeout, body, idleMs) {
@@ -220,16 +234,26 @@ function cutError(message, idle) {
 
 /** @param {unknown} err */
 function tooLarge(err) {
-  for (let e = /** @type {any} */ (err), i = 0; e && i < 5; e = e.cause, i++) if (e instanceof ReplyTooLarge || e?.name === 'ReplyTooLarge') return true;
+  for (let e = /** @type {any} */ (err), i = 0; e && i < 5; e = e.cause, i++) {
+    if (e instanceof ReplyTooLarge || e?.name === 'ReplyTooLarge') return true;
+  }
   return false;
 }
 
 /** @param {Connection} conn @param {Record<string, unknown>} params */
 async function completeOnce(conn, params, timeout = conn.spec.timeoutMs) {
-  const res = /** @type {unknown} */ (await bounded(conn, timeout, (signal) => conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal })));
+  const res = /** @type {unknown} */ (await bounded(
+    conn, timeout,
+    (signal) => conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: false }), { timeout, signal }),
+  ));
   const body = /** @type {any} */ (res);
   if (!body || typeof body !== 'object' || !Array.isArray(body.choices)) {
-    throw new ModelError('upstream-failure', `${conn.where} answered something that is not a chat completion (no "choices"): ${String(typeof res === 'string' ? res : JSON.stringify(res)).slice(0, 200)}`);
+    throw new ModelError(
+      'upstream-failure',
+      `${conn.where} answered something that is not a chat completion (no "choices"): ${String(
+        typeof res === 'string' ? res : JSON.stringify(res),
+      ).slice(0, 200)}`,
+    );
   }
   const text = body.choices[0]?.message?.content ?? '';
   return { text: String(text), usage: body.usage, model: String(body.model ?? '') };
@@ -241,7 +265,8 @@ async function streamOnce(conn, params, timeout = conn.spec.timeoutMs) {
     conn,
     timeout,
     async (signal, alive) => {
-      const stream = await conn.client.chat.completions.create(/** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } }), { timeout, signal });
+      const streamed = /** @type {any} */ ({ ...params, stream: true, stream_options: { include_usage: true } });
+      const stream = await conn.client.chat.completions.create(streamed, { timeout, signal });
       let text = '';
       let usage;
       let model = '';

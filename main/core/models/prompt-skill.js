@@ -16,7 +16,9 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 export default async function promptSkill(ctx) {
   const r = await ctx.model.chat({ messages: [{ role: 'user', content: ctx.prompt.text }] });
   if (ctx.dryRun) {
-    console.log(`(dry run: the reply would go to ${ctx.prompt.output}${ctx.prompt.deliver ? ` and be posted to ${ctx.prompt.deliver.webhook}` : ''})`);
+    console.log(
+      `(dry run: the reply would go to ${ctx.prompt.output}${ctx.prompt.deliver ? ` and be posted to ${ctx.prompt.deliver.webhook}` : ''})`,
+    );
     return {};
   }
   await mkdir(dirname(ctx.prompt.outputFile), { recursive: true, mode: 0o700 });

@@ -33,9 +33,17 @@ const MAX_ATTEMPTS = 10;
  * @returns {{ giveUp: true, error: unknown } | { giveUp: false, waitMs: number }}
  */
 export function planRetry(err, n, roomMs, where) {
-  if (err instanceof ModelError || err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError')) return { giveUp: true, error: err };
+  const aborted = err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError');
+  if (err instanceof ModelError || aborted) return { giveUp: true, error: err };
   if (err instanceof SyntaxError) {
-    return { giveUp: true, error: new ModelError('upstream-failure', `${where} answered with malformed JSON (${err.message}); check that baseURL points at an OpenAI-compatible API`, { cause: err }) };
+    return {
+      giveUp: true,
+      error: new ModelError(
+        'upstream-failure',
+        `${where} answered with malformed JSON (${err.message}); check that baseURL points at an OpenAI-compatible API`,
+        { cause: err },
+      ),
+    };
   }
   let waitMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (n - 1));
   let what;
@@ -47,7 +55,10 @@ export function planRetry(err, n, roomMs, where) {
     const cause = describeCause(err);
     // Nothing listens: the server is down, not busy. A required model's skill waits for it as a
     // dependency; an optional one's skill wants to fall back now, not after minutes of retries.
-    if (cause === 'ECONNREFUSED') return { giveUp: true, error: new ModelError('upstream-failure', `${where}: connection refused (the model server is not running)`, { cause: err }) };
+    if (cause === 'ECONNREFUSED') return {
+      giveUp: true,
+      error: new ModelError('upstream-failure', `${where}: connection refused (the model server is not running)`, { cause: err }),
+    };
     what = `connection failed (${cause})`;
   } else if (err instanceof APIError && typeof err.status === 'number') {
     status = err.status;
@@ -64,8 +75,13 @@ export function planRetry(err, n, roomMs, where) {
     return { giveUp: true, error: new ModelError('upstream-failure', `${where}: ${what}; tried ${n} times`, { status, cause: err }) };
   }
   if (waitMs >= roomMs) {
-    const why = waitMs > 0 && roomMs > 0 ? `the next try (in ${Math.ceil(waitMs / 1000)} s) would be past the run's deadline` : "the run's deadline is reached";
-    return { giveUp: true, error: new ModelError('upstream-failure', `${where}: ${what}; tried ${n} time${n > 1 ? 's' : ''}, ${why}`, { status, cause: err }) };
+    const why = waitMs > 0 && roomMs > 0
+      ? `the next try (in ${Math.ceil(waitMs / 1000)} s) would be past the run's deadline`
+      : "the run's deadline is reached";
+    return {
+      giveUp: true,
+      error: new ModelError('upstream-failure', `${where}: ${what}; tried ${n} time${n > 1 ? 's' : ''}, ${why}`, { status, cause: err }),
+    };
   }
   return { giveUp: false, waitMs };
 }

@@ -60,7 +60,10 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
     if (!cfg) {
       error = `no model "${m.model.name}" in config.json models${file.problems.length ? ` (${file.problems.join('; ')})` : ''}`;
     } else {
-      spec.model = { name: m.model.name, baseURL: cfg.baseURL, model: cfg.model, timeoutMs: cfg.timeoutMs, ...(cfg.streamIdleMs !== undefined ? { streamIdleMs: cfg.streamIdleMs } : {}), optional: m.model.optional };
+      spec.model = {
+        name: m.model.name, baseURL: cfg.baseURL, model: cfg.model, timeoutMs: cfg.timeoutMs,
+        ...(cfg.streamIdleMs !== undefined ? { streamIdleMs: cfg.streamIdleMs } : {}), optional: m.model.optional,
+      };
       try {
         apiKey = req.dryRun ? null : resolveApiKey(cfg, env, req.home);
       } catch (err) {
@@ -104,7 +107,9 @@ export function prepareAgent(req: AgentRequest, env: NodeJS.ProcessEnv, startedA
         if (typeof u?.model === 'string' && u.model) total.model = u.model;
         if (u?.estimated) total.estimated = true;
       } else if (msg.type === 'delivery') {
-        delivery = msg.status === 'delivered' ? { status: 'delivered' } : { status: 'failed', error: (typeof msg.error === 'string' ? msg.error : 'delivery failed').slice(0, 500) };
+        delivery = msg.status === 'delivered' ? { status: 'delivered' } : {
+          status: 'failed', error: (typeof msg.error === 'string' ? msg.error : 'delivery failed').slice(0, 500),
+        };
       } else if (msg.type === 'error' && (msg.kind === 'upstream-failure' || msg.kind === 'budget-exceeded')) {
         errorKind = msg.kind;
         return false; // the runner records the message itself

@@ -7,7 +7,9 @@ import { localDay } from '../scheduling/local-day.ts';
 /** `tokens=<n>` and the delivery of a run, for `clawkeeper logs`. */
 export function usageWords(e: Pick<LedgerEnd, 'usage' | 'delivery'>): string {
   const parts: string[] = [];
-  if (e.usage) parts.push(`tokens=${e.usage.total_tokens}${e.usage.estimated ? ' (estimated)' : ''} in ${e.usage.calls} call${e.usage.calls === 1 ? '' : 's'}`);
+  if (e.usage) parts.push(
+    `tokens=${e.usage.total_tokens}${e.usage.estimated ? ' (estimated)' : ''} in ${e.usage.calls} call${e.usage.calls === 1 ? '' : 's'}`,
+  );
   if (e.delivery) parts.push(`delivery=${e.delivery.status}${e.delivery.error ? ` (${e.delivery.error})` : ''}`);
   return parts.join(', ');
 }
@@ -24,7 +26,9 @@ export function tokensToday(paths: HomePaths, m: SkillManifest, now: number): st
  * What a dashboard's budget bar and 7-day chart need for one skill: tokens per local day, oldest
  * first (days without use are 0), today's use and its day budget.
  */
-export function tokenHistory(paths: HomePaths, m: SkillManifest, now: number, days = 7): { days: { day: string; tokens: number }[]; today: number; tokensPerDay: number | null } {
+export function tokenHistory(paths: HomePaths, m: SkillManifest, now: number, days = 7): {
+  days: { day: string; tokens: number }[]; today: number; tokensPerDay: number | null;
+} {
   const spend = readSpend(paths, m.name);
   const out: { day: string; tokens: number }[] = [];
   // Whole days back from now; a repeated local day (a DST shift near midnight) is listed once.

@@ -68,7 +68,12 @@ export class Breakers {
     const r = this.get(skill);
     if (r.state === 'closed') return { kind: 'run' };
     if (r.state === 'open' && r.until && now < Date.parse(r.until)) {
-      return { kind: 'skip', detail: `breaker open after ${r.failures} failed runs in a row; the next due slot after ${formatTime(r.until, { now, seconds: true })} runs as a probe` };
+      return {
+        kind: 'skip',
+        detail: `breaker open after ${r.failures} failed runs in a row; the next due slot after ${formatTime(
+          r.until, { now, seconds: true },
+        )} runs as a probe`,
+      };
     }
     if (r.state === 'half-open' && probeUnderWay) return { kind: 'skip', detail: 'breaker half-open: a probe run is under way' };
     if (r.state !== 'half-open') this.set(skill, { ...r, state: 'half-open' });
@@ -135,7 +140,10 @@ export function readBreakers(file: string, log: Logger): Map<string, BreakerReco
   if (typeof raw !== 'object' || raw === null) return out;
   for (const [k, v] of Object.entries(raw as Record<string, Partial<BreakerRecord>>)) {
     if (!v || (v.state !== 'open' && v.state !== 'half-open' && v.state !== 'closed')) continue;
-    out.set(k, { state: v.state, failures: Number(v.failures) || 0, until: typeof v.until === 'string' ? v.until : null, coolDownSeconds: typeof v.coolDownSeconds === 'number' ? v.coolDownSeconds : null });
+    out.set(k, {
+      state: v.state, failures: Number(v.failures) || 0, until: typeof v.until === 'string' ? v.until : null,
+      coolDownSeconds: typeof v.coolDownSeconds === 'number' ? v.coolDownSeconds : null,
+    });
   }
   return out;
 }

@@ -57,7 +57,9 @@ export function enterCgroup(procsFile: string | undefined, pid: number | undefin
  * `exec`s the command in place (same pid). Only when the program exists: otherwise the direct
  * spawn reports ENOENT as it always did.
  */
-export function cgroupArgv(procsFile: string | undefined, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): { file: string; args: string[] } {
+export function cgroupArgv(
+  procsFile: string | undefined, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv,
+): { file: string; args: string[] } {
   const file = procsFile ? findExecutable(command, cwd, env) : null;
   if (!procsFile || !file) return { file: command, args };
   return { file: '/bin/sh', args: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', procsFile, file, ...args] };

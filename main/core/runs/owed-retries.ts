@@ -18,10 +18,13 @@ export interface OwedRetry {
 
 function valid(r: unknown): r is OwedRetry {
   const o = r as OwedRetry;
-  return !!o && typeof o.skill === 'string' && typeof o.slot === 'string' && Number.isInteger(o.attempt) && o.attempt > 1 && !Number.isNaN(Date.parse(o.due));
+  return !!o && typeof o.skill === 'string' && typeof o.slot === 'string' && Number.isInteger(o.attempt) && o.attempt > 1
+    && !Number.isNaN(Date.parse(o.due));
 }
 
-const same = (a: OwedRetry, b: Pick<OwedRetry, 'skill' | 'slot' | 'attempt'>) => a.skill === b.skill && a.slot === b.slot && a.attempt === b.attempt;
+const same = (
+  a: OwedRetry, b: Pick<OwedRetry, 'skill' | 'slot' | 'attempt'>,
+) => a.skill === b.skill && a.slot === b.slot && a.attempt === b.attempt;
 
 export class OwedRetries {
   private readonly file: string;

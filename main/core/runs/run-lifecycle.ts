@@ -67,9 +67,16 @@ export function startPlannedRun(site: RunSite, plan: RunPlan): StartedRun {
   const now = site.clock.now();
   const runId = newRunId(now);
   const startedAt = new Date(now).toISOString();
-  site.ledger.recordStart({ type: 'start', run_id: runId, skill: m.name, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt, started_at: startedAt, host_pid: process.pid, ...(site.startedBy ? { by: site.startedBy } : {}), ...(plan.probe ? { breaker_probe: true } : {}) });
+  site.ledger.recordStart({
+    type: 'start', run_id: runId, skill: m.name, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt,
+    started_at: startedAt, host_pid: process.pid, ...(site.startedBy ? { by: site.startedBy } : {}),
+    ...(plan.probe ? { breaker_probe: true } : {}),
+  });
   const handle = startRun(
-    { manifest: m, dir: plan.dir, runId, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt, home: site.paths.home, dayTokensLeft: dayTokensLeft(site.paths, m, now) },
+    {
+      manifest: m, dir: plan.dir, runId, slot: plan.slot, trigger: plan.trigger, attempt: plan.attempt,
+      home: site.paths.home, dayTokensLeft: dayTokensLeft(site.paths, m, now),
+    },
     { ...site.runner, clock: site.clock, logsDir: site.paths.logs },
   );
   const ended = handle.done.then((run) => recordRunEnd(site, plan, runId, now, run));
@@ -106,7 +113,10 @@ function recordRunEnd(site: RunSite, plan: RunPlan, runId: string, startMs: numb
     site.onEndWriteError('ledger', err, entry);
   }
   try {
-    writeStatusFile(site.paths.status, m.name, { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: runId }, r.fields);
+    writeStatusFile(
+      site.paths.status, m.name,
+      { status: r.outcome, timestamp: entry.ended_at, duration_ms: entry.duration_ms, run_id: runId }, r.fields,
+    );
   } catch (err) {
     if (!site.onEndWriteError) throw err;
     site.onEndWriteError('status', err, entry);

@@ -63,7 +63,9 @@ export interface RunOnceOptions {
    * Hands the slot to a live host on this machine (over host.sock) and waits for its outcome;
    * null when no host holds the home folder, and run-once runs it itself.
    */
-  handOff?: (skill: SkillManifest, slot: string | null, trigger: Extract<RunTrigger, 'schedule' | 'manual'>) => Promise<RunOnceResult | null>;
+  handOff?: (
+    skill: SkillManifest, slot: string | null, trigger: Extract<RunTrigger, 'schedule' | 'manual'>,
+  ) => Promise<RunOnceResult | null>;
 }
 
 export interface RunOnceResult {
@@ -127,7 +129,9 @@ export function foreignHome(paths: HomePaths, uid: number | undefined = process.
   } catch {
     // no skills folder yet: ensureRunHome makes a private one
   }
-  if (shared) return `${shared.replace(/: another user could plant .*$/, '')}: another user could plant a skill there; run-once refuses it: chmod go-w ${paths.skills}`;
+  if (shared) return `${shared.replace(
+    /: another user could plant .*$/, '',
+  )}: another user could plant a skill there; run-once refuses it: chmod go-w ${paths.skills}`;
   return null;
 }
 
@@ -154,34 +158,40 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   ensureRunHome(paths, o.logger);
   // The one validation (skills, status, run and the host agree): an unknown need is invalid here too.
   const skill = validateSkills(paths, o.bundledSkillsDir, process.env).skills.find((s) => s.name === o.skill);
-  if (!skill) return fail(RUN_ONCE_EXIT.unknownSkill, `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`);
+  if (!skill) return fail(
+    RUN_ONCE_EXIT.unknownSkill,
+    `no skill named "${o.skill}" in ${paths.skills}${o.bundledSkillsDir ? ` or ${o.bundledSkillsDir}` : ''}; \`clawkeeper skills\` lists them`,
+  );
   const m = skill.manifest;
   if (!m) return fail(RUN_ONCE_EXIT.invalidSkill, `skill "${o.skill}" is invalid and will not run:\n${formatProblems(skill, '  ')}`);
-  if (!m.enabled) return { exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message: `${m.name} is disabled (enabled: false in ${skill.file}): nothing run`, ends: [] };
+  if (!m.enabled) return {
+    exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run',
+    message: `${m.name} is disabled (enabled: false in ${skill.file}): nothing run`, ends: [],
+  };
 
-  let slot: string | null = null;
-  if (o.slot !== undefined) {
-    const p = checkSlot(m, o.slot);
-    if ('error' in p) return fail(RUN_ONCE_EXIT.usage, p.error);
-    slot = p.iso;
-  } else if (o.trigger === 'schedule') {
-    const t = slotAtOrBeforeOf(slotSpecOf(m), clock.now());
-    if (t === null) return fail(RUN_ONCE_EXIT.usage, `"${scheduleLabel(m)}" has no slot at or before now; give one with --slot`);
-    slot = new Date(t).toISOString();
-  }
+  const chosen = slotToRun(o, m, clock.now());
+  if (typeof chosen === 'object' && chosen !== null) return fail(RUN_ONCE_EXIT.usage, chosen.error);
+  const slot = chosen;
 
   const handed = o.handOff ? await o.handOff(m, slot, o.trigger) : null;
   if (handed) return handed;
   // No host answered here, yet one keeps the heartbeat fresh (on another machine sharing the
   // volume, say): its in-memory ledger would not see our entries, so a slot could run twice.
   if (liveHost(paths, clock.now())) {
-    return fail(RUN_ONCE_EXIT.hostBusy, `a ClawKeeper host is running with ${paths.home} (host.lock, runs/_host.json fresh) and did not take the run; running beside it could run a slot twice: stop it, or use \`clawkeeper run ${m.name}\``);
+    return fail(
+      RUN_ONCE_EXIT.hostBusy,
+      `a ClawKeeper host is running with ${paths.home} (host.lock, runs/_host.json fresh) and did not take the run; running beside it could run a slot twice: stop it, or use \`clawkeeper run ${m.name}\``,
+    );
   }
 
   pruneClaims(paths.runs, clock.now());
   const claimed = slot ? claimSlot(paths.runs, m.name, slot, clock.now(), o.hostname) : null;
   if (claimed && !claimed.ok) {
-    return { exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message: `${m.name}: slot ${slot} is being run by ${claimed.holder.host} (claimed ${claimed.holder.at}, ${claimed.holder.file}): not run again`, ends: [] };
+    return {
+      exitCode: RUN_ONCE_EXIT.refused, kind: 'refused',
+      message: `${m.name}: slot ${slot} is being run by ${claimed.holder.host} (claimed ${claimed.holder.at}, ${claimed.holder.file}): not run again`,
+      ends: [],
+    };
   }
   const claim = claimed?.ok ? claimed.claim : null;
   try {
@@ -191,11 +201,21 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
     if (slot && ledger.hasSlot(m.name, slot)) {
       const s = ledger.slot(m.name, slot);
       const what = s?.lastOutcome ? (s.lastOutcome === 'running' ? 'started (no end yet)' : s.lastOutcome) : 'skipped';
-      return { exitCode: RUN_ONCE_EXIT.refused, kind: 'refused', message: `${m.name}: slot ${slot} is already in the ledger (${what}): exactly once per slot, not run again`, ends: [] };
+      return {
+        exitCode: RUN_ONCE_EXIT.refused, kind: 'refused',
+        message: `${m.name}: slot ${slot} is already in the ledger (${what}): exactly once per slot, not run again`,
+        ends: [],
+      };
     }
     if (slot && o.trigger === 'schedule' && readPaused(paths).has(m.name)) {
-      ledger.recordSkip({ type: 'skip', skill: m.name, slot, reason: 'paused', at: new Date(clock.now()).toISOString(), detail: 'the skill is paused (run-once)' });
-      return { exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run', message: `${m.name} is paused: slot ${slot} recorded as skipped (paused)`, ends: [] };
+      ledger.recordSkip({
+        type: 'skip', skill: m.name, slot, reason: 'paused', at: new Date(clock.now()).toISOString(),
+        detail: 'the skill is paused (run-once)',
+      });
+      return {
+        exitCode: RUN_ONCE_EXIT.notRun, kind: 'not-run',
+        message: `${m.name} is paused: slot ${slot} recorded as skipped (paused)`, ends: [],
+      };
     }
     return await attempts(o, paths, ledger, skill.dir, m, slot, clock);
   } finally {
@@ -203,17 +223,38 @@ export async function runOnce(o: RunOnceOptions): Promise<RunOnceResult> {
   }
 }
 
-async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock): Promise<RunOnceResult> {
+/** The slot asked for (--slot, checked against the schedule), the newest one due, or null for a manual run. */
+function slotToRun(o: RunOnceOptions, m: SkillManifest, now: number): string | null | { error: string } {
+  if (o.slot !== undefined) {
+    const p = checkSlot(m, o.slot);
+    return 'error' in p ? p : p.iso;
+  }
+  if (o.trigger !== 'schedule') return null;
+  const t = slotAtOrBeforeOf(slotSpecOf(m), now);
+  return t === null ? { error: `"${scheduleLabel(m)}" has no slot at or before now; give one with --slot` } : new Date(t).toISOString();
+}
+
+async function attempts(
+  o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir: string, m: SkillManifest, slot: string | null, clock: Clock,
+): Promise<RunOnceResult> {
   const ends: LedgerEnd[] = [];
   // The host's lifecycle (runs/run-lifecycle.ts): the same entries, usage, status line and retry rule.
-  const site: RunSite = { paths, ledger, clock, startedBy: 'run-once', runner: { launcher: o.launcher ?? nodeLauncher, killGraceMs: o.killGraceMs } };
-  const owed = new OwedRetries(join(paths.runs, '_retries.json'), (err) => o.logger.warn(`cannot write runs/_retries.json: ${(err as Error).message}`));
+  const site: RunSite = {
+    paths, ledger, clock, startedBy: 'run-once',
+    runner: { launcher: o.launcher ?? nodeLauncher, killGraceMs: o.killGraceMs },
+  };
+  const owed = new OwedRetries(
+    join(paths.runs, '_retries.json'),
+    (err) => o.logger.warn(`cannot write runs/_retries.json: ${(err as Error).message}`),
+  );
   owed.load();
   for (let attempt = 1; ; attempt++) {
     const trigger: RunTrigger = attempt === 1 ? o.trigger : 'retry';
     const started = startPlannedRun(site, { manifest: m, dir, slot, trigger, attempt });
     if (attempt > 1 && slot) owed.settle({ skill: m.name, slot, attempt });
-    o.out(`${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${started.runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    o.out(
+      `${m.name}: ${slot ? `slot ${slot}` : 'manual run'} started as run ${started.runId}${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+    );
     const onAbort = () => started.handle.stop('shutdown');
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const { entry: end, run: r } = await started.ended;
@@ -221,12 +262,21 @@ async function attempts(o: RunOnceOptions, paths: HomePaths, ledger: Ledger, dir
     ends.push(end);
     o.out(`${m.name}: ${r.outcome} in ${end.duration_ms} ms (run ${started.runId})${r.error ? `: ${r.error}` : ''}`);
     for (const w of r.warnings) o.out(`  warning: ${w}`);
-    const decision = retryDecision({ outcome: r.outcome, stopReason: r.stopReason, attempt, slot, stopping: o.signal?.aborted === true }, m.retries);
+    const decision = retryDecision(
+      { outcome: r.outcome, stopReason: r.stopReason, attempt, slot, stopping: o.signal?.aborted === true }, m.retries,
+    );
     if (!decision.retry) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: `log: ${r.logFile}`, ends };
     // Owed on disk while we wait: if this process is killed now, the next host runs it.
-    owed.add({ skill: m.name, slot: slot!, attempt: decision.attempt, due: new Date(clock.now() + decision.delaySeconds * 1000).toISOString() });
+    owed.add({
+      skill: m.name, slot: slot!, attempt: decision.attempt,
+      due: new Date(clock.now() + decision.delaySeconds * 1000).toISOString(),
+    });
     o.out(`${m.name}: retrying in ${decision.delaySeconds} s (attempt ${decision.attempt} of ${m.retries.max + 1})`);
     await sleep(decision.delaySeconds * 1000, o.signal);
-    if (o.signal?.aborted) return { exitCode: exitCodeFor(r.outcome), kind: 'ran', message: 'stopped before the next attempt (it stays owed in runs/_retries.json: a host started on this home runs it)', ends };
+    if (o.signal?.aborted) return {
+      exitCode: exitCodeFor(r.outcome), kind: 'ran',
+      message: 'stopped before the next attempt (it stays owed in runs/_retries.json: a host started on this home runs it)',
+      ends,
+    };
   }
 }

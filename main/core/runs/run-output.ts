@@ -66,7 +66,8 @@ export class RunOutput {
 
   /** Ends the log with the outcome, then prunes the skill's old logs. */
   close(outcome: RunOutcome, error: string | undefined): void {
-    const trailer = `\n[clawkeeper] ${outcome}${error ? `: ${error}` : ''}${this.dropped > 0 ? ` (${this.dropped} bytes of output dropped)` : ''}\n`;
+    const dropped = this.dropped > 0 ? ` (${this.dropped} bytes of output dropped)` : '';
+    const trailer = `\n[clawkeeper] ${outcome}${error ? `: ${error}` : ''}${dropped}\n`;
     this.log.end(trailer, () => {
       pruneLogs(this.logDir, this.opts.logsKept ?? 30);
     });
@@ -80,7 +81,9 @@ function openLog(logDir: string, logFile: string, opts: OutputOptions): Writable
   try {
     mkdirSync(logDir, { recursive: true, mode: 0o700 });
     // logs/<skill> is ours: a link someone put there instead is never written through.
-    if (!isRealFolder(logDir)) throw new Error(`${logDir} is not a folder the host made (a link?); move it away and the next run's log is written`);
+    if (!isRealFolder(logDir)) throw new Error(
+      `${logDir} is not a folder the host made (a link?); move it away and the next run's log is written`,
+    );
   } catch (err) {
     opts.onLogError?.(logDir, err);
     return sink();

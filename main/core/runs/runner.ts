@@ -111,7 +111,9 @@ export function startRun(req: RunRequest, opts: RunnerOptions): RunHandle {
   // Model, budget, prompt and deadline for the child; the API key goes over IPC, never in env.
   const agent = prepareAgent(req, opts.baseEnv ?? process.env, startedAt, Date.now() + req.manifest.timeoutSeconds * 1000);
   const graceMs = opts.killGraceMs ?? 5000;
-  const cgroup = agent.error === undefined ? ((opts.cgroups === undefined ? defaultRunCgroups() : opts.cgroups)?.create(req.runId) ?? null) : null;
+  const cgroup = agent.error === undefined
+    ? ((opts.cgroups === undefined ? defaultRunCgroups() : opts.cgroups)?.create(req.runId) ?? null)
+    : null;
   const launched = launchChild(req, opts, agent, cgroup?.procsFile);
   // Everything the run starts, so that none of it outlives the run (run-processes.ts).
   const procs = launched.child ? new RunProcesses(req.runId, cgroup, () => launched.child?.pid) : null;
@@ -256,14 +258,19 @@ function runStopper(child: ChildHandle | null, graceMs: number, stopRest: () => 
 }
 
 /** The run's result from how it ended; the log gets the outcome as its last line. */
-function runResult(req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null; startedAt: number; endedAt: number; left: LeftoverReport | null }): FinishedRun {
+function runResult(
+  req: RunRequest, agent: AgentRun, output: RunOutput,
+  end: RunEnd & { stopReason: StopReason | null; startedAt: number; endedAt: number; left: LeftoverReport | null },
+): FinishedRun {
   const { outcome, error: why, rawFields } = runOutcome(req, agent, output, end);
   const { fields, warnings } = sanitizeSkillFields(rawFields);
   const lost = output.lossWarning();
   if (lost) warnings.push(lost);
   const { exit, reports, left } = end;
   const named = (ps: { pid: number; name: string }[]) => ps.map((p) => `${p.name} (pid ${p.pid})`).join(', ');
-  if (left && left.stopped.length > 0) warnings.push(`stopped ${left.stopped.length} process(es) the run left running: ${named(left.stopped.slice(0, 10))}`);
+  if (left && left.stopped.length > 0) warnings.push(
+    `stopped ${left.stopped.length} process(es) the run left running: ${named(left.stopped.slice(0, 10))}`,
+  );
   const unstoppable = left?.unstoppable ?? [];
   // Named where every view shows it (the error column), and kept in the entry for tools.
   const error = unstoppable.length > 0 ? `${why ? `${why}; ` : ''}could not stop ${named(unstoppable.slice(0, 10))}, left to the OS` : why;
@@ -288,25 +295,38 @@ function runResult(req: RunRequest, agent: AgentRun, output: RunOutput, end: Run
 }
 
 /** What the end means: the first case that applies, from could-not-start down to success. */
-function runOutcome(req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null }): { outcome: RunOutcome; error?: string; rawFields?: unknown } {
+function runOutcome(
+  req: RunRequest, agent: AgentRun, output: RunOutput, end: RunEnd & { stopReason: StopReason | null },
+): { outcome: RunOutcome; error?: string; rawFields?: unknown } {
   const { exit, spawnError, stopReason, reports } = end;
   const { lastStderr } = output;
   // A JS entry or a prompt reports over IPC; a command may print JSON as its last line.
   const reportsOverIpc = req.manifest.entry || agent.spec.prompt;
   if (spawnError !== null) return { outcome: 'failure', error: `could not start: ${spawnError}` };
   if (stopReason === 'deadline') {
-    return { outcome: 'timeout', error: `did not finish within timeoutSeconds=${req.manifest.timeoutSeconds}; stopped with SIGTERM${exit?.signal === 'SIGKILL' ? ', then SIGKILL' : ''}` };
+    return {
+      outcome: 'timeout',
+      error: `did not finish within timeoutSeconds=${req.manifest.timeoutSeconds}; stopped with SIGTERM${exit?.signal === 'SIGKILL' ? ', then SIGKILL' : ''}`,
+    };
   }
   // Not the skill's failure: interrupted (retried by policy, never counted by the breaker).
   if (exit?.lost) return { outcome: 'interrupted', error: exit.lost };
   if (stopReason !== null) {
-    return { outcome: 'interrupted', error: stopReason === 'replaced' ? 'stopped: a newer run replaced it (overlap=replace)' : 'stopped: the host shut down' };
+    return {
+      outcome: 'interrupted',
+      error: stopReason === 'replaced' ? 'stopped: a newer run replaced it (overlap=replace)' : 'stopped: the host shut down',
+    };
   }
   if (exit && exit.signal) return { outcome: 'crashed', error: `killed by ${exit.signal}${lastStderr ? `: ${lastStderr}` : ''}` };
   if (exit && exit.code !== 0) {
-    return { outcome: agent.errorKind ?? 'failure', error: reports.errorMessage ?? `exited with code ${exit.code}${lastStderr ? `: ${lastStderr}` : ''}` };
+    return {
+      outcome: agent.errorKind ?? 'failure',
+      error: reports.errorMessage ?? `exited with code ${exit.code}${lastStderr ? `: ${lastStderr}` : ''}`,
+    };
   }
-  if (reportsOverIpc && !reports.result) return { outcome: 'failure', error: reports.errorMessage ?? 'the process exited without reporting a result' };
+  if (reportsOverIpc && !reports.result) return {
+    outcome: 'failure', error: reports.errorMessage ?? 'the process exited without reporting a result',
+  };
   return { outcome: 'success', rawFields: reportsOverIpc ? reports.result?.fields : lastJsonLine(output.stdoutTail) };
 }
 

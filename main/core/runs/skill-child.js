@@ -5,7 +5,12 @@
 // would load Node's type stripper in every child (measured: ~200 ms vs ~107 ms for a bare fork).
 import { pathToFileURL } from 'node:url';
 
-/** @typedef {{ entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number }, model?: any, budget?: any, deadline?: number, dryRun?: boolean, prompt?: any }} RunSpec */
+/**
+ * @typedef {{
+ *   entry: string, context: { name: string, runId: string, slot: string | null, home: string, trigger: string, attempt: number },
+ *   model?: any, budget?: any, deadline?: number, dryRun?: boolean, prompt?: any,
+ * }} RunSpec
+ */
 
 /** @type {{ postMessage(m: unknown): void } | undefined} */
 const parentPort = /** @type {any} */ (process).parentPort;
@@ -41,7 +46,9 @@ async function main() {
   delete process.env.CLAWKEEPER_RUN_SPEC;
   // Only a skill with a model loads the client (and asks the host for its key over IPC), while
   // the skill's own module loads.
-  const modelReady = spec.model ? import('../models/child-model.js').then((m) => m.childModel(spec, send, controller.signal)) : Promise.resolve(undefined);
+  const modelReady = spec.model ? import('../models/child-model.js').then(
+    (m) => m.childModel(spec, send, controller.signal),
+  ) : Promise.resolve(undefined);
   modelReady.catch(() => undefined); // awaited below; a failed skill import must not leave it unhandled
   // A prompt skill runs ClawKeeper's own module (models/prompt-skill.js) in place of a skill's entry.
   const mod = await import(spec.prompt ? new URL('../models/prompt-skill.js', import.meta.url).href : pathToFileURL(spec.entry).href);
@@ -56,7 +63,10 @@ async function main() {
   };
   const ready = await modelReady;
   const model = ready?.model;
-  const extra = spec.prompt ? { prompt: { ...spec.prompt, text: ready?.promptText ?? '' }, send, deadline: spec.deadline, dryRun: spec.dryRun === true } : {};
+  const extra = spec.prompt ? {
+    prompt: { ...spec.prompt, text: ready?.promptText ?? '' }, send, deadline: spec.deadline,
+    dryRun: spec.dryRun === true,
+  } : {};
   const fields = await mod.default({ ...spec.context, logger, signal: controller.signal, ...(model ? { model } : {}), ...extra });
   finished = true;
   await send({ type: 'result', fields: fields ?? {} });
@@ -80,7 +90,10 @@ main().then(
     const e = /** @type {any} */ (err ?? {});
     const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
     const kind = e?.kind ?? e?.cause?.kind;
-    await send({ type: 'error', message: message.slice(0, 2000), ...(code ? { code } : {}), ...(typeof kind === 'string' ? { kind, status: e?.status ?? e?.cause?.status } : {}) });
+    await send({
+      type: 'error', message: message.slice(0, 2000), ...(code ? { code } : {}),
+      ...(typeof kind === 'string' ? { kind, status: e?.status ?? e?.cause?.status } : {}),
+    });
     process.exit(1);
   },
 );

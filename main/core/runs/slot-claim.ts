@@ -31,7 +31,9 @@ export function claimFile(runsDir: string, skill: string, slotIso: string): stri
 }
 
 /** Takes the claim, or returns who holds it. */
-export function claimSlot(runsDir: string, skill: string, slotIso: string, now: number, host = hostname()): { ok: true; claim: SlotClaim } | { ok: false; holder: SlotClaim } {
+export function claimSlot(
+  runsDir: string, skill: string, slotIso: string, now: number, host = hostname(),
+): { ok: true; claim: SlotClaim } | { ok: false; holder: SlotClaim } {
   const file = claimFile(runsDir, skill, slotIso);
   mkdirSync(join(claimsDir(runsDir), skill), { recursive: true, mode: 0o700 });
   const claim: SlotClaim = { host, at: new Date(now).toISOString(), file };

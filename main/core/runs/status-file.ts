@@ -8,7 +8,10 @@ import { writeFileNoFollow } from '../home/no-follow.ts';
  * + rename) so a reader never sees half a line, and rewritten on every run so its mtime is fresh.
  * A link planted at that name is replaced by the file, never written through (no-follow.ts).
  */
-export function writeStatusFile(statusDir: string, skill: string, base: { status: RunOutcome; timestamp: string; duration_ms: number; run_id: string }, fields: StatusFields): string {
+export function writeStatusFile(
+  statusDir: string, skill: string,
+  base: { status: RunOutcome; timestamp: string; duration_ms: number; run_id: string }, fields: StatusFields,
+): string {
   const line = formatStatusLine({
     status: base.status,
     timestamp: base.timestamp,

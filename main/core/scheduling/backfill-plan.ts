@@ -31,8 +31,12 @@ export interface LedgerView {
   skipReason(slot: string): string | undefined;
 }
 
-export function planBackfill(m: Timing, ledger: LedgerView, o: { from: number; to: number; now: number; max?: number }): BackfillPlan | { error: string } {
-  if (!Number.isFinite(o.from) || !Number.isFinite(o.to)) return { error: '--from and --to must be ISO times, e.g. --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z' };
+export function planBackfill(
+  m: Timing, ledger: LedgerView, o: { from: number; to: number; now: number; max?: number },
+): BackfillPlan | { error: string } {
+  if (!Number.isFinite(o.from) || !Number.isFinite(o.to)) return {
+    error: '--from and --to must be ISO times, e.g. --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z',
+  };
   if (o.from > o.to) return { error: `--from ${new Date(o.from).toISOString()} is after --to ${new Date(o.to).toISOString()}` };
   if (o.max !== undefined && (!Number.isInteger(o.max) || o.max < 1)) return { error: '--max must be a whole number of at least 1' };
   // [from, to], both ends included: a slot exactly at --from is in the range.
@@ -45,7 +49,9 @@ export function planBackfill(m: Timing, ledger: LedgerView, o: { from: number; t
     const slot = new Date(t).toISOString();
     const started = ledger.started(slot);
     if (t > o.now) out.push({ slot, run: false, why: 'not due yet: the schedule runs it' });
-    else if (started !== undefined && started !== null) out.push({ slot, run: false, why: `started before (${started}): a slot with a start entry never runs again` });
+    else if (started !== undefined && started !== null) out.push({
+      slot, run: false, why: `started before (${started}): a slot with a start entry never runs again`,
+    });
     else {
       const skip = ledger.skipReason(slot);
       out.push({ slot, run: true, why: skip ? `recorded as not run (${skip})` : 'never recorded' });
@@ -54,10 +60,14 @@ export function planBackfill(m: Timing, ledger: LedgerView, o: { from: number; t
   }
   const cap = o.max ?? BACKFILL_UNCAPPED;
   if (o.max === undefined && runnable.length > BACKFILL_UNCAPPED) {
-    return { error: `${runnable.length} slots would run (more than ${BACKFILL_UNCAPPED}); give --max N to allow that many (the oldest N run)` };
+    return {
+      error: `${runnable.length} slots would run (more than ${BACKFILL_UNCAPPED}); give --max N to allow that many (the oldest N run)`,
+    };
   }
   const toRun = runnable.slice(0, cap);
   const running = new Set(toRun);
-  for (const s of out) if (s.run && !running.has(s.slot)) Object.assign(s, { run: false, why: `${s.why}; over --max ${cap}: run the backfill again for it` });
+  for (const s of out) if (s.run && !running.has(s.slot)) Object.assign(s, {
+    run: false, why: `${s.why}; over --max ${cap}: run the backfill again for it`,
+  });
   return { slots: out, toRun };
 }

@@ -27,7 +27,10 @@ function cron(expr: string, timezone: string | undefined): Cron {
 export function checkCron(expr: string, timezone?: string): CronCheck {
   const fields = expr.trim().split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
-    return { ok: false, message: `cron "${expr}" has ${fields.length} fields; use 5 (min hour day month weekday) or 6 (with seconds first)` };
+    return {
+      ok: false,
+      message: `cron "${expr}" has ${fields.length} fields; use 5 (min hour day month weekday) or 6 (with seconds first)`,
+    };
   }
   try {
     const next = cron(expr, timezone).nextRun(new Date());
@@ -61,7 +64,9 @@ export function nextSlot(expr: string, timezone: string | undefined, after: numb
  * Slots in (from, to], oldest first, at most `limit` (the newest are kept: a long outage of a
  * frequent skill can span thousands of slots). `total` counts them all, `first` is the oldest.
  */
-export function slotsBetween(expr: string, timezone: string | undefined, from: number, to: number, limit: number, maxSteps = 1_000_000): { slots: number[]; total: number; first: number | null } {
+export function slotsBetween(
+  expr: string, timezone: string | undefined, from: number, to: number, limit: number, maxSteps = 1_000_000,
+): { slots: number[]; total: number; first: number | null } {
   const slots: number[] = [];
   let total = 0;
   let first: number | null = null;

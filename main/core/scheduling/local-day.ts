@@ -1,5 +1,7 @@
 /** Calendar parts of an instant in a time zone (the skill's, or the machine's when it has none). */
-export function localParts(at: number, timeZone?: string): { year: string; month: string; day: string; hour: string; minute: string; second: string } {
+export function localParts(at: number, timeZone?: string): {
+  year: string; month: string; day: string; hour: string; minute: string; second: string;
+} {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',

@@ -22,5 +22,8 @@ export function scheduleInWords(expr: string): string {
 
 /** The report with each skill's schedule in words (`status --json` says what the text view says). */
 export function withScheduleWords<T extends Pick<Snapshot, 'skills'>>(snap: T): T {
-  return { ...snap, skills: snap.skills.map((s) => (s.schedule && !s.scheduleText ? { ...s, scheduleText: scheduleInWords(s.schedule) } : s)) };
+  return {
+    ...snap,
+    skills: snap.skills.map((s) => (s.schedule && !s.scheduleText ? { ...s, scheduleText: scheduleInWords(s.schedule) } : s)),
+  };
 }

@@ -32,7 +32,9 @@ export function parseEvery(text: string): number | null {
 }
 
 export function slotSpecOf(m: Timing): SlotSpec {
-  if (typeof m.every === 'string') return { kind: 'every', everyMs: parseEvery(m.every) ?? 60_000, anchor: m.anchor ? Date.parse(m.anchor) : 0 };
+  if (typeof m.every === 'string') return {
+    kind: 'every', everyMs: parseEvery(m.every) ?? 60_000, anchor: m.anchor ? Date.parse(m.anchor) : 0,
+  };
   if (typeof m.at === 'string') return { kind: 'at', at: Date.parse(m.at) };
   return { kind: 'cron', expr: m.schedule ?? '', timezone: m.timezone };
 }
@@ -83,7 +85,9 @@ export function checkSlot(m: Timing, raw: string, what = '--slot'): { iso: strin
   if (prev === t) return { iso: new Date(t).toISOString() };
   const near = [prev, nextSlotOf(spec, t)].filter((x): x is number => x !== null).map((x) => new Date(x).toISOString());
   const zone = spec.kind === 'cron' && m.timezone ? ` (${m.timezone})` : '';
-  return { error: `${what} ${new Date(t).toISOString()} is not a slot of "${scheduleLabel(m)}"${zone}; ${near.length ? `the nearest ${near.length === 1 ? 'is' : 'are'} ${near.join(' and ')}` : 'it has no slot'}` };
+  return {
+    error: `${what} ${new Date(t).toISOString()} is not a slot of "${scheduleLabel(m)}"${zone}; ${near.length ? `the nearest ${near.length === 1 ? 'is' : 'are'} ${near.join(' and ')}` : 'it has no slot'}`,
+  };
 }
 
 /**
@@ -91,9 +95,13 @@ export function checkSlot(m: Timing, raw: string, what = '--slot'): { iso: strin
  * all, `first` is the oldest. An interval is counted by arithmetic, not stepped through; a cron
  * schedule is stepped through, at most `maxSteps` times (then `total` stops there).
  */
-export function slotsBetweenOf(spec: SlotSpec, from: number, to: number, limit: number, maxSteps?: number): { slots: number[]; total: number; first: number | null } {
+export function slotsBetweenOf(
+  spec: SlotSpec, from: number, to: number, limit: number, maxSteps?: number,
+): { slots: number[]; total: number; first: number | null } {
   if (spec.kind === 'cron') return cronBetween(spec.expr, spec.timezone, from, to, limit, maxSteps);
-  if (spec.kind === 'at') return spec.at > from && spec.at <= to ? { slots: limit > 0 ? [spec.at] : [], total: 1, first: spec.at } : { slots: [], total: 0, first: null };
+  if (spec.kind === 'at') return spec.at > from && spec.at <= to ? {
+    slots: limit > 0 ? [spec.at] : [], total: 1, first: spec.at,
+  } : { slots: [], total: 0, first: null };
   const first = nextSlotOf(spec, from);
   const last = slotAtOrBeforeOf(spec, to);
   if (first === null || last === null || first > last) return { slots: [], total: 0, first: null };

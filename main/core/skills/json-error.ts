@@ -23,7 +23,9 @@ export function describeJsonError(text: string, err: unknown): string {
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - (before.lastIndexOf('\n') + 1) + 1;
-  const hint = /,\s*$/.test(before) && /^[}\]]/.test(text.slice(pos)) ? ': a trailing comma, remove the comma before it' : pos >= text.trimEnd().length ? ': the file ends too early (a missing } or ])' : '';
+  const hint = /,\s*$/.test(before) && /^[}\]]/.test(text.slice(pos))
+    ? ': a trailing comma, remove the comma before it'
+    : pos >= text.trimEnd().length ? ': the file ends too early (a missing } or ])' : '';
   return `not valid JSON at line ${line}, column ${column}: ${what.trim()}${hint}`;
 }
 

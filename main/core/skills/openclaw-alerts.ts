@@ -45,7 +45,9 @@ export function mapFailureAlert(job: Raw, manifest: Raw, notes: string[], cooldo
   if (fa.mode !== 'webhook') {
     // OpenClaw's chat channels send through its own bot accounts: ClawKeeper has not their credentials.
     const where = [str(fa.channel) ?? str(delivery.channel) ?? 'last', str(fa.to) ?? str(delivery.to)].filter(Boolean).join(' ');
-    notes.push(`failureAlert to chat (${where}) not carried over: a ClawKeeper channel holds its own credentials; add a slack, discord, telegram or email channel to config.json alerts.channels and name it in the skill's "alerts" (until then alerts.default serves it)`);
+    notes.push(
+      `failureAlert to chat (${where}) not carried over: a ClawKeeper channel holds its own credentials; add a slack, discord, telegram or email channel to config.json alerts.channels and name it in the skill's "alerts" (until then alerts.default serves it)`,
+    );
     return null;
   }
   const to = typeof fa.to === 'string' ? fa.to.trim() : '';
@@ -55,14 +57,25 @@ export function mapFailureAlert(job: Raw, manifest: Raw, notes: string[], cooldo
   }
   const after = typeof fa.after === 'number' && fa.after >= 1 ? Math.floor(fa.after) : OPENCLAW_AFTER;
   const afterWords = `${after}${typeof fa.after === 'number' ? '' : " (OpenClaw's default)"}`;
-  if (after !== 1) notes.push(`failureAlert.after ${afterWords} not carried over: ClawKeeper alerts at the first failing outcome of a run (after the skill's own retries), not after ${after} failures in a row; its cooldown holds back the repeats`);
+  if (after !== 1) notes.push(
+    `failureAlert.after ${afterWords} not carried over: ClawKeeper alerts at the first failing outcome of a run (after the skill's own retries), not after ${after} failures in a row; its cooldown holds back the repeats`,
+  );
   const cooldownMs = typeof fa.cooldownMs === 'number' && fa.cooldownMs >= 0 ? Math.floor(fa.cooldownMs) : OPENCLAW_COOLDOWN_MS;
   const cooldownWords = `${minutes(cooldownMs)}${typeof fa.cooldownMs === 'number' ? '' : " (OpenClaw's default)"}`;
   const same = cooldownMs === cooldownMinutes * 60_000;
-  if (!same) notes.push(`failureAlert.cooldownMs ${cooldownWords} not carried over: ClawKeeper has one cooldown for every alert (config.json alerts.cooldownMinutes, now ${cooldownMinutes} min); changing it would change every skill's alerts`);
-  if (fa.includeSkipped === true) notes.push('failureAlert.includeSkipped not carried over: a skipped slot raises no skill-failing alert here (a late skill is told as skill-late)');
+  if (!same) notes.push(
+    `failureAlert.cooldownMs ${cooldownWords} not carried over: ClawKeeper has one cooldown for every alert (config.json alerts.cooldownMinutes, now ${cooldownMinutes} min); changing it would change every skill's alerts`,
+  );
+  if (fa.includeSkipped === true) notes.push(
+    'failureAlert.includeSkipped not carried over: a skipped slot raises no skill-failing alert here (a late skill is told as skill-late)',
+  );
   if (fa.accountId !== undefined) notes.push("failureAlert.accountId not carried over: it names one of OpenClaw's chat accounts");
-  return { webhook: to, after: after === 1 ? 'at the first failure, as after 1' : 'at the first failure', cooldown: same ? `cooldown ${minutes(cooldownMs)}, as alerts.cooldownMinutes` : `cooldown alerts.cooldownMinutes (${cooldownMinutes} min)` };
+  return {
+    webhook: to, after: after === 1 ? 'at the first failure, as after 1' : 'at the first failure',
+    cooldown: same
+      ? `cooldown ${minutes(cooldownMs)}, as alerts.cooldownMinutes`
+      : `cooldown alerts.cooldownMinutes (${cooldownMinutes} min)`,
+  };
 }
 
 /** config.json's alert channels as written (raw: a channel the reader would refuse still takes its name). */
@@ -87,7 +100,8 @@ export function readAlertChannels(home: string): AlertChannels {
     return out;
   }
   const alerts = isObject(data) ? data.alerts : undefined;
-  if (!isObject(data) || (alerts !== undefined && !isObject(alerts)) || (isObject(alerts) && alerts.channels !== undefined && !isObject(alerts.channels))) {
+  if (!isObject(data) || (alerts !== undefined && !isObject(alerts))
+    || (isObject(alerts) && alerts.channels !== undefined && !isObject(alerts.channels))) {
     out.problem = `${configFile}: alerts or alerts.channels is not an object`;
     return out;
   }
@@ -98,7 +112,10 @@ export function readAlertChannels(home: string): AlertChannels {
 
 export interface ChannelPlan {
   name: string;
-  /** create: write it; unchanged: there as the import wrote it; kept: ours, its URL file edited since; refused: not ours or not writable. */
+  /**
+   * create: write it; unchanged: there as the import wrote it; kept: ours, its URL file edited
+   * since; refused: not ours or not writable.
+   */
   action: 'create' | 'unchanged' | 'kept' | 'refused';
   entry: Raw;
   /** The URL: written to `secretFile` only, never to config.json or a plan line. */
@@ -117,7 +134,9 @@ export function planChannel(skill: string, url: string, now: AlertChannels): Cha
   if (now.problem) return { ...plan, action: 'refused', why: `${now.problem}; fix it and import again` };
   const existing = now.channels[skill];
   const file = join(now.home, secretFile);
-  if (existing !== undefined && !isDeepStrictEqual(existing, entry)) return { ...plan, action: 'refused', why: `config.json already has a channel "${skill}" of its own: left as it is` };
+  if (existing !== undefined && !isDeepStrictEqual(existing, entry)) return {
+    ...plan, action: 'refused', why: `config.json already has a channel "${skill}" of its own: left as it is`,
+  };
   if (!existsSync(file)) return plan;
   let held = '';
   try {
@@ -125,7 +144,10 @@ export function planChannel(skill: string, url: string, now: AlertChannels): Cha
   } catch {
     held = '';
   }
-  if (held !== url) return { ...plan, action: existing === undefined ? 'refused' : 'kept', why: `${secretFile} holds another URL: left as it is (remove it and import again to take the job's)` };
+  if (held !== url) return {
+    ...plan, action: existing === undefined ? 'refused' : 'kept',
+    why: `${secretFile} holds another URL: left as it is (remove it and import again to take the job's)`,
+  };
   return { ...plan, action: existing === undefined ? 'create' : 'unchanged' };
 }
 
@@ -152,6 +174,8 @@ export function writeChannels(plans: ChannelPlan[], now: AlertChannels): string[
     if (channels[p.name] === undefined) channels[p.name] = p.entry;
   }
   data.alerts = { ...alerts, channels };
-  writeFileAtomic.sync(now.configFile, JSON.stringify(data, null, 2) + '\n', { fsync: false, ...(existsSync(now.configFile) ? {} : { mode: 0o600 }) });
+  writeFileAtomic.sync(now.configFile, JSON.stringify(data, null, 2) + '\n', {
+    fsync: false, ...(existsSync(now.configFile) ? {} : { mode: 0o600 }),
+  });
   return todo.map((p) => p.name);
 }

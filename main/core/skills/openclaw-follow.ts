@@ -97,12 +97,17 @@ export class OpenClawFollower {
     if (stamp === this.seen) return;
     try {
       const store = readOpenClawStore(this.o.home, source);
-      const { mapped } = mapOpenClawJobs(store.jobs, Date.now(), readModelsFile(this.o.home).models, readAlertsConfig(join(this.o.home, 'config.json')).cooldownMinutes);
+      const { mapped } = mapOpenClawJobs(
+        store.jobs, Date.now(), readModelsFile(this.o.home).models,
+        readAlertsConfig(join(this.o.home, 'config.json')).cooldownMinutes,
+      );
       const alerts = readAlertChannels(this.o.home);
       const plan = planImport(mapped, this.o.skillsDir, { force: false, bundledDir: this.o.bundledDir, removeGone: true, alerts });
       const changed = applyPlan(plan, this.o.skillsDir, alerts);
       for (const p of plan) {
-        if (p.action === 'detached' && !this.detached.has(p.name)) this.log.warn(`skill "${p.name}" was edited by hand: detached from OpenClaw job ${p.jobId}, left as it is`);
+        if (p.action === 'detached' && !this.detached.has(p.name)) this.log.warn(
+          `skill "${p.name}" was edited by hand: detached from OpenClaw job ${p.jobId}, left as it is`,
+        );
         if (p.action === 'detached') this.detached.add(p.name);
         else this.detached.delete(p.name);
       }

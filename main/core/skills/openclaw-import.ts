@@ -34,7 +34,10 @@ export interface UnmappedJob {
 }
 
 /** Job and payload fields handled below; any other is listed as not carried over. */
-const JOB_FIELDS = new Set(['id', 'name', 'description', 'enabled', 'createdAtMs', 'updatedAtMs', 'schedule', 'payload', 'delivery', 'state', 'sessionTarget', 'wakeMode', 'failureAlert']);
+const JOB_FIELDS = new Set([
+  'id', 'name', 'description', 'enabled', 'createdAtMs', 'updatedAtMs', 'schedule', 'payload', 'delivery', 'state',
+  'sessionTarget', 'wakeMode', 'failureAlert',
+]);
 const PAYLOAD_FIELDS: Record<string, Set<string>> = {
   agentTurn: new Set(['kind', 'message', 'timeoutSeconds', 'model', 'deliver', 'channel', 'to']),
   command: new Set(['kind', 'argv', 'command', 'args', 'env', 'timeoutSeconds']),
@@ -49,7 +52,9 @@ export function oneLine(text: string): string {
 export type KnownModels = Record<string, { model: string }>;
 
 /** `cooldownMinutes`: config.json alerts.cooldownMinutes, which a job's failureAlert cooldown must equal to be carried over. */
-export function mapOpenClawJobs(jobs: unknown[], now = Date.now(), models: KnownModels = {}, cooldownMinutes?: number): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
+export function mapOpenClawJobs(
+  jobs: unknown[], now = Date.now(), models: KnownModels = {}, cooldownMinutes?: number,
+): { mapped: MappedJob[]; unmapped: UnmappedJob[] } {
   const mapped: MappedJob[] = [];
   const unmapped: UnmappedJob[] = [];
   jobs.forEach((raw: unknown, i) => {
@@ -63,17 +68,28 @@ export function mapOpenClawJobs(jobs: unknown[], now = Date.now(), models: Known
   return { mapped, unmapped };
 }
 
-function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, now: number, models: KnownModels, cooldownMinutes?: number): MappedJob | { reason: string } {
+function mapJob(
+  job: Record<string, unknown>, jobId: string, jobName: string, now: number, models: KnownModels,
+  cooldownMinutes?: number,
+): MappedJob | { reason: string } {
   const payload = (job.payload ?? {}) as Record<string, unknown>;
   const notes: string[] = [];
-  if (payload.kind === 'systemEvent') return { reason: "a systemEvent is injected into OpenClaw's main session at its next heartbeat: it needs OpenClaw's own agent, which ClawKeeper does not have" };
+  if (payload.kind === 'systemEvent') return {
+    reason: "a systemEvent is injected into OpenClaw's main session at its next heartbeat: it needs OpenClaw's own agent, which ClawKeeper does not have",
+  };
   const schedule = mapSchedule((job.schedule ?? {}) as Record<string, unknown>, job, notes);
   if ('reason' in schedule) return schedule;
-  const what = payload.kind === 'agentTurn' ? mapAgentTurn(payload, notes, models) : payload.kind === 'command' ? mapCommand(payload, notes) : { reason: `payload kind ${JSON.stringify(payload.kind)} is not known (agentTurn and command map)` };
+  const what = payload.kind === 'agentTurn'
+    ? mapAgentTurn(payload, notes, models)
+    : payload.kind === 'command' ? mapCommand(payload, notes) : {
+    reason: `payload kind ${JSON.stringify(payload.kind)} is not known (agentTurn and command map)`,
+  };
   if ('reason' in what) return what;
   const manifest: Record<string, unknown> = {
     name: '',
-    description: (typeof job.description === 'string' && job.description ? job.description : `Imported from OpenClaw job "${jobName}" (${jobId})`).slice(0, 500),
+    description: (typeof job.description === 'string' && job.description
+      ? job.description
+      : `Imported from OpenClaw job "${jobName}" (${jobId})`).slice(0, 500),
     ...schedule.ok,
     ...what.ok,
   };
@@ -88,12 +104,16 @@ function mapJob(job: Record<string, unknown>, jobId: string, jobName: string, no
   for (const k of Object.keys(job)) if (!JOB_FIELDS.has(k)) notes.push(`${oneLine(k)} not carried over: ClawKeeper has no equivalent`);
   const known = PAYLOAD_FIELDS[String(payload.kind)] ?? new Set();
   for (const [k, v] of Object.entries(payload)) {
-    if (!known.has(k) && !notes.some((n) => n.startsWith(`payload.${k} `))) notes.push(`payload.${oneLine(k)}=${oneLine(JSON.stringify(v) ?? '').slice(0, 120)} not carried over: ClawKeeper has no equivalent`);
+    if (!known.has(k) && !notes.some((n) => n.startsWith(`payload.${k} `))) notes.push(
+      `payload.${oneLine(k)}=${oneLine(JSON.stringify(v) ?? '').slice(0, 120)} not carried over: ClawKeeper has no equivalent`,
+    );
   }
   return { jobId, jobName, baseName: skillNameFor(jobName, jobId), manifest, notes, destination, alert };
 }
 
-function mapSchedule(s: Record<string, unknown>, job: Record<string, unknown>, notes: string[]): { ok: Record<string, unknown> } | { reason: string } {
+function mapSchedule(
+  s: Record<string, unknown>, job: Record<string, unknown>, notes: string[],
+): { ok: Record<string, unknown> } | { reason: string } {
   if (s.kind === 'cron') {
     if (typeof s.expr !== 'string') return { reason: 'cron schedule without an expression' };
     const timezone = typeof s.tz === 'string' && s.tz !== '' ? s.tz : undefined;
@@ -103,7 +123,9 @@ function mapSchedule(s: Record<string, unknown>, job: Record<string, unknown>, n
     const out: Record<string, unknown> = { schedule: s.expr, ...(timezone ? { timezone } : {}) };
     if (typeof s.staggerMs === 'number' && s.staggerMs > 0) {
       out.jitterSeconds = Math.min(86400, Math.ceil(s.staggerMs / 1000));
-      notes.push(`staggerMs=${s.staggerMs} → jitterSeconds ${String(out.jitterSeconds)}: the same window; each slot's delay within it is ClawKeeper's own`);
+      notes.push(
+        `staggerMs=${s.staggerMs} → jitterSeconds ${String(out.jitterSeconds)}: the same window; each slot's delay within it is ClawKeeper's own`,
+      );
     }
     return { ok: out };
   }
@@ -132,44 +154,66 @@ function modelFor(wanted: string, models: KnownModels): string | null {
   return hit && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(hit[0]) ? hit[0] : null;
 }
 
-function mapAgentTurn(p: Record<string, unknown>, notes: string[], models: KnownModels): { ok: Record<string, unknown> } | { reason: string } {
+function mapAgentTurn(
+  p: Record<string, unknown>, notes: string[], models: KnownModels,
+): { ok: Record<string, unknown> } | { reason: string } {
   if (typeof p.message !== 'string' || p.message.trim() === '') return { reason: 'the agentTurn has no message to send' };
   const out: Record<string, unknown> = { prompt: p.message, model: true };
   if (typeof p.timeoutSeconds === 'number' && p.timeoutSeconds > 0) out.timeoutSeconds = Math.min(p.timeoutSeconds, 86400);
   const model = typeof p.model === 'string' ? modelFor(p.model, models) : null;
   if (model) out.model = model;
-  else if (typeof p.model === 'string') notes.push(`payload.model "${oneLine(p.model)}" not carried over: no model of config.json "models" has that name or id, so the skill uses models.default; add it there and name it in the skill.json`);
-  if (p.fallbacks !== undefined) notes.push(`payload.fallbacks ${oneLine(JSON.stringify(p.fallbacks))} not carried over: a ClawKeeper model has no fallbacks (transient errors are retried within the run)`);
-  if (p.thinking !== undefined) notes.push(`payload.thinking ${oneLine(JSON.stringify(p.thinking))} not carried over: ClawKeeper's model config has no thinking level`);
+  else if (typeof p.model === 'string') notes.push(
+    `payload.model "${oneLine(p.model)}" not carried over: no model of config.json "models" has that name or id, so the skill uses models.default; add it there and name it in the skill.json`,
+  );
+  if (p.fallbacks !== undefined) notes.push(
+    `payload.fallbacks ${oneLine(JSON.stringify(p.fallbacks))} not carried over: a ClawKeeper model has no fallbacks (transient errors are retried within the run)`,
+  );
+  if (p.thinking !== undefined) notes.push(
+    `payload.thinking ${oneLine(JSON.stringify(p.thinking))} not carried over: ClawKeeper's model config has no thinking level`,
+  );
   return { ok: out };
 }
 
 function mapCommand(p: Record<string, unknown>, notes: string[]): { ok: Record<string, unknown> } | { reason: string } {
   const args: unknown[] = Array.isArray(p.args) ? (p.args as unknown[]) : [];
-  const argv: unknown[] | null = Array.isArray(p.argv) ? (p.argv as unknown[]) : typeof p.command === 'string' ? [p.command, ...args] : null;
-  if (!argv || argv.length === 0 || !argv.every((a) => typeof a === 'string')) return { reason: 'the command payload has no argv (an array of strings)' };
+  const argv: unknown[] | null = Array.isArray(p.argv)
+    ? (p.argv as unknown[])
+    : typeof p.command === 'string' ? [p.command, ...args] : null;
+  if (!argv || argv.length === 0 || !argv.every((a) => typeof a === 'string')) return {
+    reason: 'the command payload has no argv (an array of strings)',
+  };
   const out: Record<string, unknown> = { command: argv };
   if (typeof p.timeoutSeconds === 'number' && p.timeoutSeconds > 0) out.timeoutSeconds = Math.min(p.timeoutSeconds, 86400);
   if (p.env && typeof p.env === 'object') {
-    const env = Object.entries(p.env as Record<string, unknown>).filter(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === 'string');
+    const env = Object.entries(p.env as Record<string, unknown>).filter(
+      ([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === 'string',
+    );
     if (env.length > 0) out.env = Object.fromEntries(env);
     if (env.length < Object.keys(p.env).length) notes.push('payload.env: entries that are not NAME=string not carried over');
   }
-  if (p.cwd !== undefined) notes.push(`payload.cwd ${oneLine(JSON.stringify(p.cwd))} not carried over: a command skill runs in its own folder; cd in the command if it needs another`);
+  if (p.cwd !== undefined) notes.push(
+    `payload.cwd ${oneLine(JSON.stringify(p.cwd))} not carried over: a command skill runs in its own folder; cd in the command if it needs another`,
+  );
   if (p.input !== undefined) notes.push('payload.input not carried over: a command skill gets no standard input');
   return { ok: out };
 }
 
 /** delivery and the older payload.deliver/channel/to: mapped where ClawKeeper can; the destination is always returned. */
-function mapDelivery(job: Record<string, unknown>, p: Record<string, unknown>, manifest: Record<string, unknown>, notes: string[]): string | null {
+function mapDelivery(
+  job: Record<string, unknown>, p: Record<string, unknown>, manifest: Record<string, unknown>, notes: string[],
+): string | null {
   const d = (job.delivery ?? {}) as Record<string, unknown>;
   const to = typeof d.to === 'string' ? d.to : typeof p.to === 'string' ? p.to : null;
   const destination = destinationOf(job);
   if (d.mode === 'webhook') {
     if (to && /^https?:\/\//.test(to) && typeof manifest.prompt === 'string') manifest.deliver = { webhook: to };
-    else notes.push(`webhook delivery${to ? ` to ${shownUrl(to)}` : ''} not carried over: ${typeof manifest.prompt === 'string' ? 'not an http(s) URL' : 'only a prompt skill delivers its reply'}`);
+    else notes.push(
+      `webhook delivery${to ? ` to ${shownUrl(to)}` : ''} not carried over: ${typeof manifest.prompt === 'string' ? 'not an http(s) URL' : 'only a prompt skill delivers its reply'}`,
+    );
   } else if (d.mode === 'announce' || p.deliver === true) {
-    notes.push(`chat delivery (announce${destination ? ` to ${destination}` : ''}) not carried over: ClawKeeper has no chat channels; the reply is saved under outputs/ (or add deliver.webhook)`);
+    notes.push(
+      `chat delivery (announce${destination ? ` to ${destination}` : ''}) not carried over: ClawKeeper has no chat channels; the reply is saved under outputs/ (or add deliver.webhook)`,
+    );
   }
   return destination;
 }
@@ -197,7 +241,9 @@ export function shownUrl(text: string): string {
 /** everyMs as ClawKeeper's "7m": the largest unit that divides it; null under a second or off whole seconds. */
 export function everyText(ms: number): string | null {
   if (!Number.isFinite(ms) || ms < 1000 || ms % 1000 !== 0) return null;
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000],
+  ] as const) if (ms % size === 0) return `${ms / size}${unit}`;
   return `${ms / 1000}s`;
 }
 

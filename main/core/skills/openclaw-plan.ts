@@ -57,7 +57,10 @@ function untouched(dir: string, marker: Marker, text?: string): boolean {
  * once, and each base name keeps a counter, so 3,000 jobs of one name try each suffix once.
  * `removeGone`: a skill whose job left the store is removed (--follow), unless edited by hand.
  */
-export function planImport(mapped: MappedJob[], skillsDir: string, o: { force: boolean; bundledDir: string | null; removeGone?: boolean; alerts?: AlertChannels }): Planned[] {
+export function planImport(
+  mapped: MappedJob[], skillsDir: string,
+  o: { force: boolean; bundledDir: string | null; removeGone?: boolean; alerts?: AlertChannels },
+): Planned[] {
   const existing = existsSync(skillsDir) ? readdirSync(skillsDir) : [];
   const owned = new Map<string, { name: string; marker: Marker }>();
   for (const name of existing) {
@@ -122,7 +125,9 @@ export function detachedSkills(skillsDir: string): { name: string; jobId: string
  * skill left alone (detached) gets none.
  */
 export function applyPlan(plan: Planned[], skillsDir: string, alerts?: AlertChannels): string[] {
-  if (alerts) writeChannels(plan.flatMap((p) => (p.channel && p.action !== 'detached' && p.action !== 'remove' ? [p.channel] : [])), alerts);
+  if (alerts) writeChannels(
+    plan.flatMap((p) => (p.channel && p.action !== 'detached' && p.action !== 'remove' ? [p.channel] : [])), alerts,
+  );
   const changed: string[] = [];
   for (const p of plan) {
     const dir = join(skillsDir, p.name);

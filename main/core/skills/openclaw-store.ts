@@ -54,7 +54,9 @@ export function storeTrustProblem(file: string): void {
   const uid = process.getuid?.();
   if (uid === undefined) return;
   const refuse = (why: string) => {
-    throw new Error(`refusing to read ${file}: ${why}; its command jobs would run as you. Keep the store in a folder only you can write (chmod go-w) and owned by you`);
+    throw new Error(
+      `refusing to read ${file}: ${why}; its command jobs would run as you. Keep the store in a folder only you can write (chmod go-w) and owned by you`,
+    );
   };
   const real = realpathSync(file);
   for (const dir of new Set([dirname(resolve(file)), dirname(real)])) {
@@ -85,11 +87,15 @@ function readSqliteJobs(file: string): unknown[] {
   const db = new DatabaseSync(file, { readOnly: true, timeout: 2000 });
   try {
     const kind = (db.prepare("SELECT type FROM sqlite_master WHERE name = 'cron_jobs'").get() as { type?: string } | undefined)?.type;
-    if (kind && kind !== 'table') throw new Error(`${file}: cron_jobs is a ${kind}, not a table: OpenClaw never makes one, so it is not read`);
+    if (kind && kind !== 'table') throw new Error(
+      `${file}: cron_jobs is a ${kind}, not a table: OpenClaw never makes one, so it is not read`,
+    );
     const columns = new Set((db.prepare('PRAGMA table_info(cron_jobs)').all() as { name: string }[]).map((c) => c.name));
     if (columns.size === 0) throw new Error(`${file} has no cron_jobs table: is it OpenClaw's state database (2026.6 or later)?`);
     const rows = db.prepare(`SELECT * FROM cron_jobs LIMIT ${MAX_STORE_JOBS + 1}`).all() as Record<string, unknown>[];
-    if (rows.length > MAX_STORE_JOBS) throw new Error(`${file}: cron_jobs has more than ${MAX_STORE_JOBS} jobs; ClawKeeper reads at most ${MAX_STORE_JOBS}`);
+    if (rows.length > MAX_STORE_JOBS) throw new Error(
+      `${file}: cron_jobs has more than ${MAX_STORE_JOBS} jobs; ClawKeeper reads at most ${MAX_STORE_JOBS}`,
+    );
     if (columns.has('job_json')) return rows.map((r, i) => parseJobJson(r.job_json, file, i));
     if (columns.has('schedule_kind')) return rows.map(jobFromColumns);
     throw new Error(`${file}: cron_jobs has neither job_json nor schedule_kind; this OpenClaw version is not known`);
@@ -118,10 +124,22 @@ function jobFromColumns(r: Record<string, unknown>): Record<string, unknown> {
     }
   };
   const kind = v('schedule_kind');
-  const schedule = kind === 'cron' ? { kind, expr: v('schedule_expr'), tz: v('schedule_tz'), staggerMs: v('stagger_ms') } : kind === 'every' ? { kind, everyMs: v('every_ms'), anchorMs: v('anchor_ms') } : { kind, at: v('at') };
+  const schedule = kind === 'cron' ? {
+    kind, expr: v('schedule_expr'), tz: v('schedule_tz'), staggerMs: v('stagger_ms'),
+  } : kind === 'every' ? { kind, everyMs: v('every_ms'), anchorMs: v('anchor_ms') } : { kind, at: v('at') };
   const payloadKind = v('payload_kind');
-  const payload = payloadKind === 'command' ? { kind: payloadKind, ...(json('payload_json') as object | undefined) } : { kind: payloadKind, message: v('payload_message'), model: v('payload_model'), fallbacks: json('payload_fallbacks_json'), thinking: v('payload_thinking'), timeoutSeconds: v('payload_timeout_seconds') };
-  const delivery = v('delivery_mode') !== undefined ? { mode: v('delivery_mode'), channel: v('delivery_channel'), to: v('delivery_to') } : undefined;
+  const payload = payloadKind === 'command' ? { kind: payloadKind, ...(json('payload_json') as object | undefined) } : {
+    kind: payloadKind, message: v('payload_message'), model: v('payload_model'),
+    fallbacks: json('payload_fallbacks_json'), thinking: v('payload_thinking'),
+    timeoutSeconds: v('payload_timeout_seconds'),
+  };
+  const delivery = v('delivery_mode') !== undefined ? {
+    mode: v('delivery_mode'), channel: v('delivery_channel'), to: v('delivery_to'),
+  } : undefined;
   const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
-  return strip({ id: v('job_id'), name: v('name'), description: v('description'), enabled: v('enabled') !== 0, createdAtMs: v('created_at_ms'), schedule: strip(schedule), payload: strip(payload), delivery: delivery && strip(delivery) });
+  return strip({
+    id: v('job_id'), name: v('name'), description: v('description'), enabled: v('enabled') !== 0,
+    createdAtMs: v('created_at_ms'), schedule: strip(schedule), payload: strip(payload),
+    delivery: delivery && strip(delivery),
+  });
 }

@@ -47,7 +47,9 @@ export function readPaused(paths: HomePaths): Set<string> {
 }
 
 export function writePaused(paths: HomePaths, pauses: Map<string, PauseRecord>): void {
-  const list = [...pauses.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) => (r.note || r.at ? { name, note: r.note, at: r.at } : name));
+  const list = [...pauses.entries()].sort(([a], [b]) => a.localeCompare(b)).map(
+    ([name, r]) => (r.note || r.at ? { name, note: r.note, at: r.at } : name),
+  );
   writeFileAtomic.sync(file(paths), JSON.stringify(list) + '\n', { mode: 0o600, fsync: false });
 }
 

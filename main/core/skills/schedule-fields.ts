@@ -7,7 +7,10 @@ const KINDS = ['schedule', 'every', 'at'] as const;
 
 export function checkScheduleFields(raw: Record<string, unknown>, problem: (field: string, message: string) => void): void {
   const given = KINDS.filter((k) => raw[k] !== undefined);
-  if (given.length === 0) problem('schedule', 'is required: give exactly one of "schedule" (cron), "every" (e.g. "7m") or "at" (an ISO time with offset)');
+  if (given.length === 0) problem(
+    'schedule',
+    'is required: give exactly one of "schedule" (cron), "every" (e.g. "7m") or "at" (an ISO time with offset)',
+  );
   if (given.length > 1) problem(given[1]!, `"${given.join('" and "')}" are given: a skill has exactly one of schedule, every and at`);
   const tz = typeof raw.timezone === 'string' ? raw.timezone : undefined;
   const tzCheck = tz === undefined ? null : checkTimezone(tz);

@@ -117,7 +117,10 @@ function normalize(raw: Record<string, unknown>): SkillManifest {
     env: (raw.env as Record<string, string> | undefined) ?? {},
     enabled: (raw.enabled as boolean | undefined) ?? true,
     needs: (raw.needs as string[] | undefined) ?? [],
-    breaker: raw.breaker === false ? false : { failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds, ...(raw.breaker as object | undefined) },
+    breaker: raw.breaker === false ? false : {
+      failures: DEFAULTS.breaker.failures, coolDownSeconds: DEFAULTS.breaker.coolDownSeconds,
+      ...(raw.breaker as object | undefined),
+    },
     ...(raw.inheritEnv ? { inheritEnv: raw.inheritEnv as string[] } : {}),
     ...(raw.alerts !== undefined ? { alerts: raw.alerts as string[] | false } : {}),
     ...(raw.ping !== undefined ? { ping: (raw.ping as string).replace(/\/+$/, '') } : {}),
@@ -139,7 +142,9 @@ function foreignSkillProblem(dir: string, file: string): string | null {
     const shared = sharedFolderProblem(dir);
     if (shared) return `${shared.replace(/: another user could plant .*$/, '')}: not run; chmod go-w it, or remove it if it is not yours`;
     const owner = statSync(file).uid;
-    if (owner !== uid && owner !== 0) return `skill.json belongs to another user (uid ${owner}, you are uid ${uid}): not run; remove it if it is not yours`;
+    if (owner !== uid && owner !== 0) {
+      return `skill.json belongs to another user (uid ${owner}, you are uid ${uid}): not run; remove it if it is not yours`;
+    }
   } catch (err) {
     return `cannot check who owns it: ${(err as Error).message}`;
   }

@@ -83,7 +83,12 @@ export const skillSchema = {
     },
     prompt: { type: 'string', minLength: 1, maxLength: 100000 },
     promptFile: { type: 'string', minLength: 1, maxLength: 500 },
-    alerts: { anyOf: [{ const: false }, { type: 'array', maxItems: 20, uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' } }] },
+    alerts: {
+      anyOf: [{ const: false }, {
+        type: 'array', maxItems: 20, uniqueItems: true,
+        items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' },
+      }],
+    },
     ping: { type: 'string', pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$', maxLength: 2000 },
     deliver: {
       type: 'object',

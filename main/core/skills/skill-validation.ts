@@ -25,13 +25,22 @@ function declaredNeeds(s: LoadedSkill): string[] {
 }
 
 /** Every skill of the home (bundled and user), each with every problem it has; never throws. */
-export function validateSkills(paths: HomePaths, bundledDir: string | null, env: NodeJS.ProcessEnv, warn?: (m: string) => void): ValidatedSkills {
+export function validateSkills(
+  paths: HomePaths, bundledDir: string | null, env: NodeJS.ProcessEnv, warn?: (m: string) => void,
+): ValidatedSkills {
   const skills = discoverSkills(bundledDir, paths.skills);
   const specs = readDependencySpecs(paths, env, warn);
   for (const s of skills) {
     const unknown = declaredNeeds(s).filter((n) => !specs.has(n));
     if (unknown.length === 0) continue;
-    s.problems.push(...unknown.map((n) => ({ file: s.file, field: 'needs', message: `unknown dependency "${n}": define it in ${paths.config} under "dependencies" (network is built in)` })));
+    s.problems.push(
+      ...unknown.map(
+        (n) => ({
+          file: s.file, field: 'needs',
+          message: `unknown dependency "${n}": define it in ${paths.config} under "dependencies" (network is built in)`,
+        }),
+      ),
+    );
     s.manifest = null;
   }
   return { skills, specs };

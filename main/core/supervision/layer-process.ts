@@ -6,7 +6,9 @@ import type { Logger } from '../home/logger.ts';
  * Starts one layer process (active or standby) through the launcher seam, at the layers' lower
  * priority, with its output drained into the host log. Throws what the launcher throws.
  */
-export function forkLayer(launcher: ProcessLauncher, modulePath: string, name: string, env: NodeJS.ProcessEnv, nice: number, log: Logger): ChildHandle {
+export function forkLayer(
+  launcher: ProcessLauncher, modulePath: string, name: string, env: NodeJS.ProcessEnv, nice: number, log: Logger,
+): ChildHandle {
   const child = launcher.fork(modulePath, [], { cwd: process.cwd(), env, name: `clawkeeper ${name}` });
   // The network layers yield the CPU to the host and its skill runs: a gateway under load
   // must not delay a skill (bench/isolation.ts measures it).

@@ -34,8 +34,15 @@ export function judgeSilence(silentMs: number, activity: Activity, cpuAtAlive: n
   if (used === null || activity.state === 'unknown') {
     return silentMs >= o.unknownSilentMs ? { kind: 'hung', why: `silent for ${silent} ms (its CPU use cannot be read here)` } : null;
   }
-  if (used >= o.wedgedCpuMs) return { kind: 'hung', why: `its event loop is blocked: silent for ${silent} ms while it used ${used} ms of CPU` };
-  if (activity.state === 'sleeping') return silentMs >= o.unknownSilentMs ? { kind: 'hung', why: `blocked in a system call: silent for ${silent} ms, asleep, ${used} ms of CPU` } : null;
-  if (silentMs >= o.overloadedMs) return { kind: 'overloaded', why: `silent for ${silent} ms while it got only ${used} ms of CPU (${activity.state === 'running' ? 'waiting for a core' : 'waiting for the disk'}): the machine is overloaded` };
+  if (used >= o.wedgedCpuMs) return {
+    kind: 'hung', why: `its event loop is blocked: silent for ${silent} ms while it used ${used} ms of CPU`,
+  };
+  if (activity.state === 'sleeping') return silentMs >= o.unknownSilentMs ? {
+    kind: 'hung', why: `blocked in a system call: silent for ${silent} ms, asleep, ${used} ms of CPU`,
+  } : null;
+  if (silentMs >= o.overloadedMs) return {
+    kind: 'overloaded',
+    why: `silent for ${silent} ms while it got only ${used} ms of CPU (${activity.state === 'running' ? 'waiting for a core' : 'waiting for the disk'}): the machine is overloaded`,
+  };
   return null;
 }

@@ -5,7 +5,9 @@ import { connect } from 'node:net';
  * Deliberately not node:http: the host stays small (loading node:http costs it ~18 MB), and a
  * status line is all a liveness probe needs.
  */
-export function probeHttp(port: number, path = '/health', timeoutMs = 750): Promise<{ ok: boolean; ms: number; error?: string; refused?: boolean }> {
+export function probeHttp(port: number, path = '/health', timeoutMs = 750): Promise<{
+  ok: boolean; ms: number; error?: string; refused?: boolean;
+}> {
   const started = performance.now();
   return new Promise((resolve) => {
     let done = false;

@@ -9,7 +9,9 @@ export interface Activity {
   cpuMs: number | null;
 }
 
-const STATES: Record<string, Activity['state']> = { T: 'stopped', t: 'stopped', R: 'running', S: 'sleeping', I: 'sleeping', U: 'io', D: 'io', Z: 'gone', X: 'gone' };
+const STATES: Record<string, Activity['state']> = {
+  T: 'stopped', t: 'stopped', R: 'running', S: 'sleeping', I: 'sleeping', U: 'io', D: 'io', Z: 'gone', X: 'gone',
+};
 /** USER_HZ: 100 on every Linux that Node supports. */
 const TICK_MS = 10;
 

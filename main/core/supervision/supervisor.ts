@@ -106,7 +106,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   constructor(opts: SupervisorOptions) {
     super();
-    this.o = { firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500, probeFailures: 10, silentMs: 1000, liveness: {}, standby: true, queueCap: 1000, layerNice: 19, ...opts };
+    this.o = {
+      firstBackoffMs: 100, maxBackoffMs: 5000, stableMs: 5_000, probeEveryMs: 250, probeTimeoutMs: 500,
+      probeFailures: 10, silentMs: 1000, liveness: {}, standby: true, queueCap: 1000, layerNice: 19, ...opts,
+    };
     this.live = { ...DEFAULT_LIVENESS, ...this.o.liveness, silentMs: this.o.silentMs };
     this.log = opts.logger.child('supervisor');
   }
@@ -117,8 +120,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   start(): void {
     for (const name of ['gateway', 'session'] as const) {
-      const standby = this.o.standby ? new LayerStandby({ name, modulePath: LAYER_MODULES[name], launcher: this.o.launcher, env: this.o.env, nice: this.o.layerNice, log: this.log }) : null;
-      const run: LayerRun = { name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false, port: this.o.ports[name], crashes: 0, readySince: 0, aliveAt: 0, cpuAtAlive: null, delayMs: 0, judging: false, standby, probeRefusals: 0, probing: false, inFlight: 0, dropped: 0, replacing: null, startFailures: 0 };
+      const standby = this.o.standby ? new LayerStandby({
+        name, modulePath: LAYER_MODULES[name], launcher: this.o.launcher, env: this.o.env, nice: this.o.layerNice,
+        log: this.log,
+      }) : null;
+      const run: LayerRun = {
+        name, child: null, health: { status: 'restarting', since: this.iso(), reason: 'starting' }, ready: false,
+        port: this.o.ports[name], crashes: 0, readySince: 0, aliveAt: 0, cpuAtAlive: null, delayMs: 0, judging: false,
+        standby, probeRefusals: 0, probing: false, inFlight: 0, dropped: 0, replacing: null, startFailures: 0,
+      };
       this.layers.set(name, run);
       this.record(run, 'restarting', 'starting');
       this.launch(run);
@@ -209,7 +219,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (child) {
       child.send({ type: 'activate', ports: { gateway: this.port('gateway'), session: this.port('session') } } satisfies HostToLayer);
     } else {
-      const env: NodeJS.ProcessEnv = { ...this.o.env, CLAWKEEPER_GATEWAY_PORT: String(this.port('gateway')), CLAWKEEPER_SESSION_PORT: String(this.port('session')) };
+      const env: NodeJS.ProcessEnv = {
+        ...this.o.env, CLAWKEEPER_GATEWAY_PORT: String(this.port('gateway')),
+        CLAWKEEPER_SESSION_PORT: String(this.port('session')),
+      };
       delete env[STANDBY_ENV]; // only a standby waits for `activate`
       try {
         child = forkLayer(this.o.launcher, LAYER_MODULES[run.name], run.name, env, this.o.layerNice, this.log);
@@ -259,7 +272,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       run.ready = false;
       if (this.stopped) return;
       const replaced = run.replacing;
-      this.onDown(run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), wasReady ? signal : null, replaced !== null && replaced !== 'overloaded', run.lastFatal !== undefined && replaced === null);
+      this.onDown(
+        run, run.lastFatal ?? (signal ? `killed by ${signal}` : `exited with code ${code}`), wasReady ? signal : null,
+        replaced !== null && replaced !== 'overloaded', run.lastFatal !== undefined && replaced === null,
+      );
       run.replacing = null;
     });
   }
@@ -305,7 +321,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (!run.child || !run.ready || run.replacing) continue;
       if (!late && now - run.aliveAt >= this.live.silentMs) this.judge(run);
       if (run.probeRefusals >= this.o.probeFailures) {
-        this.replace(run, 'not-listening', `${run.probeRefusals} connections to 127.0.0.1:${run.port} refused in a row: nothing listens there`);
+        this.replace(
+          run, 'not-listening',
+          `${run.probeRefusals} connections to 127.0.0.1:${run.port} refused in a row: nothing listens there`,
+        );
         continue;
       }
       if (run.probing) continue;

@@ -53,7 +53,12 @@ describe('alert limits on a fake clock', () => {
   it('the next alert a channel sends says how many it held back and since when ("and 7 more since 08:10")', async () => {
     const t = tempHome();
     const rec = await startRecorder();
-    writeConfig(t.home, { alerts: { channels: { phone: { type: 'ntfy', url: `${rec.url}/topic` }, hook: { type: 'webhook', url: `${rec.url}/hook` } }, cooldownMinutes: 5 } });
+    writeConfig(t.home, {
+      alerts: {
+        channels: { phone: { type: 'ntfy', url: `${rec.url}/topic` }, hook: { type: 'webhook', url: `${rec.url}/hook` } },
+        cooldownMinutes: 5,
+      },
+    });
     const clock = new FakeClock('2026-03-01T08:10:00Z');
     const { svc } = service(t.home, clock);
     svc.enqueue(alert({ subject: 'layer:gateway', event: 'layer-failed', title: 'Gateway Core is down', skill: undefined }));

@@ -78,19 +78,36 @@ describe('secrets in a channel\'s error text', () => {
     const { svc } = service(home, new FakeClock('2026-03-01T09:00:00Z'));
     const [r] = await svc.test();
     assert.equal(r!.ok, false);
-    assert.equal(r!.answer, `alerts.channels.phone.tokenFile: ${join(home, 'secrets/ntfy')} holds a line break (at character 10): a secret is one line of printable ASCII; fix it and try again`);
+    assert.equal(
+      r!.answer,
+      `alerts.channels.phone.tokenFile: ${join(home, 'secrets/ntfy')} holds a line break (at character 10): a secret is one line of printable ASCII; fix it and try again`,
+    );
     assert.ok(!JSON.stringify(svc.view()).includes('tk_SECRET'));
   });
 
   it('a secret file\'s trailing newline is trimmed, and a non-ASCII or control character in an environment variable is refused by name', async () => {
     const { home } = newHome();
     writeSecret(home, 'secrets/ntfy', 'tk_fine');
-    writeConfig(home, { alerts: { channels: { a: { type: 'ntfy', url: `${echo.url}/long`, tokenFile: 'secrets/ntfy' }, b: { type: 'ntfy', url: `${echo.url}/t`, tokenEnv: 'NTFY_B' }, c: { type: 'ntfy', url: `${echo.url}/t`, tokenEnv: 'NTFY_C' } } } });
+    writeConfig(home, {
+      alerts: {
+        channels: {
+          a: { type: 'ntfy', url: `${echo.url}/long`, tokenFile: 'secrets/ntfy' },
+          b: { type: 'ntfy', url: `${echo.url}/t`, tokenEnv: 'NTFY_B' },
+          c: { type: 'ntfy', url: `${echo.url}/t`, tokenEnv: 'NTFY_C' },
+        },
+      },
+    });
     const { svc } = service(home, new FakeClock('2026-03-01T09:00:00Z'), { env: { NTFY_B: 'tk_caf\u00e9', NTFY_C: 'tk_a\u0007b' } });
     const answers = await svc.test();
     assert.match(answers[0]!.answer, /Bearer \[secret\]$/, 'the file\'s token was sent without its newline');
-    assert.equal(answers[1]!.answer, 'alerts.channels.b.tokenEnv: the environment variable NTFY_B holds a non-ASCII character (at character 7): a secret is one line of printable ASCII; fix it and try again');
-    assert.match(answers[2]!.answer, /^alerts\.channels\.c\.tokenEnv: the environment variable NTFY_C holds a control character \(at character 5\)/);
+    assert.equal(
+      answers[1]!.answer,
+      'alerts.channels.b.tokenEnv: the environment variable NTFY_B holds a non-ASCII character (at character 7): a secret is one line of printable ASCII; fix it and try again',
+    );
+    assert.match(
+      answers[2]!.answer,
+      /^alerts\.channels\.c\.tokenEnv: the environment variable NTFY_C holds a control character \(at character 5\)/,
+    );
   });
 });
 
@@ -98,7 +115,10 @@ describe('redactSecrets', () => {
   it('blanks a secret as it is, URL-encoded, JSON-escaped, and a URL whole or by its path', () => {
     const url = 'https://hooks.example.test/services/T0/B0/hook-token';
     const text = `posted to ${url}; path /services/T0/B0/hook-token; pw p%40ss%2Fw0rd and "p@ss/w0rd" and q\\"uote`;
-    assert.equal(redactSecrets(text, [url, 'p@ss/w0rd', 'q"uote']), 'posted to [secret]; path [secret]; pw [secret] and "[secret]" and [secret]');
+    assert.equal(
+      redactSecrets(text, [url, 'p@ss/w0rd', 'q"uote']),
+      'posted to [secret]; path [secret]; pw [secret] and "[secret]" and [secret]',
+    );
   });
 
   it('leaves text alone when there is no secret to blank', () => {

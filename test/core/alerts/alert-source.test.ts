@@ -29,7 +29,11 @@ function setup(host = fakeHost()) {
 }
 
 const end = (skillName: string, outcome: LedgerEnd['outcome'], attempt = 1): { entry: LedgerEnd; fields: Record<string, string> } => ({
-  entry: { type: 'end', run_id: `r-${attempt}`, skill: skillName, slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule', attempt, started_at: '', ended_at: '', duration_ms: 5, outcome, exit_code: 1, signal: null, ...(outcome === 'success' ? {} : { error: 'boom' }) },
+  entry: {
+    type: 'end', run_id: `r-${attempt}`, skill: skillName, slot: '2026-03-01T08:00:00.000Z', trigger: 'schedule',
+    attempt, started_at: '', ended_at: '', duration_ms: 5, outcome, exit_code: 1, signal: null,
+    ...(outcome === 'success' ? {} : { error: 'boom' }),
+  },
   fields: {},
 });
 
@@ -41,7 +45,9 @@ describe('the alert stream', () => {
     assert.equal(raised.length, 0);
     src.onReport(snapshot({ gateway: 'failed' }));
     src.onReport(snapshot());
-    assert.deepEqual(raised.map((a) => [a.event, a.title]), [['layer-failed', 'Gateway Core is down'], ['layer-recovered', 'Gateway Core recovered']]);
+    assert.deepEqual(raised.map((a) => [a.event, a.title]), [['layer-failed', 'Gateway Core is down'], [
+      'layer-recovered', 'Gateway Core recovered',
+    ]]);
     assert.match(raised[0]!.message, /Skills keep running/);
     assert.deepEqual(raised.map((a) => a.seq), [1, 2]);
     assert.equal(raised[0]!.host, 'mac-mini');
@@ -55,7 +61,9 @@ describe('the alert stream', () => {
     host.emit('run-final', end('poster', 'success', 3));
     host.emit('run-final', end('poster', 'success', 4));
     assert.deepEqual(raised.map((a) => a.event), ['skill-failing', 'skill-recovered']);
-    assert.deepEqual({ skill: raised[0]!.skill, outcome: raised[0]!.outcome, runId: raised[0]!.runId, slot: raised[0]!.slot }, { skill: 'poster', outcome: 'failure', runId: 'r-2', slot: '2026-03-01T08:00:00.000Z' });
+    assert.deepEqual({
+      skill: raised[0]!.skill, outcome: raised[0]!.outcome, runId: raised[0]!.runId, slot: raised[0]!.slot,
+    }, { skill: 'poster', outcome: 'failure', runId: 'r-2', slot: '2026-03-01T08:00:00.000Z' });
     assert.match(raised[0]!.message, /failure: boom after 2 attempts/);
     assert.equal(raised[1]!.runId, 'r-3');
   });
@@ -73,7 +81,9 @@ describe('the alert stream', () => {
     const { raised, host } = setup(fakeHost({ network: ['poster', 'digest'] }, ['poster', 'digest', 'backup']));
     host.emit('dependency', { dependency: 'network', status: 'down', at: '', reason: 'tcp://127.0.0.1:9: connection refused' });
     host.emit('dependency', { dependency: 'network', status: 'ok', at: '', reason: 'answered', caughtUp: 2 });
-    assert.deepEqual(raised.map((a) => [a.event, a.title]), [['dependency-down', 'Network partition'], ['dependency-up', 'Network is back']]);
+    assert.deepEqual(raised.map((a) => [a.event, a.title]), [[
+      'dependency-down', 'Network partition',
+    ], ['dependency-up', 'Network is back']]);
     assert.match(raised[0]!.message, /waiting: poster, digest; still running: backup/);
     assert.match(raised[1]!.message, /2 skills caught up/);
     assert.equal(raised[1]!.ending, true);
@@ -81,7 +91,10 @@ describe('the alert stream', () => {
 
   it('says once that the disk is full, not again while it stays full, and once that space is back', () => {
     const { src, raised } = setup();
-    const disk = (status: 'ok' | 'runs-failing') => ({ ...snapshot(), storage: { status, path: status === 'ok' ? null : '/h/runs', reason: status === 'ok' ? '' : 'disk full: /h/runs', since: '' } });
+    const disk = (status: 'ok' | 'runs-failing') => ({
+      ...snapshot(),
+      storage: { status, path: status === 'ok' ? null : '/h/runs', reason: status === 'ok' ? '' : 'disk full: /h/runs', since: '' },
+    });
     src.onReport(disk('ok'));
     src.onReport(disk('runs-failing'));
     src.onReport(disk('runs-failing'));
@@ -93,7 +106,9 @@ describe('the alert stream', () => {
     const { raised, host } = setup();
     host.emit('breaker', { skill: 'poster', state: 'open', until: '2026-03-01T08:05:00.000Z' });
     host.emit('breaker', { skill: 'poster', state: 'half-open', until: null });
-    for (const at of ['2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z', '2026-03-02T09:00:00Z']) host.emit('skip', { type: 'skip', skill: 'digest', slot: at, reason: 'budget', at });
+    for (const at of [
+      '2026-03-01T09:00:00Z', '2026-03-01T10:00:00Z', '2026-03-02T09:00:00Z',
+    ]) host.emit('skip', { type: 'skip', skill: 'digest', slot: at, reason: 'budget', at });
     assert.deepEqual(raised.map((a) => `${a.event} ${a.skill}`), ['breaker-tripped poster', 'budget-spent digest', 'budget-spent digest']);
   });
 

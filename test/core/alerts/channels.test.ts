@@ -33,7 +33,10 @@ async function startSmtp(): Promise<{ port: number; mails: Mail[]; close: () => 
       stream.setEncoding('utf8');
       stream.on('data', (c: string) => (data += c));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), user: session.user as string | undefined, data });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address), user: session.user as string | undefined, data,
+        });
         cb();
       });
     },
@@ -65,7 +68,10 @@ describe('alert channels, each against a real local server', () => {
           team: { type: 'slack', urlFile: 'secrets/slack-url' },
           chat: { type: 'discord', urlEnv: 'DISCORD_WEBHOOK' },
           tg: { type: 'telegram', botTokenFile: 'secrets/tg', chatId: '12345', apiBase: rec.url },
-          mail: { type: 'email', smtp: `smtp://127.0.0.1:${smtp.port}`, userEnv: 'SMTP_USER', passwordFile: 'secrets/smtp', from: 'ck@example.test', to: 'me@example.test' },
+          mail: {
+            type: 'email', smtp: `smtp://127.0.0.1:${smtp.port}`, userEnv: 'SMTP_USER', passwordFile: 'secrets/smtp',
+            from: 'ck@example.test', to: 'me@example.test',
+          },
         },
         default: ['hook', 'phone', 'team', 'chat', 'tg', 'mail'],
       },
@@ -87,20 +93,28 @@ describe('alert channels, each against a real local server', () => {
     const hook = by('/alerts')!;
     assert.equal(hook.method, 'POST');
     assert.equal(hook.headers['content-type'], 'application/json');
-    assert.deepEqual(JSON.parse(hook.body), { event: 'skill-failing', skill: 'backup', outcome: 'failure', runId: 'r-1', slot: '2026-03-01T08:00:00.000Z', message: 'Its run failure: disk unreachable.', at: '2026-03-01T08:00:05.000Z', host: 'mac-mini' });
+    assert.deepEqual(JSON.parse(hook.body), {
+      event: 'skill-failing', skill: 'backup', outcome: 'failure', runId: 'r-1', slot: '2026-03-01T08:00:00.000Z',
+      message: 'Its run failure: disk unreachable.', at: '2026-03-01T08:00:05.000Z', host: 'mac-mini',
+    });
 
     const ntfy = by('/my-topic')!;
     assert.equal(ntfy.headers.title, 'backup is failing');
     assert.equal(ntfy.headers.priority, '4');
     assert.equal(ntfy.headers.tags, 'warning,skill-failing');
     assert.equal(ntfy.headers.authorization, 'Bearer tk_ntfy-token');
-    assert.match(ntfy.body, /^Its run failure: disk unreachable\.\nskill backup, outcome failure, run r-1, slot 2026-03-01T08:00:00\.000Z\non mac-mini$/);
+    assert.match(
+      ntfy.body,
+      /^Its run failure: disk unreachable\.\nskill backup, outcome failure, run r-1, slot 2026-03-01T08:00:00\.000Z\non mac-mini$/,
+    );
 
     const slack = JSON.parse(by('/services/T0/B0/slack-token')!.body) as { text: string };
     assert.match(slack.text, /^\*backup is failing\*\nIts run failure: disk unreachable\./);
     const discord = JSON.parse(by('/api/webhooks/42/discord-token')!.body) as { content: string };
     assert.match(discord.content, /^\*\*backup is failing\*\*\nIts run failure/);
-    const tg = JSON.parse(by('/bot123:tg-bot-token/sendMessage')!.body) as { chat_id: string; text: string; disable_web_page_preview: boolean };
+    const tg = JSON.parse(by('/bot123:tg-bot-token/sendMessage')!.body) as {
+      chat_id: string; text: string; disable_web_page_preview: boolean;
+    };
     assert.equal(tg.chat_id, '12345');
     assert.match(tg.text, /^backup is failing\nIts run failure/);
 
@@ -113,7 +127,10 @@ describe('alert channels, each against a real local server', () => {
     assert.match(mail.data, /event: skill-failing/);
 
     const view = svc.view();
-    assert.deepEqual(view.targets.map((x) => [x.name, x.lastDelivery !== null, x.lastError]), ['hook', 'phone', 'team', 'chat', 'tg', 'mail'].map((n) => [n, true, null]));
+    assert.deepEqual(
+      view.targets.map((x) => [x.name, x.lastDelivery !== null, x.lastError]),
+      ['hook', 'phone', 'team', 'chat', 'tg', 'mail'].map((n) => [n, true, null]),
+    );
     assert.equal(svc.pendingCount, 0);
   });
 
@@ -144,10 +161,20 @@ describe('alert channels, each against a real local server', () => {
   it('refuses a secret written in config.json and a secret file others can read, naming the field and what to do', async () => {
     const t3 = tempHome();
     writeSecret(t3.home, 'secrets/open', `${rec.url}/x`, 0o644);
-    writeConfig(t3.home, { alerts: { channels: { team: { type: 'slack', url: 'https://hooks.slack.com/services/T/B/token' }, open: { type: 'discord', urlFile: 'secrets/open' }, ok: { type: 'webhook', url: `${rec.url}/ok` } } } });
+    writeConfig(t3.home, {
+      alerts: {
+        channels: {
+          team: { type: 'slack', url: 'https://hooks.slack.com/services/T/B/token' },
+          open: { type: 'discord', urlFile: 'secrets/open' }, ok: { type: 'webhook', url: `${rec.url}/ok` },
+        },
+      },
+    });
     const cfg = readAlertsConfig(join(t3.home, 'config.json'));
     assert.deepEqual([...cfg.channels.keys()], ['open', 'ok'], 'the bad channel is left out, the others load');
-    assert.match(cfg.problems.join('\n'), /alerts\.channels\.team\.url: a secret is never read from config\.json; put it in a 0600 file named by "urlFile" or an environment variable named by "urlEnv"/);
+    assert.match(
+      cfg.problems.join('\n'),
+      /alerts\.channels\.team\.url: a secret is never read from config\.json; put it in a 0600 file named by "urlFile" or an environment variable named by "urlEnv"/,
+    );
     const { svc } = service(t3.home, new FakeClock('2026-03-01T10:00:00Z'));
     const answers = await svc.test();
     const open = answers.find((a) => a.channel === 'open')!;

@@ -18,12 +18,22 @@ export function writeSecret(home: string, rel: string, value: string, mode = 0o6
 
 let seq = 0;
 export function alert(extra: Partial<RaisedAlert> = {}): RaisedAlert {
-  return { event: 'skill-failing', skill: 'backup', outcome: 'failure', runId: 'r-1', slot: '2026-03-01T08:00:00.000Z', message: 'Its run failure: disk unreachable.', at: '2026-03-01T08:00:05.000Z', host: 'mac-mini', title: 'backup is failing', subject: 'skill:backup', ending: false, seq: ++seq, ...extra };
+  return {
+    event: 'skill-failing', skill: 'backup', outcome: 'failure', runId: 'r-1', slot: '2026-03-01T08:00:00.000Z',
+    message: 'Its run failure: disk unreachable.', at: '2026-03-01T08:00:05.000Z', host: 'mac-mini',
+    title: 'backup is failing', subject: 'skill:backup', ending: false, seq: ++seq, ...extra,
+  };
 }
 
-export function service(home: string, clock: Clock, o: { env?: NodeJS.ProcessEnv; networkDown?: () => boolean; skillAlerts?: (s: string) => string[] | false | undefined } = {}) {
+export function service(
+  home: string, clock: Clock,
+  o: { env?: NodeJS.ProcessEnv; networkDown?: () => boolean; skillAlerts?: (s: string) => string[] | false | undefined } = {},
+) {
   const logger = createMemoryLogger();
-  const svc = new AlertService({ home, configFile: join(home, 'config.json'), outboxFile: join(home, 'alerts', 'outbox.json'), env: o.env ?? {}, logger, clock, networkDown: o.networkDown ?? (() => false), skillAlerts: o.skillAlerts ?? (() => undefined) });
+  const svc = new AlertService({
+    home, configFile: join(home, 'config.json'), outboxFile: join(home, 'alerts', 'outbox.json'), env: o.env ?? {},
+    logger, clock, networkDown: o.networkDown ?? (() => false), skillAlerts: o.skillAlerts ?? (() => undefined),
+  });
   svc.start();
   return { svc, logger };
 }

@@ -10,7 +10,9 @@ import { startRecorder, type Recorder } from '../../helpers/recorder.ts';
 import { writeConfig } from './fixtures.ts';
 
 const bodies = (rec: Recorder) => rec.requests.filter((r) => r.path === '/alerts').map((r) => JSON.parse(r.body) as AlertBody);
-const outbox = (home: string) => (existsSync(join(home, 'alerts', 'outbox.json')) ? (JSON.parse(readFileSync(join(home, 'alerts', 'outbox.json'), 'utf8')) as { entries: { alert: AlertBody }[] }).entries : []);
+const outbox = (home: string) => (existsSync(join(home, 'alerts', 'outbox.json')) ? (JSON.parse(
+  readFileSync(join(home, 'alerts', 'outbox.json'), 'utf8'),
+) as { entries: { alert: AlertBody }[] }).entries : []);
 
 async function runSkill(h: HostProcess, name: string): Promise<void> {
   const r = await http(h.gatewayPort, 'POST', `/api/skills/${name}/run`, { headers: { authorization: `Bearer ${h.token()}` } });
@@ -49,7 +51,9 @@ describe('alerts through a network partition and a host restart (real host proce
       probe = await startRecorder(probePort); // the network is back
       await waitFor('three alerts delivered', () => bodies(rec).length === 3);
       const got = bodies(rec);
-      assert.deepEqual(got.map((b) => [b.event, b.delayed ?? false]), [['dependency-down', true], ['skill-failing', true], ['dependency-up', false]]);
+      assert.deepEqual(got.map((b) => [b.event, b.delayed ?? false]), [
+        ['dependency-down', true], ['skill-failing', true], ['dependency-up', false],
+      ]);
       assert.equal(got[1]!.skill, 'backup');
       assert.equal(got[1]!.outcome, 'failure');
       assert.match(got[2]!.message, /caught up/);
@@ -62,7 +66,10 @@ describe('alerts through a network partition and a host restart (real host proce
       const hook = after.targets.find((x) => x.name === 'hook')!;
       assert.equal(hook.held, undefined);
       assert.ok(hook.lastDelivery, 'the last delivery is shown');
-      assert.deepEqual(after.recent.map((a) => a.event), ['dependency-down', 'skill-failing', 'dependency-up'], 'the same stream the native notifier shows');
+      assert.deepEqual(
+        after.recent.map((a) => a.event), ['dependency-down', 'skill-failing', 'dependency-up'],
+        'the same stream the native notifier shows',
+      );
     } finally {
       await h.stop();
       await probe?.close();
@@ -86,7 +93,10 @@ describe('alerts through a network partition and a host restart (real host proce
     // The next host reaches the network (the probe target answers).
     const second = await startHostProcess(t.home, { CLAWKEEPER_NETWORK_PROBE: `${rec.url}/probe` });
     try {
-      await waitFor('the held failure and the restart delivered', () => bodies(rec).some((b) => b.event === 'skill-failing') && bodies(rec).some((b) => b.event === 'host-restarted'));
+      await waitFor(
+        'the held failure and the restart delivered',
+        () => bodies(rec).some((b) => b.event === 'skill-failing') && bodies(rec).some((b) => b.event === 'host-restarted'),
+      );
       const failing = bodies(rec).find((b) => b.event === 'skill-failing')!;
       assert.equal(failing.skill, 'backup');
       assert.equal(failing.delayed, true);

@@ -44,7 +44,10 @@ describe('dead man\'s switch pings (healthchecks.io convention)', () => {
       host.runNow('bad');
       await waitFor('the fail ping', () => rec.requests.length === 4);
       assert.deepEqual(paths(rec).slice(2), ['GET /ping/bad-uuid/start', 'POST /ping/bad-uuid/fail']);
-      assert.match(rec.requests[3]!.body, /\[clawkeeper\] failure: the feed was empty \(fixture failure\)\n$/, 'the body is the end of the run\'s log, with its outcome and error');
+      assert.match(
+        rec.requests[3]!.body, /\[clawkeeper\] failure: the feed was empty \(fixture failure\)\n$/,
+        'the body is the end of the run\'s log, with its outcome and error',
+      );
       assert.ok(Buffer.byteLength(rec.requests[3]!.body) <= 10 * 1024);
       });
     } finally {
@@ -128,7 +131,10 @@ describe('dead man\'s switch pings (healthchecks.io convention)', () => {
     assert.equal(Buffer.byteLength(full), 10 * 1024);
     assert.ok(full.endsWith('[clawkeeper] failure: boom\n'));
     writeFileSync(log, 'partial output\n');
-    assert.equal(failBody({ outcome: 'timeout', error: 'no answer in 30 s', log }), 'partial output\n\n[clawkeeper] timeout: no answer in 30 s\n');
+    assert.equal(
+      failBody({ outcome: 'timeout', error: 'no answer in 30 s', log }),
+      'partial output\n\n[clawkeeper] timeout: no answer in 30 s\n',
+    );
     assert.equal(failBody({ outcome: 'crashed' }), '(no log kept for this run)\n[clawkeeper] crashed\n');
     t.cleanup();
   });

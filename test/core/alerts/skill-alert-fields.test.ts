@@ -13,13 +13,21 @@ import { writeConfig } from './fixtures.ts';
 describe('skill.json alerts and ping, and what alerts keep to themselves', () => {
   it('accepts alerts as a list of channel names or false, and ping as an http(s) URL; names the field of anything else', () => {
     const t = tempHome();
-    const ok = loadSkill(writeSkill(t.home, 'ok', { schedule: '* * * * *', command: ['true'], alerts: ['phone', 'team'], ping: 'https://hc-ping.com/5f0e/' }), 'ok', 'user');
+    const ok = loadSkill(
+      writeSkill(t.home, 'ok', { schedule: '* * * * *', command: ['true'], alerts: ['phone', 'team'], ping: 'https://hc-ping.com/5f0e/' }),
+      'ok', 'user',
+    );
     assert.deepEqual(ok.problems, []);
     assert.deepEqual(ok.manifest!.alerts, ['phone', 'team']);
     assert.equal(ok.manifest!.ping, 'https://hc-ping.com/5f0e', 'a trailing slash is dropped: <url>/start stays one path');
     const off = loadSkill(writeSkill(t.home, 'off', { schedule: '* * * * *', command: ['true'], alerts: false }), 'off', 'user');
     assert.equal(off.manifest!.alerts, false);
-    const bad = loadSkill(writeSkill(t.home, 'bad', { schedule: '* * * * *', command: ['true'], alerts: 'phone', ping: 'https://user:pw@hc-ping.com/x?token=1' }), 'bad', 'user');
+    const bad = loadSkill(
+      writeSkill(t.home, 'bad', {
+        schedule: '* * * * *', command: ['true'], alerts: 'phone', ping: 'https://user:pw@hc-ping.com/x?token=1',
+      }),
+      'bad', 'user',
+    );
     assert.equal(bad.manifest, null);
     const byField = Object.fromEntries(bad.problems.map((p) => [p.field, p.message]));
     assert.match(byField.alerts!, /must be false \(no alerts\) or a list of channel names/);
@@ -29,10 +37,19 @@ describe('skill.json alerts and ping, and what alerts keep to themselves', () =>
 
   it('an alert secret in the host environment never reaches a run, even one that asks for it by name', async () => {
     const t = tempHome();
-    writeConfig(t.home, { alerts: { channels: { chat: { type: 'discord', urlEnv: 'DISCORD_WEBHOOK' }, mail: { type: 'email', smtp: 'smtp://127.0.0.1:1', passwordEnv: 'SMTP_PASSWORD', from: 'a@b.c', to: 'd@e.f' } } } });
+    writeConfig(t.home, {
+      alerts: {
+        channels: {
+          chat: { type: 'discord', urlEnv: 'DISCORD_WEBHOOK' },
+          mail: { type: 'email', smtp: 'smtp://127.0.0.1:1', passwordEnv: 'SMTP_PASSWORD', from: 'a@b.c', to: 'd@e.f' },
+        },
+      },
+    });
     const dump = ['sh', '-c', 'printf \'{"hook":"%s","pw":"%s"}\\n\' "${DISCORD_WEBHOOK:-none}" "${SMTP_PASSWORD:-none}"'];
     writeSkill(t.home, 'asker', { schedule: '0 0 1 1 *', command: dump, inheritEnv: ['DISCORD_WEBHOOK', 'SMTP_PASSWORD'] });
-    const r = await runCli(t.home, ['run', 'asker'], { DISCORD_WEBHOOK: 'https://discord.test/api/webhooks/1/secret', SMTP_PASSWORD: 'pw-secret' });
+    const r = await runCli(t.home, ['run', 'asker'], {
+      DISCORD_WEBHOOK: 'https://discord.test/api/webhooks/1/secret', SMTP_PASSWORD: 'pw-secret',
+    });
     assert.equal(r.code, 0, r.out + r.err);
     const status = parseStatusLine(readFileSync(join(t.home, 'skills', 'status', 'asker.txt'), 'utf8'))!;
     assert.equal(status.hook, 'none');

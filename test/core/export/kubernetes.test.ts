@@ -9,9 +9,13 @@ import { parse } from 'yaml';
 import { IMAGE_APP_DIR, IMAGE_COPIES, IMAGE_ENTRY } from '../../../main/core/export/dockerfile.ts';
 import { ROOT, readLedger, tempHome, writeSkill } from '../../helpers/home.ts';
 
-function clawkeeper(home: string, args: string[], cwd = ROOT, bin = join(ROOT, 'bin', 'clawkeeper.js')): Promise<{ code: number | null; out: string; err: string }> {
+function clawkeeper(
+  home: string, args: string[], cwd = ROOT, bin = join(ROOT, 'bin', 'clawkeeper.js'),
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1', TZ: 'Europe/Berlin' } });
+    const p = spawn(process.execPath, [bin, ...args], {
+      cwd, env: { ...process.env, CLAWKEEPER_HOME: home, NO_COLOR: '1', TZ: 'Europe/Berlin' },
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -21,8 +25,19 @@ function clawkeeper(home: string, args: string[], cwd = ROOT, bin = join(ROOT, '
 }
 
 function skillsForExport(home: string): void {
-  writeSkill(home, 'poster', { schedule: '0 9 * * MON-FRI', timezone: 'America/New_York', overlap: 'replace', staleAfterMinutes: 30, timeoutSeconds: 60, retries: { max: 2, backoffSeconds: 10 }, env: { FEED: 'en' } }, 'ok.mjs');
-  writeSkill(home, 'digest', { schedule: '30 2 * * *', timezone: 'Europe/Berlin', overlap: 'queue', catchUp: { mode: 'all', max: 5 }, needs: ['network'] }, 'ok.mjs');
+  writeSkill(
+    home, 'poster',
+    {
+      schedule: '0 9 * * MON-FRI', timezone: 'America/New_York', overlap: 'replace', staleAfterMinutes: 30,
+      timeoutSeconds: 60, retries: { max: 2, backoffSeconds: 10 }, env: { FEED: 'en' },
+    },
+    'ok.mjs',
+  );
+  writeSkill(
+    home, 'digest',
+    { schedule: '30 2 * * *', timezone: 'Europe/Berlin', overlap: 'queue', catchUp: { mode: 'all', max: 5 }, needs: ['network'] },
+    'ok.mjs',
+  );
   writeSkill(home, 'ticker', { schedule: '*/10 * * * * *', enabled: false }, 'ok.mjs');
   writeSkill(home, 'month-end', { schedule: '0 4 L * *' }, 'ok.mjs');
   writeSkill(home, 'quiet', { schedule: '0 7 * * 0' }, 'ok.mjs');
@@ -47,7 +62,9 @@ describe('clawkeeper export kubernetes', () => {
         // The models' validate() is ajv code compiled from the Kubernetes OpenAPI schema; it throws on any violation.
         assert.doesNotThrow(() => new CronJob(obj).validate(), f);
       }
-      assert.doesNotThrow(() => new PersistentVolumeClaim(parse(readFileSync(join(out, 'pvc.yaml'), 'utf8')) as IPersistentVolumeClaim).validate());
+      assert.doesNotThrow(
+        () => new PersistentVolumeClaim(parse(readFileSync(join(out, 'pvc.yaml'), 'utf8')) as IPersistentVolumeClaim).validate(),
+      );
       assert.equal(jobs.includes('cronjob-month-end.yaml'), false, 'an L schedule cannot be exported');
     } finally {
       t.cleanup();
@@ -75,7 +92,10 @@ describe('clawkeeper export kubernetes', () => {
       const c = jobSpec.template.spec!.containers[0]!;
       assert.equal(c.image, 'registry.example/ck:1');
       assert.deepEqual(c.args, ['run-once', 'poster']);
-      assert.deepEqual(c.env, [{ name: 'CLAWKEEPER_HOME', value: '/data' }, { name: 'TZ', value: 'America/New_York' }, { name: 'FEED', value: 'en' }]);
+      assert.deepEqual(c.env, [
+        { name: 'CLAWKEEPER_HOME', value: '/data' }, { name: 'TZ', value: 'America/New_York' },
+        { name: 'FEED', value: 'en' },
+      ]);
       assert.deepEqual(c.volumeMounts, [{ name: 'home', mountPath: '/data' }]);
       assert.equal(jobSpec.template.spec!.volumes![0]!.persistentVolumeClaim!.claimName, 'clawkeeper-home');
 
@@ -85,7 +105,11 @@ describe('clawkeeper export kubernetes', () => {
       assert.equal(job('quiet').spec?.timeZone, 'Europe/Berlin', 'no timezone: the exporting machine zone');
       assert.equal(job('ticker').spec?.schedule, '* * * * *');
 
-      for (const [skill, what] of [['digest', /catchUp "all"/], ['digest', /needs \["network"\]/], ['digest', /overlap "queue" → concurrencyPolicy Allow/], ['digest', /DST change of Europe\/Berlin/], ['ticker', /has seconds/], ['month-end', /no Kubernetes equivalent.*no CronJob written/], ['quiet', /paused/]] as const) {
+      for (const [skill, what] of [
+        ['digest', /catchUp "all"/], ['digest', /needs \["network"\]/],
+        ['digest', /overlap "queue" → concurrencyPolicy Allow/], ['digest', /DST change of Europe\/Berlin/],
+        ['ticker', /has seconds/], ['month-end', /no Kubernetes equivalent.*no CronJob written/], ['quiet', /paused/],
+      ] as const) {
         assert.match(r.out, new RegExp(`${skill}: .*${what.source}`), `${skill} ${what}`);
       }
       const annotation = job('digest').metadata?.annotations?.['clawkeeper/not-exact'] ?? '';
@@ -97,8 +121,17 @@ describe('clawkeeper export kubernetes', () => {
   });
 
   it('has a schema validator that rejects a broken CronJob (the validation is real)', () => {
-    const bad = { metadata: { name: 'x' }, spec: { schedule: '* * * * *', timeZone: 1, concurrencyPolicy: 'Sometimes', jobTemplate: { spec: { template: { spec: { containers: [] } } } } } };
-    assert.throws(() => new CronJob(bad as unknown as ICronJob).validate(), /timeZone must be string|concurrencyPolicy must be equal to one of the allowed values/);
+    const bad = {
+      metadata: { name: 'x' },
+      spec: {
+        schedule: '* * * * *', timeZone: 1, concurrencyPolicy: 'Sometimes',
+        jobTemplate: { spec: { template: { spec: { containers: [] } } } },
+      },
+    };
+    assert.throws(
+      () => new CronJob(bad as unknown as ICronJob).validate(),
+      /timeZone must be string|concurrencyPolicy must be equal to one of the allowed values/,
+    );
   });
 
   it('writes a Dockerfile whose copies exist in the app and whose entry point is the package bin, and that layout runs run-once', async () => {

@@ -13,7 +13,9 @@ import { CASES } from './cron-cases.ts';
 
 const N = 20;
 const iso = (ts: number[]) => ts.map((t) => new Date(t).toISOString());
-const croner = (expr: string, tz: string, base: number) => new Cron(expr, { timezone: tz, paused: true }).nextRuns(N, new Date(base)).map((d) => d.getTime());
+const croner = (
+  expr: string, tz: string, base: number,
+) => new Cron(expr, { timezone: tz, paused: true }).nextRuns(N, new Date(base)).map((d) => d.getTime());
 
 describe('launchd StartCalendarInterval export', () => {
   it('fires at croner\'s next 20 slots for every whole-minute expression without a reported DST difference, and differs where one is reported', () => {
@@ -55,7 +57,10 @@ describe('launchd StartCalendarInterval export', () => {
       const r = await clawkeeper(t.home, ['export', 'launchd', '--out', out], { TZ: 'Europe/Berlin' });
       assert.equal(r.code, 0, r.out + r.err);
       const text = readFileSync(join(out, 'com.clawkeeper.skill.poster.plist'), 'utf8');
-      const p = parse(text) as unknown as { Label: string; ProgramArguments: string[]; EnvironmentVariables: Record<string, string>; StartCalendarInterval: CalendarInterval[]; Disabled?: boolean };
+      const p = parse(text) as unknown as {
+        Label: string; ProgramArguments: string[]; EnvironmentVariables: Record<string, string>;
+        StartCalendarInterval: CalendarInterval[]; Disabled?: boolean;
+      };
       assert.equal(p.Label, 'com.clawkeeper.skill.poster');
       assert.deepEqual(p.ProgramArguments.slice(2), ['run-once', 'poster']);
       assert.ok(existsSync(p.ProgramArguments[0]!) && existsSync(p.ProgramArguments[1]!));

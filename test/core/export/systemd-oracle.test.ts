@@ -19,8 +19,12 @@ const ITERATIONS = 20;
 /** Elapses of a timer with these OnCalendar= lines: one systemd-analyze process, lines merged. */
 function systemdElapses(lines: string[], base: number): number[] {
   const baseText = new Date(base).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-  const out = execFileSync(SYSTEMD_ANALYZE, ['calendar', `--iterations=${ITERATIONS}`, `--base-time=${baseText}`, ...lines], { env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8' });
-  const times = [...out.matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/g)].map((m) => Date.parse(`${m[1]}T${m[2]}Z`));
+  const out = execFileSync(SYSTEMD_ANALYZE, [
+    'calendar', `--iterations=${ITERATIONS}`, `--base-time=${baseText}`, ...lines,
+  ], { env: { ...process.env, TZ: 'UTC' }, encoding: 'utf8' });
+  const times = [
+    ...out.matchAll(/(?:Next elapse|Iter\. #\d+): \w{3} (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) UTC/g),
+  ].map((m) => Date.parse(`${m[1]}T${m[2]}Z`));
   return [...new Set(times)].sort((a, b) => a - b).slice(0, ITERATIONS);
 }
 
@@ -31,7 +35,9 @@ function croner(expr: string, tz: string, base: number): number[] {
 
 const iso = (ts: number[]) => ts.map((t) => new Date(t).toISOString());
 
-describe('systemd OnCalendar export against systemd-analyze', { skip: existsSync(SYSTEMD_ANALYZE) ? false : `${SYSTEMD_ANALYZE} is missing (.ci/run installs systemd)` }, () => {
+describe('systemd OnCalendar export against systemd-analyze', {
+  skip: existsSync(SYSTEMD_ANALYZE) ? false : `${SYSTEMD_ANALYZE} is missing (.ci/run installs systemd)`,
+}, () => {
   it(`has ${CASES.length} cron expressions covering steps, ranges, lists, names and DST zones`, () => {
     assert.ok(CASES.length >= 50);
   });
@@ -49,7 +55,10 @@ describe('systemd OnCalendar export against systemd-analyze', { skip: existsSync
       } else {
         // Reported: systemd must really differ from croner around the first reported change.
         const near = dst[0]!.change - 2 * 3600_000;
-        assert.notDeepEqual(iso(systemdElapses(lines, near)), iso(croner(expr, tz, near)), `${expr} (${tz}) was reported for a DST change but systemd agrees with croner there`);
+        assert.notDeepEqual(
+          iso(systemdElapses(lines, near)), iso(croner(expr, tz, near)),
+          `${expr} (${tz}) was reported for a DST change but systemd agrees with croner there`,
+        );
         reported++;
       }
     }

@@ -21,7 +21,9 @@ function skills(home: string): void {
   writeSkill(home, 'odd%name', { schedule: '0 4 * * *' }, 'ok.mjs');
 }
 
-describe('clawkeeper export systemd', { skip: existsSync(SYSTEMD_ANALYZE) ? false : `${SYSTEMD_ANALYZE} is missing (.ci/run installs systemd)` }, () => {
+describe('clawkeeper export systemd', {
+  skip: existsSync(SYSTEMD_ANALYZE) ? false : `${SYSTEMD_ANALYZE} is missing (.ci/run installs systemd)`,
+}, () => {
   it('writes a service and a timer per skill that systemd-analyze verify accepts, even for a home path with % and spaces', async () => {
     const t = tempHome('ck sd%i-');
     try {
@@ -66,14 +68,19 @@ describe('clawkeeper export systemd', { skip: existsSync(SYSTEMD_ANALYZE) ? fals
       assert.match(read('clawkeeper-poster.timer'), /^Persistent=true$/m);
       assert.match(read('clawkeeper-digest.timer'), /^Persistent=false$/m);
       // day of month OR weekday: two OnCalendar lines, which a timer unites
-      assert.deepEqual(read('clawkeeper-either.timer').match(/^OnCalendar=.*$/gm), ['OnCalendar=Fri *-*-* 12:00:00 UTC', 'OnCalendar=*-*-13 12:00:00 UTC']);
+      assert.deepEqual(read('clawkeeper-either.timer').match(/^OnCalendar=.*$/gm), [
+        'OnCalendar=Fri *-*-* 12:00:00 UTC', 'OnCalendar=*-*-13 12:00:00 UTC',
+      ]);
       const service = read('clawkeeper-poster.service');
       assert.match(service, /^TimeoutStopSec=120$/m);
       const exec = /^ExecStart="([^"]+)" "([^"]+)" run-once poster$/m.exec(service);
       assert.ok(exec, service);
       assert.ok(existsSync(exec[1]!) && existsSync(exec[2]!), 'ExecStart names files that exist');
       assert.match(service, new RegExp(`^Environment="CLAWKEEPER_HOME=${t.home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"$`, 'm'));
-      assert.match(r.out, /digest: schedule "30 2 \* \* \*" meets a DST change of Europe\/Berlin on \d{4}-03-\d\d.*ClawKeeper runs it at 03:00 local and systemd does not/);
+      assert.match(
+        r.out,
+        /digest: schedule "30 2 \* \* \*" meets a DST change of Europe\/Berlin on \d{4}-03-\d\d.*ClawKeeper runs it at 03:00 local and systemd does not/,
+      );
       assert.match(r.out, /digest: overlap "queue"/);
       assert.match(r.out, /either: catchUp "all"/);
       assert.match(r.out, /month-end: schedule "0 4 L \* \*" has no OnCalendar equivalent.*no units written/);
@@ -103,7 +110,9 @@ describe('clawkeeper export (arguments)', () => {
     try {
       const r = await clawkeeper(t.home, ['export', '--help']);
       assert.equal(r.code, 0);
-      for (const word of ['kubernetes', 'systemd', 'launchd', '--out', '--image', '--namespace', 'run-once']) assert.ok(r.out.includes(word), word);
+      for (const word of [
+        'kubernetes', 'systemd', 'launchd', '--out', '--image', '--namespace', 'run-once',
+      ]) assert.ok(r.out.includes(word), word);
       const k = await clawkeeper(t.home, ['export', 'systemd', '--image', 'x']);
       assert.equal(k.code, 64);
       assert.match(k.err, /--image and --namespace are for the kubernetes target only/);

@@ -21,7 +21,11 @@ describe('token budgets: per run refused before sending, per day skipped with re
   it('refuses a second call past tokensPerRun before it is sent: budget-exceeded, the first call counted, no retry', async () => {
     const h = await home();
     // The first call costs 20 tokens (the server's usage); 25 leaves too little for the second prompt.
-    writeSkill(h, 'spender', { schedule: '0 9 * * *', model: true, budget: { tokensPerRun: 25 }, retries: { max: 2, backoffSeconds: 0 } }, 'model-two-calls.mjs');
+    writeSkill(
+      h, 'spender',
+      { schedule: '0 9 * * *', model: true, budget: { tokensPerRun: 25 }, retries: { max: 2, backoffSeconds: 0 } },
+      'model-two-calls.mjs',
+    );
     const host = localHost(h);
     host.dispatch({ skill: 'spender', slot: '2026-01-10T09:00:00.000Z', trigger: 'schedule' });
     await host.idle();
@@ -39,7 +43,10 @@ describe('token budgets: per run refused before sending, per day skipped with re
 
   it('skips the slots after tokensPerDay is reached with reason budget, and runs again the next local day', async () => {
     const h = await home();
-    writeSkill(h, 'hourly', { schedule: '0 * * * *', timezone: 'America/New_York', model: true, budget: { tokensPerDay: 40 } }, 'model-one-call.mjs');
+    writeSkill(
+      h, 'hourly', { schedule: '0 * * * *', timezone: 'America/New_York', model: true, budget: { tokensPerDay: 40 } },
+      'model-one-call.mjs',
+    );
     // 20:00 in New York on the 9th is 01:00 UTC on the 10th: the local day is what counts.
     const clock = new FakeClock('2026-01-10T01:00:00Z');
     const host = localHost(h, clock);

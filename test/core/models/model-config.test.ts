@@ -44,7 +44,10 @@ describe('model config and the agent fields of skill.json', () => {
     writeModels(h, { default: { baseURL: 'not a url', model: 'm' } });
     writeSkill(h, 'uses-default', { schedule: '* * * * *', command: ['true'], model: true });
     const d = discoverSkills(null, join(h, 'skills')).find((s) => s.name === 'uses-default')!;
-    assert.match(d.problems.map((x) => x.message).join('\n'), /no model "default" is configured \(none configured\).*config\.json has problems: .*models\.default\.baseURL/);
+    assert.match(
+      d.problems.map((x) => x.message).join('\n'),
+      /no model "default" is configured \(none configured\).*config\.json has problems: .*models\.default\.baseURL/,
+    );
   });
 
   it('takes models.default from CLAWKEEPER_MODEL_BASE_URL and CLAWKEEPER_MODEL_NAME over config.json', () => {
@@ -58,7 +61,10 @@ describe('model config and the agent fields of skill.json', () => {
 
   it('reads a model\'s streamIdleMs (the idle bound of a stream) and refuses one that is not a positive number', () => {
     const h = home();
-    writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', streamIdleMs: 2500 }, bad: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', streamIdleMs: 0 } });
+    writeModels(h, {
+      default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', streamIdleMs: 2500 },
+      bad: { baseURL: 'http://127.0.0.1:1/v1', model: 'm', streamIdleMs: 0 },
+    });
     const f = readModelsFile(h, {});
     assert.equal(f.models.default!.streamIdleMs, 2500);
     assert.equal(f.models.bad, undefined);
@@ -84,14 +90,18 @@ describe('model config and the agent fields of skill.json', () => {
 
   it('makes a required model a dependency model:<name> probed at {baseURL}/models, an optional one none', () => {
     const models = { default: { baseURL: 'http://127.0.0.1:11434/v1', model: 'llama', timeoutMs: 1 } };
-    assert.deepEqual(modelDependencies({ model: { name: 'default', optional: false } }, models), [{ name: 'model:default', probe: 'http://127.0.0.1:11434/v1/models' }]);
+    assert.deepEqual(modelDependencies({ model: { name: 'default', optional: false } }, models), [{
+      name: 'model:default', probe: 'http://127.0.0.1:11434/v1/models',
+    }]);
     assert.deepEqual(modelDependencies({ model: { name: 'default', optional: true } }, models), []);
     assert.deepEqual(modelDependencies({}, models), []);
   });
 
   it('turns a model on for a skill from config.json skills.<name> without editing its files', () => {
     const h = home();
-    writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm' } }, { skills: { plain: { model: { name: 'default', optional: true }, budget: { tokensPerDay: 5000 } } } });
+    writeModels(h, { default: { baseURL: 'http://127.0.0.1:1/v1', model: 'm' } }, {
+      skills: { plain: { model: { name: 'default', optional: true }, budget: { tokensPerDay: 5000 } } },
+    });
     writeSkill(h, 'plain', { schedule: '* * * * *', command: ['true'] });
     const [s] = discoverSkills(null, join(h, 'skills'));
     assert.deepEqual(s!.manifest!.model, { name: 'default', optional: true });

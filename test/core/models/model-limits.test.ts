@@ -8,7 +8,10 @@ after(() => server.close());
 
 function client(o: { timeoutMs?: number; streamIdleMs?: number; deadlineMs?: number; tokensPerRun?: number; sent?: unknown[] }) {
   return createModelClient({
-    spec: { name: 'default', baseURL: server.baseURL, model: 'test-model', timeoutMs: o.timeoutMs ?? 5000, ...(o.streamIdleMs !== undefined ? { streamIdleMs: o.streamIdleMs } : {}), optional: false },
+    spec: {
+      name: 'default', baseURL: server.baseURL, model: 'test-model', timeoutMs: o.timeoutMs ?? 5000,
+      ...(o.streamIdleMs !== undefined ? { streamIdleMs: o.streamIdleMs } : {}), optional: false,
+    },
     apiKey: null,
     budget: o.tokensPerRun !== undefined ? { tokensPerRun: o.tokensPerRun } : undefined,
     deadline: Date.now() + (o.deadlineMs ?? 30_000),
@@ -21,12 +24,16 @@ const ask = { messages: [{ role: 'user', content: 'Summarise the day in one shor
 
 describe('the model client does not trust the server', () => {
   it('believes only whole, non-negative usage whose total covers its parts', () => {
-    assert.deepEqual(validUsage({ prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 }), { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 });
+    assert.deepEqual(validUsage({
+      prompt_tokens: 12, completion_tokens: 8, total_tokens: 20,
+    }), { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 });
     assert.equal(validUsage({ prompt_tokens: 12, completion_tokens: 8, total_tokens: -1_000_000 }), null);
     assert.equal(validUsage({ total_tokens: 1.5 }), null);
     assert.equal(validUsage({ total_tokens: Number.NaN }), null);
     assert.equal(validUsage({ prompt_tokens: -5, total_tokens: 10 }), null);
-    assert.deepEqual(validUsage({ prompt_tokens: 30, completion_tokens: 20, total_tokens: 1 }), { prompt_tokens: 30, completion_tokens: 20, total_tokens: 50 });
+    assert.deepEqual(validUsage({ prompt_tokens: 30, completion_tokens: 20, total_tokens: 1 }), {
+      prompt_tokens: 30, completion_tokens: 20, total_tokens: 50,
+    });
   });
 
   it('a server answering total_tokens -1000000 buys no extra calls: its usage is counted here and the budget holds', async () => {
@@ -69,7 +76,10 @@ describe('the model client does not trust the server', () => {
 
   it('a stream that trickles bytes but no event is cut the same way', async () => {
     server.fallback = { trickleMs: 200, sse: [] };
-    await assert.rejects(client({ timeoutMs: 800, deadlineMs: 3000 }).chat({ ...ask, stream: true }), (err: Error & { kind?: string }) => err.kind === 'upstream-failure');
+    await assert.rejects(
+      client({ timeoutMs: 800, deadlineMs: 3000 }).chat({ ...ask, stream: true }),
+      (err: Error & { kind?: string }) => err.kind === 'upstream-failure',
+    );
     server.fallback = {};
   });
 
@@ -94,7 +104,9 @@ describe('the model client does not trust the server', () => {
   it('a stream that stays quiet on every try ends upstream-failure naming the idle cut, well before timeoutMs or the deadline', async () => {
     server.fallback = { sse: ['a start '], stall: true };
     const t0 = Date.now();
-    await assert.rejects(client({ timeoutMs: 20_000, streamIdleMs: 400, deadlineMs: 2500 }).chat({ ...ask, stream: true }), (err: Error & { kind?: string }) => {
+    await assert.rejects(client({
+      timeoutMs: 20_000, streamIdleMs: 400, deadlineMs: 2500,
+    }).chat({ ...ask, stream: true }), (err: Error & { kind?: string }) => {
       assert.equal(err.kind, 'upstream-failure');
       assert.match(err.message, /the stream sent no event for 400 ms \(streamIdleMs\); tried [2-4] times/);
       return true;

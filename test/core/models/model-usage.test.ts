@@ -33,7 +33,9 @@ describe('ctx.model: calls in the skill process, usage in the ledger and status 
   }
 
   it('sums the usage of two calls exactly, as the server counted them, in the ledger and the status line', async () => {
-    const home = await setup([{ usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }, { usage: { prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 } }]);
+    const home = await setup([{ usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }, {
+      usage: { prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 },
+    }]);
     writeSkill(home, 'two-calls', { schedule: '0 9 * * *', model: true }, 'model-two-calls.mjs');
     const { end, status } = await runOnce(home, 'two-calls');
     assert.equal(end.outcome, 'success', end.error);
@@ -80,7 +82,9 @@ describe('ctx.model: calls in the skill process, usage in the ledger and status 
     const home = await setup();
     process.env[KEY_ENV] = sentinel;
     writeSkill(home, 'keyed', { schedule: '0 9 * * *', model: true }, 'model-one-call.mjs');
-    writeSkill(home, 'env-dump', { schedule: '0 9 * * *', command: ['sh', '-c', 'env; echo "{\\"seen\\": \\"${CK_TEST_MODEL_KEY:-none}\\"}"'] });
+    writeSkill(home, 'env-dump', {
+      schedule: '0 9 * * *', command: ['sh', '-c', 'env; echo "{\\"seen\\": \\"${CK_TEST_MODEL_KEY:-none}\\"}"'],
+    });
     const logger = createMemoryLogger();
     const host = localHost(home, undefined, logger);
     const end = await host.runLocal('keyed');

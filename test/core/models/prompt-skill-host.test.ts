@@ -19,7 +19,10 @@ describe('a prompt skill on a real headless host', () => {
     writeSkill(t.home, 'every-second', { schedule: '* * * * * *', model: true, prompt: 'Tick {{slot}}', catchUp: 'skip' });
     const host = await startHostProcess(t.home, { CK_HOST_TEST_KEY: sentinel });
     afterTest(() => host.stop());
-    const end = await waitFor('a scheduled run of the prompt skill', () => readLedger(t.home, 'every-second').find((e) => e.type === 'end'), 30_000, 50);
+    const end = await waitFor(
+      'a scheduled run of the prompt skill', () => readLedger(t.home, 'every-second').find((e) => e.type === 'end'),
+      30_000, 50,
+    );
     await host.stop();
     assert.equal(end.outcome, 'success', String(end.error));
     assert.equal(end.trigger, 'schedule');
@@ -28,7 +31,9 @@ describe('a prompt skill on a real headless host', () => {
     const outputs = readdirSync(join(t.home, 'outputs', 'every-second'));
     assert.ok(outputs.length >= 1);
     assert.equal(readFileSync(join(t.home, 'outputs', 'every-second', outputs[0]!), 'utf8'), 'scheduled reply\n');
-    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.isSocket() ? [] : [join(d, e.name)]));
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap(
+      (e) => (e.isDirectory() ? walk(join(d, e.name)) : e.isSocket() ? [] : [join(d, e.name)]),
+    );
     for (const f of walk(t.home)) assert.ok(!readFileSync(f, 'utf8').includes(sentinel), `the key leaked into ${f}`);
     assert.ok(!host.output().includes(sentinel), 'the key leaked into the host output');
   });

@@ -21,14 +21,19 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
 
   it('fills in {{date}}, {{slot}} and {{skill}}, saves the reply under outputs/<skill>/<slot in its zone>.md and records output and tokens', async () => {
     const h = await home();
-    writeSkill(h, 'brief', { schedule: '30 7 * * *', timezone: 'Europe/Berlin', model: true, prompt: 'Summarize {{date}} for {{skill}} (slot {{slot}}).' });
+    writeSkill(h, 'brief', {
+      schedule: '30 7 * * *', timezone: 'Europe/Berlin', model: true,
+      prompt: 'Summarize {{date}} for {{skill}} (slot {{slot}}).',
+    });
     const clock = new FakeClock('2026-01-10T06:30:00Z');
     const host = localHost(h, clock);
     host.dispatch({ skill: 'brief', slot: '2026-01-10T06:30:00.000Z', trigger: 'schedule' });
     await host.idle();
     const end = readLedger(h, 'brief').find((e) => e.type === 'end')!;
     assert.equal(end.outcome, 'success', String(end.error));
-    assert.deepEqual(server!.requests[0]!.body.messages, [{ role: 'user', content: 'Summarize 2026-01-10 for brief (slot 2026-01-10T06:30:00.000Z).' }]);
+    assert.deepEqual(server!.requests[0]!.body.messages, [{
+      role: 'user', content: 'Summarize 2026-01-10 for brief (slot 2026-01-10T06:30:00.000Z).',
+    }]);
     const file = join(h, 'outputs', 'brief', '2026-01-10T073000.md');
     assert.equal(readFileSync(file, 'utf8'), 'Three things happened today.\n');
     const status = readStatus(h, 'brief');
@@ -71,7 +76,10 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     t.after(() => new Promise((r) => hook.close(r)));
-    writeSkill(h, 'hooked', { schedule: '0 9 * * *', model: true, prompt: 'hi', deliver: { webhook: `http://127.0.0.1:${(hook.address() as { port: number }).port}/in` } });
+    writeSkill(h, 'hooked', {
+      schedule: '0 9 * * *', model: true, prompt: 'hi',
+      deliver: { webhook: `http://127.0.0.1:${(hook.address() as { port: number }).port}/in` },
+    });
     const { end, status } = await runOnce(h, 'hooked');
     assert.equal(end.outcome, 'success');
     assert.deepEqual(end.delivery, { status: 'delivered' });
@@ -88,7 +96,10 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     t.after(() => new Promise((r) => hook.close(r)));
-    writeSkill(h, 'hooked', { schedule: '0 9 * * *', model: true, prompt: 'hi', deliver: { webhook: `http://127.0.0.1:${(hook.address() as { port: number }).port}/in?token=abc` } });
+    writeSkill(h, 'hooked', {
+      schedule: '0 9 * * *', model: true, prompt: 'hi',
+      deliver: { webhook: `http://127.0.0.1:${(hook.address() as { port: number }).port}/in?token=abc` },
+    });
     const { end, status } = await runOnce(h, 'hooked');
     assert.equal(end.outcome, 'success');
     assert.equal(status.status, 'success');
@@ -99,7 +110,9 @@ describe('prompt skills: the runner sends the prompt and saves the reply', () =>
     assert.equal(calls, 3, 'retried');
     assert.ok(existsSync(join(h, status.output!)), 'the reply is saved whatever the delivery');
     // Not fine though (#17): `status` says the output was not delivered, in its state, reason and last run.
-    const json = JSON.parse((await runCli(h, ['status', '--json'])).out) as { mode: string; skills: { name: string; state: string; reason: string }[] };
+    const json = JSON.parse((await runCli(h, ['status', '--json'])).out) as {
+      mode: string; skills: { name: string; state: string; reason: string }[];
+    };
     const hooked = json.skills.find((k) => k.name === 'hooked')!;
     assert.equal(hooked.state, 'failing');
     assert.match(hooked.reason, /output was not delivered: .*HTTP 502/);

@@ -63,7 +63,9 @@ describe('provider errors: transient ones retried within the deadline, the rest 
   });
 
   it('lets a skill with an optional model catch the failure and fall back', async () => {
-    const { end, status } = await run([], { status: 500 }, { model: { name: 'default', optional: true }, timeoutSeconds: 2 }, 5000, 'model-catch.mjs');
+    const { end, status } = await run(
+      [], { status: 500 }, { model: { name: 'default', optional: true }, timeoutSeconds: 2 }, 5000, 'model-catch.mjs',
+    );
     assert.equal(end.outcome, 'success', end.error);
     assert.equal(status.fell_back, 'yes');
     assert.equal(status.why, 'upstream-failure');

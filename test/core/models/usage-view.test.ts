@@ -18,7 +18,10 @@ describe('token history for the dashboard', () => {
       recordSpend(paths, m, now, 30);
       recordSpend(paths, m, Date.parse('2025-12-01T09:00:00Z'), 999);
       const h = tokenHistory(paths, m, now);
-      assert.deepEqual(h.days, ['04', '05', '06', '07', '08', '09', '10'].map((d) => ({ day: `2026-01-${d}`, tokens: d === '08' ? 300 : d === '10' ? 150 : 0 })));
+      assert.deepEqual(
+        h.days,
+        ['04', '05', '06', '07', '08', '09', '10'].map((d) => ({ day: `2026-01-${d}`, tokens: d === '08' ? 300 : d === '10' ? 150 : 0 })),
+      );
       assert.equal(h.today, 150);
       assert.equal(h.tokensPerDay, 1000);
     } finally {

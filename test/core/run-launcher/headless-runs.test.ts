@@ -20,7 +20,10 @@ describe('headless host: runs started by the run launcher from warm shells', () 
     writeSkill(t.home, 'js', { schedule: '* * * * * *' }, 'ok.mjs');
     const h = await startHostProcess(t.home);
     afterTest(() => h.stop());
-    await waitFor('3 ended runs of each', () => ['parent', 'js'].every((s) => readLedger(t.home, s).filter((e) => e.type === 'end').length >= 3), 30_000);
+    await waitFor(
+      '3 ended runs of each',
+      () => ['parent', 'js'].every((s) => readLedger(t.home, s).filter((e) => e.type === 'end').length >= 3), 30_000,
+    );
     const fields = parseStatusLine(readFileSync(join(t.home, 'skills', 'status', 'parent.txt'), 'utf8'))!;
     const launcher = Number(fields.parent);
     assert.notEqual(launcher, h.proc.pid, 'not started by the host');
@@ -34,7 +37,10 @@ describe('headless host: runs started by the run launcher from warm shells', () 
       const starts = entries.filter((e) => e.type === 'start');
       const ends = entries.filter((e) => e.type === 'end');
       assert.equal(new Set(starts.map((e) => e.slot)).size, starts.length, `${s}: a slot ran twice`);
-      assert.deepEqual(new Set(ends.map((e) => e.run_id)), new Set(starts.map((e) => e.run_id)), `${s}: every start has its end, and nothing else was written`);
+      assert.deepEqual(
+        new Set(ends.map((e) => e.run_id)), new Set(starts.map((e) => e.run_id)),
+        `${s}: every start has its end, and nothing else was written`,
+      );
       assert.ok(ends.slice(0, 3).every((e) => e.outcome === 'success'), `${s}: ${JSON.stringify(ends.slice(0, 3))}`);
     }
   });

@@ -13,7 +13,10 @@ import { tempHome, waitFor, writeSkill } from '../../helpers/home.ts';
 import { alive, ppidOf } from '../../helpers/pids.ts';
 
 function manifest(name: string, extra: Partial<SkillManifest>): SkillManifest {
-  return { name, description: '', schedule: '* * * * *', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 }, overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, needs: [], breaker: false, enabled: true, ...extra };
+  return {
+    name, description: '', schedule: '* * * * *', timeoutSeconds: 30, retries: { max: 0, backoffSeconds: 0 },
+    overlap: 'skip', catchUp: { mode: 'skip', max: 1 }, env: {}, needs: [], breaker: false, enabled: true, ...extra,
+  };
 }
 
 const exitOf = (c: ChildHandle) => new Promise<ExitInfo>((r) => c.onExit(r));
@@ -47,7 +50,10 @@ describe('run launcher: runs created by a small process of their own, the host o
 
   it('a JS skill run through the launcher succeeds with its fields, as from the host', async () => {
     const dir = writeSkill(t.home, 'okjs', {}, 'ok.mjs');
-    const h = startRun({ manifest: manifest('okjs', { entry: 'index.mjs' }), dir, runId: 'r1', slot: null, trigger: 'manual', attempt: 1, home: t.home }, { launcher: rl, clock: systemClock, logsDir: join(t.home, 'logs') });
+    const h = startRun({
+      manifest: manifest('okjs', { entry: 'index.mjs' }), dir, runId: 'r1', slot: null, trigger: 'manual', attempt: 1,
+      home: t.home,
+    }, { launcher: rl, clock: systemClock, logsDir: join(t.home, 'logs') });
     const r = await h.done;
     assert.equal(r.outcome, 'success', r.error);
     assert.ok(Object.keys(r.fields).length > 0, 'the result message was relayed');
@@ -55,21 +61,29 @@ describe('run launcher: runs created by a small process of their own, the host o
 
   it('a run past its deadline is stopped through the launcher (its process group too) and recorded as a timeout', async () => {
     const dir = writeSkill(t.home, 'slow', {});
-    const h = startRun({ manifest: manifest('slow', { command: ['sh', '-c', 'sleep 30 & sleep 30'], timeoutSeconds: 1 }), dir, runId: 'r2', slot: null, trigger: 'manual', attempt: 1, home: t.home }, { launcher: rl, clock: systemClock, logsDir: join(t.home, 'logs'), killGraceMs: 500 });
+    const h = startRun({
+      manifest: manifest('slow', { command: ['sh', '-c', 'sleep 30 & sleep 30'], timeoutSeconds: 1 }), dir, runId: 'r2',
+      slot: null, trigger: 'manual', attempt: 1, home: t.home,
+    }, { launcher: rl, clock: systemClock, logsDir: join(t.home, 'logs'), killGraceMs: 500 });
     const r = await h.done;
     assert.equal(r.outcome, 'timeout');
   });
 
   it('a command that cannot be started ends as a failure that says why', async () => {
     const dir = writeSkill(t.home, 'missing', {});
-    const h = startRun({ manifest: manifest('missing', { command: ['/nonexistent/clawkeeper-nothing'] }), dir, runId: 'r3', slot: null, trigger: 'manual', attempt: 1, home: t.home }, { launcher: rl, clock: systemClock, logsDir: join(t.home, 'logs') });
+    const h = startRun({
+      manifest: manifest('missing', { command: ['/nonexistent/clawkeeper-nothing'] }), dir, runId: 'r3', slot: null,
+      trigger: 'manual', attempt: 1, home: t.home,
+    }, { launcher: rl, clock: systemClock, logsDir: join(t.home, 'logs') });
     const r = await h.done;
     assert.equal(r.outcome, 'failure');
     assert.match(r.error ?? '', /ENOENT/);
   });
 
   it('when the host goes away (its channel closes), the launcher stops the runs it started and exits: no orphan', async () => {
-    const proc = fork(fileURLToPath(new URL('../../../main/core/runs/run-launcher/launcher-process.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const proc = fork(fileURLToPath(
+      new URL('../../../main/core/runs/run-launcher/launcher-process.js', import.meta.url),
+    ), [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     const pids: number[] = [];
     proc.on('message', (m: { t: string; pid?: number }) => {
       if (m.t === 'spawned' && m.pid) pids.push(m.pid);

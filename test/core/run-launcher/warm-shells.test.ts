@@ -25,8 +25,15 @@ describe('warm shells: idle sh processes that become a run with one pipe write',
     await waitFor('a warm shell', () => pool.idle.length === 1, 10_000);
     const sh = pool.take()!;
     const node = process.execPath;
-    const script = 'console.log(JSON.stringify({ argv: process.argv.slice(1), env: Object.keys(process.env).sort(), a: process.env.A, cwd: process.cwd() }))';
-    const r = await runIn(sh, execLine({ file: node, args: ['-e', script, "it's", 'two\nlines', '$HOME'], cwd: t.home, env: { A: "x 'y' $z", PATH: '/usr/bin:/bin' }, ipc: false }));
+    const script = 'console.log(JSON.stringify({ argv: process.argv.slice(1), env: Object.keys(process.env).sort(), '
+      + 'a: process.env.A, cwd: process.cwd() }))';
+    const r = await runIn(
+      sh,
+      execLine({
+        file: node, args: ['-e', script, "it's", 'two\nlines', '$HOME'], cwd: t.home,
+        env: { A: "x 'y' $z", PATH: '/usr/bin:/bin' }, ipc: false,
+      }),
+    );
     const got = JSON.parse(r.out) as { argv: string[]; env: string[]; a: string; cwd: string };
     assert.equal(r.code, 0);
     assert.deepEqual(got.argv, ["it's", 'two\nlines', '$HOME']);

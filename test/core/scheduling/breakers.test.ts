@@ -74,7 +74,10 @@ describe('Breakers on a fake clock', () => {
     assert.equal(before.kind, 'skip');
     // The time as every view writes one (common/time-words.js), never a raw ISO string.
     const until = formatTime('2026-03-01T10:05:00.000Z', { now: clock.now(), seconds: true });
-    assert.equal((before as { detail: string }).detail, `breaker open after 3 failed runs in a row; the next due slot after ${until} runs as a probe`);
+    assert.equal(
+      (before as { detail: string }).detail,
+      `breaker open after 3 failed runs in a row; the next due slot after ${until} runs as a probe`,
+    );
     clock.advance(1);
     assert.deepEqual(b.admit('s', POLICY, clock.now()), { kind: 'probe' });
     assert.equal(b.get('s').state, 'half-open');

@@ -16,7 +16,9 @@ describe('Dispatcher gates on a fake clock', () => {
   let done: () => Promise<void> = async () => {};
   afterEach(async () => done());
 
-  async function setUp(manifest: Record<string, unknown>, opts: Parameters<typeof clockHost>[2] = {}): Promise<ClockHost & { home: string; entries: () => Record<string, unknown>[] }> {
+  async function setUp(
+    manifest: Record<string, unknown>, opts: Parameters<typeof clockHost>[2] = {},
+  ): Promise<ClockHost & { home: string; entries: () => Record<string, unknown>[] }> {
     const t = tempHome();
     writeSkill(t.home, 's', { schedule: '* * * * *', command: ['/bin/true'], ...manifest });
     const h = await clockHost(t.home, '2026-02-02T09:00:00Z', opts);

@@ -20,7 +20,10 @@ describe('Watchdog on a fake clock', () => {
   function watchdog(jumpMs?: number): Watchdog {
     const log = createMemoryLogger();
     const storage = new StorageMonitor({ runsDir: dir.home, logsDir: dir.home, logger: log, clock });
-    const w = new Watchdog({ clock, log, storage, stateFile, ...(jumpMs !== undefined ? { jumpMs } : {}), periodMs: 3_600_000, onJump: (awakeAt) => jumps.push(awakeAt) });
+    const w = new Watchdog({
+      clock, log, storage, stateFile, ...(jumpMs !== undefined ? { jumpMs } : {}), periodMs: 3_600_000,
+      onJump: (awakeAt) => jumps.push(awakeAt),
+    });
     w.start(clock.now());
     w.stop(); // ticks by hand only
     return w;

@@ -17,7 +17,9 @@ export function cachedJson(deps: { snapshot: () => Snapshot | null }, pick: (s: 
   let cache: { snap: Snapshot | null; json: CachedJson } | null = null;
   return () => {
     const snap = deps.snapshot();
-    if (!cache || snap !== cache.snap) cache = { snap, json: { body: Buffer.from(JSON.stringify(pick(snap))), tag: `"${BOOT}-${++serialized}"` } };
+    if (!cache || snap !== cache.snap) cache = {
+      snap, json: { body: Buffer.from(JSON.stringify(pick(snap))), tag: `"${BOOT}-${++serialized}"` },
+    };
     return cache.json;
   };
 }

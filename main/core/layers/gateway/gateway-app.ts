@@ -1,4 +1,3 @@
-import { PUBLIC_STATUS } from '../../../common/health.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClawError } from '../../../common/errors.ts';
@@ -12,6 +11,7 @@ import type { TokenSource } from '../../auth/token.ts';
 import { checkPresented, presentedIn, type AuthedAs } from '../../auth/credentials.ts';
 import { SessionRevocations } from '../../auth/session-revocations.ts';
 import { dashboardCsp } from './csp.ts';
+import { publicHealth } from './public-health.ts';
 import { AuthLimiter, allowedOrigins, checkHost, checkOrigin, readJsonBody, sendBody, sendError, sendJson } from '../guard.ts';
 import { readLogChunk, skillPage } from './skill-page-api.ts';
 import { RunsIndex } from './runs-index.ts';
@@ -25,7 +25,8 @@ const CODE_TTL_MS = 60_000;
 /** Outstanding (unused, unexpired) login codes: each lives 60 s, so this is plenty for one user. */
 const MAX_LOGIN_CODES = 20;
 
-export type HostCommand = (op: SkillOp | 'backfill', skill: string, opts?: { force?: boolean; note?: string; args?: Record<string, unknown> }) => Promise<unknown>;
+export type HostCommand = (
+  op: SkillOp | 'backfill', skill: string, opts?: { force?: boolean; note?: string; args?: Record<string, unknown> }) => Promise<unknown>;
 
 export interface GatewayDeps {
   port: number;
@@ -41,15 +42,8 @@ export interface GatewayDeps {
   onAuthenticated?: (req: IncomingMessage) => void;
 }
 
-/** The public, unauthenticated view: states only, no reasons, paths or names. */
-export function publicHealth(s: Snapshot | null): { status: string; layers: Record<string, string>; scenario: string | null } {
-  if (!s) return { status: 'degraded', layers: { session: 'unknown', gateway: 'ok', runtime: 'unknown' }, scenario: null };
-  return {
-    status: PUBLIC_STATUS[s.mode],
-    layers: { session: s.layers.session.status, gateway: s.layers.gateway.status, runtime: s.layers.runtime.status },
-    scenario: s.scenario?.id ?? null,
-  };
-}
+/** Re-exported: the views' tests read it from here. */
+export { publicHealth };
 
 export interface GatewayHandler {
   (req: IncomingMessage, res: ServerResponse): void;
@@ -105,7 +99,8 @@ export function createGatewayHandler(deps: GatewayDeps): GatewayHandler {
 /** The URL to route, or null when the request was refused (and answered). */
 function admit(g: Gateway, req: IncomingMessage, res: ServerResponse): URL | null {
   // The port is read at each request: a gateway told port 0 learns its port only once it listens.
-  const early = checkHost(req.headers.host, g.deps.port, C, g.deps.hostNames?.()) ?? checkOrigin(req.headers.origin, allowedOrigins(g.deps.port), C);
+  const early = checkHost(req.headers.host, g.deps.port, C, g.deps.hostNames?.())
+    ?? checkOrigin(req.headers.origin, allowedOrigins(g.deps.port), C);
   if (early) {
     req.resume();
     fail(g, res, early);
@@ -133,12 +128,15 @@ function authenticated(g: Gateway, req: IncomingMessage): AuthedAs {
   // kind counted and, past the limit, answered 429. Cookies are never read (credentials.ts).
   const r = checkPresented(presentedIn(req.headers), g.deps.tokens, g.revocations);
   if ('as' in r) return r.as;
-  const refusals = r.failed.map((kind) => g.limiter.refuse(kind, C, kind === 'bearer' ? 'wrong token' : 'the browser session has expired, was logged out, or the token was rotated: run `clawkeeper open` again'));
-  throw refusals.find((e) => e.code === 'CK_RATE_LIMITED') ?? refusals[0] ?? new ClawError('CK_UNAUTHORIZED', C, 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`');
+  const expired = 'the browser session has expired, was logged out, or the token was rotated: run `clawkeeper open` again';
+  const refusals = r.failed.map((kind) => g.limiter.refuse(kind, C, kind === 'bearer' ? 'wrong token' : expired));
+  const how = 'send Authorization: Bearer <token from $CLAWKEEPER_HOME/token>, or log in with `clawkeeper open`';
+  throw refusals.find((e) => e.code === 'CK_RATE_LIMITED') ?? refusals[0] ?? new ClawError('CK_UNAUTHORIZED', C, how);
 }
 
 function allow(req: IncomingMessage, ...methods: string[]): void {
-  if (!methods.includes(req.method ?? '')) throw new ClawError('CK_METHOD_NOT_ALLOWED', C, `${req.method} is not allowed here; use ${methods.join(' or ')}`);
+  const use = `${req.method} is not allowed here; use ${methods.join(' or ')}`;
+  if (!methods.includes(req.method ?? '')) throw new ClawError('CK_METHOD_NOT_ALLOWED', C, use);
 }
 
 // The route table: a path picks its endpoint, whose methods are checked before it runs.
@@ -171,14 +169,16 @@ interface SkillEndpoint {
 
 /** The API under /api/skills/:name, behind credentials; no two paths overlap. */
 const SKILL_API: SkillEndpoint[] = [
-  { path: /^\/api\/skills\/([^/]+)$/, methods: ['GET'], nameFirst: true, handle: ({ g, res }, name) => sendJson(res, 200, findSkill(g, name)) },
+  { path: /^\/api\/skills\/([^/]+)$/, methods: ['GET'], nameFirst: true,
+    handle: ({ g, res }, name) => sendJson(res, 200, findSkill(g, name)) },
   { path: /^\/api\/skills\/([^/]+)\/runs$/, methods: ['GET'], nameFirst: true, handle: skillRuns },
   { path: /^\/api\/skills\/([^/]+)\/(run|pause|resume|reset-breaker)$/, methods: ['POST'], nameFirst: true, handle: skillCommand },
   { path: /^\/api\/skills\/([^/]+)\/backfill$/, methods: ['POST'], nameFirst: true, handle: skillBackfill },
   // The dashboard's skill page (skill-page-api.ts).
   { path: /^\/api\/skills\/([^/]+)\/page$/, methods: ['GET'], handle: skillPageOf },
   { path: /^\/api\/skills\/([^/]+)\/log\/([^/]+)$/, methods: ['GET'], handle: runLog },
-  { path: /^\/api\/skills\/([^/]+)\/output\/([^/]+)$/, methods: ['GET'], handle: async ({ g, res }, name, runId) => sendJson(res, 200, await runOutput(g.runs, g.deps.paths, findSkill(g, name).name, runId)) },
+  { path: /^\/api\/skills\/([^/]+)\/output\/([^/]+)$/, methods: ['GET'],
+    handle: async ({ g, res }, name, runId) => sendJson(res, 200, await runOutput(g.runs, g.deps.paths, findSkill(g, name).name, runId)) },
 ];
 
 /** /health and the dashboard's files are open to all; every /api path but /api/login needs credentials. */
@@ -190,7 +190,8 @@ async function route(c: Call): Promise<void> {
   }
   if (!path.startsWith('/api/')) return sendFile(c, path);
   if (c.url.searchParams.has('token') || c.url.searchParams.has('access_token')) {
-    throw new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted (URLs end up in logs and history); send Authorization: Bearer');
+    throw new ClawError('CK_UNAUTHORIZED', C,
+      'a token in the URL is never accepted (URLs end up in logs and history); send Authorization: Bearer');
   }
   if (path === '/api/login') {
     allow(c.req, 'POST');
@@ -226,8 +227,10 @@ async function login({ g, req, res }: Call): Promise<void> {
   const code = typeof body?.code === 'string' ? body.code : '';
   const exp = g.codes.get(code);
   g.codes.delete(code);
-  if (!exp || exp < Date.now()) throw g.limiter.refuse('code', C, 'that login code is wrong, used or expired: run `clawkeeper open` for a new one');
-  sendJson(res, 200, { ok: true, session: g.deps.tokens.signSession(SESSION_TTL_MS), expiresInSeconds: SESSION_TTL_MS / 1000 }, LEGACY_COOKIE_CLEARED);
+  const expired = 'that login code is wrong, used or expired: run `clawkeeper open` for a new one';
+  if (!exp || exp < Date.now()) throw g.limiter.refuse('code', C, expired);
+  const session = g.deps.tokens.signSession(SESSION_TTL_MS);
+  sendJson(res, 200, { ok: true, session, expiresInSeconds: SESSION_TTL_MS / 1000 }, LEGACY_COOKIE_CLEARED);
 }
 
 /** POST /api/logout */
@@ -249,10 +252,12 @@ function logout({ g, res }: Call, as: AuthedAs): void {
  * session that could mint codes would renew itself forever and outlive its logout.
  */
 function newLoginCode({ g, res }: Call, as: AuthedAs): void {
-  if (as.session) throw new ClawError('CK_FORBIDDEN', C, 'login codes are made with the API token (Authorization: Bearer), never with a browser session; run `clawkeeper open`');
+  const byToken = 'login codes are made with the API token (Authorization: Bearer), never with a browser session; run `clawkeeper open`';
+  if (as.session) throw new ClawError('CK_FORBIDDEN', C, byToken);
   const code = randomBytes(24).toString('base64url');
   for (const [c, exp] of g.codes) if (exp < Date.now()) g.codes.delete(c);
-  if (g.codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`);
+  const waiting = `${MAX_LOGIN_CODES} login codes are already waiting to be used; retry within a minute`;
+  if (g.codes.size >= MAX_LOGIN_CODES) throw new ClawError('CK_LIMIT_REACHED', C, waiting);
   g.codes.set(code, Date.now() + CODE_TTL_MS);
   sendJson(res, 201, { code, expiresInSeconds: CODE_TTL_MS / 1000 });
 }
@@ -306,7 +311,8 @@ function skillName(raw: string): string {
   } catch {
     throw new ClawError('CK_INVALID_NAME', C, 'the skill name is not valid URL encoding');
   }
-  if (!SKILL_NAME.test(name)) throw new ClawError('CK_INVALID_NAME', C, `"${name.slice(0, 80)}" is not a skill name (lower-case letters, digits, dashes)`);
+  const invalid = `"${name.slice(0, 80)}" is not a skill name (lower-case letters, digits, dashes)`;
+  if (!SKILL_NAME.test(name)) throw new ClawError('CK_INVALID_NAME', C, invalid);
   return name;
 }
 
@@ -345,7 +351,8 @@ async function skillBackfill({ g, req, res }: Call, name: string): Promise<void>
 /** GET /api/skills/:name/page?limit=N (500 by default, 20000 at most). */
 function skillPageOf({ g, res, url }: Call, name: string): void {
   const s = findSkill(g, name);
-  sendJson(res, 200, skillPage(s, g.ledger, g.deps.paths, Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500))));
+  const limit = Math.min(20_000, Math.max(1, Number(url.searchParams.get('limit') ?? 500) || 500));
+  sendJson(res, 200, skillPage(s, g.ledger, g.deps.paths, limit));
 }
 
 /** GET /api/skills/:name/log/:runId?from=N */
@@ -360,7 +367,8 @@ function runLog({ g, res, url }: Call, name: string, runId: string): void {
 function sendFile({ g, req, res }: Call, path: string): void {
   allow(req, 'GET', 'HEAD');
   // Browsers ask for /favicon.ico whatever the page links: the same icon, never a 404.
-  const file = g.deps.files.get(path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path === '/favicon.ico' ? '/icon.svg' : path);
+  const served = path === '/' ? '/index.html' : path === '/login' ? '/login.html' : path === '/favicon.ico' ? '/icon.svg' : path;
+  const file = g.deps.files.get(served);
   if (!file) throw new ClawError('CK_NOT_FOUND', C, `nothing at ${path.slice(0, 100)}`);
   res.writeHead(200, { 'content-type': file.type, 'content-length': file.body.length, 'cache-control': 'no-cache', ...g.pageHeaders() });
   res.end(req.method === 'HEAD' ? undefined : file.body);
@@ -369,8 +377,12 @@ function sendFile({ g, req, res }: Call, path: string): void {
 /** The headers of every dashboard file; the CSP is worked out once, at the first file asked for. */
 function dashboardHeaders(deps: GatewayDeps): () => Record<string, string> {
   let csp = '';
-  const pageCsp = () => (csp ||= dashboardCsp(deps.files.get('/index.html')?.body.toString('utf8') ?? '', [`ws://127.0.0.1:${deps.sessionPort}`, `ws://localhost:${deps.sessionPort}`]));
-  return () => ({ 'content-security-policy': pageCsp(), 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin' });
+  const sockets = () => [`ws://127.0.0.1:${deps.sessionPort}`, `ws://localhost:${deps.sessionPort}`];
+  const pageCsp = () => (csp ||= dashboardCsp(deps.files.get('/index.html')?.body.toString('utf8') ?? '', sockets()));
+  return () => ({
+    'content-security-policy': pageCsp(), 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff', 'cross-origin-opener-policy': 'same-origin',
+  });
 }
 
 /** A refused request's answer: its ClawError (429 and 401 with their headers), anything else a bare 500. */

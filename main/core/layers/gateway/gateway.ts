@@ -28,7 +28,10 @@ const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Err
 
 const files = dashboardFiles();
 
-function command(op: SkillOp | 'backfill', skill: string, opts: { force?: boolean; note?: string; args?: Record<string, unknown> } = {}): Promise<unknown> {
+function command(
+  op: SkillOp | 'backfill', skill: string,
+  opts: { force?: boolean; note?: string; args?: Record<string, unknown> } = {},
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     const timer = setTimeout(() => {
@@ -36,7 +39,10 @@ function command(op: SkillOp | 'backfill', skill: string, opts: { force?: boolea
       reject(new ClawError('CK_UNAVAILABLE', 'gateway', 'the host did not answer within 2 s'));
     }, 2000);
     pending.set(id, { resolve, reject, timer });
-    toHost({ type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}), ...(opts.note !== undefined ? { note: opts.note } : {}), ...(opts.args ? { args: opts.args } : {}) });
+    toHost({
+      type: 'command', id, op, skill, ...(opts.force ? { force: true } : {}),
+      ...(opts.note !== undefined ? { note: opts.note } : {}), ...(opts.args ? { args: opts.args } : {}),
+    });
   });
 }
 
@@ -46,7 +52,11 @@ let ipv6 = false;
 // Connections that have not authenticated are few, short-lived and give way to newcomers; an
 // authenticated one is never evicted (connection-guard.ts). No socket cap refuses everyone alike.
 const guard = new ConnectionGuard();
-const handler = createGatewayHandler({ get port() { return port; }, sessionPort, paths, tokens: new TokenSource(paths.token), snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files, hostNames: () => loopbackNames(ipv6), onAuthenticated: (req) => guard.prove(req.socket) });
+const handler = createGatewayHandler({
+  get port() { return port; }, sessionPort, paths, tokens: new TokenSource(paths.token),
+  snapshot: () => (snapshot ? withLiveness(snapshot, Date.now()) : null), command, files,
+  hostNames: () => loopbackNames(ipv6), onAuthenticated: (req) => guard.prove(req.socket),
+});
 
 onHost((msg) => {
   if (msg.type === 'snapshot') snapshot = withScheduleWords(msg.snapshot);
@@ -58,7 +68,12 @@ onHost((msg) => {
     clearTimeout(p.timer);
     if (msg.ok) p.resolve(msg.result);
     // The host's refusal, word for word as the CLI prints it ("[host] …"), not wrapped in "[gateway]".
-    else p.reject(new ClawError((msg.error?.code as 'CK_CONFLICT') ?? 'CK_INTERNAL', 'host', (msg.error?.message ?? 'the host refused').replace(/^\[host\] /, '')));
+    else p.reject(
+      new ClawError(
+        (msg.error?.code as 'CK_CONFLICT') ?? 'CK_INTERNAL', 'host',
+        (msg.error?.message ?? 'the host refused').replace(/^\[host\] /, ''),
+      ),
+    );
   }
 });
 exitWithHost();

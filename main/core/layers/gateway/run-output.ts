@@ -58,7 +58,9 @@ export function renderMarkdown(text: string): string {
 /** The saved reply of one run, rendered; 404 with the reason when there is none. */
 export function readRunOutput(paths: HomePaths, row: RunRow | null, skill: string, runId: string): RunOutput {
   if (!row) throw new ClawError('CK_NOT_FOUND', C, `no run ${runId.slice(0, 80)} of ${skill}`);
-  if (!row.output) throw new ClawError('CK_NOT_FOUND', C, `run ${runId} of ${skill} saved no reply (only prompt skills do, when the run succeeds)`);
+  if (!row.output) throw new ClawError(
+    'CK_NOT_FOUND', C, `run ${runId} of ${skill} saved no reply (only prompt skills do, when the run succeeds)`,
+  );
   const file = confined(paths, skill, row.output);
   let fd: number;
   try {
@@ -83,14 +85,20 @@ export function readRunOutput(paths: HomePaths, row: RunRow | null, skill: strin
 /** The file's real path, if it is inside outputs/<skill>/; otherwise 403. */
 function confined(paths: HomePaths, skill: string, rel: string): string {
   const root = resolve(paths.outputs, skill);
-  const refuse = () => new ClawError('CK_FORBIDDEN', C, `the reply path ${JSON.stringify(rel.slice(0, 120))} is outside ${root}; nothing outside the outputs folder is served`);
+  const refuse = () => new ClawError(
+    'CK_FORBIDDEN', C,
+    `the reply path ${JSON.stringify(rel.slice(0, 120))} is outside ${root}; nothing outside the outputs folder is served`,
+  );
   const full = resolve(paths.home, rel);
   if (!full.startsWith(root + sep) || skill.includes(sep) || skill === '..' || skill === '.') throw refuse();
   let real: string;
   let realRoot: string;
   try {
     for (const dir of [paths.outputs, root]) {
-      if (!lstatSync(dir).isDirectory()) throw new ClawError('CK_FORBIDDEN', C, `${dir} is a link or not a folder; replies are served only from real folders under ${paths.outputs}`);
+      if (!lstatSync(dir).isDirectory()) throw new ClawError(
+        'CK_FORBIDDEN', C,
+        `${dir} is a link or not a folder; replies are served only from real folders under ${paths.outputs}`,
+      );
     }
     realRoot = join(realpathSync(paths.outputs), skill);
     real = realpathSync(full);

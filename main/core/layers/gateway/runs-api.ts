@@ -15,7 +15,9 @@ export const RUNS_PAGE_MAX = 200;
 
 /** The query string as a RunsQuery; a bad value is a 400 that names the parameter and what it takes. */
 export function parseRunsQuery(p: URLSearchParams): RunsQuery {
-  const bad = (name: string, what: string) => new ClawError('CK_BAD_REQUEST', C, `"${name}" ${what} (got ${JSON.stringify(String(p.get(name)).slice(0, 60))})`);
+  const bad = (name: string, what: string) => new ClawError(
+    'CK_BAD_REQUEST', C, `"${name}" ${what} (got ${JSON.stringify(String(p.get(name)).slice(0, 60))})`,
+  );
   const q: RunsQuery = { offset: 0, limit: 50 };
   const skill = p.get('skill');
   if (skill) {
@@ -43,7 +45,9 @@ export function parseRunsQuery(p: URLSearchParams): RunsQuery {
     const v = p.get(k);
     if (v === null || v === '') continue;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < (k === 'limit' ? 1 : 0) || n > max) throw bad(k, k === 'limit' ? `is a whole number from 1 to ${RUNS_PAGE_MAX}` : 'is a whole number, 0 or more');
+    if (!Number.isInteger(n) || n < (k === 'limit' ? 1 : 0) || n > max) throw bad(
+      k, k === 'limit' ? `is a whole number from 1 to ${RUNS_PAGE_MAX}` : 'is a whole number, 0 or more',
+    );
     q[k] = n;
   }
   return q;

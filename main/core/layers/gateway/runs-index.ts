@@ -34,7 +34,10 @@ export interface RunRow {
 }
 
 export function rowFromStart(e: LedgerStart | LedgerEnd): RunRow {
-  return { run_id: e.run_id, skill: e.skill, slot: e.slot, trigger: e.trigger, attempt: e.attempt, started_at: e.started_at, ended_at: null, duration_ms: null, outcome: null, tokens: null, delivery: null, output: null };
+  return {
+    run_id: e.run_id, skill: e.skill, slot: e.slot, trigger: e.trigger, attempt: e.attempt, started_at: e.started_at,
+    ended_at: null, duration_ms: null, outcome: null, tokens: null, delivery: null, output: null,
+  };
 }
 
 /** A row once its end entry is read. */
@@ -145,7 +148,10 @@ export class RunsIndex {
       (q.from === undefined || Date.parse(r.started_at) >= q.from) &&
       (q.to === undefined || Date.parse(r.started_at) < q.to);
     const all = q.outcome || q.trigger || q.from !== undefined || q.to !== undefined ? source.filter(match) : source;
-    return { runs: all.slice(q.offset, q.offset + q.limit), total: all.length, capped, offset: q.offset, limit: q.limit, skills: names.sort() };
+    return {
+      runs: all.slice(q.offset, q.offset + q.limit), total: all.length, capped, offset: q.offset, limit: q.limit,
+      skills: names.sort(),
+    };
   }
 
   private ledgerNames(): string[] {

@@ -44,8 +44,13 @@ export function skillPage(skill: SkillView, ledger: Ledger, paths: HomePaths, li
   }
   const all = [...runs.values()].reverse();
   const spec = skill.schedule ? slotSpecOf(timingOfLabel(skill.schedule, skill.timezone)) : null;
-  const nextSlots = skill.state === 'invalid' || skill.state === 'done' ? [] : planSlots({ ...skill, spec, tokens: skill.tokens ?? null }, now, 10);
-  return { skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots, manifest: manifestOf(skill, paths) };
+  const nextSlots = skill.state === 'invalid' || skill.state === 'done' ? [] : planSlots(
+    { ...skill, spec, tokens: skill.tokens ?? null }, now, 10,
+  );
+  return {
+    skill, runs: all.slice(0, limit), totalRuns: all.length, skips: skips.reverse().slice(0, limit), nextSlots,
+    manifest: manifestOf(skill, paths),
+  };
 }
 
 /** The skill.json the host loaded (a user skill wins over a bundled one), as text: an invalid one may not parse. */

@@ -12,7 +12,10 @@ const RECHECK_MS = Number(process.env.CLAWKEEPER_WS_RECHECK_MS ?? 1000);
  * its browser session was revoked by a logout, or it expired. A client re-authenticates with what
  * it has now (the session client reconnects by itself).
  */
-export function watchAuthedClients(clients: Iterable<{ ws: WebSocket; authed: boolean; as?: AuthedAs }>, tokens: TokenSource, revocations: SessionRevocations): NodeJS.Timeout {
+export function watchAuthedClients(
+  clients: Iterable<{ ws: WebSocket; authed: boolean; as?: AuthedAs }>, tokens: TokenSource,
+  revocations: SessionRevocations,
+): NodeJS.Timeout {
   const timer = setInterval(() => {
     const now = Date.now();
     const current = tokens.current();

@@ -159,7 +159,9 @@ export class SessionStore {
     const first = current[0]?.seq;
     if (first !== undefined && first <= seq + 1) return current;
     if (!existsSync(previousGeneration(f))) return current;
-    const older = this.reader.eventsAfter<SessionEvent>(previousGeneration(f), seq, (m) => this.warn(m)).filter((e) => first === undefined || e.seq < first);
+    const older = this.reader.eventsAfter<SessionEvent>(
+      previousGeneration(f), seq, (m) => this.warn(m),
+    ).filter((e) => first === undefined || e.seq < first);
     return [...older, ...current];
   }
 }

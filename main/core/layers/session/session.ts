@@ -82,7 +82,10 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
     if (msg.type !== 'auth') return c.ws.close(4401, 'authenticate first');
     // {"token"} (the API token) or {"session"} (the dashboard's): a valid one always passes, a wrong
     // one beside it is ignored; only wrong ones are counted (per kind) and, past the limit, 4429.
-    const r = checkPresented({ bearer: typeof msg.token === 'string' ? msg.token : undefined, sessions: typeof msg.session === 'string' ? [msg.session] : [] }, tokens, revocations);
+    const r = checkPresented(
+      { bearer: typeof msg.token === 'string' ? msg.token : undefined, sessions: typeof msg.session === 'string' ? [msg.session] : [] },
+      tokens, revocations,
+    );
     if ('as' in r) {
       c.authed = true;
       c.as = r.as;
@@ -96,9 +99,13 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
   const session = msg.session;
   switch (msg.type) {
     case 'subscribe': {
-      if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
+      if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(
+        c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}',
+      );
       const since = typeof msg.since === 'number' && msg.since >= 0 ? msg.since : 0;
-      if (!c.subs.has(session) && c.subs.size >= MAX_SUBSCRIPTIONS) return sendErr(c, 'CK_LIMIT_REACHED', `at most ${MAX_SUBSCRIPTIONS} sessions per connection; unsubscribe from one first`);
+      if (!c.subs.has(session) && c.subs.size >= MAX_SUBSCRIPTIONS) return sendErr(
+        c, 'CK_LIMIT_REACHED', `at most ${MAX_SUBSCRIPTIONS} sessions per connection; unsubscribe from one first`,
+      );
       c.subs.add(session);
       for (const e of store.since(session, since)) send(c, e);
       return send(c, { type: 'subscribed', session, seq: store.lastSeq(session) });
@@ -107,7 +114,9 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
       if (typeof session === 'string') c.subs.delete(session);
       return;
     case 'publish': {
-      if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}');
+      if (typeof session !== 'string' || !SESSION_ID.test(session)) return sendErr(
+        c, 'CK_INVALID_NAME', 'session must match [a-z0-9][a-z0-9._-]{0,63}',
+      );
       // Skills are trusted to run, not to speak for the host: a client (whatever its token) never
       // writes the host's own session, which the dashboard and the tray believe.
       if (session === HOST_SESSION_ID) return sendErr(c, 'CK_FORBIDDEN', `only the host publishes to the "${HOST_SESSION_ID}" session`);
@@ -139,14 +148,21 @@ function onFrame(c: Client, raw: Buffer, isBinary: boolean): void {
 
 function refuseUpgrade(socket: Duplex, err: ClawError): void {
   const body = JSON.stringify(err.toJSON());
-  socket.end(`HTTP/1.1 ${err.status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${err.status} Refused\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME, clientTracking: false, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+const wss = new WebSocketServer({
+  noServer: true, maxPayload: MAX_FRAME, clientTracking: false,
+  handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
+});
 
 /** Sessions offered as subprotocols (`clawkeeper.session.<value>`): how a browser authenticates at the upgrade. */
 function sessionsInProtocols(header: string | undefined): string[] {
-  return (header ?? '').split(',').map((p) => p.trim()).filter((p) => p.startsWith(SESSION_PROTOCOL)).map((p) => p.slice(SESSION_PROTOCOL.length));
+  return (header ?? '').split(',').map((p) => p.trim()).filter((p) => p.startsWith(SESSION_PROTOCOL)).map(
+    (p) => p.slice(SESSION_PROTOCOL.length),
+  );
 }
 
 function authedCount(): number {
@@ -172,8 +188,12 @@ const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   socket.on('error', () => socket.destroy());
   const err = checkHost(req.headers.host, port, C, loopbackNames(ipv6)) ?? checkOrigin(req.headers.origin, origins, C);
   if (err) return refuseUpgrade(socket, err);
-  if (authedCount() >= MAX_CLIENTS) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, `too many connections (${MAX_CLIENTS}); try again later`));
-  if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'));
+  if (authedCount() >= MAX_CLIENTS) return refuseUpgrade(
+    socket, new ClawError('CK_UNAVAILABLE', C, `too many connections (${MAX_CLIENTS}); try again later`),
+  );
+  if (/[?&](token|access_token)=/i.test(req.url ?? '')) return refuseUpgrade(
+    socket, new ClawError('CK_UNAUTHORIZED', C, 'a token in the URL is never accepted; send it in the first frame'),
+  );
   // Headers (a CLI or script client): the API token, or a session in the dashboard's header or
   // offered as a subprotocol (a browser cannot set headers). Cookies are never read: the browser
   // would send ours to every port on 127.0.0.1.
@@ -185,7 +205,13 @@ const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
   if (!('as' in r) && r.failed.length > 0) return refuseUpgrade(socket, limiter.refuse(r.failed[0]!, C, 'wrong token or expired session'));
   if (authed) guard.prove(socket as Socket);
   // Still to authenticate (first frame): a few may wait, for 5 s at most (connection-guard.ts).
-  else if (!guard.pend(socket as Socket)) return refuseUpgrade(socket, new ClawError('CK_UNAVAILABLE', C, 'too many connections waiting to authenticate; try again later, or authenticate at the upgrade (Authorization header)'));
+  else if (!guard.pend(socket as Socket)) return refuseUpgrade(
+    socket,
+    new ClawError(
+      'CK_UNAVAILABLE', C,
+      'too many connections waiting to authenticate; try again later, or authenticate at the upgrade (Authorization header)',
+    ),
+  );
   wss.handleUpgrade(req, socket, head, (ws) => {
     const c: Client = { ws, socket: socket as Socket, authed, as, alive: true, subs: new Set() };
     clients.add(c);

@@ -71,7 +71,9 @@ export function parsePsOutput(out: string): ProcessTable {
 
 function readPsTable(): Promise<ProcessTable> {
   return new Promise((resolve) => {
-    execFile('ps', ['-A', '-o', 'pid=,ppid=,stat=,lstart=,comm='], { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout) => {
+    execFile('ps', ['-A', '-o', 'pid=,ppid=,stat=,lstart=,comm='], {
+      maxBuffer: 16 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' },
+    }, (err, stdout) => {
       // No table is an empty table: the runs' own processes are still stopped by pid.
       resolve(err ? new Map() : parsePsOutput(stdout));
     });
@@ -106,7 +108,9 @@ export async function pidsWithRunId(table: ProcessTable, runId: string, since: S
     const candidates = [...table.values()].filter((p) => since.ticks !== null && Number(p.start) >= since.ticks).map((p) => p.pid);
     return environPids(candidates, `\0CLAWKEEPER_RUN_ID=${runId}\0`);
   }
-  const args = process.platform === 'darwin' ? ['-A', '-E', '-ww', '-o', 'pid=,lstart=,command='] : ['-A', 'e', '-ww', '-o', 'pid=,lstart=,args='];
+  const args = process.platform === 'darwin' ? [
+    '-A', '-E', '-ww', '-o', 'pid=,lstart=,command=',
+  ] : ['-A', 'e', '-ww', '-o', 'pid=,lstart=,args='];
   return new Promise((resolve) => {
     execFile('ps', args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout) => {
       resolve(err ? [] : pidsInPsEnvOutput(stdout, runId, since.wall));

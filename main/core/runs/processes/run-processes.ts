@@ -7,7 +7,9 @@
 //   process that double-forks away between two walks is missed by the walk; on Linux the end's
 //   sweep also finds it by the run id in its environment (process-table.ts). docs/runs.md.
 import { readFileSync } from 'node:fs';
-import { parseProcStat, pidsWithRunId, readProcessTable, startMark, type ProcInfo, type ProcessTable, type StartMark } from './process-table.ts';
+import {
+  parseProcStat, pidsWithRunId, readProcessTable, startMark, type ProcInfo, type ProcessTable, type StartMark,
+} from './process-table.ts';
 import type { RunCgroup } from './run-cgroup.ts';
 
 export interface ProcRef {
@@ -127,7 +129,9 @@ export class RunProcesses {
         if (info && pid !== own && !this.known.has(pid)) this.known.set(pid, info);
       }
     }
-    return [...this.known.keys()].filter((p) => p !== own && this.isSame(table, p)).map((pid) => ({ pid, name: this.known.get(pid)!.name }));
+    return [...this.known.keys()].filter((p) => p !== own && this.isSame(table, p)).map(
+      (pid) => ({ pid, name: this.known.get(pid)!.name }),
+    );
   }
 
   /**

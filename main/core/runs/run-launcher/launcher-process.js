@@ -20,9 +20,15 @@ const runs = new Map();
 // behind) before they are closed and the exit is reported (PIPE_GRACE_MS in launcher.ts).
 const PIPE_GRACE_MS = 1000;
 
-/** @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest */
+/**
+ * @typedef {{ op: 'fork' | 'spawn', file: string, args: string[], cwd: string, env:
+ * NodeJS.ProcessEnv, cgroupProcs?: string }} StartRequest
+ */
 
-/** Moves a process into the run's cgroup (a refusal only means the host walks the tree instead). @param {string | undefined} procs @param {number | undefined} pid */
+/**
+ * Moves a process into the run's cgroup (a refusal only means the host walks the tree instead).
+ * @param {string | undefined} procs @param {number | undefined} pid
+ */
 function enterCgroup(procs, pid) {
   if (!procs || pid === undefined) return;
   try {
@@ -44,13 +50,18 @@ function start(id, req) {
   try {
     if (!child && req.op === 'fork') {
       // Own process group (detached): a Ctrl-C in the host's terminal must not reach a run.
-      child = fork(req.file, req.args, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], detached: true });
+      child = fork(req.file, req.args, {
+        cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [],
+        detached: true,
+      });
       // Node boots for tens of milliseconds before the skill's code can start anything.
       enterCgroup(req.cgroupProcs, child.pid);
     } else if (!child) {
       // A shell moves itself into the cgroup, then execs the command in place: nothing escapes.
       const file = req.cgroupProcs ? findExecutable(req.file, req.cwd, req.env) : null;
-      const argv = file && req.cgroupProcs ? { f: '/bin/sh', a: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args] } : { f: req.file, a: req.args };
+      const argv = file && req.cgroupProcs ? {
+        f: '/bin/sh', a: ['-c', 'echo $$ > "$0" 2>/dev/null; exec "$@"', req.cgroupProcs, file, ...req.args],
+      } : { f: req.file, a: req.args };
       child = spawn(argv.f, argv.a, { cwd: req.cwd, env: req.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     }
   } catch (err) {

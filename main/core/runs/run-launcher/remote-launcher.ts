@@ -201,7 +201,10 @@ export class RemoteLauncher implements ProcessLauncher {
     const id = this.nextId++;
     const c = new RemoteChild(id, op === 'spawn', this);
     this.children.set(id, c);
-    this.post({ t: 'start', id, req: { op, file, args, cwd: o.cwd, env: o.env, ...(o.cgroupProcs ? { cgroupProcs: o.cgroupProcs } : {}) } });
+    this.post({
+      t: 'start', id,
+      req: { op, file, args, cwd: o.cwd, env: o.env, ...(o.cgroupProcs ? { cgroupProcs: o.cgroupProcs } : {}) },
+    });
     return c;
   }
 }

@@ -18,7 +18,9 @@ export function shQuote(/** @type {string} */ s) {
 
 /** The file `command` runs, as execvp would find it; null if there is none (a direct spawn then reports ENOENT as before). */
 export function findExecutable(/** @type {string} */ command, /** @type {string} */ cwd, /** @type {NodeJS.ProcessEnv} */ env) {
-  const candidates = command.includes('/') ? [isAbsolute(command) ? command : resolve(cwd, command)] : (env.PATH ?? '/usr/bin:/bin').split(delimiter).filter(Boolean).map((d) => join(d, command));
+  const candidates = command.includes('/') ? [
+    isAbsolute(command) ? command : resolve(cwd, command),
+  ] : (env.PATH ?? '/usr/bin:/bin').split(delimiter).filter(Boolean).map((d) => join(d, command));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -40,7 +42,10 @@ export function findExecutable(/** @type {string} */ command, /** @type {string}
  */
 export function execLine(r) {
   const env = Object.entries(r.env)
-    .filter(([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && k !== 'NODE_CHANNEL_FD' && k !== 'NODE_CHANNEL_SERIALIZATION_MODE')
+    .filter(
+      ([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && k !== 'NODE_CHANNEL_FD'
+        && k !== 'NODE_CHANNEL_SERIALIZATION_MODE',
+    )
     .map(([k, v]) => shQuote(`${k}=${v}`));
   if (r.ipc) env.push(`NODE_CHANNEL_FD=3`, `NODE_CHANNEL_SERIALIZATION_MODE=json`);
   const argv = [r.file, ...r.args].map(shQuote).join(' ');
@@ -89,7 +94,10 @@ export class WarmShells {
     return shell ?? null;
   }
 
-  /** Starts shells one at a time in the background, each in its own turn of the event loop, so a run asked for meanwhile is never held up. */
+  /**
+   * Starts shells one at a time in the background, each in its own turn of the event loop, so a run
+   * asked for meanwhile is never held up.
+   */
   refill() {
     if (this.filling || this.stopped) return;
     this.filling = true;
@@ -99,7 +107,9 @@ export class WarmShells {
         return;
       }
       try {
-        const sh = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+        const sh = spawn('/bin/sh', ['-s'], {
+          stdio: ['pipe', 'pipe', 'pipe', 'ipc'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        });
         sh.on('error', () => undefined);
         this.idle.push(sh);
       } catch {
