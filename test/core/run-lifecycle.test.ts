@@ -41,7 +41,8 @@ function comparable(home: string, skill: string) {
     assert.equal(e.started_at, start?.started_at, 'a run has one started_at, in its start and its end entry');
   }
   const entries = ledger.map((e) => {
-    const { run_id: _r, started_at: _s, ended_at: _e, duration_ms: _d, host_pid: _p, log: _l, at: _a, ...rest } = e;
+    // `by` says who started it (run-once marks its starts; `clawkeeper health` reads it): checked apart.
+    const { run_id: _r, started_at: _s, ended_at: _e, duration_ms: _d, host_pid: _p, log: _l, at: _a, by: _b, ...rest } = e;
     return rest;
   });
   const { timestamp: _t, duration_ms: _d, run_id: _r, ...status } = readStatus(home, skill);
@@ -103,6 +104,12 @@ describe('one lifecycle: the host and run-once write the same entries, usage and
         const b = comparable(viaRunOnce.home, 'same');
         assert.deepEqual(a.entries.filter((e) => e.type === 'end').map((e) => e.outcome), c.outcomes, 'the host ran it as the table says');
         assert.deepEqual(b, a, 'run-once wrote what the host wrote');
+        const starter = (home: string) => {
+          const starts = readLedger(home, 'same').filter((e) => e.type === 'start');
+          return [...new Set(starts.map((e) => e.by ?? 'host'))];
+        };
+        assert.deepEqual(starter(viaRunOnce.home), ['run-once'], 'run-once marks its start entries');
+        assert.deepEqual(starter(viaHost.home), ['host'], 'a host does not');
         assert.equal(r.ends.length, c.outcomes.length);
         if (c.fixture.startsWith('model')) assert.ok(a.status.tokens, 'the status line carries the tokens');
       } finally {
