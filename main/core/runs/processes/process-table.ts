@@ -174,3 +174,13 @@ export function startMark(now = Date.now()): StartMark {
     return { ticks: null, wall };
   }
 }
+
+/** Whether a process with this pid exists (EPERM: it does, and belongs to another user). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

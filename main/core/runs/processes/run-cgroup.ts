@@ -4,6 +4,7 @@
 // subtree); elsewhere runs are followed by walking the process tree (run-processes.ts).
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pidAlive } from './process-table.ts';
 
 /** The cgroup2 mount point, from /proc/self/mountinfo (hybrid systems mount it at /sys/fs/cgroup/unified). */
 function cgroup2Mount(): string | null {
@@ -93,15 +94,6 @@ export class RunCgroups {
       if (g.remove()) cleared++;
     }
     return cleared;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

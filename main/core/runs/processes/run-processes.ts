@@ -8,7 +8,7 @@
 //   sweep also finds it by the run id in its environment (process-table.ts). docs/runs.md.
 import { readFileSync } from 'node:fs';
 import {
-  parseProcStat, pidsWithRunId, readProcessTable, startMark, type ProcInfo, type ProcessTable, type StartMark,
+  parseProcStat, pidAlive, pidsWithRunId, readProcessTable, startMark, type ProcInfo, type ProcessTable, type StartMark,
 } from './process-table.ts';
 import type { RunCgroup } from './run-cgroup.ts';
 
@@ -42,15 +42,6 @@ function cgroupMember(pid: number): ProcRef | null {
     return info ? { pid, name: info.name } : null;
   } catch {
     return null;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
