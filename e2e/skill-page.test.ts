@@ -1,33 +1,18 @@
 // The skill page, the skills toolbar and the dashboard's fit and accessibility, in Debian's
 // Chromium against a real headless host. axe-core runs in the page (light and dark).
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { axeViolations } from '../test/helpers/axe.ts';
 import { launchChromium } from '../test/helpers/browser.ts';
 import { ROOT, writeSkill } from '../test/helpers/home.ts';
 import { killAndHoldPort } from '../test/helpers/hijack.ts';
 import { hostForSuite, snapshotOf } from '../test/helpers/host-process.ts';
 
 const ARTIFACTS = join(ROOT, 'test-results');
-const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
-/** Serious and critical axe-core violations, as "rule: target" lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // evaluate() is not subject to the page's CSP, which (rightly) refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as {
-      axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-    }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  return violations.filter(
-    (v) => v.impact === 'serious' || v.impact === 'critical',
-  ).map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
-}
 
 describe('the skill page and the skills table in Chromium', { timeout: 120_000 }, () => {
   let page: Page;

@@ -6,6 +6,7 @@
 import { h, render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
+import { useNow } from './use-now.js';
 import { MODE_WORDS, modeColor } from 'clawkeeper/common/health.js';
 import { httpSource, ipcSource } from './data-sources.js';
 import { applyEvent, effectiveState, eventTime, rebase } from './view-model.js';
@@ -23,15 +24,6 @@ const SKILL_PAGE = lazy(() => import('./skill-page.js'));
 const RUNS_VIEW = lazy(() => import('./runs-view.js'));
 
 const html = /** @type {any} */ (htm).bind(h);
-
-function useNow(everyMs = 1000) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
 
 /** The page's header: the name, where to go, and the mode. @param {{ mode: any, here: 'skills' | 'runs' }} p */
 export function TopBar({ mode, here }) {

@@ -2,8 +2,9 @@
 // What follows the skills on the dashboard: dependencies, metrics, the 24-hour timeline, the
 // 7-day token chart and the alert channels (moved out of app.js: loaded after the first screen).
 import { h } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import htm from 'htm';
+import { useNow } from './use-now.js';
 import uPlot from 'uplot';
 import { addStylesheet } from './later.js';
 
@@ -13,15 +14,6 @@ import { ago, percent, timeAxisValues, timelineData } from './view-model.js';
 import { AlertsPanel } from './alerts-panel.js';
 
 const html = /** @type {any} */ (htm).bind(h);
-
-function useNow(everyMs = 1000) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
 
 /**
  * What skills need (the internet, a model server, a NAS), probed by the host: one chip each.

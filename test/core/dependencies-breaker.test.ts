@@ -8,32 +8,11 @@ import { Host } from '../../main/core/host/host.ts';
 import { createMemoryLogger } from '../../main/core/home/logger.ts';
 import { readLedger, tempHome, waitFor, writeSkill } from '../helpers/home.ts';
 import { cleanupsPerTest } from '../helpers/per-test.ts';
+import { assertNoSlotTwice, startsOf, writeConfig } from '../helpers/ledger-checks.ts';
 import { startUpstream } from '../helpers/upstream.ts';
 
-type Entry = Record<string, unknown>;
 
-function writeConfig(home: string, config: unknown): void {
-  writeFileSync(join(home, 'config.json'), JSON.stringify(config));
-}
-
-/** Every slot at most once: one schedule/catch-up start per slot, and never a start and a skip. */
-function assertNoSlotTwice(entries: Entry[], skill: string): void {
-  const starts = new Map<string, number>();
-  const skips = new Set<string>();
-  for (const e of entries) {
-    if (e.type === 'start' && e.slot && e.trigger !== 'retry') starts.set(e.slot as string, (starts.get(e.slot as string) ?? 0) + 1);
-    if (e.type === 'skip') {
-      assert.ok(!skips.has(e.slot as string), `${skill}: slot ${String(e.slot)} skipped twice`);
-      skips.add(e.slot as string);
-    }
-  }
-  for (const [slot, n] of starts) {
-    assert.equal(n, 1, `${skill}: slot ${slot} started ${n} times`);
-    assert.ok(!skips.has(slot), `${skill}: slot ${slot} both started and skipped`);
-  }
-}
-
-const starts = (e: Entry[]) => e.filter((x) => x.type === 'start');
+const starts = startsOf;
 
 describe('the circuit breaker', () => {
   const afterTest = cleanupsPerTest();

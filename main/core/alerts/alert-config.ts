@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { isPlainHttpUrl as isHttpUrl } from '../../common/plain-url.ts';
 import { CHANNEL_TYPES, type ChannelType } from '../../common/alerts.ts';
 
 /**
@@ -212,17 +213,6 @@ function secretRef(
   ), null);
 }
 
-/** An http(s) URL with no user:password and no query: what may be written in config.json and shown. */
-export function isHttpUrl(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === ''
-      && u.hash === '';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The secret itself, read when needed (a rotated file takes effect at the next delivery). Throws a

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isPlainHttpUrl } from '../../common/plain-url.ts';
 import type { SkillManifest } from '../../common/types.ts';
 
 /**
@@ -121,17 +122,6 @@ function checkModel(value: unknown, where: string, problems: string[]): ModelCon
   };
 }
 
-/** An http(s) URL with no user:password and no query: nothing secret may sit in a URL (it is logged and shown). */
-function isPlainHttpUrl(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '' && u.search === ''
-      && u.hash === '';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The API key of a model: the named environment variable, or a file only its owner can read.
