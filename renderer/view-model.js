@@ -162,10 +162,17 @@ export function timelineData(snap, now) {
 
 /**
  * A chart's time axis written as every other time on the page (common/time-words.js: a 24-hour
- * clock, the day when it is not today), not uPlot's own "11:20am". A uPlot `values` function.
+ * clock), not uPlot's own "11:20am"; short enough not to collide: the time of day, and the date
+ * alone at a midnight tick. A uPlot `values` function.
  * @param {unknown} _u @param {number[]} splits seconds since the epoch
  */
 export function timeAxisValues(_u, splits) {
-  const now = Date.now();
-  return splits.map((s) => formatTime(s * 1000, { now }));
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    if (d.getHours() === 0 && d.getMinutes() === 0 && d.getSeconds() === 0) {
+      return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+    }
+    // `now` is the tick itself: the time of day, never "yesterday" or a date before it.
+    return formatTime(s * 1000, { now: s * 1000 });
+  });
 }
