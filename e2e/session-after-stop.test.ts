@@ -40,8 +40,9 @@ describe('an open dashboard after its host stopped (Chromium, a program that tak
       if (String(req.headers['x-clawkeeper-session'] ?? '') === session) got.push(Date.now() - stoppedAt);
       res.writeHead(503).end();
     });
-    // Not yet: the page must first meet silence (nothing listening), as after a real stop.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Not yet: the page must first meet silence (nothing listening), as after a real stop; it
+    // shows that it did with its stale note.
+    await page.locator('[data-stale-as-of]').waitFor({ timeout: 10_000 });
     await new Promise<void>((r) => thief.listen(host.gatewayPort, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => thief.close(r)));
 
