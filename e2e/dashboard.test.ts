@@ -22,7 +22,9 @@ describe('the dashboard in Chromium against a real headless host', () => {
     writeSkill(home, 'tick', { schedule: '* * * * * *', description: 'Runs every second' }, 'ok.mjs');
     writeSkill(home, 'on-demand', { schedule: '0 0 1 1 *', description: 'Only runs when asked' }, 'ok.mjs');
     // (An invalid skill would make this degraded, rightly: e2e/honest-states.test.ts shows that.)
-  });
+    // Without warm standbys: a standby takes a killed layer's port in ~20 ms, and these tests hold
+    // the port to keep the layer down (killAndHoldPort), a race the standby sometimes won.
+  }, { CLAWKEEPER_STANDBY: '0' });
   before(async () => {
     const b = await launchChromium();
     closeBrowser = b.close;

@@ -34,7 +34,9 @@ describe('the skill page and the skills table in Chromium', { timeout: 120_000 }
     // tripped skill reads `tripped`, not the `failing` this test waits for (issue #23).
     writeSkill(home, 'flaky', { schedule: '* * * * * *', description: 'Always throws', breaker: false }, 'throws.mjs');
     writeSkill(home, 'broken', { schedule: 'every day', timeoutSeconds: -1 }, 'ok.mjs');
-  });
+    // Without warm standbys: a test holds the gateway's port to keep it down (killAndHoldPort),
+    // a race a standby (which takes the port in ~20 ms) sometimes won.
+  }, { CLAWKEEPER_STANDBY: '0' });
   before(async () => {
     const b = await launchChromium();
     closeBrowser = b.close;
