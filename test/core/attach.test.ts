@@ -54,7 +54,9 @@ describe('the desktop app and a host that already holds the home folder', { time
     const t = tempHome();
     writeSkill(t.home, 'tick', { schedule: '0 0 1 1 *' }, 'ok.mjs');
     const paths = homePaths(t.home);
-    let service: HostProcess | null = await startHostProcess(t.home);
+    // Without a warm standby: the test holds the killed gateway's port to keep it down, a race a
+    // standby (which takes the port in ~20 ms) could win.
+    let service: HostProcess | null = await startHostProcess(t.home, { CLAWKEEPER_STANDBY: '0' });
     let serviceStarts = 0;
     const desktop = new DesktopHost({
       paths,
